@@ -1,0 +1,225 @@
+"""The Scenario: the one object every page, the CLI, the store and the reports pass around.
+
+A scenario is what a team brings to the meeting: the kind of data use, its answers to the four
+decision factors (plus cultural sensitivity), facts about its dataset, and the economics (budget,
+unit costs, generator accuracy, the learning curve). It is validated once, at the edge, by pydantic;
+everything inside ``hybrid`` trusts the types.
+
+Metrics are fractions in [0, 1] where higher is better (accuracy 0.85, not 85). A "point" is one
+percentage point of that metric, 0.01.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from hybrid.errors import InputError
+
+DATA_USES: tuple[str, ...] = (
+    "pretraining",
+    "midtraining",
+    "fine_tuning",
+    "labeling",
+    "preference",
+    "red_teaming",
+    "evaluation",
+)
+DataUse = Literal[
+    "pretraining",
+    "midtraining",
+    "fine_tuning",
+    "labeling",
+    "preference",
+    "red_teaming",
+    "evaluation",
+]
+
+FACTOR_NAMES: tuple[str, ...] = (
+    "error_cost",
+    "domain_judgment",
+    "edge_cases",
+    "iteration_maturity",
+    "cultural_sensitivity",
+)
+
+Level = Annotated[int, Field(ge=1, le=5)]
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+Money = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+
+
+class _Strict(BaseModel):
+    """Unknown keys are refused so a typo ("eror_cost") is an error, not a silent default."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Factors(_Strict):
+    """The four decision factors of the founding guide, plus cultural sensitivity, each 1 to 5."""
+
+    error_cost: Level = Field(3, description="1: a wrong label is harmless; 5: it causes real harm")
+    domain_judgment: Level = Field(3, description="1: anyone can label; 5: needs a licensed expert")
+    edge_cases: Level = Field(3, description="1: the common case is all that matters; 5: the tail is")
+    iteration_maturity: Level = Field(
+        3, description="1: new task, no quality baseline; 5: well understood, human baselines exist"
+    )
+    cultural_sensitivity: Level = Field(1, description="1: culture-neutral; 5: culture decides the label")
+
+
+class Dataset(_Strict):
+    """Facts about the data the team already has; filled by hand or by the profiler."""
+
+    human_examples: int = Field(0, ge=0, description="human-labeled examples already in hand")
+    synthetic_examples: int = Field(0, ge=0, description="synthetic examples already in hand")
+    classes: int | None = Field(None, ge=2, le=1_000_000, description="number of label classes")
+    tail_share: Fraction | None = Field(None, description="share of rows in rare classes")
+    annotator_agreement: Fraction | None = Field(
+        None, description="observed pairwise agreement between two human annotators"
+    )
+    kappa: Annotated[float, Field(ge=-1.0, le=1.0)] | None = Field(
+        None, description="chance-corrected agreement (Cohen's or Fleiss' kappa), informational"
+    )
+    synthetic_exchange_rate: Annotated[float, Field(gt=0.0, le=10.0)] | None = Field(
+        None,
+        description="measured: how many human rows one synthetic row is worth (from evidence)",
+    )
+    synthetic_tail_coverage: Fraction | None = Field(
+        None, description="measured: the synthetic exchange rate on rare classes relative to overall"
+    )
+    source: str | None = Field(None, max_length=500, description="where these numbers came from")
+
+
+class FittedCurve(_Strict):
+    """Learning-curve parameters of ``m(n) = ceiling - scale * n**(-exponent)``."""
+
+    ceiling: Annotated[float, Field(gt=0.0, le=1.0)]
+    scale: Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+    exponent: Annotated[float, Field(gt=0.0, le=3.0)]
+
+
+class LearningCurveSpec(_Strict):
+    """Either measured points ``[[n, metric], ...]`` (at least three) or fitted parameters."""
+
+    points: list[tuple[Annotated[float, Field(gt=0, allow_inf_nan=False)], Fraction]] | None = None
+    fitted: FittedCurve | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> LearningCurveSpec:
+        if self.points is None and self.fitted is None:
+            raise ValueError("give either 'points' ([[n, metric], ...]) or 'fitted' parameters")
+        if self.points is not None:
+            if len(self.points) < 3:
+                raise ValueError(f"needs at least 3 points, got {len(self.points)}")
+            sizes = [p[0] for p in self.points]
+            if len(set(sizes)) < 3:
+                raise ValueError("needs at least 3 distinct dataset sizes")
+        return self
+
+
+class Economics(_Strict):
+    """Money, unit costs, generator quality and the learning curve."""
+
+    budget: Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+    currency: str = Field("USD", min_length=1, max_length=8)
+    human_cost_per_example: Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+    synthetic_cost_per_example: Money
+    review_cost_per_example: Money
+    synthetic_label_accuracy: Fraction
+    review_catch_rate: Fraction = 0.9
+    target_metric: Fraction
+    learning_curve: LearningCurveSpec
+    escaped_error_cost: Money = Field(
+        0.0,
+        description="price of one wrong label that reaches training, before the error-cost "
+        "multiplier of the policy; 0 leaves review coverage to the guardrail alone",
+    )
+    tail_coverage: Fraction | None = Field(
+        None, description="how well synthetic data covers edge cases (phi); policy default if unset"
+    )
+
+
+class Scenario(_Strict):
+    """What a team brings: data use, factors, dataset facts and economics."""
+
+    name: str = Field("Untitled scenario", min_length=1, max_length=200)
+    data_use: DataUse = "fine_tuning"
+    domain: str | None = Field(None, max_length=200)
+    factors: Factors = Field(default_factory=Factors)
+    dataset: Dataset | None = None
+    economics: Economics
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(
+            self.model_dump(mode="json", exclude_none=True), sort_keys=False, allow_unicode=True
+        )
+
+    @classmethod
+    def from_yaml(cls, text: str, source: str = "scenario") -> Scenario:
+        return cls.from_dict(load_yaml_text(text, source), source)
+
+    @classmethod
+    def from_dict(cls, data: object, source: str = "scenario") -> Scenario:
+        if not isinstance(data, dict):
+            raise InputError(f"{source}: expected a mapping of scenario fields at the top level")
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise InputError(describe_validation_error(exc, source)) from None
+
+
+def load_yaml_text(text: str, source: str) -> object:
+    """Parse YAML with ``safe_load`` only: a scenario file must never be able to run code."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        where = ""
+        mark = getattr(exc, "problem_mark", None)
+        if mark is not None:
+            where = f" at line {mark.line + 1}, column {mark.column + 1}"
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise InputError(f"{source}: {problem}{where}") from None
+
+
+def read_text_file(path: str | Path) -> str:
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{p}: file not found") from None
+    except IsADirectoryError:
+        raise InputError(f"{p}: is a directory, expected a file") from None
+    except OSError as exc:
+        raise InputError(f"{p}: cannot read ({exc.strerror})") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{p}: not UTF-8 text") from None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    return Scenario.from_yaml(read_text_file(path), str(path))
+
+
+def describe_validation_error(exc: ValidationError, source: str) -> str:
+    """One line per problem, naming the field by its dotted path and what is allowed."""
+    lines = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-after"))
+        msg = err["msg"]
+        kind = err["type"]
+        ctx = err.get("ctx") or {}
+        if kind == "extra_forbidden":
+            msg = "unknown field"
+        elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+            msg = f"{msg} (got {err.get('input')!r})"
+        elif kind == "literal_error":
+            msg = f"must be one of {ctx.get('expected', '')} (got {err.get('input')!r})"
+        elif kind == "missing":
+            msg = "required field is missing"
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, ") :]
+        lines.append(f"{loc or '(top level)'}: {msg}")
+    return f"{source}: " + "; ".join(lines)
