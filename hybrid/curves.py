@@ -85,6 +85,26 @@ class CurveFit:
         return FittedCurve(ceiling=self.ceiling, scale=self.scale, exponent=self.exponent)
 
 
+def _profile_start(n: np.ndarray, m: np.ndarray) -> tuple[float, float, float]:
+    """Starting point by variable projection: for a fixed exponent the model is linear in
+    (ceiling, scale), so a vectorised least squares over a grid of exponents finds the basin."""
+    top = float(m.max())
+    b = np.geomspace(1e-3, MAX_EXPONENT, 160)
+    x = np.power(n[None, :], -b[:, None])  # (B, N)
+    xm, mm = x.mean(axis=1), m.mean()
+    sxx = ((x - xm[:, None]) ** 2).sum(axis=1)
+    sxy = ((x - xm[:, None]) * (m - mm)[None, :]).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.maximum(-sxy / sxx, 1e-12)
+    ceiling = np.clip(mm + scale * xm, top, MAX_CEILING)
+    # Re-solve the scale for a clipped ceiling so the pair stays consistent.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.maximum(((ceiling[:, None] - m[None, :]) * x).sum(axis=1) / (x * x).sum(axis=1), 1e-12)
+    sse = (((ceiling[:, None] - scale[:, None] * x) - m[None, :]) ** 2).sum(axis=1)
+    i = int(np.nanargmin(sse))
+    return float(ceiling[i]), float(np.log(scale[i])), float(b[i])
+
+
 def _fit_params(n: np.ndarray, m: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     """Least squares in (ceiling, log scale, exponent) with bounds; log scale keeps it positive."""
     top = float(m.max())
@@ -92,44 +112,35 @@ def _fit_params(n: np.ndarray, m: np.ndarray) -> tuple[np.ndarray, np.ndarray | 
     def model(x, ceiling, log_scale, exponent):
         return ceiling - np.exp(log_scale - exponent * np.log(x))
 
-    best = None
-    # A few starting exponents: the objective has flat valleys and one start can stall in them.
-    for b0 in (0.3, 0.7, 0.1, 1.5):
-        c0 = min(MAX_CEILING, top + 0.5 * (top - float(m.min())) + 1e-3)
-        gap0 = max(c0 - float(m[np.argmin(n)]), 1e-6)
-        a0 = np.log(gap0) + b0 * np.log(float(n.min()))
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", OptimizeWarning)
-                warnings.simplefilter("ignore", RuntimeWarning)
-                popt, pcov = curve_fit(
-                    model,
-                    n,
-                    m,
-                    p0=(c0, a0, b0),
-                    bounds=([top - 1e-9, -50.0, 1e-4], [MAX_CEILING, 50.0, MAX_EXPONENT]),
-                    maxfev=20000,
-                )
-        except (RuntimeError, ValueError):
-            continue
-        sse = float(np.sum((model(n, *popt) - m) ** 2))
-        if best is None or sse < best[0] - 1e-15:
-            best = (sse, popt, pcov)
-    if best is None:
+    def jac(x, ceiling, log_scale, exponent):
+        t = np.exp(log_scale - exponent * np.log(x))
+        return np.column_stack([np.ones_like(x), -t, t * np.log(x)])
+
+    c0, a0, b0 = _profile_start(n, m)
+    lower = [top - 1e-9, -50.0, 1e-4]
+    upper = [MAX_CEILING, 50.0, MAX_EXPONENT]
+    p0 = np.clip([c0, a0, b0], np.add(lower, 1e-12), np.subtract(upper, 1e-12))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", OptimizeWarning)
+            warnings.simplefilter("ignore", RuntimeWarning)
+            popt, pcov = curve_fit(model, n, m, p0=p0, jac=jac, bounds=(lower, upper), maxfev=20000)
+    except (RuntimeError, ValueError):
+        popt, pcov = p0, None
+    if not np.all(np.isfinite(popt)):
         raise InputError("learning curve: the points could not be fitted by m(n) = c - a*n^-b")
-    _, popt, pcov = best
     ceiling, log_scale, exponent = (float(v) for v in popt)
     scale = float(np.exp(log_scale))
     params = np.array([ceiling, scale, exponent])
     cov = None
     if len(n) > 3 and pcov is not None and np.all(np.isfinite(pcov)):
         # Delta method from (c, log a, b) to (c, a, b).
-        jac = np.diag([1.0, scale, 1.0])
-        cov = jac @ pcov @ jac.T
+        jac_t = np.diag([1.0, scale, 1.0])
+        cov = jac_t @ pcov @ jac_t.T
     return params, cov
 
 
-def fit_curve(points: list[tuple[float, float]] | np.ndarray) -> CurveFit:
+def fit_curve(points: list[tuple[float, float]] | np.ndarray, backtest: bool = True) -> CurveFit:
     """Fit measured ``(n, metric)`` points; refuse what cannot make a curve, with a clear message."""
     arr = np.asarray(points, dtype=float)
     if arr.ndim != 2 or arr.shape[1] != 2:
@@ -159,7 +170,7 @@ def fit_curve(points: list[tuple[float, float]] | np.ndarray) -> CurveFit:
         notes.append("with 3 points the curve passes through them exactly: no uncertainty estimate")
     backtest_error = None
     backtest_note = "back-test needs at least 4 points"
-    if len(np.unique(n[:-1])) >= 3 and len(n) >= 4:
+    if backtest and len(np.unique(n[:-1])) >= 3 and len(n) >= 4:
         try:
             bp, _ = _fit_params(n[:-1], m[:-1])
             backtest_error = float(abs(power_law(n[-1], *bp) - m[-1]))
@@ -185,4 +196,4 @@ def curve_from_spec(spec: LearningCurveSpec) -> CurveFit:
         f = spec.fitted
         return CurveFit(ceiling=f.ceiling, scale=f.scale, exponent=f.exponent)
     assert spec.points is not None
-    return fit_curve(spec.points)
+    return fit_curve(spec.points, backtest=False)

@@ -125,7 +125,9 @@ class Economics(_Strict):
     budget: Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
     currency: str = Field("USD", min_length=1, max_length=8)
     human_cost_per_example: Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
-    synthetic_cost_per_example: Money
+    synthetic_cost_per_example: Annotated[float, Field(gt=0.0, allow_inf_nan=False)] = Field(
+        ..., description="generation is never free: compute, prompts, filtering"
+    )
     review_cost_per_example: Money
     synthetic_label_accuracy: Fraction
     review_catch_rate: Fraction = 0.9
@@ -139,6 +141,12 @@ class Economics(_Strict):
     tail_coverage: Fraction | None = Field(
         None, description="how well synthetic data covers edge cases (phi); policy default if unset"
     )
+    confirm_cost_per_example: Money | None = Field(
+        None, description="model-assisted labeling: cost for a human to confirm a correct pre-label"
+    )
+    fix_cost_per_example: Money | None = Field(
+        None, description="model-assisted labeling: cost for a human to fix a wrong pre-label"
+    )
 
 
 class Scenario(_Strict):
@@ -150,6 +158,16 @@ class Scenario(_Strict):
     factors: Factors = Field(default_factory=Factors)
     dataset: Dataset | None = None
     economics: Economics
+
+    @model_validator(mode="after")
+    def _today_is_known(self) -> Scenario:
+        has_points = self.economics.learning_curve.points is not None
+        if not has_points and (self.dataset is None or self.dataset.human_examples == 0):
+            raise ValueError(
+                "dataset.human_examples is needed when the learning curve is given as fitted "
+                "parameters: it places today's metric on the curve"
+            )
+        return self
 
     def to_yaml(self) -> str:
         return yaml.safe_dump(

@@ -1,0 +1,220 @@
+"""Guardrails: stage 1 of the decision, where risk sets the bounds economics may move within.
+
+The policy is a YAML file (``data/policy.yaml`` by default) a team can read and edit. Each factor
+level, each kind of data use, and the regulated-domain rule carries up to three bounds and a reason.
+A scenario is bound by the tightest applicable rule: the smallest maximum synthetic share, the
+largest minimum review coverage and expert-anchor share. The rule behind the synthetic cap is named
+so the rationale can say which factor bound the answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from hybrid.errors import InputError
+from hybrid.scenario import (
+    DATA_USES,
+    FACTOR_NAMES,
+    Scenario,
+    describe_validation_error,
+    load_yaml_text,
+    read_text_file,
+)
+
+DEFAULT_POLICY_PATH = Path(__file__).resolve().parent.parent / "data" / "policy.yaml"
+
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+Reason = Annotated[str, Field(min_length=3, max_length=500)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Rule(_Strict):
+    max_synthetic_share: Fraction = 1.0
+    min_review_coverage: Fraction = 0.0
+    min_anchor_share: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        ..., description="never 0: the human expert layer is never optional"
+    )
+    reason: Reason
+
+
+class EdgeRule(Rule):
+    tail_weight: Annotated[float, Field(ge=0.0, lt=1.0)]
+
+
+class Valued(_Strict):
+    value: float
+    reason: Reason
+
+
+class FactorPolicy(_Strict):
+    question: str
+    levels: dict[Annotated[int, Field(ge=1, le=5)], Rule]
+
+    @model_validator(mode="after")
+    def _all_levels(self):
+        if sorted(self.levels) != [1, 2, 3, 4, 5]:
+            raise ValueError("levels must define exactly 1, 2, 3, 4 and 5")
+        return self
+
+
+class EdgeFactorPolicy(FactorPolicy):
+    levels: dict[Annotated[int, Field(ge=1, le=5)], EdgeRule]
+
+
+class ErrorFactorPolicy(FactorPolicy):
+    escaped_error_multiplier: dict[Annotated[int, Field(ge=1, le=5)], Annotated[float, Field(ge=0)]]
+
+
+class Factors(_Strict):
+    error_cost: ErrorFactorPolicy
+    domain_judgment: FactorPolicy
+    edge_cases: EdgeFactorPolicy
+    iteration_maturity: FactorPolicy
+    cultural_sensitivity: FactorPolicy
+
+
+class Labels(_Strict):
+    human_below: Fraction = 0.2
+    synthetic_above: Fraction = 0.8
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.human_below > self.synthetic_above:
+            raise ValueError("human_below must not exceed synthetic_above")
+        return self
+
+
+class ModelDefaults(_Strict):
+    tail_coverage: Valued
+    synthetic_value: Valued
+    default_human_error: Valued
+    default_classes: Valued
+    tail_share_weight: Valued
+
+
+class Regulated(_Strict):
+    keywords: list[str]
+    min_error_cost: Annotated[int, Field(ge=1, le=5)]
+    rule: Rule
+
+
+class Policy(_Strict):
+    version: int = 1
+    labels: Labels = Field(default_factory=Labels)
+    model: ModelDefaults
+    factors: Factors
+    data_use: dict[str, Rule]
+    regulated: Regulated
+    source: str = "data/policy.yaml"
+    digest: str = ""
+
+    @model_validator(mode="after")
+    def _every_use(self):
+        missing = [u for u in DATA_USES if u not in self.data_use]
+        extra = [u for u in self.data_use if u not in DATA_USES]
+        if missing or extra:
+            raise ValueError(f"data_use must define exactly {list(DATA_USES)}")
+        return self
+
+    def factor_rule(self, factor: str, level: int) -> Rule:
+        return getattr(self.factors, factor).levels[level]
+
+
+def parse_policy(text: str, source: str = "policy") -> Policy:
+    data = load_yaml_text(text, source)
+    if not isinstance(data, dict):
+        raise InputError(f"{source}: expected a mapping at the top level")
+    data = {**data, "source": source, "digest": hashlib.sha256(text.encode()).hexdigest()[:16]}
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(describe_validation_error(exc, source)) from None
+
+
+def load_policy(path: str | Path | None = None) -> Policy:
+    p = Path(path) if path is not None else DEFAULT_POLICY_PATH
+    return parse_policy(read_text_file(p), str(p) if path is not None else "data/policy.yaml")
+
+
+@dataclass(frozen=True)
+class Bound:
+    """One applicable rule and what it sets."""
+
+    source: str  # e.g. "error_cost = 4", "data use: preference", "regulated domain"
+    key: str  # factor name, "data_use" or "regulated"
+    rule: Rule
+
+
+@dataclass(frozen=True)
+class Guardrails:
+    """The tightest bounds over every rule that applies to a scenario."""
+
+    max_synthetic_share: float
+    min_review_coverage: float
+    min_anchor_share: float
+    cap_source: Bound
+    review_source: Bound
+    anchor_source: Bound
+    bounds: tuple[Bound, ...]
+    tail_weight: float
+    escaped_error_multiplier: float
+    regulated: bool
+
+
+def is_regulated(scenario: Scenario, policy: Policy) -> bool:
+    domain = (scenario.domain or "").lower()
+    words = {w.strip(".,;:()/-") for w in domain.replace("/", " ").split()}
+    return any(k.lower() in words for k in policy.regulated.keywords)
+
+
+def applicable_bounds(scenario: Scenario, policy: Policy) -> list[Bound]:
+    f = scenario.factors
+    out = [
+        Bound(f"{name} = {getattr(f, name)}", name, policy.factor_rule(name, getattr(f, name)))
+        for name in FACTOR_NAMES
+    ]
+    out.append(Bound(f"data use: {scenario.data_use}", "data_use", policy.data_use[scenario.data_use]))
+    if is_regulated(scenario, policy) and f.error_cost >= policy.regulated.min_error_cost:
+        out.append(
+            Bound(
+                f"regulated domain ({scenario.domain}) with error_cost = {f.error_cost}",
+                "regulated",
+                policy.regulated.rule,
+            )
+        )
+    return out
+
+
+def guardrails(scenario: Scenario, policy: Policy) -> Guardrails:
+    """Combine every applicable rule; ties go to the first listed (factors before data use)."""
+    bounds = applicable_bounds(scenario, policy)
+    cap = min(bounds, key=lambda b: b.rule.max_synthetic_share)
+    review = max(bounds, key=lambda b: b.rule.min_review_coverage)
+    anchor = max(bounds, key=lambda b: b.rule.min_anchor_share)
+    edge = policy.factors.edge_cases.levels[scenario.factors.edge_cases]
+    tail = edge.tail_weight
+    ds = scenario.dataset
+    if ds is not None and ds.tail_share is not None:
+        tail = max(tail, min(0.95, ds.tail_share * policy.model.tail_share_weight.value))
+    return Guardrails(
+        max_synthetic_share=cap.rule.max_synthetic_share,
+        min_review_coverage=review.rule.min_review_coverage,
+        min_anchor_share=anchor.rule.min_anchor_share,
+        cap_source=cap,
+        review_source=review,
+        anchor_source=anchor,
+        bounds=tuple(bounds),
+        tail_weight=tail,
+        escaped_error_multiplier=policy.factors.error_cost.escaped_error_multiplier[
+            scenario.factors.error_cost
+        ],
+        regulated=is_regulated(scenario, policy),
+    )

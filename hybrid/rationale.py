@@ -1,0 +1,167 @@
+"""The rationale: plain sentences that say what was decided, what bound it, and what would change it.
+
+A data lead has to defend the recommendation in a budget meeting, so each sentence names a factor,
+a number or a plan, never just a verdict. "What would change it" comes from two places: the
+guardrail that binds (which answer, one level lower, would lift the cap) and the economics (the
+generator accuracy or human label price at which the label flips, found by bisection on the plan
+search).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from hybrid.economics import Inputs
+from hybrid.policy import Policy, guardrails
+from hybrid.scenario import FACTOR_NAMES, Scenario
+
+if TYPE_CHECKING:
+    from hybrid.recommend import Recommendation
+
+FACTOR_TITLES = {
+    "error_cost": "cost of label errors",
+    "domain_judgment": "need for domain judgment",
+    "edge_cases": "importance of edge cases",
+    "iteration_maturity": "task maturity",
+    "cultural_sensitivity": "cultural sensitivity",
+}
+LABEL_TITLES = {"human": "Human-led", "hybrid": "Hybrid", "synthetic": "Synthetic-led"}
+
+
+def money(x: float, currency: str) -> str:
+    sym = {"USD": "$", "EUR": "€", "GBP": "£"}.get(currency, "")
+    if abs(x) >= 1e6:
+        body = f"{x / 1e6:,.2f}M"
+    elif abs(x) >= 1e4:
+        body = f"{x:,.0f}"
+    else:
+        body = f"{x:,.2f}"
+    return f"{sym}{body}" if sym else f"{body} {currency}"
+
+
+def explain(scenario: Scenario, policy: Policy, inp: Inputs, rec: Recommendation) -> list[str]:
+    p, h, syn = rec.plan, rec.human_plan, rec.synthetic_plan
+    cur = rec.currency
+    out: list[str] = []
+    if p.synthetic_share > 0:
+        out.append(
+            f"{LABEL_TITLES[rec.label]}: make {p.synthetic_share:.0%} of the new examples synthetic "
+            f"and have humans review {p.review_coverage:.0%} of those."
+        )
+    else:
+        out.append(f"{LABEL_TITLES[rec.label]}: label all new examples with human experts.")
+
+    g = inp.guardrails
+    if rec.binding == "economics":
+        out.append(
+            f"Economics chose this share inside every guardrail; the highest share allowed is "
+            f"{g.max_synthetic_share:.0%}, set by {g.cap_source.source}."
+        )
+    else:
+        out.append(f"The synthetic share is bound by {rec.binding}: {rec.binding_reason}")
+
+    if rec.mode == "target":
+        out.append(
+            f"This plan reaches the target {rec.target_metric:.3f} (today {rec.today_metric:.3f}) for "
+            f"{money(p.spend, cur)} of the {money(rec.budget, cur)} budget, "
+            f"{_cpp(p.cost_per_point, cur)} per percentage point."
+        )
+    elif rec.today_metric >= rec.target_metric:
+        out.append(
+            f"Today's metric {rec.today_metric:.3f} already meets the target {rec.target_metric:.3f}; "
+            f"the plan shows the best the {money(rec.budget, cur)} budget buys: {p.expected_metric:.3f}."
+        )
+    else:
+        out.append(
+            f"No plan inside the guardrails reaches the target {rec.target_metric:.3f} with "
+            f"{money(rec.budget, cur)}; the best the budget buys is {p.expected_metric:.3f} "
+            f"(today {rec.today_metric:.3f}), {_cpp(p.cost_per_point, cur)} per point."
+        )
+
+    compare = [f"all-human {_cpp(h.cost_per_point, cur)}"]
+    syn_txt = f"all-synthetic {_cpp(syn.cost_per_point, cur)}"
+    if syn.breaks:
+        syn_txt += " (outside the guardrails)"
+    compare.append(syn_txt)
+    out.append("Cost per point for comparison: " + ", ".join(compare) + ".")
+
+    rate = float(inp.exchange_rate(p.review_coverage))
+    out.append(
+        f"At generator accuracy {float(inp.accuracy):.0%} and {p.review_coverage:.0%} review "
+        f"catching {float(inp.catch_rate):.0%} of errors, one synthetic example is worth "
+        f"{rate:.2f} human examples in the common cases."
+    )
+    out.append(
+        f"Edge cases carry {float(inp.tail_weight):.0%} of the metric (from {FACTOR_TITLES['edge_cases']} = "
+        f"{scenario.factors.edge_cases}"
+        + (", raised by the dataset's tail share" if _tail_raised(scenario, policy) else "")
+        + f"), where synthetic examples count only {float(inp.tail_coverage):.0%} as much."
+    )
+    if p.synthetic_share > 0:
+        out.append(
+            f"Review coverage {p.review_coverage:.0%}: the minimum is {g.min_review_coverage:.0%}, "
+            f"set by {g.review_source.source}"
+            + ("." if p.review_coverage <= g.min_review_coverage + 1e-9 else "; more review pays for itself here.")
+        )
+    out.append(
+        f"The expert-anchor layer gets {money(p.expert_anchor, cur)} "
+        f"({p.expert_anchor / p.spend:.0%} of spend; at least {g.min_anchor_share:.0%}, set by "
+        f"{g.anchor_source.source})." if p.spend > 0 else "The expert-anchor layer stays: no spend is needed yet."
+    )
+    out.extend(inp.notes)
+    out.extend(_what_would_change(scenario, policy, inp, rec))
+    return out
+
+
+def _cpp(value: float | None, currency: str) -> str:
+    return "n/a (no gain)" if value is None else money(value, currency)
+
+
+def _tail_raised(scenario: Scenario, policy: Policy) -> bool:
+    level = policy.factors.edge_cases.levels[scenario.factors.edge_cases].tail_weight
+    return guardrails(scenario, policy).tail_weight > level + 1e-12
+
+
+def _what_would_change(scenario: Scenario, policy: Policy, inp: Inputs, rec: Recommendation) -> list[str]:
+    from hybrid.sensitivity import label_threshold
+
+    out: list[str] = []
+    g = inp.guardrails
+    if rec.binding != "economics" and g.cap_source.key in FACTOR_NAMES:
+        key = g.cap_source.key
+        level = getattr(scenario.factors, key)
+        step = 1 if key == "iteration_maturity" else -1
+        if 1 <= level + step <= 5:
+            alt = scenario.model_copy(
+                update={"factors": scenario.factors.model_copy(update={key: level + step})}
+            )
+            new_cap = guardrails(alt, policy)
+            if new_cap.max_synthetic_share > g.max_synthetic_share:
+                out.append(
+                    f"If the {FACTOR_TITLES[key]} were {level + step} instead of {level}, the cap would "
+                    f"rise to {new_cap.max_synthetic_share:.0%} (then set by {new_cap.cap_source.source})."
+                )
+    held = []
+    for field, title, fmt in (
+        ("accuracy", "generator accuracy", "{:.0%}"),
+        ("human_cost", "a human label", None),
+    ):
+        hit = label_threshold(policy, inp, field, rec.label)
+        if hit is None:
+            held.append(title)
+            continue
+        value, new_label = hit
+        shown = fmt.format(value) if fmt else money(value, rec.currency)
+        verb = "reaches" if field == "accuracy" else "costs"
+        out.append(
+            f"If {title} {verb} {shown}, the recommendation becomes {LABEL_TITLES[new_label].lower()}."
+        )
+    if held:
+        out.append(
+            f"The {rec.label} label holds whatever the " + " or the price of ".join(held)
+            + " within their plausible ranges: the guardrails, not prices, decide it."
+            if rec.binding != "economics"
+            else f"The {rec.label} label holds across plausible values of " + " and the price of ".join(held) + "."
+        )
+    return out
+

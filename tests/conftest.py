@@ -1,0 +1,49 @@
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from hybrid.policy import load_policy  # noqa: E402
+from hybrid.scenario import Scenario  # noqa: E402
+
+EXAMPLES = sorted((ROOT / "data" / "examples").glob("*.yaml"))
+
+
+@pytest.fixture(scope="session")
+def policy():
+    return load_policy()
+
+
+def make_scenario(**overrides) -> Scenario:
+    """A typical fine-tuning scenario; keyword overrides use dotted paths, e.g. factors__error_cost."""
+    data = {
+        "name": "typical",
+        "data_use": "fine_tuning",
+        "factors": {"error_cost": 2, "domain_judgment": 2, "edge_cases": 2, "iteration_maturity": 4},
+        "dataset": {"human_examples": 4000, "classes": 10},
+        "economics": {
+            "budget": 50000,
+            "human_cost_per_example": 2.0,
+            "synthetic_cost_per_example": 0.05,
+            "review_cost_per_example": 0.4,
+            "synthetic_label_accuracy": 0.9,
+            "target_metric": 0.9,
+            "learning_curve": {"points": [[1000, 0.78], [2000, 0.815], [4000, 0.845], [8000, 0.867]]},
+        },
+    }
+    for key, value in overrides.items():
+        node = data
+        parts = key.split("__")
+        for p in parts[:-1]:
+            node = node.setdefault(p, {})
+        node[parts[-1]] = value
+    return Scenario.from_dict(data)
+
+
+@pytest.fixture
+def scenario():
+    return make_scenario()

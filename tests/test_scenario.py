@@ -1,0 +1,58 @@
+import pytest
+
+from hybrid.errors import InputError
+from hybrid.scenario import Scenario, load_scenario
+from tests.conftest import EXAMPLES, make_scenario
+
+
+def test_yaml_round_trip_is_identical(scenario):
+    again = Scenario.from_yaml(scenario.to_yaml())
+    assert again == scenario
+
+
+@pytest.mark.parametrize(
+    "override, field, allowed",
+    [
+        ({"factors__error_cost": 7}, "factors.error_cost", "less than or equal to 5"),
+        ({"economics__synthetic_label_accuracy": 1.4}, "economics.synthetic_label_accuracy", "less than or equal to 1"),
+        ({"economics__human_cost_per_example": -3}, "economics.human_cost_per_example", "greater than 0"),
+        ({"economics__review_cost_per_example": -1}, "economics.review_cost_per_example", "greater than or equal to 0"),
+        ({"data_use": "vibes"}, "data_use", "must be one of"),
+        ({"factors__eror_cost": 2}, "factors.eror_cost", "unknown field"),
+        ({"economics__learning_curve": {"points": [[10, 0.5]]}}, "economics.learning_curve", "at least 3 points"),
+        ({"economics__learning_curve": {"points": [[0, 0.5], [1, 0.6], [2, 0.7]]}}, "economics.learning_curve.points", "greater than 0"),
+    ],
+)
+def test_bad_values_name_field_and_range(override, field, allowed):
+    with pytest.raises(InputError) as err:
+        make_scenario(**override)
+    msg = str(err.value)
+    assert field in msg and allowed in msg
+
+
+def test_fitted_curve_needs_todays_size():
+    with pytest.raises(InputError, match="dataset.human_examples"):
+        make_scenario(economics__learning_curve={"fitted": {"ceiling": 0.9, "scale": 1, "exponent": 0.5}}, dataset=None)
+
+
+def test_yaml_is_loaded_safely():
+    with pytest.raises(InputError):
+        Scenario.from_yaml("!!python/object/apply:os.system ['echo hacked']", "evil.yaml")
+
+
+def test_top_level_must_be_mapping():
+    with pytest.raises(InputError, match="mapping"):
+        Scenario.from_yaml("- 1\n- 2\n", "list.yaml")
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_examples_load_and_document_themselves(path):
+    load_scenario(path)
+    assert path.read_text().startswith("#"), "each example starts with a comment on what it models"
+
+
+def test_examples_cover_every_data_use():
+    from hybrid.scenario import DATA_USES
+
+    uses = {load_scenario(p).data_use for p in EXAMPLES}
+    assert len(EXAMPLES) >= 6 and uses == set(DATA_USES)
