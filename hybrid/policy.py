@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -95,6 +95,7 @@ class Labels(_Strict):
 class ModelDefaults(_Strict):
     tail_coverage: Valued
     synthetic_value: Valued
+    existing_synthetic_value: Valued
     default_human_error: Valued
     default_classes: Valued
     tail_share_weight: Valued
@@ -106,6 +107,21 @@ class Regulated(_Strict):
     rule: Rule
 
 
+class Range(_Strict):
+    kind: Literal["relative", "absolute"]
+    low: float
+    high: float
+    reason: Reason
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.low > self.high:
+            raise ValueError("low must not exceed high")
+        if self.kind == "relative" and self.low <= 0:
+            raise ValueError("a relative range's low must be positive")
+        return self
+
+
 class Policy(_Strict):
     version: int = 1
     labels: Labels = Field(default_factory=Labels)
@@ -113,6 +129,7 @@ class Policy(_Strict):
     factors: Factors
     data_use: dict[str, Rule]
     regulated: Regulated
+    ranges: dict[str, Range] = Field(default_factory=dict)
     source: str = "data/policy.yaml"
     digest: str = ""
 

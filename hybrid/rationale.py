@@ -81,7 +81,10 @@ def explain(scenario: Scenario, policy: Policy, inp: Inputs, rec: Recommendation
     compare = [f"all-human {_cpp(h.cost_per_point, cur)}"]
     syn_txt = f"all-synthetic {_cpp(syn.cost_per_point, cur)}"
     if syn.breaks:
-        syn_txt += " (outside the guardrails)"
+        syn_txt += f" (outside the guardrails; about {syn.wrong_labels:,.0f} wrong labels would reach training"
+        if syn.escaped_error_cost > 0:
+            syn_txt += f", an expected {money(syn.escaped_error_cost, cur)} in escaped errors"
+        syn_txt += ")"
     compare.append(syn_txt)
     out.append("Cost per point for comparison: " + ", ".join(compare) + ".")
 

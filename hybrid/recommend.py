@@ -15,7 +15,7 @@ from typing import Literal
 
 import numpy as np
 
-from hybrid.economics import Inputs, cost_per_point, points_gained, resolve_inputs
+from hybrid.economics import Inputs, cost_per_point, points_gained, resolve_inputs, synthetic_error
 from hybrid.policy import Policy
 from hybrid.rationale import explain
 from hybrid.scenario import Scenario
@@ -47,6 +47,7 @@ class Plan:
     reaches_target: bool
     escaped_error_cost: float
     risk_adjusted_cost_per_point: float | None
+    wrong_labels: float
     expert_anchor: float
     synthetic_extension: float
     human_review: float
@@ -178,6 +179,7 @@ def _make_plan(inp: Inputs, name: str, share: float, coverage: float, n: float, 
         cost_per_point=None if np.isnan(cpp) else cpp,
         reaches_target=bool(metric >= inp.target - 1e-9),
         escaped_error_cost=risk,
+        wrong_labels=float(n_s * synthetic_error(inp.accuracy, coverage, inp.catch_rate)),
         risk_adjusted_cost_per_point=None if np.isnan(cpp) else float(cost_per_point(spend + risk, metric, today)),
         expert_anchor=float(n_h * inp.human_cost),
         synthetic_extension=float(n_s * inp.synthetic_cost),

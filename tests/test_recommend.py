@@ -1,5 +1,7 @@
 """The decision core: guardrails, economics and the plan search behave as docs/model.md says."""
 
+import os
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -64,7 +66,7 @@ def bump(scn: Scenario, path: str, value) -> Scenario:
     return Scenario.model_validate(data)
 
 
-PROPS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPS = settings(max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", 60)), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @pytest.mark.parametrize("factor", ["error_cost", "domain_judgment", "edge_cases", "cultural_sensitivity"])

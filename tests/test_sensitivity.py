@@ -1,0 +1,119 @@
+"""Tornado, threshold finder and Monte Carlo: properties the what-if analysis must keep."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hybrid.economics import resolve_inputs
+from hybrid.policy import Range
+from hybrid.recommend import recommend
+from hybrid.sensitivity import INPUTS, label_threshold, measure_next, threshold, tornado
+from hybrid.uncertainty import monte_carlo
+from tests.conftest import make_scenario
+
+ZERO = {k: Range(kind="absolute", low=0.0, high=0.0, reason="no uncertainty") for k in INPUTS}
+
+
+def fixed_curve_scenario(**kw):
+    return make_scenario(
+        economics__learning_curve={"fitted": {"ceiling": 0.95, "scale": 2.0, "exponent": 0.35}}, **kw
+    )
+
+
+def plans_of(rec):
+    return [(p.name, p.synthetic_share, p.review_coverage) for p in rec.plans]
+
+
+@settings(max_examples=15, deadline=None)
+@given(field=st.sampled_from(sorted(INPUTS)))
+def test_zero_width_range_gives_zero_swing(policy, field):
+    inp = resolve_inputs(make_scenario(), policy)
+    (bar,) = tornado(inp, policy, {field: ZERO[field]})
+    assert bar.share_swing == 0 and bar.cpp_swing == 0 and not bar.flips_label
+
+
+def test_tornado_orders_by_swing_and_names_a_measurement(policy):
+    inp = resolve_inputs(make_scenario(), policy)
+    bars = tornado(inp, policy)
+    swings = [b.cpp_swing for b in bars]
+    assert swings == sorted(swings, reverse=True)
+    assert max(swings) > 0
+    sentence = measure_next(bars)
+    assert sentence.startswith("Measure the ") and any(b.title in sentence for b in bars)
+
+
+def test_flipping_input_is_marked(policy):
+    # Synthetic share sits near the 0.8 label boundary: a generator-accuracy range flips it.
+    scn = make_scenario(
+        data_use="pretraining",
+        factors={"error_cost": 1, "domain_judgment": 1, "edge_cases": 2, "iteration_maturity": 5},
+        economics__synthetic_label_accuracy=0.75,
+        economics__human_cost_per_example=0.3,
+        economics__synthetic_cost_per_example=0.05,
+    )
+    inp = resolve_inputs(scn, policy)
+    found = threshold(policy, inp, "accuracy", 0.5, 1.0)
+    assert found, "the label changes somewhere between 50% and 100% accuracy"
+    value, before, after = found[0]
+    wide = {"accuracy": Range(kind="absolute", low=0.5 - inp.accuracy, high=1.0 - inp.accuracy, reason="wide")}
+    (bar,) = tornado(inp, policy, wide)
+    assert bar.flips_label
+    assert before != after and 0.5 < value < 1.0
+
+
+def test_label_threshold_points_to_a_real_change(policy):
+    scn = make_scenario(economics__human_cost_per_example=0.3, economics__synthetic_label_accuracy=0.7,
+                        factors={"error_cost": 1, "domain_judgment": 1, "edge_cases": 2, "iteration_maturity": 5},
+                        data_use="pretraining")
+    rec = recommend(scn, policy)
+    inp = resolve_inputs(scn, policy)
+    hit = label_threshold(policy, inp, "human_cost", rec.label)
+    assert hit is not None
+    value, new_label = hit
+    assert new_label != rec.label
+    beyond = value * (0.99 if value < 0.3 else 1.01)
+    dearer = make_scenario(economics__human_cost_per_example=beyond, economics__synthetic_label_accuracy=0.7,
+                           factors={"error_cost": 1, "domain_judgment": 1, "edge_cases": 2, "iteration_maturity": 5},
+                           data_use="pretraining")
+    assert recommend(dearer, policy).label == new_label
+
+
+def test_monte_carlo_is_seeded_and_reproducible(policy):
+    scn = make_scenario()
+    rec = recommend(scn, policy)
+    inp = resolve_inputs(scn, policy)
+    a = monte_carlo(inp, plans_of(rec), policy.ranges, rec.mode, draws=2000, seed=3)
+    b = monte_carlo(inp, plans_of(rec), policy.ranges, rec.mode, draws=2000, seed=3)
+    c = monte_carlo(inp, plans_of(rec), policy.ranges, rec.mode, draws=2000, seed=4)
+    assert a.by_name() == b.by_name()
+    assert a.by_name() != c.by_name()
+    assert sum(p.p_cheapest for p in a.plans) + a.p_no_gain == pytest.approx(1.0)
+
+
+def test_zero_width_ranges_and_fixed_curve_give_point_intervals(policy):
+    scn = fixed_curve_scenario()
+    rec = recommend(scn, policy)
+    mc = monte_carlo(resolve_inputs(scn, policy), plans_of(rec), ZERO, rec.mode, draws=500)
+    for p, plan in zip(mc.plans, rec.plans):
+        assert p.cpp_p5 == pytest.approx(p.cpp_p95) == pytest.approx(plan.cost_per_point, rel=1e-6)
+
+
+def test_more_draws_narrow_the_estimate(policy):
+    scn = make_scenario()
+    rec = recommend(scn, policy)
+    inp = resolve_inputs(scn, policy)
+
+    def spread(draws):
+        meds = [monte_carlo(inp, plans_of(rec), policy.ranges, rec.mode, draws=draws, seed=s).plans[2].cpp_p50 for s in range(12)]
+        return np.std(meds)
+
+    assert spread(4000) < spread(250)
+
+
+def test_intervals_contain_the_point_estimate(policy):
+    scn = make_scenario()
+    rec = recommend(scn, policy)
+    mc = monte_carlo(resolve_inputs(scn, policy), plans_of(rec), policy.ranges, rec.mode)
+    for p, plan in zip(mc.plans, rec.plans):
+        assert p.cpp_p5 <= plan.cost_per_point <= p.cpp_p95
