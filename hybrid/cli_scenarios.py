@@ -20,7 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "scenarios",
         help="list, show, export, import and restore saved scenarios",
-        description=__doc__.splitlines()[0],
+        description="Saved scenarios with their version history; see docs/store.md.",
     )
     actions = parser.add_subparsers(dest="action", required=True)
 
@@ -91,8 +91,8 @@ def _when(value: datetime | None) -> str:
 
 def _table(headers: list[str], rows: list[list[str]]) -> str:
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip()]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     return "\n".join(lines)
 
 

@@ -116,6 +116,10 @@ def explain(scenario: Scenario, policy: Policy, inp: Inputs, rec: Recommendation
     return out
 
 
+def _show(field: str, value: float, currency: str) -> str:
+    return f"{value:.0%}" if field == "accuracy" else money(value, currency)
+
+
 def _cpp(value: float | None, currency: str) -> str:
     return "n/a (no gain)" if value is None else money(value, currency)
 
@@ -126,7 +130,7 @@ def _tail_raised(scenario: Scenario, policy: Policy) -> bool:
 
 
 def _what_would_change(scenario: Scenario, policy: Policy, inp: Inputs, rec: Recommendation) -> list[str]:
-    from hybrid.sensitivity import label_threshold
+    from hybrid.sensitivity import label_threshold, plausible_range
 
     out: list[str] = []
     g = inp.guardrails
@@ -145,26 +149,20 @@ def _what_would_change(scenario: Scenario, policy: Policy, inp: Inputs, rec: Rec
                     f"rise to {new_cap.max_synthetic_share:.0%} (then set by {new_cap.cap_source.source})."
                 )
     held = []
-    for field, title, fmt in (
-        ("accuracy", "generator accuracy", "{:.0%}"),
-        ("human_cost", "a human label", None),
-    ):
-        hit = label_threshold(policy, inp, field, rec.label)
-        if hit is None:
-            held.append(title)
-            continue
-        value, new_label = hit
-        shown = fmt.format(value) if fmt else money(value, rec.currency)
-        verb = "reaches" if field == "accuracy" else "costs"
-        out.append(
-            f"If {title} {verb} {shown}, the recommendation becomes {LABEL_TITLES[new_label].lower()}."
-        )
+    directions = {"human": (True,), "synthetic": (False,), "hybrid": (True, False)}[rec.label]
+    for field, title in (("accuracy", "generator accuracy"), ("human_cost", "human label price")):
+        hits = [h for d in directions if (h := label_threshold(policy, inp, field, rec.label, d))]
+        if not hits:
+            lo, hi = plausible_range(inp, field)
+            held.append(f"any {title} from {_show(field, lo, rec.currency)} to {_show(field, hi, rec.currency)}")
+        for value, new_label in hits:
+            verb = "reaches" if field == "accuracy" else "is"
+            out.append(
+                f"If the {title} {verb} {_show(field, value, rec.currency)}, the recommendation becomes "
+                f"{LABEL_TITLES[new_label].lower()}."
+            )
     if held:
-        out.append(
-            f"The {rec.label} label holds whatever the " + " or the price of ".join(held)
-            + " within their plausible ranges: the guardrails, not prices, decide it."
-            if rec.binding != "economics"
-            else f"The {rec.label} label holds across plausible values of " + " and the price of ".join(held) + "."
-        )
+        tail = ": the guardrails, not prices, decide it." if rec.binding != "economics" else "."
+        out.append(f"The {LABEL_TITLES[rec.label].lower()} answer holds for " + " and ".join(held) + tail)
     return out
 

@@ -136,22 +136,32 @@ def measure_next(bars: list[Bar]) -> str:
     return f"Measure the {pick.title} next ({how}): {why}."
 
 
-def label_threshold(policy: Policy, inp: Inputs, field: str, label: str, iters: int = 12):
+def plausible_range(inp: Inputs, field: str) -> tuple[float, float]:
+    """Where the rationale looks for a label change: accuracy 0.5 to 1, rates 0 to 1, prices a
+    tenth to ten times today's."""
+    x0 = float(np.mean(getattr(inp, field)))
+    if field == "accuracy":
+        return 0.5, 1.0
+    if field in ("catch_rate", "tail_coverage"):
+        return 0.0, 1.0
+    return x0 * 0.1, x0 * 10.0
+
+
+def label_threshold(
+    policy: Policy, inp: Inputs, field: str, label: str, toward_synthetic: bool | None = None, iters: int = 12
+):
     """Value of ``field`` nearest today's at which the label changes, and the new label; or None.
 
-    Searches toward more synthetic data from a human-led or hybrid answer, toward less from a
-    synthetic-led one, out to a plausible end (accuracy 0.5 to 1; prices a tenth to ten times
-    today's).
+    By default searches toward more synthetic data from a human-led or hybrid answer, toward less
+    from a synthetic-led one; ``toward_synthetic`` picks the direction. The search runs out to a
+    plausible end (``plausible_range``).
     """
     from hybrid.recommend import label_for
 
     favours_synthetic = INPUTS[field][2]
     x0 = float(getattr(inp, field))
-    if field in ("accuracy", "catch_rate", "tail_coverage"):
-        lo, hi = (0.5 if field == "accuracy" else 0.0), 1.0
-    else:
-        lo, hi = x0 * 0.1, x0 * 10.0
-    more_synthetic = label != "synthetic"
+    lo, hi = plausible_range(inp, field)
+    more_synthetic = label != "synthetic" if toward_synthetic is None else toward_synthetic
     end = hi if more_synthetic == favours_synthetic else lo
     if end == x0:
         return None

@@ -35,7 +35,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal, TypeVar
 
@@ -267,12 +267,12 @@ def _utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _sha256(text: str) -> str:
@@ -382,9 +382,7 @@ class ScenarioStore:
                 raise StoreError(
                     f"{Path(database).parent}: cannot create the data folder ({exc.strerror})"
                 ) from None
-        engine = sa.create_engine(
-            self.url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
-        )
+        engine = sa.create_engine(self.url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
@@ -567,7 +565,9 @@ class ScenarioStore:
                 )
             ).first()
             if row is None:
-                raise NotFoundError(f"scenario {name!r}: not in the library{self._hint(conn, name)}")
+                raise NotFoundError(
+                    f"scenario {name!r}: not in the library{self._hint(conn, name)}"
+                )
             return self._to_info(row)
 
     def exists(self, name: str) -> bool:
@@ -595,9 +595,7 @@ class ScenarioStore:
         with self._read() as conn:
             sid = self._live_row(conn, name).id
             rows = conn.execute(
-                sa.select(events_t)
-                .where(events_t.c.scenario_id == sid)
-                .order_by(events_t.c.id)
+                sa.select(events_t).where(events_t.c.scenario_id == sid).order_by(events_t.c.id)
             )
             return [Event(r.kind, r.actor, _utc(r.at), r.detail) for r in rows]
 
@@ -656,14 +654,14 @@ class ScenarioStore:
             or isinstance(expected_version, bool)
             or expected_version < 0
         ):
-            raise InputError(f"expected_version: must be a whole number >= 0 (got {expected_version!r})")
+            raise InputError(
+                f"expected_version: must be a whole number >= 0 (got {expected_version!r})"
+            )
         content = _normalised_yaml(scenario, name, f"scenario {name!r}")
         note = str(note or "")[:MAX_NOTE_LENGTH]
 
         def work(conn: Connection) -> VersionInfo:
-            return self._save_in(
-                conn, name, content, author, expected_version, on_conflict, note
-            )
+            return self._save_in(conn, name, content, author, expected_version, on_conflict, note)
 
         return self._write(work)
 
@@ -690,14 +688,12 @@ class ScenarioStore:
         if bumped is None:
             if expected_version not in (None, 0) and on_conflict == "error":
                 raise ConflictError(
-                    f"scenario {name!r}: you opened version {expected_version}, but it is no longer "
-                    "in the library (renamed or deleted since); nothing was saved. Save with "
-                    "on_conflict='new_version' to keep your copy under this name"
+                    f"scenario {name!r}: you opened version {expected_version}, but it is no "
+                    "longer in the library (renamed or deleted since); nothing was saved. Save "
+                    "with on_conflict='new_version' to keep your copy under this name"
                 )
             sid = conn.execute(
-                sa.insert(s).values(
-                    name=name, latest_version=1, created_at=now, created_by=author
-                )
+                sa.insert(s).values(name=name, latest_version=1, created_at=now, created_by=author)
             ).inserted_primary_key[0]
             version = 1
         else:
@@ -763,7 +759,12 @@ class ScenarioStore:
         def work(conn: Connection) -> VersionInfo:
             old = self._get(conn, name, version)
             return self._save_in(
-                conn, name, old.yaml_text, author, None, "new_version",
+                conn,
+                name,
+                old.yaml_text,
+                author,
+                None,
+                "new_version",
                 f"restored from version {old.info.version}",
             )
 
@@ -801,7 +802,12 @@ class ScenarioStore:
             self._require_free(conn, new_name)
             content = _normalised_yaml(old.scenario, new_name, f"scenario {new_name!r}")
             return self._save_in(
-                conn, new_name, content, author, 0, "error",
+                conn,
+                new_name,
+                content,
+                author,
+                0,
+                "error",
                 f"duplicated from {name!r} version {old.info.version}",
             )
 
@@ -977,7 +983,12 @@ class ScenarioStore:
                     results.append(ImportResult(file, name, latest.version, "unchanged"))
                     continue
                 saved = self._save_in(
-                    conn, name, content, author, None, "new_version",
+                    conn,
+                    name,
+                    content,
+                    author,
+                    None,
+                    "new_version",
                     f"imported from {Path(file).name}",
                 )
                 status = "created" if latest is None else "updated"
