@@ -1,0 +1,182 @@
+"""Report: the session's recommendation as files people can share (HTML, Markdown, JSON, PDF, YAML).
+
+A preview of the self-contained HTML report (or its Markdown), and one download button per format.
+Every report embeds the scenario YAML, so opening a report's YAML in the dashboard reproduces it.
+The scenario comes from ``ui.state.current()``; when the page runs without the dashboard's ``ui``
+package it falls back to ``st.session_state["scenario"]``, seeded from the bundled support-intent
+example, so it also runs on its own (``AppTest.from_file``).
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import streamlit as st
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from hybrid.errors import InputError  # noqa: E402
+from hybrid.policy import Policy, load_policy, parse_policy  # noqa: E402
+from hybrid.rationale import LABEL_TITLES  # noqa: E402
+from hybrid.report import MIME_TYPES, build_report, render_html, render_json, render_markdown, render_pdf, slug  # noqa: E402
+from hybrid.scenario import Scenario, load_scenario  # noqa: E402
+
+try:  # the dashboard's shared session state (ui/state.py), when present
+    from ui import state as ui_state
+except ImportError:  # pragma: no cover - the page on its own
+    ui_state = None
+
+PAGE = "pages/10_report.py"
+FALLBACK_EXAMPLE = ROOT / "data" / "examples" / "support-intent-fine-tuning.yaml"
+PREVIEW_HEIGHT = 900
+
+
+def _md(text: object) -> str:
+    """User text made inert for Streamlit markdown."""
+    if ui_state is not None:
+        from ui.theme import md_escape
+
+        return md_escape(text)
+    s = " ".join(str(text).split())
+    return "".join("\\" + c if not c.isalnum() and not c.isspace() and ord(c) < 128 else c for c in s)
+
+
+def session_scenario() -> tuple[Scenario, str | None]:
+    """The session's scenario and uploaded policy text (None: the default policy)."""
+    if ui_state is not None:
+        return ui_state.current(), ui_state.policy_text()
+    ss = st.session_state
+    value = ss.get("scenario")
+    if isinstance(value, Scenario):
+        return value, None
+    if isinstance(value, str):
+        scenario = Scenario.from_yaml(value, "session scenario")
+    elif isinstance(value, dict):
+        scenario = Scenario.from_dict(value, "session scenario")
+    else:
+        scenario = load_scenario(FALLBACK_EXAMPLE)
+    ss["scenario"] = scenario
+    return scenario, None
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _policy(text: str | None) -> Policy:
+    return load_policy() if text is None else parse_policy(text, "uploaded policy")
+
+
+@st.cache_data(show_spinner="Computing sensitivity and uncertainty…", max_entries=32)
+def _analyses(scenario_json: str, policy_text: str | None, sensitivity: bool, uncertainty: bool):
+    from hybrid.cli_report import compute_analyses
+
+    scenario = Scenario.model_validate_json(scenario_json)
+    return compute_analyses(scenario, _policy(policy_text), sensitivity=sensitivity, uncertainty=uncertainty)
+
+
+@st.cache_data(show_spinner="Writing the report…", max_entries=16)
+def _reports(scenario_json: str, policy_text: str | None, sensitivity: bool, uncertainty: bool, minute: str):
+    """Every format for one scenario, policy and set of sections; ``minute`` dates the report."""
+    scenario = Scenario.model_validate_json(scenario_json)
+    sens, unc = _analyses(scenario_json, policy_text, sensitivity, uncertainty)
+    data = build_report(
+        scenario, _policy(policy_text), sensitivity=sens, uncertainty=unc,
+        generated_at=datetime.fromisoformat(minute),
+    )
+    return {
+        "html": render_html(data),
+        "md": render_markdown(data),
+        "json": render_json(data),
+        "pdf": render_pdf(data),
+        "yaml": data.scenario_yaml,
+        "headline": data.headline,
+        "label": data.label,
+        "verdict": data.verdict,
+    }
+
+
+if ui_state is not None:
+    ui_state.page_setup(
+        "Report",
+        "The recommendation as a file to share: in an email, a planning doc, a wiki, a pull request. "
+        "Every report carries the scenario, so opening it in the dashboard reproduces the numbers.",
+    )
+    scenario, policy_text = session_scenario()
+    problem = ui_state.check(scenario)
+else:
+    st.set_page_config(page_title="Report - Human vs synthetic data planner", layout="wide")
+    st.title("Report")
+    st.caption("The recommendation as a file to share. Every report carries its scenario.")
+    try:
+        scenario, policy_text = session_scenario()
+        problem = None
+    except InputError as exc:
+        scenario, policy_text, problem = None, None, str(exc)
+
+if problem is None:
+    try:
+        _policy(policy_text)
+    except InputError as exc:
+        problem = str(exc)
+
+if problem is not None or scenario is None:
+    st.error(_md(problem or "No scenario to report on."), icon=":material/error:")
+    if ui_state is not None:
+        ui_state.finish(PAGE)
+    st.stop()
+
+c1, c2, c3 = st.columns([1, 1, 2])
+with_sens = c1.toggle("Sensitivity section", value=True, key="report.sensitivity",
+                      help="A tornado of the inputs that move the cost per point and the label.")
+with_unc = c2.toggle("Uncertainty section", value=True, key="report.uncertainty",
+                     help="Monte Carlo over the policy's input ranges: intervals and the chance each plan is cheapest.")
+minute = datetime.now(timezone.utc).replace(second=0, microsecond=0).isoformat()
+try:
+    files = _reports(scenario.model_dump_json(), policy_text, with_sens, with_unc, minute)
+except InputError as exc:
+    st.error(_md(exc), icon=":material/error:")
+    if ui_state is not None:
+        ui_state.finish(PAGE)
+    st.stop()
+
+c3.markdown(f"**{_md(LABEL_TITLES[files['label']])}**: {_md(files['verdict'])}")
+
+stem = slug(scenario.name)
+st.subheader("Download")
+cols = st.columns(5)
+buttons = (
+    ("html", "HTML report", "Self-contained, works offline, interactive charts; print it to PDF from the browser."),
+    ("pdf", "PDF report", "A4, made without a browser."),
+    ("md", "Markdown", "For wikis and pull requests."),
+    ("json", "JSON", "The recommend result plus inputs, for scripts."),
+    ("yaml", "Scenario YAML", "Open it in the dashboard (Start page) to reproduce this report."),
+)
+for col, (fmt, label, help_text) in zip(cols, buttons, strict=True):
+    data = files[fmt]
+    col.download_button(
+        label,
+        data=data if isinstance(data, bytes) else data.encode("utf-8"),
+        file_name=f"{stem}-report.{fmt}" if fmt != "yaml" else f"{stem}.yaml",
+        mime=MIME_TYPES[fmt],
+        key=f"report.download.{fmt}",
+        help=help_text,
+        on_click="ignore",
+        icon=":material/download:",
+        width="stretch",
+    )
+
+st.subheader("Preview")
+view = st.segmented_control("Preview", ["HTML", "Markdown", "JSON"], default="HTML", key="report.preview",
+                            label_visibility="collapsed", required=True)
+if view == "Markdown":
+    st.code(files["md"], language="markdown", height=PREVIEW_HEIGHT)
+elif view == "JSON":
+    st.code(files["json"], language="json", height=PREVIEW_HEIGHT)
+else:
+    # The report is our own HTML with every piece of user text escaped by Jinja2's autoescaping.
+    st.iframe(files["html"], height=PREVIEW_HEIGHT)
+
+if ui_state is not None:
+    ui_state.finish(PAGE)
