@@ -1,0 +1,192 @@
+"""Start: what are we training? Pick an example, a blank scenario or a saved one, and name it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from hybrid.errors import InputError
+from hybrid.rationale import LABEL_TITLES
+from hybrid.scenario import Scenario
+from hybrid.store import safe_filename
+from ui import compute, nav, state
+from ui.theme import md_escape
+
+PAGE = "pages/1_start.py"
+MAX_SCENARIO_FILE = 1024 * 1024
+MSG = "hd.start.message"
+USE_TITLES = {
+    "pretraining": "pre-training",
+    "midtraining": "mid-training",
+    "fine_tuning": "fine-tuning",
+    "labeling": "labeling",
+    "preference": "preference data",
+    "red_teaming": "red-teaming",
+    "evaluation": "evaluation set",
+}
+
+
+def _say(kind: str, text: str) -> None:
+    st.session_state[MSG] = (kind, text)
+
+
+def _replace(scenario: Scenario, origin: tuple, what: str) -> None:
+    problem = state.replace_scenario(scenario, origin)
+    if problem:
+        _say("error", f"{what} could not be opened: {problem}")
+    else:
+        _say("success", f"Opened {what}. Every page now works on it.")
+
+
+def _open_example(stem: str) -> None:
+    s = state.example(stem)
+    _replace(s, ("example", stem), f"the example “{s.name}”")
+
+
+def _open_blank() -> None:
+    _replace(state.blank(), ("blank",), "a blank scenario (placeholder numbers: replace them on the next pages)")
+
+
+def _open_file(key: str) -> None:
+    upload = st.session_state.get(key)
+    if upload is None:
+        return
+    data = upload.getvalue()
+    if len(data) > MAX_SCENARIO_FILE:
+        _say("error", f"{upload.name}: {len(data):,} bytes is too large for a scenario file (at most 1 MB)")
+        return
+    try:
+        text = data.decode("utf-8")
+        scenario = Scenario.from_yaml(text, upload.name)
+    except UnicodeDecodeError:
+        _say("error", f"{upload.name}: not UTF-8 text; a scenario file is YAML")
+        return
+    except InputError as exc:
+        _say("error", str(exc))
+        return
+    _replace(scenario, ("file", upload.name), f"“{upload.name}”")
+
+
+def _open_saved(name: str) -> None:
+    try:
+        stored = compute.library().get(name)
+    except InputError as exc:
+        _say("error", str(exc))
+        return
+    _replace(stored.scenario, ("library", name, stored.info.version), f"“{name}” (version {stored.info.version}) from the library")
+
+
+def _save() -> None:
+    scenario = state.current()
+    origin = st.session_state.get(state.ORIGIN, ())
+    expected = origin[2] if origin and origin[0] == "library" and origin[1] == scenario.name else 0
+    try:
+        info = compute.library().save(scenario.name, scenario, expected_version=expected)
+    except InputError as exc:
+        _say("error", str(exc))
+        return
+    st.session_state[state.ORIGIN] = ("library", info.name, info.version)
+    _say("success", f"Saved “{info.name}” as version {info.version} in the library.")
+
+
+scenario = state.page_setup(
+    "Start: what are we training?",
+    "Pick the example closest to your task, start blank, or open a saved scenario. Every later page "
+    "edits this one scenario, and the page link always reopens it.",
+)
+
+message = st.session_state.pop(MSG, None)
+if message:
+    kind, text = message
+    (st.success if kind == "success" else st.error)(md_escape(text))
+
+with st.container(border=True):
+    st.subheader("This scenario")
+    c1, c2 = st.columns(2)
+    state.text("Scenario name", "name", max_chars=200, where=c1, help="Shown on every page and in saved files.")
+    state.text(
+        "Domain (optional)",
+        "domain",
+        optional=True,
+        max_chars=200,
+        where=c2,
+        placeholder="e.g. customer support, clinical notes",
+        help="Words such as medical, legal, finance or hiring mark a regulated domain, which tightens the "
+        "guardrails when label errors are costly.",
+    )
+    origin = st.session_state.get(state.ORIGIN, ())
+    if origin:
+        where = {
+            "example": "an example",
+            "blank": "a blank scenario",
+            "link": "a shared link",
+            "file": "an uploaded file",
+            "library": "the library",
+        }.get(origin[0], "earlier edits")
+        st.caption(f"Started from {where}. Data use: {USE_TITLES[scenario.data_use]}.")
+
+st.subheader("Start from an example")
+st.caption("Opening one replaces the current scenario. To keep the current one, copy the page link or save it first.")
+items = compute.examples()
+cards = [(stem, Scenario.from_yaml(text, stem), text) for stem, text in items]
+cols_per_row = 4
+for row_start in range(0, len(cards) + 1, cols_per_row):
+    cols = st.columns(cols_per_row, gap="medium")
+    for col, i in zip(cols, range(row_start, row_start + cols_per_row), strict=False):
+        with col:
+            if i < len(cards):
+                stem, ex, text = cards[i]
+                try:
+                    label = LABEL_TITLES[compute.analysis_for(ex, None).rec.label]
+                except Exception:  # noqa: BLE001 - a broken example must not break the page
+                    label = "?"
+                blurb = " ".join(
+                    line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("#")
+                )
+                with st.container(border=True, height="stretch"):
+                    st.markdown(f"**{md_escape(ex.name)}**")
+                    st.caption(md_escape(f"{USE_TITLES[ex.data_use]} · {ex.domain or 'no domain'} · default: {label}"))
+                    st.write(md_escape(blurb.split(". ")[0] + ".") if blurb else "")
+                    st.button("Use this example", key=f"start.example.{stem}", on_click=_open_example, args=(stem,))
+            elif i == len(cards):
+                with st.container(border=True, height="stretch"):
+                    st.markdown("**Blank scenario**")
+                    st.caption("neutral factors · placeholder costs")
+                    st.write("Start from neutral answers (3 of 5) and generic numbers; replace them page by page.")
+                    st.button("Start blank", key="start.blank", on_click=_open_blank)
+
+st.subheader("Open or keep a saved scenario")
+left, right = st.columns(2)
+with left, st.container(border=True):
+    st.markdown("**From the library**")
+    try:
+        lib = compute.library()
+        names = lib.names()
+    except InputError as exc:
+        names = None
+        st.info(f"The scenario library is not available: {md_escape(exc)}")
+    if names is not None:
+        if names:
+            pick = st.selectbox("Saved scenarios", names, key="start.library.pick")
+            st.button("Open saved scenario", key="start.library.open", on_click=_open_saved, args=(pick,))
+        else:
+            st.caption("The library is empty. Save this scenario to add it.")
+        st.button(
+            "Save this scenario to the library",
+            key="start.library.save",
+            on_click=_save,
+            help="Saves a new version under the scenario's name. If someone else saved it since you opened "
+            "it, nothing is overwritten and you are told.",
+        )
+with right, st.container(border=True):
+    st.markdown("**From a file**")
+    key = f"start.upload.{st.session_state.get(state.EPOCH, 0)}"
+    st.file_uploader("Scenario YAML file", type=["yaml", "yml"], key=key, on_change=_open_file, args=(key,))
+    st.download_button(
+        "Download this scenario as YAML",
+        data=scenario.to_yaml(),
+        file_name=f"{safe_filename(scenario.name)}.yaml",
+        mime="application/x-yaml",
+        key="start.download",
+    )
+
+state.finish(PAGE, nav.neighbours(PAGE))

@@ -1,0 +1,164 @@
+"""Recommendation: the label and mix, the three-layer budget split, expected metric against spend for
+the human, synthetic and recommended plans, cost per point for each, the binding guardrail and the
+rationale. Everything is read from the cached analysis of the session's scenario."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from hybrid.rationale import LABEL_TITLES, money
+from hybrid.recommend import Plan
+from ui import charts, compute, nav, state, theme
+from ui.theme import md_escape
+
+PAGE = "pages/5_recommendation.py"
+PLAN_MARK = {"all-human": ":blue[■]", "all-synthetic": ":orange[■]", "recommended": "■"}
+
+
+def _cpp(p: Plan, cur: str) -> str:
+    return "no gain" if p.cost_per_point is None else money(p.cost_per_point, cur)
+
+
+scenario = state.page_setup(
+    "Recommendation",
+    "What the budget should buy, inside the guardrails, judged by cost per percentage point of metric "
+    "gained rather than cost per label.",
+)
+a = state.analysis()
+if a is None:
+    st.error(md_escape(state.check(scenario) or "No recommendation can be computed."), icon=":material/error:")
+    state.finish(PAGE, nav.neighbours(PAGE))
+    st.stop()
+
+rec = a.rec
+plan = rec.plan
+cur = rec.currency
+spend_fig, layers_fig = compute.recommendation_figures(scenario.model_dump_json(), state.policy_text())
+
+# --- headline ---------------------------------------------------------------------------------------
+with st.container(border=True):
+    h = st.columns([1.3, 1, 1, 1.1, 1.2])
+    h[0].metric("Recommendation", LABEL_TITLES[rec.label])
+    h[1].metric("Synthetic share", f"{plan.synthetic_share:.0%}", help="Of the new examples.")
+    h[2].metric(
+        "Human review",
+        f"{plan.review_coverage:.0%}" if plan.synthetic_share > 0 else "—",
+        help="Share of the synthetic examples that humans review.",
+    )
+    h[3].metric(
+        "Expected metric",
+        f"{plan.expected_metric:.3f}",
+        f"{plan.points_gained:+.1f} points from {rec.today_metric:.3f}",
+        help=f"Target {rec.target_metric:.3f}.",
+    )
+    h[4].metric("Spend", money(plan.spend, cur), f"of {money(rec.budget, cur)} budget", delta_color="off", delta_arrow="off")
+    st.markdown(f"#### {md_escape(rec.rationale[0])}")
+    if rec.mode == "budget" and rec.today_metric < rec.target_metric:
+        st.warning(
+            md_escape(
+                f"No plan inside the guardrails reaches the target {rec.target_metric:.3f} with this budget: "
+                f"this is the best the budget buys."
+            ),
+            icon=":material/warning:",
+        )
+
+# --- metric against spend, and cost per point -------------------------------------------------------
+left, right = st.columns([3, 1.25], gap="large")
+with left:
+    st.plotly_chart(spend_fig, theme=None, key="rec.spend", config={"displayModeBar": False})
+    st.caption(
+        "Each line spends the budget at a fixed mix; markers are the plans below. The all-synthetic line is dotted: "
+        "it ignores the guardrails and is shown only for comparison."
+    )
+with right:
+    st.subheader("Cost per point")
+    st.caption("Money per percentage point of metric gained over today.")
+    for p in (rec.plan, rec.human_plan, rec.synthetic_plan):
+        with st.container(border=True):
+            title = theme.PLAN_TITLES[p.name]
+            st.metric(
+                f"{PLAN_MARK[p.name]} {title}",
+                _cpp(p, cur),
+                f"{p.expected_metric:.3f} for {money(p.spend, cur)}",
+                delta_color="off",
+                delta_arrow="off",
+            )
+            if p.breaks:
+                broken = []
+                if rec.max_synthetic_share < 1.0:
+                    broken.append(f"above the {rec.max_synthetic_share:.0%} synthetic cap")
+                if rec.min_review_coverage > 0:
+                    broken.append(f"no review (minimum {rec.min_review_coverage:.0%})")
+                broken.append("no expert anchor")
+                st.caption(md_escape("Outside the guardrails: " + ", ".join(broken) + "."))
+            elif not p.reaches_target:
+                st.caption("Does not reach the target within the budget.")
+
+# --- layers and the binding guardrail --------------------------------------------------------------
+left, right = st.columns([3, 1.25], gap="large")
+with left:
+    st.plotly_chart(layers_fig, theme=None, key="rec.layers", config={"displayModeBar": False})
+    layers = plan.layers
+    st.caption(
+        md_escape(
+            f"Recommended: expert anchor {money(layers['expert_anchor'], cur)}, synthetic extension "
+            f"{money(layers['synthetic_extension'], cur)}, human review {money(layers['human_review'], cur)}. "
+            "The expert layer is never optional."
+        )
+    )
+with right:
+    st.subheader("What binds")
+    if rec.binding == "economics":
+        st.info(md_escape(f"Economics: {rec.binding_reason}"), icon=":material/balance:")
+    else:
+        st.warning(f"**{md_escape(rec.binding)}**  \n{md_escape(rec.binding_reason)}", icon=":material/lock:")
+    st.markdown(
+        md_escape(
+            f"Caps: at most {rec.max_synthetic_share:.0%} synthetic; review at least {rec.min_review_coverage:.0%}; "
+            f"expert anchor at least {rec.min_anchor_share:.0%} of spend."
+        )
+    )
+    changes = [s for s in rec.rationale if s.startswith(("If ", "The ")) and ("would" in s or "becomes" in s or "holds" in s)]
+    if changes:
+        st.markdown("**What would change it**")
+        for s in changes:
+            st.markdown("- " + md_escape(s))
+
+# --- why --------------------------------------------------------------------------------------------
+with st.container(border=True):
+    st.subheader("Why")
+    st.markdown("\n".join("- " + md_escape(s) for s in rec.rationale[1:] if s not in changes))
+
+with st.expander("The three plans side by side"):
+    st.dataframe(
+        {
+            "plan": [theme.PLAN_TITLES[p.name] for p in rec.plans],
+            "synthetic share": [f"{p.synthetic_share:.0%}" for p in rec.plans],
+            "review coverage": [f"{p.review_coverage:.0%}" for p in rec.plans],
+            "new examples": [f"{p.new_examples:,.0f}" for p in rec.plans],
+            f"spend ({cur})": [f"{p.spend:,.0f}" for p in rec.plans],
+            "expected metric": [f"{p.expected_metric:.3f}" for p in rec.plans],
+            "points gained": [f"{p.points_gained:.2f}" for p in rec.plans],
+            f"cost per point ({cur})": ["—" if p.cost_per_point is None else f"{p.cost_per_point:,.0f}" for p in rec.plans],
+            "wrong labels reaching training": [f"{p.wrong_labels:,.0f}" for p in rec.plans],
+            "inside the guardrails": ["no" if p.breaks else "yes" for p in rec.plans],
+        },
+        hide_index=True,
+        width="stretch",
+    )
+
+with st.expander("Every guardrail that applies"):
+    rails = compute.rails(scenario.model_dump_json(), state.policy_text())
+    st.dataframe(
+        {
+            "rule": [charts.bound_title(b) for b in rails.bounds],
+            "max synthetic": [f"{b.rule.max_synthetic_share:.0%}" for b in rails.bounds],
+            "min review": [f"{b.rule.min_review_coverage:.0%}" for b in rails.bounds],
+            "min expert anchor": [f"{b.rule.min_anchor_share:.0%}" for b in rails.bounds],
+            "reason": [b.rule.reason for b in rails.bounds],
+        },
+        hide_index=True,
+        width="stretch",
+    )
+
+state.finish(PAGE, nav.neighbours(PAGE))

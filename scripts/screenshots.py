@@ -1,0 +1,90 @@
+"""Take a PNG of each dashboard page into docs/screenshots/ (rerun after changing a page).
+
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--width 1600]
+
+Starts ``streamlit run app.py`` on a free port with an empty scenario library, opens each page
+with the default example (and the Recommendation page also with the clinical-notes example, a
+human-led case) in Debian's Chromium, and saves full-page screenshots at a meeting-screen width.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+from streamlit_server import CHROMIUM, CHROMIUM_ARGS, full_page_screenshot, running_app, wait_for_app  # noqa: E402
+
+from hybrid.scenario import load_scenario  # noqa: E402
+from hybrid.urlstate import encode  # noqa: E402
+from ui import nav  # noqa: E402
+
+EXTRA = (("recommendation", "medical-notes-labeling", "5_recommendation-human-led"),)
+
+
+def sample_csv(path: Path) -> Path:
+    """A small labeled dataset to show the Dataset page's profile: 600 support tickets, two
+    annotators, a human/synthetic source column and a thin tail of rare intents."""
+    labels = ["billing"] * 12 + ["refund"] * 7 + ["login"] * 4 + ["shipping"] * 3 + ["fraud"]
+    lines = ["text,label,annotator_1,annotator_2,source"]
+    for i in range(600):
+        label = labels[i % len(labels)] if i % 89 else "legal"
+        second = label if i % 9 else "billing"
+        lines.append(f"ticket {i} about {label},{label},{label},{second},{'synthetic' if i % 5 == 0 else 'human'}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def shoot(page, url: str, path: Path, width: int) -> None:
+    page.set_viewport_size({"width": width, "height": 1000})
+    page.goto(url)
+    wait_for_app(page)
+    full_page_screenshot(page, path, width)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    parser.add_argument("--width", type=int, default=1600)
+    parser.add_argument("--all", action="store_true", help="also the Explore and Share pages, when present")
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    if not Path(CHROMIUM).exists():
+        print(f"{CHROMIUM} not found: install Debian's chromium (scripts/test does)", file=sys.stderr)
+        return 2
+    default = encode(load_scenario(ROOT / "data" / "examples" / "support-intent-fine-tuning.yaml"))
+    with tempfile.TemporaryDirectory() as tmp, running_app(Path(tmp) / "streamlit.log", data_dir=Path(tmp)) as base:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(device_scale_factor=1)
+            for spec in nav.available():
+                if spec.section != "Decide" and not args.all:
+                    continue
+                name = f"{spec.path.split('/')[-1].removesuffix('.py')}.png"
+                shoot(page, f"{base}/{spec.url_path}?s={default}", out / name, args.width)
+                print(f"wrote {out / name}")
+            for url_path, example, stem in EXTRA:
+                token = encode(load_scenario(ROOT / "data" / "examples" / f"{example}.yaml"))
+                shoot(page, f"{base}/{url_path}?s={token}", out / f"{stem}.png", args.width)
+                print(f"wrote {out / stem}.png")
+            page.set_viewport_size({"width": args.width, "height": 1000})
+            page.goto(f"{base}/dataset?s={default}")
+            wait_for_app(page)
+            page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(sample_csv(Path(tmp) / "tickets.csv")))
+            page.get_by_text("Profile of tickets.csv").wait_for(timeout=30000)
+            wait_for_app(page)
+            full_page_screenshot(page, out / "3_dataset-uploaded.png", args.width)
+            print(f"wrote {out / '3_dataset-uploaded.png'}")
+            browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

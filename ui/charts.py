@@ -1,0 +1,298 @@
+"""Plotly figures for the pages: pure functions of the core's results, no Streamlit.
+
+Every chart has a title and axis titles with units, uses the colours of ``ui.theme`` for the same
+meaning everywhere, and repeats colour with a second cue (line dash, label text) so that nothing
+depends on telling colours apart. User text (currency codes, domain names) is HTML-escaped because
+Plotly renders a subset of HTML in labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from hybrid.policy import Bound, Guardrails
+from hybrid.rationale import FACTOR_TITLES, money
+from hybrid.recommend import Recommendation
+from ui import theme
+from ui.theme import html_text
+
+_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
+
+
+def currency_axis(currency: str) -> dict:
+    sym = _SYMBOLS.get(currency)
+    if sym:
+        return {"tickprefix": sym}
+    return {"ticksuffix": f" {html_text(currency)}"}
+
+
+def _layout(
+    fig: go.Figure, title: str, x_title: str, y_title: str, height: int = theme.CHART_HEIGHT, legend: bool = True
+) -> go.Figure:
+    fig.update_layout(
+        template="plotly_white",
+        title={
+            "text": title,
+            "font": {"size": theme.CHART_TITLE_FONT},
+            "x": 0.005,
+            "xanchor": "left",
+            "xref": "container",
+            "y": 0.985,
+            "yref": "container",
+            "yanchor": "top",
+        },
+        font={"size": theme.CHART_FONT, "color": "#222222"},
+        height=height,
+        # Title on the first line, the legend under it, then the plot: nothing overlaps.
+        margin={"l": 10, "r": 20, "t": 125 if legend else 60, "b": 10},
+        showlegend=legend,
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0.0},
+        hoverlabel={"font_size": theme.CHART_FONT},
+    )
+    fig.update_xaxes(title_text=x_title, automargin=True, showline=True, linecolor="#888888")
+    fig.update_yaxes(title_text=y_title, automargin=True, showline=True, linecolor="#888888")
+    return fig
+
+
+def log_ticks(lo: float, hi: float) -> tuple[list[float], list[str]]:
+    """Tick values 1-2-5 per decade between ``lo`` and ``hi``, labelled 500, 1k, 20k, 1M."""
+    vals, texts = [], []
+    k = int(np.floor(np.log10(max(lo, 1e-9))))
+    while 10.0**k <= hi * 1.0001:
+        for m in (1, 2, 5):
+            v = m * 10.0**k
+            if lo <= v <= hi:
+                vals.append(v)
+                texts.append(_si(v))
+        k += 1
+    return vals, texts
+
+
+def _si(v: float) -> str:
+    for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if v >= div:
+            return f"{v / div:g}{suffix}"
+    return f"{v:g}"
+
+
+def spend_chart(
+    rec: Recommendation, spend: np.ndarray, curves: dict[str, np.ndarray]
+) -> go.Figure:
+    """Expected metric against money spent for the all-human, all-synthetic and recommended plans."""
+    cur = rec.currency
+    fig = go.Figure()
+    plans = {p.name: p for p in rec.plans}
+    styles = {
+        "all-human": {"dash": "solid", "width": 3.5, "symbol": "circle"},
+        "all-synthetic": {"dash": "dot", "width": 3.5, "symbol": "x"},
+        "recommended": {"dash": "solid", "width": 5, "symbol": "diamond"},
+    }
+    for name in ("all-human", "all-synthetic", "recommended"):
+        p = plans[name]
+        colour = theme.PLAN_COLOURS[name]
+        style = styles[name]
+        title = theme.PLAN_TITLES[name]
+        if p.breaks:
+            title += " (outside guardrails)"
+        elif name == "recommended":
+            title += f" ({p.synthetic_share:.0%} synthetic)"
+        fig.add_trace(
+            go.Scatter(
+                x=spend,
+                y=curves[name],
+                mode="lines",
+                name=title,
+                line={"color": colour, "width": style["width"], "dash": style["dash"]},
+                hovertemplate="%{y:.3f} at %{x:,.0f}<extra>" + title + "</extra>",
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=[p.spend],
+                y=[p.expected_metric],
+                mode="markers",
+                showlegend=False,
+                marker={"color": colour, "size": 16, "symbol": style["symbol"], "line": {"color": "white", "width": 1.5}},
+                hovertemplate=f"{title}: {p.expected_metric:.3f} for {html_text(money(p.spend, cur))}<extra></extra>",
+            )
+        )
+    fig.add_hline(
+        y=rec.target_metric,
+        line={"color": theme.TARGET, "dash": "dash", "width": 2},
+        annotation={"text": f"target {rec.target_metric:.3f}", "font": {"size": theme.CHART_FONT, "color": theme.TARGET}},
+        annotation_position="bottom right",
+    )
+    values = np.concatenate([np.ravel(c) for c in curves.values()] + [[rec.target_metric, rec.today_metric]])
+    lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
+    pad = max(0.01, 0.08 * (hi - lo))
+    _layout(
+        fig, "Expected metric vs spend", f"Spend on new data ({html_text(cur)})", "Expected metric (fraction)", height=640
+    )
+    fig.update_xaxes(range=[0, float(spend[-1]) * 1.02], **currency_axis(cur))
+    fig.update_yaxes(range=[max(0.0, lo - pad), min(1.0, hi + pad)], tickformat=".2f")
+    return fig
+
+
+def layers_chart(rec: Recommendation) -> go.Figure:
+    """The budget split into expert anchor, synthetic extension and human review, for each plan."""
+    cur = rec.currency
+    order = [rec.synthetic_plan, rec.human_plan, rec.plan]  # plotly draws the first row at the bottom
+    names = [theme.PLAN_TITLES[p.name] for p in order]
+    fig = go.Figure()
+    for layer in ("expert_anchor", "synthetic_extension", "human_review"):
+        values = [p.layers[layer] for p in order]
+        fig.add_trace(
+            go.Bar(
+                y=names,
+                x=values,
+                orientation="h",
+                name=theme.LAYER_TITLES[layer],
+                marker={"color": theme.LAYER_COLOURS[layer], "line": {"color": "white", "width": 1}},
+                text=[html_text(money(v, cur)) if v >= 0.08 * rec.budget else "" for v in values],
+                textposition="inside",
+                insidetextanchor="middle",
+                textfont={"color": "white", "size": theme.CHART_FONT},
+                hovertemplate="%{y}: %{x:,.0f}<extra>" + theme.LAYER_TITLES[layer] + "</extra>",
+            )
+        )
+    unspent = [max(0.0, rec.budget - p.spend) for p in order]
+    fig.add_trace(
+        go.Bar(
+            y=names,
+            x=unspent,
+            orientation="h",
+            name="Budget left",
+            marker={"color": "rgba(0,0,0,0)", "line": {"color": theme.MUTED, "width": 1.5}},
+            hovertemplate="%{y}: %{x:,.0f} left<extra></extra>",
+        )
+    )
+    _layout(fig, "Budget split into the three layers", f"Spend ({html_text(cur)})", "", height=420)
+    fig.update_layout(barmode="stack", bargap=0.35)
+    fig.update_xaxes(range=[0, rec.budget * 1.01], **currency_axis(cur))
+    return fig
+
+
+def bound_title(b: Bound) -> str:
+    if b.key in FACTOR_TITLES:
+        value = b.source.split("=")[-1].strip()
+        return f"{FACTOR_TITLES[b.key].capitalize()} = {value}"
+    if b.key == "data_use":
+        return "Data use: " + b.source.split(":", 1)[-1].strip().replace("_", " ")
+    return "Regulated domain"
+
+
+def guardrail_chart(g: Guardrails) -> go.Figure:
+    """Each applicable rule's cap on the synthetic share; the tightest one binds."""
+    bounds: Sequence[Bound] = list(g.bounds)
+    caps = [b.rule.max_synthetic_share * 100 for b in bounds]
+    binding = [b.source == g.cap_source.source for b in bounds]
+    labels = [html_text(bound_title(b)) for b in bounds]
+    fig = go.Figure(
+        go.Bar(
+            y=labels[::-1],
+            x=caps[::-1],
+            orientation="h",
+            marker={
+                "color": [theme.SYNTHETIC if is_b else theme.MUTED for is_b in binding][::-1],
+                "line": {"color": ["#7a5200" if is_b else "#999999" for is_b in binding][::-1], "width": 1.5},
+            },
+            text=[f"{c:.0f}%" + ("  binds" if is_b else "") for c, is_b in zip(caps, binding, strict=True)][::-1],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: at most %{x:.0f}% synthetic<extra></extra>",
+            showlegend=False,
+        )
+    )
+    _layout(
+        fig,
+        "Cap on the synthetic share, rule by rule",
+        "Max synthetic share of new examples",
+        "",
+        height=110 + 48 * len(bounds),
+        legend=False,
+    )
+    fig.update_xaxes(range=[0, 119], ticksuffix="%", tickvals=[0, 20, 40, 60, 80, 100])
+    return fig
+
+
+def curve_chart(
+    n: np.ndarray,
+    mean: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    points: Sequence[tuple[float, float]],
+    target: float,
+    today_n: float | None,
+    has_band: bool,
+) -> go.Figure:
+    """The learning curve: measured points, the fitted power law and its 90% band."""
+    fig = go.Figure()
+    if has_band:
+        fig.add_trace(
+            go.Scatter(
+                x=np.concatenate([n, n[::-1]]),
+                y=np.concatenate([hi, lo[::-1]]),
+                fill="toself",
+                fillcolor=theme.BAND,
+                line={"color": "rgba(0,0,0,0)"},
+                name="90% band of the fit",
+                hoverinfo="skip",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=n,
+            y=mean,
+            mode="lines",
+            name="Fitted curve m(n) = c − a·n^−b",
+            line={"color": theme.HUMAN, "width": 4},
+            hovertemplate="%{y:.3f} at n = %{x:,.0f}<extra>fit</extra>",
+        )
+    )
+    if points:
+        fig.add_trace(
+            go.Scatter(
+                x=[p[0] for p in points],
+                y=[p[1] for p in points],
+                mode="markers",
+                name="Measured points",
+                marker={"color": "#000000", "size": 13, "symbol": "circle", "line": {"color": "white", "width": 1.5}},
+                hovertemplate="%{y:.3f} at n = %{x:,.0f}<extra>measured</extra>",
+            )
+        )
+    fig.add_hline(
+        y=target,
+        line={"color": theme.TARGET, "dash": "dash", "width": 2},
+        annotation={"text": f"target {target:.3f}", "font": {"size": theme.CHART_FONT, "color": theme.TARGET}},
+        annotation_position="bottom right",
+    )
+    if today_n:
+        fig.add_vline(x=today_n, line={"color": theme.TARGET, "dash": "dot", "width": 2})
+        # Annotations on a log axis take log10 coordinates (add_vline's own label would not).
+        fig.add_annotation(
+            x=float(np.log10(today_n)),
+            y=0.02,
+            yref="paper",
+            text=f"today: {today_n:,.0f}",
+            showarrow=False,
+            xanchor="left",
+            yanchor="bottom",
+            xshift=6,
+            font={"size": theme.CHART_FONT, "color": theme.TARGET},
+        )
+    ys = np.concatenate([lo, hi, mean, [target], [p[1] for p in points] if points else []])
+    y_lo, y_hi = float(np.nanmin(ys)), float(np.nanmax(ys))
+    pad = max(0.01, 0.06 * (y_hi - y_lo))
+    _layout(
+        fig,
+        "Learning curve with its 90% band",
+        "Human-labeled training examples (log scale)",
+        "Metric (fraction)",
+    )
+    tickvals, ticktext = log_ticks(float(np.min(n)), float(np.max(n)))
+    fig.update_xaxes(type="log", tickvals=tickvals, ticktext=ticktext)
+    fig.update_yaxes(range=[max(0.0, y_lo - pad), min(1.0, y_hi + pad)], tickformat=".2f")
+    return fig
