@@ -436,6 +436,9 @@ def finish(page: str, nav: tuple[tuple[str, str], ...] = ()) -> None:
 
 
 def sidebar_summary() -> None:
+    from ui.baseline import render_delta  # ui.baseline imports this module
+
+    render_delta()
     scenario = current()
     a = analysis()
     with st.sidebar.container(border=True):

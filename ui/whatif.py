@@ -1,0 +1,334 @@
+"""Cached what-if computations and their wording, for the Compare, Sensitivity and Collapse pages.
+
+The pure work lives in ``hybrid`` (sensitivity, uncertainty, collapse, compare); this module only
+calls it through ``st.cache_data`` keyed by text (the scenario's JSON, the policy's YAML, the ranges'
+JSON, plain numbers), so a rerun that changed nothing costs a dictionary lookup. It also holds the
+titles and number formats the pages and charts share, and the user's edits of the uncertainty
+ranges (session state, kept across page switches).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import streamlit as st
+from pydantic import ValidationError
+
+from hybrid.collapse import CollapseResult, compare_modes, simulate_collapse
+from hybrid.economics import Inputs, resolve_inputs
+from hybrid.policy import Policy, Range
+from hybrid.rationale import FACTOR_TITLES, money
+from hybrid.scenario import Scenario
+from hybrid.sensitivity import INPUTS, Bar, outcome, plausible_range, threshold, tornado
+from hybrid.uncertainty import DEFAULT_DRAWS, MonteCarlo, monte_carlo
+from ui import compute
+
+RANGE_EDITS = "hd.whatif.ranges"  # input -> {"low": x, "high": y}: the user's edits of policy.ranges
+
+# --- titles ---------------------------------------------------------------------------------------
+
+_INPUT_TITLES = {
+    "data_use": "data use",
+    "domain": "domain",
+    "economics.budget": "budget",
+    "economics.currency": "currency",
+    "economics.human_cost_per_example": "human cost per example",
+    "economics.synthetic_cost_per_example": "synthetic cost per example",
+    "economics.review_cost_per_example": "review cost per example",
+    "economics.synthetic_label_accuracy": "generator label accuracy",
+    "economics.review_catch_rate": "review catch rate",
+    "economics.target_metric": "target metric",
+    "economics.learning_curve.points": "learning-curve points",
+    "economics.learning_curve.fitted.ceiling": "learning-curve ceiling",
+    "economics.learning_curve.fitted.scale": "learning-curve scale",
+    "economics.learning_curve.fitted.exponent": "learning-curve exponent",
+    "economics.learning_curve.fitted": "learning-curve fit",
+    "economics.escaped_error_cost": "price of an escaped wrong label",
+    "economics.tail_coverage": "synthetic tail coverage",
+    "economics.confirm_cost_per_example": "confirm cost per pre-label",
+    "economics.fix_cost_per_example": "fix cost per pre-label",
+    "dataset": "dataset",
+    "dataset.human_examples": "human examples in hand",
+    "dataset.synthetic_examples": "synthetic examples in hand",
+    "dataset.classes": "label classes",
+    "dataset.tail_share": "tail share of rows",
+    "dataset.annotator_agreement": "annotator agreement",
+    "dataset.kappa": "kappa",
+    "dataset.synthetic_exchange_rate": "measured exchange rate",
+    "dataset.synthetic_tail_coverage": "measured synthetic tail coverage",
+    "dataset.source": "dataset source",
+}
+
+OUTCOME_TITLES = {
+    "label": "Recommendation",
+    "synthetic_share": "Synthetic share of new examples",
+    "review_coverage": "Review coverage of synthetic",
+    "expected_metric": "Expected metric",
+    "points_gained": "Points gained",
+    "spend": "Spend",
+    "expert_anchor": "Expert anchor (human labels)",
+    "synthetic_extension": "Synthetic extension",
+    "human_review": "Human review",
+    "cost_per_point": "Cost per point, recommended mix",
+    "cost_per_point_all_human": "Cost per point, all-human",
+    "cost_per_point_all_synthetic": "Cost per point, all-synthetic",
+    "binding": "What binds",
+}
+MONEY_OUTCOMES = {
+    "spend",
+    "expert_anchor",
+    "synthetic_extension",
+    "human_review",
+    "cost_per_point",
+    "cost_per_point_all_human",
+    "cost_per_point_all_synthetic",
+}
+SHARE_OUTCOMES = {"synthetic_share", "review_coverage"}
+
+
+def input_title(path: str) -> str:
+    """A person's name for a dotted scenario path (``economics.budget`` -> ``budget``)."""
+    if path in _INPUT_TITLES:
+        return _INPUT_TITLES[path]
+    if path.startswith("factors."):
+        return FACTOR_TITLES.get(path.split(".", 1)[1], path.split(".", 1)[1].replace("_", " "))
+    return path.rsplit(".", 1)[-1].replace("_", " ")
+
+
+def format_input(path: str, value: Any) -> str:
+    """A scenario input as a short string for a table (lists as compact JSON)."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple, dict)):
+        return json.dumps(value, separators=(", ", ": "))
+    if isinstance(value, float):
+        if path.endswith(("accuracy", "catch_rate", "tail_coverage", "agreement", "tail_share")):
+            return f"{value:.1%}".replace(".0%", "%")
+        return f"{value:,.6g}" if abs(value) < 1e6 else f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value).replace("_", " ")
+
+
+def format_outcome(key: str, value: Any, currency: str) -> str:
+    from hybrid.rationale import LABEL_TITLES
+
+    if value is None:
+        return "no gain" if key.startswith("cost_per_point") else "—"
+    if key == "label":
+        return LABEL_TITLES.get(str(value), str(value))
+    if key in SHARE_OUTCOMES:
+        return f"{float(value):.0%}"
+    if key in MONEY_OUTCOMES:
+        return money(float(value), currency)
+    if key == "expected_metric":
+        return f"{float(value):.3f}"
+    if key == "points_gained":
+        return f"{float(value):+.1f}"
+    if key == "binding":
+        text = str(value)
+        head, sep, rest = text.partition(" = ")
+        if sep and head in FACTOR_TITLES:
+            return f"{FACTOR_TITLES[head]} = {rest}"
+        return text.replace("_", " ")
+    return str(value)
+
+
+def format_field(field: str, value: float, currency: str) -> str:
+    """A tornado input's value: rates as percentages, prices as money."""
+    if field in ("accuracy", "catch_rate", "tail_coverage"):
+        return f"{value:.1%}".replace(".0%", "%")
+    if field.endswith("_cost"):
+        return price(value, currency)
+    if field == "synthetic_value":
+        return f"{value:.2f}×"
+    return f"{value:.3g}"
+
+
+def price(value: float, currency: str) -> str:
+    """Money, with three significant digits below one unit (a synthetic example costs $0.015)."""
+    if abs(value) >= 1 or value == 0:
+        return money(value, currency)
+    sym = {"USD": "$", "EUR": "€", "GBP": "£"}.get(currency, "")
+    body = f"{value:.3g}"
+    if "." not in body or len(body.split(".")[1]) < 2:
+        body = f"{value:.2f}"  # $0.20, not $0.2
+    return f"{sym}{body}" if sym else f"{body} {currency}"
+
+
+def field_title(field: str) -> str:
+    return INPUTS[field][0]
+
+
+# --- uncertainty ranges ---------------------------------------------------------------------------
+
+
+def range_edits() -> dict[str, dict[str, float]]:
+    return st.session_state.setdefault(RANGE_EDITS, {})
+
+
+def effective_ranges(policy: Policy) -> tuple[dict[str, Range], list[str]]:
+    """The policy's ranges with the user's edits applied; a bad edit keeps the policy's range and
+    is reported (input title: what is wrong)."""
+    out: dict[str, Range] = {}
+    problems: list[str] = []
+    edits = range_edits()
+    for field, rng in policy.ranges.items():
+        edit = edits.get(field)
+        if not edit:
+            out[field] = rng
+            continue
+        low, high = edit.get("low", rng.low), edit.get("high", rng.high)
+        title = INPUTS[field][0] if field in INPUTS else field
+        if low is None or high is None or not all(math.isfinite(float(v)) for v in (low, high)):
+            problems.append(f"{title}: low and high must both be numbers; the policy's range is used")
+            out[field] = rng
+            continue
+        try:
+            out[field] = Range(kind=rng.kind, low=float(low), high=float(high), reason=rng.reason)
+        except ValidationError as exc:
+            msg = exc.errors()[0]["msg"].removeprefix("Value error, ")
+            problems.append(f"{title}: {msg}; the policy's range is used")
+            out[field] = rng
+    return out, problems
+
+
+def ranges_json(ranges: dict[str, Range]) -> str:
+    return json.dumps({k: r.model_dump() for k, r in ranges.items()}, sort_keys=True)
+
+
+def _ranges(text: str) -> dict[str, Range]:
+    return {k: Range.model_validate(v) for k, v in json.loads(text).items()}
+
+
+# --- cached computations --------------------------------------------------------------------------
+
+
+def _inputs(scenario_json: str, policy_text: str | None) -> tuple[Scenario, Policy, Inputs]:
+    scenario = Scenario.model_validate_json(scenario_json)
+    pol = compute.policy(policy_text)
+    return scenario, pol, resolve_inputs(scenario, pol)
+
+
+@st.cache_data(show_spinner="Moving each input across its range…", max_entries=64)
+def tornado_bars(scenario_json: str, policy_text: str | None, ranges_text: str) -> tuple[list[Bar], dict]:
+    """The tornado's bars and the plan they swing around (share, label, cost per point)."""
+    _, pol, inp = _inputs(scenario_json, policy_text)
+    base = outcome(inp, pol)
+    bars = tornado(inp, pol, _ranges(ranges_text))
+    return bars, {"share": base.share, "label": base.label, "cost_per_point": base.cost_per_point}
+
+
+@st.cache_data(show_spinner="Drawing 10,000 futures…", max_entries=32)
+def monte_carlo_run(
+    scenario_json: str,
+    policy_text: str | None,
+    ranges_text: str,
+    seed: int,
+    include_synthetic: bool,
+    draws: int = DEFAULT_DRAWS,
+) -> MonteCarlo:
+    scenario, pol, inp = _inputs(scenario_json, policy_text)
+    rec = compute.analysis_for(scenario, policy_text).rec
+    plans = [(p.name, p.synthetic_share, p.review_coverage) for p in rec.plans]
+    if not include_synthetic:
+        plans = [p for p in plans if p[0] != "all-synthetic"]
+    return monte_carlo(inp, plans, _ranges(ranges_text), rec.mode, draws=draws, seed=seed)
+
+
+def box_stats(mc: MonteCarlo) -> dict[str, dict[str, float]]:
+    """5/25/50/75/95% of each plan's cost per point (draws with no gain left out), and the share
+    of draws in which the plan gains nothing."""
+    out = {}
+    for i, p in enumerate(mc.plans):
+        c = mc.cost_per_point[i]
+        ok = c[~np.isnan(c)]
+        q = np.quantile(ok, [0.05, 0.25, 0.5, 0.75, 0.95]) if ok.size else [math.nan] * 5
+        out[p.name] = {
+            "p5": float(q[0]),
+            "p25": float(q[1]),
+            "p50": float(q[2]),
+            "p75": float(q[3]),
+            "p95": float(q[4]),
+            "no_gain": float(np.mean(np.isnan(c))),
+        }
+    return out
+
+
+@st.cache_data(show_spinner="Looking for the values where the label changes…", max_entries=64)
+def label_changes(
+    scenario_json: str, policy_text: str | None, field: str, lo: float, hi: float
+) -> list[tuple[float, str, str]]:
+    _, pol, inp = _inputs(scenario_json, policy_text)
+    return threshold(pol, inp, field, lo, hi)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def sweep(
+    scenario_json: str, policy_text: str | None, field: str, lo: float, hi: float, points: int = 41
+) -> dict[str, np.ndarray]:
+    """The recommended plan's synthetic share and cost per point at ``points`` values of ``field``."""
+    _, pol, inp = _inputs(scenario_json, policy_text)
+    xs = np.linspace(lo, hi, points)
+    shares, cpps = [], []
+    for x in xs:
+        o = outcome(replace(inp, **{field: float(x)}), pol)
+        shares.append(o.share)
+        cpps.append(np.nan if o.cost_per_point is None else o.cost_per_point)
+    return {"x": xs, "share": np.array(shares), "cost_per_point": np.array(cpps)}
+
+
+def today_value(scenario_json: str, policy_text: str | None, field: str) -> tuple[float, tuple[float, float]]:
+    """Today's value of a tornado input and where the threshold finder looks by default."""
+    _, _, inp = _inputs(scenario_json, policy_text)
+    return float(np.mean(getattr(inp, field))), plausible_range(inp, field)
+
+
+@st.cache_data(show_spinner="Simulating generations…", max_entries=64)
+def collapse_runs(
+    categories: int,
+    zipf_exponent: float,
+    samples_per_generation: int,
+    generations: int,
+    fresh_share: float,
+    seed: int,
+) -> dict[str, CollapseResult]:
+    """Replace and accumulate with the same seed; and, when fresh data is on, replace without it
+    (``reference``) so the chart shows what the fresh data bought."""
+    kwargs = dict(
+        categories=categories,
+        zipf_exponent=zipf_exponent,
+        samples_per_generation=samples_per_generation,
+        generations=generations,
+        seed=seed,
+    )
+    runs = compare_modes(fresh_share=fresh_share, **kwargs)
+    if fresh_share > 0:
+        runs["reference"] = simulate_collapse(fresh_share=0.0, mode="replace", **kwargs)
+    return runs
+
+
+# --- page-local widgets that survive a page switch -----------------------------------------------
+
+
+def _copy(widget_key: str, store: str) -> None:
+    st.session_state[store] = st.session_state[widget_key]
+
+
+def kept(widget_key: str, default: Any) -> dict[str, Any]:
+    """Keyword arguments for a page-local widget (a seed, a slider) whose value is kept in the
+    session: the widget is re-seeded from ``hd.keep.<key>`` on every run, as ``ui.state`` does for
+    the scenario's fields, so leaving the page loses nothing."""
+    store = f"hd.keep.{widget_key}"
+    st.session_state[widget_key] = st.session_state.get(store, default)
+    return {"key": widget_key, "on_change": _copy, "args": (widget_key, store)}
+
+
+def kept_value(widget_key: str, default: Any) -> Any:
+    return st.session_state.get(f"hd.keep.{widget_key}", default)

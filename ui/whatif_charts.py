@@ -1,0 +1,539 @@
+"""Plotly figures for the what-if pages: pure functions of the core's results, no Streamlit.
+
+Same rules as ``ui.charts``: a title and axis titles with units on every chart, the theme's colours
+for the same meaning (human blue, synthetic orange, review green, recommended black), and a second
+cue besides colour (dash, pattern, marker symbol or a text label). User text goes through
+``html_text`` because Plotly renders a subset of HTML.
+
+Colours for things the theme has no meaning for come from the rest of the Okabe-Ito palette:
+scenarios in a comparison (black, reddish purple, sky blue, vermillion, each with its own dash and
+marker), the two ends of a tornado bar (sky blue for the low end, reddish purple with a hatch for the
+high end), and the collapse modes (vermillion for replace, sky blue for accumulate).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from hybrid.collapse import CollapseResult
+from hybrid.rationale import LABEL_TITLES, money
+from hybrid.recommend import Recommendation
+from hybrid.sensitivity import Bar
+from hybrid.uncertainty import MonteCarlo
+from ui import theme
+from ui.charts import _layout, currency_axis
+from ui.theme import html_text
+from ui.whatif import format_field
+
+SKY = "#56B4E9"
+PURPLE = "#CC79A7"
+VERMILLION = "#D55E00"
+SCENARIO_STYLES = (
+    {"color": "#000000", "dash": "solid", "symbol": "diamond"},
+    {"color": PURPLE, "dash": "dash", "symbol": "square"},
+    {"color": SKY, "dash": "dot", "symbol": "circle"},
+    {"color": VERMILLION, "dash": "dashdot", "symbol": "triangle-up"},
+)
+LOW_COLOUR, HIGH_COLOUR = SKY, PURPLE
+MODE_STYLES = {
+    "replace": {"color": VERMILLION, "dash": "solid", "symbol": "circle", "title": "Replace"},
+    "accumulate": {"color": SKY, "dash": "dash", "symbol": "square", "title": "Accumulate"},
+    "reference": {"color": "#777777", "dash": "dot", "symbol": "x", "title": "Replace, no fresh human data"},
+}
+
+
+def _short(name: str, limit: int = 44) -> str:
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
+# --- compare ---------------------------------------------------------------------------------------
+
+
+def compare_curves(
+    titles: Sequence[str],
+    analyses: Sequence,
+    plan: str = "recommended",
+) -> go.Figure:
+    """Expected metric against spend for one plan of each scenario, overlaid."""
+    fig = go.Figure()
+    currencies = {a.rec.currency for a in analyses}
+    cur = next(iter(currencies)) if len(currencies) == 1 else None
+    values: list[float] = []
+    targets: dict[float, list[str]] = {}
+    for i, (title, a) in enumerate(zip(titles, analyses, strict=True)):
+        style = SCENARIO_STYLES[i % len(SCENARIO_STYLES)]
+        rec: Recommendation = a.rec
+        p = {q.name: q for q in rec.plans}[plan]
+        name = html_text(_short(title))
+        fig.add_trace(
+            go.Scatter(
+                x=a.spend,
+                y=a.curves[plan],
+                mode="lines",
+                name=f"{name} ({p.synthetic_share:.0%} synthetic)",
+                line={"color": style["color"], "dash": style["dash"], "width": 4},
+                hovertemplate="%{y:.3f} at %{x:,.0f}<extra>" + name + "</extra>",
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=[p.spend],
+                y=[p.expected_metric],
+                mode="markers",
+                showlegend=False,
+                marker={"color": style["color"], "size": 17, "symbol": style["symbol"], "line": {"color": "white", "width": 1.5}},
+                hovertemplate=f"{name}: {p.expected_metric:.3f} for {html_text(money(p.spend, rec.currency))}<extra></extra>",
+            )
+        )
+        values.extend(np.ravel(a.curves[plan]).tolist())
+        values.extend([rec.today_metric, rec.target_metric])
+        targets.setdefault(round(rec.target_metric, 4), []).append(_short(title, 18))
+    for t, names in targets.items():
+        label = f"target {t:.3f}" if len(targets) == 1 else f"target {t:.3f} ({', '.join(names)})"
+        fig.add_hline(
+            y=t,
+            line={"color": theme.TARGET, "dash": "dash", "width": 2},
+            annotation={"text": html_text(label), "font": {"size": theme.CHART_FONT - 1, "color": theme.TARGET}},
+            annotation_position="bottom right",
+        )
+    lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
+    pad = max(0.01, 0.08 * (hi - lo))
+    x_title = f"Spend on new data ({html_text(cur)})" if cur else "Spend on new data (each scenario's currency)"
+    plan_title = theme.PLAN_TITLES[plan].lower()
+    _layout(fig, f"Expected metric vs spend, {plan_title} plan of each scenario", x_title, "Expected metric (fraction)", height=620)
+    x_max = max(float(a.spend[-1]) for a in analyses)
+    fig.update_xaxes(range=[0, x_max * 1.02], **(currency_axis(cur) if cur else {}))
+    fig.update_yaxes(range=[max(0.0, lo - pad), min(1.0, hi + pad)], tickformat=".2f")
+    fig.update_layout(legend={"font": {"size": theme.CHART_FONT}})
+    return fig
+
+
+def compare_layers(titles: Sequence[str], analyses: Sequence) -> go.Figure:
+    """Each scenario's recommended spend split into the three layers, one bar per scenario."""
+    currencies = {a.rec.currency for a in analyses}
+    cur = next(iter(currencies)) if len(currencies) == 1 else None
+    names = [html_text(_short(t)) for t in titles][::-1]
+    plans = [a.rec.plan for a in analyses][::-1]
+    recs = [a.rec for a in analyses][::-1]
+    fig = go.Figure()
+    biggest = max(r.budget for r in recs)
+    for layer in ("expert_anchor", "synthetic_extension", "human_review"):
+        vals = [p.layers[layer] for p in plans]
+        fig.add_trace(
+            go.Bar(
+                y=names,
+                x=vals,
+                orientation="h",
+                name=theme.LAYER_TITLES[layer],
+                marker={"color": theme.LAYER_COLOURS[layer], "line": {"color": "white", "width": 1}},
+                text=[html_text(money(v, r.currency)) if v >= 0.06 * biggest else "" for v, r in zip(vals, recs, strict=True)],
+                textposition="inside",
+                insidetextanchor="middle",
+                textfont={"color": "white", "size": theme.CHART_FONT},
+                hovertemplate="%{y}: %{x:,.0f}<extra>" + theme.LAYER_TITLES[layer] + "</extra>",
+            )
+        )
+    fig.add_trace(
+        go.Bar(
+            y=names,
+            x=[max(0.0, r.budget - p.spend) for r, p in zip(recs, plans, strict=True)],
+            orientation="h",
+            name="Budget left",
+            marker={"color": "rgba(0,0,0,0)", "line": {"color": theme.MUTED, "width": 1.5}},
+            hovertemplate="%{y}: %{x:,.0f} left<extra></extra>",
+        )
+    )
+    x_title = f"Spend ({html_text(cur)})" if cur else "Spend (each scenario's currency)"
+    _layout(fig, "Recommended budget split into the three layers", x_title, "", height=200 + 80 * len(titles))
+    fig.update_layout(barmode="stack", bargap=0.3, legend={"traceorder": "normal"})
+    fig.update_xaxes(range=[0, biggest * 1.01], **(currency_axis(cur) if cur else {}))
+    return fig
+
+
+def compare_cost_per_point(titles: Sequence[str], analyses: Sequence) -> go.Figure:
+    """Cost per point of the three plans of each scenario, grouped by scenario."""
+    currencies = {a.rec.currency for a in analyses}
+    cur = next(iter(currencies)) if len(currencies) == 1 else None
+    names = [html_text(_short(t)) for t in titles]
+    fig = go.Figure()
+    patterns = {"recommended": "", "all-human": "", "all-synthetic": "/"}
+    for plan in ("recommended", "all-human", "all-synthetic"):
+        vals, texts = [], []
+        for a in analyses:
+            p = {q.name: q for q in a.rec.plans}[plan]
+            vals.append(0.0 if p.cost_per_point is None else p.cost_per_point)
+            texts.append("no gain" if p.cost_per_point is None else html_text(money(p.cost_per_point, a.rec.currency)))
+        title = theme.PLAN_TITLES[plan] + (" (outside guardrails)" if plan == "all-synthetic" else "")
+        fig.add_trace(
+            go.Bar(
+                x=names,
+                y=vals,
+                name=title,
+                marker={
+                    "color": theme.PLAN_COLOURS[plan],
+                    "pattern": {"shape": patterns[plan], "fgcolor": "white", "solidity": 0.35},
+                    "line": {"color": theme.PLAN_COLOURS[plan], "width": 1.5},
+                },
+                text=texts,
+                textposition="outside",
+                cliponaxis=False,
+                textfont={"size": theme.CHART_FONT - 1},
+                hovertemplate="%{x}: %{text} per point<extra>" + title + "</extra>",
+            )
+        )
+    y_title = f"Cost per point ({html_text(cur)} per percentage point)" if cur else "Cost per point (per percentage point)"
+    _layout(fig, "Cost per percentage point of metric gained", "", y_title, height=520)
+    fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.06)
+    top = max((max(t.y) if len(t.y) else 0) for t in fig.data)
+    fig.update_yaxes(range=[0, float(top) * 1.18 if top else 1], **(currency_axis(cur) if cur else {}))
+    return fig
+
+
+# --- sensitivity -----------------------------------------------------------------------------------
+
+
+def tornado_chart(bars: Sequence[Bar], base: dict, currency: str) -> go.Figure:
+    """Swing in cost per point (left) and synthetic share (right) as each input crosses its range."""
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        shared_yaxes=True,
+        column_widths=[0.6, 0.4],
+        horizontal_spacing=0.04,
+    )
+    order = list(bars)[::-1]  # plotly draws the first category at the bottom
+    labels = []
+    for b in order:
+        t = html_text(b.title)
+        labels.append(f"<b>{t} ⚑ flips</b>" if b.flips_label else t)
+    base_cpp = base.get("cost_per_point")
+    base_share = 100 * base["share"]
+
+    for end, colour, pattern in (("low", LOW_COLOUR, ""), ("high", HIGH_COLOUR, "/")):
+        xs, bases, texts = [], [], []
+        for b in order:
+            v = getattr(b, f"cpp_{end}")
+            value = getattr(b, end)
+            if v is None or base_cpp is None:
+                xs.append(0.0)
+                bases.append(base_cpp or 0.0)
+                texts.append(f"{html_text(format_field(b.input, value, currency))}: no gain")
+            else:
+                xs.append(v - base_cpp)
+                bases.append(base_cpp)
+                texts.append(html_text(format_field(b.input, value, currency)))
+        fig.add_trace(
+            go.Bar(
+                y=labels,
+                x=xs,
+                base=bases,
+                orientation="h",
+                name=f"Input at the {end} end of its range",
+                legendgroup=end,
+                marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": "white", "solidity": 0.3}},
+                text=texts,
+                textposition="outside",
+                cliponaxis=False,
+                textfont={"size": theme.CHART_FONT - 2},
+                customdata=[getattr(b, f"label_{end}") for b in order],
+                hovertemplate="%{y}: %{base:,.0f} → %{x:+,.0f} (%{text})<extra></extra>",
+            ),
+            row=1,
+            col=1,
+        )
+        share_x = [100 * getattr(b, f"share_{end}") - base_share for b in order]
+        fig.add_trace(
+            go.Bar(
+                y=labels,
+                x=share_x,
+                base=[base_share] * len(order),
+                orientation="h",
+                name=f"Input at the {end} end",
+                legendgroup=end,
+                showlegend=False,
+                marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": "white", "solidity": 0.3}},
+                text=[
+                    f"{100 * getattr(b, f'share_{end}'):.0f}% · {LABEL_TITLES[getattr(b, f'label_{end}')]}"
+                    if abs(dx) > 0.5 or getattr(b, f"label_{end}") != base["label"]
+                    else ""
+                    for b, dx in zip(order, share_x, strict=True)
+                ],
+                textposition="outside",
+                cliponaxis=False,
+                textfont={"size": theme.CHART_FONT - 2},
+                hovertemplate="%{y}: %{base:.0f}% → %{x:+.0f} points<extra></extra>",
+            ),
+            row=1,
+            col=2,
+        )
+    if base_cpp is not None:
+        fig.add_vline(x=base_cpp, line={"color": "#000000", "width": 2}, row=1, col=1)
+    fig.add_vline(x=base_share, line={"color": "#000000", "width": 2}, row=1, col=2)
+    _layout(fig, "Tornado: what each input's range does to the recommended plan", "", "", height=170 + 62 * max(len(bars), 3))
+    fig.update_layout(barmode="overlay", bargap=0.3)
+    if all(b.share_swing < 0.005 for b in bars):
+        fig.add_annotation(
+            x=base_share,
+            y=0.5,
+            xref="x2",
+            yref="paper",
+            text=f"No input moves the<br>share off {base_share:.0f}%",
+            showarrow=False,
+            xanchor="left",
+            xshift=12,
+            align="left",
+            font={"size": theme.CHART_FONT, "color": "#444444"},
+            bgcolor="rgba(255,255,255,0.9)",
+        )
+    cpp_vals = [v for b in bars for v in (b.cpp_low, b.cpp_high) if v is not None] + ([base_cpp] if base_cpp else [])
+    if cpp_vals:
+        lo, hi = min(cpp_vals), max(cpp_vals)
+        span = max(hi - lo, abs(hi) * 0.05, 1e-9)
+        fig.update_xaxes(range=[lo - 0.28 * span, hi + 0.28 * span], row=1, col=1, **currency_axis(currency))
+    shares = [100 * v for b in bars for v in (b.share_low, b.share_high)] + [base_share]
+    s_lo, s_hi = min(shares), max(shares)
+    s_pad = max(12.0, 0.35 * (s_hi - s_lo))
+    fig.update_xaxes(range=[max(-2.0, s_lo - s_pad), min(135.0, s_hi + s_pad)], ticksuffix="%", row=1, col=2)
+    fig.update_xaxes(title_text=f"Cost per point of the recommended plan ({html_text(currency)})", row=1, col=1)
+    fig.update_xaxes(title_text="Synthetic share of new examples (%)", row=1, col=2)
+    fig.update_yaxes(tickfont={"size": theme.CHART_FONT})
+    return fig
+
+
+def mc_cost_chart(mc: MonteCarlo, stats: dict[str, dict[str, float]], currency: str) -> go.Figure:
+    """Each plan's cost per point over the draws: box = middle half, whiskers = 5% to 95%."""
+    from ui.charts import log_ticks
+
+    fig = go.Figure()
+    log = _log_scale(stats)
+    order = [p.name for p in mc.plans][::-1]
+    for name in order:
+        s = stats[name]
+        if math.isnan(s["p50"]):
+            continue
+        label = html_text(theme.PLAN_TITLES[name])
+        fig.add_trace(
+            go.Box(
+                y=[label],
+                q1=[s["p25"]],
+                median=[s["p50"]],
+                q3=[s["p75"]],
+                lowerfence=[s["p5"]],
+                upperfence=[s["p95"]],
+                orientation="h",
+                name=theme.PLAN_TITLES[name],
+                marker={"color": theme.PLAN_COLOURS[name]},
+                line={"color": theme.PLAN_COLOURS[name], "width": 3},
+                width=0.45,
+                hoverinfo="x",
+                showlegend=False,
+            )
+        )
+        fig.add_annotation(
+            x=math.log10(s["p50"]) if log else s["p50"],
+            y=label,
+            text=f"median {html_text(money(s['p50'], currency))}",
+            showarrow=False,
+            yshift=34,
+            font={"size": theme.CHART_FONT - 1, "color": "#222222"},
+        )
+    x_title = f"Cost per point ({html_text(currency)} per percentage point" + (", log scale)" if log else ")")
+    _layout(fig, f"Cost per point across {mc.draws:,} draws", x_title, "", height=430, legend=False)
+    lows = [s["p5"] for s in stats.values() if not math.isnan(s["p5"])]
+    highs = [s["p95"] for s in stats.values() if not math.isnan(s["p95"])]
+    if lows and log:
+        lo, hi = min(lows) / 1.6, max(highs) * 1.6
+        vals, texts = log_ticks(lo, hi)
+        sym = {"USD": "$", "EUR": "€", "GBP": "£"}.get(currency, "")
+        fig.update_xaxes(type="log", range=[math.log10(lo), math.log10(hi)], tickvals=vals, ticktext=[sym + t for t in texts])
+    elif lows:
+        fig.update_xaxes(range=[0, max(highs) * 1.15], **currency_axis(currency))
+    fig.update_yaxes(tickfont={"size": theme.CHART_FONT})
+    return fig
+
+
+def _log_scale(stats: dict[str, dict[str, float]]) -> bool:
+    lows = [s["p5"] for s in stats.values() if not math.isnan(s["p5"]) and s["p5"] > 0]
+    highs = [s["p95"] for s in stats.values() if not math.isnan(s["p95"])]
+    return bool(lows and highs and max(highs) / min(lows) > 15)
+
+
+def mc_cheapest_chart(mc: MonteCarlo) -> go.Figure:
+    names = [p.name for p in mc.plans][::-1]
+    vals = [100 * p.p_cheapest for p in mc.plans][::-1]
+    fig = go.Figure(
+        go.Bar(
+            y=[html_text(theme.PLAN_TITLES[n]) for n in names],
+            x=vals,
+            orientation="h",
+            marker={
+                "color": [theme.PLAN_COLOURS[n] for n in names],
+                "pattern": {"shape": ["/" if n == "all-synthetic" else "" for n in names], "fgcolor": "white", "solidity": 0.35},
+            },
+            text=[f"{v:.0f}%" if v >= 0.5 or v == 0 else "<1%" for v in vals],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: cheapest per point in %{x:.1f}% of draws<extra></extra>",
+            showlegend=False,
+        )
+    )
+    _layout(fig, "Chance of being cheapest per point", "Share of draws (%)", "", height=430, legend=False)
+    fig.update_xaxes(range=[0, 118], ticksuffix="%", tickvals=[0, 25, 50, 75, 100])
+    return fig
+
+
+def mc_metric_chart(mc: MonteCarlo, target: float) -> go.Figure:
+    """Expected metric per plan: the median with a 5%-95% interval."""
+    fig = go.Figure()
+    order = list(mc.plans)[::-1]
+    for p in order:
+        fig.add_trace(
+            go.Scatter(
+                x=[p.metric_p50],
+                y=[html_text(theme.PLAN_TITLES[p.name])],
+                mode="markers",
+                marker={"color": theme.PLAN_COLOURS[p.name], "size": 18, "symbol": "diamond"},
+                error_x={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [p.metric_p95 - p.metric_p50],
+                    "arrayminus": [p.metric_p50 - p.metric_p5],
+                    "thickness": 4,
+                    "width": 12,
+                    "color": theme.PLAN_COLOURS[p.name],
+                },
+                showlegend=False,
+                hovertemplate=f"{p.metric_p5:.3f} to {p.metric_p95:.3f} (median {p.metric_p50:.3f})<extra></extra>",
+            )
+        )
+    fig.add_vline(
+        x=target,
+        line={"color": theme.TARGET, "dash": "dash", "width": 2},
+        annotation={"text": f"target {target:.3f}", "font": {"size": theme.CHART_FONT, "color": theme.TARGET}},
+        annotation_position="top",
+    )
+    lo = min([p.metric_p5 for p in mc.plans] + [target])
+    hi = max([p.metric_p95 for p in mc.plans] + [target])
+    pad = max(0.005, 0.15 * (hi - lo))
+    _layout(fig, "Expected metric: median and 5% to 95% interval", "Expected metric (fraction)", "", height=360, legend=False)
+    fig.update_xaxes(range=[max(0.0, lo - pad), min(1.0, hi + pad)], tickformat=".3f")
+    return fig
+
+
+def sweep_chart(
+    sweep: dict[str, np.ndarray],
+    field_title: str,
+    field: str,
+    today: float,
+    changes: Sequence[tuple[float, str, str]],
+    human_below: float,
+    synthetic_above: float,
+    currency: str,
+) -> go.Figure:
+    """The recommended synthetic share across the chosen range of one input, with the label lines."""
+    x = sweep["x"]
+    fig = go.Figure()
+    fig.add_hrect(y0=-5, y1=100 * human_below, fillcolor=theme.HUMAN, opacity=0.07, line_width=0)
+    fig.add_hrect(y0=100 * synthetic_above, y1=105, fillcolor=theme.SYNTHETIC, opacity=0.1, line_width=0)
+    for y, text in ((100 * human_below, f"human-led below {human_below:.0%}"), (100 * synthetic_above, f"synthetic-led above {synthetic_above:.0%}")):
+        fig.add_hline(
+            y=y,
+            line={"color": theme.TARGET, "dash": "dash", "width": 1.5},
+            annotation={"text": text, "font": {"size": theme.CHART_FONT - 2, "color": theme.TARGET}},
+            annotation_position="top left",
+        )
+    fig.add_annotation(
+        x=0.005,
+        xref="paper",
+        y=50 * (human_below + synthetic_above),
+        text="hybrid",
+        showarrow=False,
+        xanchor="left",
+        font={"size": theme.CHART_FONT - 2, "color": theme.TARGET},
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=100 * sweep["share"],
+            mode="lines+markers",
+            name="Recommended synthetic share",
+            line={"color": theme.RECOMMENDED, "width": 4, "shape": "hv"},
+            marker={"size": 7},
+            hovertemplate="%{y:.0f}% synthetic at %{x:.4g}<extra></extra>",
+        )
+    )
+    for value, _before, after in changes:
+        fig.add_vline(
+            x=value,
+            line={"color": VERMILLION, "width": 3},
+            annotation={
+                "text": f"{html_text(format_field(field, value, currency))}: → {LABEL_TITLES[after]}",
+                "font": {"size": theme.CHART_FONT - 1, "color": VERMILLION},
+            },
+            annotation_position="top right",
+        )
+    if x[0] <= today <= x[-1]:
+        fig.add_vline(
+            x=today,
+            line={"color": theme.HUMAN, "dash": "dot", "width": 2},
+            annotation={"text": "today", "font": {"size": theme.CHART_FONT - 1, "color": theme.HUMAN}},
+            annotation_position="bottom right",
+        )
+    unit = " (fraction)" if field in ("accuracy", "catch_rate", "tail_coverage") else (f" ({html_text(currency)})" if field.endswith("_cost") else "")
+    _layout(fig, f"Recommended synthetic share as the {html_text(field_title)} varies", f"{html_text(field_title).capitalize()}{unit}", "Synthetic share of new examples (%)", height=470, legend=False)
+    fig.update_yaxes(range=[-3, 108], ticksuffix="%")
+    fig.update_xaxes(range=[float(x[0]), float(x[-1])])
+    return fig
+
+
+# --- collapse --------------------------------------------------------------------------------------
+
+
+def _collapse_fig(runs: dict[str, CollapseResult], modes: Sequence[str], series: str, title: str, y_title: str) -> go.Figure:
+    fig = go.Figure()
+    names = [m for m in ("replace", "accumulate") if m in modes] + (["reference"] if "reference" in runs and "replace" in modes else [])
+    for mode in names:
+        r = runs[mode]
+        st_ = MODE_STYLES[mode]
+        y = getattr(r, series) if series != "alive" else r.alive
+        scale = 100.0 if series in ("tail_coverage", "tv_distance", "tail_mass") else 1.0
+        fig.add_trace(
+            go.Scatter(
+                x=r.generation,
+                y=np.asarray(y, dtype=float) * scale,
+                mode="lines+markers" if len(r.generation) <= 40 else "lines",
+                name=st_["title"],
+                line={"color": st_["color"], "dash": st_["dash"], "width": 4 if mode != "reference" else 3},
+                marker={"symbol": st_["symbol"], "size": 8},
+                hovertemplate="generation %{x}: %{y:,.4g}<extra>" + mode + "</extra>",
+            )
+        )
+    _layout(fig, title, "Generation (0 = trained on real data)", y_title, height=470)
+    return fig
+
+
+def collapse_charts(runs: dict[str, CollapseResult], modes: Sequence[str]) -> dict[str, go.Figure]:
+    any_run = next(iter(runs.values()))
+    k = any_run.params.categories
+    out = {}
+    fig = _collapse_fig(runs, modes, "tail_coverage", "Tail coverage: rare cases the model can still produce", "Tail coverage (%)")
+    fig.add_hline(y=100, line={"color": theme.TARGET, "dash": "dash", "width": 1.5}, annotation={"text": "true distribution", "font": {"size": theme.CHART_FONT - 2, "color": theme.TARGET}}, annotation_position="bottom right")
+    fig.update_yaxes(range=[0, 105], ticksuffix="%")
+    out["coverage"] = fig
+    fig = _collapse_fig(runs, modes, "alive", f"Categories still seen (of {k:,})", "Categories (count)")
+    fig.add_hline(y=k, line={"color": theme.TARGET, "dash": "dash", "width": 1.5}, annotation={"text": f"all {k:,} categories", "font": {"size": theme.CHART_FONT - 2, "color": theme.TARGET}}, annotation_position="bottom right")
+    fig.update_yaxes(range=[0, k * 1.05], tickformat=",")
+    out["alive"] = fig
+    fig = _collapse_fig(runs, modes, "tv_distance", "Total-variation distance from the true distribution", "TV distance (%)")
+    fig.update_yaxes(rangemode="tozero", ticksuffix="%")
+    out["tv"] = fig
+    fig = _collapse_fig(runs, modes, "tail_mass", "Probability mass in the tail", "Tail mass (%)")
+    fig.add_hline(y=100 * any_run.true_tail_mass, line={"color": theme.TARGET, "dash": "dash", "width": 1.5}, annotation={"text": f"true tail mass {any_run.true_tail_mass:.1%}", "font": {"size": theme.CHART_FONT - 2, "color": theme.TARGET}}, annotation_position="bottom right")
+    fig.update_yaxes(rangemode="tozero", ticksuffix="%")
+    out["tail_mass"] = fig
+    return out
