@@ -12,22 +12,13 @@ percentage point of that metric, 0.01.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from hybrid.errors import InputError
 
-DATA_USES: tuple[str, ...] = (
-    "pretraining",
-    "midtraining",
-    "fine_tuning",
-    "labeling",
-    "preference",
-    "red_teaming",
-    "evaluation",
-)
 DataUse = Literal[
     "pretraining",
     "midtraining",
@@ -37,6 +28,7 @@ DataUse = Literal[
     "red_teaming",
     "evaluation",
 ]
+DATA_USES: tuple[str, ...] = get_args(DataUse)
 
 FACTOR_NAMES: tuple[str, ...] = (
     "error_cost",

@@ -17,6 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
+from browser_helpers import metric, no_exceptions  # noqa: E402
 from streamlit_server import CHROMIUM, CHROMIUM_ARGS, full_page_screenshot, running_app, wait_for_app  # noqa: E402
 
 pytestmark = pytest.mark.skipif(
@@ -53,12 +54,6 @@ def page(browser):
     context.close()
 
 
-def metric(page, label: str, where: str = "stMain"):
-    box = page.locator(f'[data-testid="{where}"] [data-testid="stMetric"]').filter(
-        has=page.locator('[data-testid="stMetricLabel"]', has_text=re.compile(rf"^\s*{re.escape(label)}\s*$"))
-    )
-    return box.locator('[data-testid="stMetricValue"]').first
-
 
 def nav(page, title: str) -> None:
     page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
@@ -69,10 +64,6 @@ def nav(page, title: str) -> None:
 def heading(page) -> str:
     return page.locator('[data-testid="stMain"] h1').first.inner_text()
 
-
-def no_exceptions(page) -> None:
-    assert page.locator('[data-testid="stException"]').count() == 0
-    assert "Traceback" not in page.locator('[data-testid="stMain"]').inner_text()
 
 
 def test_walk_the_pages_change_a_factor_and_reopen_the_link(server, page, browser):

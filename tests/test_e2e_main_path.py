@@ -17,6 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
+from browser_helpers import metric, no_exceptions  # noqa: E402
 from streamlit_server import CHROMIUM, CHROMIUM_ARGS, full_page_screenshot, running_app, wait_for_app  # noqa: E402
 
 from hybrid.policy import load_policy  # noqa: E402
@@ -39,21 +40,11 @@ def scenario_in(url: str):
     return decode(parse_qs(urlparse(url).query)["s"][0])
 
 
-def metric(page, label: str, where: str = "stMain"):
-    box = page.locator(f'[data-testid="{where}"] [data-testid="stMetric"]').filter(
-        has=page.locator('[data-testid="stMetricLabel"]', has_text=re.compile(rf"^\s*{re.escape(label)}\s*$"))
-    )
-    return box.locator('[data-testid="stMetricValue"]').first
-
 
 def go(page, title: str) -> None:
     page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
     wait_for_app(page, TIMEOUT_MS)
 
-
-def no_exceptions(page) -> None:
-    assert page.locator('[data-testid="stException"]').count() == 0
-    assert "Traceback" not in page.locator('[data-testid="stMain"]').inner_text()
 
 
 def test_factors_upload_recommendation_report(tmp_path):
