@@ -41,6 +41,7 @@ import numpy as np
 from hybrid import __version__
 from hybrid.curves import fit_curve
 from hybrid.economics import Inputs, resolve_inputs
+from hybrid import palette
 from hybrid.errors import InputError
 from hybrid.policy import Bound, Policy, guardrails
 from hybrid.rationale import FACTOR_TITLES, LABEL_TITLES, money
@@ -58,16 +59,16 @@ MIME_TYPES = {
     "yaml": "application/yaml",
 }
 
-# Okabe-Ito, colour-blind safe, the same meaning everywhere in the report.
+# One colour per meaning, shared with the dashboard (hybrid/palette.py).
 COLORS = {
-    "human": "#0072B2",
-    "synthetic": "#E69F00",
-    "review": "#009E73",
-    "recommended": "#CC79A7",
-    "low": "#56B4E9",
-    "high": "#D55E00",
-    "target": "#444444",
-    "today": "#8A8A8A",
+    "human": palette.HUMAN,
+    "synthetic": palette.SYNTHETIC,
+    "review": palette.REVIEW,
+    "recommended": palette.RECOMMENDED,
+    "low": palette.SKY,
+    "high": palette.PURPLE,
+    "target": palette.TARGET,
+    "today": palette.TODAY,
 }
 PLAN_COLORS = {"all-human": COLORS["human"], "all-synthetic": COLORS["synthetic"], "recommended": COLORS["recommended"]}
 PLAN_TITLES = {"all-human": "All-human", "all-synthetic": "All-synthetic", "recommended": "Recommended"}

@@ -11,14 +11,12 @@ from __future__ import annotations
 import html
 import string
 
-HUMAN = "#0072B2"  # blue: human-labeled data, the expert anchor layer
-SYNTHETIC = "#E69F00"  # orange: synthetic data, the synthetic extension layer
-REVIEW = "#009E73"  # green: human review of synthetic output
-RECOMMENDED = "#000000"  # black: the recommended (hybrid) plan
+from hybrid.palette import HUMAN, RECOMMENDED, REVIEW, SYNTHETIC  # noqa: E402,F401
+
 BAND = "rgba(0, 114, 178, 0.18)"  # the learning curve's uncertainty band, a pale human blue
 TARGET = "#555555"  # the target metric line
 MUTED = "#BBBBBB"  # rules that do not bind, budget left unspent
-WARNING = "#D55E00"  # vermillion: outside the guardrails
+from hybrid.palette import VERMILLION as WARNING  # noqa: E402
 
 PLAN_COLOURS = {"all-human": HUMAN, "all-synthetic": SYNTHETIC, "recommended": RECOMMENDED}
 PLAN_TITLES = {"all-human": "All-human", "all-synthetic": "All-synthetic", "recommended": "Recommended mix"}

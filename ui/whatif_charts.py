@@ -30,11 +30,10 @@ from ui.charts import _layout, currency_axis
 from ui.theme import html_text
 from ui.whatif import format_field
 
-SKY = "#56B4E9"
-PURPLE = "#CC79A7"
-VERMILLION = "#D55E00"
+from hybrid.palette import PURPLE, SKY, VERMILLION  # noqa: E402
+
 SCENARIO_STYLES = (
-    {"color": "#000000", "dash": "solid", "symbol": "diamond"},
+    {"color": theme.RECOMMENDED, "dash": "solid", "symbol": "diamond"},
     {"color": PURPLE, "dash": "dash", "symbol": "square"},
     {"color": SKY, "dash": "dot", "symbol": "circle"},
     {"color": VERMILLION, "dash": "dashdot", "symbol": "triangle-up"},
