@@ -645,7 +645,8 @@ class Profile:
         small = self.small_classes
         if small:
             out.append(
-                f"{len(small)} classes have fewer than {self.min_class_count} rows "
+                f"{len(small)} {'class has' if len(small) == 1 else 'classes have'} fewer than "
+                f"{self.min_class_count} rows "
                 f"(e.g. {', '.join(list(small)[:5])}): too few to learn or to evaluate"
             )
         agr = self.agreement()
