@@ -6,6 +6,7 @@ import streamlit as st
 
 from hybrid.errors import InputError
 from hybrid.rationale import LABEL_TITLES
+from hybrid.report import extract_scenario
 from hybrid.scenario import Scenario
 from hybrid.store import safe_filename
 from ui import compute, nav, state
@@ -13,6 +14,8 @@ from ui.theme import md_escape
 
 PAGE = "pages/1_start.py"
 MAX_SCENARIO_FILE = 1024 * 1024
+MAX_REPORT_FILE = 20 * 1024 * 1024  # an HTML report inlines plotly.js (about 5 MB)
+REPORT_TYPES = (".html", ".htm", ".md", ".json", ".pdf")
 MSG = "hd.start.message"
 USE_TITLES = {
     "pretraining": "pre-training",
@@ -51,12 +54,20 @@ def _open_file(key: str) -> None:
     if upload is None:
         return
     data = upload.getvalue()
-    if len(data) > MAX_SCENARIO_FILE:
-        _say("error", f"{upload.name}: {len(data):,} bytes is too large for a scenario file (at most 1 MB)")
+    is_report = upload.name.lower().endswith(REPORT_TYPES)
+    limit = MAX_REPORT_FILE if is_report else MAX_SCENARIO_FILE
+    if len(data) > limit:
+        what = "a report" if is_report else "a scenario file"
+        _say("error", f"{upload.name}: {len(data):,} bytes is too large for {what} (at most {limit // 2**20} MB)")
         return
     try:
-        text = data.decode("utf-8")
-        scenario = Scenario.from_yaml(text, upload.name)
+        if is_report:
+            try:
+                scenario = extract_scenario(data)
+            except InputError as exc:
+                raise InputError(f"{upload.name}: {exc}") from None
+        else:
+            scenario = Scenario.from_yaml(data.decode("utf-8"), upload.name)
     except UnicodeDecodeError:
         _say("error", f"{upload.name}: not UTF-8 text; a scenario file is YAML")
         return
@@ -180,7 +191,14 @@ with left, st.container(border=True):
 with right, st.container(border=True):
     st.markdown("**From a file**")
     key = f"start.upload.{st.session_state.get(state.EPOCH, 0)}"
-    st.file_uploader("Scenario YAML file", type=["yaml", "yml"], key=key, on_change=_open_file, args=(key,))
+    st.file_uploader(
+        "Scenario YAML file, or a report made by this tool (HTML, Markdown, JSON, PDF)",
+        type=["yaml", "yml", "html", "htm", "md", "json", "pdf"],
+        key=key,
+        on_change=_open_file,
+        args=(key,),
+        help="A report carries the scenario it was made from; opening it reproduces the report's numbers.",
+    )
     st.download_button(
         "Download this scenario as YAML",
         data=scenario.to_yaml(),

@@ -212,6 +212,30 @@ def test_bad_yaml_upload_shows_an_error():
     assert scenario(at).name == "Support intent classifier"
 
 
+@pytest.mark.parametrize("fmt", ["html", "md", "json", "pdf"])
+def test_opening_a_report_reproduces_its_scenario(fmt):
+    from hybrid.policy import load_policy
+    from hybrid.report import build_report, render
+    from hybrid.scenario import load_scenario
+
+    original = load_scenario(EXAMPLES / "rlhf-preference.yaml")
+    body = render(build_report(original, load_policy()), fmt)
+    data = body if isinstance(body, bytes) else body.encode("utf-8")
+    at = app()
+    at.file_uploader[0].set_value((f"report.{fmt}", data, "application/octet-stream"))
+    ok(at.run())
+    assert scenario(at) == original
+    assert sidebar_metric(at, "Recommendation") == "Human-led"
+
+
+def test_a_file_that_is_not_a_report_names_the_file():
+    at = app()
+    at.file_uploader[0].set_value(("notes.html", b"<html><body>hello</body></html>", "text/html"))
+    ok(at.run())
+    assert "notes.html" in errors(at)
+    assert scenario(at).name == "Support intent classifier"
+
+
 def test_save_and_reopen_from_the_library():
     at = app()
     at.text_input(key="w.name").set_value("Q3 intent plan")
