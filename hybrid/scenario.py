@@ -162,9 +162,17 @@ class Scenario(_Strict):
         return self
 
     def to_yaml(self) -> str:
-        return yaml.safe_dump(
-            self.model_dump(mode="json", exclude_none=True), sort_keys=False, allow_unicode=True
-        )
+        """Readable YAML that loads back to the same scenario.
+
+        Non-ASCII text is written as itself, except where PyYAML's unicode mode would not read it
+        back (it writes U+0085 NEXT LINE raw, which a reader folds into a space); then every
+        non-ASCII character is escaped instead.
+        """
+        data = self.model_dump(mode="json", exclude_none=True)
+        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+        if yaml.safe_load(text) != data:
+            text = yaml.safe_dump(data, sort_keys=False, allow_unicode=False)
+        return text
 
     @classmethod
     def from_yaml(cls, text: str, source: str = "scenario") -> Scenario:

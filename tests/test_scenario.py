@@ -56,3 +56,20 @@ def test_examples_cover_every_data_use():
 
     uses = {load_scenario(p).data_use for p in EXAMPLES}
     assert len(EXAMPLES) >= 6 and uses == set(DATA_USES)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=200, deadline=None)
+@given(name=st.text(min_size=1, max_size=40), domain=st.none() | st.text(max_size=40))
+def test_any_text_survives_the_yaml_round_trip(name, domain):
+    s = make_scenario(name=name, domain=domain)
+    assert Scenario.from_yaml(s.to_yaml()) == s
+
+
+def test_next_line_character_round_trips_and_unicode_stays_readable():
+    s = make_scenario(name="a\x85b")
+    assert Scenario.from_yaml(s.to_yaml()).name == "a\x85b"
+    assert "Café" in make_scenario(name="Café").to_yaml()
