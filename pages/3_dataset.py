@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from hybrid.urlstate import MAX_EXAMPLES
-from ui import compute, nav, state, upload
+from ui import compute, evidence, nav, state, upload
 from ui.theme import md_escape
 
 PAGE = "pages/3_dataset.py"
@@ -45,6 +45,7 @@ scenario = state.page_setup(
 )
 
 upload.section()
+evidence.section()
 
 ds = scenario.dataset
 with st.container(border=True):
@@ -124,19 +125,22 @@ with st.container(border=True):
         placeholder="e.g. profile of tickets-2025.csv",
     )
 
-with st.expander("Measured on your own data (from the evidence test)"):
+ds = state.current().dataset
+measured = ds is not None and (ds.synthetic_exchange_rate is not None or ds.synthetic_tail_coverage is not None)
+with st.expander("Measured on your own data (from the evidence test)", expanded=measured):
     st.caption(
         "When the team has trained one model on human rows and one on synthetic rows, these measured values "
-        "replace the policy's defaults."
+        "replace the policy's defaults. “Measure what a synthetic row is worth” above fills them from an "
+        "uploaded file; values measured elsewhere can be typed."
     )
     e1, e2 = st.columns(2)
     state.number(
         "Synthetic exchange rate (human rows one synthetic row is worth)",
         "dataset.synthetic_exchange_rate",
-        min_value=0.01,
+        min_value=0.001,
         max_value=10.0,
         step=0.05,
-        fmt="%.2f",
+        fmt="%.3f",
         optional=True,
         placeholder="not measured",
         where=e1,
@@ -147,7 +151,7 @@ with st.expander("Measured on your own data (from the evidence test)"):
         min_value=0.0,
         max_value=1.0,
         step=0.05,
-        fmt="%.2f",
+        fmt="%.3f",
         optional=True,
         placeholder="not measured",
         where=e2,

@@ -14,13 +14,13 @@ from hybrid.economics import prelabel_break_even
 from hybrid.errors import InputError
 from hybrid.rationale import money
 from hybrid.urlstate import MAX_MONEY
-from ui import charts, compute, nav, state
+from ui import charts, compute, evidence, nav, state
 from ui.theme import md_escape
 
 PAGE = "pages/4_costs.py"
-CURVE_KEY = "w.curve"  # errors and pending rows of the learning-curve table
-CURVE_COUNTER = "hd.curve.counter"
-MODE_KEY = "costs.curve_mode"
+CURVE_KEY = evidence.CURVE_KEY  # errors and pending rows of the learning-curve table
+CURVE_COUNTER = evidence.CURVE_COUNTER  # bumped to rebuild the table (also when a measured curve is used)
+MODE_KEY = evidence.MODE_KEY
 MODES = ("Measured points", "Fitted parameters")
 
 
@@ -180,6 +180,7 @@ with st.container(border=True):
         st.session_state[MODE_KEY] = pending[0] if pending else (MODES[0] if lc.points is not None else MODES[1])
         st.radio("The curve comes from", MODES, key=MODE_KEY, horizontal=True, on_change=_switch_mode)
         state.field_error(MODE_KEY, "Learning curve")
+        evidence.costs_note()  # points measured on the Dataset page, one click away
         if lc.points is not None:
             st.caption("The metric measured after training on n human-labeled examples; at least 3 sizes. "
                        "Add rows at the bottom; select rows to delete them.")

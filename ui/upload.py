@@ -26,7 +26,7 @@ from ui import state
 from ui.theme import md_escape
 
 UPLOAD = "hd.upload"  # {"name", "digest", "path"} of the current upload
-PROFILE = "hd.upload.profile"  # (summary rows, warnings, columns, roles) of the last profile
+PROFILE = "hd.upload.profile"  # summary rows, warnings, columns, roles, source counts, is it data
 SUGGEST = "hd.upload.suggest"  # suggested edge-case level
 KEY = "dataset.upload"
 COLS = ("dataset.col.label", "dataset.col.annotators", "dataset.col.source", "dataset.col.text")
@@ -83,6 +83,27 @@ def _options() -> tuple[tuple[str, Any], ...]:
         ("source", ss.get("dataset.col.source") or None),
         ("text", ss.get("dataset.col.text") or None),
     )
+
+
+def is_data_file(up: dict[str, str] | None) -> bool:
+    """True when the upload has rows to train on, False for a statistics file (YAML, or JSON
+    written by the profiler), which has only counts."""
+    if not up:
+        return False
+    suffix = Path(up["name"]).suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        return False
+    if suffix == ".json":
+        mod = profiler()
+        marker = getattr(mod, "STATS_FORMAT", "hybrid-profile").encode()
+        try:
+            with open(up["path"], "rb") as fh:
+                head = fh.read(1 << 16)
+        except OSError:
+            return False
+        if head.lstrip().startswith(b"{") and b'"format"' in head and marker in head:
+            return False
+    return True
 
 
 def _pct(x: float | None) -> str:
@@ -143,6 +164,8 @@ def _apply() -> None:
         "warnings": list(summary.get("warnings") or []),
         "columns": [str(c) for c in getattr(prof, "columns", {})],
         "roles": {"label": roles.label, "annotators": list(roles.annotators), "source": roles.source, "text": roles.text},
+        "source_counts": {k: int(v) for k, v in (summary.get("source_counts") or {}).items()},
+        "data": is_data_file(up),  # rows to train on (the evidence block), not a statistics file
     }
     level = summary.get("suggested_edge_case_level")
     if level is None and hasattr(mod, "suggest_edge_case_level"):

@@ -1,0 +1,270 @@
+"""AppTest tests of the Dataset page's "Measure on this data" block (ui/evidence.py).
+
+The sample data/samples/support_tickets.csv (2,000 rows, a text column, a human/synthetic source
+column) is uploaded through the page's real file uploader (AppTest drives ``st.file_uploader``), the
+measurements run for real (a few seconds each), and the "Use" buttons must change the scenario
+through ``ui.state.try_update`` so that the recommendation is recomputed. Also: results survive
+switching pages without being measured again, the Costs page offers the measured points, a
+statistics file gets no block, and a cancelled run changes nothing.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+pytest.importorskip("sklearn")
+pytest.importorskip("hybrid.profile")
+
+from hybrid import evidence as hybrid_evidence  # noqa: E402
+from hybrid.scenario import Scenario  # noqa: E402
+from hybrid.urlstate import decode, encode  # noqa: E402
+from ui import compute  # noqa: E402
+from ui import evidence as ui_evidence  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "data" / "samples" / "support_tickets.csv"
+STATS = ROOT / "data" / "samples" / "support_tickets.stats.yaml"
+DATASET = "pages/3_dataset.py"
+COSTS = "pages/4_costs.py"
+REC = "pages/5_recommendation.py"
+TIMEOUT = 120
+
+
+@pytest.fixture(autouse=True)
+def _own_library(tmp_path, monkeypatch):
+    monkeypatch.setenv("HYBRID_DATA_DIR", str(tmp_path))
+
+
+def ok(at: AppTest) -> AppTest:
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def go(at: AppTest, page: str) -> AppTest:
+    return ok(at.switch_page(page).run())
+
+
+def scenario(at: AppTest) -> Scenario:
+    return at.session_state["hd.scenario"]
+
+
+def metric(at: AppTest, label: str) -> str:
+    found = [m.value for m in at.main.metric if m.label == label]
+    assert found, f"no metric {label!r} in {[m.label for m in at.main.metric]}"
+    return found[0]
+
+
+def labels(at: AppTest) -> list[str]:
+    return [b.label for b in at.button]
+
+
+def plain(markdown: str) -> str:
+    """Markdown with the backslash escapes of user and core text removed, as a reader sees it."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def errors(at: AppTest) -> str:
+    return " | ".join(plain(e.value) for e in at.error)
+
+
+def uploaded(name: str = "support_tickets.csv", data: bytes | None = None) -> AppTest:
+    """The app on the Dataset page with a file uploaded through the page's file uploader."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    ok(at.run())
+    go(at, DATASET)
+    at.file_uploader(key="dataset.upload").set_value((name, data if data is not None else SAMPLE.read_bytes(), "text/csv"))
+    ok(at.run())
+    assert not at.error, errors(at)
+    return at
+
+
+def measure(at: AppTest, what: str) -> AppTest:
+    at.button(key=f"evidence.{what}.run").click()
+    ok(at.run())
+    assert not at.error, errors(at)
+    return at
+
+
+def latest(at: AppTest, what: str):
+    key = at.session_state[ui_evidence.LAST][what]
+    return key, at.session_state[ui_evidence.RESULTS][key]
+
+
+def test_the_block_offers_both_measurements_for_the_sample():
+    at = uploaded()
+    assert "Measure on this data" in [s.value for s in at.subheader]
+    assert "Measure the learning curve" in labels(at)
+    assert "Measure what a synthetic row is worth" in labels(at)
+
+
+def test_measured_learning_curve_becomes_the_scenarios_curve():
+    at = uploaded()
+    before = scenario(at)
+    today_before = metric(at, "Today's metric")
+    measure(at, "curve")
+    key, m = latest(at, "curve")
+    points = m.result.points
+    assert len(points) >= 5 and all(0.0 <= s <= 1.0 for _, s in points)
+    assert [n for n, _ in points] == sorted(n for n, _ in points)
+    assert m.result.backtest_error is not None
+    # Trained on the human rows only: the curve is read as the metric against human-labeled rows.
+    assert "human-labeled rows only" in m.note
+    assert metric(at, "Back-test error") == f"{m.result.backtest_error:.3f}"
+    table = at.main.dataframe[-1].value
+    assert list(table.columns) == [f"{int(n):,}" for n, _ in points]
+    assert list(table.iloc[0]) == [round(float(s), 3) for _, s in points]
+    # Nothing changes until "Use" is pressed.
+    assert scenario(at).economics.learning_curve == before.economics.learning_curve
+
+    at.button(key="evidence.curve.use").click()
+    ok(at.run())
+    assert not at.error, errors(at)
+    after = scenario(at)
+    assert after.economics.learning_curve.points == [(float(n), round(float(s), 4)) for n, s in points]
+    assert after.economics.learning_curve.fitted is None
+    # The recommendation was recomputed for the new curve, and the page shows it.
+    analysis = compute.analysis_for(after, None)
+    assert metric(at, "Today's metric") == f"{analysis.rec.today_metric:.3f}"
+    assert metric(at, "Today's metric") != today_before
+    assert analysis.rec != compute.analysis_for(before, None).rec
+    assert any("learning curve is these points" in s.value for s in at.success)
+    assert "Use these points as the learning curve" not in labels(at)
+    # The link carries the measured curve.
+    assert decode(encode(after)).economics.learning_curve.points == after.economics.learning_curve.points
+
+    # The Costs page's table shows the measured points and says where they came from.
+    go(at, COSTS)
+    assert not at.error, errors(at)
+    assert any("measured on support_tickets.csv" in plain(c.value) for c in at.caption)
+    assert not any("Use the measured points" == b.label for b in at.button)
+
+
+def test_measured_exchange_rate_fills_the_dataset_fields():
+    at = uploaded()
+    worth_before = metric(at, "A synthetic row is worth")
+    measure(at, "rate")
+    key, m = latest(at, "rate")
+    r = m.result
+    assert r.exchange_rate is not None and 0.0 < r.exchange_rate < 1.0, "the sample's generator is weaker than humans"
+    assert r.tail_coverage is not None and 0.0 <= r.tail_coverage <= 1.0
+    assert metric(at, "Worth, overall") == f"{r.exchange_rate:.2f}"
+    assert metric(at, "Tail coverage") == f"{r.tail_coverage:.2f}"
+    assert scenario(at).dataset.synthetic_exchange_rate is None
+
+    at.button(key="evidence.rate.use").click()
+    ok(at.run())
+    assert not at.error, errors(at)
+    ds = scenario(at).dataset
+    applied = r.apply_to(None)
+    assert ds.synthetic_exchange_rate == pytest.approx(applied.synthetic_exchange_rate, abs=5e-4)
+    assert ds.synthetic_tail_coverage == pytest.approx(applied.synthetic_tail_coverage, abs=5e-4)
+    assert at.number_input(key="w.dataset.synthetic_exchange_rate").value == ds.synthetic_exchange_rate
+    # The page's own reading of what a synthetic row is worth is recomputed from the measurement.
+    analysis = compute.analysis_for(scenario(at), None)
+    assert metric(at, "A synthetic row is worth") == f"{analysis.exchange_rate:.2f} human rows"
+    assert metric(at, "A synthetic row is worth") != worth_before
+    assert any("uses these measurements" in s.value for s in at.success)
+
+
+def test_results_survive_switching_pages_and_are_not_measured_twice(monkeypatch):
+    calls = []
+    real = hybrid_evidence.learning_curve
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(hybrid_evidence, "learning_curve", counting)
+    at = uploaded()
+    measure(at, "curve")
+    assert len(calls) == 1
+    go(at, REC)
+    go(at, DATASET)
+    assert "Use these points as the learning curve" in labels(at), "the result is still shown"
+    measure(at, "curve")
+    assert len(calls) == 1, "the same file and columns are not measured again"
+
+
+def test_costs_page_offers_the_measured_points():
+    at = uploaded()
+    measure(at, "curve")
+    _, m = latest(at, "curve")
+    go(at, COSTS)
+    assert any("Measured on support_tickets.csv" in plain(i.value) for i in at.info)
+    at.button(key="costs.use_measured").click()
+    ok(at.run())
+    assert not at.error, errors(at)
+    assert scenario(at).economics.learning_curve.points == [(float(n), round(float(s), 4)) for n, s in m.result.points]
+    assert "Use the measured points" not in labels(at)
+
+
+def test_a_cancelled_measurement_changes_nothing(monkeypatch):
+    """should_stop is true once Streamlit has a stop or rerun pending (the user left the page):
+    the evidence function raises Cancelled before the next fit and nothing is kept."""
+    at = uploaded()
+    before = scenario(at)
+    monkeypatch.setattr(ui_evidence, "_pending_request", lambda: True)
+    measure(at, "curve")
+    assert ui_evidence.RESULTS not in at.session_state or not at.session_state[ui_evidence.RESULTS]
+    assert any("Stopped" in w.value for w in at.warning)
+    assert scenario(at) == before
+
+
+def test_leaving_the_page_ends_the_run_in_the_progress_callback(monkeypatch):
+    """Streamlit ends a script run by raising StopException/RerunException inside an st call;
+    the progress callback's bar update is that call. Those exceptions derive from BaseException,
+    so the block's error handling (``except Exception``) lets them through: no result, no error box."""
+    from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
+
+    assert not issubclass(StopException, Exception) and not issubclass(RerunException, Exception)
+    seen = []
+
+    def left_midway(data, label, *, progress=None, should_stop=None, **kwargs):
+        progress(0.3, "fold 1/3: training on 100 rows")
+        seen.append("progress")
+        raise StopException()  # what Streamlit raises inside the next st call once the user has left
+
+    monkeypatch.setattr(hybrid_evidence, "learning_curve", left_midway)
+    at = uploaded()
+    at.button(key="evidence.curve.run").click()
+    at.run()
+    assert seen == ["progress"]
+    assert ui_evidence.RESULTS not in at.session_state or not at.session_state[ui_evidence.RESULTS]
+    assert "could not be measured" not in errors(at)
+
+
+def test_a_statistics_file_gets_no_measure_block():
+    at = uploaded("support_tickets.stats.yaml", STATS.read_bytes())
+    assert "Measure on this data" not in [s.value for s in at.subheader]
+    assert "Measure the learning curve" not in labels(at)
+
+
+def test_without_a_source_column_only_the_learning_curve_is_offered():
+    frame = pd.read_csv(SAMPLE).drop(columns=["source"])
+    buf = io.StringIO()
+    frame.to_csv(buf, index=False)
+    at = uploaded("tickets-no-source.csv", buf.getvalue().encode())
+    assert "Measure the learning curve" in labels(at)
+    assert "Measure what a synthetic row is worth" not in labels(at)
+    measure(at, "curve")
+    _, m = latest(at, "curve")
+    assert m.note.startswith("all 2,000 rows")
+
+
+def test_a_file_too_small_to_measure_shows_the_reason():
+    frame = pd.read_csv(SAMPLE).head(25)
+    buf = io.StringIO()
+    frame.to_csv(buf, index=False)
+    at = uploaded("tiny.csv", buf.getvalue().encode())
+    before = scenario(at)
+    at.button(key="evidence.curve.run").click()
+    ok(at.run())
+    assert "tiny.csv: 25 labeled rows; at least 30 are needed" in errors(at), errors(at)
+    assert scenario(at) == before
+    assert "Use these points as the learning curve" not in labels(at)

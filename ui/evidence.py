@@ -1,0 +1,538 @@
+"""The Dataset page's "Measure on this data" block: evidence from the uploaded file.
+
+Two measurements by ``hybrid.evidence`` on the file ``ui.upload`` keeps in its private folder:
+
+- the learning curve (one fixed, fast model on growing subsets, cross-validated), which can replace
+  the scenario's typed learning-curve points;
+- what a synthetic row is worth (the exchange rate, overall and on the rare classes), shown only
+  when the profile found a source column with both human and synthetic rows; it fills
+  ``dataset.synthetic_exchange_rate`` and ``dataset.synthetic_tail_coverage``.
+
+A measurement runs inside the script run that handled the button, under ``st.status`` with an
+``st.progress`` bar fed by the evidence function's ``progress`` callback (once per model fit).
+
+Cancelling. Leaving the page, pressing Stop, touching any widget or closing the tab makes Streamlit
+ask the running script to stop (with ``runner.fastReruns``, the default, the next run starts at
+once in a new thread and the old one is told to stop). Streamlit honours that request at the next
+``st`` call of the old run, by raising ``StopException``/``RerunException`` there. The progress
+callback updates the bar before every model fit, so the measurement ends at the next fit, inside
+``hybrid.evidence``; nothing here catches those exceptions (they derive from ``BaseException``, and
+only ``Exception`` is caught). ``should_stop`` says the same thing one step earlier: it is true when
+Stop was pressed (a session flag the button's callback sets) or when Streamlit has a stop or rerun
+request pending for this run; the evidence function then raises ``Cancelled`` before the fit.
+
+Results are kept in the session per (file SHA-256, label, text, source column, metric), so
+switching pages loses nothing and the same measurement is never run twice; a cache miss always
+shows the progress. Nothing is written to the scenario until "Use ..." is pressed, and then only
+through ``ui.state.try_update`` (validated, with the error shown under the button if rejected).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from hybrid.errors import InputError
+from ui import charts, state, theme, upload
+from ui.theme import html_text, md_escape
+
+RESULTS = "hd.evidence.results"  # key -> Measured, for this session
+LAST = "hd.evidence.last"  # "curve" / "rate" -> key of the latest measurement of that kind
+CANCEL = "hd.evidence.cancel"  # set by the Stop button's callback; read by should_stop
+STOPPED = "hd.evidence.stopped"  # a message about the last run that did not finish
+PENDING = "hd.evidence.pending"  # "curve" / "rate": a Measure button was pressed; run it in this run
+METRIC = "hd.evidence.metric"  # the chosen score, kept while the widget is forgotten
+METRIC_KEY = "evidence.metric"
+CURVE_ERROR = "evidence.curve.use"
+RATE_ERROR = "evidence.rate.use"
+# The Costs page's learning-curve table (pages/4_costs.py imports these): a new curve written from
+# here must rebuild that table and drop its pending edits.
+CURVE_COUNTER = "hd.curve.counter"
+CURVE_KEY = "w.curve"
+MODE_KEY = "costs.curve_mode"
+MAX_KEPT = 12
+MIN_HUMAN_FOR_CURVE = 200
+
+METRIC_TITLES = {"accuracy": "accuracy", "balanced_accuracy": "balanced accuracy", "macro_f1": "macro F1"}
+TITLES = {"curve": "the learning curve", "rate": "what a synthetic row is worth"}
+
+
+@dataclass
+class Measured:
+    """One finished measurement and what it was run on."""
+
+    what: str  # "curve" or "rate"
+    file: str
+    metric: str
+    result: Any  # LearningCurveResult or ExchangeRateResult
+    seconds: float
+    note: str = ""
+
+
+def evidence_module():
+    try:
+        from hybrid import evidence
+    except ImportError:  # scikit-learn missing: the block explains instead
+        return None
+    return evidence
+
+
+# --- what to measure on ---------------------------------------------------------------------------
+
+
+def columns() -> dict[str, Any] | None:
+    """The uploaded data file and its columns, or None when there is nothing to train on."""
+    ss = st.session_state
+    up, found = ss.get(upload.UPLOAD), ss.get(upload.PROFILE)
+    if not up or not found or not found.get("data"):
+        return None
+    roles = found["roles"]
+    counts = found.get("source_counts") or {}
+    return {
+        "file": up["name"],
+        "digest": up["digest"],
+        "path": up["path"],
+        "label": roles.get("label"),
+        "text": roles.get("text"),
+        "source": roles.get("source"),
+        "human": int(counts.get("human", 0)),
+        "synthetic": int(counts.get("synthetic", 0)),
+    }
+
+
+def _key(what: str, cols: dict[str, Any], metric: str) -> tuple:
+    return (what, cols["digest"], cols["label"], cols["text"], cols["source"], metric)
+
+
+def _results() -> dict[tuple, Measured]:
+    return st.session_state.setdefault(RESULTS, {})
+
+
+def _keep(key: tuple, measured: Measured) -> None:
+    results = _results()
+    results.pop(key, None)
+    results[key] = measured
+    while len(results) > MAX_KEPT:
+        results.pop(next(iter(results)))
+    st.session_state.setdefault(LAST, {})[measured.what] = key
+
+
+def latest(what: str) -> tuple[tuple, Measured] | None:
+    """The latest measurement of ``what`` ("curve" or "rate") in this session."""
+    key = st.session_state.get(LAST, {}).get(what)
+    found = _results().get(key) if key else None
+    return (key, found) if found else None
+
+
+# --- running a measurement ------------------------------------------------------------------------
+
+
+def _pending_request() -> bool:
+    """True when Streamlit has asked this script run to stop or rerun (the user left the page,
+    pressed a widget, or closed the tab). Reads Streamlit's request state without consuming it;
+    if a Streamlit version lays it out differently this says False and the progress bar's next
+    update still ends the run."""
+    try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        ctx = get_script_run_ctx(suppress_warning=True)
+        requests = getattr(ctx, "script_requests", None)
+        pending = getattr(requests, "_state", None)
+        return getattr(pending, "name", "CONTINUE") in ("STOP", "RERUN")
+    except Exception:  # noqa: BLE001 - a best-effort early check only
+        return False
+
+
+def should_stop() -> bool:
+    return bool(st.session_state.get(CANCEL)) or _pending_request()
+
+
+def _press_stop() -> None:
+    st.session_state[CANCEL] = True
+    st.session_state[STOPPED] = "Stopped: the measurement was cancelled; nothing was changed."
+
+
+def _frame(cols: dict[str, Any], evidence) -> pd.DataFrame:
+    from hybrid.profile import read_table
+
+    return read_table(cols["path"], max_rows=evidence.MAX_ROWS, name=cols["file"])
+
+
+def _human_rows(frame: pd.DataFrame, source: str) -> pd.DataFrame:
+    from hybrid.profile import source_kind
+
+    kinds = frame[source].map(lambda v: source_kind(None if pd.isna(v) else str(v), source))
+    return frame.loc[(kinds == "human").to_numpy()].reset_index(drop=True)
+
+
+def _measure_curve(cols, metric, evidence, progress, stop) -> tuple[Any, str]:
+    frame = _frame(cols, evidence)
+    note = f"all {len(frame):,} rows"
+    if cols["source"] and cols["human"] >= MIN_HUMAN_FOR_CURVE:
+        frame = _human_rows(frame, cols["source"])
+        note = (f"the {len(frame):,} human-labeled rows only (synthetic rows left out: the curve is the metric "
+                "against human-labeled examples)")
+    result = evidence.learning_curve(
+        frame, cols["label"], text=cols["text"] or None, metric=metric, name=cols["file"],
+        progress=progress, should_stop=stop,
+    )
+    return result, note
+
+
+def _measure_rate(cols, metric, evidence, progress, stop) -> tuple[Any, str]:
+    frame = _frame(cols, evidence)
+    result = evidence.exchange_rate(
+        frame, cols["label"], cols["source"], text=cols["text"] or None, metric=metric,
+        name=cols["file"], progress=progress, should_stop=stop,
+    )
+    return result, ""
+
+
+def run(what: str, cols: dict[str, Any], metric: str) -> Measured | None:
+    """Measure ``what`` on the upload inside a status box with a progress bar; keep the result.
+
+    Leaving the page ends this run at the next progress update (see the module docstring)."""
+    evidence = evidence_module()
+    assert evidence is not None
+    ss = st.session_state
+    ss[CANCEL] = False
+    ss.pop(STOPPED, None)
+    title = TITLES[what]
+    t0 = time.perf_counter()
+    with st.status(f"Measuring {title} on {md_escape(cols['file'])}…", expanded=True) as status:
+        bar = st.progress(0.0, text=f"Reading {md_escape(cols['file'])}…")
+        stop_slot = st.empty()
+        stop_slot.button("Stop", key=f"evidence.stop.{what}", on_click=_press_stop, icon=":material/stop:")
+
+        def progress(fraction: float, message: str) -> None:
+            # An st call: Streamlit raises StopException/RerunException here once the user has left.
+            bar.progress(min(1.0, max(0.0, float(fraction))), text=md_escape(message))
+
+        measure = _measure_curve if what == "curve" else _measure_rate
+        try:
+            result, note = measure(cols, metric, evidence, progress, should_stop)
+        except evidence.Cancelled:
+            stop_slot.empty()
+            status.update(label=f"Stopped: {title} was not measured", state="error", expanded=False)
+            ss[STOPPED] = f"Stopped: {title} was not measured; nothing was changed."
+            return None
+        except InputError as exc:
+            stop_slot.empty()
+            status.update(label=f"{title.capitalize()} could not be measured", state="error", expanded=True)
+            st.error(md_escape(str(exc)), icon=":material/error:")
+            return None
+        except Exception as exc:  # noqa: BLE001 - the user's file, never a traceback (Stop/Rerun are BaseException)
+            stop_slot.empty()
+            status.update(label=f"{title.capitalize()} could not be measured", state="error", expanded=True)
+            st.error(md_escape(f"{cols['file']}: the model could not be trained ({type(exc).__name__}: {exc})"),
+                     icon=":material/error:")
+            return None
+        seconds = time.perf_counter() - t0
+        stop_slot.empty()
+        status.update(label=f"Measured {title} in {seconds:.1f} s", state="complete", expanded=False)
+    measured = Measured(what, cols["file"], metric, result, seconds, note)
+    _keep(_key(what, cols, metric), measured)
+    return measured
+
+
+# --- writing into the scenario --------------------------------------------------------------------
+
+
+def curve_points(measured: Measured) -> list[list[float]]:
+    return [[float(n), round(float(m), 4)] for n, m in measured.result.points]
+
+
+def rate_values(measured: Measured) -> dict[str, float]:
+    """The dataset fields ``ExchangeRateResult.apply_to`` sets, rounded for the link."""
+    applied = measured.result.apply_to(state.current().dataset)
+    out = {}
+    if measured.result.exchange_rate is not None:
+        out["dataset.synthetic_exchange_rate"] = max(0.001, round(applied.synthetic_exchange_rate, 3))
+    if measured.result.tail_coverage is not None:
+        out["dataset.synthetic_tail_coverage"] = round(applied.synthetic_tail_coverage, 3)
+    return out
+
+
+def use_curve(key: tuple) -> None:
+    """Make the measured points the scenario's learning curve (a button callback)."""
+    measured = _results().get(key)
+    if measured is None:
+        return
+    problem = state.try_update({"economics.learning_curve": {"points": curve_points(measured)}})
+    state.set_error(CURVE_ERROR, None, f"the measured points cannot be used: {problem}" if problem else None)
+    if not problem:
+        ss = st.session_state
+        errs = ss.setdefault(state.ERRORS, {})
+        errs.pop(CURVE_KEY, None)
+        errs.pop(MODE_KEY, None)
+        ss[CURVE_COUNTER] = ss.get(CURVE_COUNTER, 0) + 1
+
+
+def use_rate(key: tuple) -> None:
+    """Put the measured exchange rate and tail coverage into the scenario (a button callback)."""
+    measured = _results().get(key)
+    if measured is None:
+        return
+    values = rate_values(measured)
+    problem = state.try_update(values) if values else "nothing was measured"
+    state.set_error(RATE_ERROR, None, f"the measurements cannot be used: {problem}" if problem else None)
+    if not problem:
+        errs = st.session_state.setdefault(state.ERRORS, {})
+        for path in values:
+            errs.pop(f"w.{path}", None)
+
+
+def curve_in_use(measured: Measured) -> bool:
+    pts = state.current().economics.learning_curve.points
+    return pts is not None and [list(map(float, p)) for p in pts] == curve_points(measured)
+
+
+def rate_in_use(measured: Measured) -> bool:
+    ds = state.current().dataset
+    values = rate_values(measured)
+    return ds is not None and bool(values) and all(
+        state.get_path(state.current(), path) == v for path, v in values.items()
+    )
+
+
+# --- charts ---------------------------------------------------------------------------------------
+
+
+def _log_x(fig: go.Figure, ns: list[float]) -> None:
+    lo, hi = min(ns) / 1.3, max(ns) * 1.3
+    tickvals, ticktext = charts.log_ticks(lo, hi)
+    fig.update_xaxes(type="log", tickvals=tickvals, ticktext=ticktext, range=[np.log10(lo), np.log10(hi)])
+
+
+def curve_figure(measured: Measured) -> go.Figure:
+    r = measured.result
+    ns = [float(n) for n, _ in r.points]
+    fig = go.Figure()
+    if r.fit is not None:
+        n = np.geomspace(min(ns), max(ns), 80)
+        fig.add_trace(go.Scatter(
+            x=n, y=r.fit.predict(n), mode="lines", name="Fitted curve",
+            line={"color": theme.HUMAN, "width": 3},
+            hovertemplate="%{y:.3f} at n = %{x:,.0f}<extra>fit</extra>",
+        ))
+    fig.add_trace(go.Scatter(
+        x=ns, y=[m for _, m in r.points], mode="markers", name="Measured (mean of folds)",
+        marker={"color": "#000000", "size": 11, "line": {"color": "white", "width": 1.5}},
+        hovertemplate="%{y:.3f} at n = %{x:,.0f}<extra>measured</extra>",
+    ))
+    charts._layout(fig, "Measured learning curve", "Training rows (log scale)",
+                   f"{METRIC_TITLES[r.metric].capitalize()} (fraction)", height=400)
+    _log_x(fig, ns)
+    fig.update_yaxes(tickformat=".2f")
+    return fig
+
+
+def rate_figure(measured: Measured) -> go.Figure:
+    r = measured.result
+    fig = go.Figure()
+    for pts, name, colour, dash, symbol in (
+        (r.human_points, "Human rows", theme.HUMAN, "solid", "circle"),
+        (r.synthetic_points, "Synthetic rows", theme.SYNTHETIC, "dash", "diamond"),
+    ):
+        fig.add_trace(go.Scatter(
+            x=[n for n, _ in pts], y=[m for _, m in pts], mode="lines+markers", name=name,
+            line={"color": colour, "width": 3, "dash": dash}, marker={"size": 10, "symbol": symbol},
+            hovertemplate="%{y:.3f} at %{x:,.0f} rows<extra>" + html_text(name) + "</extra>",
+        ))
+    ns = [n for n, _ in r.human_points + r.synthetic_points]
+    charts._layout(fig, "Trained on each, scored on held-out human rows", "Training rows (log scale)",
+                   f"{METRIC_TITLES[r.metric].capitalize()} (fraction)", height=400)
+    _log_x(fig, ns)
+    fig.update_yaxes(tickformat=".2f")
+    return fig
+
+
+# --- the block ------------------------------------------------------------------------------------
+
+
+def _fmt(x: float | None, digits: int = 2) -> str:
+    return "—" if x is None else f"{x:.{digits}f}"
+
+
+def _show_curve(key: tuple, m: Measured) -> None:
+    r = m.result
+    st.markdown(f"**Learning curve** of {md_escape(m.file)}")
+    c1, c2 = st.columns(2)
+    top = r.points[-1]
+    c1.metric(f"{METRIC_TITLES[r.metric].capitalize()} at {top[0]:,} rows", f"{top[1]:.3f}")
+    c2.metric("Back-test error", _fmt(r.backtest_error, 3),
+              help="Fitted on the sizes up to a quarter of the data, the curve predicted the score at the "
+                   "largest size; this is how far off it was. Small: the curve extrapolates sensibly.")
+    st.plotly_chart(curve_figure(m), theme=None, key="evidence.curve.chart", config={"displayModeBar": False})
+    # One row across, the sizes as the header: the numbers that "Use" writes, in little height.
+    table = pd.DataFrame([[round(float(v), 3) for _, v in r.points]], columns=[f"{int(n):,}" for n, _ in r.points],
+                         index=[METRIC_TITLES[r.metric].capitalize()])
+    table.index.name = "Training rows"
+    st.dataframe(table, width="stretch")
+    facts = [f"{r.cv}-fold cross-validation on {m.note}", r.model]
+    if r.fit is not None:
+        facts.append(f"fitted ceiling {r.fit.ceiling:.3f}")
+    st.caption(md_escape("; ".join(facts) + f"; {m.seconds:.1f} s."))
+    for note in r.notes:
+        st.caption(":material/info: " + md_escape(note))
+    if curve_in_use(m):
+        st.success("The scenario's learning curve is these points.", icon=":material/check:")
+    else:
+        st.button("Use these points as the learning curve", key="evidence.curve.use", type="primary",
+                  on_click=use_curve, args=(key,), icon=":material/trending_up:")
+        st.caption("Replaces the learning-curve points on the Costs page; the recommendation is recomputed.")
+    state.field_error(CURVE_ERROR, "Learning curve")
+
+
+def _show_rate(key: tuple, m: Measured) -> None:
+    r = m.result
+    st.markdown(f"**What a synthetic row is worth** in {md_escape(m.file)}")
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Worth, overall", _fmt(r.exchange_rate),
+              help="Human rows one synthetic row is worth: the human-trained model needs this many human rows "
+                   "per synthetic row to score as well on held-out human rows.")
+    c2.metric("Rare classes", _fmt(r.rare_exchange_rate),
+              help="The same reading on the held-out rows of the rare classes (the tail).")
+    c3.metric("Tail coverage", _fmt(r.tail_coverage),
+              help="Rare-class rate relative to the overall rate (0 to 1): how far the generator reaches the tail.")
+    st.plotly_chart(rate_figure(m), theme=None, key="evidence.rate.chart", config={"displayModeBar": False})
+    if r.exchange_rate is not None:
+        # Numbers only (no user text), so Markdown emphasis is safe here.
+        text = f"A synthetic row is worth **{r.exchange_rate:.2f}** human rows"
+        if r.rare_exchange_rate is not None:
+            text += f" overall and **{r.rare_exchange_rate:.2f}** on the rare classes"
+        if r.synthetic_per_human:
+            text += f": {r.synthetic_per_human:.1f} synthetic rows equal one human row"
+        st.markdown(text + ".")
+    with st.expander("Per synthetic size"):
+        st.dataframe(
+            {
+                "Synthetic rows": [int(row["synthetic_rows"]) for row in r.per_size],
+                "Score": [round(row["score"], 3) for row in r.per_size],
+                "Human rows to match": [round(row["human_equivalent"]) for row in r.per_size],
+                "Rate": [round(row["rate"], 3) for row in r.per_size],
+                "Rare-class rate": [None if row.get("rare_rate") is None else round(row["rare_rate"], 3)
+                                    for row in r.per_size],
+            },
+            hide_index=True, width="stretch",
+        )
+    rare = ", ".join(r.rare_classes[:6]) + ("…" if len(r.rare_classes) > 6 else "")
+    st.caption(md_escape(
+        f"Trained on {r.human_rows - r.test_rows:,} human and {r.synthetic_rows:,} synthetic rows at several "
+        f"sizes, scored on {r.test_rows:,} held-out human rows; rare classes: {rare or 'none'}; {r.model}; "
+        f"{m.seconds:.1f} s."))
+    for note in r.notes:
+        if "median over sizes read inside the human curve" not in note:  # the usual case needs no note
+            st.caption(":material/info: " + md_escape(note))
+    ds = state.current().dataset
+    now_rate = None if ds is None else ds.synthetic_exchange_rate
+    now_cov = None if ds is None else ds.synthetic_tail_coverage
+    if rate_in_use(m):
+        st.success("The scenario uses these measurements.", icon=":material/check:")
+    else:
+        st.button("Use these measurements", key="evidence.rate.use", type="primary", on_click=use_rate,
+                  args=(key,), icon=":material/swap_horiz:")
+        now = ("policy defaults" if now_rate is None and now_cov is None
+               else f"exchange rate {_fmt(now_rate)}, tail coverage {_fmt(now_cov)}")
+        st.caption(md_escape(f"Sets the measured exchange rate and tail coverage below (now: {now})."))
+    state.field_error(RATE_ERROR, "Measurements")
+
+
+def _seed_metric() -> None:
+    ss = st.session_state
+    if METRIC_KEY not in ss:  # forgotten after visiting another page
+        ss[METRIC_KEY] = ss.get(METRIC, "accuracy")
+
+
+def _request(what: str) -> None:
+    """A Measure button's callback. The measurement itself runs in the script body, where its
+    progress can be drawn; a flag carries the request there, because a button's return value does
+    not survive a rerun that happens before the block is drawn (``ui.state.page_setup`` may rerun
+    once to leave Streamlit's pages-directory mode)."""
+    st.session_state[PENDING] = what
+
+
+def _metric_changed() -> None:
+    st.session_state[METRIC] = st.session_state[METRIC_KEY]
+
+
+def section() -> None:
+    """The block under the upload, shown once a data file (not a statistics file) is profiled."""
+    cols = columns()
+    if cols is None:
+        return
+    with st.container(border=True):
+        st.subheader("Measure on this data")
+        evidence = evidence_module()
+        if evidence is None:
+            st.info("Measuring needs scikit-learn (hybrid/evidence.py), which is not installed here.",
+                    icon=":material/info:")
+            return
+        if not cols["label"]:
+            st.info("Measuring needs a label column: pick one under “Columns used” above.", icon=":material/info:")
+            return
+        can_rate = bool(cols["source"]) and cols["human"] > 0 and cols["synthetic"] > 0
+        st.caption(md_escape(
+            "Train one fixed, fast model on this file (" + (f"hashed words of column “{cols['text']}” and a linear "
+            "SVM" if cols["text"] else "gradient-boosted trees on the columns") + f", predicting “{cols['label']}”). "
+            "A few thousand rows take seconds. Progress shows here; leaving the page or pressing Stop "
+            "cancels. Nothing changes in the scenario until you press Use."))
+        _seed_metric()
+        b0, b1, b2 = st.columns([1.2, 1.3, 1.6], vertical_alignment="bottom")
+        metric = b0.selectbox("Score", list(METRIC_TITLES), key=METRIC_KEY, format_func=METRIC_TITLES.get,
+                              on_change=_metric_changed,
+                              help="Use the metric your target is in (Costs page).")
+        b1.button("Measure the learning curve", key="evidence.curve.run", icon=":material/show_chart:",
+                  width="stretch", on_click=_request, args=("curve",))
+        if can_rate:
+            b2.button("Measure what a synthetic row is worth", key="evidence.rate.run", icon=":material/balance:",
+                      width="stretch", on_click=_request, args=("rate",))
+        else:
+            b2.caption("No source column marks rows human and synthetic, so what a synthetic row is "
+                       "worth cannot be measured on this file.")
+        ss = st.session_state
+        what = ss.pop(PENDING, None)
+        if what in TITLES and (what == "curve" or can_rate):
+            key = _key(what, cols, metric)
+            if key in _results():  # measured before in this session: shown at once
+                ss.setdefault(LAST, {})[what] = key
+            else:
+                run(what, cols, metric)
+        stopped = ss.pop(STOPPED, None)  # shown once
+        if stopped:
+            st.warning(md_escape(stopped), icon=":material/stop_circle:")
+        curve, rate = _results().get(_key("curve", cols, metric)), None
+        if can_rate:
+            rate = _results().get(_key("rate", cols, metric))
+        if curve is None and rate is None:
+            return
+        left, right = st.columns(2, gap="large")
+        if curve is not None:
+            with left:
+                _show_curve(_key("curve", cols, metric), curve)
+        if rate is not None:
+            with right if curve is not None else left:
+                _show_rate(_key("rate", cols, metric), rate)
+
+
+def costs_note() -> None:
+    """On the Costs page: the latest measured curve, one click from being the scenario's curve."""
+    found = latest("curve")
+    if found is None:
+        return
+    key, m = found
+    err = m.result.backtest_error
+    facts = f"{len(m.result.points)} points, back-test error {_fmt(err, 3)}"
+    if curve_in_use(m):
+        st.caption(md_escape(f"These points were measured on {m.file} ({facts}), on the Dataset page."))
+        return
+    st.info(md_escape(f"Measured on {m.file}: {facts} ({METRIC_TITLES[m.metric]})."), icon=":material/science:")
+    st.button("Use the measured points", key="costs.use_measured", on_click=use_curve, args=(key,),
+              icon=":material/trending_up:")
+    state.field_error(CURVE_ERROR, "Learning curve")
