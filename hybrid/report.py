@@ -314,7 +314,7 @@ def build_report(
     inp = resolve_inputs(scenario, policy)
     rec = recommend_inputs(scenario, policy, inp)
     cur = rec.currency
-    p, h, syn = rec.plan, rec.human_plan, rec.synthetic_plan
+    p, h = rec.plan, rec.human_plan
     plans = {pl.name: pl for pl in rec.plans}
 
     headline = f"{LABEL_TITLES[rec.label]}: " + (

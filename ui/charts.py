@@ -78,6 +78,32 @@ def _si(v: float) -> str:
     return f"{v:g}"
 
 
+
+def add_plan_curve(fig, spend, metric, plan, title: str, currency: str, colour: str, dash: str, width: float,
+                   symbol: str, size: int) -> None:
+    """One plan on a spend-versus-metric chart: its curve, and a marker where the plan stops."""
+    fig.add_trace(
+        go.Scatter(
+            x=spend,
+            y=metric,
+            mode="lines",
+            name=title,
+            line={"color": colour, "width": width, "dash": dash},
+            hovertemplate="%{y:.3f} at %{x:,.0f}<extra>" + title + "</extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[plan.spend],
+            y=[plan.expected_metric],
+            mode="markers",
+            showlegend=False,
+            marker={"color": colour, "size": size, "symbol": symbol, "line": {"color": "white", "width": 1.5}},
+            hovertemplate=f"{title}: {plan.expected_metric:.3f} for {html_text(money(plan.spend, currency))}<extra></extra>",
+        )
+    )
+
+
 def spend_chart(
     rec: Recommendation, spend: np.ndarray, curves: dict[str, np.ndarray]
 ) -> go.Figure:
@@ -99,26 +125,7 @@ def spend_chart(
             title += " (outside guardrails)"
         elif name == "recommended":
             title += f" ({p.synthetic_share:.0%} synthetic)"
-        fig.add_trace(
-            go.Scatter(
-                x=spend,
-                y=curves[name],
-                mode="lines",
-                name=title,
-                line={"color": colour, "width": style["width"], "dash": style["dash"]},
-                hovertemplate="%{y:.3f} at %{x:,.0f}<extra>" + title + "</extra>",
-            )
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=[p.spend],
-                y=[p.expected_metric],
-                mode="markers",
-                showlegend=False,
-                marker={"color": colour, "size": 16, "symbol": style["symbol"], "line": {"color": "white", "width": 1.5}},
-                hovertemplate=f"{title}: {p.expected_metric:.3f} for {html_text(money(p.spend, cur))}<extra></extra>",
-            )
-        )
+        add_plan_curve(fig, spend, curves[name], p, title, cur, colour, style["dash"], style["width"], style["symbol"], 16)
     fig.add_hline(
         y=rec.target_metric,
         line={"color": theme.TARGET, "dash": "dash", "width": 2},

@@ -11,12 +11,10 @@ from __future__ import annotations
 import html
 import string
 
-from hybrid.palette import HUMAN, RECOMMENDED, REVIEW, SYNTHETIC  # noqa: E402,F401
+from hybrid.palette import HUMAN, RECOMMENDED, REVIEW, SYNTHETIC, TARGET  # noqa: F401 (theme.X for pages)
 
 BAND = "rgba(0, 114, 178, 0.18)"  # the learning curve's uncertainty band, a pale human blue
-TARGET = "#555555"  # the target metric line
 MUTED = "#BBBBBB"  # rules that do not bind, budget left unspent
-from hybrid.palette import VERMILLION as WARNING  # noqa: E402
 
 PLAN_COLOURS = {"all-human": HUMAN, "all-synthetic": SYNTHETIC, "recommended": RECOMMENDED}
 PLAN_TITLES = {"all-human": "All-human", "all-synthetic": "All-synthetic", "recommended": "Recommended mix"}

@@ -26,7 +26,7 @@ from hybrid.recommend import Recommendation
 from hybrid.sensitivity import Bar
 from hybrid.uncertainty import MonteCarlo
 from ui import theme
-from ui.charts import _layout, currency_axis
+from ui.charts import _layout, add_plan_curve, currency_axis
 from ui.theme import html_text
 from ui.whatif import format_field
 
@@ -69,26 +69,8 @@ def compare_curves(
         rec: Recommendation = a.rec
         p = {q.name: q for q in rec.plans}[plan]
         name = html_text(_short(title))
-        fig.add_trace(
-            go.Scatter(
-                x=a.spend,
-                y=a.curves[plan],
-                mode="lines",
-                name=f"{name} ({p.synthetic_share:.0%} synthetic)",
-                line={"color": style["color"], "dash": style["dash"], "width": 4},
-                hovertemplate="%{y:.3f} at %{x:,.0f}<extra>" + name + "</extra>",
-            )
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=[p.spend],
-                y=[p.expected_metric],
-                mode="markers",
-                showlegend=False,
-                marker={"color": style["color"], "size": 17, "symbol": style["symbol"], "line": {"color": "white", "width": 1.5}},
-                hovertemplate=f"{name}: {p.expected_metric:.3f} for {html_text(money(p.spend, rec.currency))}<extra></extra>",
-            )
-        )
+        add_plan_curve(fig, a.spend, a.curves[plan], p, f"{name} ({p.synthetic_share:.0%} synthetic)", rec.currency,
+                       style["color"], style["dash"], 4, style["symbol"], 17)
         values.extend(np.ravel(a.curves[plan]).tolist())
         values.extend([rec.today_metric, rec.target_metric])
         targets.setdefault(round(rec.target_metric, 4), []).append(_short(title, 18))
