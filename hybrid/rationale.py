@@ -150,6 +150,11 @@ def _what_would_change(scenario: Scenario, policy: Policy, inp: Inputs, rec: Rec
                 )
     held = []
     directions = {"human": (True,), "synthetic": (False,), "hybrid": (True, False)}[rec.label]
+    # Toward more synthetic data the label can only change if the cap lets the share cross the
+    # next label line; skip searches the guardrails have already decided.
+    next_line = policy.labels.human_below if rec.label == "human" else policy.labels.synthetic_above
+    if g.max_synthetic_share <= next_line:
+        directions = tuple(d for d in directions if not d)
     for field, title in (("accuracy", "generator accuracy"), ("human_cost", "human label price")):
         hits = [h for d in directions if (h := label_threshold(policy, inp, field, rec.label, d))]
         if not hits:
