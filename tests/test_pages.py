@@ -3,15 +3,13 @@
 Each page renders without an exception, on its own and under app.py's navigation; a factor change
 changes the recommendation shown; values survive switching pages; bad values show an error naming
 the field, not a traceback; a link reopens the same scenario and a damaged one opens a blank
-scenario with a message; the recommendation page reruns well under 300 ms.
+scenario with a message. Rerun speed is measured by benchmarks/bench_pages.py, not here.
 """
 
 from __future__ import annotations
 
 import base64
 import re
-import statistics
-import time
 import zlib
 from pathlib import Path
 
@@ -489,36 +487,6 @@ def test_damaged_or_hostile_link_opens_a_blank_scenario_with_a_message(token, re
     # The page still works, and the link is replaced by the blank scenario's.
     assert main_metric(at, "Recommendation") in {"Human-led", "Hybrid", "Synthetic-led"}
     assert decode(at.query_params["s"]) == scenario(at)
-
-
-# --- speed ----------------------------------------------------------------------------------------
-
-
-def test_recommendation_page_rerun_is_under_300_ms():
-    """A rerun with nothing changed is a cache hit; a rerun after a change recomputes. Both are
-    measured around AppTest.run(), which adds the test harness's own overhead."""
-    at = app(page=REC)
-    cached = []
-    for _ in range(7):
-        t0 = time.perf_counter()
-        ok(at.run())
-        cached.append((time.perf_counter() - t0) * 1000)
-    changed = []
-    base = scenario(at)
-    for budget in (41000, 42000, 43000, 44000, 45000):
-        at.session_state["hd.scenario"] = base.model_copy(
-            update={"economics": base.economics.model_copy(update={"budget": float(budget)})}
-        )
-        t0 = time.perf_counter()
-        ok(at.run())
-        changed.append((time.perf_counter() - t0) * 1000)
-        assert main_metric(at, "Recommendation")
-    script_ms = at.session_state["hd.timing"][REC]
-    print(f"\nrecommendation page rerun: cached median {statistics.median(cached):.0f} ms, "
-          f"after a change median {statistics.median(changed):.0f} ms, script {script_ms:.0f} ms")
-    assert statistics.median(cached) < 300
-    assert statistics.median(changed) < 300
-    assert script_ms < 300
 
 
 # --- the dataset upload ---------------------------------------------------------------------------
