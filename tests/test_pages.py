@@ -376,8 +376,14 @@ def test_target_above_the_ceiling_warns_but_works():
 
 
 def test_break_even_shows_once_both_costs_are_set():
-    at = app(page="pages/4_costs.py")
+    at = app()
+    at.button(key="start.blank").click()
+    ok(at.run())
+    go(at, "pages/4_costs.py")
     assert main_metric(at, "Break-even pre-label accuracy") == "—"
+    at = app(page="pages/4_costs.py")
+    # The support example's own costs: 0.03 + p*0.4 + (1-p)*2.2 < 1.8  <=>  p > 0.2389
+    assert main_metric(at, "Break-even pre-label accuracy") == "24%"
     at.number_input(key="w.economics.confirm_cost_per_example").set_value(0.2)
     at.number_input(key="w.economics.fix_cost_per_example").set_value(2.0)
     ok(at.run())
