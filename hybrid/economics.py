@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hybrid.curves import CurveFit, curve_from_spec
+from hybrid.errors import InputError
 from hybrid.policy import Guardrails, Policy, guardrails
 from hybrid.scenario import Scenario
 
@@ -168,6 +169,12 @@ def resolve_inputs(scenario: Scenario, policy: Policy) -> Inputs:
     classes = float(ds.classes) if ds is not None and ds.classes else policy.model.default_classes.value
     if ds is not None and ds.annotator_agreement is not None:
         human_error = human_error_from_agreement(ds.annotator_agreement, classes)
+        if float(signal_kept(human_error, classes)) < _MIN_HUMAN_SIGNAL:
+            raise InputError(
+                f"dataset.annotator_agreement: {ds.annotator_agreement:.2f} is at or near chance for "
+                f"{classes:g} classes ({1 / classes:.2f}): the human labels carry no signal to plan "
+                "with. Fix the labeling guidelines, or correct the agreement or the class count"
+            )
         notes.append(
             f"Human labels are taken to be wrong {human_error:.1%} of the time, from annotator "
             f"agreement {ds.annotator_agreement:.0%}."
@@ -179,10 +186,12 @@ def resolve_inputs(scenario: Scenario, policy: Policy) -> Inputs:
         synthetic_now_value = ds.synthetic_exchange_rate
         # A measured exchange rate already contains the generator's label noise at no review;
         # divide that back out so review can still improve on it.
+        # Capped like exchange_rate(), so that q(no review) equals the measurement; a correctly
+        # labeled synthetic example is never worth more than a human one.
         s_h = max(float(signal_kept(human_error, classes)), _MIN_HUMAN_SIGNAL)
         s_0 = float(signal_kept(1.0 - econ.synthetic_label_accuracy, classes))
-        base = (s_0 / s_h) ** 2
-        synthetic_value = ds.synthetic_exchange_rate / base if base > 1e-6 else ds.synthetic_exchange_rate
+        base = min(1.0, (s_0 / s_h) ** 2)
+        synthetic_value = min(1.0, ds.synthetic_exchange_rate / max(base, 1e-9))
         notes.append(f"Synthetic value measured on the team's data: {ds.synthetic_exchange_rate:.2f} human rows each.")
     else:
         synthetic_value = policy.model.synthetic_value.value
@@ -243,8 +252,11 @@ def prelabel_break_even(synthetic_cost: float, confirm_cost: float, fix_cost: fl
     (docs/model.md). Returns the break-even ``p`` in [0, 1]; 0.0 when pre-labels pay off at any
     accuracy and None when they never do.
     """
-    if fix_cost <= confirm_cost:
-        # Fixing is no dearer than confirming: accuracy does not matter, only the totals do.
+    if fix_cost < confirm_cost:
+        # Not a meaningful setting (fixing includes confirming); the scenario schema refuses it.
+        return None
+    if fix_cost == confirm_cost:
+        # Accuracy does not matter, only the totals do.
         return 0.0 if synthetic_cost + fix_cost < human_cost else None
     p = (synthetic_cost + fix_cost - human_cost) / (fix_cost - confirm_cost)
     if p >= 1.0:

@@ -10,6 +10,7 @@ so the rationale can say which factor bound the answer.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
@@ -24,6 +25,18 @@ from hybrid.scenario import (
     describe_validation_error,
     load_yaml_text,
     read_text_file,
+)
+
+# Inputs a what-if range may move (hybrid/sensitivity.py gives each its title and valid range).
+RANGE_INPUTS = (
+    "accuracy",
+    "human_cost",
+    "synthetic_cost",
+    "review_cost",
+    "catch_rate",
+    "tail_coverage",
+    "synthetic_value",
+    "exponent",
 )
 
 DEFAULT_POLICY_PATH = Path(__file__).resolve().parent.parent / "data" / "policy.yaml"
@@ -50,8 +63,26 @@ class EdgeRule(Rule):
 
 
 class Valued(_Strict):
-    value: float
+    value: Annotated[float, Field(allow_inf_nan=False)]
     reason: Reason
+
+
+class FractionValued(Valued):
+    value: Fraction
+
+
+class WorthValued(Valued):
+    """How many human examples something is worth: positive, and never more than one."""
+
+    value: Annotated[float, Field(gt=0.0, le=1.0)]
+
+
+class ErrorValued(Valued):
+    value: Annotated[float, Field(ge=0.0, lt=0.5)]
+
+
+class ClassesValued(Valued):
+    value: Annotated[float, Field(ge=2.0, le=1_000_000)]
 
 
 class FactorPolicy(_Strict):
@@ -71,6 +102,12 @@ class EdgeFactorPolicy(FactorPolicy):
 
 class ErrorFactorPolicy(FactorPolicy):
     escaped_error_multiplier: dict[Annotated[int, Field(ge=1, le=5)], Annotated[float, Field(ge=0)]]
+
+    @model_validator(mode="after")
+    def _all_multipliers(self):
+        if sorted(self.escaped_error_multiplier) != [1, 2, 3, 4, 5]:
+            raise ValueError("escaped_error_multiplier must define exactly 1, 2, 3, 4 and 5")
+        return self
 
 
 class Factors(_Strict):
@@ -93,12 +130,12 @@ class Labels(_Strict):
 
 
 class ModelDefaults(_Strict):
-    tail_coverage: Valued
-    synthetic_value: Valued
-    existing_synthetic_value: Valued
-    default_human_error: Valued
-    default_classes: Valued
-    tail_share_weight: Valued
+    tail_coverage: FractionValued
+    synthetic_value: WorthValued
+    existing_synthetic_value: WorthValued
+    default_human_error: ErrorValued
+    default_classes: ClassesValued
+    tail_share_weight: FractionValued
 
 
 class Regulated(_Strict):
@@ -132,6 +169,13 @@ class Policy(_Strict):
     ranges: dict[str, Range] = Field(default_factory=dict)
     source: str = "data/policy.yaml"
     digest: str = ""
+
+    @model_validator(mode="after")
+    def _known_ranges(self):
+        unknown = sorted(set(self.ranges) - set(RANGE_INPUTS))
+        if unknown:
+            raise ValueError(f"ranges: unknown input(s) {unknown}; known: {list(RANGE_INPUTS)}")
+        return self
 
     @model_validator(mode="after")
     def _every_use(self):
@@ -187,8 +231,7 @@ class Guardrails:
 
 
 def is_regulated(scenario: Scenario, policy: Policy) -> bool:
-    domain = (scenario.domain or "").lower()
-    words = {w.strip(".,;:()/-") for w in domain.replace("/", " ").split()}
+    words = set(re.findall(r"[a-z0-9]+", (scenario.domain or "").lower()))
     return any(k.lower() in words for k in policy.regulated.keywords)
 
 

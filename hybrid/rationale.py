@@ -167,7 +167,8 @@ def _what_would_change(scenario: Scenario, policy: Policy, inp: Inputs, rec: Rec
                 f"{LABEL_TITLES[new_label].lower()}."
             )
     if held:
-        tail = ": the guardrails, not prices, decide it." if rec.binding != "economics" else "."
+        found_any = len(held) < 2
+        tail = ": the guardrails, not prices, decide it." if rec.binding != "economics" and not found_any else "."
         out.append(f"The {LABEL_TITLES[rec.label].lower()} answer holds for " + " and ".join(held) + tail)
     return out
 

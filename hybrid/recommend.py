@@ -121,9 +121,16 @@ class Recommendation:
 
 
 def _plan_json(p: Plan) -> dict:
-    d = asdict(p)
+    d = {k: _finite(v) for k, v in asdict(p).items()}
     d["breaks"] = list(p.breaks)
     return d
+
+
+def _finite(v):
+    """JSON has no inf or NaN: a number that is not finite becomes null."""
+    if isinstance(v, float) and not np.isfinite(v):
+        return None
+    return v
 
 
 def label_for(share: float, policy: Policy) -> Label:

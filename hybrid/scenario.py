@@ -117,8 +117,8 @@ class Economics(_Strict):
     budget: Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
     currency: str = Field("USD", min_length=1, max_length=8)
     human_cost_per_example: Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
-    synthetic_cost_per_example: Annotated[float, Field(gt=0.0, allow_inf_nan=False)] = Field(
-        ..., description="generation is never free: compute, prompts, filtering"
+    synthetic_cost_per_example: Annotated[float, Field(ge=1e-6, allow_inf_nan=False)] = Field(
+        ..., description="generation is never free: compute, prompts, filtering (at least 0.000001)"
     )
     review_cost_per_example: Money
     synthetic_label_accuracy: Fraction
@@ -141,6 +141,15 @@ class Economics(_Strict):
     )
 
 
+def _check_prelabel_costs(econ: Economics) -> None:
+    ok, fix = econ.confirm_cost_per_example, econ.fix_cost_per_example
+    if ok is not None and fix is not None and fix < ok:
+        raise ValueError(
+            "economics.fix_cost_per_example must be at least confirm_cost_per_example: fixing a "
+            "wrong pre-label includes reading it"
+        )
+
+
 class Scenario(_Strict):
     """What a team brings: data use, factors, dataset facts and economics."""
 
@@ -153,6 +162,7 @@ class Scenario(_Strict):
 
     @model_validator(mode="after")
     def _today_is_known(self) -> Scenario:
+        _check_prelabel_costs(self.economics)
         has_points = self.economics.learning_curve.points is not None
         if not has_points and (self.dataset is None or self.dataset.human_examples == 0):
             raise ValueError(

@@ -264,3 +264,67 @@ def test_metric_for_spend_matches_plan(policy, scenario):
     m = metric_for_spend(inp, rec.plan.synthetic_share, rec.plan.review_coverage, [0.0, rec.plan.spend])
     assert m[0] == pytest.approx(rec.today_metric)
     assert m[1] == pytest.approx(rec.plan.expected_metric, abs=1e-9)
+
+
+# --- regressions from review ----------------------------------------------------------------------
+
+
+def test_measured_exchange_rate_is_what_an_unreviewed_example_is_worth(policy):
+    for acc, measured in ((0.6, 0.5), (0.99, 0.8), (0.9, 0.3)):
+        scn = make_scenario(economics__synthetic_label_accuracy=acc, dataset__synthetic_exchange_rate=measured)
+        inp = resolve_inputs(scn, policy)
+        assert float(inp.exchange_rate(0.0)) <= measured + 1e-9
+        assert float(inp.exchange_rate(1.0)) <= 1.0 + 1e-12, "never worth more than a human example"
+    inp = resolve_inputs(make_scenario(economics__synthetic_label_accuracy=0.99, dataset__synthetic_exchange_rate=0.8), policy)
+    assert float(inp.exchange_rate(0.0)) == pytest.approx(0.8)
+
+
+@pytest.mark.parametrize("domain", ["medical-imaging", "clinical_notes", "credit-scoring (EU)", "Legal/Contracts"])
+def test_regulated_domain_words_are_found_whatever_the_separator(policy, domain):
+    scn = make_scenario(domain=domain, factors={"error_cost": 4, "domain_judgment": 1, "edge_cases": 1, "iteration_maturity": 5})
+    assert any(b.key == "regulated" for b in guardrails(scn, policy).bounds)
+
+
+def test_agreement_at_chance_is_refused_naming_the_field(policy):
+    from hybrid.errors import InputError
+
+    scn = make_scenario(dataset__classes=2, dataset__annotator_agreement=0.3)
+    with pytest.raises(InputError, match="dataset.annotator_agreement"):
+        recommend(scn, policy)
+
+
+def test_fix_cost_below_confirm_cost_is_refused():
+    from hybrid.errors import InputError
+
+    with pytest.raises(InputError, match="fix_cost_per_example"):
+        make_scenario(economics__confirm_cost_per_example=2.0, economics__fix_cost_per_example=0.5)
+
+
+def test_vanishing_synthetic_cost_is_refused():
+    from hybrid.errors import InputError
+
+    with pytest.raises(InputError, match="economics.synthetic_cost_per_example"):
+        make_scenario(economics__synthetic_cost_per_example=1e-320)
+
+
+def test_plan_json_has_no_infinite_numbers():
+    from hybrid.recommend import _finite
+
+    assert _finite(float("inf")) is None and _finite(float("nan")) is None and _finite(2.5) == 2.5
+
+
+def test_what_would_change_it_names_a_range_that_contains_today(policy):
+    scn = make_scenario(economics__synthetic_label_accuracy=0.3)
+    rec = recommend(scn, policy)
+    held = [s for s in rec.rationale if "holds for any generator accuracy" in s]
+    assert len(held) == 1 and "from 30% to 100%" in held[0]
+    # A price threshold was found, so the guardrails alone do not decide it.
+    assert any("human label price is" in s for s in rec.rationale)
+    assert "the guardrails, not prices, decide it" not in held[0]
+
+
+def test_range_inputs_match_the_sensitivity_inputs():
+    from hybrid.policy import RANGE_INPUTS
+    from hybrid.sensitivity import INPUTS
+
+    assert set(RANGE_INPUTS) == set(INPUTS)

@@ -73,3 +73,21 @@ def test_next_line_character_round_trips_and_unicode_stays_readable():
     s = make_scenario(name="a\x85b")
     assert Scenario.from_yaml(s.to_yaml()).name == "a\x85b"
     assert "Café" in make_scenario(name="Café").to_yaml()
+
+
+@pytest.mark.parametrize(
+    "edit, field",
+    [
+        (("  default_classes:\n    value: 2", "  default_classes:\n    value: 1"), "model.default_classes.value"),
+        (("  tail_coverage:\n    value: 0.15", "  tail_coverage:\n    value: -3"), "model.tail_coverage.value"),
+        (("escaped_error_multiplier: {1: 0.25, 2: 0.5, 3: 1.0, 4: 2.0, 5: 4.0}", "escaped_error_multiplier: {1: 0.25}"), "escaped_error_multiplier"),
+        (("ranges:\n", "ranges:\n  vibes: {kind: absolute, low: 0, high: 1, reason: \"not an input\"}\n"), "unknown input"),
+    ],
+)
+def test_bad_policy_values_are_refused_naming_the_field(edit, field):
+    from hybrid.policy import DEFAULT_POLICY_PATH, parse_policy
+
+    text = DEFAULT_POLICY_PATH.read_text()
+    assert edit[0] in text
+    with pytest.raises(InputError, match=field.replace(".", r"\.")):
+        parse_policy(text.replace(edit[0], edit[1]), "my-policy.yaml")

@@ -80,6 +80,9 @@ def scenarios(draw):
             "fix_cost_per_example": draw(st.none() | money),
         },
     }
+    econ = data["economics"]
+    if econ["confirm_cost_per_example"] is not None and econ["fix_cost_per_example"] is not None:
+        econ["fix_cost_per_example"] += econ["confirm_cost_per_example"]  # fixing includes confirming
     if draw(st.booleans()):
         data["domain"] = draw(text)
     if draw(st.booleans()):
