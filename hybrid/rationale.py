@@ -39,7 +39,8 @@ def money(x: float, currency: str) -> str:
     return f"{sym}{body}" if sym else f"{body} {currency}"
 
 
-def explain(scenario: Scenario, policy: Policy, inp: Inputs, rec: Recommendation) -> list[str]:
+def explain(scenario: Scenario, policy: Policy, inp: Inputs, rec: Recommendation) -> tuple[list[str], list[str]]:
+    """The rationale as (why, what would change it); the first "why" sentence is the headline."""
     p, h, syn = rec.plan, rec.human_plan, rec.synthetic_plan
     cur = rec.currency
     out: list[str] = []
@@ -112,8 +113,7 @@ def explain(scenario: Scenario, policy: Policy, inp: Inputs, rec: Recommendation
         f"{g.anchor_source.source})." if p.spend > 0 else "The expert-anchor layer stays: no spend is needed yet."
     )
     out.extend(inp.notes)
-    out.extend(_what_would_change(scenario, policy, inp, rec))
-    return out
+    return out, _what_would_change(scenario, policy, inp, rec)
 
 
 def _show(field: str, value: float, currency: str) -> str:

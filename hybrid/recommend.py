@@ -78,7 +78,8 @@ class Recommendation:
     min_anchor_share: float
     binding: str
     binding_reason: str
-    rationale: tuple[str, ...]
+    rationale: tuple[str, ...]  # every sentence: the headline, why, then what would change it
+    changes: tuple[str, ...] = ()  # the "what would change it" sentences, also in ``rationale``
     guardrail_reasons: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
     @property
@@ -272,7 +273,8 @@ def recommend_inputs(scenario: Scenario, policy: Policy, inp: Inputs) -> Recomme
         rationale=(),
         guardrail_reasons=tuple((b.source, b.rule.reason) for b in g.bounds),
     )
-    return replace(rec, rationale=tuple(explain(scenario, policy, inp, rec)))
+    why, changes = explain(scenario, policy, inp, rec)
+    return replace(rec, rationale=tuple(why + changes), changes=tuple(changes))
 
 
 def _binding(inp: Inputs, share: float, coverage: float) -> tuple[str, str]:

@@ -458,8 +458,8 @@ def _summary(rec: Recommendation) -> list[str]:
         )
     else:
         out.append(f"Bound by {binding_title(rec.binding)}: {rec.binding_reason}")
-    change = [s for s in rec.rationale if s.startswith("If ")]
-    holds = [s for s in rec.rationale if " holds " in s]
+    change = [s for s in rec.changes if s.startswith("If ")]
+    holds = [s for s in rec.changes if " holds " in s]
     if change:
         out.append("What would change it: " + change[0][0].lower() + change[0][1:])
     elif holds:

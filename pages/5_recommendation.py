@@ -84,13 +84,7 @@ with right:
                 delta_arrow="off",
             )
             if p.breaks:
-                broken = []
-                if rec.max_synthetic_share < 1.0:
-                    broken.append(f"above the {rec.max_synthetic_share:.0%} synthetic cap")
-                if rec.min_review_coverage > 0:
-                    broken.append(f"no review (minimum {rec.min_review_coverage:.0%})")
-                broken.append("no expert anchor")
-                st.caption(md_escape("Outside the guardrails: " + ", ".join(broken) + "."))
+                st.caption(md_escape("Outside the guardrails: " + "; ".join(p.breaks) + "."))
             elif not p.reaches_target:
                 st.caption("Does not reach the target within the budget.")
 
@@ -118,7 +112,7 @@ with right:
             f"expert anchor at least {rec.min_anchor_share:.0%} of spend."
         )
     )
-    changes = [s for s in rec.rationale if s.startswith(("If ", "The ")) and ("would" in s or "becomes" in s or "holds" in s)]
+    changes = list(rec.changes)
     if changes:
         st.markdown("**What would change it**")
         for s in changes:

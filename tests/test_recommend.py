@@ -328,3 +328,14 @@ def test_range_inputs_match_the_sensitivity_inputs():
     from hybrid.sensitivity import INPUTS
 
     assert set(RANGE_INPUTS) == set(INPUTS)
+
+
+def test_what_would_change_it_is_kept_apart_from_why(policy):
+    # iteration_maturity = 2's reason contains "would": it is still a reason, not a change.
+    scn = make_scenario(factors={"error_cost": 1, "domain_judgment": 1, "edge_cases": 1, "iteration_maturity": 2})
+    rec = recommend(scn, policy)
+    binding = [s for s in rec.rationale if s.startswith("The synthetic share is bound by")]
+    assert binding and "would freeze a draft" in binding[0]
+    assert binding[0] not in rec.changes
+    assert rec.changes and set(rec.changes) <= set(rec.rationale)
+    assert rec.rationale[-len(rec.changes):] == rec.changes
