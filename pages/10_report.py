@@ -77,13 +77,14 @@ def _analyses(scenario_json: str, policy_text: str | None, sensitivity: bool, un
 
 
 @st.cache_data(show_spinner="Writing the report…", max_entries=16)
-def _reports(scenario_json: str, policy_text: str | None, sensitivity: bool, uncertainty: bool, minute: str):
-    """Every format for one scenario, policy and set of sections; ``minute`` dates the report."""
+def _reports(scenario_json: str, policy_text: str | None, sensitivity: bool, uncertainty: bool, day: str):
+    """Every format for one scenario, policy and set of sections; ``day`` dates the report (a
+    finer stamp would re-render every format, about a second, whenever the clock moved on)."""
     scenario = Scenario.model_validate_json(scenario_json)
     sens, unc = _analyses(scenario_json, policy_text, sensitivity, uncertainty)
     data = build_report(
         scenario, _policy(policy_text), sensitivity=sens, uncertainty=unc,
-        generated_at=datetime.fromisoformat(minute),
+        generated_at=datetime.fromisoformat(day),
     )
     return {
         "html": render_html(data),
@@ -132,9 +133,9 @@ with_sens = c1.toggle("Sensitivity section", value=True, key="report.sensitivity
                       help="A tornado of the inputs that move the cost per point and the label.")
 with_unc = c2.toggle("Uncertainty section", value=True, key="report.uncertainty",
                      help="Monte Carlo over the policy's input ranges: intervals and the chance each plan is cheapest.")
-minute = datetime.now(timezone.utc).replace(second=0, microsecond=0).isoformat()
+day = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0).isoformat()
 try:
-    files = _reports(scenario.model_dump_json(), policy_text, with_sens, with_unc, minute)
+    files = _reports(scenario.model_dump_json(), policy_text, with_sens, with_unc, day)
 except InputError as exc:
     st.error(_md(exc), icon=":material/error:")
     if ui_state is not None:
