@@ -76,15 +76,16 @@ def _analyses(scenario_json: str, policy_text: str | None, sensitivity: bool, un
     return compute_analyses(scenario, _policy(policy_text), sensitivity=sensitivity, uncertainty=uncertainty)
 
 
-@st.cache_data(show_spinner="Writing the report…", max_entries=16)
-def _reports(scenario_json: str, policy_text: str | None, sensitivity: bool, uncertainty: bool, day: str):
-    """Every format for one scenario, policy and set of sections; ``day`` dates the report (a
-    finer stamp would re-render every format, about a second, whenever the clock moved on)."""
+@st.cache_data(show_spinner="Writing the report…", max_entries=4)
+def _reports(scenario_json: str, policy_text: str | None, sensitivity: bool, uncertainty: bool, minute: str):
+    """Every format for one scenario, policy and set of sections; ``minute`` dates the report's
+    footer, so a new minute re-renders (about a second); few entries keep the ~5 MB HTML files
+    from piling up in the cache."""
     scenario = Scenario.model_validate_json(scenario_json)
     sens, unc = _analyses(scenario_json, policy_text, sensitivity, uncertainty)
     data = build_report(
         scenario, _policy(policy_text), sensitivity=sens, uncertainty=unc,
-        generated_at=datetime.fromisoformat(day),
+        generated_at=datetime.fromisoformat(minute),
     )
     return {
         "html": render_html(data),
@@ -133,9 +134,9 @@ with_sens = c1.toggle("Sensitivity section", value=True, key="report.sensitivity
                       help="A tornado of the inputs that move the cost per point and the label.")
 with_unc = c2.toggle("Uncertainty section", value=True, key="report.uncertainty",
                      help="Monte Carlo over the policy's input ranges: intervals and the chance each plan is cheapest.")
-day = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0).isoformat()
+minute = datetime.now(timezone.utc).replace(second=0, microsecond=0).isoformat()
 try:
-    files = _reports(scenario.model_dump_json(), policy_text, with_sens, with_unc, day)
+    files = _reports(scenario.model_dump_json(), policy_text, with_sens, with_unc, minute)
 except InputError as exc:
     st.error(_md(exc), icon=":material/error:")
     if ui_state is not None:
