@@ -115,7 +115,9 @@ class Economics(_Strict):
     """Money, unit costs, generator quality and the learning curve."""
 
     budget: Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
-    currency: str = Field("USD", min_length=1, max_length=8)
+    currency: str = Field(
+        "USD", pattern=r"^[A-Z]{3}$", description="ISO 4217 code, three capital letters (USD, EUR, GBP)"
+    )
     human_cost_per_example: Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
     synthetic_cost_per_example: Annotated[float, Field(ge=1e-6, allow_inf_nan=False)] = Field(
         ..., description="generation is never free: compute, prompts, filtering (at least 0.000001)"
@@ -245,6 +247,8 @@ def describe_validation_error(exc: ValidationError, source: str) -> str:
             msg = f"{msg} (got {err.get('input')!r})"
         elif kind == "literal_error":
             msg = f"must be one of {ctx.get('expected', '')} (got {err.get('input')!r})"
+        elif kind == "string_pattern_mismatch" and loc.endswith("currency"):
+            msg = f"must be a three-letter ISO currency code in capitals, such as USD or EUR (got {err.get('input')!r})"
         elif kind == "missing":
             msg = "required field is missing"
         if msg.startswith("Value error, "):

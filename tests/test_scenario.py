@@ -91,3 +91,9 @@ def test_bad_policy_values_are_refused_naming_the_field(edit, field):
     assert edit[0] in text
     with pytest.raises(InputError, match=field.replace(".", r"\.")):
         parse_policy(text.replace(edit[0], edit[1]), "my-policy.yaml")
+
+
+def test_currency_must_be_an_iso_code():
+    with pytest.raises(InputError, match="economics.currency: must be a three-letter ISO currency code"):
+        make_scenario(economics__currency="<b>X</b>")
+    assert make_scenario(economics__currency="EUR").economics.currency == "EUR"
