@@ -61,6 +61,14 @@ with st.container(border=True):
             ),
             icon=":material/warning:",
         )
+    elif rec.today_metric >= rec.target_metric:
+        st.success(
+            md_escape(
+                f"Today's metric {rec.today_metric:.3f} already meets the target {rec.target_metric:.3f}: "
+                "no new data is needed for it. The plan below shows what the budget would buy beyond it."
+            ),
+            icon=":material/check_circle:",
+        )
 
 # --- metric against spend, and cost per point -------------------------------------------------------
 left, right = st.columns([3, 1.25], gap="large")

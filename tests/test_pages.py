@@ -570,3 +570,11 @@ def test_learning_curve_can_switch_to_fitted_parameters_and_back():
     ok(at.run())
     assert not at.error, errors(at)
     assert len(scenario(at).economics.learning_curve.points) == 4
+
+
+def test_target_already_met_says_no_new_data_is_needed():
+    at = app(page="pages/4_costs.py")
+    at.number_input(key="w.economics.target_metric").set_value(0.5)
+    ok(at.run())
+    go(at, REC)
+    assert any("already meets the target" in s.value for s in at.success)
