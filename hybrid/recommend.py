@@ -10,7 +10,7 @@ point of metric gained, the founding guide's yardstick, not cost per label.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -80,7 +80,6 @@ class Recommendation:
     binding_reason: str
     rationale: tuple[str, ...]  # every sentence: the headline, why, then what would change it
     changes: tuple[str, ...] = ()  # the "what would change it" sentences, also in ``rationale``
-    guardrail_reasons: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
     @property
     def plans(self) -> tuple[Plan, Plan, Plan]:
@@ -271,7 +270,6 @@ def recommend_inputs(scenario: Scenario, policy: Policy, inp: Inputs) -> Recomme
         binding=binding,
         binding_reason=reason,
         rationale=(),
-        guardrail_reasons=tuple((b.source, b.rule.reason) for b in g.bounds),
     )
     why, changes = explain(scenario, policy, inp, rec)
     return replace(rec, rationale=tuple(why + changes), changes=tuple(changes))

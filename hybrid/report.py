@@ -221,7 +221,6 @@ class ReportData:
     sensitivity_note: str = ""
     uncertainty: tuple[UncertaintyRow, ...] | None = None
     uncertainty_note: str = ""
-    extras: dict = field(default_factory=dict)
 
     @property
     def label(self) -> str:
