@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 from pathlib import Path
 
 from hybrid.errors import InputError
 
+MAX_SEED = 2**32 - 1  # numpy and scikit-learn seeds
 
 
 class _Progress:
@@ -50,15 +52,39 @@ def _columns(value: str | None) -> list[str] | None:
     return cols
 
 
+def _whole(low: int, high: int | None = None):
+    """An argparse type: a whole number in [low, high]; anything else is a usage error."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < low or (high is not None and value > high):
+            bound = f">= {low}" if high is None else f"from {low} to {high:,}"
+            raise argparse.ArgumentTypeError(f"must be {bound} (got {value})")
+        return value
+
+    return parse
+
+
 def _dump(obj: object) -> str:
-    return json.dumps(obj, indent=2, ensure_ascii=False, default=_json_default)
+    """Strict JSON: NaN and infinities become null, so any JSON parser reads the output."""
+    return json.dumps(_plain(obj), indent=2, ensure_ascii=False, allow_nan=False)
 
 
-def _json_default(value: object):
-    if hasattr(value, "item"):
-        return value.item()
-    if isinstance(value, tuple):
-        return list(value)
+def _plain(value: object):
+    """JSON-ready: numpy scalars as Python numbers, tuples as lists, non-finite floats as None."""
+    if isinstance(value, dict):
+        return {(k if isinstance(k, str) else str(_plain(k))): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item") and hasattr(value, "dtype"):  # a numpy scalar
+        value = value.item()
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if value is None or isinstance(value, (str, int, bool)):
+        return value
     return str(value)
 
 
@@ -144,6 +170,8 @@ def cmd_learning_curve(args: argparse.Namespace) -> int:
             seed=args.seed,
             name=args.file,
             progress=_Progress(args.quiet),
+            source=args.source,
+            find_source=args.source is None and not args.all_rows,
         )
     except Cancelled:
         print("cancelled", file=sys.stderr)
@@ -153,6 +181,11 @@ def cmd_learning_curve(args: argparse.Namespace) -> int:
         print(_dump(data))
         return 0
     print(f"{args.file}: {result.rows:,} rows, {result.classes} classes, {result.model}")
+    if result.human_only:
+        print(
+            f"  trained on the {result.input_rows:,} rows that source column {result.source!r} marks "
+            "human (synthetic rows left out: the curve is the metric against human-labeled rows)"
+        )
     for n, m in result.points:
         print(f"  n={n:>8,}  {result.metric} {m:.4f}")
     if data["params"]:
@@ -256,16 +289,34 @@ def register(subparsers) -> None:
             s.add_argument(
                 "--source", default="source", help="column marking rows human or synthetic"
             )
+        else:
+            rows = s.add_mutually_exclusive_group()
+            rows.add_argument(
+                "--source",
+                metavar="COL",
+                help="column marking rows human or synthetic (found by name if not given); "
+                "when it marks 200 or more rows human, only those are trained on",
+            )
+            rows.add_argument(
+                "--all-rows",
+                action="store_true",
+                help="train on every row, even when a source column marks some synthetic",
+            )
         s.add_argument("--text", help="the text column (found by name if not given)")
         s.add_argument(
             "--metric", choices=("accuracy", "balanced_accuracy", "macro_f1"), default="accuracy"
         )
         if name == "learning-curve":
-            s.add_argument("--cv", type=int, default=3, help="cross-validation folds (3)")
+            s.add_argument(
+                "--cv", type=_whole(2, 100), default=3, help="cross-validation folds, 2-100 (3)"
+            )
         s.add_argument(
-            "--max-rows", type=int, default=200_000, help="sample larger files down (0: all)"
+            "--max-rows",
+            type=_whole(0),
+            default=200_000,
+            help="sample larger files down (0: all)",
         )
-        s.add_argument("--seed", type=int, default=0)
+        s.add_argument("--seed", type=_whole(0, MAX_SEED), default=0)
         s.add_argument("--json", action="store_true", help="print one JSON object")
         s.add_argument("--quiet", action="store_true", help="no progress on stderr")
         s.set_defaults(func=func)

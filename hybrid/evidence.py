@@ -27,6 +27,7 @@ the user has left.
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -38,7 +39,7 @@ from threadpoolctl import threadpool_limits
 
 from hybrid.curves import CurveFit, fit_curve
 from hybrid.errors import InputError
-from hybrid.profile import RARE_FACTOR, detect_roles, read_table, source_kind
+from hybrid.profile import RARE_FACTOR, _norm_name, detect_roles, read_table, source_kind
 from hybrid.scenario import Dataset, LearningCurveSpec
 
 ProgressFn = Callable[[float, str], None]
@@ -48,6 +49,13 @@ MAX_ROWS = 200_000
 MIN_ROWS = 30
 MAX_TABULAR_CATEGORIES = 255
 SMALL_FIT_ROWS = 20_000
+# A text column is numeric when this share of its filled cells parse as numbers.
+NUMERIC_SHARE = 0.95
+# The learning curve keeps only human rows when a source column marks at least this many.
+MIN_HUMAN_ROWS = 200
+_ID_NAME_RE = re.compile(
+    r"^(id|idx|index|key|row|rowid|row_?(id|no|nr|num|number|index)|unnamed(_\d+)?|column0|.+_id)$"
+)
 
 
 class Cancelled(Exception):
@@ -123,32 +131,71 @@ def make_model(kind: str, n_jobs: int | None = None):
     )
 
 
-def _tabular_frame(frame: pd.DataFrame, columns: list[str], notes: list[str]) -> pd.DataFrame:
+def numeric_values(s: pd.Series) -> pd.Series | None:
+    """The column as floats when it holds numbers, else None.
+
+    Numbers and booleans convert as they are; text (every CSV column arrives as text) converts
+    when at least ``NUMERIC_SHARE`` of its filled cells parse as numbers, the rest becoming
+    missing. Infinities become missing too (the model cannot split on them). Dates are not
+    numbers here.
+    """
+    if pd.api.types.is_datetime64_any_dtype(s) or pd.api.types.is_timedelta64_dtype(s):
+        return None
+    if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
+        out = s.astype(float)
+    else:
+        text = s.astype("string").str.strip()
+        filled = text.notna() & (text != "")
+        if not filled.any():
+            return None
+        parsed = pd.to_numeric(text.where(filled), errors="coerce")
+        if parsed[filled].notna().mean() < NUMERIC_SHARE:
+            return None
+        out = parsed.astype("Float64").astype(float)
+    return out.where(np.isfinite(out))
+
+
+def _is_row_index(values: pd.Series, column: str, full: pd.Series) -> bool:
+    """Whole numbers, distinct on every row, that number the rows rather than measure them:
+    consecutive (0..n-1, 1..n or any run, before or after unlabeled rows are dropped) or named
+    like an identifier (id, index, row_id, ..._id, the ``Unnamed: 0`` of a saved DataFrame)."""
+    if values.isna().any() or values.nunique() != len(values):
+        return False
+    if not np.array_equal(values.to_numpy(), np.floor(values.to_numpy())):
+        return False
+    if values.max() - values.min() + 1 == len(values):
+        return True
+    whole = full.dropna()
+    if len(whole) == len(full) and whole.nunique() == len(whole) and (
+        whole.max() - whole.min() + 1 == len(whole)
+    ):
+        return True
+    return bool(_ID_NAME_RE.match(_norm_name(str(column))))
+
+
+def _tabular_frame(
+    frame: pd.DataFrame,
+    columns: list[str],
+    numeric: dict[str, pd.Series],
+    notes: list[str],
+    dropped: list[str],
+) -> pd.DataFrame:
     out = {}
     for c in columns:
+        if c in numeric:
+            out[c] = numeric[c]
+            continue
         s = frame[c]
-        if pd.api.types.is_bool_dtype(s):
-            out[c] = s.astype(float)
-            continue
-        if pd.api.types.is_numeric_dtype(s):
-            out[c] = s.astype(float)
-            continue
         if pd.api.types.is_datetime64_any_dtype(s):
             out[c] = (s - s.min()).dt.total_seconds()
-            continue
-        as_num = pd.to_numeric(s, errors="coerce")
-        filled = s.notna() & (s.astype(str) != "")
-        if filled.sum() and as_num[filled].notna().mean() >= 0.95:
-            out[c] = as_num.astype(float)
             continue
         values = s.astype("string")
         distinct = values.nunique(dropna=True)
         if distinct > MAX_TABULAR_CATEGORIES:
             notes.append(f"column {c!r} left out: {distinct} distinct text values")
+            dropped.append(f"{c!r} ({distinct} distinct text values)")
             continue
         out[c] = values.astype("category")
-    if not out:
-        raise InputError("no usable feature columns besides the label")
     return pd.DataFrame(out, index=frame.index)
 
 
@@ -163,7 +210,9 @@ def prepare(
     """Pick features: the text column if there is one, else every column that is not metadata.
 
     Annotator columns are left out (they restate the label), and so are the source and slice
-    columns and identifier-like columns (a distinct value on every row).
+    columns and identifiers. Numeric-looking columns are converted first (a CSV arrives as text),
+    so a continuous feature, distinct on every row, stays in; an identifier is a non-numeric
+    column with a distinct value on every row, or a whole-number column that numbers the rows.
     """
     if label not in frame.columns:
         shown = ", ".join(map(str, list(frame.columns)[:20]))
@@ -177,6 +226,7 @@ def prepare(
     )
     y_raw = frame[label]
     keep = (y_raw.notna() & (y_raw.astype(str).str.strip() != "")).to_numpy()
+    full = frame
     frame = frame.loc[keep].reset_index(drop=True)
     y = frame[label].astype(str).to_numpy()
     notes: list[str] = []
@@ -194,17 +244,39 @@ def prepare(
     if roles.text:
         X = _text_matrix(frame[roles.text], len(classes))
         return Task("text", X, y, label, [roles.text], name, notes, keep)
-    skip = {label, *roles.annotators, *(c for c in (roles.source, roles.slice) if c), *exclude}
+    metadata = {
+        **{c: "metadata" for c in exclude},
+        **{a: "an annotator column" for a in roles.annotators},
+        **({roles.source: "the source column"} if roles.source else {}),
+        **({roles.slice: "the slice column"} if roles.slice else {}),
+    }
+    dropped = [f"{c!r} ({why})" for c, why in metadata.items() if c in frame.columns and c != label]
     cols = []
+    numeric: dict[str, pd.Series] = {}
     for c in frame.columns:
-        if c in skip:
+        if c == label or c in metadata:
             continue
         s = frame[c]
-        if not pd.api.types.is_float_dtype(s) and s.nunique(dropna=True) == len(s) and len(s) > 20:
+        whole = numeric_values(full[c])
+        if whole is not None:
+            nums = whole.loc[keep].reset_index(drop=True)
+            if len(s) > 20 and _is_row_index(nums, c, whole):
+                notes.append(f"column {c!r} left out: an identifier (numbers every row)")
+                dropped.append(f"{c!r} (an identifier: numbers every row)")
+                continue
+            numeric[c] = nums
+        elif len(s) > 20 and s.nunique(dropna=True) == len(s):
             notes.append(f"column {c!r} left out: an identifier (distinct on every row)")
+            dropped.append(f"{c!r} (an identifier: distinct text on every row)")
             continue
         cols.append(c)
-    X = _tabular_frame(frame, cols, notes)
+    X = _tabular_frame(frame, cols, numeric, notes, dropped)
+    if X.shape[1] == 0:
+        left = "; left out: " + ", ".join(dropped[:12]) if dropped else ""
+        more = f" and {len(dropped) - 12} more" if len(dropped) > 12 else ""
+        raise InputError(
+            f"{name}: no usable feature columns besides the label {label!r}{left}{more}"
+        )
     return Task("tabular", X, y, label, list(X.columns), name, notes, keep)
 
 
@@ -268,6 +340,10 @@ def _geometric_sizes(lo: int, hi: int, count: int) -> list[int]:
 
 def _load(data, max_rows: int | None, seed: int, name: str | None) -> tuple[pd.DataFrame, str]:
     """A DataFrame as given, or a file read with the profiler's checks; sampled to ``max_rows``."""
+    if max_rows is not None and (
+        isinstance(max_rows, bool) or not isinstance(max_rows, (int, np.integer)) or max_rows < 0
+    ):
+        raise InputError(f"max_rows: must be a whole number >= 0 (got {max_rows!r})")
     if isinstance(data, pd.DataFrame):
         frame = data
         shown = name or "data"
@@ -299,6 +375,9 @@ class LearningCurveResult:
     cv: int
     notes: list[str] = field(default_factory=list)
     fold_scores: dict[int, list[float]] = field(default_factory=dict)
+    source: str | None = None
+    human_only: bool = False
+    input_rows: int = 0
 
     def to_spec(self) -> LearningCurveSpec:
         """The Scenario's learning-curve section: the measured points themselves."""
@@ -327,6 +406,9 @@ class LearningCurveResult:
             "rows": self.rows,
             "classes": self.classes,
             "cv": self.cv,
+            "source": self.source,
+            "human_only": self.human_only,
+            "input_rows": self.input_rows,
             "notes": self.notes,
         }
 
@@ -336,6 +418,34 @@ def _model_name(kind: str, task: Task) -> str:
         width = text_features(task.classes)
         return f"hashed word 1-2-grams ({width} features) + linear SVM (SGD, 5 epochs)"
     return "histogram gradient boosting (40 iterations, 15 leaves)"
+
+
+
+def _human_only(
+    frame: pd.DataFrame, label: str, source: str | None, find_source: bool, shown: str
+) -> tuple[pd.DataFrame, str | None, bool, list[str]]:
+    """The rows the learning curve trains on: (frame, source column, human only?, notes)."""
+    if source is None and find_source:
+        found = detect_roles([str(c) for c in frame.columns], file=shown).source
+        source = found if found is not None and found != label else None
+    if source is None:
+        return frame, None, False, []
+    if source not in frame.columns:
+        cols = ", ".join(map(str, list(frame.columns)[:20]))
+        raise InputError(f"{shown}: no source column {source!r} (columns: {cols})")
+    if source == label:
+        raise InputError(f"{shown}: column {source!r} cannot be both the label and the source")
+    kinds = frame[source].map(lambda v: source_kind(None if pd.isna(v) else str(v), source))
+    human = (kinds == "human").to_numpy()
+    if human.sum() >= MIN_HUMAN_ROWS:
+        return frame.loc[human].reset_index(drop=True), source, True, []
+    notes = []
+    if human.sum() < len(frame):
+        notes.append(
+            f"source column {source!r} marks {int(human.sum())} rows human, fewer than "
+            f"{MIN_HUMAN_ROWS}: the curve uses all {len(frame):,} rows, synthetic ones included"
+        )
+    return frame, source, False, notes
 
 
 def learning_curve(
@@ -352,12 +462,20 @@ def learning_curve(
     progress: ProgressFn | None = None,
     should_stop: StopFn | None = None,
     n_jobs: int | None = -1,
+    source: str | None = None,
+    find_source: bool = False,
 ) -> LearningCurveResult:
     """Cross-validated scores of the fixed model on growing subsets, and the curve through them.
 
     Sizes are geometric: ``points - 2`` of them up to a quarter of the rows (the back-test fits
     these), then two up to the full training fold. Subsets are nested within a fold, so each
     size adds rows to the last.
+
+    Human rows only, when a ``source`` column (named, or found by name with ``find_source``)
+    marks at least ``MIN_HUMAN_ROWS`` rows human: the scenario's learning curve is the metric
+    against human-labeled examples (the decision model counts synthetic rows through the exchange
+    rate), so training on synthetic rows too would put today's point at the wrong size and
+    height. With fewer human rows every row is used, and a note says so.
     """
     from sklearn.model_selection import StratifiedKFold
 
@@ -365,8 +483,13 @@ def learning_curve(
     if cv < 2:
         raise InputError(f"cv: needs at least 2 folds (got {cv})")
     frame, shown = _load(data, max_rows, seed, name)
-    task = prepare(frame, label, text=text, name=shown)
+    frame, source, human_only, source_notes = _human_only(frame, label, source, find_source, shown)
+    input_rows = len(frame)
+    task = prepare(frame, label, text=text, exclude=[source] if source else (), name=shown)
     n = len(task.y)
+    if cv > n:
+        raise InputError(f"{shown}: {cv} cross-validation folds need at least {cv} labeled rows "
+                         f"(got {n})")
     quarter = n // 4
     classes = task.classes
     with warnings.catch_warnings():
@@ -398,7 +521,7 @@ def learning_curve(
             per_size[size].append(score(metric, task.y[test], pred))
     runner.finish("learning curve measured")
     pts = [(s, float(np.mean(v))) for s, v in per_size.items() if v]
-    notes = list(task.notes)
+    notes = source_notes + list(task.notes)
     fit = None
     try:
         fit = fit_curve(pts)
@@ -430,6 +553,9 @@ def learning_curve(
         cv=cv,
         notes=notes,
         fold_scores=per_size,
+        source=source,
+        human_only=human_only,
+        input_rows=input_rows,
     )
 
 

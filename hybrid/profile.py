@@ -48,6 +48,7 @@ MAX_COLUMNS = 2000
 MAX_CELL_BYTES = 1_000_000
 MAX_CSV_LINE_BYTES = 4_000_000
 SKETCH_K = 16384
+RESERVOIR_DIRECT = 1_000_000  # read_table samples larger requests only after counting the rows
 SAMPLE_FACTOR = 1.25
 RARE_FACTOR = 0.5
 MIN_CLASS_COUNT = 10
@@ -1706,6 +1707,10 @@ def read_table(
     """
     p = Path(path)
     shown = name or str(path)
+    if max_rows is not None and (
+        isinstance(max_rows, bool) or not isinstance(max_rows, (int, np.integer)) or max_rows < 0
+    ):
+        raise InputError(f"max_rows: must be a whole number >= 0 (got {max_rows!r})")
     head = _check_file(p, shown)
     kind = _classify(p, shown, head)
     if kind == "stats":
@@ -1716,23 +1721,29 @@ def read_table(
         if columns is not None:
             wanted = [_find_column(inp.columns, c, "requested", shown) for c in columns]
 
-        def query() -> str:
+        def fetch():
             sql = f"SELECT {', '.join(_ident(c) for c in wanted)} FROM {_from_sql(inp)}"
-            if max_rows:
+            limit = max_rows
+            if limit and limit > RESERVOIR_DIRECT:
+                # DuckDB sizes the reservoir by the requested count: count first, and sample
+                # only a file that is really larger.
+                total = con.execute(f"SELECT count(*) FROM {_from_sql(inp)}").fetchone()[0]
+                limit = limit if total > limit else None
+            if limit:
                 sql = (
-                    f"SELECT * FROM ({sql}) USING SAMPLE reservoir({int(max_rows)} ROWS) "
+                    f"SELECT * FROM ({sql}) USING SAMPLE reservoir({int(limit)} ROWS) "
                     f"REPEATABLE ({int(seed)})"
                 )
-            return sql
+            return con.execute(sql).fetchdf()
 
         try:
-            frame = con.execute(query()).fetchdf()
+            frame = fetch()
         except duckdb.Error as exc:
             if not (kind == "csv" and inp.encoding == "utf-8" and "nvalid unicode" in str(exc)):
                 raise _duckdb_input_error(inp, exc) from None
             inp.encoding = _latin1_or_refuse(p, shown)
             try:
-                frame = con.execute(query()).fetchdf()
+                frame = fetch()
             except duckdb.Error as exc2:
                 raise _duckdb_input_error(inp, exc2) from None
     if frame.empty:
@@ -1993,11 +2004,16 @@ def stats_to_profile(data: object, where: str = "statistics") -> Profile:
             prof.near_duplicate_rows_given = _int(dup, "near_duplicate_rows", f"{where}.duplicates")
     notes = data.get("notes") or []
     prof.notes = [str(n) for n in notes] if isinstance(notes, list) else []
-    total = sum(prof.class_counts.values()) + prof.label_missing
-    if label and total != prof.rows:
-        raise InputError(
-            f"{where}.label: counts plus missing add up to {total}, but rows is {prof.rows}"
-        )
+    for section, column, counts, missing in (
+        ("label", label, prof.class_counts, prof.label_missing),
+        ("source", source, prof.source_counts, prof.source_missing),
+        ("slice", slice_, prof.slice_counts, prof.slice_missing),
+    ):
+        total = sum(counts.values()) + missing
+        if column and total != prof.rows:
+            raise InputError(
+                f"{where}.{section}: counts plus missing add up to {total}, but rows is {prof.rows}"
+            )
     return prof
 
 

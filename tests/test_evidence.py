@@ -181,3 +181,151 @@ def test_evidence_errors_are_input_errors():
         learning_curve(sklearn_frame("wine"), "target", metric="auc")
     with pytest.raises(InputError, match="no label column 'nope'"):
         learning_curve(sklearn_frame("wine"), "nope")
+
+
+# --- review fixes: numeric CSV columns, human rows only, CLI arguments, strict JSON ------------
+
+
+def numeric_csv(path: Path, n: int = 300) -> Path:
+    """Two continuous features (distinct on every row, as text in a CSV), a row number and a
+    label that depends on the features."""
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=n), rng.normal(size=n)
+    pd.DataFrame(
+        {"row": range(n), "x": x, "y": y, "label": np.where(x + 0.5 * y > 0, "pos", "neg")}
+    ).to_csv(path, index=False)
+    return path
+
+
+def test_numeric_csv_columns_are_features_not_identifiers(tmp_path, capsys):
+    p = numeric_csv(tmp_path / "points.csv")
+    code = main(["learning-curve", str(p), "--label", "label", "--json", "--quiet"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    out = json.loads(captured.out)
+    assert out["kind"] == "tabular" and out["points"][-1][1] > 0.85
+    assert any("'row' left out: an identifier" in n for n in out["notes"])
+    from hybrid.profile import read_table
+
+    frame = read_table(p)
+    task = prepare(frame, "label", name="points.csv")
+    assert task.features == ["x", "y"]
+    assert all(str(task.X[c].dtype) == "float64" for c in task.features)
+    # The dashboard reads the upload the same way and gets the same features.
+    frame["id"] = [f"t{i}" for i in range(len(frame))]
+    assert prepare(frame, "label").features == ["x", "y"]
+
+
+def test_numeric_text_with_a_few_bad_cells_still_converts():
+    rng = np.random.default_rng(1)
+    values = [f"{v:.4f}" for v in rng.normal(size=100)]
+    values[3], values[7] = "n/a", "inf"
+    frame = pd.DataFrame({"v": values, "label": ["a", "b"] * 50})
+    task = prepare(frame, "label")
+    assert task.features == ["v"]
+    assert task.X["v"].isna().sum() == 2  # the unparsable cell and the infinity are missing
+
+
+def test_no_usable_columns_names_the_file_and_what_was_left_out(tmp_path, capsys):
+    p = tmp_path / "ids-only.csv"
+    pd.DataFrame({
+        "ticket": [f"T-{i}" for i in range(60)], "source": "human", "label": ["a", "b"] * 30,
+    }).to_csv(p, index=False)
+    code = main(["learning-curve", str(p), "--label", "label", "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "ids-only.csv" in err and "no usable feature columns" in err
+    assert "'ticket' (an identifier" in err and "'source' (the source column)" in err
+
+
+def test_learning_curve_trains_on_human_rows_when_a_source_column_marks_them():
+    frame = pd.read_csv(SAMPLE)
+    humans = int((frame["source"] == "human").sum())
+    assert humans >= 200 and humans < len(frame)
+    result = learning_curve(frame, "label", source="source", name="tickets")
+    assert result.human_only and result.source == "source" and result.input_rows == humans
+    everything = learning_curve(frame, "label", name="tickets")
+    assert not everything.human_only and everything.input_rows == len(frame)
+    assert result.points != everything.points
+    found = learning_curve(frame, "label", find_source=True, name="tickets")
+    assert found.human_only and found.points == result.points
+    with pytest.raises(InputError, match="tickets: no source column 'origin'"):
+        learning_curve(frame, "label", source="origin", name="tickets")
+
+
+def test_too_few_human_rows_use_every_row_and_say_so():
+    frame = sklearn_frame("wine")
+    frame["source"] = np.where(np.arange(len(frame)) % 2 == 0, "human", "synthetic")
+    result = learning_curve(frame, "target", source="source", name="wine")
+    assert not result.human_only and result.input_rows == len(frame)
+    assert any("fewer than 200" in n and "synthetic ones included" in n for n in result.notes)
+    assert "source" not in prepare(frame, "target", exclude=["source"]).features
+
+
+def test_cli_and_dashboard_measure_the_same_curve(capsys):
+    from hybrid.evidence import MAX_ROWS
+    from hybrid.profile import read_table
+
+    code = main(["learning-curve", str(SAMPLE), "--label", "label", "--json", "--quiet"])
+    assert code == 0
+    cli = json.loads(capsys.readouterr().out)
+    assert cli["human_only"] and cli["source"] == "source"
+    # What ui/evidence.py runs on an upload of the same file.
+    frame = read_table(SAMPLE, max_rows=MAX_ROWS, name=SAMPLE.name)
+    page = learning_curve(frame, "label", source="source", name=SAMPLE.name)
+    assert [[n, pytest.approx(m)] for n, m in page.points] == cli["points"]
+    assert cli["input_rows"] == page.input_rows
+
+    assert main(["learning-curve", str(SAMPLE), "--label", "label", "--source", "source",
+                 "--json", "--quiet"]) == 0
+    assert json.loads(capsys.readouterr().out)["points"] == cli["points"]
+    assert main(["learning-curve", str(SAMPLE), "--label", "label", "--all-rows", "--json",
+                 "--quiet"]) == 0
+    every = json.loads(capsys.readouterr().out)
+    assert not every["human_only"] and every["input_rows"] == 2000
+    assert main(["learning-curve", str(SAMPLE), "--label", "label", "--quiet"]) == 0
+    assert "human (synthetic rows left out" in capsys.readouterr().out
+    assert main(["learning-curve", str(SAMPLE), "--label", "label", "--source", "nope"]) == 2
+    assert "no source column 'nope'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["learning-curve", "--max-rows", "-5"], ["--max-rows", ">= 0", "-5"]),
+        (["evidence", "--max-rows", "-1"], ["--max-rows"]),
+        (["learning-curve", "--max-rows", "lots"], ["--max-rows", "whole number"]),
+        (["learning-curve", "--cv", "1"], ["--cv", "from 2"]),
+        (["learning-curve", "--seed", "-3"], ["--seed"]),
+    ],
+)
+def test_numeric_cli_arguments_are_checked_by_argparse(capsys, args, words):
+    with pytest.raises(SystemExit) as exc:
+        main([args[0], str(SAMPLE), "--label", "label", "--quiet", *args[1:]])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2
+    assert "Traceback" not in err and "Parser Error" not in err
+    for w in words:
+        assert w in err, (w, err)
+
+
+def test_more_folds_than_rows_is_an_input_error():
+    frame = sklearn_frame("wine").head(60)
+    with pytest.raises(InputError, match="100 cross-validation folds need at least 100"):
+        learning_curve(frame, "target", cv=100, name="wine")
+    with pytest.raises(InputError, match="max_rows"):
+        learning_curve(frame, "target", max_rows=-5)
+
+
+def test_json_output_is_strict():
+    from hybrid.cli_data import _dump
+
+    text = _dump({"nan": float("nan"), "inf": np.float64("inf"), "n": np.int64(3),
+                  "pair": (1.5, -np.inf), "path": Path("a.csv"), 2: None})
+
+    def refuse(name):
+        raise AssertionError(f"non-standard JSON constant {name}")
+
+    out = json.loads(text, parse_constant=refuse)
+    assert out == {"nan": None, "inf": None, "n": 3, "pair": [1.5, None], "path": "a.csv",
+                   "2": None}

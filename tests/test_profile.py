@@ -504,3 +504,16 @@ def test_profile_is_a_plain_dataclass():
     prof = Profile(rows=3, roles=Roles(label="y"), class_counts={"a": 2, "b": 1})
     assert prof.tail_share == 0.0
     assert Counter(prof.class_counts)["a"] == 2
+
+
+def test_read_table_checks_max_rows_and_reads_small_files_under_a_large_limit(tmp_path):
+    from hybrid.errors import InputError
+    from hybrid.profile import read_table
+
+    p = tmp_path / "small.csv"
+    sklearn_frame("wine").to_csv(p, index=False)
+    # DuckDB sizes a reservoir by the requested count; a huge limit on a small file reads it all.
+    assert len(read_table(p, max_rows=1_000_000_000)) == 178
+    assert len(read_table(p, max_rows=50)) == 50
+    with pytest.raises(InputError, match="max_rows: must be a whole number >= 0"):
+        read_table(p, max_rows=-5)

@@ -261,3 +261,37 @@ def test_library_raises_input_error_not_crashes(tmp_path):
     with pytest.raises(InputError) as err:
         profile_file(p)
     assert "junk.parquet" in str(err.value)
+
+
+def test_statistics_source_and_slice_counts_must_add_up_to_rows(tmp_path, capsys, healthy):
+    p = tmp_path / "inflated.yaml"
+    p.write_text(
+        "format: hybrid-profile\nversion: 1\nrows: 2000\n"
+        "label: {column: y, counts: {a: 1500, b: 500}}\n"
+        "source: {column: origin, counts: {human: 14090, synthetic: 59100}}\n",
+        encoding="utf-8",
+    )
+    expect_refusal(capsys, p, "source", "add up to 73190", "rows is 2000")
+    q = tmp_path / "short.yaml"
+    q.write_text(
+        "format: hybrid-profile\nversion: 1\nrows: 100\n"
+        "source: {column: origin, counts: {human: 60, synthetic: 30}, missing: 5}\n",
+        encoding="utf-8",
+    )
+    expect_refusal(capsys, q, "source", "add up to 95", "rows is 100")
+    r = tmp_path / "slices.yaml"
+    r.write_text(
+        "format: hybrid-profile\nversion: 1\nrows: 100\n"
+        "slice: {column: lang, counts: {en: 80, de: 30}}\n",
+        encoding="utf-8",
+    )
+    expect_refusal(capsys, r, "slice", "add up to 110")
+    ok = tmp_path / "ok.yaml"
+    ok.write_text(
+        "format: hybrid-profile\nversion: 1\nrows: 100\n"
+        "source: {column: origin, counts: {human: 60, synthetic: 30}, missing: 10}\n",
+        encoding="utf-8",
+    )
+    code, out, err = run_cli(capsys, "profile", str(ok), "--json", "--quiet")
+    assert code == 0 and json.loads(out)["synthetic_share"] == pytest.approx(0.3), err
+    healthy()

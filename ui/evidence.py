@@ -57,7 +57,6 @@ CURVE_COUNTER = "hd.curve.counter"
 CURVE_KEY = "w.curve"
 MODE_KEY = "costs.curve_mode"
 MAX_KEPT = 12
-MIN_HUMAN_FOR_CURVE = 200
 
 METRIC_TITLES = {"accuracy": "accuracy", "balanced_accuracy": "balanced accuracy", "macro_f1": "macro F1"}
 TITLES = {"curve": "the learning curve", "rate": "what a synthetic row is worth"}
@@ -164,24 +163,18 @@ def _frame(cols: dict[str, Any], evidence) -> pd.DataFrame:
     return read_table(cols["path"], max_rows=evidence.MAX_ROWS, name=cols["file"])
 
 
-def _human_rows(frame: pd.DataFrame, source: str) -> pd.DataFrame:
-    from hybrid.profile import source_kind
-
-    kinds = frame[source].map(lambda v: source_kind(None if pd.isna(v) else str(v), source))
-    return frame.loc[(kinds == "human").to_numpy()].reset_index(drop=True)
-
-
 def _measure_curve(cols, metric, evidence, progress, stop) -> tuple[Any, str]:
+    # ``learning_curve`` keeps only the human rows when the source column marks enough of them
+    # (the curve is the metric against human-labeled examples), the same as the command line.
     frame = _frame(cols, evidence)
-    note = f"all {len(frame):,} rows"
-    if cols["source"] and cols["human"] >= MIN_HUMAN_FOR_CURVE:
-        frame = _human_rows(frame, cols["source"])
-        note = (f"the {len(frame):,} human-labeled rows only (synthetic rows left out: the curve is the metric "
-                "against human-labeled examples)")
     result = evidence.learning_curve(
         frame, cols["label"], text=cols["text"] or None, metric=metric, name=cols["file"],
-        progress=progress, should_stop=stop,
+        progress=progress, should_stop=stop, source=cols["source"] or None,
     )
+    note = f"all {result.input_rows:,} rows"
+    if result.human_only:
+        note = (f"the {result.input_rows:,} human-labeled rows only (synthetic rows left out: the curve is the "
+                "metric against human-labeled examples)")
     return result, note
 
 
