@@ -76,7 +76,10 @@ with st.container(border=True):
         model_value=round(_share(ds), 4),
         to_updates=_share_updates,
         where=c1,
-        help="Synthetic rows in hand count at half a human row until the exchange-rate test measures them.",
+        help=(
+            f"Synthetic rows in hand count as {compute.policy(state.policy_text()).model.existing_synthetic_value.value:g} "
+            "of a human row each (the policy's default) until the exchange-rate test measures them."
+        ),
     )
     ds = state.current().dataset
     if ds is not None:
