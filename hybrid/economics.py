@@ -186,12 +186,17 @@ def resolve_inputs(scenario: Scenario, policy: Policy) -> Inputs:
         synthetic_now_value = ds.synthetic_exchange_rate
         # A measured exchange rate already contains the generator's label noise at no review;
         # divide that back out so review can still improve on it.
-        # Capped like exchange_rate(), so that q(no review) equals the measurement; a correctly
-        # labeled synthetic example is never worth more than a human one.
-        s_h = max(float(signal_kept(human_error, classes)), _MIN_HUMAN_SIGNAL)
-        s_0 = float(signal_kept(1.0 - econ.synthetic_label_accuracy, classes))
-        base = min(1.0, (s_0 / s_h) ** 2)
-        synthetic_value = min(1.0, ds.synthetic_exchange_rate / max(base, 1e-9))
+        # The measurement already holds the generator's label noise at the accuracy it was taken
+        # at. With that accuracy known, divide its noise out (capped like exchange_rate(), so an
+        # unreviewed row at that accuracy is worth exactly the measurement); the value is then fixed
+        # and a better generator can only raise a row's worth. Without it, the rate is taken as the
+        # worth of a correctly labeled row, which counts the noise twice: the cautious reading.
+        synthetic_value = min(1.0, ds.synthetic_exchange_rate)
+        if ds.synthetic_exchange_accuracy is not None:
+            s_h = max(float(signal_kept(human_error, classes)), _MIN_HUMAN_SIGNAL)
+            s_m = float(signal_kept(1.0 - ds.synthetic_exchange_accuracy, classes))
+            base = min(1.0, (s_m / s_h) ** 2)
+            synthetic_value = min(1.0, ds.synthetic_exchange_rate / max(base, 1e-9))
         notes.append(f"Synthetic value measured on the team's data: {ds.synthetic_exchange_rate:.2f} human rows each.")
     else:
         synthetic_value = policy.model.synthetic_value.value

@@ -78,6 +78,11 @@ class Dataset(_Strict):
         None,
         description="measured: how many human rows one synthetic row is worth (from evidence)",
     )
+    synthetic_exchange_accuracy: Fraction | None = Field(
+        None,
+        description="generator label accuracy when the exchange rate was measured; it calibrates "
+        "the measurement so that a better generator can only raise a synthetic row's worth",
+    )
     synthetic_tail_coverage: Fraction | None = Field(
         None, description="measured: the synthetic exchange rate on rare classes relative to overall"
     )

@@ -271,12 +271,28 @@ def test_metric_for_spend_matches_plan(policy, scenario):
 
 def test_measured_exchange_rate_is_what_an_unreviewed_example_is_worth(policy):
     for acc, measured in ((0.6, 0.5), (0.99, 0.8), (0.9, 0.3)):
-        scn = make_scenario(economics__synthetic_label_accuracy=acc, dataset__synthetic_exchange_rate=measured)
-        inp = resolve_inputs(scn, policy)
-        assert float(inp.exchange_rate(0.0)) <= measured + 1e-9
-        assert float(inp.exchange_rate(1.0)) <= 1.0 + 1e-12, "never worth more than a human example"
-    inp = resolve_inputs(make_scenario(economics__synthetic_label_accuracy=0.99, dataset__synthetic_exchange_rate=0.8), policy)
-    assert float(inp.exchange_rate(0.0)) == pytest.approx(0.8)
+        for ref in (None, acc):
+            scn = make_scenario(economics__synthetic_label_accuracy=acc, dataset__synthetic_exchange_rate=measured,
+                                dataset__synthetic_exchange_accuracy=ref)
+            inp = resolve_inputs(scn, policy)
+            assert float(inp.exchange_rate(0.0)) <= measured + 1e-9
+            assert float(inp.exchange_rate(1.0)) <= 1.0 + 1e-12, "never worth more than a human example"
+    scn = make_scenario(economics__synthetic_label_accuracy=0.99, dataset__synthetic_exchange_rate=0.8,
+                        dataset__synthetic_exchange_accuracy=0.99)
+    assert float(resolve_inputs(scn, policy).exchange_rate(0.0)) == pytest.approx(0.8)
+
+
+@PROPS
+@given(scn=scenarios(), delta=st.floats(0.005, 0.3), rate=st.floats(0.05, 1.0), agreement=st.floats(0.7, 1.0),
+       calibrated=st.booleans())
+def test_better_generator_never_lowers_share_with_measured_data(policy, scn, delta, rate, agreement, calibrated):
+    scn = bump(scn, "dataset.synthetic_exchange_rate", rate)
+    scn = bump(scn, "dataset.annotator_agreement", agreement)
+    acc = scn.economics.synthetic_label_accuracy
+    if calibrated:
+        scn = bump(scn, "dataset.synthetic_exchange_accuracy", acc)
+    better = bump(scn, "economics.synthetic_label_accuracy", min(1.0, acc + delta))
+    assert share(better, policy) >= share(scn, policy) - 1e-12
 
 
 @pytest.mark.parametrize("domain", ["medical-imaging", "clinical_notes", "credit-scoring (EU)", "Legal/Contracts"])

@@ -247,6 +247,8 @@ def rate_values(measured: Measured) -> dict[str, float]:
     out = {}
     if measured.result.exchange_rate is not None:
         out["dataset.synthetic_exchange_rate"] = max(0.001, round(applied.synthetic_exchange_rate, 3))
+        # Calibrates the measurement: it was taken with the generator as good as it is now.
+        out["dataset.synthetic_exchange_accuracy"] = state.current().economics.synthetic_label_accuracy
     if measured.result.tail_coverage is not None:
         out["dataset.synthetic_tail_coverage"] = round(applied.synthetic_tail_coverage, 3)
     return out
