@@ -9,14 +9,14 @@ scenario with a message. Rerun speed is measured by benchmarks/bench_pages.py, n
 from __future__ import annotations
 
 import base64
-import re
 import zlib
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from hybrid.scenario import Scenario, load_scenario
+from apptest_helpers import errors, go, main_metric, ok, plain, scenario, sidebar_metric, warnings
+from hybrid.scenario import load_scenario
 from hybrid.urlstate import decode, encode
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,11 +38,6 @@ def _own_library(tmp_path, monkeypatch):
     monkeypatch.setenv("HYBRID_DATA_DIR", str(tmp_path))
 
 
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def app(query: dict[str, str] | None = None, page: str | None = None) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     if query:
@@ -51,37 +46,6 @@ def app(query: dict[str, str] | None = None, page: str | None = None) -> AppTest
     if page:
         ok(at.switch_page(page).run())
     return at
-
-
-def go(at: AppTest, page: str) -> AppTest:
-    return ok(at.switch_page(page).run())
-
-
-def scenario(at: AppTest) -> Scenario:
-    return at.session_state["hd.scenario"]
-
-
-def main_metric(at: AppTest, label: str) -> str:
-    found = [m.value for m in at.main.metric if m.label == label]
-    assert found, f"no metric {label!r} in {[m.label for m in at.main.metric]}"
-    return found[0]
-
-
-def sidebar_metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.sidebar.metric if m.label == label)
-
-
-def plain(markdown: str) -> str:
-    """Markdown with the backslash escapes of user and core text removed, as a reader sees it."""
-    return re.sub(r"\\(.)", r"\1", markdown)
-
-
-def errors(at: AppTest) -> str:
-    return " | ".join(plain(e.value) for e in at.error)
-
-
-def warnings(at: AppTest) -> str:
-    return " | ".join(plain(w.value) for w in at.warning)
 
 
 # --- every page renders --------------------------------------------------------------------------

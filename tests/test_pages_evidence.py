@@ -11,7 +11,6 @@ statistics file gets no block, and a cancelled run changes nothing.
 from __future__ import annotations
 
 import io
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -21,8 +20,9 @@ from streamlit.testing.v1 import AppTest
 pytest.importorskip("sklearn")
 pytest.importorskip("hybrid.profile")
 
+from apptest_helpers import errors, go, ok, plain, scenario  # noqa: E402
+from apptest_helpers import main_metric as metric  # noqa: E402
 from hybrid import evidence as hybrid_evidence  # noqa: E402
-from hybrid.scenario import Scenario  # noqa: E402
 from hybrid.urlstate import decode, encode  # noqa: E402
 from ui import compute  # noqa: E402
 from ui import evidence as ui_evidence  # noqa: E402
@@ -41,36 +41,8 @@ def _own_library(tmp_path, monkeypatch):
     monkeypatch.setenv("HYBRID_DATA_DIR", str(tmp_path))
 
 
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def go(at: AppTest, page: str) -> AppTest:
-    return ok(at.switch_page(page).run())
-
-
-def scenario(at: AppTest) -> Scenario:
-    return at.session_state["hd.scenario"]
-
-
-def metric(at: AppTest, label: str) -> str:
-    found = [m.value for m in at.main.metric if m.label == label]
-    assert found, f"no metric {label!r} in {[m.label for m in at.main.metric]}"
-    return found[0]
-
-
 def labels(at: AppTest) -> list[str]:
     return [b.label for b in at.button]
-
-
-def plain(markdown: str) -> str:
-    """Markdown with the backslash escapes of user and core text removed, as a reader sees it."""
-    return re.sub(r"\\(.)", r"\1", markdown)
-
-
-def errors(at: AppTest) -> str:
-    return " | ".join(plain(e.value) for e in at.error)
 
 
 def uploaded(name: str = "support_tickets.csv", data: bytes | None = None) -> AppTest:
