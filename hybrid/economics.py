@@ -9,12 +9,21 @@ search, the Monte Carlo and the sensitivity analysis share one implementation of
   human labels, so their noise is already in it; a synthetic example is worth
   ``min(1, (signal_synthetic / signal_human)**2)`` human examples, times the measured or default
   synthetic value.
+- Saturation: generated rows extend the human rows they are built from, so their worth saturates
+  with them: ``S_eff = D * (1 - exp(-S / D))`` with ``D = k * H`` (the form Muennighoff et al.,
+  NeurIPS 2023, fit to repeated data; Wei and Zou 2019 find 4 to 16 useful augmentations per
+  example). Buying human rows raises what synthetic rows can add.
+- Systematic errors: the share ``sigma`` of generator errors that repeat does not average out with
+  volume. It costs ``sigma * e_residual * p**2`` of metric, ``p`` the synthetic share of the
+  training data (the bias term in ``p**2`` of Dohmatob et al., "Strong Model Collapse", ICLR 2025;
+  verification lowers ``e_residual``, Feng et al. 2024). A model trained on generated rows alone
+  repeats the generator's systematic mistakes; human rows outvote them quadratically.
 - Review with coverage ``v`` and catch rate ``r`` lowers the synthetic error to
-  ``(1 - accuracy) * (1 - v*r)``.
+  ``(1 - accuracy) * (1 - v*r)``, and is priced by what it finds: every reviewed row is checked,
+  and the ones found wrong are fixed at the fix cost (a fresh human label when none is given).
 - Head and tail: a share ``tau`` of the metric comes from edge cases, which synthetic data reaches
   only at a coverage ``phi`` (Dohmatob et al., ICML 2024: generated data truncates the tail), so
-  ``m = (1-tau)*m(n_h + q*n_s) + tau*m(n_h + phi*q*n_s)`` and synthetic volume plateaus below
-  what human data reaches.
+  ``m = (1-tau)*m(H + q*S_eff) + tau*m(H + phi*q*S_eff) - floor``.
 """
 
 from __future__ import annotations
@@ -25,11 +34,13 @@ import numpy as np
 
 from hybrid.curves import CurveFit, curve_from_spec
 from hybrid.errors import InputError
-from hybrid.policy import Guardrails, Policy, guardrails
+from hybrid.policy import Guardrails, Policy, guardrails, saturation, systematic_share
 from hybrid.scenario import Scenario
 
 # The smallest signal a human label may keep; below it the learning curve itself is meaningless.
 _MIN_HUMAN_SIGNAL = 0.05
+# Log-spaced plan sizes scanned before bisection when sizing a plan to reach a target.
+_SCAN = 48
 
 
 def signal_kept(error: np.ndarray | float, classes: np.ndarray | float) -> np.ndarray:
@@ -86,10 +97,17 @@ class Inputs:
     escaped_error_price: float | np.ndarray
     guardrails: Guardrails
     currency: str
+    saturation: float | np.ndarray = np.inf
+    systematic_share: float | np.ndarray = 0.0
+    fix_cost: float | np.ndarray = 0.0
+    synthetic_pool: float = 0.0
+    objective: str = "reach_target"
+    saturation_source: str = ""
+    systematic_source: str = ""
     notes: tuple[str, ...] = ()
 
     def exchange_rate(self, coverage) -> np.ndarray:
-        """Human examples one synthetic example is worth at review ``coverage``."""
+        """Human examples one synthetic example is worth at review ``coverage``, before saturation."""
         s_h = np.maximum(signal_kept(self.human_error, self.classes), _MIN_HUMAN_SIGNAL)
         s_s = signal_kept(synthetic_error(self.accuracy, coverage, self.catch_rate), self.classes)
         # Cleaner labels than the human baseline do not make a generated example carry more
@@ -104,30 +122,72 @@ class Inputs:
         """Expected metric after adding ``new_examples`` at synthetic ``share`` and review ``coverage``."""
         return self._metric_of(share, coverage)(np.asarray(new_examples, dtype=float))
 
+    def metric_at(self, new_human, new_synthetic, coverage) -> np.ndarray:
+        """Expected metric after adding these counts of new human and new synthetic examples."""
+        return self._response(coverage)(np.asarray(new_human, dtype=float), np.asarray(new_synthetic, dtype=float))
+
     def _metric_of(self, share, coverage):
         """The metric as a function of new examples for fixed mixes, with the mix terms computed once."""
         s = np.asarray(share, dtype=float)
-        q = self.exchange_rate(coverage)
-        stock = self.synthetic_now_value * self.synthetic_now
-        head_rate = (1.0 - s) + q * s
-        tail_rate = (1.0 - s) + self.tail_coverage * q * s
-        head0 = self.human_now + stock
-        tail0 = self.human_now + self.tail_coverage * stock
-        w = self.tail_weight
+        response = self._response(coverage)
 
         def at(n: np.ndarray) -> np.ndarray:
-            m = (1.0 - w) * self.curve_at(head0 + head_rate * n) + w * self.curve_at(tail0 + tail_rate * n)
-            return np.clip(m, 0.0, 1.0)
+            return response((1.0 - s) * n, s * n)
+
+        return at
+
+    def _response(self, coverage):
+        """``m(new human, new synthetic)`` at review ``coverage`` (module docstring, docs/model.md).
+
+        Synthetic rows already in hand are the priced generator's when its response was measured
+        (``synthetic_pool``): they saturate and repeat errors with the new ones, unreviewed. Otherwise
+        they came from an earlier, unmeasured process and count as a fixed stock of human-equivalents.
+        """
+        q_new = self.exchange_rate(coverage)
+        e_new = synthetic_error(self.accuracy, coverage, self.catch_rate)
+        pool = self.synthetic_pool
+        q_old = self.exchange_rate(0.0)
+        e_old = synthetic_error(self.accuracy, 0.0, self.catch_rate)
+        stock_rows = self.synthetic_now - pool
+        stock = self.synthetic_now_value * stock_rows
+        w, phi, k = self.tail_weight, self.tail_coverage, self.saturation
+        floor_weight = np.asarray(self.systematic_share)
+
+        def at(h_new: np.ndarray, s_new: np.ndarray) -> np.ndarray:
+            humans = np.maximum(self.human_now + h_new, 1.0)
+            synth = np.maximum(pool + s_new, 0.0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                q = np.where(synth > 0, (pool * q_old + s_new * q_new) / synth, q_new)
+                err = np.where(synth > 0, (pool * e_old + s_new * e_new) / synth, e_new)
+                d = k * humans
+                used = np.where(np.isfinite(d), d * -np.expm1(-synth / d), synth)
+            share = synth / (humans + synth + stock_rows)
+            floor = floor_weight * err * share**2
+            head = self.curve_at(humans + stock + q * used)
+            tail = self.curve_at(humans + phi * (stock + q * used))
+            return np.clip((1.0 - w) * head + w * tail - floor, 0.0, 1.0)
 
         return at
 
     def today(self) -> np.ndarray:
         return self.metric(0.0, 0.0, 0.0)
 
+    def review_unit_cost(self) -> np.ndarray:
+        """Cash per reviewed synthetic example: every one is checked, the wrong ones found are fixed.
+
+        Review gets dearer as the generator gets worse (Goel et al. 2023; Felt et al.: pre-labels
+        pay only above about 70% accuracy). Fixing includes the check, so it never costs less.
+        """
+        found = (1.0 - np.asarray(self.accuracy)) * self.catch_rate
+        fix = np.maximum(self.fix_cost, self.review_cost)
+        return (1.0 - found) * self.review_cost + found * fix
+
     def unit_cost(self, share, coverage) -> np.ndarray:
         """Cash per new example: human labels, synthetic generation, and review of a share of them."""
         s = np.asarray(share, dtype=float)
-        return (1.0 - s) * self.human_cost + s * (self.synthetic_cost + np.asarray(coverage) * self.review_cost)
+        return (1.0 - s) * self.human_cost + s * (
+            self.synthetic_cost + np.asarray(coverage) * self.review_unit_cost()
+        )
 
     def unit_risk(self, share, coverage) -> np.ndarray:
         """Expected price of escaped synthetic label errors per new example."""
@@ -137,26 +197,40 @@ class Inputs:
     def examples_to_reach(self, target, share, coverage, cap) -> np.ndarray:
         """Fewest new examples reaching ``target``, searched up to ``cap``; inf where unreachable.
 
-        The metric grows monotonically with examples, so a vectorised bisection in log space
-        converges for every plan at once.
+        With repeated generator errors the metric can fall again once synthetic rows swamp the
+        human ones, so it is not monotone in plan size: a log-spaced scan finds the first size that
+        reaches the target, then a vectorised bisection narrows it, for every plan at once.
         """
         share, coverage, cap = np.broadcast_arrays(
             np.asarray(share, float), np.asarray(coverage, float), np.asarray(cap, float)
         )
-        metric = self._metric_of(share, coverage)
-        reach = metric(cap) >= target
-        already = metric(np.zeros(share.shape)) >= target
-        lo = np.full(share.shape, -3.0)
-        hi = np.log10(np.maximum(cap, 1e-3))
-        # 32 halvings of a span under 20 decades: relative error below 1e-8 in examples.
-        for _ in range(32):
+        metric = self._metric_of(share[..., None], coverage[..., None])
+        already = self._metric_of(share, coverage)(np.zeros(share.shape)) >= target
+        top = np.log10(np.maximum(cap, 1e-3))
+        steps = np.linspace(0.0, 1.0, _SCAN)
+        grid = -3.0 + (top[..., None] + 3.0) * steps
+        ok = metric(10.0**grid) >= target
+        reach = ok.any(axis=-1)
+        first = np.argmax(ok, axis=-1)
+        hi = np.take_along_axis(grid, first[..., None], axis=-1)[..., 0]
+        lo = np.take_along_axis(grid, np.maximum(first - 1, 0)[..., None], axis=-1)[..., 0]
+        lo = np.where(first == 0, -3.0, lo)
+        single = self._metric_of(share, coverage)
+        # 24 halvings of one scan step (under a decade): relative error below 1e-6 in examples.
+        for _ in range(24):
             mid = 0.5 * (lo + hi)
-            ok = metric(10.0**mid) >= target
-            hi = np.where(ok, mid, hi)
-            lo = np.where(ok, lo, mid)
-        n = 10.0**hi
-        n = np.where(reach, n, np.inf)
+            good = single(10.0**mid) >= target
+            hi = np.where(good, mid, hi)
+            lo = np.where(good, lo, mid)
+        n = np.where(reach, 10.0**hi, np.inf)
         return np.where(already, 0.0, n)
+
+    def peak_synthetic(self, new_human, coverage) -> float:
+        """Synthetic rows beyond which, with this many new human rows, the metric stops rising."""
+        grid = np.concatenate([[0.0], np.geomspace(1.0, 1e12, 400)])
+        m = self.metric_at(np.full(grid.shape, float(new_human)), grid, coverage)
+        best = float(np.max(m))
+        return float(grid[int(np.argmax(m >= best - 1e-4))])
 
 
 def resolve_inputs(scenario: Scenario, policy: Policy) -> Inputs:
@@ -182,10 +256,17 @@ def resolve_inputs(scenario: Scenario, policy: Policy) -> Inputs:
     else:
         human_error = policy.model.default_human_error.value
     synthetic_now_value = policy.model.existing_synthetic_value.value
-    if ds is not None and ds.synthetic_exchange_rate is not None:
+    sigma, sigma_source = systematic_share(scenario, policy)
+    k, k_source = saturation(scenario, policy)
+    response = ds.synthetic_response if ds is not None else None
+    if response is not None:
+        synthetic_value = response.value
+        notes.append(
+            f"Synthetic response measured on the team's pilot data: a row worth {response.value:.2f} "
+            f"human rows before saturation, {k:.3g} useful per human row, {sigma:.0%} of errors systematic."
+        )
+    elif ds is not None and ds.synthetic_exchange_rate is not None:
         synthetic_now_value = ds.synthetic_exchange_rate
-        # A measured exchange rate already contains the generator's label noise at no review;
-        # divide that back out so review can still improve on it.
         # The measurement already holds the generator's label noise at the accuracy it was taken
         # at. With that accuracy known, divide its noise out (capped like exchange_rate(), so an
         # unreviewed row at that accuracy is worth exactly the measurement); the value is then fixed
@@ -202,6 +283,8 @@ def resolve_inputs(scenario: Scenario, policy: Policy) -> Inputs:
         synthetic_value = policy.model.synthetic_value.value
     if econ.tail_coverage is not None:
         tail_coverage = econ.tail_coverage
+    elif response is not None and response.tail_coverage is not None:
+        tail_coverage = response.tail_coverage
     elif ds is not None and ds.synthetic_tail_coverage is not None:
         tail_coverage = ds.synthetic_tail_coverage
     else:
@@ -234,6 +317,13 @@ def resolve_inputs(scenario: Scenario, policy: Policy) -> Inputs:
         escaped_error_price=econ.escaped_error_cost * rails.escaped_error_multiplier,
         guardrails=rails,
         currency=econ.currency,
+        saturation=k,
+        systematic_share=sigma,
+        fix_cost=econ.fix_cost_per_example if econ.fix_cost_per_example is not None else econ.human_cost_per_example,
+        synthetic_pool=synthetic_now if response is not None else 0.0,
+        objective=econ.objective,
+        saturation_source=k_source,
+        systematic_source=sigma_source,
         notes=tuple(notes),
     )
 

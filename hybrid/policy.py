@@ -21,6 +21,7 @@ from hybrid.errors import InputError
 from hybrid.scenario import (
     DATA_USES,
     FACTOR_NAMES,
+    GENERATIONS,
     Scenario,
     describe_validation_error,
     load_yaml_text,
@@ -54,6 +55,9 @@ class Rule(_Strict):
     min_review_coverage: Fraction = 0.0
     min_anchor_share: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
         ..., description="never 0: the human expert layer is never optional"
+    )
+    systematic_share: Fraction | None = Field(
+        None, description="raises the share of generator errors taken to repeat (never lowers it)"
     )
     reason: Reason
 
@@ -129,13 +133,35 @@ class Labels(_Strict):
         return self
 
 
+class SaturationValued(Valued):
+    """k of ``D = k * H_seed``: useful synthetic rows per human seed row."""
+
+    value: Annotated[float, Field(gt=0.0, le=10_000.0)]
+
+
+class MultiplierValued(Valued):
+    value: Annotated[float, Field(gt=0.0, le=100.0)]
+
+
 class ModelDefaults(_Strict):
+    saturation: dict[str, SaturationValued]
+    saturation_by_use: dict[str, MultiplierValued] = Field(default_factory=dict)
+    systematic_share: FractionValued
     tail_coverage: FractionValued
     synthetic_value: WorthValued
     existing_synthetic_value: WorthValued
     default_human_error: ErrorValued
     default_classes: ClassesValued
     tail_share_weight: FractionValued
+
+    @model_validator(mode="after")
+    def _kinds(self):
+        if sorted(self.saturation) != sorted(GENERATIONS):
+            raise ValueError(f"model.saturation must define exactly {list(GENERATIONS)}")
+        extra = sorted(set(self.saturation_by_use) - set(DATA_USES))
+        if extra:
+            raise ValueError(f"model.saturation_by_use: unknown data use(s) {extra}")
+        return self
 
 
 class Regulated(_Strict):
@@ -166,6 +192,9 @@ class Policy(_Strict):
     factors: Factors
     data_use: dict[str, Rule]
     regulated: Regulated
+    most_cautious: Rule | None = Field(
+        None, description="applies when all four decision factors are at their most cautious level"
+    )
     ranges: dict[str, Range] = Field(default_factory=dict)
     source: str = "data/policy.yaml"
     digest: str = ""
@@ -242,6 +271,10 @@ def applicable_bounds(scenario: Scenario, policy: Policy) -> list[Bound]:
         for name in FACTOR_NAMES
     ]
     out.append(Bound(f"data use: {scenario.data_use}", "data_use", policy.data_use[scenario.data_use]))
+    if policy.most_cautious is not None and (
+        f.error_cost == 5 and f.domain_judgment == 5 and f.edge_cases == 5 and f.iteration_maturity == 1
+    ):
+        out.append(Bound("all four decision factors at their most cautious", "most_cautious", policy.most_cautious))
     if is_regulated(scenario, policy) and f.error_cost >= policy.regulated.min_error_cost:
         out.append(
             Bound(
@@ -278,3 +311,33 @@ def guardrails(scenario: Scenario, policy: Policy) -> Guardrails:
         ],
         regulated=is_regulated(scenario, policy),
     )
+
+
+def systematic_share(scenario: Scenario, policy: Policy) -> tuple[float, str]:
+    """Share of generator label errors that repeat, and the rule that set it.
+
+    The policy's base value, raised (never lowered) by factor levels that carry their own: the
+    synthetic-data gap grows with how subjective the task is (Li et al., EMNLP 2023). A value the
+    team measured replaces all of it.
+    """
+    ds = scenario.dataset
+    if ds is not None and ds.synthetic_response is not None:
+        return ds.synthetic_response.systematic_share, "measured on the team's pilot data"
+    best, source = policy.model.systematic_share.value, "policy default"
+    for b in applicable_bounds(scenario, policy):
+        if b.rule.systematic_share is not None and b.rule.systematic_share > best:
+            best, source = b.rule.systematic_share, b.source
+    return best, source
+
+
+def saturation(scenario: Scenario, policy: Policy) -> tuple[float, str]:
+    """k of ``D = k * H_seed`` for the scenario's kind of generation and data use, and its source."""
+    ds = scenario.dataset
+    if ds is not None and ds.synthetic_response is not None:
+        return ds.synthetic_response.saturation, "measured on the team's pilot data"
+    kind = scenario.economics.generation
+    k = policy.model.saturation[kind].value
+    use = policy.model.saturation_by_use.get(scenario.data_use)
+    if use is not None:
+        return k * use.value, f"policy default for {kind} data, times {use.value:g} for {scenario.data_use}"
+    return k, f"policy default for {kind} data"

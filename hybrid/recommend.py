@@ -80,6 +80,8 @@ class Recommendation:
     binding_reason: str
     rationale: tuple[str, ...]  # every sentence: the headline, why, then what would change it
     changes: tuple[str, ...] = ()  # the "what would change it" sentences, also in ``rationale``
+    # New synthetic rows beyond which, with the plan's human rows, the metric stops rising.
+    synthetic_peak: float | None = None
 
     @property
     def plans(self) -> tuple[Plan, Plan, Plan]:
@@ -143,16 +145,22 @@ def label_for(share: float, policy: Policy) -> Label:
 
 def _grid(inp: Inputs) -> tuple[np.ndarray, np.ndarray]:
     """Every (share, coverage) pair the guardrails allow, as flat arrays."""
+    s, v = _full_grid(inp)
+    keep = v >= inp.guardrails.min_review_coverage - 1e-12
+    return s[keep], v[keep]
+
+
+def _full_grid(inp: Inputs) -> tuple[np.ndarray, np.ndarray]:
+    """Every (share, coverage) pair inside the synthetic cap and the anchor minimum, any review."""
     g = inp.guardrails
     shares = np.round(np.arange(0.0, g.max_synthetic_share + 1e-9, SHARE_STEP), 6)
-    coverages = np.round(np.arange(0.0, 1.0 + 1e-9, COVERAGE_STEP), 6)
-    coverages = np.unique(np.concatenate([[g.min_review_coverage], coverages[coverages >= g.min_review_coverage]]))
+    coverages = np.unique(np.concatenate([[g.min_review_coverage], np.round(np.arange(0.0, 1.0 + 1e-9, COVERAGE_STEP), 6)]))
     s, v = np.meshgrid(shares, coverages, indexing="ij")
     s, v = s.ravel(), v.ravel()
     # Expert anchor: the human share of the plan's spend must reach the policy's minimum.
     anchor_ok = (1.0 - s) * inp.human_cost >= g.min_anchor_share * inp.unit_cost(s, v) - 1e-12
-    # With no synthetic examples coverage means nothing: keep one such row.
-    keep = anchor_ok & ((s > 0) | (v == coverages[0]))
+    # With no synthetic examples coverage means nothing: keep one such row per floor.
+    keep = anchor_ok & ((s > 0) | (v <= g.min_review_coverage + 1e-12))
     return s[keep], v[keep]
 
 
@@ -164,6 +172,24 @@ def _pick(objective: np.ndarray, s: np.ndarray, v: np.ndarray, minimise: bool) -
     idx = np.flatnonzero(near)
     order = np.lexsort((v[idx], s[idx]))
     return int(idx[order[0]])
+
+
+def _share_envelope(obj: np.ndarray, s: np.ndarray, v: np.ndarray, floor: float) -> float:
+    """The largest synthetic share the plan may take: the least of the best shares under every
+    review floor from none up to the guardrail's.
+
+    Forced review makes synthetic rows cleaner, so on its own it can make more of them pay. A
+    guardrail bounds risk; it is not a reason to buy more synthetic data. So the share chosen under
+    a review minimum never exceeds the share economics would choose under any lower minimum, which
+    also keeps the share monotone in every risk factor.
+    """
+    best = np.inf
+    for f in np.unique(v[v <= floor + 1e-12]):
+        rows = v >= f - 1e-12
+        if np.isfinite(obj[rows]).any():
+            i = np.flatnonzero(rows)[_pick(obj[rows], s[rows], v[rows], minimise=True)]
+            best = min(best, float(s[i]))
+    return best
 
 
 def _make_plan(inp: Inputs, name: str, share: float, coverage: float, n: float, today: float, breaks=()) -> Plan:
@@ -196,29 +222,48 @@ def _make_plan(inp: Inputs, name: str, share: float, coverage: float, n: float, 
 
 
 def _size_plan(inp: Inputs, share, coverage, mode: str) -> np.ndarray:
-    """New examples for fixed mixes: the fewest reaching the target, or all the budget buys."""
-    cap = inp.budget / inp.unit_cost(share, coverage)
+    """New examples for fixed mixes: the fewest reaching the target, or all the budget buys.
+
+    The budget pays for the expected price of escaped wrong labels as well as for the cash: an
+    escaped error is paid for later (rework, incidents), so a plan that lets many through buys
+    fewer examples. That is how a large price on an escaped label moves the plan toward review.
+    """
     if mode == "budget":
-        return np.asarray(cap, dtype=float)
+        return np.asarray(inp.budget / (inp.unit_cost(share, coverage) + inp.unit_risk(share, coverage)), dtype=float)
+    cap = inp.budget / inp.unit_cost(share, coverage)
     return inp.examples_to_reach(inp.target, share, coverage, cap)
 
 
 def search(inp: Inputs) -> tuple[str, float, float, float]:
-    """The recommended (mode, share, coverage, new examples) inside the guardrails."""
-    s, v = _grid(inp)
+    """The recommended (mode, share, coverage, new examples) inside the guardrails.
+
+    When today's metric already meets the target there is nothing to buy, unless the scenario asks
+    for the best metric the budget buys: spend never falls as the target rises.
+    """
+    s, v = _full_grid(inp)
+    floor = inp.guardrails.min_review_coverage
+    allowed = v >= floor - 1e-12
     today = float(inp.today())
-    mode = "target" if today < inp.target else "budget"
+    mode = "budget" if inp.objective == "best_for_budget" else "target"
+    if mode == "target" and today >= inp.target:
+        return mode, 0.0, float(floor), 0.0
     if mode == "target":
         n = _size_plan(inp, s, v, "target")
         feasible = np.isfinite(n)
-        if feasible.any():
-            cost = np.where(feasible, n * (inp.unit_cost(s, v) + inp.unit_risk(s, v)), np.nan)
-            i = _pick(cost, s, v, minimise=True)
-            return mode, float(s[i]), float(v[i]), float(n[i])
+        if (feasible & allowed).any():
+            obj = np.where(feasible, n * (inp.unit_cost(s, v) + inp.unit_risk(s, v)), np.nan)
+            return (mode, *_choose(obj, s, v, n, allowed, floor))
         mode = "budget"
     n = _size_plan(inp, s, v, "budget")
-    i = _pick(inp.metric(n, s, v), s, v, minimise=False)
-    return mode, float(s[i]), float(v[i]), float(n[i])
+    return (mode, *_choose(-inp.metric(n, s, v), s, v, n, allowed, floor))
+
+
+def _choose(obj, s, v, n, allowed, floor) -> tuple[float, float, float]:
+    """Least objective inside the review floor, at no more synthetic share than the envelope."""
+    cap = _share_envelope(obj, s, v, floor)
+    rows = np.flatnonzero(allowed & (s <= cap + 1e-12) & np.isfinite(obj))
+    i = rows[_pick(obj[rows], s[rows], v[rows], minimise=True)]
+    return float(s[i]), float(v[i]), float(n[i])
 
 
 def _reference_plan(inp: Inputs, name: str, share: float, coverage: float, mode: str, today: float, breaks) -> Plan:
@@ -250,6 +295,7 @@ def recommend_inputs(scenario: Scenario, policy: Policy, inp: Inputs) -> Recomme
     today = float(inp.today())
     mode, share, coverage, n = search(inp)
     plan = _make_plan(inp, "recommended", share, coverage, n, today)
+    peak = inp.peak_synthetic(plan.human_examples, coverage) if share > 0 else None
     human = _reference_plan(inp, "all-human", 0.0, 0.0, mode, today, ())
     synthetic = _reference_plan(inp, "all-synthetic", 1.0, 0.0, mode, today, _synthetic_breaks(inp))
     label = label_for(share, policy)
@@ -270,6 +316,7 @@ def recommend_inputs(scenario: Scenario, policy: Policy, inp: Inputs) -> Recomme
         binding=binding,
         binding_reason=reason,
         rationale=(),
+        synthetic_peak=peak,
     )
     why, changes = explain(scenario, policy, inp, rec)
     return replace(rec, rationale=tuple(why + changes), changes=tuple(changes))

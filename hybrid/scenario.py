@@ -38,6 +38,10 @@ FACTOR_NAMES: tuple[str, ...] = (
     "cultural_sensitivity",
 )
 
+Generation = Literal["generated", "augmented", "prelabel"]
+GENERATIONS: tuple[str, ...] = get_args(Generation)
+Objective = Literal["reach_target", "best_for_budget"]
+
 Level = Annotated[int, Field(ge=1, le=5)]
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 Money = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
@@ -86,7 +90,40 @@ class Dataset(_Strict):
     synthetic_tail_coverage: Fraction | None = Field(
         None, description="measured: the synthetic exchange rate on rare classes relative to overall"
     )
+    synthetic_response: SyntheticResponse | None = Field(
+        None, description="measured: what the generator's rows add on top of human rows (evidence)"
+    )
     source: str | None = Field(None, max_length=500, description="where these numbers came from")
+
+
+class SyntheticResponse(_Strict):
+    """What the generator's rows added on top of human rows, measured on the team's pilot file.
+
+    Fitted by ``hybrid.evidence.synthetic_response`` to the augmentation curve (human rows held
+    fixed, synthetic rows added in growing numbers, scored on held-out human rows) in the decision
+    model's own form (docs/model.md, "Synthetic data saturates"), so the plan reproduces what was
+    measured and extrapolates from it.
+    """
+
+    value: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        ..., description="worth of one correctly labeled synthetic row, in human rows, before saturation"
+    )
+    saturation: Annotated[float, Field(gt=0.0, le=10_000.0)] = Field(
+        ..., description="k: useful synthetic rows per human seed row (D = k * human rows)"
+    )
+    systematic_share: Fraction = Field(
+        ..., description="share of the generator's label errors that repeat (do not average out)"
+    )
+    accuracy: Fraction = Field(..., description="generator label accuracy of the pilot's synthetic rows")
+    tail_weight: Fraction | None = Field(None, description="edge-case weight the fit was made at")
+    tail_coverage: Fraction | None = Field(None, description="tail coverage the fit was made at")
+    human_rows: int = Field(..., ge=1, description="human training rows of the largest measured base")
+    synthetic_rows: int = Field(..., ge=1, description="synthetic rows the pilot measured up to")
+    points: list[tuple[Annotated[float, Field(ge=0)], Annotated[float, Field(ge=0)], Fraction]] = Field(
+        default_factory=list, description="measured [human rows, synthetic rows, metric]"
+    )
+    plateau: bool = Field(False, description="the measured curve stopped rising or fell")
+    model: str | None = Field(None, max_length=200, description="the learner the evidence used")
 
 
 class FittedCurve(_Strict):
@@ -127,7 +164,11 @@ class Economics(_Strict):
     synthetic_cost_per_example: Annotated[float, Field(ge=1e-6, allow_inf_nan=False)] = Field(
         ..., description="generation is never free: compute, prompts, filtering (at least 0.000001)"
     )
-    review_cost_per_example: Money
+    review_cost_per_example: Money = Field(
+        ...,
+        description="cost for a human to check one synthetic example; fixing one it finds wrong "
+        "costs fix_cost_per_example, or a fresh human label when that is unset",
+    )
     synthetic_label_accuracy: Fraction
     review_catch_rate: Fraction = 0.9
     target_metric: Fraction
@@ -145,6 +186,17 @@ class Economics(_Strict):
     )
     fix_cost_per_example: Money | None = Field(
         None, description="model-assisted labeling: cost for a human to fix a wrong pre-label"
+    )
+    generation: Generation = Field(
+        "generated",
+        description="how synthetic rows are made: 'generated' (new inputs from a generator seeded "
+        "with human examples), 'augmented' (transformations of human rows) or 'prelabel' "
+        "(first-pass model labels on real, unlabeled inputs)",
+    )
+    objective: Objective = Field(
+        "reach_target",
+        description="'reach_target': the cheapest plan reaching the target, nothing when today's "
+        "metric already meets it; 'best_for_budget': the best metric the whole budget buys",
     )
 
 
