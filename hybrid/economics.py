@@ -99,7 +99,7 @@ class Inputs:
     currency: str
     saturation: float | np.ndarray = np.inf
     systematic_share: float | np.ndarray = 0.0
-    fix_cost: float | np.ndarray = 0.0
+    fix_cost: float | np.ndarray | None = None  # None: a fresh human label (human_cost)
     synthetic_pool: float = 0.0
     objective: str = "reach_target"
     saturation_source: str = ""
@@ -179,7 +179,7 @@ class Inputs:
         pay only above about 70% accuracy). Fixing includes the check, so it never costs less.
         """
         found = (1.0 - np.asarray(self.accuracy)) * self.catch_rate
-        fix = np.maximum(self.fix_cost, self.review_cost)
+        fix = np.maximum(self.human_cost if self.fix_cost is None else self.fix_cost, self.review_cost)
         return (1.0 - found) * self.review_cost + found * fix
 
     def unit_cost(self, share, coverage) -> np.ndarray:
@@ -204,18 +204,19 @@ class Inputs:
         share, coverage, cap = np.broadcast_arrays(
             np.asarray(share, float), np.asarray(coverage, float), np.asarray(cap, float)
         )
-        metric = self._metric_of(share[..., None], coverage[..., None])
-        already = self._metric_of(share, coverage)(np.zeros(share.shape)) >= target
+        metric = self._metric_of(share, coverage)
+        already = metric(np.zeros(share.shape)) >= target
         top = np.log10(np.maximum(cap, 1e-3))
-        steps = np.linspace(0.0, 1.0, _SCAN)
-        grid = -3.0 + (top[..., None] + 3.0) * steps
+        # The scan runs along a new first axis, so draws of the inputs (Monte Carlo) broadcast.
+        steps = np.linspace(0.0, 1.0, _SCAN).reshape((_SCAN,) + (1,) * share.ndim)
+        grid = -3.0 + (top + 3.0) * steps
         ok = metric(10.0**grid) >= target
-        reach = ok.any(axis=-1)
-        first = np.argmax(ok, axis=-1)
-        hi = np.take_along_axis(grid, first[..., None], axis=-1)[..., 0]
-        lo = np.take_along_axis(grid, np.maximum(first - 1, 0)[..., None], axis=-1)[..., 0]
+        reach = ok.any(axis=0)
+        first = np.argmax(ok, axis=0)
+        hi = np.take_along_axis(grid, first[None], axis=0)[0]
+        lo = np.take_along_axis(grid, np.maximum(first - 1, 0)[None], axis=0)[0]
         lo = np.where(first == 0, -3.0, lo)
-        single = self._metric_of(share, coverage)
+        single = metric
         # 24 halvings of one scan step (under a decade): relative error below 1e-6 in examples.
         for _ in range(24):
             mid = 0.5 * (lo + hi)
@@ -319,7 +320,7 @@ def resolve_inputs(scenario: Scenario, policy: Policy) -> Inputs:
         currency=econ.currency,
         saturation=k,
         systematic_share=sigma,
-        fix_cost=econ.fix_cost_per_example if econ.fix_cost_per_example is not None else econ.human_cost_per_example,
+        fix_cost=econ.fix_cost_per_example,
         synthetic_pool=synthetic_now if response is not None else 0.0,
         objective=econ.objective,
         saturation_source=k_source,

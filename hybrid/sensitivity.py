@@ -138,13 +138,14 @@ def measure_next(bars: list[Bar]) -> str:
 
 def plausible_range(inp: Inputs, field: str) -> tuple[float, float]:
     """Where the rationale looks for a label change: accuracy from 0.5 (or today's, if lower) to 1,
-    rates 0 to 1, prices a tenth to ten times today's."""
+    rates 0 to 1, prices and other inputs a tenth to ten times today's, inside their valid range."""
     x0 = float(np.mean(getattr(inp, field)))
     if field == "accuracy":
         return min(x0, 0.5), 1.0
     if field in ("catch_rate", "tail_coverage"):
         return 0.0, 1.0
-    return x0 * 0.1, x0 * 10.0
+    lo_valid, hi_valid = INPUTS[field][1]
+    return max(x0 * 0.1, lo_valid), min(x0 * 10.0, hi_valid)
 
 
 def label_threshold(

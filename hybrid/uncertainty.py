@@ -90,12 +90,14 @@ def monte_carlo(
     share = np.array([p[1] for p in plans])[:, None]
     cover = np.array([p[2] for p in plans])[:, None]
     unit = d.unit_cost(share, cover) * np.ones((1, draws))
-    cap = d.budget / unit
+    # Sized as the plan search sizes them (recommend._size_plan): the budget also pays the
+    # expected price of escaped errors.
+    spendable = d.budget / (unit + d.unit_risk(share, cover))
     if mode == "target":
-        n = d.examples_to_reach(d.target, share * np.ones((1, draws)), cover * np.ones((1, draws)), cap)
-        n = np.where(np.isfinite(n), n, cap)
+        n = d.examples_to_reach(d.target, share * np.ones((1, draws)), cover * np.ones((1, draws)), d.budget / unit)
+        n = np.where(np.isfinite(n), n, spendable)
     else:
-        n = cap
+        n = spendable
     metric = d.metric(n, share, cover)
     cpp = cost_per_point(n * unit, metric, today)
     filled = np.where(np.isnan(cpp), np.inf, cpp)

@@ -67,7 +67,7 @@ def test_page_renders_under_navigation(page):
     at = app(page=page)
     assert not at.error, errors(at)
     assert at.session_state["hd.nav"] is True
-    assert sidebar_metric(at, "Synthetic share of new data") == "80%"
+    assert sidebar_metric(at, "Synthetic share of new data") == "78%"
 
 
 @pytest.mark.parametrize("example", sorted(p.stem for p in EXAMPLES.glob("*.yaml")))
@@ -93,7 +93,7 @@ def test_recommendation_page_shows_every_part():
     assert "Importance of edge cases = 3" in list(rules["rule"])
     # Cost per point for each plan, the cheapest-per-point plan outside the guardrails marked as such.
     cpp = {m.label.split("] ")[-1].lstrip("■ "): m.value for m in at.main.metric if "■" in m.label}
-    assert cpp == {"Recommended mix": "$4,338.53", "All-human": "$15,729", "All-synthetic": "$355.49"}
+    assert cpp == {"Recommended mix": "$10,926", "All-human": "$15,729", "All-synthetic": "no gain"}
     assert any("Outside the guardrails" in plain(c.value) for c in at.caption)
 
 
@@ -110,7 +110,7 @@ def test_start_page_lists_examples_and_blank():
 def test_changing_a_factor_changes_the_recommendation():
     at = app(page=REC)
     assert main_metric(at, "Recommendation") == "Hybrid"
-    assert main_metric(at, "Synthetic share") == "80%"
+    assert main_metric(at, "Synthetic share") == "78%"
     go(at, "pages/2_factors.py")
     at.segmented_control(key="w.factors.error_cost").set_value(5)
     ok(at.run())
