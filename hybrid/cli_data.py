@@ -172,6 +172,7 @@ def cmd_learning_curve(args: argparse.Namespace) -> int:
             progress=_Progress(args.quiet),
             source=args.source,
             find_source=args.source is None and not args.all_rows,
+            model=args.model,
         )
     except Cancelled:
         print("cancelled", file=sys.stderr)
@@ -205,8 +206,105 @@ def cmd_learning_curve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _base_scenario(path: str):
+    """The BASE scenario of ``evidence --scenario``: its dataset block and learning curve may be
+    left out, since the evidence measures both."""
+    from hybrid.scenario import Scenario, load_yaml_text, read_text_file
+
+    data = load_yaml_text(read_text_file(path), path)
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: expected a mapping of scenario fields at the top level")
+    econ = data.get("economics")
+    if isinstance(econ, dict) and "learning_curve" not in econ:
+        # Replaced by the measured curve before anything reads it.
+        data = {**data, "economics": {**econ, "learning_curve": {"points": [[1, 0.1], [2, 0.2], [3, 0.3]]}}}
+    return Scenario.from_dict(data, path)
+
+
+def _write_text(path: str, text: str) -> None:
+    """Write whole or not at all: a temporary file beside the target, then a rename."""
+    import os
+    import tempfile
+
+    target = Path(path)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=".hybrid-", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except OSError as exc:
+        try:
+            os.unlink(tmp)
+        except (OSError, UnboundLocalError):
+            pass
+        raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+
+
+def cmd_synthetic_response(args: argparse.Namespace) -> int:
+    """``evidence --scenario BASE``: measure, fit, and write BASE with the measured fields filled."""
+    from hybrid.evidence import Cancelled, synthetic_response
+    from hybrid.policy import load_policy
+    from hybrid.profile import profile_files
+
+    base = _base_scenario(args.scenario)
+    policy = load_policy(args.policy)
+    try:
+        result = synthetic_response(
+            Path(args.file), args.label, args.source, base, policy,
+            text=args.text, model=args.model, metric=args.metric,
+            max_rows=args.max_rows or None, seed=args.seed, name=args.file,
+            progress=_Progress(args.quiet),
+        )
+    except Cancelled:
+        print("cancelled", file=sys.stderr)
+        return 130
+    scenario = result.apply_to(base)
+    prof = profile_files([args.file], label=args.label, annotators=_columns(args.annotators),
+                         source=args.source, text=args.text)
+    agr = prof.agreement()
+    if agr and agr.rows:
+        ds = scenario.dataset.model_copy(update={"annotator_agreement": agr.observed,
+                                                 "kappa": max(-1.0, min(1.0, agr.kappa)) if agr.kappa is not None else None})
+        scenario = scenario.model_copy(update={"dataset": ds})
+        scenario = type(scenario).from_dict(scenario.model_dump(mode="json", exclude_none=True), args.file)
+    if args.output:
+        _write_text(args.output, scenario.to_yaml())
+    if args.json:
+        print(_dump({**result.to_dict(), "scenario": scenario.model_dump(mode="json", exclude_none=True)}))
+        return 0
+    print(
+        f"{args.file}: {result.human_rows:,} human rows, {result.synthetic_rows:,} synthetic, "
+        f"scored on {result.test_rows:,} held-out human rows ({result.metric}, {result.model})"
+    )
+    print("  human rows alone: " + ", ".join(f"{n:,} → {m:.3f}" for n, m in result.human_points))
+    for h in sorted({p[0] for p in result.augmentation_points}):
+        row = [(s_, m) for hh, s_, m in result.augmentation_points if hh == h]
+        print(f"  {h:,} human rows + synthetic: " + ", ".join(f"{s_:,} → {m:.3f}" for s_, m in row))
+    fit = result.fit
+    if fit is not None:
+        se = result.errors
+        k_lo = fit.saturation / 10 ** se.get("log10_saturation", 0.0)
+        k_hi = fit.saturation * 10 ** se.get("log10_saturation", 0.0)
+        print(
+            f"  fit: a synthetic row is worth {fit.value:.2f} human rows before saturation "
+            f"(± {se.get('value', float('nan')):.2f}); about {fit.saturation:.3g} useful synthetic rows per "
+            f"human row (one standard error: {k_lo:.2g} to {k_hi:.2g}); training on these rows alone would "
+            f"lose {100 * fit.floor:.1f} points to repeated errors (± {100 * se.get('floor', float('nan')):.1f})"
+        )
+    for note in result.notes:
+        print(f"  note: {note}")
+    if args.output:
+        print(f"  wrote {args.output}: plan on it with  python -m hybrid recommend {args.output}")
+    return 0
+
+
 def cmd_evidence(args: argparse.Namespace) -> int:
     from hybrid.evidence import Cancelled, exchange_rate
+
+    if args.scenario:
+        return cmd_synthetic_response(args)
+    if args.output:
+        raise InputError("-o/--output: needs --scenario BASE.yaml, the scenario to fill in")
 
     try:
         result = exchange_rate(
@@ -214,6 +312,7 @@ def cmd_evidence(args: argparse.Namespace) -> int:
             args.label,
             args.source,
             text=args.text,
+            model=args.model,
             metric=args.metric,
             max_rows=args.max_rows or None,
             seed=args.seed,
@@ -280,7 +379,7 @@ def register(subparsers) -> None:
 
     for name, func, helptext in (
         ("learning-curve", cmd_learning_curve, "measure the learning curve on a dataset"),
-        ("evidence", cmd_evidence, "measure what a synthetic row is worth (exchange rate)"),
+        ("evidence", cmd_evidence, "measure what synthetic rows add on top of human rows"),
     ):
         s = subparsers.add_parser(name, help=helptext, description=helptext)
         s.add_argument("file", metavar="FILE")
@@ -289,6 +388,14 @@ def register(subparsers) -> None:
             s.add_argument(
                 "--source", default="source", help="column marking rows human or synthetic"
             )
+            s.add_argument(
+                "--scenario", metavar="BASE.yaml",
+                help="fit the synthetic response and fill this scenario's dataset and learning curve "
+                "(its dataset block and learning curve may be left out)",
+            )
+            s.add_argument("-o", "--output", metavar="OUT.yaml", help="write the filled-in scenario")
+            s.add_argument("--policy", help="policy YAML (default: data/policy.yaml)")
+            s.add_argument("--annotators", help="two or more annotator columns, comma-separated")
         else:
             rows = s.add_mutually_exclusive_group()
             rows.add_argument(
@@ -303,6 +410,10 @@ def register(subparsers) -> None:
                 help="train on every row, even when a source column marks some synthetic",
             )
         s.add_argument("--text", help="the text column (found by name if not given)")
+        s.add_argument(
+            "--model", choices=("linear", "boosting"),
+            help="the learner: linear (default for text) or gradient boosting (default for tables)",
+        )
         s.add_argument(
             "--metric", choices=("accuracy", "balanced_accuracy", "macro_f1"), default="accuracy"
         )

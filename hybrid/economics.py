@@ -262,6 +262,10 @@ def resolve_inputs(scenario: Scenario, policy: Policy) -> Inputs:
     response = ds.synthetic_response if ds is not None else None
     if response is not None:
         synthetic_value = response.value
+        # The fit measured the floor at the pilot's accuracy; per unit of residual error that is
+        # floor / pilot error, which may exceed 1 when generated rows differ from real ones in more
+        # than their labels. Review and a better generator then scale the measured loss down.
+        sigma = response.floor / max(1.0 - response.accuracy, 0.005) if response.floor > 0 else 0.0
         notes.append(
             f"Synthetic response measured on the team's pilot data: a row worth {response.value:.2f} "
             f"human rows before saturation, {k:.3g} useful per human row, {sigma:.0%} of errors systematic."

@@ -40,7 +40,7 @@ from threadpoolctl import threadpool_limits
 from hybrid.curves import CurveFit, fit_curve
 from hybrid.errors import InputError
 from hybrid.profile import RARE_FACTOR, _norm_name, detect_roles, read_table, source_kind
-from hybrid.scenario import Dataset, LearningCurveSpec
+from hybrid.scenario import Dataset, LearningCurveSpec, Scenario, SyntheticResponse
 
 ProgressFn = Callable[[float, str], None]
 StopFn = Callable[[], bool]
@@ -78,6 +78,10 @@ class Task:
     name: str
     notes: list[str] = field(default_factory=list)
     kept: np.ndarray | None = None
+    # Rows with the same content share a group, so a split never puts a row and its duplicate on
+    # both sides (a file with many exact duplicates otherwise scores near-perfectly in CV).
+    groups: np.ndarray | None = None
+    learner: str = "boosting"
 
     @property
     def classes(self) -> int:
@@ -110,14 +114,46 @@ def _text_matrix(texts: pd.Series, n_classes: int):
     return vec.transform(texts.fillna("").astype(str))
 
 
-def make_model(kind: str, n_jobs: int | None = None):
+LEARNERS = ("linear", "boosting")
+
+
+def default_learner(kind: str) -> str:
+    """Text gets a linear model on hashed n-grams; tabular data gets gradient boosting."""
+    return "linear" if kind == "text" else "boosting"
+
+
+def check_learner(learner: str | None, kind: str) -> str:
+    if learner is None:
+        return default_learner(kind)
+    if learner not in LEARNERS:
+        raise InputError(f"model: must be one of {', '.join(LEARNERS)} (got {learner!r})")
+    if kind == "text" and learner == "boosting":
+        raise InputError("model: 'boosting' works on tabular data; a text column uses 'linear'")
+    return learner
+
+
+def make_model(kind: str, n_jobs: int | None = None, learner: str | None = None):
     """The fixed model: the same hyper-parameters at every size, so only the data varies."""
+    learner = learner or default_learner(kind)
     if kind == "text":
         from sklearn.linear_model import SGDClassifier
 
         return SGDClassifier(
             loss="hinge", alpha=1e-5, max_iter=5, tol=None, random_state=0, n_jobs=n_jobs
         )
+    if learner == "linear":
+        from sklearn.compose import make_column_selector, make_column_transformer
+        from sklearn.impute import SimpleImputer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+        features = make_column_transformer(
+            (make_pipeline(SimpleImputer(), StandardScaler()), make_column_selector(dtype_include="number")),
+            (make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncoder(handle_unknown="ignore")),
+             make_column_selector(dtype_include="category")),
+        )
+        return make_pipeline(features, LogisticRegression(C=1.0, max_iter=500))
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     return HistGradientBoostingClassifier(
@@ -242,8 +278,10 @@ def prepare(
     if len(y) < MIN_ROWS:
         raise InputError(f"{name}: {len(y)} labeled rows; at least {MIN_ROWS} are needed")
     if roles.text:
-        X = _text_matrix(frame[roles.text], len(classes))
-        return Task("text", X, y, label, [roles.text], name, notes, keep)
+        texts = frame[roles.text].fillna("").astype(str)
+        X = _text_matrix(texts, len(classes))
+        groups = pd.factorize(texts.str.lower().str.split().str.join(" "))[0]
+        return Task("text", X, y, label, [roles.text], name, notes, keep, groups)
     metadata = {
         **{c: "metadata" for c in exclude},
         **{a: "an annotator column" for a in roles.annotators},
@@ -277,7 +315,8 @@ def prepare(
         raise InputError(
             f"{name}: no usable feature columns besides the label {label!r}{left}{more}"
         )
-    return Task("tabular", X, y, label, list(X.columns), name, notes, keep)
+    groups = pd.factorize(pd.util.hash_pandas_object(X, index=False))[0]
+    return Task("tabular", X, y, label, list(X.columns), name, notes, keep, groups)
 
 
 METRICS = ("accuracy", "balanced_accuracy", "macro_f1")
@@ -316,7 +355,7 @@ class _Runner:
             raise Cancelled("stopped by the caller")
         if self.progress is not None:
             self.progress(self.done / self.total, message)
-        model = make_model(task.kind, n_jobs)
+        model = make_model(task.kind, n_jobs, task.learner)
         # OpenMP start-up dominates small gradient-boosting fits, and threads spinning on a busy
         # machine make them many times slower; one thread is faster below ~20k rows.
         threads = 1 if task.kind == "tabular" and len(train) < SMALL_FIT_ROWS else None
@@ -330,6 +369,27 @@ class _Runner:
     def finish(self, message: str) -> None:
         if self.progress is not None:
             self.progress(1.0, message)
+
+
+def group_folds(y: np.ndarray, groups: np.ndarray | None, cv: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Stratified folds that keep every group (identical rows) on one side of each split."""
+    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
+
+    n = len(y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if groups is None:
+            return list(StratifiedKFold(cv, shuffle=True, random_state=seed).split(np.zeros(n), y))
+        return list(StratifiedGroupKFold(cv, shuffle=True, random_state=seed).split(np.zeros(n), y, groups))
+
+
+def group_holdout(idx: np.ndarray, y: np.ndarray, groups: np.ndarray | None, test_share: float,
+                  seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Train and held-out rows from ``idx``, stratified, with no group on both sides."""
+    folds = max(2, int(round(1.0 / test_share)))
+    g = None if groups is None else groups[idx]
+    train, test = group_folds(y[idx], g, folds, seed)[0]
+    return idx[train], idx[test]
 
 
 def _geometric_sizes(lo: int, hi: int, count: int) -> list[int]:
@@ -417,6 +477,8 @@ def _model_name(kind: str, task: Task) -> str:
     if kind == "text":
         width = text_features(task.classes)
         return f"hashed word 1-2-grams ({width} features) + linear SVM (SGD, 5 epochs)"
+    if task.learner == "linear":
+        return "logistic regression (standardised numbers, one-hot categories)"
     return "histogram gradient boosting (40 iterations, 15 leaves)"
 
 
@@ -464,6 +526,7 @@ def learning_curve(
     n_jobs: int | None = -1,
     source: str | None = None,
     find_source: bool = False,
+    model: str | None = None,
 ) -> LearningCurveResult:
     """Cross-validated scores of the fixed model on growing subsets, and the curve through them.
 
@@ -477,8 +540,6 @@ def learning_curve(
     rate), so training on synthetic rows too would put today's point at the wrong size and
     height. With fewer human rows every row is used, and a note says so.
     """
-    from sklearn.model_selection import StratifiedKFold
-
     _check_metric(metric)
     if cv < 2:
         raise InputError(f"cv: needs at least 2 folds (got {cv})")
@@ -486,15 +547,14 @@ def learning_curve(
     frame, source, human_only, source_notes = _human_only(frame, label, source, find_source, shown)
     input_rows = len(frame)
     task = prepare(frame, label, text=text, exclude=[source] if source else (), name=shown)
+    task.learner = check_learner(model, task.kind)
     n = len(task.y)
     if cv > n:
         raise InputError(f"{shown}: {cv} cross-validation folds need at least {cv} labeled rows "
                          f"(got {n})")
     quarter = n // 4
     classes = task.classes
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        folds = list(StratifiedKFold(cv, shuffle=True, random_state=seed).split(np.zeros(n), task.y))
+    folds = group_folds(task.y, task.groups, cv, seed)
     n_train = min(len(tr) for tr, _ in folds)
     n_min = max(10, min(2 * classes, quarter // 4))
     if quarter < n_min or n_train <= quarter:
@@ -692,6 +752,7 @@ def exchange_rate(
     progress: ProgressFn | None = None,
     should_stop: StopFn | None = None,
     n_jobs: int | None = -1,
+    model: str | None = None,
 ) -> ExchangeRateResult:
     """Train on human rows and on synthetic rows at several sizes; score on held-out human rows.
 
@@ -700,8 +761,6 @@ def exchange_rate(
     below half of uniform, as in the profile); the same reading on rare-class test rows gives the
     rare-class rate.
     """
-    from sklearn.model_selection import train_test_split
-
     _check_metric(metric)
     if not 0.05 <= test_share <= 0.5:
         raise InputError(f"test_share: must be between 0.05 and 0.5 (got {test_share})")
@@ -712,6 +771,7 @@ def exchange_rate(
     kinds = frame[source].map(lambda v: source_kind(None if pd.isna(v) else str(v), source))
     frame = frame.assign(__kind=kinds.to_numpy())
     task = prepare(frame.drop(columns=["__kind"]), label, text=text, exclude=[source], name=shown)
+    task.learner = check_learner(model, task.kind)
     kind_arr = frame["__kind"].to_numpy()[task.kept]
     human = np.flatnonzero(kind_arr == "human")
     synthetic = np.flatnonzero(kind_arr == "synthetic")
@@ -734,13 +794,7 @@ def exchange_rate(
     if len(np.unique(hy)) < 2:
         raise InputError(f"{shown}: the human rows have a single class; nothing to compare on")
     counts = pd.Series(hy).value_counts()
-    try:
-        h_train, h_test = train_test_split(
-            human, test_size=test_share, random_state=seed, stratify=hy
-        )
-    except ValueError:
-        h_train, h_test = train_test_split(human, test_size=test_share, random_state=seed)
-        notes.append("held-out split not stratified: some classes have a single human row")
+    h_train, h_test = group_holdout(human, y, task.groups, test_share, seed)
     k = len(counts)
     shares = counts / counts.sum()
     rare = sorted(shares[shares < RARE_FACTOR / k].index.tolist())
@@ -833,5 +887,339 @@ def exchange_rate(
         metric=metric,
         kind=task.kind,
         model=_model_name(task.kind, task),
+        notes=notes,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Synthetic response: what generated rows add on top of human rows
+
+
+@dataclass
+class SyntheticResponseResult:
+    """The human learning curve and the augmentation curve of one pilot file, and their fit.
+
+    ``human_points`` are ``(human rows, metric)``; ``augmentation_points`` are
+    ``(human rows, synthetic rows, metric)``, every one scored on the same held-out human rows.
+    ``fit`` is the decision model's synthetic response fitted to them (``SyntheticResponse``),
+    ``errors`` the standard errors of its value, log10 saturation and floor.
+    """
+
+    human_points: list[tuple[int, float]]
+    augmentation_points: list[tuple[int, int, float]]
+    curve: CurveFit | None
+    fit: SyntheticResponse | None
+    errors: dict[str, float]
+    floor: float
+    fit_rmse: float | None
+    human_rows: int
+    synthetic_rows: int
+    test_rows: int
+    train_rows: int
+    classes: int
+    tail_share: float | None
+    metric: str
+    kind: str
+    model: str
+    plateau: bool
+    declines: bool
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "human_points": [[n, m] for n, m in self.human_points],
+            "augmentation_points": [[h, s, m] for h, s, m in self.augmentation_points],
+            "curve": None if self.curve is None else {
+                "ceiling": self.curve.ceiling, "scale": self.curve.scale, "exponent": self.curve.exponent,
+            },
+            "response": None if self.fit is None else self.fit.model_dump(mode="json", exclude={"points"}),
+            "standard_errors": self.errors,
+            "floor": self.floor,
+            "fit_rmse": self.fit_rmse,
+            "human_rows": self.human_rows,
+            "synthetic_rows": self.synthetic_rows,
+            "test_rows": self.test_rows,
+            "train_rows": self.train_rows,
+            "classes": self.classes,
+            "tail_share": self.tail_share,
+            "metric": self.metric,
+            "kind": self.kind,
+            "model": self.model,
+            "plateau": self.plateau,
+            "declines": self.declines,
+            "notes": self.notes,
+        }
+
+    def apply_to(self, scenario: Scenario) -> Scenario:
+        """The scenario with every measured field filled in: counts, classes, tail share, the
+        learning curve of the human rows and the synthetic response."""
+        data = scenario.model_dump(mode="json", exclude_none=True)
+        ds = dict(data.get("dataset") or {})
+        ds.update(human_examples=self.human_rows, synthetic_examples=self.synthetic_rows,
+                  classes=max(2, self.classes))
+        if self.tail_share is not None:
+            ds["tail_share"] = self.tail_share
+        for stale in ("synthetic_exchange_rate", "synthetic_exchange_accuracy", "synthetic_tail_coverage"):
+            ds.pop(stale, None)
+        if self.fit is not None:
+            ds["synthetic_response"] = self.fit.model_dump(mode="json", exclude_none=True)
+        else:
+            ds.pop("synthetic_response", None)
+        data["dataset"] = ds
+        data["economics"]["learning_curve"] = {"points": [[float(n), float(m)] for n, m in self.human_points]}
+        return Scenario.from_dict(data, "evidence")
+
+
+def _response_inputs(scenario: Scenario, policy, curve_points, base_rows: int, accuracy: float):
+    """Model inputs for the pilot itself: the measured human curve, ``base_rows`` human rows in
+    hand and no synthetic rows yet, so ``metric_at(h - base_rows, s, 0)`` predicts a point."""
+    from hybrid.economics import resolve_inputs
+
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    ds = dict(data.get("dataset") or {})
+    for stale in ("synthetic_response", "synthetic_exchange_rate", "synthetic_exchange_accuracy",
+                  "synthetic_tail_coverage"):
+        ds.pop(stale, None)
+    ds.update(human_examples=int(base_rows), synthetic_examples=0)
+    data["dataset"] = ds
+    data["economics"]["learning_curve"] = {"points": [[float(n), float(m)] for n, m in curve_points]}
+    data["economics"]["synthetic_label_accuracy"] = accuracy
+    return resolve_inputs(Scenario.from_dict(data, "evidence"), policy)
+
+
+def fit_response(inp, points: Sequence[tuple[int, int, float]], base_rows: int, accuracy: float):
+    """Fit value, saturation k and floor to the augmentation curve in the planner's own form.
+
+    The residuals are gains over each base's no-synthetic score, so the human curve's own misfit
+    at a base does not leak into the synthetic terms. Bounded least squares (SciPy
+    ``least_squares``) from a small grid of starts, since the saturation and the floor trade off;
+    standard errors from the Jacobian at the optimum.
+    """
+    from dataclasses import replace as _replace
+
+    from scipy.optimize import least_squares
+
+    by_base: dict[int, dict[int, float]] = {}
+    for h, s_, m in points:
+        by_base.setdefault(int(h), {})[int(s_)] = float(m)
+    rows = [(h, s_, m - sizes[0]) for h, sizes in by_base.items() if 0 in sizes for s_, m in sizes.items() if s_ > 0]
+    if len(rows) < 3:
+        return None, {}, 0.0, None
+    h = np.array([r[0] for r in rows], dtype=float)
+    sy = np.array([r[1] for r in rows], dtype=float)
+    gain = np.array([r[2] for r in rows], dtype=float)
+    err_pilot = max(1.0 - accuracy, _MIN_PILOT_ERROR)
+
+    def predict(theta):
+        value, log_k, floor = theta
+        model = _replace(inp, synthetic_value=value, saturation=10.0**log_k,
+                         systematic_share=floor / err_pilot, synthetic_now=0.0, synthetic_pool=0.0)
+        return model.metric_at(h - base_rows, sy, 0.0) - model.metric_at(h - base_rows, 0.0 * sy, 0.0)
+
+    lower, upper = [1e-3, -1.3, 0.0], [1.0, 4.0, 1.0]
+    best = None
+    for v0 in (0.05, 0.3, 1.0):
+        for k0 in (-0.5, 0.5, 1.5, 3.0):
+            for f0 in (0.0, 0.05, 0.3):
+                start = np.clip([v0, k0, f0], np.add(lower, 1e-9), np.subtract(upper, 1e-9))
+                res = least_squares(lambda t: predict(t) - gain, start, bounds=(lower, upper), method="trf")
+                if best is None or res.cost < best.cost:
+                    best = res
+    value, log_k, floor = (float(x) for x in best.x)
+    dof = max(1, len(gain) - 3)
+    errors: dict[str, float] = {}
+    try:
+        jtj = best.jac.T @ best.jac
+        cov = np.linalg.pinv(jtj) * (2.0 * best.cost / dof)
+        se = np.sqrt(np.clip(np.diag(cov), 0.0, None))
+        errors = {"value": float(se[0]), "log10_saturation": float(se[1]), "floor": float(se[2])}
+    except np.linalg.LinAlgError:
+        pass
+    rmse = float(np.sqrt(2.0 * best.cost / len(gain)))
+    return (value, 10.0**log_k, floor), errors, rmse, predict
+
+
+# Below this, a claimed accuracy cannot carry a measured floor: errors that small cannot cost points.
+_MIN_PILOT_ERROR = 0.005
+
+
+def synthetic_response(
+    data: str | Path | pd.DataFrame,
+    label: str,
+    source: str,
+    scenario: Scenario,
+    policy,
+    *,
+    text: str | None = None,
+    model: str | None = None,
+    metric: str = "accuracy",
+    test_share: float = 0.3,
+    points: int = 5,
+    repeats: int = 3,
+    max_rows: int | None = MAX_ROWS,
+    seed: int = 0,
+    name: str | None = None,
+    progress: ProgressFn | None = None,
+    should_stop: StopFn | None = None,
+    n_jobs: int | None = 1,
+) -> SyntheticResponseResult:
+    """Measure what synthetic rows add on top of human rows, and fit the model's response to it.
+
+    Human rows are split into training and held-out rows with no duplicate on both sides. The
+    human curve trains on growing subsets of the human training rows. The augmentation curve holds
+    human rows fixed (all of them, and a quarter of them) and adds synthetic rows in growing
+    numbers. Every model is scored on the same held-out human rows, so the two curves compare. The
+    scenario's generator accuracy is taken as the pilot's; its edge-case weight and tail coverage
+    are the ones the fit is made at, so the plan reproduces what was measured.
+    """
+    _check_metric(metric)
+    if not 0.05 <= test_share <= 0.5:
+        raise InputError(f"test_share: must be between 0.05 and 0.5 (got {test_share})")
+    frame, shown = _load(data, max_rows, seed, name)
+    if source not in frame.columns:
+        cols = ", ".join(map(str, list(frame.columns)[:20]))
+        raise InputError(f"{shown}: no source column {source!r} (columns: {cols})")
+    if source == label:
+        raise InputError(f"{shown}: column {source!r} cannot be both the label and the source")
+    kinds = frame[source].map(lambda v: source_kind(None if pd.isna(v) else str(v), source)).to_numpy()
+    task = prepare(frame, label, text=text, exclude=[source], name=shown)
+    task.learner = check_learner(model, task.kind)
+    kind_arr = kinds[task.kept]
+    human = np.flatnonzero(kind_arr == "human")
+    synthetic = np.flatnonzero(kind_arr == "synthetic")
+    notes = list(task.notes)
+    other = len(kind_arr) - len(human) - len(synthetic)
+    if other:
+        notes.append(f"{other} rows neither human nor synthetic left out")
+    if len(synthetic) < 20:
+        raise InputError(
+            f"{shown}: source column {source!r} marks {len(synthetic)} rows synthetic; at least "
+            "20 are needed (values like 'synthetic', 'generated', 'llm')"
+        )
+    if len(human) < 60:
+        raise InputError(
+            f"{shown}: source column {source!r} marks {len(human)} rows human; at least 60 are "
+            "needed (values like 'human', 'manual', 'gold')"
+        )
+    y = task.y
+    if len(np.unique(y[human])) < 2:
+        raise InputError(f"{shown}: the human rows have a single class; nothing to compare on")
+    h_train, h_test = group_holdout(human, y, task.groups, test_share, seed)
+    test_groups = set(task.groups[h_test].tolist()) if task.groups is not None else set()
+    leaked = np.array([g in test_groups for g in task.groups[synthetic]]) if test_groups else np.zeros(len(synthetic), bool)
+    if leaked.any():
+        notes.append(f"{int(leaked.sum())} synthetic rows identical to held-out human rows left out")
+        synthetic = synthetic[~leaked]
+    k = len(np.unique(y[human]))
+    counts = pd.Series(y[human]).value_counts()
+    shares = counts / counts.sum()
+    tail_share = float(shares[shares < RARE_FACTOR / k].sum())
+    test_y = y[h_test]
+
+    n_min = max(10, min(2 * k, len(h_train) // 8))
+    h_sizes = _geometric_sizes(n_min, len(h_train), points + 1)
+    bases = [len(h_train)]
+    if len(h_train) // 4 >= max(n_min, 2 * k):
+        bases.insert(0, len(h_train) // 4)
+    s_sizes = [0] + _geometric_sizes(max(10, len(synthetic) // 16), len(synthetic), points)
+    total = (len(h_sizes) + len(bases) * len(s_sizes)) * repeats
+    runner = _Runner(total, progress, should_stop)
+    rng = np.random.default_rng(seed)
+    human_scores: dict[int, list[float]] = {s_: [] for s_ in h_sizes}
+    aug_scores: dict[tuple[int, int], list[float]] = {(b, s_): [] for b in bases for s_ in s_sizes}
+    for r in range(repeats):
+        h_order = rng.permutation(h_train)
+        s_order = rng.permutation(synthetic)
+        for size in h_sizes:
+            sub = h_order[:size]
+            if len(np.unique(y[sub])) < 2:
+                runner.done += 1
+                continue
+            pred = runner.fit_predict(task, sub, h_test, f"human rows: {size:,} (repeat {r + 1}/{repeats})", n_jobs)
+            human_scores[size].append(score(metric, test_y, pred))
+        for base in bases:
+            for size in s_sizes:
+                if size == 0 and base in human_scores and len(human_scores[base]) > r:
+                    aug_scores[(base, 0)].append(human_scores[base][r])
+                    runner.done += 1
+                    continue
+                sub = np.concatenate([h_order[:base], s_order[:size]])
+                if len(np.unique(y[sub])) < 2:
+                    runner.done += 1
+                    continue
+                pred = runner.fit_predict(
+                    task, sub, h_test, f"{base:,} human + {size:,} synthetic rows (repeat {r + 1}/{repeats})", n_jobs
+                )
+                aug_scores[(base, size)].append(score(metric, test_y, pred))
+    runner.finish("synthetic response measured")
+    h_pts = [(s_, float(np.mean(v))) for s_, v in human_scores.items() if v]
+    aug = [(b, s_, float(np.mean(v))) for (b, s_), v in aug_scores.items() if v]
+    curve = None
+    try:
+        curve = fit_curve(h_pts)
+    except InputError as exc:
+        notes.append(f"human learning curve not fitted: {exc}")
+    top = [(s_, m) for b, s_, m in aug if b == bases[-1]]
+    base_score = dict(top).get(0)
+    best_gain = max((m for _, m in top), default=0.0) - (base_score or 0.0)
+    last = top[-1][1] if top else None
+    declines = base_score is not None and last is not None and last < base_score - 0.002
+    plateau = bool(declines or (len(top) >= 3 and top[-1][1] <= max(m for _, m in top[:-1]) + 0.001))
+    if declines:
+        notes.append(
+            f"adding {top[-1][0]:,} synthetic rows to {bases[-1]:,} human rows lowered the metric "
+            f"from {base_score:.3f} to {last:.3f}"
+        )
+    elif plateau:
+        notes.append(f"the synthetic rows' gain has levelled off (best +{100 * best_gain:.1f} points)")
+    fit = None
+    errors: dict[str, float] = {}
+    floor = 0.0
+    rmse = None
+    accuracy = scenario.economics.synthetic_label_accuracy
+    if curve is not None:
+        inp = _response_inputs(scenario, policy, h_pts, bases[-1], accuracy)
+        params, errors, rmse, _ = fit_response(inp, aug, bases[-1], accuracy)
+        if params is not None:
+            value, sat, floor = params
+            err_pilot = max(1.0 - accuracy, _MIN_PILOT_ERROR)
+            if floor > err_pilot:
+                notes.append(
+                    f"the synthetic rows cost more metric than {1 - accuracy:.0%} label errors explain "
+                    "(they differ from real data in more than their labels); the plan keeps the measured loss"
+                )
+            fit = SyntheticResponse(
+                value=float(min(1.0, max(1e-3, value))),
+                saturation=float(min(10_000.0, max(0.05, sat))),
+                systematic_share=float(min(1.0, floor / err_pilot)),
+                floor=float(min(1.0, floor)),
+                accuracy=accuracy,
+                tail_weight=float(inp.tail_weight),
+                tail_coverage=float(inp.tail_coverage),
+                human_rows=int(bases[-1]),
+                synthetic_rows=int(max(s_sizes)),
+                points=[(float(b), float(s_), float(m)) for b, s_, m in aug],
+                plateau=plateau,
+                model=_model_name(task.kind, task)[:200],
+            )
+    return SyntheticResponseResult(
+        human_points=h_pts,
+        augmentation_points=aug,
+        curve=curve,
+        fit=fit,
+        errors=errors,
+        floor=floor,
+        fit_rmse=rmse,
+        human_rows=len(human),
+        synthetic_rows=len(synthetic) + int(leaked.sum()),
+        test_rows=len(h_test),
+        train_rows=len(h_train),
+        classes=k,
+        tail_share=tail_share,
+        metric=metric,
+        kind=task.kind,
+        model=_model_name(task.kind, task),
+        plateau=plateau,
+        declines=declines,
         notes=notes,
     )

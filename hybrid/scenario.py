@@ -114,6 +114,11 @@ class SyntheticResponse(_Strict):
     systematic_share: Fraction = Field(
         ..., description="share of the generator's label errors that repeat (do not average out)"
     )
+    floor: Fraction = Field(
+        0.0,
+        description="metric lost when training on these synthetic rows alone, unreviewed, at the "
+        "pilot's accuracy: the systematic-error term the fit found",
+    )
     accuracy: Fraction = Field(..., description="generator label accuracy of the pilot's synthetic rows")
     tail_weight: Fraction | None = Field(None, description="edge-case weight the fit was made at")
     tail_coverage: Fraction | None = Field(None, description="tail coverage the fit was made at")
