@@ -49,6 +49,18 @@ def signal_kept(error: np.ndarray | float, classes: np.ndarray | float) -> np.nd
     return np.clip(1.0 - np.asarray(error, dtype=float) * k / (k - 1.0), 0.0, 1.0)
 
 
+def saturated(synthetic, capacity) -> np.ndarray:
+    """``D * (1 - exp(-S / D))``: the useful part of ``S`` synthetic rows when ``D`` can be used.
+
+    The form Muennighoff et al. (NeurIPS 2023) fit to repeated data: the first rows count fully,
+    later ones less, and no number of them counts for more than ``D``.
+    """
+    s = np.asarray(synthetic, dtype=float)
+    d = np.asarray(capacity, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return np.where(np.isfinite(d) & (d > 0), d * -np.expm1(-s / np.where(d > 0, d, 1.0)), np.where(d > 0, s, 0.0))
+
+
 def synthetic_error(accuracy, coverage, catch_rate) -> np.ndarray:
     return (1.0 - np.asarray(accuracy, dtype=float)) * (1.0 - np.asarray(coverage) * catch_rate)
 
@@ -159,15 +171,20 @@ class Inputs:
             with np.errstate(divide="ignore", invalid="ignore"):
                 q = np.where(synth > 0, (pool * q_old + s_new * q_new) / synth, q_new)
                 err = np.where(synth > 0, (pool * e_old + s_new * e_new) / synth, e_new)
-                d = k * humans
-                used = np.where(np.isfinite(d), d * -np.expm1(-synth / d), synth)
             share = synth / (humans + synth + stock_rows)
             floor = floor_weight * err * share**2
-            head = self.curve_at(humans + stock + q * used)
-            tail = self.curve_at(humans + phi * (stock + q * used))
+            gained = q * saturated(synth, k * humans)
+            head = self.curve_at(humans + stock + gained)
+            tail = self.curve_at(humans + phi * (stock + gained))
             return np.clip((1.0 - w) * head + w * tail - floor, 0.0, 1.0)
 
         return at
+
+    def synthetic_worth(self, new_human, new_synthetic, coverage) -> np.ndarray:
+        """Human-example equivalents the synthetic rows add (existing pool plus new), after saturation."""
+        humans = np.maximum(self.human_now + np.asarray(new_human, dtype=float), 1.0)
+        synth = np.maximum(self.synthetic_pool + np.asarray(new_synthetic, dtype=float), 0.0)
+        return self.exchange_rate(coverage) * saturated(synth, self.saturation * humans)
 
     def today(self) -> np.ndarray:
         return self.metric(0.0, 0.0, 0.0)

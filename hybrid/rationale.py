@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from hybrid.economics import Inputs
 from hybrid.policy import Policy, guardrails
 from hybrid.scenario import FACTOR_NAMES, Scenario
@@ -61,7 +63,12 @@ def explain(scenario: Scenario, policy: Policy, inp: Inputs, rec: Recommendation
     else:
         out.append(f"The synthetic share is bound by {rec.binding}: {rec.binding_reason}")
 
-    if rec.mode == "target":
+    if rec.mode == "target" and p.new_examples == 0:
+        out.append(
+            f"Today's metric {rec.today_metric:.3f} already meets the target {rec.target_metric:.3f}: "
+            "nothing needs to be bought. Ask for the best the budget buys to see what more would add."
+        )
+    elif rec.mode == "target":
         out.append(
             f"This plan reaches the target {rec.target_metric:.3f} (today {rec.today_metric:.3f}) for "
             f"{money(p.spend, cur)} of the {money(rec.budget, cur)} budget, "
@@ -95,6 +102,7 @@ def explain(scenario: Scenario, policy: Policy, inp: Inputs, rec: Recommendation
         f"catching {float(inp.catch_rate):.0%} of errors, one synthetic example is worth "
         f"{rate:.2f} human examples in the common cases."
     )
+    out.extend(_saturation(inp, rec))
     out.append(
         f"Edge cases carry {float(inp.tail_weight):.0%} of the metric (from {FACTOR_TITLES['edge_cases']} = "
         f"{scenario.factors.edge_cases}"
@@ -114,6 +122,44 @@ def explain(scenario: Scenario, policy: Policy, inp: Inputs, rec: Recommendation
     )
     out.extend(inp.notes)
     return out, _what_would_change(scenario, policy, inp, rec)
+
+
+def _saturation(inp: Inputs, rec: Recommendation) -> list[str]:
+    """Where generated rows stop paying, and what repeated generator errors cost."""
+    p = rec.plan
+    out = []
+    humans = p.human_examples if p.synthetic_share > 0 else rec.human_plan.human_examples
+    coverage = p.review_coverage if p.synthetic_share > 0 else inp.guardrails.min_review_coverage
+    peak = rec.synthetic_peak if rec.synthetic_peak is not None else inp.peak_synthetic(humans, coverage)
+    total_humans = inp.human_now + humans
+    out.append(
+        f"Generated rows build on the human rows: with {total_humans:,.0f} human examples, beyond about "
+        f"{_round(peak)} generated rows nothing more is gained ({inp.saturation_source}: "
+        f"{float(inp.saturation):.3g} useful per human row); past that the next dollar buys more as "
+        "human seed examples."
+    )
+    if rec.synthetic_plan.synthetic_examples > peak:
+        out.append(
+            f"The all-synthetic plan would buy {_round(rec.synthetic_plan.synthetic_examples)} generated "
+            f"rows, far past that point: it reaches {rec.synthetic_plan.expected_metric:.3f}, "
+            f"against {p.expected_metric:.3f} for this plan."
+        )
+    sigma = float(np.mean(inp.systematic_share))
+    if sigma > 0 and float(np.mean(inp.accuracy)) < 1.0:
+        lost = sigma * (1.0 - float(np.mean(inp.accuracy)))
+        out.append(
+            f"Generator errors repeat ({inp.systematic_source}): trained on its rows alone, unreviewed, a "
+            f"model would lose about {100 * lost:.1f} points to them; human rows and review outvote them."
+        )
+    return out
+
+
+def _round(n: float) -> str:
+    """A count as a person says it in a meeting: two significant figures."""
+    if n < 100:
+        return f"{n:,.0f}"
+    digits = len(str(int(n))) - 2
+    return f"{round(n, -digits):,.0f}"
 
 
 def _show(field: str, value: float, currency: str) -> str:

@@ -226,11 +226,13 @@ def _size_plan(inp: Inputs, share, coverage, mode: str) -> np.ndarray:
 
     The budget pays for the expected price of escaped wrong labels as well as for the cash: an
     escaped error is paid for later (rework, incidents), so a plan that lets many through buys
-    fewer examples. That is how a large price on an escaped label moves the plan toward review.
+    fewer examples. That is how a large price on an escaped label moves the plan toward review, and
+    it keeps cash plus escaped cost within the budget in both modes, so that total never falls as
+    the target rises.
     """
+    cap = inp.budget / (inp.unit_cost(share, coverage) + inp.unit_risk(share, coverage))
     if mode == "budget":
-        return np.asarray(inp.budget / (inp.unit_cost(share, coverage) + inp.unit_risk(share, coverage)), dtype=float)
-    cap = inp.budget / inp.unit_cost(share, coverage)
+        return np.asarray(cap, dtype=float)
     return inp.examples_to_reach(inp.target, share, coverage, cap)
 
 

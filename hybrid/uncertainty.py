@@ -94,7 +94,7 @@ def monte_carlo(
     # expected price of escaped errors.
     spendable = d.budget / (unit + d.unit_risk(share, cover))
     if mode == "target":
-        n = d.examples_to_reach(d.target, share * np.ones((1, draws)), cover * np.ones((1, draws)), d.budget / unit)
+        n = d.examples_to_reach(d.target, share * np.ones((1, draws)), cover * np.ones((1, draws)), spendable)
         n = np.where(np.isfinite(n), n, spendable)
     else:
         n = spendable
