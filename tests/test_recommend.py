@@ -331,7 +331,8 @@ def test_plan_json_has_no_infinite_numbers():
 
 def test_what_would_change_it_names_a_range_that_contains_today(policy):
     # Generation nearly as dear as a human label: no generator accuracy makes synthetic rows pay.
-    scn = make_scenario(economics__synthetic_label_accuracy=0.3, economics__synthetic_cost_per_example=1.8)
+    scn = make_scenario(economics__synthetic_label_accuracy=0.3, economics__synthetic_cost_per_example=1.8,
+                        economics__fix_cost_per_example=2.0)
     rec = recommend(scn, policy)
     held = [s for s in rec.rationale if "holds for any generator accuracy" in s]
     assert len(held) == 1 and "from 30% to 100%" in held[0]
