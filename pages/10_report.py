@@ -20,10 +20,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from hybrid.errors import InputError  # noqa: E402
-from hybrid.policy import Policy, load_policy, parse_policy  # noqa: E402
-from hybrid.rationale import LABEL_TITLES  # noqa: E402
-from hybrid.report import MIME_TYPES, build_report, render_html, render_json, render_markdown, render_pdf, slug  # noqa: E402
-from hybrid.scenario import Scenario, load_scenario  # noqa: E402
+from hybrid.model.policy import Policy, load_policy, parse_policy  # noqa: E402
+from hybrid.explain.rationale import LABEL_TITLES  # noqa: E402
+from hybrid.share.report import MIME_TYPES, build_report, render_html, render_json, render_markdown, render_pdf, slug  # noqa: E402
+from hybrid.model.scenario import Scenario, load_scenario  # noqa: E402
 
 try:  # the dashboard's shared session state (ui/state.py), when present
     from ui import state as ui_state
@@ -70,7 +70,7 @@ def _policy(text: str | None) -> Policy:
 
 @st.cache_data(show_spinner="Computing sensitivity and uncertainty…", max_entries=32)
 def _analyses(scenario_json: str, policy_text: str | None, sensitivity: bool, uncertainty: bool):
-    from hybrid.cli_report import compute_analyses
+    from hybrid.cli.report import compute_analyses
 
     scenario = Scenario.model_validate_json(scenario_json)
     return compute_analyses(scenario, _policy(policy_text), sensitivity=sensitivity, uncertainty=uncertainty)

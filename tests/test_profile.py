@@ -12,8 +12,8 @@ import pytest
 from sklearn.datasets import load_breast_cancer, load_digits, load_wine
 from sklearn.metrics import cohen_kappa_score
 
-from hybrid.cli import main
-from hybrid.profile import (
+from hybrid.cli.main import main
+from hybrid.evidence.profile import (
     DupSketch,
     Profile,
     Roles,
@@ -243,7 +243,7 @@ def test_duplicate_sampling_on_larger_data_estimates_the_share(tmp_path):
 
 
 def test_heavy_duplication_takes_a_second_pass_and_still_merges_exactly(tmp_path, monkeypatch):
-    import hybrid.profile as profile_module
+    import hybrid.evidence.profile as profile_module
 
     passes = []
     real = profile_module._rescan_sketch
@@ -508,7 +508,7 @@ def test_profile_is_a_plain_dataclass():
 
 def test_read_table_checks_max_rows_and_reads_small_files_under_a_large_limit(tmp_path):
     from hybrid.errors import InputError
-    from hybrid.profile import read_table
+    from hybrid.evidence.profile import read_table
 
     p = tmp_path / "small.csv"
     sklearn_frame("wine").to_csv(p, index=False)

@@ -76,7 +76,7 @@ class Measured:
 
 def evidence_module():
     try:
-        from hybrid import evidence
+        from hybrid.evidence import learning as evidence
     except ImportError:  # scikit-learn missing: the block explains instead
         return None
     return evidence
@@ -158,7 +158,7 @@ def _press_stop() -> None:
 
 
 def _frame(cols: dict[str, Any], evidence) -> pd.DataFrame:
-    from hybrid.profile import read_table
+    from hybrid.evidence.profile import read_table
 
     return read_table(cols["path"], max_rows=evidence.MAX_ROWS, name=cols["file"])
 

@@ -38,7 +38,7 @@ _FOLDER: list[Path] = []
 def profiler() -> ModuleType | None:
     """``hybrid.profile`` if it is installed and has the functions this page calls."""
     try:
-        mod = importlib.import_module("hybrid.profile")
+        mod = importlib.import_module("hybrid.evidence.profile")
     except ImportError:
         return None
     return mod if all(hasattr(mod, f) for f in NEEDED) else None

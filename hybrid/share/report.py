@@ -39,14 +39,15 @@ from typing import Any
 import numpy as np
 
 from hybrid import __version__
-from hybrid.curves import fit_curve
-from hybrid.economics import Inputs, resolve_inputs
+from hybrid.model.curves import fit_curve
+from hybrid.model.economics import Inputs, resolve_inputs
 from hybrid import palette
 from hybrid.errors import InputError
-from hybrid.policy import Bound, Policy, guardrails
-from hybrid.rationale import FACTOR_TITLES, LABEL_TITLES, money
-from hybrid.recommend import Plan, Recommendation, metric_for_spend, recommend_inputs
-from hybrid.scenario import FACTOR_NAMES, Scenario
+from hybrid.model.policy import Bound, Policy, guardrails
+from hybrid.explain.rationale import FACTOR_TITLES, LABEL_TITLES, money
+from hybrid.explain.recommendation import recommend_inputs
+from hybrid.model.recommend import Plan, Recommendation, metric_for_spend
+from hybrid.model.scenario import FACTOR_NAMES, Scenario
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 FORMATS = ("html", "md", "json", "pdf")

@@ -24,7 +24,7 @@ import math
 import zlib
 
 from hybrid.errors import InputError
-from hybrid.scenario import Scenario
+from hybrid.model.scenario import Scenario
 
 FORMAT_VERSION = 1
 PREFIX = f"{FORMAT_VERSION}."

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hybrid.curves import CurveFit, curve_from_spec
+from hybrid.model.curves import CurveFit, curve_from_spec
 from hybrid.errors import InputError
-from hybrid.policy import Guardrails, Policy, guardrails
-from hybrid.scenario import Scenario
+from hybrid.model.policy import Guardrails, Policy, guardrails
+from hybrid.model.scenario import Scenario
 
 # The smallest signal a human label may keep; below it the learning curve itself is meaningless.
 _MIN_HUMAN_SIGNAL = 0.05

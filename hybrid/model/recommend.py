@@ -1,6 +1,6 @@
-"""The recommendation: the cheapest plan inside the guardrails, its label, layers and rationale.
+"""The recommendation: the cheapest plan inside the guardrails, its label and layers.
 
-``recommend(scenario, policy)`` searches synthetic share and review coverage on a grid, inside the
+``decide(scenario, policy, inputs)`` searches synthetic share and review coverage on a grid, inside the
 policy's bounds (docs/model.md, "Plan"). With a target it finds the plan that reaches it at the least
 cost (cash plus the expected price of escaped errors); when no plan reaches it within the budget, or
 today's metric already does, it finds the best metric the whole budget buys. The all-human and
@@ -10,15 +10,14 @@ point of metric gained, the founding guide's yardstick, not cost per label.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from typing import Literal
 
 import numpy as np
 
-from hybrid.economics import Inputs, cost_per_point, points_gained, resolve_inputs, synthetic_error
-from hybrid.policy import Policy
-from hybrid.rationale import explain
-from hybrid.scenario import Scenario
+from hybrid.model.economics import Inputs, cost_per_point, points_gained, synthetic_error
+from hybrid.model.policy import Policy
+from hybrid.model.scenario import Scenario
 
 Label = Literal["human", "hybrid", "synthetic"]
 
@@ -239,13 +238,8 @@ def _synthetic_breaks(inp: Inputs) -> list[str]:
     return out
 
 
-def recommend(scenario: Scenario, policy: Policy) -> Recommendation:
-    """Stage 1 bounds from the policy, stage 2 economics inside them; pure and deterministic."""
-    inp = resolve_inputs(scenario, policy)
-    return recommend_inputs(scenario, policy, inp)
-
-
-def recommend_inputs(scenario: Scenario, policy: Policy, inp: Inputs) -> Recommendation:
+def decide(scenario: Scenario, policy: Policy, inp: Inputs) -> Recommendation:
+    """The plan and its reference plans, without rationale: hybrid.explain.recommendation adds it."""
     g = inp.guardrails
     today = float(inp.today())
     mode, share, coverage, n = search(inp)
@@ -271,8 +265,7 @@ def recommend_inputs(scenario: Scenario, policy: Policy, inp: Inputs) -> Recomme
         binding_reason=reason,
         rationale=(),
     )
-    why, changes = explain(scenario, policy, inp, rec)
-    return replace(rec, rationale=tuple(why + changes), changes=tuple(changes))
+    return rec
 
 
 def _binding(inp: Inputs, share: float, coverage: float) -> tuple[str, str]:

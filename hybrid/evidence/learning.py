@@ -37,10 +37,10 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from hybrid.curves import CurveFit, fit_curve
+from hybrid.model.curves import CurveFit, fit_curve
 from hybrid.errors import InputError
-from hybrid.profile import RARE_FACTOR, _norm_name, detect_roles, read_table, source_kind
-from hybrid.scenario import Dataset, LearningCurveSpec
+from hybrid.evidence.profile import RARE_FACTOR, _norm_name, detect_roles, read_table, source_kind
+from hybrid.model.scenario import Dataset, LearningCurveSpec
 
 ProgressFn = Callable[[float, str], None]
 StopFn = Callable[[], bool]

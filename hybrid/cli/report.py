@@ -19,9 +19,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from hybrid.errors import InputError
-from hybrid.policy import Policy, load_policy
-from hybrid.report import EXTENSIONS, FORMATS, build_report, render, slug
-from hybrid.scenario import Scenario, load_scenario
+from hybrid.model.policy import Policy, load_policy
+from hybrid.share.report import EXTENSIONS, FORMATS, build_report, render, slug
+from hybrid.model.scenario import Scenario, load_scenario
 
 DEFAULT_OUTPUT_DIR = "reports"
 
@@ -61,17 +61,17 @@ def compute_analyses(
     """
     if not (sensitivity or uncertainty):
         return None, None
-    from hybrid.economics import resolve_inputs
-    from hybrid.recommend import recommend_inputs
+    from hybrid.model.economics import resolve_inputs
+    from hybrid.explain.recommendation import recommend_inputs
 
     inp = resolve_inputs(scenario, policy)
     sens = unc = None
     if sensitivity:
-        from hybrid.sensitivity import tornado
+        from hybrid.explain.sensitivity import tornado
 
         sens = [b.to_dict() for b in tornado(inp, policy)]
     if uncertainty:
-        from hybrid.uncertainty import monte_carlo
+        from hybrid.whatif.uncertainty import monte_carlo
 
         if draws < 100:
             raise InputError(f"--draws: at least 100 draws are needed, got {draws}")

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hybrid.recommend import Recommendation
-from hybrid.scenario import Scenario
+from hybrid.model.recommend import Recommendation
+from hybrid.model.scenario import Scenario
 
 
 def flatten(scenario: Scenario) -> dict[str, object]:

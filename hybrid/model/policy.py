@@ -18,7 +18,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from hybrid.errors import InputError
-from hybrid.scenario import (
+from hybrid.model.scenario import (
     DATA_USES,
     FACTOR_NAMES,
     Scenario,
@@ -39,7 +39,7 @@ RANGE_INPUTS = (
     "exponent",
 )
 
-DEFAULT_POLICY_PATH = Path(__file__).resolve().parent.parent / "data" / "policy.yaml"
+DEFAULT_POLICY_PATH = Path(__file__).resolve().parents[2] / "data" / "policy.yaml"
 
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 Reason = Annotated[str, Field(min_length=3, max_length=500)]

@@ -41,7 +41,7 @@ import yaml
 
 from hybrid import __version__
 from hybrid.errors import InputError
-from hybrid.scenario import Dataset
+from hybrid.model.scenario import Dataset
 
 MAX_UPLOAD_MB = 200
 MAX_COLUMNS = 2000
@@ -1853,7 +1853,7 @@ def write_stats(profile: Profile, path: str | Path) -> None:
 
 
 def read_stats(path: str | Path, name: str | None = None) -> Profile:
-    from hybrid.scenario import load_yaml_text, read_text_file
+    from hybrid.model.scenario import load_yaml_text, read_text_file
 
     shown = name or str(path)
     text = read_text_file(path)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 
-from hybrid.policy import load_policy
-from hybrid.rationale import LABEL_TITLES, money
-from hybrid.recommend import Recommendation, recommend
-from hybrid.scenario import load_scenario
+from hybrid.model.policy import load_policy
+from hybrid.explain.rationale import LABEL_TITLES, money
+from hybrid.explain.recommendation import recommend
+from hybrid.model.recommend import Recommendation
+from hybrid.model.scenario import load_scenario
 
 
 def register(subparsers) -> None:

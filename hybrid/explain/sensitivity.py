@@ -13,8 +13,9 @@ from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
-from hybrid.economics import Inputs, cost_per_point
-from hybrid.policy import Policy, Range
+from hybrid.model.economics import Inputs, cost_per_point
+from hybrid.model.policy import Policy, Range
+from hybrid.model.recommend import label_for, search
 
 # Model inputs a tornado can move: title, valid (low, high), whether a higher value favours
 # synthetic data (used to aim the threshold search), and whether a team can measure it.
@@ -31,8 +32,6 @@ INPUTS: dict[str, tuple[str, tuple[float, float], bool, str]] = {
 
 
 def share_at(inp: Inputs) -> float:
-    from hybrid.recommend import search
-
     return search(inp)[1]
 
 
@@ -85,8 +84,6 @@ class Outcome:
 
 def outcome(inp: Inputs, policy: Policy) -> Outcome:
     """The recommended plan's share, label and cost per point for one set of inputs."""
-    from hybrid.recommend import label_for, search
-
     _, s, v, n = search(inp)
     spend = n * float(inp.unit_cost(s, v))
     cpp = float(cost_per_point(spend, inp.metric(n, s, v), inp.today()))
@@ -156,8 +153,6 @@ def label_threshold(
     from a synthetic-led one; ``toward_synthetic`` picks the direction. The search runs out to a
     plausible end (``plausible_range``).
     """
-    from hybrid.recommend import label_for
-
     favours_synthetic = INPUTS[field][2]
     x0 = float(getattr(inp, field))
     lo, hi = plausible_range(inp, field)
@@ -187,8 +182,6 @@ def threshold(policy: Policy, inp: Inputs, field: str, lo: float, hi: float, ite
     Scans a coarse grid for changes, then bisects each one: labels need not be monotone in every
     input (a dearer review can push a plan to less review and more synthetic data).
     """
-    from hybrid.recommend import label_for
-
     def label_at(x: float) -> str:
         return label_for(share_at(replace(inp, **{field: x})), policy)
 

@@ -16,7 +16,7 @@ import numpy as np
 from scipy.optimize import OptimizeWarning, curve_fit
 
 from hybrid.errors import InputError
-from hybrid.scenario import FittedCurve, LearningCurveSpec
+from hybrid.model.scenario import FittedCurve, LearningCurveSpec
 
 # A metric here is a fraction; the ceiling cannot exceed a perfect score.
 MAX_CEILING = 1.0

@@ -9,14 +9,11 @@ search).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from hybrid.economics import Inputs
-from hybrid.policy import Policy, guardrails
-from hybrid.scenario import FACTOR_NAMES, Scenario
-
-if TYPE_CHECKING:
-    from hybrid.recommend import Recommendation
+from hybrid.explain.sensitivity import label_threshold, plausible_range
+from hybrid.model.economics import Inputs
+from hybrid.model.policy import Policy, guardrails
+from hybrid.model.recommend import Recommendation
+from hybrid.model.scenario import FACTOR_NAMES, Scenario
 
 FACTOR_TITLES = {
     "error_cost": "cost of label errors",
@@ -130,8 +127,6 @@ def _tail_raised(scenario: Scenario, policy: Policy) -> bool:
 
 
 def _what_would_change(scenario: Scenario, policy: Policy, inp: Inputs, rec: Recommendation) -> list[str]:
-    from hybrid.sensitivity import label_threshold, plausible_range
-
     out: list[str] = []
     g = inp.guardrails
     if rec.binding != "economics" and g.cap_source.key in FACTOR_NAMES:

@@ -17,10 +17,10 @@ from hybrid.errors import InputError
 # Modules that add sub-commands; a missing optional module is skipped so one broken command
 # cannot take the others down.
 COMMAND_MODULES = (
-    "hybrid.cli_recommend",
-    "hybrid.cli_data",
-    "hybrid.cli_scenarios",
-    "hybrid.cli_report",
+    "hybrid.cli.recommend",
+    "hybrid.cli.data",
+    "hybrid.cli.scenarios",
+    "hybrid.cli.report",
 )
 
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from hybrid.errors import InputError
-from hybrid.store import ScenarioStore, default_author
+from hybrid.store.scenarios import ScenarioStore, default_author
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

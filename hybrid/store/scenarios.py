@@ -45,9 +45,9 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 
 from hybrid.errors import InputError
-from hybrid.scenario import Scenario, read_text_file
+from hybrid.model.scenario import Scenario, read_text_file
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 ENV_DATABASE_URL = "HYBRID_DATABASE_URL"
 ENV_DATA_DIR = "HYBRID_DATA_DIR"
 ENV_AUTHOR = "HYBRID_AUTHOR"

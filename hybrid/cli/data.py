@@ -95,7 +95,7 @@ def _fmt(value: float | None, pct: bool = True) -> str:
 
 
 def cmd_profile(args: argparse.Namespace) -> int:
-    from hybrid.profile import profile_files, profile_to_dataset, require_classes, write_stats
+    from hybrid.evidence.profile import profile_files, profile_to_dataset, require_classes, write_stats
 
     progress = _Progress(args.quiet or len(args.files) == 1)
     prof = profile_files(
@@ -157,7 +157,7 @@ def cmd_profile(args: argparse.Namespace) -> int:
 
 
 def cmd_learning_curve(args: argparse.Namespace) -> int:
-    from hybrid.evidence import Cancelled, learning_curve
+    from hybrid.evidence.learning import Cancelled, learning_curve
 
     try:
         result = learning_curve(
@@ -206,7 +206,7 @@ def cmd_learning_curve(args: argparse.Namespace) -> int:
 
 
 def cmd_evidence(args: argparse.Namespace) -> int:
-    from hybrid.evidence import Cancelled, exchange_rate
+    from hybrid.evidence.learning import Cancelled, exchange_rate
 
     try:
         result = exchange_rate(
