@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(device_scale_factor=1)
-            for spec in nav.available():
+            for spec in nav.PAGES:
                 if spec.section != "Decide" and not args.all:
                     continue
                 name = f"{spec.path.split('/')[-1].removesuffix('.py')}.png"

@@ -1,4 +1,4 @@
-"""The Dataset page's upload: a dataset or a statistics file, profiled by ``hybrid.profile``.
+"""The Dataset page's upload: a dataset or a statistics file, profiled by ``hybrid.evidence.profile``.
 
 The upload is written to a private temporary folder, profiled once per (file contents, column
 choices) with ``st.cache_data``, and its numbers are merged into the scenario's dataset. After that
@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import atexit
 import hashlib
-import importlib
 import os
 import re
 import shutil
 import tempfile
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import streamlit as st
@@ -31,17 +29,14 @@ SUGGEST = "hd.upload.suggest"  # suggested edge-case level
 KEY = "dataset.upload"
 COLS = ("dataset.col.label", "dataset.col.annotators", "dataset.col.source", "dataset.col.text")
 DATA_TYPES = ["csv", "tsv", "tab", "txt", "jsonl", "ndjson", "json", "parquet", "pq", "xlsx", "xlsm", "yaml", "yml"]
-NEEDED = ("profile_file", "profile_to_dataset")
 _FOLDER: list[Path] = []
 
 
-def profiler() -> ModuleType | None:
-    """``hybrid.profile`` if it is installed and has the functions this page calls."""
-    try:
-        mod = importlib.import_module("hybrid.evidence.profile")
-    except ImportError:
-        return None
-    return mod if all(hasattr(mod, f) for f in NEEDED) else None
+def profiler():
+    """``hybrid.evidence.profile``, imported on first use, so DuckDB loads when a file arrives."""
+    from hybrid.evidence import profile
+
+    return profile
 
 
 def _folder() -> Path:
@@ -69,7 +64,6 @@ def _store(name: str, data: bytes) -> dict[str, str]:
 def _profile(digest: str, name: str, _path: str, options: tuple[tuple[str, Any], ...]) -> Any:
     """Profile a file once per contents and column choices (``_path`` is not part of the key)."""
     mod = profiler()
-    assert mod is not None
     kwargs = {k: v for k, v in options if v}
     return mod.profile_file(_path, name=name, **kwargs)
 
@@ -94,8 +88,7 @@ def is_data_file(up: dict[str, str] | None) -> bool:
     if suffix in (".yaml", ".yml"):
         return False
     if suffix == ".json":
-        mod = profiler()
-        marker = getattr(mod, "STATS_FORMAT", "hybrid-profile").encode()
+        marker = profiler().STATS_FORMAT.encode()
         try:
             with open(up["path"], "rb") as fh:
                 head = fh.read(1 << 16)
@@ -143,7 +136,7 @@ def _apply() -> None:
     ss = st.session_state
     up = ss.get(UPLOAD)
     mod = profiler()
-    if not up or mod is None:
+    if not up:
         return
     try:
         prof = _profile(up["digest"], up["name"], up["path"], _options())
@@ -168,7 +161,7 @@ def _apply() -> None:
         "data": is_data_file(up),  # rows to train on (the evidence block), not a statistics file
     }
     level = summary.get("suggested_edge_case_level")
-    if level is None and hasattr(mod, "suggest_edge_case_level"):
+    if level is None:
         level = mod.suggest_edge_case_level(prof)
     ss[SUGGEST] = int(level) if level else None
 
@@ -181,8 +174,7 @@ def _on_upload() -> None:
     data = file.getvalue()
     mod = profiler()
     try:
-        if mod is not None and hasattr(mod, "check_upload_size"):
-            mod.check_upload_size(file.name, len(data))
+        mod.check_upload_size(file.name, len(data))
     except InputError as exc:
         state.set_error(KEY, None, str(exc))
         return
@@ -206,16 +198,8 @@ def _set_edge(level: int) -> None:
 
 
 def section() -> None:
-    mod = profiler()
     with st.container(border=True):
         st.subheader("Upload a dataset or a statistics file")
-        if mod is None:
-            st.info(
-                "Profiling uploads needs the dataset profiler (hybrid/profile.py), which is not installed "
-                "in this copy yet. Type the numbers below instead.",
-                icon=":material/info:",
-            )
-            return
         left, right = st.columns([2, 3], gap="large")
         with left:
             st.file_uploader(

@@ -9,19 +9,14 @@ traceback.
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 
+from hybrid.cli import data, recommend, report, scenarios
 from hybrid.errors import InputError
 
-# Modules that add sub-commands; a missing optional module is skipped so one broken command
-# cannot take the others down.
-COMMAND_MODULES = (
-    "hybrid.cli.recommend",
-    "hybrid.cli.data",
-    "hybrid.cli.scenarios",
-    "hybrid.cli.report",
-)
+# The modules that add sub-commands, in --help order. Imported like any other module: one that
+# fails to import is an error, not a command that silently goes missing.
+COMMAND_MODULES = (recommend, data, scenarios, report)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -34,13 +29,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m hybrid", description=__doc__.splitlines()[0])
     subparsers = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
+    for module in COMMAND_MODULES:
         module.register(subparsers)
     return parser
 
