@@ -20,7 +20,10 @@ if str(ROOT) not in sys.path:
 from hybrid.errors import InputError  # noqa: E402
 from hybrid.model.policy import Policy, load_policy, parse_policy  # noqa: E402
 from hybrid.explain.rationale import LABEL_TITLES  # noqa: E402
-from hybrid.share.report import MIME_TYPES, build_report, render_html, render_json, render_markdown, render_pdf, slug  # noqa: E402
+from hybrid.share.formats import MIME_TYPES, slug  # noqa: E402
+from hybrid.share.pdf import render_pdf  # noqa: E402
+from hybrid.share.render import render_html, render_json, render_markdown  # noqa: E402
+from hybrid.share.report import build_report  # noqa: E402
 from hybrid.model.scenario import Scenario  # noqa: E402
 from ui import state as ui_state  # noqa: E402
 from ui.theme import md_escape as _md  # noqa: E402
@@ -41,7 +44,7 @@ def _policy(text: str | None) -> Policy:
 
 @st.cache_data(show_spinner="Computing sensitivity and uncertainty…", max_entries=32)
 def _analyses(scenario_json: str, policy_text: str | None, sensitivity: bool, uncertainty: bool):
-    from hybrid.cli.report import compute_analyses
+    from hybrid.share.analyses import compute_analyses
 
     scenario = Scenario.model_validate_json(scenario_json)
     return compute_analyses(scenario, _policy(policy_text), sensitivity=sensitivity, uncertainty=uncertainty)

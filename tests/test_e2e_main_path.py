@@ -22,7 +22,7 @@ from streamlit_server import CHROMIUM, CHROMIUM_ARGS, full_page_screenshot, runn
 
 from hybrid.model.policy import load_policy  # noqa: E402
 from hybrid.explain.recommendation import recommend  # noqa: E402
-from hybrid.share.report import extract_scenario  # noqa: E402
+from hybrid.share.extract import extract_scenario  # noqa: E402
 from hybrid.share.urlstate import decode  # noqa: E402
 
 pytestmark = pytest.mark.skipif(

@@ -177,7 +177,8 @@ def test_bad_yaml_upload_shows_an_error():
 @pytest.mark.parametrize("fmt", ["html", "md", "json", "pdf"])
 def test_opening_a_report_reproduces_its_scenario(fmt):
     from hybrid.model.policy import load_policy
-    from hybrid.share.report import build_report, render
+    from hybrid.share.render import render
+    from hybrid.share.report import build_report
     from hybrid.model.scenario import load_scenario
 
     original = load_scenario(EXAMPLES / "rlhf-preference.yaml")

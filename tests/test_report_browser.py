@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from hybrid.share.report import build_report, render_html
+from hybrid.share.render import render_html
+
+from hybrid.share.report import build_report
 from hybrid.model.scenario import Scenario
 from tests.conftest import ROOT, make_scenario
 

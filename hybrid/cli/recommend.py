@@ -1,15 +1,16 @@
-"""``python -m hybrid recommend SCENARIO.yaml [--policy FILE] [--json]``."""
+"""``python -m hybrid recommend SCENARIO.yaml [--policy FILE] [--json]``.
+
+The model (SciPy, pydantic) is imported when the command runs, not when ``--help`` is built.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
-from hybrid.model.policy import load_policy
-from hybrid.explain.rationale import LABEL_TITLES, money
-from hybrid.explain.recommendation import recommend
-from hybrid.model.recommend import Recommendation
-from hybrid.model.scenario import load_scenario
+if TYPE_CHECKING:
+    from hybrid.model.recommend import Recommendation
 
 
 def register(subparsers) -> None:
@@ -21,6 +22,10 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from hybrid.explain.recommendation import recommend
+    from hybrid.model.policy import load_policy
+    from hybrid.model.scenario import load_scenario
+
     policy = load_policy(args.policy)
     scenario = load_scenario(args.scenario)
     rec = recommend(scenario, policy)
@@ -32,6 +37,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def render_text(name: str, rec: Recommendation) -> str:
+    from hybrid.explain.rationale import LABEL_TITLES, money
+
     cur = rec.currency
     p = rec.plan
     lines = [

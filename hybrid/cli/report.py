@@ -18,10 +18,14 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from hybrid.errors import InputError
-from hybrid.model.policy import Policy, load_policy
-from hybrid.share.report import EXTENSIONS, FORMATS, build_report, render, slug
-from hybrid.model.scenario import Scenario, load_scenario
+from hybrid.share.formats import EXTENSIONS, FORMATS, slug
+
+if TYPE_CHECKING:
+    from hybrid.model.policy import Policy
+    from hybrid.model.scenario import Scenario
 
 DEFAULT_OUTPUT_DIR = "reports"
 
@@ -43,42 +47,6 @@ def register(subparsers) -> None:
     p.add_argument("--seed", type=int, default=0, help="Monte Carlo seed (default 0)")
     p.add_argument("--date", help="generation date and time to print (ISO 8601; default now, or $SOURCE_DATE_EPOCH)")
     p.set_defaults(func=run)
-
-
-def compute_analyses(
-    scenario: Scenario,
-    policy: Policy,
-    *,
-    sensitivity: bool = True,
-    uncertainty: bool = True,
-    draws: int = 4000,
-    seed: int = 0,
-):
-    """Tornado bars and Monte Carlo percentiles as plain data for ``build_report``.
-
-    Returns ``(sensitivity, uncertainty)``, each None when not asked for. The report module itself
-    does not import the analysis modules: it takes their results as data.
-    """
-    if not (sensitivity or uncertainty):
-        return None, None
-    from hybrid.model.economics import resolve_inputs
-    from hybrid.explain.recommendation import recommend_inputs
-
-    inp = resolve_inputs(scenario, policy)
-    sens = unc = None
-    if sensitivity:
-        from hybrid.explain.sensitivity import tornado
-
-        sens = [b.to_dict() for b in tornado(inp, policy)]
-    if uncertainty:
-        from hybrid.whatif.uncertainty import monte_carlo
-
-        if draws < 100:
-            raise InputError(f"--draws: at least 100 draws are needed, got {draws}")
-        rec = recommend_inputs(scenario, policy, inp)
-        plans = [(p.name, p.synthetic_share, p.review_coverage) for p in rec.plans]
-        unc = monte_carlo(inp, plans, policy.ranges, rec.mode, draws=draws, seed=seed).by_name()
-    return sens, unc
 
 
 def generation_date(text: str | None) -> datetime | None:
@@ -115,6 +83,9 @@ def _inputs(paths: list[str]) -> list[Path]:
 
 
 def report_data(scenario: Scenario, policy: Policy, args: argparse.Namespace):
+    from hybrid.share.analyses import compute_analyses
+    from hybrid.share.report import build_report
+
     sens, unc = compute_analyses(
         scenario, policy, sensitivity=args.sensitivity, uncertainty=args.uncertainty,
         draws=args.draws, seed=args.seed,
@@ -134,6 +105,10 @@ def _write(path: Path, content: str | bytes) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from hybrid.model.policy import load_policy
+    from hybrid.model.scenario import load_scenario
+    from hybrid.share.render import render
+
     policy = load_policy(args.policy)
     generation_date(args.date)  # refuse a bad date before any work
     files = _inputs(args.scenarios)

@@ -2,7 +2,7 @@
 
 The same ``ScenarioStore`` the dashboard uses, at ``$HYBRID_DATABASE_URL`` or the SQLite file under
 ``$HYBRID_DATA_DIR`` (default ``var/``). Export and import move a library between machines as plain
-scenario YAML files. See docs/store.md.
+scenario YAML files. See docs/store.md. SQLAlchemy is imported when a command opens the library.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from datetime import datetime
 from pathlib import Path
 
 from hybrid.errors import InputError
-from hybrid.store.scenarios import ScenarioStore, default_author
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -85,6 +84,18 @@ def _author(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _open():
+    from hybrid.store.scenarios import ScenarioStore
+
+    return ScenarioStore()
+
+
+def _default_author() -> str:
+    from hybrid.store.scenarios import default_author
+
+    return default_author()
+
+
 def _when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
 
@@ -97,7 +108,7 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    with ScenarioStore() as store:
+    with _open() as store:
         entries = store.trash() if args.trash else store.list_scenarios()
     if not entries:
         print("(the trash is empty)" if args.trash else "(no saved scenarios)")
@@ -115,14 +126,14 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    with ScenarioStore() as store:
+    with _open() as store:
         text = store.export_yaml(args.name, args.version)
     sys.stdout.write(text)
     return 0
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    with ScenarioStore() as store:
+    with _open() as store:
         versions = store.history(args.name)
         events = store.events(args.name)
     rows = [
@@ -144,7 +155,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     if args.all == bool(args.name):
         raise InputError("scenarios export: give a scenario name or --all (not both)")
-    with ScenarioStore() as store:
+    with _open() as store:
         if args.all:
             if not args.output:
                 raise InputError("scenarios export --all: needs -o FOLDER")
@@ -163,43 +174,43 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    with ScenarioStore() as store:
-        results = store.import_path(args.path, args.author or default_author())
+    with _open() as store:
+        results = store.import_path(args.path, args.author or _default_author())
     for r in results:
         print(f"{r.status} {r.name!r} version {r.version} from {r.source}")
     return 0
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    with ScenarioStore() as store:
+    with _open() as store:
         saved = store.restore(args.name, args.version, args.author)
     print(f"restored {saved.name!r} version {args.version} as version {saved.version}")
     return 0
 
 
 def cmd_rename(args: argparse.Namespace) -> int:
-    with ScenarioStore() as store:
+    with _open() as store:
         info = store.rename(args.name, args.new_name, args.author)
     print(f"renamed {args.name!r} to {info.name!r}")
     return 0
 
 
 def cmd_duplicate(args: argparse.Namespace) -> int:
-    with ScenarioStore() as store:
+    with _open() as store:
         saved = store.duplicate(args.name, args.new_name, args.author)
     print(f"duplicated {args.name!r} as {saved.name!r}")
     return 0
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
-    with ScenarioStore() as store:
+    with _open() as store:
         info = store.delete(args.name, args.author)
     print(f"moved {info.name!r} to the trash (undelete restores it)")
     return 0
 
 
 def cmd_undelete(args: argparse.Namespace) -> int:
-    with ScenarioStore() as store:
+    with _open() as store:
         info = store.undelete(args.name, args.author, args.new_name)
     print(f"restored {info.name!r} from the trash")
     return 0
