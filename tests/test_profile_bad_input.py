@@ -15,7 +15,8 @@ import pytest
 
 from hybrid.cli.main import main
 from hybrid.errors import InputError
-from hybrid.evidence.profile import MAX_COLUMNS, check_upload_size, profile_file
+from hybrid.evidence.limits import MAX_COLUMNS, check_upload_size
+from hybrid.evidence.profile import profile_file
 
 
 def run_cli(capsys, *args: str) -> tuple[int, str, str]:

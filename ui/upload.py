@@ -32,13 +32,6 @@ DATA_TYPES = ["csv", "tsv", "tab", "txt", "jsonl", "ndjson", "json", "parquet", 
 _FOLDER: list[Path] = []
 
 
-def profiler():
-    """``hybrid.evidence.profile``, imported on first use, so DuckDB loads when a file arrives."""
-    from hybrid.evidence import profile
-
-    return profile
-
-
 def _folder() -> Path:
     """A private (0700) temporary folder for this server process, removed when it exits."""
     if not _FOLDER:
@@ -63,9 +56,10 @@ def _store(name: str, data: bytes) -> dict[str, str]:
 @st.cache_data(show_spinner="Profiling the file…", max_entries=16)
 def _profile(digest: str, name: str, _path: str, options: tuple[tuple[str, Any], ...]) -> Any:
     """Profile a file once per contents and column choices (``_path`` is not part of the key)."""
-    mod = profiler()
+    from hybrid.evidence.profile import profile_file  # DuckDB loads when a file arrives
+
     kwargs = {k: v for k, v in options if v}
-    return mod.profile_file(_path, name=name, **kwargs)
+    return profile_file(_path, name=name, **kwargs)
 
 
 def _options() -> tuple[tuple[str, Any], ...]:
@@ -88,7 +82,9 @@ def is_data_file(up: dict[str, str] | None) -> bool:
     if suffix in (".yaml", ".yml"):
         return False
     if suffix == ".json":
-        marker = profiler().STATS_FORMAT.encode()
+        from hybrid.evidence.stats import STATS_FORMAT
+
+        marker = STATS_FORMAT.encode()
         try:
             with open(up["path"], "rb") as fh:
                 head = fh.read(1 << 16)
@@ -135,12 +131,14 @@ def _apply() -> None:
     """Profile the current upload with the chosen columns and merge its numbers into the scenario."""
     ss = st.session_state
     up = ss.get(UPLOAD)
-    mod = profiler()
+    from hybrid.evidence.profile import profile_to_dataset
+    from hybrid.evidence.stats import suggest_edge_case_level
+
     if not up:
         return
     try:
         prof = _profile(up["digest"], up["name"], up["path"], _options())
-        dataset = mod.profile_to_dataset(prof)
+        dataset = profile_to_dataset(prof)
         summary = prof.summary()
     except InputError as exc:
         state.set_error(KEY, None, str(exc))
@@ -162,7 +160,7 @@ def _apply() -> None:
     }
     level = summary.get("suggested_edge_case_level")
     if level is None:
-        level = mod.suggest_edge_case_level(prof)
+        level = suggest_edge_case_level(prof)
     ss[SUGGEST] = int(level) if level else None
 
 
@@ -172,9 +170,10 @@ def _on_upload() -> None:
     if file is None:
         return
     data = file.getvalue()
-    mod = profiler()
+    from hybrid.evidence.limits import check_upload_size
+
     try:
-        mod.check_upload_size(file.name, len(data))
+        check_upload_size(file.name, len(data))
     except InputError as exc:
         state.set_error(KEY, None, str(exc))
         return

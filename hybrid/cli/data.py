@@ -95,7 +95,8 @@ def _fmt(value: float | None, pct: bool = True) -> str:
 
 
 def cmd_profile(args: argparse.Namespace) -> int:
-    from hybrid.evidence.profile import profile_files, profile_to_dataset, require_classes, write_stats
+    from hybrid.evidence.profile import profile_files, profile_to_dataset, require_classes
+    from hybrid.evidence.statsfile import write_stats
 
     progress = _Progress(args.quiet or len(args.files) == 1)
     prof = profile_files(

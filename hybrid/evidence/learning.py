@@ -39,7 +39,9 @@ from threadpoolctl import threadpool_limits
 
 from hybrid.model.curves import CurveFit, fit_curve
 from hybrid.errors import InputError
-from hybrid.evidence.profile import RARE_FACTOR, _norm_name, detect_roles, read_table, source_kind
+from hybrid.evidence.profile import read_table
+from hybrid.evidence.roles import _norm_name, detect_roles, source_kind
+from hybrid.evidence.stats import RARE_FACTOR
 from hybrid.model.scenario import Dataset, LearningCurveSpec
 
 ProgressFn = Callable[[float, str], None]
