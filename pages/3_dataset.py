@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from hybrid.urlstate import MAX_EXAMPLES
+from hybrid.share.urlstate import MAX_EXAMPLES
 from ui import compute, evidence, nav, state, upload
 from ui.theme import md_escape
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hybrid.collapse import (
+from hybrid.whatif.collapse import (
     CollapseParams,
     compare_modes,
     simulate_collapse,

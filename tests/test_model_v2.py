@@ -7,10 +7,10 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hybrid.economics import resolve_inputs, saturated
-from hybrid.policy import DEFAULT_POLICY_PATH, parse_policy
-from hybrid.recommend import recommend
-from hybrid.scenario import GENERATIONS, load_scenario
+from hybrid.model.economics import resolve_inputs, saturated
+from hybrid.model.policy import DEFAULT_POLICY_PATH, parse_policy
+from hybrid.explain.recommendation import recommend
+from hybrid.model.scenario import GENERATIONS, load_scenario
 from tests.conftest import EXAMPLES, make_scenario
 from tests.test_recommend import PROPS, bump, scenarios
 

@@ -16,8 +16,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from apptest_helpers import errors, go, main_metric, ok, plain, scenario, sidebar_metric, warnings
-from hybrid.scenario import load_scenario
-from hybrid.urlstate import decode, encode
+from hybrid.model.scenario import load_scenario
+from hybrid.share.urlstate import decode, encode
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [
@@ -176,9 +176,10 @@ def test_bad_yaml_upload_shows_an_error():
 
 @pytest.mark.parametrize("fmt", ["html", "md", "json", "pdf"])
 def test_opening_a_report_reproduces_its_scenario(fmt):
-    from hybrid.policy import load_policy
-    from hybrid.report import build_report, render
-    from hybrid.scenario import load_scenario
+    from hybrid.model.policy import load_policy
+    from hybrid.share.render import render
+    from hybrid.share.report import build_report
+    from hybrid.model.scenario import load_scenario
 
     original = load_scenario(EXAMPLES / "rlhf-preference.yaml")
     body = render(build_report(original, load_policy()), fmt)
@@ -474,7 +475,7 @@ def _tickets_csv() -> bytes:
 
 
 def test_uploading_a_dataset_fills_the_fields_which_stay_editable():
-    pytest.importorskip("hybrid.profile")
+    pytest.importorskip("hybrid.evidence.profile")
     at = app(page="pages/3_dataset.py")
     at.file_uploader(key="dataset.upload").set_value(("tickets.csv", _tickets_csv(), "text/csv"))
     ok(at.run())
@@ -498,7 +499,7 @@ def test_uploading_a_dataset_fills_the_fields_which_stay_editable():
 
 
 def test_a_bad_upload_shows_an_error():
-    pytest.importorskip("hybrid.profile")
+    pytest.importorskip("hybrid.evidence.profile")
     at = app(page="pages/3_dataset.py")
     at.file_uploader(key="dataset.upload").set_value(("bad.csv", b"\x00\x01\x02\xff\xfe binary", "text/csv"))
     ok(at.run())
@@ -507,7 +508,7 @@ def test_a_bad_upload_shows_an_error():
 
 
 def test_an_upload_over_the_limit_is_refused(monkeypatch):
-    pytest.importorskip("hybrid.profile")
+    pytest.importorskip("hybrid.evidence.profile")
     monkeypatch.setenv("HYBRID_MAX_UPLOAD_MB", "0.0001")
     at = app(page="pages/3_dataset.py")
     at.file_uploader(key="dataset.upload").set_value(("tickets.csv", _tickets_csv(), "text/csv"))

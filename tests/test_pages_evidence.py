@@ -18,12 +18,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 pytest.importorskip("sklearn")
-pytest.importorskip("hybrid.profile")
+pytest.importorskip("hybrid.evidence.profile")
 
 from apptest_helpers import errors, go, ok, plain, scenario  # noqa: E402
 from apptest_helpers import main_metric as metric  # noqa: E402
-from hybrid import evidence as hybrid_evidence  # noqa: E402
-from hybrid.urlstate import decode, encode  # noqa: E402
+from hybrid.evidence import learning as hybrid_evidence  # noqa: E402
+from hybrid.share.urlstate import decode, encode  # noqa: E402
 from ui import compute  # noqa: E402
 from ui import evidence as ui_evidence  # noqa: E402
 

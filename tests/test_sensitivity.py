@@ -5,11 +5,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hybrid.economics import resolve_inputs
-from hybrid.policy import Range
-from hybrid.recommend import recommend
-from hybrid.sensitivity import INPUTS, label_threshold, measure_next, threshold, tornado
-from hybrid.uncertainty import monte_carlo
+from hybrid.model.economics import resolve_inputs
+from hybrid.model.policy import Range
+from hybrid.explain.recommendation import recommend
+from hybrid.explain.sensitivity import INPUTS, label_threshold, measure_next, threshold, tornado
+from hybrid.whatif.uncertainty import monte_carlo
 from tests.conftest import make_scenario
 
 ZERO = {k: Range(kind="absolute", low=0.0, high=0.0, reason="no uncertainty") for k in INPUTS}

@@ -1,6 +1,6 @@
 """The Dataset page's "Measure on this data" block: evidence from the uploaded file.
 
-Two measurements by ``hybrid.evidence`` on the file ``ui.upload`` keeps in its private folder:
+Two measurements by ``hybrid.evidence.learning`` on the file ``ui.upload`` keeps in its private folder:
 
 - the learning curve (one fixed, fast model on growing subsets, cross-validated), which can replace
   the scenario's typed learning-curve points;
@@ -16,7 +16,7 @@ ask the running script to stop (with ``runner.fastReruns``, the default, the nex
 once in a new thread and the old one is told to stop). Streamlit honours that request at the next
 ``st`` call of the old run, by raising ``StopException``/``RerunException`` there. The progress
 callback updates the bar before every model fit, so the measurement ends at the next fit, inside
-``hybrid.evidence``; nothing here catches those exceptions (they derive from ``BaseException``, and
+``hybrid.evidence.learning``; nothing here catches those exceptions (they derive from ``BaseException``, and
 only ``Exception`` is caught). ``should_stop`` says the same thing one step earlier: it is true when
 Stop was pressed (a session flag the button's callback sets) or when Streamlit has a stop or rerun
 request pending for this run; the evidence function then raises ``Cancelled`` before the fit.
@@ -75,11 +75,10 @@ class Measured:
 
 
 def evidence_module():
-    try:
-        from hybrid import evidence
-    except ImportError:  # scikit-learn missing: the block explains instead
-        return None
-    return evidence
+    """``hybrid.evidence.learning``, imported when a measurement is first drawn or run."""
+    from hybrid.evidence import learning
+
+    return learning
 
 
 # --- what to measure on ---------------------------------------------------------------------------
@@ -158,7 +157,7 @@ def _press_stop() -> None:
 
 
 def _frame(cols: dict[str, Any], evidence) -> pd.DataFrame:
-    from hybrid.profile import read_table
+    from hybrid.evidence.profile import read_table
 
     return read_table(cols["path"], max_rows=evidence.MAX_ROWS, name=cols["file"])
 
@@ -192,7 +191,6 @@ def run(what: str, cols: dict[str, Any], metric: str) -> Measured | None:
 
     Leaving the page ends this run at the next progress update (see the module docstring)."""
     evidence = evidence_module()
-    assert evidence is not None
     ss = st.session_state
     ss[CANCEL] = False
     ss.pop(STOPPED, None)
@@ -464,11 +462,6 @@ def section() -> None:
         return
     with st.container(border=True):
         st.subheader("Measure on this data")
-        evidence = evidence_module()
-        if evidence is None:
-            st.info("Measuring needs scikit-learn (hybrid/evidence.py), which is not installed here.",
-                    icon=":material/info:")
-            return
         if not cols["label"]:
             st.info("Measuring needs a label column: pick one under “Columns used” above.", icon=":material/info:")
             return

@@ -18,13 +18,13 @@ import numpy as np
 import streamlit as st
 from pydantic import ValidationError
 
-from hybrid.collapse import CollapseResult, compare_modes, simulate_collapse
-from hybrid.economics import Inputs, resolve_inputs
-from hybrid.policy import Policy, Range
-from hybrid.rationale import FACTOR_TITLES, money
-from hybrid.scenario import Scenario
-from hybrid.sensitivity import INPUTS, Bar, outcome, plausible_range, threshold, tornado
-from hybrid.uncertainty import DEFAULT_DRAWS, MonteCarlo, monte_carlo
+from hybrid.whatif.collapse import CollapseResult, compare_modes, simulate_collapse
+from hybrid.model.economics import Inputs, resolve_inputs
+from hybrid.model.policy import Policy, Range
+from hybrid.explain.rationale import FACTOR_TITLES, money
+from hybrid.model.scenario import Scenario
+from hybrid.explain.sensitivity import INPUTS, Bar, outcome, plausible_range, threshold, tornado
+from hybrid.whatif.uncertainty import DEFAULT_DRAWS, MonteCarlo, monte_carlo
 from ui import compute
 
 RANGE_EDITS = "hd.whatif.ranges"  # input -> {"low": x, "high": y}: the user's edits of policy.ranges
@@ -117,7 +117,7 @@ def format_input(path: str, value: Any) -> str:
 
 
 def format_outcome(key: str, value: Any, currency: str) -> str:
-    from hybrid.rationale import LABEL_TITLES
+    from hybrid.explain.rationale import LABEL_TITLES
 
     if value is None:
         return "no gain" if key.startswith("cost_per_point") else "—"

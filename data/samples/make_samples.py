@@ -117,7 +117,8 @@ def make_tickets(rows: int = ROWS, seed: int = SEED) -> pd.DataFrame:
 
 def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(HERE.parents[1]))
-    from hybrid.profile import profile_file, write_stats
+    from hybrid.evidence.profile import profile_file
+    from hybrid.evidence.statsfile import write_stats
 
     frame = make_tickets()
     csv_path = HERE / "support_tickets.csv"
