@@ -989,13 +989,19 @@ def _response_inputs(scenario: Scenario, policy, curve_points, base_rows: int, a
     return resolve_inputs(Scenario.from_dict(data, "evidence"), policy)
 
 
-def fit_response(inp, points: Sequence[tuple[int, int, float]], base_rows: int, accuracy: float):
+def fit_response(inp, points: Sequence[tuple[int, int, float]], base_rows: int, accuracy: float,
+                 noise: float = 0.005):
     """Fit value, saturation k and floor to the augmentation curve in the planner's own form.
 
     The residuals are gains over each base's no-synthetic score, so the human curve's own misfit
     at a base does not leak into the synthetic terms. Bounded least squares (SciPy
     ``least_squares``) from a small grid of starts, since the saturation and the floor trade off;
     standard errors from the Jacobian at the optimum.
+
+    The policy's defaults enter as weak priors (maximum a posteriori): each counts like one more
+    measurement, at ``noise`` (the scores' standard error), for a value one away and a saturation a
+    decade away from the default. Where the pilot cannot tell the terms apart (a flat curve fits
+    many saturations) the fit stays near the defaults instead of wandering to a bound.
     """
     from dataclasses import replace as _replace
 
@@ -1019,12 +1025,20 @@ def fit_response(inp, points: Sequence[tuple[int, int, float]], base_rows: int, 
         return model.metric_at(h - base_rows, sy, 0.0) - model.metric_at(h - base_rows, 0.0 * sy, 0.0)
 
     lower, upper = [1e-3, -1.3, 0.0], [1.0, 4.0, 1.0]
+    prior_value = float(inp.synthetic_value)
+    prior_log_k = float(np.log10(inp.saturation)) if np.isfinite(inp.saturation) else 3.0
+    prior_floor = float(inp.systematic_share) * err_pilot
+
+    def residuals(t):
+        prior = noise * np.array([t[0] - prior_value, t[1] - prior_log_k, (t[2] - prior_floor) / 0.1])
+        return np.concatenate([predict(t) - gain, prior])
+
     best = None
     for v0 in (0.05, 0.3, 1.0):
         for k0 in (-0.5, 0.5, 1.5, 3.0):
             for f0 in (0.0, 0.05, 0.3):
                 start = np.clip([v0, k0, f0], np.add(lower, 1e-9), np.subtract(upper, 1e-9))
-                res = least_squares(lambda t: predict(t) - gain, start, bounds=(lower, upper), method="trf")
+                res = least_squares(residuals, start, bounds=(lower, upper), method="trf")
                 if best is None or res.cost < best.cost:
                     best = res
     value, log_k, floor = (float(x) for x in best.x)
@@ -1037,7 +1051,7 @@ def fit_response(inp, points: Sequence[tuple[int, int, float]], base_rows: int, 
         errors = {"value": float(se[0]), "log10_saturation": float(se[1]), "floor": float(se[2])}
     except np.linalg.LinAlgError:
         pass
-    rmse = float(np.sqrt(2.0 * best.cost / len(gain)))
+    rmse = float(np.sqrt(np.mean((predict(best.x) - gain) ** 2)))
     return (value, 10.0**log_k, floor), errors, rmse, predict
 
 
@@ -1181,7 +1195,9 @@ def synthetic_response(
     accuracy = scenario.economics.synthetic_label_accuracy
     if curve is not None:
         inp = _response_inputs(scenario, policy, h_pts, bases[-1], accuracy)
-        params, errors, rmse, _ = fit_response(inp, aug, bases[-1], accuracy)
+        spreads = [np.std(v, ddof=1) / np.sqrt(len(v)) for v in aug_scores.values() if len(v) > 1]
+        noise = float(max(0.002, np.median(spreads))) if spreads else 0.005
+        params, errors, rmse, _ = fit_response(inp, aug, bases[-1], accuracy, noise)
         if params is not None:
             value, sat, floor = params
             err_pilot = max(1.0 - accuracy, _MIN_PILOT_ERROR)
