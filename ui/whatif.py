@@ -242,6 +242,18 @@ def monte_carlo_run(
     return monte_carlo(inp, plans, _ranges(ranges_text), rec.mode, draws=draws, seed=seed)
 
 
+def spread_sentence(scenario_json: str, policy_text: str | None, ranges_text: str) -> str:
+    """The recommended plan's cost per point beside its Monte Carlo interval, and why they differ."""
+    from hybrid.whatif.uncertainty import point_and_spread
+
+    _, _, inp = _inputs(scenario_json, policy_text)
+    rec = compute.analysis_for(Scenario.model_validate_json(scenario_json), policy_text).rec
+    mc = monte_carlo_run(scenario_json, policy_text, ranges_text, 0, False)
+    spread = next(sp for sp in mc.plans if sp.name == "recommended")
+    return point_and_spread(rec.plan.cost_per_point, spread, _ranges(ranges_text), inp,
+                            lambda x: money(x, rec.currency))
+
+
 def box_stats(mc: MonteCarlo) -> dict[str, dict[str, float]]:
     """5/25/50/75/95% of each plan's cost per point (draws with no gain left out), and the share
     of draws in which the plan gains nothing."""
