@@ -22,6 +22,7 @@ pytest.importorskip("hybrid.evidence.profile")
 
 from apptest_helpers import errors, go, ok, plain, scenario  # noqa: E402
 from apptest_helpers import main_metric as metric  # noqa: E402
+
 from hybrid.evidence import learning as hybrid_evidence  # noqa: E402
 from hybrid.share.urlstate import decode, encode  # noqa: E402
 from ui import compute  # noqa: E402

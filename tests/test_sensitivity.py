@@ -5,10 +5,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hybrid.model.economics import resolve_inputs
-from hybrid.model.policy import Range
 from hybrid.explain.recommendation import recommend
 from hybrid.explain.sensitivity import INPUTS, label_threshold, measure_next, threshold, tornado
+from hybrid.model.economics import resolve_inputs
+from hybrid.model.policy import Range
 from hybrid.whatif.uncertainty import monte_carlo
 from dataclasses import replace
 

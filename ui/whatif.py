@@ -18,12 +18,12 @@ import numpy as np
 import streamlit as st
 from pydantic import ValidationError
 
-from hybrid.whatif.collapse import CollapseResult, compare_modes, simulate_collapse
+from hybrid.explain.rationale import FACTOR_TITLES, money
+from hybrid.explain.sensitivity import INPUTS, Bar, outcome, plausible_range, threshold, tornado
 from hybrid.model.economics import Inputs, resolve_inputs
 from hybrid.model.policy import Policy, Range
-from hybrid.explain.rationale import FACTOR_TITLES, money
 from hybrid.model.scenario import Scenario
-from hybrid.explain.sensitivity import INPUTS, Bar, outcome, plausible_range, threshold, tornado
+from hybrid.whatif.collapse import CollapseResult, compare_modes, simulate_collapse
 from hybrid.whatif.uncertainty import DEFAULT_DRAWS, MonteCarlo, monte_carlo
 from ui import compute
 

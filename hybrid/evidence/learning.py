@@ -37,11 +37,11 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from hybrid.model.curves import CurveFit, fit_curve
 from hybrid.errors import InputError
 from hybrid.evidence.profile import read_table
 from hybrid.evidence.roles import _norm_name, detect_roles, source_kind
 from hybrid.evidence.stats import RARE_FACTOR
+from hybrid.model.curves import CurveFit, fit_curve
 from hybrid.model.scenario import Dataset, LearningCurveSpec, Scenario, SyntheticResponse
 
 ProgressFn = Callable[[float, str], None]

@@ -21,7 +21,6 @@ from hybrid.errors import InputError
 from hybrid.evidence.limits import MAX_CELL_BYTES, MAX_COLUMNS, MAX_CSV_LINE_BYTES
 from hybrid.evidence.stats import STATS_FORMAT
 
-
 DEFAULT_MEMORY_LIMIT = os.environ.get("HYBRID_DUCKDB_MEMORY", "512MB")
 DATA_EXTENSIONS = {
     ".csv": "csv",

@@ -13,7 +13,6 @@ import numpy as np
 
 from hybrid.errors import InputError
 
-
 SKETCH_K = 16384
 HASH_ID = f"duckdb-{duckdb.__version__}/hash"
 

@@ -32,8 +32,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hybrid.model.curves import CurveFit, curve_from_spec
 from hybrid.errors import InputError
+from hybrid.model.curves import CurveFit, curve_from_spec
 from hybrid.model.policy import Guardrails, Policy, guardrails, saturation, systematic_share
 from hybrid.model.scenario import Scenario
 

@@ -11,12 +11,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-
 from hybrid.explain.rationale import money
 from hybrid.share.figures import figures
-from hybrid.share.static import png
 from hybrid.share.report import LABEL_COLORS, ReportData
-
+from hybrid.share.static import png
 
 _FONT_DIRS = (
     Path("/usr/share/fonts/truetype/dejavu"),

@@ -15,9 +15,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from hybrid.explain.sensitivity import INPUTS, apply_range
 from hybrid.model.economics import Inputs, cost_per_point
 from hybrid.model.policy import Range
-from hybrid.explain.sensitivity import INPUTS, apply_range
 
 DEFAULT_DRAWS = 10_000
 
