@@ -37,7 +37,7 @@ def test_evidence_says_the_synthetic_rows_stop_paying(measured):
     scn = load_scenario(out)
     r = scn.dataset.synthetic_response
     assert r is not None and r.plateau
-    assert scn.dataset.human_examples == 400 and scn.dataset.synthetic_examples == 600
+    assert scn.dataset.human_examples == 400 and scn.dataset.synthetic_examples == 1200
     assert scn.dataset.classes == 10
     assert len(scn.economics.learning_curve.points) >= 5
     assert r.floor > 0, "the repeated wrong labels cost metric"

@@ -457,8 +457,9 @@ def _show_rate(key: tuple, m: Measured) -> None:
         )
     se = r.errors
     st.caption(md_escape(
-        f"Human rows split {r.train_rows:,} for training and {r.test_rows:,} held out (no duplicate on both "
-        f"sides); synthetic rows added to fixed human rows; {r.model}; {m.seconds:.1f} s."
+        f"Cross-fitted: each of {r.test_rows:,} human rows held out once, with up to {r.train_rows:,} others "
+        f"training (no duplicate on both sides); synthetic rows added to fixed human rows; {r.model}; "
+        f"{m.seconds:.1f} s."
         + (f" Standard errors: worth ±{se.get('value', float('nan')):.2f}, repeated-error loss "
            f"±{100 * se.get('floor', float('nan')):.1f} points." if se else "")))
     for note in r.notes:

@@ -9,8 +9,8 @@ and write them like the common ones (generation clusters at the centre); so the 
 ``support_tickets.stats.yaml``: the profiler's statistics file for the CSV.
 
 ``digits_pilot.csv``: a pilot file on real data a package ships (scikit-learn's handwritten
-digits, 8x8 pixels): 400 human rows plus 600 rows generated near each class's centre (the class
-mean of the pilot's human rows plus pixel noise), 10% of them wrongly labelled one class up, the
+digits, 8x8 pixels): 400 human rows plus 1,200 rows generated near each class's centre (the class
+mean of the pilot's human rows plus a little pixel noise), 20% of them labelled one class up, the
 same way every time. Generated rows like these cluster at the centre and repeat their errors, so
 the augmentation curve levels off and then falls: the plan must stop buying them where they stop
 paying. ``digits_pilot.yaml`` is the scenario to fill with ``evidence --scenario``.
@@ -132,9 +132,9 @@ def make_digits_pilot(seed: int = SEED) -> pd.DataFrame:
     cols = [f"px{i}" for i in range(X.shape[1])]
     hx, hy = X[human], y[human]
     means = {c: hx[hy == c].mean(axis=0) for c in range(10)}
-    cls = rng.integers(0, 10, 600)
-    gen = np.clip(np.rint(np.array([means[c] + rng.normal(0.0, 2.0, X.shape[1]) for c in cls])), 0, 16)
-    labels = np.where(rng.random(600) < 0.1, (cls + 1) % 10, cls)
+    cls = rng.integers(0, 10, 1200)
+    gen = np.clip(np.rint(np.array([means[c] + rng.normal(0.0, 1.0, X.shape[1]) for c in cls])), 0, 16)
+    labels = np.where(rng.random(1200) < 0.2, (cls + 1) % 10, cls)
     h = pd.DataFrame(hx.astype(int), columns=cols).assign(label=hy, source="human")
     g = pd.DataFrame(gen.astype(int), columns=cols).assign(label=labels, source="synthetic")
     return pd.concat([h, g], ignore_index=True)

@@ -1030,7 +1030,7 @@ def fit_response(inp, points: Sequence[tuple[int, int, float]], base_rows: int, 
     prior_floor = float(inp.systematic_share) * err_pilot
 
     def residuals(t):
-        prior = noise * np.array([t[0] - prior_value, t[1] - prior_log_k, (t[2] - prior_floor) / 0.1])
+        prior = _PRIOR_WEIGHT * noise * np.array([t[0] - prior_value, t[1] - prior_log_k, (t[2] - prior_floor) / 0.1])
         return np.concatenate([predict(t) - gain, prior])
 
     best = None
@@ -1057,6 +1057,10 @@ def fit_response(inp, points: Sequence[tuple[int, int, float]], base_rows: int, 
 
 # Below this, a claimed accuracy cannot carry a measured floor: errors that small cannot cost points.
 _MIN_PILOT_ERROR = 0.005
+# How strongly the policy defaults hold the fit: each prior term counts like this many measurements.
+_PRIOR_WEIGHT = 2.0
+# A pilot's synthetic rows that gain less than this (one point) have levelled off.
+_PLATEAU_GAIN = 0.01
 
 
 def synthetic_response(
@@ -1081,8 +1085,9 @@ def synthetic_response(
 ) -> SyntheticResponseResult:
     """Measure what synthetic rows add on top of human rows, and fit the model's response to it.
 
-    Human rows are split into training and held-out rows with no duplicate on both sides. The
-    human curve trains on growing subsets of the human training rows. The augmentation curve holds
+    Human rows are cross-fitted: split into folds with no duplicate on both sides, each fold held
+    out in turn while the rest train. The human curve trains on growing subsets of the training
+    folds. The augmentation curve holds
     human rows fixed (all of them, and a quarter of them) and adds synthetic rows in growing
     numbers. Every model is scored on the same held-out human rows, so the two curves compare. The
     scenario's generator accuracy is taken as the pilot's; its edge-case weight and tail coverage
@@ -1120,52 +1125,61 @@ def synthetic_response(
     y = task.y
     if len(np.unique(y[human])) < 2:
         raise InputError(f"{shown}: the human rows have a single class; nothing to compare on")
-    h_train, h_test = group_holdout(human, y, task.groups, test_share, seed)
-    test_groups = set(task.groups[h_test].tolist()) if task.groups is not None else set()
+    # Cross-fitting: every human row is held out once, fold by fold (stratified, no duplicate on
+    # both sides), so a pilot of a few hundred rows scores on all of them instead of on one split.
+    n_folds = max(2, int(round(1.0 / test_share)))
+    folds = group_folds(y[human], None if task.groups is None else task.groups[human], n_folds, seed)
+    folds = [(human[tr], human[te]) for tr, te in folds][: max(1, repeats)]
+    test_groups = set(task.groups[np.concatenate([te for _, te in folds])].tolist()) if task.groups is not None else set()
+    # A synthetic row identical to a human row would score itself; leave such rows out.
     leaked = np.array([g in test_groups for g in task.groups[synthetic]]) if test_groups else np.zeros(len(synthetic), bool)
     if leaked.any():
-        notes.append(f"{int(leaked.sum())} synthetic rows identical to held-out human rows left out")
+        notes.append(f"{int(leaked.sum())} synthetic rows identical to human rows left out of the measurement")
         synthetic = synthetic[~leaked]
+    if len(synthetic) < 10:
+        raise InputError(f"{shown}: fewer than 10 synthetic rows differ from every human row; nothing to measure")
     k = len(np.unique(y[human]))
     counts = pd.Series(y[human]).value_counts()
     shares = counts / counts.sum()
     tail_share = float(shares[shares < RARE_FACTOR / k].sum())
-    test_y = y[h_test]
+    train_rows = min(len(tr) for tr, _ in folds)
+    test_rows = int(sum(len(te) for _, te in folds))
 
-    n_min = max(10, min(2 * k, len(h_train) // 8))
-    h_sizes = _geometric_sizes(n_min, len(h_train), points + 1)
-    bases = [len(h_train)]
-    if len(h_train) // 4 >= max(n_min, 2 * k):
-        bases.insert(0, len(h_train) // 4)
+    n_min = max(10, min(2 * k, train_rows // 8))
+    h_sizes = _geometric_sizes(n_min, train_rows, points + 1)
+    bases = [train_rows]
+    if train_rows // 4 >= max(n_min, 2 * k):
+        bases.insert(0, train_rows // 4)
     s_sizes = [0] + _geometric_sizes(max(10, len(synthetic) // 16), len(synthetic), points)
-    total = (len(h_sizes) + len(bases) * len(s_sizes)) * repeats
+    total = (len(h_sizes) + len(bases) * (len(s_sizes) - 1)) * len(folds)
     runner = _Runner(total, progress, should_stop)
     rng = np.random.default_rng(seed)
     human_scores: dict[int, list[float]] = {s_: [] for s_ in h_sizes}
     aug_scores: dict[tuple[int, int], list[float]] = {(b, s_): [] for b in bases for s_ in s_sizes}
-    for r in range(repeats):
+    for r, (h_train, h_test) in enumerate(folds):
+        test_y = y[h_test]
         h_order = rng.permutation(h_train)
         s_order = rng.permutation(synthetic)
-        for size in h_sizes:
+        fold = f"fold {r + 1}/{len(folds)}"
+        by_size: dict[int, float] = {}
+        for size in sorted(set(h_sizes) | set(bases)):
             sub = h_order[:size]
             if len(np.unique(y[sub])) < 2:
                 runner.done += 1
                 continue
-            pred = runner.fit_predict(task, sub, h_test, f"human rows: {size:,} (repeat {r + 1}/{repeats})", n_jobs)
-            human_scores[size].append(score(metric, test_y, pred))
+            pred = runner.fit_predict(task, sub, h_test, f"human rows: {size:,} ({fold})", n_jobs)
+            by_size[size] = score(metric, test_y, pred)
+            if size in human_scores:
+                human_scores[size].append(by_size[size])
         for base in bases:
-            for size in s_sizes:
-                if size == 0 and base in human_scores and len(human_scores[base]) > r:
-                    aug_scores[(base, 0)].append(human_scores[base][r])
-                    runner.done += 1
-                    continue
+            if base in by_size:
+                aug_scores[(base, 0)].append(by_size[base])
+            for size in s_sizes[1:]:
                 sub = np.concatenate([h_order[:base], s_order[:size]])
                 if len(np.unique(y[sub])) < 2:
                     runner.done += 1
                     continue
-                pred = runner.fit_predict(
-                    task, sub, h_test, f"{base:,} human + {size:,} synthetic rows (repeat {r + 1}/{repeats})", n_jobs
-                )
+                pred = runner.fit_predict(task, sub, h_test, f"{base:,} human + {size:,} synthetic rows ({fold})", n_jobs)
                 aug_scores[(base, size)].append(score(metric, test_y, pred))
     runner.finish("synthetic response measured")
     h_pts = [(s_, float(np.mean(v))) for s_, v in human_scores.items() if v]
@@ -1180,7 +1194,10 @@ def synthetic_response(
     best_gain = max((m for _, m in top), default=0.0) - (base_score or 0.0)
     last = top[-1][1] if top else None
     declines = base_score is not None and last is not None and last < base_score - 0.002
-    plateau = bool(declines or (len(top) >= 3 and top[-1][1] <= max(m for _, m in top[:-1]) + 0.001))
+    # Levelled off: the largest batch adds nothing over the smaller ones, or the whole curve gains
+    # under a point, within what a pilot can tell apart.
+    plateau = bool(declines or best_gain < _PLATEAU_GAIN
+                   or (len(top) >= 3 and top[-1][1] <= max(m for _, m in top[:-1]) + 0.001))
     if declines:
         notes.append(
             f"adding {top[-1][0]:,} synthetic rows to {bases[-1]:,} human rows lowered the metric "
@@ -1230,8 +1247,8 @@ def synthetic_response(
         fit_rmse=rmse,
         human_rows=len(human),
         synthetic_rows=len(synthetic) + int(leaked.sum()),
-        test_rows=len(h_test),
-        train_rows=len(h_train),
+        test_rows=test_rows,
+        train_rows=train_rows,
         classes=k,
         tail_share=tail_share,
         metric=metric,
