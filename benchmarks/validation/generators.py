@@ -124,14 +124,16 @@ class Prelabel(Generator):
     def finite(self) -> bool:
         return True
 
-    def fit(self, data, pilot_idx, rng, unlabeled_idx=None):
+    def fit(self, data, pilot_idx, rng, unlabeled_idx=None, aside_idx=None):
+        """Train the weak model on ``seed_rows`` of the pilot rows, or on ``aside_idx`` when given
+        (real rows set aside from everything else: a first-pass model built on other data)."""
         from .learners import Features, weak_model
 
         self.data = data
         self.unlabeled = np.asarray(unlabeled_idx if unlabeled_idx is not None else [], dtype=int)
         seed_rows = int(self.params.get("seed_rows", 40))
         # a stratified-ish pick: shuffle, then make sure every class appears at least twice
-        order = rng.permutation(pilot_idx)
+        order = rng.permutation(pilot_idx if aside_idx is None else aside_idx)
         picked = list(order[:seed_rows])
         for c in data.classes:
             have = sum(1 for i in picked if data.y[i] == c)

@@ -45,6 +45,8 @@ class Case:
     model: str | None = None  # --model for the evidence (None: the CLI's default for the data)
     gen_params: dict = field(default_factory=dict)
     split_seed: int = 0
+    # synthetic shares of the same-spend grid, when coarser than the default (slow learners)
+    grid_shares: list | None = None
 
 
 @dataclass
@@ -125,7 +127,14 @@ def prepare_case(case: Case) -> Prepared:
     pool = rng.permutation(pool)
     features = Features(data)
     gen = gens.make(case.generator, **case.gen_params)
-    gen.fit(data, pilot_idx, rng, unlabeled_idx=pool)
+    aside = None
+    if case.gen_params.get("aside_rows"):
+        # real rows the first-pass model is trained on, kept out of the pilot, pool and test
+        aside, pool = _stratified_take(pool, data.y, int(case.gen_params["aside_rows"]), rng)
+        pool = rng.permutation(pool)
+        gen.fit(data, pilot_idx, rng, unlabeled_idx=pool, aside_idx=aside)
+    else:
+        gen.fit(data, pilot_idx, rng, unlabeled_idx=pool)
     pilot_syn = gen.stream(case.pilot_synthetic, np.random.default_rng([case.split_seed, 5]))
     notes = []
     if gen.finite:

@@ -61,7 +61,7 @@ def weak_model(kind: str):
     if kind == "text":
         from sklearn.naive_bayes import MultinomialNB
 
-        return MultinomialNB(alpha=1.0)
+        return MultinomialNB(alpha=0.1)
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
