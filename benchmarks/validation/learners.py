@@ -21,11 +21,14 @@ def _copy_model(kind: str, model: str | None):
             from sklearn.linear_model import SGDClassifier
 
             return SGDClassifier(loss="hinge", alpha=1e-5, max_iter=5, tol=None, random_state=0)
+        from sklearn.impute import SimpleImputer
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import make_pipeline
         from sklearn.preprocessing import StandardScaler
 
-        return make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+        # the project's linear learner on all-numeric features (its column transformer selects
+        # columns by DataFrame dtype; the harness passes float arrays)
+        return make_pipeline(SimpleImputer(), StandardScaler(), LogisticRegression(C=1.0, max_iter=500))
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     return HistGradientBoostingClassifier(
@@ -41,8 +44,10 @@ def make_model(kind: str, model: str | None = None):
 
         params = inspect.signature(evidence.make_model).parameters
         kw = {"n_jobs": 1} if "n_jobs" in params else {}
-        if model and "model" in params:
-            m = evidence.make_model(kind, model=model, **kw)
+        if model == "linear" and kind == "tabular":
+            m = _copy_model(kind, model)
+        elif model and "learner" in params:
+            m = evidence.make_model(kind, learner=model, **kw)
         elif model in (None, "boosting") or kind == "text":
             # today's default: boosting for tabular data, a linear SVM for text
             m = evidence.make_model(kind, **kw)
@@ -133,10 +138,12 @@ def check_against_cli(kind: str, model: str | None = None) -> str | None:
         from hybrid import evidence
 
         sig = inspect.signature(evidence.make_model)
-        if model not in (None, "boosting") and "model" not in sig.parameters:
-            return (f"hybrid.evidence.make_model has no 'model' parameter yet: the harness uses its own "
+        if model not in (None, "boosting") and "learner" not in sig.parameters:
+            return (f"hybrid.evidence.make_model has no 'learner' parameter yet: the harness uses its own "
                     f"{model} learner for {kind} data")
-        ref = evidence.make_model(kind, model=model) if "model" in sig.parameters and model else evidence.make_model(kind)
+        if model == "linear" and kind == "tabular":
+            return None  # the harness's numeric-only equivalent of the project's column pipeline
+        ref = evidence.make_model(kind, learner=model) if "learner" in sig.parameters and model else evidence.make_model(kind)
     except Exception as exc:  # pragma: no cover - depends on the project's state
         return f"could not build the project's learner ({exc}); the harness copy was used"
     ours = make_model(kind, model)
