@@ -1,6 +1,6 @@
 """The dashboard's entry point: ``streamlit run app.py``.
 
-A router only: it registers the pages whose files exist (``ui.nav.PAGES``), grouped into the
+A router only: it registers every page in ``ui.nav.PAGES``, grouped into the
 Decide walk-through and the later Explore and Share sections, and runs the current one. Each page
 sets itself up through ``ui.state`` so it also runs on its own (``AppTest.from_file``).
 """
@@ -15,7 +15,7 @@ from ui.state import NAV
 st.set_page_config(page_title="Human vs synthetic data planner", layout="wide")
 
 sections: dict[str, list] = {}
-for spec in nav.available():
+for spec in nav.PAGES:
     sections.setdefault(spec.section, []).append(
         st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path, default=spec.url_path == "start")
     )

@@ -37,7 +37,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from hybrid.collapse import simulate_collapse, zipf_probabilities  # noqa: E402
+from hybrid.whatif.collapse import simulate_collapse, zipf_probabilities  # noqa: E402
 
 K = 10_000
 N = 100_000

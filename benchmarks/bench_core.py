@@ -24,12 +24,13 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from hybrid.economics import resolve_inputs  # noqa: E402
-from hybrid.policy import load_policy  # noqa: E402
-from hybrid.recommend import _grid, recommend, search  # noqa: E402
-from hybrid.scenario import load_scenario  # noqa: E402
-from hybrid.sensitivity import tornado  # noqa: E402
-from hybrid.uncertainty import monte_carlo  # noqa: E402
+from hybrid.explain.recommendation import recommend  # noqa: E402
+from hybrid.explain.sensitivity import tornado  # noqa: E402
+from hybrid.model.economics import resolve_inputs  # noqa: E402
+from hybrid.model.policy import load_policy  # noqa: E402
+from hybrid.model.recommend import _grid, search  # noqa: E402
+from hybrid.model.scenario import load_scenario  # noqa: E402
+from hybrid.whatif.uncertainty import monte_carlo  # noqa: E402
 
 
 def median_ms(fn, repeat: int) -> float:

@@ -127,7 +127,7 @@ def bare_scan_sql(path: Path) -> str:
 
 def bench_profile(repeats: int) -> dict:
     """Interleave bare scans and profiles so that both see the same machine load."""
-    from hybrid.profile import profile_file
+    from hybrid.evidence.profile import profile_file
 
     profile_file(CSV)
     bare, prof, ratios = [], [], []
@@ -181,7 +181,7 @@ print(time.perf_counter() - t)
 
 
 def bench_baselines(ydata_python: str, profile_s: float | None) -> dict:
-    from hybrid.profile import profile_file
+    from hybrid.evidence.profile import profile_file
 
     if profile_s is None:
         t = time.perf_counter()
@@ -213,7 +213,7 @@ def bench_baselines(ydata_python: str, profile_s: float | None) -> dict:
 MEMORY_CHILD = """
 import resource, sys, time
 sys.path.insert(0, sys.argv[2])
-from hybrid.profile import profile_file
+from hybrid.evidence.profile import profile_file
 t = time.perf_counter()
 p = profile_file(sys.argv[1])
 took = time.perf_counter() - t
@@ -237,7 +237,7 @@ CURVE_CHILD = """
 import os, sys, time
 os.sched_setaffinity(0, {0, 1})
 sys.path.insert(0, sys.argv[2])
-from hybrid.evidence import learning_curve
+from hybrid.evidence.learning import learning_curve
 t = time.perf_counter()
 r = learning_curve(sys.argv[1], "label")
 took = time.perf_counter() - t

@@ -1,3 +1,3 @@
-from hybrid.cli import main
+from hybrid.cli.main import main
 
 raise SystemExit(main())

@@ -2,9 +2,7 @@
 
 A preview of the self-contained HTML report (or its Markdown), and one download button per format.
 Every report embeds the scenario YAML, so opening a report's YAML in the dashboard reproduces it.
-The scenario comes from ``ui.state.current()``; when the page runs without the dashboard's ``ui``
-package it falls back to ``st.session_state["scenario"]``, seeded from the bundled support-intent
-example, so it also runs on its own (``AppTest.from_file``).
+The scenario comes from ``ui.state.current()``, as on every other page.
 """
 
 from __future__ import annotations
@@ -20,47 +18,23 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from hybrid.errors import InputError  # noqa: E402
-from hybrid.policy import Policy, load_policy, parse_policy  # noqa: E402
-from hybrid.rationale import LABEL_TITLES  # noqa: E402
-from hybrid.report import MIME_TYPES, build_report, render_html, render_json, render_markdown, render_pdf, slug  # noqa: E402
-from hybrid.scenario import Scenario, load_scenario  # noqa: E402
-
-try:  # the dashboard's shared session state (ui/state.py), when present
-    from ui import state as ui_state
-except ImportError:  # pragma: no cover - the page on its own
-    ui_state = None
+from hybrid.explain.rationale import LABEL_TITLES  # noqa: E402
+from hybrid.model.policy import Policy, load_policy, parse_policy  # noqa: E402
+from hybrid.model.scenario import Scenario  # noqa: E402
+from hybrid.share.formats import MIME_TYPES, slug  # noqa: E402
+from hybrid.share.pdf import render_pdf  # noqa: E402
+from hybrid.share.render import render_html, render_json, render_markdown  # noqa: E402
+from hybrid.share.report import build_report  # noqa: E402
+from ui import state as ui_state  # noqa: E402
+from ui.theme import md_escape as _md  # noqa: E402
 
 PAGE = "pages/10_report.py"
-FALLBACK_EXAMPLE = ROOT / "data" / "examples" / "support-intent-fine-tuning.yaml"
 PREVIEW_HEIGHT = 900
-
-
-def _md(text: object) -> str:
-    """User text made inert for Streamlit markdown."""
-    if ui_state is not None:
-        from ui.theme import md_escape
-
-        return md_escape(text)
-    s = " ".join(str(text).split())
-    return "".join("\\" + c if not c.isalnum() and not c.isspace() and ord(c) < 128 else c for c in s)
 
 
 def session_scenario() -> tuple[Scenario, str | None]:
     """The session's scenario and uploaded policy text (None: the default policy)."""
-    if ui_state is not None:
-        return ui_state.current(), ui_state.policy_text()
-    ss = st.session_state
-    value = ss.get("scenario")
-    if isinstance(value, Scenario):
-        return value, None
-    if isinstance(value, str):
-        scenario = Scenario.from_yaml(value, "session scenario")
-    elif isinstance(value, dict):
-        scenario = Scenario.from_dict(value, "session scenario")
-    else:
-        scenario = load_scenario(FALLBACK_EXAMPLE)
-    ss["scenario"] = scenario
-    return scenario, None
+    return ui_state.current(), ui_state.policy_text()
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -70,7 +44,7 @@ def _policy(text: str | None) -> Policy:
 
 @st.cache_data(show_spinner="Computing sensitivity and uncertainty…", max_entries=32)
 def _analyses(scenario_json: str, policy_text: str | None, sensitivity: bool, uncertainty: bool):
-    from hybrid.cli_report import compute_analyses
+    from hybrid.share.analyses import compute_analyses
 
     scenario = Scenario.model_validate_json(scenario_json)
     return compute_analyses(scenario, _policy(policy_text), sensitivity=sensitivity, uncertainty=uncertainty)
@@ -99,23 +73,13 @@ def _reports(scenario_json: str, policy_text: str | None, sensitivity: bool, unc
     }
 
 
-if ui_state is not None:
-    ui_state.page_setup(
-        "Report",
-        "The recommendation as a file to share: in an email, a planning doc, a wiki, a pull request. "
-        "Every report carries the scenario, so opening it in the dashboard reproduces the numbers.",
-    )
-    scenario, policy_text = session_scenario()
-    problem = ui_state.check(scenario)
-else:
-    st.set_page_config(page_title="Report - Human vs synthetic data planner", layout="wide")
-    st.title("Report")
-    st.caption("The recommendation as a file to share. Every report carries its scenario.")
-    try:
-        scenario, policy_text = session_scenario()
-        problem = None
-    except InputError as exc:
-        scenario, policy_text, problem = None, None, str(exc)
+ui_state.page_setup(
+    "Report",
+    "The recommendation as a file to share: in an email, a planning doc, a wiki, a pull request. "
+    "Every report carries the scenario, so opening it in the dashboard reproduces the numbers.",
+)
+scenario, policy_text = session_scenario()
+problem = ui_state.check(scenario)
 
 if problem is None:
     try:
@@ -125,8 +89,7 @@ if problem is None:
 
 if problem is not None or scenario is None:
     st.error(_md(problem or "No scenario to report on."), icon=":material/error:")
-    if ui_state is not None:
-        ui_state.finish(PAGE)
+    ui_state.finish(PAGE)
     st.stop()
 
 c1, c2, c3 = st.columns([1, 1, 2])
@@ -139,8 +102,7 @@ try:
     files = _reports(scenario.model_dump_json(), policy_text, with_sens, with_unc, minute)
 except InputError as exc:
     st.error(_md(exc), icon=":material/error:")
-    if ui_state is not None:
-        ui_state.finish(PAGE)
+    ui_state.finish(PAGE)
     st.stop()
 
 c3.markdown(f"**{_md(LABEL_TITLES[files['label']])}**: {_md(files['verdict'])}")
@@ -180,5 +142,4 @@ else:
     # The report is our own HTML with every piece of user text escaped by Jinja2's autoescaping.
     st.iframe(files["html"], height=PREVIEW_HEIGHT)
 
-if ui_state is not None:
-    ui_state.finish(PAGE)
+ui_state.finish(PAGE)

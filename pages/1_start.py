@@ -5,10 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from hybrid.errors import InputError
-from hybrid.rationale import LABEL_TITLES
-from hybrid.report import extract_scenario
-from hybrid.scenario import Scenario
-from hybrid.store import safe_filename
+from hybrid.explain.rationale import LABEL_TITLES
+from hybrid.model.scenario import Scenario
+from hybrid.share.extract import extract_scenario
+from hybrid.store.scenarios import safe_filename
 from ui import compute, nav, state
 from ui.theme import md_escape
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import streamlit as st
 
 from hybrid.errors import InputError
-from hybrid.policy import parse_policy
-from hybrid.rationale import FACTOR_TITLES, LABEL_TITLES
-from hybrid.scenario import DATA_USES, Factors
+from hybrid.explain.rationale import FACTOR_TITLES, LABEL_TITLES
+from hybrid.model.policy import parse_policy
+from hybrid.model.scenario import DATA_USES, Factors
 from ui import charts, compute, nav, state
 from ui.theme import md_escape
 

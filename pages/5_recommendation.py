@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from hybrid.rationale import LABEL_TITLES, money
-from hybrid.recommend import Plan
+from hybrid.explain.rationale import LABEL_TITLES, money
+from hybrid.model.recommend import Plan
 from ui import charts, compute, nav, state, theme
 from ui.theme import md_escape
 
@@ -95,6 +95,12 @@ with right:
                 st.caption(md_escape("Outside the guardrails: " + "; ".join(p.breaks) + "."))
             elif not p.reaches_target:
                 st.caption("Does not reach the target within the budget.")
+    if plan.new_examples > 0:
+        from ui import whatif
+
+        ranges, _ = whatif.effective_ranges(compute.policy(state.policy_text()))
+        st.caption(md_escape(whatif.spread_sentence(scenario.model_dump_json(), state.policy_text(),
+                                                    whatif.ranges_json(ranges))))
 
 # --- layers and the binding guardrail --------------------------------------------------------------
 left, right = st.columns([3, 1.25], gap="large")

@@ -10,10 +10,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from hybrid.compare import differing_inputs, flatten, outcome_row
 from hybrid.errors import InputError
-from hybrid.rationale import LABEL_TITLES, money
-from hybrid.scenario import Scenario
+from hybrid.explain.rationale import LABEL_TITLES, money
+from hybrid.model.scenario import Scenario
+from hybrid.whatif.compare import differing_inputs, flatten, outcome_row
 from ui import baseline, compute, state, theme
 from ui import whatif_charts as charts
 from ui.theme import md_escape
@@ -94,7 +94,7 @@ scenario = state.page_setup(
     "Two to four scenarios side by side: what differs in their inputs, and what that does to the label, "
     "the mix, the budget split and the cost per point.",
 )
-baseline.render_delta()
+baseline.render_delta(state.current(), state.policy_text())
 policy_text = state.policy_text()
 
 err = st.session_state.pop("hd.compare.error", None)

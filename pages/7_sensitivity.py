@@ -16,9 +16,9 @@ import math
 import pandas as pd
 import streamlit as st
 
-from hybrid.rationale import LABEL_TITLES, money
-from hybrid.sensitivity import INPUTS, measure_next
-from hybrid.uncertainty import DEFAULT_DRAWS
+from hybrid.explain.rationale import LABEL_TITLES, money
+from hybrid.explain.sensitivity import INPUTS, measure_next
+from hybrid.whatif.uncertainty import DEFAULT_DRAWS
 from ui import baseline, compute, state, theme, whatif
 from ui import whatif_charts as charts
 from ui.theme import md_escape
@@ -58,7 +58,7 @@ scenario = state.page_setup(
     "Sensitivity and uncertainty",
     "Which inputs move the recommendation, how sure it is, and which measurement would settle it.",
 )
-baseline.render_delta()
+baseline.render_delta(state.current(), state.policy_text())
 a = state.analysis()
 if a is None:
     st.error(md_escape(state.check(scenario) or "No recommendation can be computed."), icon=":material/error:")

@@ -32,7 +32,7 @@ state.page_setup(
     "What happens to rare cases when each model generation trains on the previous one's output, and how much "
     "fresh human data stops it.",
 )
-baseline.render_delta()
+baseline.render_delta(state.current(), state.policy_text())
 
 with st.container(border=True):
     st.markdown(

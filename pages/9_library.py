@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from hybrid.errors import InputError
-from hybrid.store import safe_filename
+from hybrid.store.scenarios import safe_filename
 from ui import baseline, state
 from ui import library as lib
 from ui.theme import md_escape
@@ -37,7 +37,7 @@ scenario = state.page_setup(
     "Saved scenarios with their full history: who saved each version and when. Nothing is overwritten, and a "
     "deleted scenario waits in the trash.",
 )
-baseline.render_delta()
+baseline.render_delta(state.current(), state.policy_text())
 
 try:
     store = lib.store()

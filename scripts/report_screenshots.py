@@ -2,7 +2,7 @@
 
     .venv/bin/python scripts/report_screenshots.py [SCENARIO.yaml] [--out docs/screenshots]
 
-Renders the report (with sensitivity and uncertainty when those modules are available), opens it in
+Renders the report with its sensitivity and uncertainty sections, opens it in
 Debian's Chromium through Playwright with the network off, and writes report-screen.png (the page as
 a reader sees it) and report-print.png (print media at A4 width, the layout Print to PDF uses). With
 --pdf it also writes report-print.pdf, Chromium's own print of the page, for checking page breaks.
@@ -18,21 +18,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from hybrid.cli_report import compute_analyses  # noqa: E402
-from hybrid.policy import load_policy  # noqa: E402
-from hybrid.report import build_report, render_html  # noqa: E402
-from hybrid.scenario import load_scenario  # noqa: E402
+from hybrid.model.policy import load_policy  # noqa: E402
+from hybrid.model.scenario import load_scenario  # noqa: E402
+from hybrid.share.analyses import compute_analyses  # noqa: E402
+from hybrid.share.render import render_html  # noqa: E402
+from hybrid.share.report import build_report  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 def analyses(scenario, policy):
-    """Sensitivity and uncertainty results, when those modules are present; else None, None."""
-    try:
-        return compute_analyses(scenario, policy, draws=4000, seed=0)
-    except ImportError:
-        return None, None
+    """Sensitivity and uncertainty results for the report's two optional sections."""
+    return compute_analyses(scenario, policy, draws=4000, seed=0)
 
 
 def shrink(path: Path) -> None:

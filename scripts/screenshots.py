@@ -21,8 +21,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from playwright.sync_api import sync_playwright  # noqa: E402
 from streamlit_server import CHROMIUM, CHROMIUM_ARGS, full_page_screenshot, running_app, wait_for_app  # noqa: E402
 
-from hybrid.scenario import load_scenario  # noqa: E402
-from hybrid.urlstate import encode  # noqa: E402
+from hybrid.model.scenario import load_scenario  # noqa: E402
+from hybrid.share.urlstate import encode  # noqa: E402
 from ui import nav  # noqa: E402
 
 EXTRA = (("recommendation", "medical-notes-labeling", "5_recommendation-human-led"),)
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(device_scale_factor=1)
-            for spec in nav.available():
+            for spec in nav.PAGES:
                 if spec.section != "Decide" and not args.all:
                     continue
                 name = f"{spec.path.split('/')[-1].removesuffix('.py')}.png"

@@ -6,7 +6,7 @@ import re
 
 from streamlit.testing.v1 import AppTest
 
-from hybrid.scenario import Scenario
+from hybrid.model.scenario import Scenario
 
 
 def ok(at: AppTest) -> AppTest:

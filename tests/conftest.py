@@ -15,8 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from hybrid.policy import load_policy  # noqa: E402
-from hybrid.scenario import Scenario  # noqa: E402
+from hybrid.model.policy import load_policy  # noqa: E402
+from hybrid.model.scenario import Scenario  # noqa: E402
 
 EXAMPLES = sorted((ROOT / "data" / "examples").glob("*.yaml"))
 

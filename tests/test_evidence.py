@@ -10,10 +10,9 @@ import pandas as pd
 import pytest
 from sklearn.datasets import load_breast_cancer, load_digits, load_wine
 
-from hybrid.cli import main
-from hybrid.curves import curve_from_spec
+from hybrid.cli.main import main
 from hybrid.errors import InputError
-from hybrid.evidence import (
+from hybrid.evidence.learning import (
     Cancelled,
     equivalent_size,
     exchange_rate,
@@ -21,7 +20,8 @@ from hybrid.evidence import (
     prepare,
     text_features,
 )
-from hybrid.scenario import Dataset
+from hybrid.model.curves import curve_from_spec
+from hybrid.model.scenario import Dataset
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "samples" / "support_tickets.csv"
@@ -205,7 +205,7 @@ def test_numeric_csv_columns_are_features_not_identifiers(tmp_path, capsys):
     out = json.loads(captured.out)
     assert out["kind"] == "tabular" and out["points"][-1][1] > 0.85
     assert any("'row' left out: an identifier" in n for n in out["notes"])
-    from hybrid.profile import read_table
+    from hybrid.evidence.profile import read_table
 
     frame = read_table(p)
     task = prepare(frame, "label", name="points.csv")
@@ -263,8 +263,8 @@ def test_too_few_human_rows_use_every_row_and_say_so():
 
 
 def test_cli_and_dashboard_measure_the_same_curve(capsys):
-    from hybrid.evidence import MAX_ROWS
-    from hybrid.profile import read_table
+    from hybrid.evidence.learning import MAX_ROWS
+    from hybrid.evidence.profile import read_table
 
     code = main(["learning-curve", str(SAMPLE), "--label", "label", "--json", "--quiet"])
     assert code == 0
@@ -318,7 +318,7 @@ def test_more_folds_than_rows_is_an_input_error():
 
 
 def test_json_output_is_strict():
-    from hybrid.cli_data import _dump
+    from hybrid.cli.data import _dump
 
     text = _dump({"nan": float("nan"), "inf": np.float64("inf"), "n": np.int64(3),
                   "pair": (1.5, -np.inf), "path": Path("a.csv"), 2: None})

@@ -13,14 +13,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 EXPECTED = [
     # example, label, synthetic share, review coverage, what binds, mode
-    ("code-midtraining", "synthetic", 0.95, 0.05, "domain_judgment = 2", "target"),
+    # Model v2: generated code saturates with its human seed, so the 0.60 target is out of reach.
+    ("code-midtraining", "synthetic", 0.95, 0.05, "domain_judgment = 2", "budget"),
     ("legal-evaluation-set", "human", 0.1, 1.0, "data use: evaluation", "budget"),
     ("medical-notes-labeling", "human", 0.15, 1.0, "error_cost = 5", "budget"),
     ("rlhf-preference", "human", 0.15, 1.0, "data use: preference", "target"),
-    # Review above its 50% minimum: the price of escaped errors makes more review pay.
-    ("safety-red-teaming", "hybrid", 0.4, 0.85, "edge_cases = 5", "target"),
-    ("support-intent-fine-tuning", "hybrid", 0.8, 0.1, "edge_cases = 3", "target"),
-    ("web-pretraining", "synthetic", 0.9, 0.9, "iteration_maturity = 4", "target"),
+    # Full review: repeated generator errors cost metric, and review is what lowers them.
+    ("safety-red-teaming", "hybrid", 0.4, 1.0, "edge_cases = 5", "target"),
+    # Model v2: the share comes from the economics (saturation and the error floor), below the cap.
+    ("support-intent-fine-tuning", "hybrid", 0.78, 1.0, "economics", "target"),
+    ("web-pretraining", "synthetic", 0.9, 0.85, "iteration_maturity = 4", "target"),
 ]
 
 

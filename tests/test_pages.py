@@ -13,11 +13,11 @@ import zlib
 from pathlib import Path
 
 import pytest
+from apptest_helpers import errors, go, main_metric, ok, plain, scenario, sidebar_metric, warnings
 from streamlit.testing.v1 import AppTest
 
-from apptest_helpers import errors, go, main_metric, ok, plain, scenario, sidebar_metric, warnings
-from hybrid.scenario import load_scenario
-from hybrid.urlstate import decode, encode
+from hybrid.model.scenario import load_scenario
+from hybrid.share.urlstate import decode, encode
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [
@@ -67,7 +67,7 @@ def test_page_renders_under_navigation(page):
     at = app(page=page)
     assert not at.error, errors(at)
     assert at.session_state["hd.nav"] is True
-    assert sidebar_metric(at, "Synthetic share of new data") == "80%"
+    assert sidebar_metric(at, "Synthetic share of new data") == "78%"
 
 
 @pytest.mark.parametrize("example", sorted(p.stem for p in EXAMPLES.glob("*.yaml")))
@@ -93,7 +93,7 @@ def test_recommendation_page_shows_every_part():
     assert "Importance of edge cases = 3" in list(rules["rule"])
     # Cost per point for each plan, the cheapest-per-point plan outside the guardrails marked as such.
     cpp = {m.label.split("] ")[-1].lstrip("■ "): m.value for m in at.main.metric if "■" in m.label}
-    assert cpp == {"Recommended mix": "$4,338.53", "All-human": "$15,729", "All-synthetic": "$355.49"}
+    assert cpp == {"Recommended mix": "$10,926", "All-human": "$15,729", "All-synthetic": "no gain"}
     assert any("Outside the guardrails" in plain(c.value) for c in at.caption)
 
 
@@ -110,7 +110,7 @@ def test_start_page_lists_examples_and_blank():
 def test_changing_a_factor_changes_the_recommendation():
     at = app(page=REC)
     assert main_metric(at, "Recommendation") == "Hybrid"
-    assert main_metric(at, "Synthetic share") == "80%"
+    assert main_metric(at, "Synthetic share") == "78%"
     go(at, "pages/2_factors.py")
     at.segmented_control(key="w.factors.error_cost").set_value(5)
     ok(at.run())
@@ -176,9 +176,10 @@ def test_bad_yaml_upload_shows_an_error():
 
 @pytest.mark.parametrize("fmt", ["html", "md", "json", "pdf"])
 def test_opening_a_report_reproduces_its_scenario(fmt):
-    from hybrid.policy import load_policy
-    from hybrid.report import build_report, render
-    from hybrid.scenario import load_scenario
+    from hybrid.model.policy import load_policy
+    from hybrid.model.scenario import load_scenario
+    from hybrid.share.render import render
+    from hybrid.share.report import build_report
 
     original = load_scenario(EXAMPLES / "rlhf-preference.yaml")
     body = render(build_report(original, load_policy()), fmt)
@@ -474,7 +475,7 @@ def _tickets_csv() -> bytes:
 
 
 def test_uploading_a_dataset_fills_the_fields_which_stay_editable():
-    pytest.importorskip("hybrid.profile")
+    pytest.importorskip("hybrid.evidence.profile")
     at = app(page="pages/3_dataset.py")
     at.file_uploader(key="dataset.upload").set_value(("tickets.csv", _tickets_csv(), "text/csv"))
     ok(at.run())
@@ -498,7 +499,7 @@ def test_uploading_a_dataset_fills_the_fields_which_stay_editable():
 
 
 def test_a_bad_upload_shows_an_error():
-    pytest.importorskip("hybrid.profile")
+    pytest.importorskip("hybrid.evidence.profile")
     at = app(page="pages/3_dataset.py")
     at.file_uploader(key="dataset.upload").set_value(("bad.csv", b"\x00\x01\x02\xff\xfe binary", "text/csv"))
     ok(at.run())
@@ -507,7 +508,7 @@ def test_a_bad_upload_shows_an_error():
 
 
 def test_an_upload_over_the_limit_is_refused(monkeypatch):
-    pytest.importorskip("hybrid.profile")
+    pytest.importorskip("hybrid.evidence.profile")
     monkeypatch.setenv("HYBRID_MAX_UPLOAD_MB", "0.0001")
     at = app(page="pages/3_dataset.py")
     at.file_uploader(key="dataset.upload").set_value(("tickets.csv", _tickets_csv(), "text/csv"))

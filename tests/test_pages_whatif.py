@@ -12,8 +12,8 @@ import zipfile
 
 import pytest
 
-from hybrid.scenario import Scenario, load_scenario
-from hybrid.store import open_store
+from hybrid.model.scenario import Scenario, load_scenario
+from hybrid.store.scenarios import open_store
 from tests.conftest import ROOT
 
 PAGES = {

@@ -12,24 +12,14 @@ import pytest
 from sklearn.datasets import load_breast_cancer, load_digits, load_wine
 from sklearn.metrics import cohen_kappa_score
 
-from hybrid.cli import main
-from hybrid.profile import (
-    DupSketch,
-    Profile,
-    Roles,
-    agreement_from_counts,
-    check_upload_size,
-    kappa_band,
-    merge_profiles,
-    profile_file,
-    profile_files,
-    profile_frame,
-    profile_to_dataset,
-    read_stats,
-    stats_to_profile,
-    suggest_edge_case_level,
-    write_stats,
-)
+from hybrid.cli.main import main
+from hybrid.evidence.agreement import agreement_from_counts, kappa_band
+from hybrid.evidence.limits import check_upload_size
+from hybrid.evidence.profile import profile_file, profile_files, profile_frame, profile_to_dataset
+from hybrid.evidence.roles import Roles
+from hybrid.evidence.sketch import DupSketch
+from hybrid.evidence.stats import Profile, merge_profiles, suggest_edge_case_level
+from hybrid.evidence.statsfile import read_stats, stats_to_profile, write_stats
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "samples" / "support_tickets.csv"
@@ -243,7 +233,7 @@ def test_duplicate_sampling_on_larger_data_estimates_the_share(tmp_path):
 
 
 def test_heavy_duplication_takes_a_second_pass_and_still_merges_exactly(tmp_path, monkeypatch):
-    import hybrid.profile as profile_module
+    import hybrid.evidence.scan as profile_module
 
     passes = []
     real = profile_module._rescan_sketch
@@ -508,7 +498,7 @@ def test_profile_is_a_plain_dataclass():
 
 def test_read_table_checks_max_rows_and_reads_small_files_under_a_large_limit(tmp_path):
     from hybrid.errors import InputError
-    from hybrid.profile import read_table
+    from hybrid.evidence.profile import read_table
 
     p = tmp_path / "small.csv"
     sklearn_frame("wine").to_csv(p, index=False)

@@ -13,9 +13,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hybrid.cli import main
+from hybrid.cli.main import main
 from hybrid.errors import InputError
-from hybrid.profile import MAX_COLUMNS, check_upload_size, profile_file
+from hybrid.evidence.limits import MAX_COLUMNS, check_upload_size
+from hybrid.evidence.profile import profile_file
 
 
 def run_cli(capsys, *args: str) -> tuple[int, str, str]:

@@ -7,10 +7,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hybrid.economics import human_error_from_agreement, resolve_inputs, signal_kept
-from hybrid.policy import guardrails
-from hybrid.recommend import recommend
-from hybrid.scenario import DATA_USES, Scenario
+from hybrid.explain.recommendation import recommend
+from hybrid.model.economics import human_error_from_agreement, resolve_inputs, signal_kept
+from hybrid.model.policy import guardrails
+from hybrid.model.scenario import DATA_USES, Scenario
 from tests.conftest import EXAMPLES, make_scenario
 
 FACTORS = ("error_cost", "domain_judgment", "edge_cases", "iteration_maturity", "cultural_sensitivity")
@@ -184,7 +184,7 @@ def test_regulated_needs_high_error_cost(policy):
 
 
 def test_label_thresholds(policy):
-    from hybrid.recommend import label_for
+    from hybrid.model.recommend import label_for
 
     assert label_for(0.19, policy) == "human"
     assert label_for(0.2, policy) == "hybrid"
@@ -240,7 +240,7 @@ def test_rationale_names_binding_factor_and_numbers(policy):
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
 def test_examples_recommend(policy, path):
-    from hybrid.scenario import load_scenario
+    from hybrid.model.scenario import load_scenario
 
     rec = recommend(load_scenario(path), policy)
     assert rec.plan.spend <= rec.budget * (1 + 1e-9)
@@ -248,7 +248,7 @@ def test_examples_recommend(policy, path):
 
 
 def test_prelabel_break_even():
-    from hybrid.economics import prelabel_break_even
+    from hybrid.model.economics import prelabel_break_even
 
     p = prelabel_break_even(0.05, 0.3, 2.0, 1.5)
     assert 0.05 + p * 0.3 + (1 - p) * 2.0 == pytest.approx(1.5)
@@ -257,7 +257,7 @@ def test_prelabel_break_even():
 
 
 def test_metric_for_spend_matches_plan(policy, scenario):
-    from hybrid.recommend import metric_for_spend
+    from hybrid.model.recommend import metric_for_spend
 
     rec = recommend(scenario, policy)
     inp = resolve_inputs(scenario, policy)
@@ -324,14 +324,15 @@ def test_vanishing_synthetic_cost_is_refused():
 
 
 def test_plan_json_has_no_infinite_numbers():
-    from hybrid.recommend import _finite
+    from hybrid.model.recommend import _finite
 
     assert _finite(float("inf")) is None and _finite(float("nan")) is None and _finite(2.5) == 2.5
 
 
 def test_what_would_change_it_names_a_range_that_contains_today(policy):
     # Generation nearly as dear as a human label: no generator accuracy makes synthetic rows pay.
-    scn = make_scenario(economics__synthetic_label_accuracy=0.3, economics__synthetic_cost_per_example=1.8)
+    scn = make_scenario(economics__synthetic_label_accuracy=0.3, economics__synthetic_cost_per_example=1.8,
+                        economics__fix_cost_per_example=2.0)
     rec = recommend(scn, policy)
     held = [s for s in rec.rationale if "holds for any generator accuracy" in s]
     assert len(held) == 1 and "from 30% to 100%" in held[0]
@@ -341,8 +342,8 @@ def test_what_would_change_it_names_a_range_that_contains_today(policy):
 
 
 def test_range_inputs_match_the_sensitivity_inputs():
-    from hybrid.policy import RANGE_INPUTS
-    from hybrid.sensitivity import INPUTS
+    from hybrid.explain.sensitivity import INPUTS
+    from hybrid.model.policy import RANGE_INPUTS
 
     assert set(RANGE_INPUTS) == set(INPUTS)
 

@@ -13,22 +13,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hybrid import __version__
-from hybrid.cli import main as cli_main
+from hybrid.cli.main import main as cli_main
 from hybrid.errors import InputError
-from hybrid.recommend import recommend
-from hybrid.report import (
-    YAML_MARKER,
-    build_report,
-    extract_scenario,
-    extract_yaml,
-    md_escape,
-    render,
-    render_html,
-    render_json,
-    render_markdown,
-    render_pdf,
-)
-from hybrid.scenario import Scenario, load_scenario
+from hybrid.explain.recommendation import recommend
+from hybrid.model.scenario import Scenario, load_scenario
+from hybrid.share.extract import extract_scenario, extract_yaml
+from hybrid.share.pdf import render_pdf
+from hybrid.share.render import md_escape, render, render_html, render_json, render_markdown
+from hybrid.share.report import YAML_MARKER, build_report
 from tests.conftest import EXAMPLES, ROOT, make_scenario
 
 WHEN = datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
@@ -170,7 +162,7 @@ def test_html_shows_hostile_user_text_as_text(hostile_html):
 
 
 def test_html_scripts_are_only_ours(hostile_data, hostile_html):
-    from hybrid.report import figures
+    from hybrid.share.figures import figures
 
     scripts = [attrs for tag, attrs in _tags(hostile_html).tags if tag == "script"]
     # plotly.js once, one per chart, and the print helper.
@@ -213,10 +205,10 @@ def test_sections_appear_only_when_given(support, policy):
 
 
 def test_sensitivity_and_uncertainty_from_the_real_analyses(support, policy):
-    from hybrid.cli_report import compute_analyses
-    from hybrid.economics import resolve_inputs
-    from hybrid.sensitivity import tornado
-    from hybrid.uncertainty import monte_carlo
+    from hybrid.explain.sensitivity import tornado
+    from hybrid.model.economics import resolve_inputs
+    from hybrid.share.analyses import compute_analyses
+    from hybrid.whatif.uncertainty import monte_carlo
 
     inp = resolve_inputs(support, policy)
     rec = recommend(support, policy)

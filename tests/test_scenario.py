@@ -1,7 +1,7 @@
 import pytest
 
 from hybrid.errors import InputError
-from hybrid.scenario import Scenario, load_scenario
+from hybrid.model.scenario import Scenario, load_scenario
 from tests.conftest import EXAMPLES, make_scenario
 
 
@@ -52,7 +52,7 @@ def test_examples_load_and_document_themselves(path):
 
 
 def test_examples_cover_every_data_use():
-    from hybrid.scenario import DATA_USES
+    from hybrid.model.scenario import DATA_USES
 
     uses = {load_scenario(p).data_use for p in EXAMPLES}
     assert len(EXAMPLES) >= 6 and uses == set(DATA_USES)
@@ -85,7 +85,7 @@ def test_next_line_character_round_trips_and_unicode_stays_readable():
     ],
 )
 def test_bad_policy_values_are_refused_naming_the_field(edit, field):
-    from hybrid.policy import DEFAULT_POLICY_PATH, parse_policy
+    from hybrid.model.policy import DEFAULT_POLICY_PATH, parse_policy
 
     text = DEFAULT_POLICY_PATH.read_text()
     assert edit[0] in text

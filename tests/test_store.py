@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from hybrid.cli import main
+from hybrid.cli.main import main
 from hybrid.errors import InputError
-from hybrid.scenario import Scenario, load_scenario
-from hybrid.store import (
+from hybrid.model.scenario import Scenario, load_scenario
+from hybrid.store.scenarios import (
     REPO_ROOT,
     SCHEMA_VERSION,
     ConflictError,
@@ -352,7 +352,7 @@ def test_threads_sharing_one_store_lose_nothing(store: ScenarioStore) -> None:
 
 KILLED_WRITER = """
 import sys, time
-from hybrid.store import ScenarioStore
+from hybrid.store.scenarios import ScenarioStore
 
 store = ScenarioStore(sys.argv[1])
 original = ScenarioStore._insert_version

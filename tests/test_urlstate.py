@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hybrid import urlstate
 from hybrid.errors import InputError
-from hybrid.scenario import DATA_USES, Scenario, load_scenario
-from hybrid.urlstate import MAX_LINK_CHARS, check_editable, decode, encode
+from hybrid.model.scenario import DATA_USES, Scenario, load_scenario
+from hybrid.share import urlstate
+from hybrid.share.urlstate import MAX_LINK_CHARS, check_editable, decode, encode
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "data" / "examples").glob("*.yaml"))

@@ -18,10 +18,10 @@ from typing import Any
 
 import streamlit as st
 
-from hybrid.compare import deltas, differing_inputs
-from hybrid.rationale import LABEL_TITLES, money
-from hybrid.scenario import Scenario
-from ui import compute, state
+from hybrid.explain.rationale import LABEL_TITLES, money
+from hybrid.model.scenario import Scenario
+from hybrid.whatif.compare import deltas, differing_inputs
+from ui import compute
 from ui.theme import md_escape
 from ui.whatif import input_title
 
@@ -101,8 +101,12 @@ def _clear() -> None:
     clear_baseline()
 
 
-def render_delta(where: Any = None) -> None:
-    """The sidebar block: what moved since the baseline (or how to set one)."""
+def render_delta(cur: Scenario, policy_text: str | None, where: Any = None) -> None:
+    """The sidebar block: what moved from the baseline to ``cur`` (or how to set one).
+
+    The caller passes the current scenario and policy so this module need not import ``ui.state``
+    (which imports it for the shared sidebar).
+    """
     ss = st.session_state
     run = ss.get("hd.t0")
     if run is not None and ss.get(_DRAWN) == run:
@@ -114,11 +118,10 @@ def render_delta(where: Any = None) -> None:
         where.caption("No baseline set. Set one on the Compare or Library page to see what each change moves.")
         return
     base = entry["scenario"]
-    cur = state.current()
     with where.container(border=True):
         st.markdown("**Since the baseline**")
         st.caption(md_escape(f"Baseline: {entry['title']} (set {entry['set_at']})"))
-        lines = delta_lines(base, cur, state.policy_text())
+        lines = delta_lines(base, cur, policy_text)
         changed = _changed_inputs(base, cur)
         if lines is None:
             st.caption("No comparison: one of the two has no recommendation.")

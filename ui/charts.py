@@ -13,9 +13,9 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from hybrid.policy import Bound, Guardrails
-from hybrid.rationale import FACTOR_TITLES, money
-from hybrid.recommend import Recommendation
+from hybrid.explain.rationale import FACTOR_TITLES, money
+from hybrid.model.policy import Bound, Guardrails
+from hybrid.model.recommend import Recommendation
 from ui import theme
 from ui.theme import html_text
 

@@ -10,12 +10,13 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from hybrid.curves import CurveFit, fit_curve
-from hybrid.economics import resolve_inputs
 from hybrid.errors import InputError
-from hybrid.policy import Guardrails, Policy, guardrails, load_policy, parse_policy
-from hybrid.recommend import Recommendation, metric_for_spend, recommend_inputs
-from hybrid.scenario import Scenario, load_scenario
+from hybrid.explain.recommendation import recommend_inputs
+from hybrid.model.curves import CurveFit, fit_curve
+from hybrid.model.economics import resolve_inputs
+from hybrid.model.policy import Guardrails, Policy, guardrails, load_policy, parse_policy
+from hybrid.model.recommend import Recommendation, metric_for_spend
+from hybrid.model.scenario import Scenario, load_scenario
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "data" / "examples"
 SPEND_POINTS = 161
@@ -98,21 +99,21 @@ def examples() -> list[tuple[str, str]]:
 
 @st.cache_resource(show_spinner=False)
 def _library(url: str):
-    from hybrid.store import ScenarioStore
+    from hybrid.store.scenarios import ScenarioStore
 
     return ScenarioStore(url)
 
 
 def library():
     """The scenario library (``hybrid.store``) where the environment says; InputError if unavailable."""
-    from hybrid.store import default_database_url
+    from hybrid.store.scenarios import default_database_url
 
     return _library(default_database_url())
 
 
 @st.cache_data(show_spinner=False)
 def default_policy_text() -> str:
-    from hybrid.policy import DEFAULT_POLICY_PATH
+    from hybrid.model.policy import DEFAULT_POLICY_PATH
 
     return DEFAULT_POLICY_PATH.read_text(encoding="utf-8")
 

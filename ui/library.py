@@ -26,8 +26,8 @@ from typing import Any
 import streamlit as st
 
 from hybrid.errors import InputError
-from hybrid.scenario import Scenario
-from hybrid.store import ConflictError, ImportResult, ScenarioStore, clean_name, safe_filename
+from hybrid.model.scenario import Scenario
+from hybrid.store.scenarios import ConflictError, ImportResult, ScenarioStore, clean_name, safe_filename
 from ui import baseline, compute, state
 
 AUTHOR = "hd.author"

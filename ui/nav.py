@@ -1,12 +1,9 @@
-"""The dashboard's pages. app.py registers the ones whose files exist, so a later page (compare,
-sensitivity, collapse, library, report) appears in the navigation as soon as its file lands."""
+"""The dashboard's pages, in navigation order: app.py registers every one of them, and
+tests/test_nav.py checks that each listed file exists and each file in pages/ is listed."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import NamedTuple
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 class PageSpec(NamedTuple):
@@ -31,13 +28,9 @@ PAGES: tuple[PageSpec, ...] = (
 )
 
 
-def available(root: Path = ROOT) -> list[PageSpec]:
-    return [p for p in PAGES if (root / p.path).is_file()]
-
-
-def neighbours(path: str, root: Path = ROOT) -> tuple[tuple[str, str], ...]:
+def neighbours(path: str) -> tuple[tuple[str, str], ...]:
     """(path, label) links to the previous and next pages of the Decide walk-through."""
-    decide = [p for p in available(root) if p.section == "Decide"]
+    decide = [p for p in PAGES if p.section == "Decide"]
     idx = next((i for i, p in enumerate(decide) if p.path == path), None)
     if idx is None:
         return ()

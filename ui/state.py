@@ -23,10 +23,10 @@ from typing import Any
 import streamlit as st
 
 from hybrid.errors import InputError
-from hybrid.rationale import LABEL_TITLES, money
-from hybrid.scenario import Scenario
-from hybrid.urlstate import check_editable, decode, encode
-from ui import compute
+from hybrid.explain.rationale import LABEL_TITLES, money
+from hybrid.model.scenario import Scenario
+from hybrid.share.urlstate import check_editable, decode, encode
+from ui import baseline, compute
 from ui.theme import CSS, md_escape
 
 SCENARIO = "hd.scenario"
@@ -436,9 +436,7 @@ def finish(page: str, nav: tuple[tuple[str, str], ...] = ()) -> None:
 
 
 def sidebar_summary() -> None:
-    from ui.baseline import render_delta  # ui.baseline imports this module
-
-    render_delta()
+    baseline.render_delta(current(), policy_text())
     scenario = current()
     a = analysis()
     with st.sidebar.container(border=True):

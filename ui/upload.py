@@ -1,4 +1,4 @@
-"""The Dataset page's upload: a dataset or a statistics file, profiled by ``hybrid.profile``.
+"""The Dataset page's upload: a dataset or a statistics file, profiled by ``hybrid.evidence.profile``.
 
 The upload is written to a private temporary folder, profiled once per (file contents, column
 choices) with ``st.cache_data``, and its numbers are merged into the scenario's dataset. After that
@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import atexit
 import hashlib
-import importlib
 import os
 import re
 import shutil
 import tempfile
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import streamlit as st
@@ -31,17 +29,7 @@ SUGGEST = "hd.upload.suggest"  # suggested edge-case level
 KEY = "dataset.upload"
 COLS = ("dataset.col.label", "dataset.col.annotators", "dataset.col.source", "dataset.col.text")
 DATA_TYPES = ["csv", "tsv", "tab", "txt", "jsonl", "ndjson", "json", "parquet", "pq", "xlsx", "xlsm", "yaml", "yml"]
-NEEDED = ("profile_file", "profile_to_dataset")
 _FOLDER: list[Path] = []
-
-
-def profiler() -> ModuleType | None:
-    """``hybrid.profile`` if it is installed and has the functions this page calls."""
-    try:
-        mod = importlib.import_module("hybrid.profile")
-    except ImportError:
-        return None
-    return mod if all(hasattr(mod, f) for f in NEEDED) else None
 
 
 def _folder() -> Path:
@@ -68,10 +56,10 @@ def _store(name: str, data: bytes) -> dict[str, str]:
 @st.cache_data(show_spinner="Profiling the file…", max_entries=16)
 def _profile(digest: str, name: str, _path: str, options: tuple[tuple[str, Any], ...]) -> Any:
     """Profile a file once per contents and column choices (``_path`` is not part of the key)."""
-    mod = profiler()
-    assert mod is not None
+    from hybrid.evidence.profile import profile_file  # DuckDB loads when a file arrives
+
     kwargs = {k: v for k, v in options if v}
-    return mod.profile_file(_path, name=name, **kwargs)
+    return profile_file(_path, name=name, **kwargs)
 
 
 def _options() -> tuple[tuple[str, Any], ...]:
@@ -94,8 +82,9 @@ def is_data_file(up: dict[str, str] | None) -> bool:
     if suffix in (".yaml", ".yml"):
         return False
     if suffix == ".json":
-        mod = profiler()
-        marker = getattr(mod, "STATS_FORMAT", "hybrid-profile").encode()
+        from hybrid.evidence.stats import STATS_FORMAT
+
+        marker = STATS_FORMAT.encode()
         try:
             with open(up["path"], "rb") as fh:
                 head = fh.read(1 << 16)
@@ -142,12 +131,14 @@ def _apply() -> None:
     """Profile the current upload with the chosen columns and merge its numbers into the scenario."""
     ss = st.session_state
     up = ss.get(UPLOAD)
-    mod = profiler()
-    if not up or mod is None:
+    from hybrid.evidence.profile import profile_to_dataset
+    from hybrid.evidence.stats import suggest_edge_case_level
+
+    if not up:
         return
     try:
         prof = _profile(up["digest"], up["name"], up["path"], _options())
-        dataset = mod.profile_to_dataset(prof)
+        dataset = profile_to_dataset(prof)
         summary = prof.summary()
     except InputError as exc:
         state.set_error(KEY, None, str(exc))
@@ -168,8 +159,8 @@ def _apply() -> None:
         "data": is_data_file(up),  # rows to train on (the evidence block), not a statistics file
     }
     level = summary.get("suggested_edge_case_level")
-    if level is None and hasattr(mod, "suggest_edge_case_level"):
-        level = mod.suggest_edge_case_level(prof)
+    if level is None:
+        level = suggest_edge_case_level(prof)
     ss[SUGGEST] = int(level) if level else None
 
 
@@ -179,10 +170,10 @@ def _on_upload() -> None:
     if file is None:
         return
     data = file.getvalue()
-    mod = profiler()
+    from hybrid.evidence.limits import check_upload_size
+
     try:
-        if mod is not None and hasattr(mod, "check_upload_size"):
-            mod.check_upload_size(file.name, len(data))
+        check_upload_size(file.name, len(data))
     except InputError as exc:
         state.set_error(KEY, None, str(exc))
         return
@@ -206,16 +197,8 @@ def _set_edge(level: int) -> None:
 
 
 def section() -> None:
-    mod = profiler()
     with st.container(border=True):
         st.subheader("Upload a dataset or a statistics file")
-        if mod is None:
-            st.info(
-                "Profiling uploads needs the dataset profiler (hybrid/profile.py), which is not installed "
-                "in this copy yet. Type the numbers below instead.",
-                icon=":material/info:",
-            )
-            return
         left, right = st.columns([2, 3], gap="large")
         with left:
             st.file_uploader(

@@ -18,13 +18,13 @@ import numpy as np
 import streamlit as st
 from pydantic import ValidationError
 
-from hybrid.collapse import CollapseResult, compare_modes, simulate_collapse
-from hybrid.economics import Inputs, resolve_inputs
-from hybrid.policy import Policy, Range
-from hybrid.rationale import FACTOR_TITLES, money
-from hybrid.scenario import Scenario
-from hybrid.sensitivity import INPUTS, Bar, outcome, plausible_range, threshold, tornado
-from hybrid.uncertainty import DEFAULT_DRAWS, MonteCarlo, monte_carlo
+from hybrid.explain.rationale import FACTOR_TITLES, money
+from hybrid.explain.sensitivity import INPUTS, Bar, outcome, plausible_range, threshold, tornado
+from hybrid.model.economics import Inputs, resolve_inputs
+from hybrid.model.policy import Policy, Range
+from hybrid.model.scenario import Scenario
+from hybrid.whatif.collapse import CollapseResult, compare_modes, simulate_collapse
+from hybrid.whatif.uncertainty import DEFAULT_DRAWS, MonteCarlo, monte_carlo
 from ui import compute
 
 RANGE_EDITS = "hd.whatif.ranges"  # input -> {"low": x, "high": y}: the user's edits of policy.ranges
@@ -117,7 +117,7 @@ def format_input(path: str, value: Any) -> str:
 
 
 def format_outcome(key: str, value: Any, currency: str) -> str:
-    from hybrid.rationale import LABEL_TITLES
+    from hybrid.explain.rationale import LABEL_TITLES
 
     if value is None:
         return "no gain" if key.startswith("cost_per_point") else "—"
@@ -240,6 +240,18 @@ def monte_carlo_run(
     if not include_synthetic:
         plans = [p for p in plans if p[0] != "all-synthetic"]
     return monte_carlo(inp, plans, _ranges(ranges_text), rec.mode, draws=draws, seed=seed)
+
+
+def spread_sentence(scenario_json: str, policy_text: str | None, ranges_text: str) -> str:
+    """The recommended plan's cost per point beside its Monte Carlo interval, and why they differ."""
+    from hybrid.whatif.uncertainty import point_and_spread
+
+    _, _, inp = _inputs(scenario_json, policy_text)
+    rec = compute.analysis_for(Scenario.model_validate_json(scenario_json), policy_text).rec
+    mc = monte_carlo_run(scenario_json, policy_text, ranges_text, 0, False)
+    spread = next(sp for sp in mc.plans if sp.name == "recommended")
+    return point_and_spread(rec.plan.cost_per_point, spread, _ranges(ranges_text), inp,
+                            lambda x: money(x, rec.currency))
 
 
 def box_stats(mc: MonteCarlo) -> dict[str, dict[str, float]]:

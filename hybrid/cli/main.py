@@ -1,0 +1,49 @@
+"""``python -m hybrid``: the command line over the same functions the dashboard uses.
+
+Each command module exposes ``register(subparsers)``, adding its sub-command with
+``set_defaults(func=...)``; a command function takes the parsed arguments and returns an exit code.
+Bad input raises ``InputError``; here it becomes one line on stderr and exit code 2, never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from hybrid.cli import data, recommend, report, scenarios
+from hybrid.errors import InputError
+
+# The modules that add sub-commands, in --help order. Imported like any other module: one that
+# fails to import is an error, not a command that silently goes missing.
+COMMAND_MODULES = (recommend, data, scenarios, report)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse's default exits 2 with usage; keep that
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m hybrid", description=__doc__.splitlines()[0])
+    subparsers = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for module in COMMAND_MODULES:
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

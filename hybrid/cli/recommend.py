@@ -1,0 +1,66 @@
+"""``python -m hybrid recommend SCENARIO.yaml [--policy FILE] [--json]``.
+
+The model (SciPy, pydantic) is imported when the command runs, not when ``--help`` is built.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hybrid.model.recommend import Recommendation
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("recommend", help="recommend a human / hybrid / synthetic mix for a scenario")
+    p.add_argument("scenario", help="scenario YAML file")
+    p.add_argument("--policy", help="guardrail policy YAML (default: data/policy.yaml)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from hybrid.explain.recommendation import recommend
+    from hybrid.model.policy import load_policy
+    from hybrid.model.scenario import load_scenario
+
+    policy = load_policy(args.policy)
+    scenario = load_scenario(args.scenario)
+    rec = recommend(scenario, policy)
+    if args.json:
+        print(json.dumps(rec.to_json(), indent=2, allow_nan=False))
+    else:
+        print(render_text(scenario.name, rec))
+    return 0
+
+
+def render_text(name: str, rec: Recommendation) -> str:
+    from hybrid.explain.rationale import LABEL_TITLES, money
+
+    cur = rec.currency
+    p = rec.plan
+    lines = [
+        f"{name}",
+        f"Recommendation: {LABEL_TITLES[rec.label]}  "
+        f"(synthetic share {p.synthetic_share:.0%}, review coverage {p.review_coverage:.0%})",
+        f"Expected metric: {p.expected_metric:.3f} (today {rec.today_metric:.3f}, target {rec.target_metric:.3f})",
+        "",
+        "Budget layers:",
+        f"  expert anchor        {money(p.expert_anchor, cur):>14}",
+        f"  synthetic extension  {money(p.synthetic_extension, cur):>14}",
+        f"  human review         {money(p.human_review, cur):>14}",
+        f"  total                {money(p.spend, cur):>14}  of {money(rec.budget, cur)}",
+        "",
+        f"{'plan':<15}{'spend':>14}{'metric':>9}{'points':>8}{'cost/point':>14}  notes",
+    ]
+    for plan in rec.plans:
+        cpp = "n/a" if plan.cost_per_point is None else money(plan.cost_per_point, cur)
+        note = "outside guardrails" if plan.breaks else ("" if plan.reaches_target else "misses target")
+        lines.append(
+            f"{plan.name:<15}{money(plan.spend, cur):>14}{plan.expected_metric:>9.3f}"
+            f"{plan.points_gained:>8.2f}{cpp:>14}  {note}"
+        )
+    lines += ["", "Why:"] + [f"  - {s}" for s in rec.rationale]
+    return "\n".join(lines)

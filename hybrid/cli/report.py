@@ -1,0 +1,160 @@
+"""``python -m hybrid report``: shareable recommendation reports (HTML, Markdown, JSON, PDF).
+
+    python -m hybrid report SCENARIO.yaml --format html|md|json|pdf [-o FILE]
+    python -m hybrid report data/examples --format all -o reports/      # batch over a folder
+
+One scenario without ``-o`` prints to standard output (text formats only). Several scenarios, or a
+folder of them, write ``<name>.<ext>`` into the ``-o`` folder (default ``reports/``), one line per
+file written; a scenario that cannot be used is reported on stderr and the rest still run, with exit
+code 2 at the end. ``--sensitivity`` and ``--uncertainty`` add those sections. The generation date
+comes from ``--date`` or ``$SOURCE_DATE_EPOCH`` when set, so a report can be rebuilt byte for byte.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hybrid.errors import InputError
+from hybrid.share.formats import EXTENSIONS, FORMATS, slug
+
+if TYPE_CHECKING:
+    from hybrid.model.policy import Policy
+    from hybrid.model.scenario import Scenario
+
+DEFAULT_OUTPUT_DIR = "reports"
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "report",
+        help="write a shareable report (HTML, Markdown, JSON or PDF) for one scenario or a folder",
+        description="Write recommendation reports; see docs/reports.md.",
+    )
+    p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario YAML files or folders of them")
+    p.add_argument("--format", "-f", default="html", choices=[*FORMATS, "all"],
+                   help="report format (default html); 'all' writes every format into the -o folder")
+    p.add_argument("-o", "--output", help="output file (one scenario) or folder (several, or --format all)")
+    p.add_argument("--policy", help="guardrail policy YAML (default: data/policy.yaml)")
+    p.add_argument("--sensitivity", action="store_true", help="add the sensitivity (tornado) section")
+    p.add_argument("--uncertainty", action="store_true", help="add the Monte Carlo uncertainty section")
+    p.add_argument("--draws", type=int, default=4000, help="Monte Carlo draws (default 4000)")
+    p.add_argument("--seed", type=int, default=0, help="Monte Carlo seed (default 0)")
+    p.add_argument("--date", help="generation date and time to print (ISO 8601; default now, or $SOURCE_DATE_EPOCH)")
+    p.set_defaults(func=run)
+
+
+def generation_date(text: str | None) -> datetime | None:
+    """``--date`` if given, else ``$SOURCE_DATE_EPOCH`` (reproducible builds), else None (now)."""
+    if text:
+        try:
+            d = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise InputError(f"--date: not an ISO 8601 date and time ({text!r})") from None
+        return d if d.tzinfo else d.replace(tzinfo=timezone.utc)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            raise InputError(f"SOURCE_DATE_EPOCH: not a Unix time ({epoch!r})") from None
+    return None
+
+
+def _inputs(paths: list[str]) -> list[Path]:
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found = sorted(q for q in p.iterdir() if q.suffix.lower() in (".yaml", ".yml") and q.is_file())
+            if not found:
+                raise InputError(f"{p}: no .yaml scenario files in this folder")
+            out.extend(found)
+        elif p.exists():
+            out.append(p)
+        else:
+            raise InputError(f"{p}: file not found")
+    return out
+
+
+def report_data(scenario: Scenario, policy: Policy, args: argparse.Namespace):
+    from hybrid.share.analyses import compute_analyses
+    from hybrid.share.report import build_report
+
+    sens, unc = compute_analyses(
+        scenario, policy, sensitivity=args.sensitivity, uncertainty=args.uncertainty,
+        draws=args.draws, seed=args.seed,
+    )
+    return build_report(scenario, policy, sensitivity=sens, uncertainty=unc, generated_at=generation_date(args.date))
+
+
+def _write(path: Path, content: str | bytes) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write ({exc.strerror})") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    from hybrid.model.policy import load_policy
+    from hybrid.model.scenario import load_scenario
+    from hybrid.share.render import render
+
+    policy = load_policy(args.policy)
+    generation_date(args.date)  # refuse a bad date before any work
+    files = _inputs(args.scenarios)
+    formats = list(FORMATS) if args.format == "all" else [args.format]
+    batch = len(files) > 1 or any(Path(s).is_dir() for s in args.scenarios) or args.format == "all"
+
+    if not batch:
+        scenario = load_scenario(files[0])
+        content = render(report_data(scenario, policy, args), formats[0])
+        if args.output and args.output != "-":
+            out = Path(args.output)
+            if out.is_dir():
+                out = out / f"{files[0].stem}.{EXTENSIONS[formats[0]]}"
+            _write(out, content)
+            print(out, file=sys.stderr)
+            return 0
+        if isinstance(content, bytes):
+            if sys.stdout.isatty():
+                raise InputError("a PDF is binary: give -o FILE (or redirect standard output)")
+            sys.stdout.flush()
+            sys.stdout.buffer.write(content)
+            sys.stdout.buffer.flush()
+        else:
+            sys.stdout.write(content)
+        return 0
+
+    out_dir = Path(args.output or DEFAULT_OUTPUT_DIR)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"{out_dir}: several reports need an output folder, and this is a file")
+    failed = 0
+    used: set[str] = set()
+    for path in files:
+        try:
+            scenario = load_scenario(path)
+            stem = path.stem if path.stem else slug(scenario.name)
+            while stem in used:
+                stem += "-1"
+            used.add(stem)
+            data = report_data(scenario, policy, args)
+            for fmt in formats:
+                target = out_dir / f"{stem}.{EXTENSIONS[fmt]}"
+                _write(target, render(data, fmt))
+                print(target)
+        except InputError as exc:
+            failed += 1
+            print(f"error: {exc}", file=sys.stderr)
+    if failed:
+        print(f"error: {failed} of {len(files)} scenarios could not be reported", file=sys.stderr)
+        return 2
+    return 0

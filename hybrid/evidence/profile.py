@@ -1,0 +1,232 @@
+"""Dataset profiling: the facts the decision needs, from a file or from statistics about one.
+
+A team brings a dataset (CSV, Parquet, JSON Lines, Excel) or a statistics file computed where the
+data lives. Profiling turns either into counts: rows, class counts, annotator value counts and
+agreement counts, source and slice counts, missing values, and a bottom-k sketch of row hashes for
+duplicates. Every finished number
+(tail share, kappa, duplicate share) is derived from those counts, so profiles of shards merge into
+exactly the profile of the whole; that is what lets a profile be computed in a warehouse and
+uploaded. The statistics file format and every definition are in ``docs/profiling.md``.
+
+DuckDB does the scanning: one streaming pass per file with ``GROUPING SETS``, so a file is parsed
+once and memory stays bounded by the number of groups, not rows.
+
+This module is the entry point (``profile_file``, ``profile_files``, ``profile_frame``,
+``read_table``, ``profile_to_dataset``); the parts live beside it, lowest first: ``limits`` (what
+users may send), ``roles`` (which column is which), ``sketch`` (the duplicate sketch),
+``agreement`` (kappa and alpha from counts), ``stats`` (the mergeable ``Profile``), ``readers``
+(sniffing, encodings, Excel, the DuckDB connection), ``scan`` (the one DuckDB pass) and
+``statsfile`` (statistics files written and read back).
+
+Sources for the definitions: Cohen (1960) and Fleiss (1971) for kappa, Krippendorff (2004) for
+alpha, Landis and Koch (1977) for the interpretation bands, Pielou (1966) for evenness, Bar-Yossef
+et al. (2002) and Cohen and Kaplan (2007) for bottom-k sketches.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import duckdb
+import numpy as np
+
+from hybrid.errors import InputError
+from hybrid.evidence.readers import (
+    _check_file,
+    _classify,
+    _connection,
+    _duckdb_input_error,
+    _from_sql,
+    _ident,
+    _latin1_or_refuse,
+    _open_input,
+)
+from hybrid.evidence.roles import Roles, _find_column, detect_roles
+from hybrid.evidence.scan import _scan
+from hybrid.evidence.sketch import SKETCH_K
+from hybrid.evidence.stats import Profile, merge_profiles
+from hybrid.evidence.statsfile import read_stats
+from hybrid.model.scenario import Dataset
+
+RESERVOIR_DIRECT = 1_000_000  # read_table samples larger requests only after counting the rows
+
+
+def profile_file(
+    path: str | Path,
+    *,
+    label: str | None = None,
+    annotators: Sequence[str] | None = None,
+    source: str | None = None,
+    text: str | None = None,
+    slice: str | None = None,
+    name: str | None = None,
+    sketch_k: int = SKETCH_K,
+    memory_limit: str | None = None,
+    threads: int | None = None,
+) -> Profile:
+    """Profile one data file (CSV, Parquet, JSON Lines, Excel) or load one statistics file."""
+    p = Path(path)
+    shown = name or str(path)
+    head = _check_file(p, shown)
+    kind = _classify(p, shown, head)
+    if kind == "stats":
+        return read_stats(p, name=shown)
+    with _connection(memory_limit, threads) as con:
+        inp = _open_input(con, p, shown, kind, head)
+        roles = detect_roles(
+            inp.columns,
+            inp.sample,
+            file=shown,
+            label=label,
+            annotators=annotators,
+            source=source,
+            text=text,
+            slice=slice,
+        )
+        prof = _scan(con, inp, roles, sketch_k)
+    if source is None and prof.roles.source:
+        kinds = prof.source_kinds()
+        if kinds["human"] + kinds["synthetic"] < 0.5 * prof.rows:
+            prof.notes.append(
+                f"column {prof.roles.source!r} does not mark rows human or synthetic; "
+                "not used as the source column"
+            )
+            prof.roles = Roles(prof.roles.label, prof.roles.annotators, None, prof.roles.text,
+                               prof.roles.slice)
+            prof.source_counts, prof.source_missing, prof.class_source_counts = {}, 0, {}
+    return prof
+
+
+def profile_files(
+    paths: Sequence[str | Path],
+    *,
+    progress: Callable[[float, str], None] | None = None,
+    **options,
+) -> Profile:
+    """Profile several files (shards, or statistics files) and merge them into one profile."""
+    if not paths:
+        raise InputError("profile: give at least one file")
+    profiles = []
+    for i, path in enumerate(paths):
+        if progress:
+            progress(i / len(paths), f"profiling {path}")
+        profiles.append(profile_file(path, **options))
+    if progress:
+        progress(1.0, "done")
+    return merge_profiles(profiles)
+
+
+def profile_frame(frame, *, name: str = "data", **options) -> Profile:
+    """Profile an in-memory pandas DataFrame (a page's upload already parsed), via Parquet."""
+    mixed = [c for c in frame.columns if frame[c].dtype == object]
+    if mixed:
+        frame = frame.astype({c: "string" for c in mixed})
+    frame = frame.rename(columns=str)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "frame.parquet"
+        frame.to_parquet(path, index=False)
+        return profile_file(path, name=name, **options)
+
+
+def read_table(
+    path: str | Path,
+    *,
+    columns: Sequence[str] | None = None,
+    max_rows: int | None = None,
+    seed: int = 0,
+    name: str | None = None,
+):
+    """Load a data file as a pandas DataFrame, with the same checks as profiling.
+
+    CSV columns come back as text (as profiled); the model code converts numeric-looking ones.
+
+    With ``max_rows`` a larger file is reduced to a reproducible reservoir sample of that many
+    rows, so model training on a huge file stays bounded in memory and time.
+    """
+    p = Path(path)
+    shown = name or str(path)
+    if max_rows is not None and (
+        isinstance(max_rows, bool) or not isinstance(max_rows, (int, np.integer)) or max_rows < 0
+    ):
+        raise InputError(f"max_rows: must be a whole number >= 0 (got {max_rows!r})")
+    head = _check_file(p, shown)
+    kind = _classify(p, shown, head)
+    if kind == "stats":
+        raise InputError(f"{shown}: a statistics file has no rows to train on; give the data file")
+    with _connection() as con:
+        inp = _open_input(con, p, shown, kind, head)
+        wanted = list(inp.columns)
+        if columns is not None:
+            wanted = [_find_column(inp.columns, c, "requested", shown) for c in columns]
+
+        def fetch():
+            sql = f"SELECT {', '.join(_ident(c) for c in wanted)} FROM {_from_sql(inp)}"
+            limit = max_rows
+            if limit and limit > RESERVOIR_DIRECT:
+                # DuckDB sizes the reservoir by the requested count: count first, and sample
+                # only a file that is really larger.
+                total = con.execute(f"SELECT count(*) FROM {_from_sql(inp)}").fetchone()[0]
+                limit = limit if total > limit else None
+            if limit:
+                sql = (
+                    f"SELECT * FROM ({sql}) USING SAMPLE reservoir({int(limit)} ROWS) "
+                    f"REPEATABLE ({int(seed)})"
+                )
+            return con.execute(sql).fetchdf()
+
+        try:
+            frame = fetch()
+        except duckdb.Error as exc:
+            if not (kind == "csv" and inp.encoding == "utf-8" and "nvalid unicode" in str(exc)):
+                raise _duckdb_input_error(inp, exc) from None
+            inp.encoding = _latin1_or_refuse(p, shown)
+            try:
+                frame = fetch()
+            except duckdb.Error as exc2:
+                raise _duckdb_input_error(inp, exc2) from None
+    if frame.empty:
+        raise InputError(f"{shown}: no data rows, only a header")
+    return frame
+
+
+def require_classes(profile: Profile, what: str = "the decision") -> None:
+    """Refuse what cannot make a classifier: no label column, or one class."""
+    if not profile.roles.label:
+        raise InputError(f"{profile.name}: no label column found; name it with --label")
+    k = profile.classes or 0
+    if k < 2:
+        only = next(iter(profile.class_counts), None)
+        detail = f" ({only!r})" if only is not None else ""
+        raise InputError(
+            f"{profile.name}: label column {profile.roles.label!r} has {k} class{detail}; "
+            f"{what} needs at least two"
+        )
+
+
+def profile_to_dataset(profile: Profile) -> Dataset:
+    """The Scenario's dataset section, filled from a profile.
+
+    Rows count as human unless a source column marks them synthetic; annotator agreement is the
+    observed pairwise agreement (the share of rater pairs that agree), kappa its chance-corrected
+    form.
+    """
+    if profile.roles.label:
+        require_classes(profile)
+    agr = profile.agreement()
+    inputs = ", ".join(i.get("name", "?") for i in profile.inputs[:3])
+    if len(profile.inputs) > 3:
+        inputs += f" and {len(profile.inputs) - 3} more"
+    desc = f"profile of {inputs}: {profile.rows:,} rows"
+    if profile.classes:
+        desc += f", {profile.classes} classes"
+    return Dataset(
+        human_examples=profile.human_rows,
+        synthetic_examples=profile.synthetic_rows,
+        classes=profile.classes if profile.classes and profile.classes >= 2 else None,
+        tail_share=profile.tail_share,
+        annotator_agreement=agr.observed if agr and agr.rows else None,
+        kappa=max(-1.0, min(1.0, agr.kappa)) if agr and agr.kappa is not None else None,
+        source=desc[:500],
+    )

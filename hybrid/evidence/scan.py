@@ -1,0 +1,326 @@
+"""The scan: one streaming DuckDB pass per file with ``GROUPING SETS``, so a file is parsed once and
+memory stays bounded by the number of groups, not rows.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+
+from hybrid.errors import InputError
+from hybrid.evidence.limits import MAX_CELL_BYTES
+from hybrid.evidence.readers import _duckdb_input_error, _from_sql, _ident, _Input, _latin1_or_refuse
+from hybrid.evidence.roles import Roles
+from hybrid.evidence.sketch import DupSketch
+from hybrid.evidence.stats import Profile
+
+SAMPLE_FACTOR = 1.25
+
+
+# OWASP "CSV Injection": spreadsheet programs evaluate a cell that starts with = + - @ (and tab
+# or carriage return before them). A plain signed number ("-3", "+1.5") is not a formula.
+_FORMULA_RE = re.compile(r"^[\t\r ]*(=|@|[+\-](?![\d.\s]|$))")
+
+
+def _as_text(expr: str, dtype: str) -> str:
+    return expr if dtype == "VARCHAR" else f"CAST({expr} AS VARCHAR)"
+
+
+@dataclass
+class _Plan:
+    """The one query of a scan, and where each statistic sits in its result."""
+
+    inner: list[str]
+    derived: list[str]
+    sets: dict[str, list[str]]
+    keys: list[str]
+    other: list[str]
+    aggs: list[str]
+
+
+def _plan(inp: _Input, roles: Roles, threshold: int | None) -> _Plan:
+    """One ``GROUP BY GROUPING SETS`` over derived columns; every aggregate is ``count(*)``.
+
+    Grouping sets (each a small hash table over one pass of the data):
+
+    - ``main``: label, source and slice together (class counts, class x source, slices);
+    - ``ann:i``: annotator i with a flag for complete rows and, for each later annotator, a flag
+      for agreeing with it (marginals and pairwise agreement without a confusion table);
+    - ``sketch``: text length, sampling key and row hash of the sampled rows (the rest fall into
+      one group per length), giving text sizes, missing text and the duplicate sketch.
+
+    Aggregates other than ``count(*)`` are evaluated for every grouping set, so they are used
+    only for the columns that play no role (missing values and cell size).
+    """
+    cols, typ = inp.columns, inp.types
+    q = {c: _ident(c) for c in cols}
+    ann = list(roles.annotators)
+    inner = [f"{_as_text(q[c], typ[c])} AS {_ident('__k_' + c)}" for c in roles.categorical()]
+    row_hash = "hash(" + ", ".join(q[c] for c in cols) + ")"
+    if len(ann) >= 2:
+        # NULL (a missing value) or '' in any annotator column leaves __cpl NULL or false.
+        inner.append("(" + " AND ".join(f"{_ident('__k_' + a)} <> ''" for a in ann) + ") AS __cpl")
+        for i in range(len(ann)):
+            for j in range(i + 1, len(ann)):
+                inner.append(f"{_ident('__k_' + ann[i])} = {_ident('__k_' + ann[j])} AS __eq_{i}_{j}")
+    if roles.text:
+        t = _as_text(q[roles.text], typ[roles.text])
+        inner.append(f"strlen({t}) AS __tl")
+        key = f"CASE WHEN coalesce({t}, '') <> '' THEN hash(lower({t})) ELSE {row_hash} END"
+    else:
+        key = row_hash
+    inner.append(f"{key} AS __g")
+    if threshold is None:
+        derived = ["__g AS __gs", (f"{row_hash} AS __hs" if roles.text else "__g AS __hs")]
+    else:
+        cond = f"__g < {threshold}::UBIGINT"
+        derived = [
+            f"CASE WHEN {cond} THEN __g END AS __gs",
+            f"CASE WHEN {cond} THEN {row_hash if roles.text else '__g'} END AS __hs",
+        ]
+    other = [c for c in cols if c not in roles.categorical() and c != roles.text]
+    inner += [f"{q[c]} AS __o{i}" for i, c in enumerate(other)]
+
+    sets: dict[str, list[str]] = {
+        "main": [f"__k_{c}" for c in (roles.label, roles.source, roles.slice) if c]
+    }
+    for i, a in enumerate(ann):
+        sets[f"ann:{i}"] = [f"__k_{a}", "__cpl"] + [f"__eq_{i}_{j}" for j in range(i + 1, len(ann))]
+    sets["sketch"] = (["__tl"] if roles.text else []) + ["__gs", "__hs"]
+    keys = list(dict.fromkeys(k for s in sets.values() for k in s))
+    aggs = ["count(*) AS __n"]
+    for i, c in enumerate(other):
+        if typ[c] == "VARCHAR":
+            aggs += [f"count(nullif(__o{i}, '')) AS __m{i}", f"max(strlen(__o{i})) AS __l{i}"]
+        else:
+            aggs.append(f"count(__o{i}) AS __m{i}")
+    return _Plan(inner, derived, sets, keys, other, aggs)
+
+
+def _scan_sql(plan: _Plan, src: str) -> str:
+    def ref(k: str) -> str:
+        return _ident(k) if k.startswith("__k_") else k
+
+    keys = ", ".join(ref(k) for k in plan.keys)
+    sets = ", ".join("(" + ", ".join(ref(k) for k in s) + ")" for s in plan.sets.values())
+    body = (
+        f"SELECT *, {', '.join(plan.derived)} FROM (SELECT *, {', '.join(plan.inner)} FROM {src})"
+    )
+    return (
+        f"SELECT {keys}, GROUPING({keys}) AS __grp, {', '.join(plan.aggs)} FROM ({body}) "
+        f"GROUP BY GROUPING SETS ({sets})"
+    )
+
+
+def _run_scan(con, inp: _Input, plan: _Plan):
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Arrow output on a DB-API result")
+            return con.execute(_scan_sql(plan, _from_sql(inp))).to_arrow_table()
+    except duckdb.Error as exc:
+        if inp.kind == "csv" and inp.encoding == "utf-8" and "nvalid unicode" in str(exc):
+            inp.encoding = _latin1_or_refuse(inp.path, inp.name)
+            return _run_scan(con, inp, plan)
+        raise _duckdb_input_error(inp, exc) from None
+
+
+class _Sets:
+    """The rows of each grouping set of a scan result, as Python lists or numpy arrays."""
+
+    def __init__(self, table, plan: _Plan):
+        import pyarrow.compute as pc
+
+        self.table = table
+        self.plan = plan
+        grp = table.column("__grp")
+        width = len(plan.keys)
+        self.parts = {}
+        for name, keys in plan.sets.items():
+            mask = (1 << width) - 1
+            for k in keys:
+                mask &= ~(1 << (width - 1 - plan.keys.index(k)))
+            self.parts[name] = table.filter(pc.equal(grp, mask))
+
+    def values(self, name: str, key: str) -> list:
+        return [None if v == "" else v for v in self.parts[name].column(key).to_pylist()]
+
+    def counts(self, name: str) -> list[int]:
+        return self.parts[name].column("__n").to_pylist()
+
+
+def _scan(con, inp: _Input, roles: Roles, k: int) -> Profile:
+    """One pass over the file, then every statistic from the grouped result.
+
+    Rows are sampled for the duplicate sketch by value (sampling key below a threshold), aiming at
+    about ``1.25k`` distinct keys whatever the size of the file; a further pass with a higher
+    threshold is needed only when heavy duplication leaves fewer than ``k`` distinct keys.
+    """
+    frac = min(1.0, SAMPLE_FACTOR * k / max(1, inp.est_rows))
+    threshold = None if frac >= 1.0 else int(frac * 2.0**64)
+    plan = _plan(inp, roles, threshold)
+    sets = _Sets(_run_scan(con, inp, plan), plan)
+    sketch = _sketch_of(sets.parts["sketch"], k)
+    while threshold is not None and sketch.distinct_keys < k:
+        frac = min(1.0, frac * max(2.0, 1.5 * k / max(sketch.distinct_keys, 1)))
+        threshold = None if frac >= 1.0 else int(frac * 2.0**64)
+        sketch = _sketch_of(_rescan_sketch(con, inp, _plan(inp, roles, threshold)), k)
+
+    prof = Profile(roles=roles)
+    counts = sets.counts("main")
+    prof.rows = sum(counts)
+    if prof.rows == 0:
+        raise InputError(f"{inp.name}: no data rows, only a header")
+    columns: dict[str, dict] = {}
+
+    def note(col: str, vals: list, ns: list[int]) -> None:
+        columns[col] = {
+            "missing": sum(n for v, n in zip(vals, ns) if v is None),
+            "max_bytes": max((len(v.encode()) for v in vals if v is not None), default=None),
+        }
+
+    lab, src, slc = roles.label, roles.source, roles.slice
+    main = {c: sets.values("main", f"__k_{c}") for c in (lab, src, slc) if c}
+    for c, vals in main.items():
+        note(c, vals, counts)
+    for j, n in enumerate(counts):
+        lv = main[lab][j] if lab else None
+        sv = main[src][j] if src else None
+        if lab:
+            if lv is None:
+                prof.label_missing += n
+            else:
+                prof.class_counts[lv] = prof.class_counts.get(lv, 0) + n
+                if src:
+                    d = prof.class_source_counts.setdefault(lv, {})
+                    d[sv or ""] = d.get(sv or "", 0) + n
+        if src:
+            if sv is None:
+                prof.source_missing += n
+            else:
+                prof.source_counts[sv] = prof.source_counts.get(sv, 0) + n
+        if slc:
+            cv = main[slc][j]
+            if cv is None:
+                prof.slice_missing += n
+            else:
+                prof.slice_counts[cv] = prof.slice_counts.get(cv, 0) + n
+
+    ann = list(roles.annotators)
+    seen_values: dict[str, set[str]] = {}
+    for i, a in enumerate(ann):
+        name = f"ann:{i}"
+        vals = sets.values(name, f"__k_{a}")
+        ns = sets.counts(name)
+        note(a, vals, ns)
+        seen_values[a] = {v for v in vals if v is not None}
+        complete = sets.parts[name].column("__cpl").to_pylist()
+        marg: dict[str, int] = {}
+        for v, n, c in zip(vals, ns, complete):
+            if c:
+                marg[v] = marg.get(v, 0) + n
+        prof.annotator_counts[a] = marg
+        if i == 0:
+            prof.annotator_rows = sum(marg.values())
+        for j in range(i + 1, len(ann)):
+            eq = sets.parts[name].column(f"__eq_{i}_{j}").to_pylist()
+            prof.annotator_agree[(a, ann[j])] = sum(
+                n for n, c, e in zip(ns, complete, eq) if c and e
+            )
+
+    if roles.text:
+        part = sets.parts["sketch"]
+        ns = part.column("__n").to_numpy().astype(np.int64)
+        lengths = part.column("__tl").fill_null(0).to_numpy().astype(np.int64)
+        has_text = lengths > 0
+        prof.text_rows = int(ns[has_text].sum())
+        prof.text_bytes = int((lengths * ns).sum())
+        columns[roles.text] = {
+            "missing": prof.rows - prof.text_rows,
+            "max_bytes": int(lengths.max()) if has_text.any() else None,
+        }
+    for i, c in enumerate(plan.other):
+        part = sets.parts["main"]
+        entry: dict = {"missing": prof.rows - int(np.nansum(_floats(part.column(f"__m{i}"))))}
+        if inp.types[c] == "VARCHAR":
+            longest = _floats(part.column(f"__l{i}"))
+            entry["max_bytes"] = None if np.all(np.isnan(longest)) else int(np.nanmax(longest))
+        columns[c] = entry
+    prof.columns = {c: columns[c] for c in inp.columns if c in columns}
+    for c, entry in prof.columns.items():
+        if (entry.get("max_bytes") or 0) > MAX_CELL_BYTES:
+            raise InputError(
+                f"{inp.name}: column {c!r} has a cell of {entry['max_bytes'] / 1e6:.1f} MB; "
+                f"cells over {MAX_CELL_BYTES / 1e6:g} MB are refused"
+            )
+
+    prof.sketch = sketch
+    entry_in: dict = {"name": inp.name, "format": inp.kind, "rows": prof.rows}
+    if inp.kind == "csv":
+        entry_in["encoding"] = inp.encoding
+    prof.inputs = [entry_in]
+    _check_formulas(inp.name, prof, seen_values)
+    return prof
+
+
+def _sketch_of(part, k: int) -> DupSketch:
+    """The sketch from the sketch grouping set: rows with a sampling key, text when length > 0."""
+    sampled = part.filter(part.column("__gs").is_valid())
+    if "__tl" in sampled.column_names:
+        has_text = sampled.column("__tl").fill_null(0).to_numpy(zero_copy_only=False) > 0
+    else:
+        has_text = np.zeros(sampled.num_rows, dtype=bool)
+    return DupSketch.build(
+        sampled.column("__gs").to_numpy(zero_copy_only=False),
+        sampled.column("__hs").to_numpy(zero_copy_only=False),
+        has_text,
+        sampled.column("__n").to_numpy(zero_copy_only=False),
+        k,
+    )
+
+
+def _rescan_sketch(con, inp: _Input, plan: _Plan):
+    """The sketch alone at a higher sampling threshold (heavily duplicated data only)."""
+    cols = (["__tl"] if "__tl" in plan.keys else []) + ["__gs", "__hs"]
+    body = (
+        f"SELECT *, {', '.join(plan.derived)} FROM (SELECT *, {', '.join(plan.inner)} "
+        f"FROM {_from_sql(inp)})"
+    )
+    sql = (
+        f"SELECT {', '.join(cols)}, count(*) AS __n FROM ({body}) WHERE __gs IS NOT NULL "
+        f"GROUP BY {', '.join(cols)}"
+    )
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Arrow output on a DB-API result")
+            return con.execute(sql).to_arrow_table()
+    except duckdb.Error as exc:
+        raise _duckdb_input_error(inp, exc) from None
+
+
+def _floats(column) -> np.ndarray:
+    return np.array([np.nan if v is None else float(v) for v in column.to_pylist()], dtype=float)
+
+
+def _check_formulas(name: str, prof: Profile, annotator_values: dict[str, set[str]]) -> None:
+    """Refuse formula-looking values in the columns whose values are echoed into reports."""
+    checks: list[tuple[str, Iterable[str]]] = []
+    if prof.roles.label:
+        checks.append((prof.roles.label, prof.class_counts))
+    if prof.roles.source:
+        checks.append((prof.roles.source, prof.source_counts))
+    if prof.roles.slice:
+        checks.append((prof.roles.slice, prof.slice_counts))
+    checks += list(annotator_values.items())
+    for col, values in checks:
+        for v in values:
+            if _FORMULA_RE.match(v):
+                raise InputError(
+                    f"{name}: column {col!r} has a formula-looking value {v[:40]!r}; spreadsheet "
+                    "programs run such cells when results are opened. Remove the leading "
+                    "= + - @ or prefix the value with an apostrophe"
+                )

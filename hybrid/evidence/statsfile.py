@@ -1,0 +1,205 @@
+"""Statistics files: a profile written where the data lives (YAML or JSON) and read back; the
+format is in docs/profiling.md.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+
+from hybrid.errors import InputError
+from hybrid.evidence.roles import Roles
+from hybrid.evidence.sketch import DupSketch
+from hybrid.evidence.stats import MIN_CLASS_COUNT, RARE_FACTOR, STATS_FORMAT, STATS_VERSION, Profile
+
+
+def write_stats(profile: Profile, path: str | Path) -> None:
+    """YAML by default; JSON when the name ends in .json."""
+    p = Path(path)
+    data = profile.to_stats()
+    try:
+        if p.suffix.lower() == ".json":
+            p.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        else:
+            p.write_text(
+                yaml.safe_dump(
+                    data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=None
+                ),
+                encoding="utf-8",
+            )
+    except OSError as exc:
+        raise InputError(f"{p}: cannot write ({exc.strerror})") from None
+
+
+def read_stats(path: str | Path, name: str | None = None) -> Profile:
+    from hybrid.model.scenario import load_yaml_text, read_text_file
+
+    shown = name or str(path)
+    text = read_text_file(path)
+    if str(path).lower().endswith(".json"):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{shown}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    else:
+        data = load_yaml_text(text, shown)
+    return stats_to_profile(data, shown)
+
+
+def _int(data: dict, key: str, where: str, default: int | None = None) -> int:
+    v = data.get(key, default)
+    if v is None and default is None and key not in data:
+        raise InputError(f"{where}.{key}: required field is missing")
+    if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+        raise InputError(f"{where}.{key}: must be a whole number >= 0 (got {v!r})")
+    return v
+
+
+def _counts(data: object, where: str) -> dict[str, int]:
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise InputError(f"{where}: expected a mapping of value -> count")
+    out = {}
+    for key, v in data.items():
+        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+            raise InputError(f"{where}.{key}: count must be a whole number >= 0 (got {v!r})")
+        out[str(key)] = v
+    return out
+
+
+def _section(data: dict, key: str, where: str) -> dict | None:
+    v = data.get(key)
+    if v is None:
+        return None
+    if not isinstance(v, dict):
+        raise InputError(f"{where}.{key}: expected a mapping")
+    return v
+
+
+def stats_to_profile(data: object, where: str = "statistics") -> Profile:
+    """Validate a statistics mapping (written by the profiler or by hand) into a Profile."""
+    if not isinstance(data, dict):
+        raise InputError(f"{where}: expected a mapping at the top level")
+    if data.get("format") != STATS_FORMAT:
+        raise InputError(f"{where}.format: must be {STATS_FORMAT!r} (got {data.get('format')!r})")
+    if data.get("version") != STATS_VERSION:
+        raise InputError(f"{where}.version: must be {STATS_VERSION} (got {data.get('version')!r})")
+    prof = Profile()
+    prof.rows = _int(data, "rows", where)
+    inputs = data.get("inputs") or [{"name": where}]
+    if not isinstance(inputs, list) or not all(isinstance(i, dict) for i in inputs):
+        raise InputError(f"{where}.inputs: expected a list of mappings")
+    prof.inputs = [dict(i) for i in inputs]
+    cols = data.get("columns") or {}
+    if not isinstance(cols, dict):
+        raise InputError(f"{where}.columns: expected a mapping of column -> {{missing: n}}")
+    for c, v in cols.items():
+        if not isinstance(v, dict):
+            raise InputError(f"{where}.columns.{c}: expected a mapping like {{missing: 0}}")
+        entry = {"missing": _int(v, "missing", f"{where}.columns.{c}", 0)}
+        if v.get("max_bytes") is not None:
+            entry["max_bytes"] = _int(v, "max_bytes", f"{where}.columns.{c}")
+        prof.columns[str(c)] = entry
+    settings = _section(data, "settings", where) or {}
+    prof.min_class_count = _int(settings, "min_class_count", f"{where}.settings", MIN_CLASS_COUNT)
+    rf = settings.get("rare_factor", RARE_FACTOR)
+    if not isinstance(rf, (int, float)) or not 0 < rf <= 1:
+        raise InputError(f"{where}.settings.rare_factor: must be in (0, 1] (got {rf!r})")
+    prof.rare_factor = float(rf)
+    label = ann_cols = source = text = slice_ = None
+    lab = _section(data, "label", where)
+    if lab:
+        label = _column_name(lab, f"{where}.label")
+        prof.class_counts = _counts(lab.get("counts"), f"{where}.label.counts")
+        prof.label_missing = _int(lab, "missing", f"{where}.label", 0)
+        by_source = lab.get("by_source") or {}
+        if not isinstance(by_source, dict):
+            raise InputError(f"{where}.label.by_source: expected a mapping")
+        prof.class_source_counts = {
+            str(c): _counts(d, f"{where}.label.by_source.{c}") for c, d in by_source.items()
+        }
+    ann = _section(data, "annotators", where)
+    if ann:
+        aw = f"{where}.annotators"
+        ann_cols = ann.get("columns")
+        if not isinstance(ann_cols, list) or len(ann_cols) < 2:
+            raise InputError(f"{aw}.columns: list two or more column names")
+        ann_cols = [str(a) for a in ann_cols]
+        prof.annotator_rows = _int(ann, "rows", aw)
+        counts = ann.get("counts") or {}
+        if not isinstance(counts, dict) or set(map(str, counts)) != set(ann_cols):
+            raise InputError(f"{aw}.counts: give value counts for each of {', '.join(ann_cols)}")
+        for a in ann_cols:
+            prof.annotator_counts[a] = _counts(counts.get(a), f"{aw}.counts.{a}")
+            if sum(prof.annotator_counts[a].values()) != prof.annotator_rows:
+                raise InputError(
+                    f"{aw}.counts.{a}: adds up to {sum(prof.annotator_counts[a].values())}, "
+                    f"but annotators.rows is {prof.annotator_rows}"
+                )
+        agreements = ann.get("agreements") or []
+        if not isinstance(agreements, list):
+            raise InputError(f"{aw}.agreements: expected a list of {{columns: [a, b], agree: n}}")
+        for i, entry in enumerate(agreements):
+            ew = f"{aw}.agreements[{i}]"
+            if (not isinstance(entry, dict) or not isinstance(entry.get("columns"), list)
+                    or len(entry["columns"]) != 2):
+                raise InputError(f"{ew}: expected {{columns: [a, b], agree: n}}")
+            n = _int(entry, "agree", ew)
+            if n > prof.annotator_rows:
+                raise InputError(f"{ew}.agree: {n} is more than annotators.rows")
+            prof.annotator_agree[(str(entry["columns"][0]), str(entry["columns"][1]))] = n
+        expected = [(ann_cols[i], ann_cols[j]) for i in range(len(ann_cols))
+                    for j in range(i + 1, len(ann_cols))]
+        if sorted(prof.annotator_agree) != sorted(expected):
+            raise InputError(
+                f"{aw}.agreements: need one entry for each pair of {', '.join(ann_cols)} "
+                f"({len(expected)}), got {len(prof.annotator_agree)}"
+            )
+    src = _section(data, "source", where)
+    if src:
+        source = _column_name(src, f"{where}.source")
+        prof.source_counts = _counts(src.get("counts"), f"{where}.source.counts")
+        prof.source_missing = _int(src, "missing", f"{where}.source", 0)
+    txt = _section(data, "text", where)
+    if txt:
+        text = _column_name(txt, f"{where}.text")
+        prof.text_rows = _int(txt, "rows", f"{where}.text", 0)
+        prof.text_bytes = _int(txt, "bytes", f"{where}.text", 0)
+    slc = _section(data, "slice", where)
+    if slc:
+        slice_ = _column_name(slc, f"{where}.slice")
+        prof.slice_counts = _counts(slc.get("counts"), f"{where}.slice.counts")
+        prof.slice_missing = _int(slc, "missing", f"{where}.slice", 0)
+    prof.roles = Roles(label, tuple(ann_cols or ()), source, text, slice_)
+    dup = _section(data, "duplicates", where)
+    if dup:
+        prof.hash_id = str(dup.get("hash") or "")
+        if dup.get("sketch") is not None:
+            prof.sketch = DupSketch.from_dict(dup["sketch"], f"{where}.duplicates.sketch")
+        if dup.get("duplicate_rows") is not None:
+            prof.duplicate_rows_given = _int(dup, "duplicate_rows", f"{where}.duplicates")
+        if dup.get("near_duplicate_rows") is not None:
+            prof.near_duplicate_rows_given = _int(dup, "near_duplicate_rows", f"{where}.duplicates")
+    notes = data.get("notes") or []
+    prof.notes = [str(n) for n in notes] if isinstance(notes, list) else []
+    for section, column, counts, missing in (
+        ("label", label, prof.class_counts, prof.label_missing),
+        ("source", source, prof.source_counts, prof.source_missing),
+        ("slice", slice_, prof.slice_counts, prof.slice_missing),
+    ):
+        total = sum(counts.values()) + missing
+        if column and total != prof.rows:
+            raise InputError(
+                f"{where}.{section}: counts plus missing add up to {total}, but rows is {prof.rows}"
+            )
+    return prof
+
+
+def _column_name(section: dict, where: str) -> str:
+    col = section.get("column")
+    if not isinstance(col, str) or not col:
+        raise InputError(f"{where}.column: name the column (a non-empty string)")
+    return col

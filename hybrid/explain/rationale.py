@@ -1,0 +1,215 @@
+"""The rationale: plain sentences that say what was decided, what bound it, and what would change it.
+
+A data lead has to defend the recommendation in a budget meeting, so each sentence names a factor,
+a number or a plan, never just a verdict. "What would change it" comes from two places: the
+guardrail that binds (which answer, one level lower, would lift the cap) and the economics (the
+generator accuracy or human label price at which the label flips, found by bisection on the plan
+search).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hybrid.explain.sensitivity import label_threshold, plausible_range
+from hybrid.model.economics import Inputs
+from hybrid.model.policy import Policy, guardrails
+from hybrid.model.recommend import Recommendation
+from hybrid.model.scenario import FACTOR_NAMES, Scenario
+
+FACTOR_TITLES = {
+    "error_cost": "cost of label errors",
+    "domain_judgment": "need for domain judgment",
+    "edge_cases": "importance of edge cases",
+    "iteration_maturity": "task maturity",
+    "cultural_sensitivity": "cultural sensitivity",
+}
+LABEL_TITLES = {"human": "Human-led", "hybrid": "Hybrid", "synthetic": "Synthetic-led"}
+
+
+def money(x: float, currency: str) -> str:
+    sym = {"USD": "$", "EUR": "€", "GBP": "£"}.get(currency, "")
+    if abs(x) >= 1e6:
+        body = f"{x / 1e6:,.2f}M"
+    elif abs(x) >= 1e4:
+        body = f"{x:,.0f}"
+    else:
+        body = f"{x:,.2f}"
+    return f"{sym}{body}" if sym else f"{body} {currency}"
+
+
+def explain(scenario: Scenario, policy: Policy, inp: Inputs, rec: Recommendation) -> tuple[list[str], list[str]]:
+    """The rationale as (why, what would change it); the first "why" sentence is the headline."""
+    p, h, syn = rec.plan, rec.human_plan, rec.synthetic_plan
+    cur = rec.currency
+    out: list[str] = []
+    if p.synthetic_share > 0:
+        out.append(
+            f"{LABEL_TITLES[rec.label]}: make {p.synthetic_share:.0%} of the new examples synthetic "
+            f"and have humans review {p.review_coverage:.0%} of those."
+        )
+    else:
+        out.append(f"{LABEL_TITLES[rec.label]}: label all new examples with human experts.")
+
+    g = inp.guardrails
+    if rec.binding == "economics":
+        out.append(
+            f"Economics chose this share inside every guardrail; the highest share allowed is "
+            f"{g.max_synthetic_share:.0%}, set by {g.cap_source.source}."
+        )
+    else:
+        out.append(f"The synthetic share is bound by {rec.binding}: {rec.binding_reason}")
+
+    if rec.mode == "target" and p.new_examples == 0:
+        out.append(
+            f"Today's metric {rec.today_metric:.3f} already meets the target {rec.target_metric:.3f}: "
+            "nothing needs to be bought. Ask for the best the budget buys to see what more would add."
+        )
+    elif rec.mode == "target":
+        out.append(
+            f"This plan reaches the target {rec.target_metric:.3f} (today {rec.today_metric:.3f}) for "
+            f"{money(p.spend, cur)} of the {money(rec.budget, cur)} budget, "
+            f"{_cpp(p.cost_per_point, cur)} per percentage point."
+        )
+    elif rec.today_metric >= rec.target_metric:
+        out.append(
+            f"Today's metric {rec.today_metric:.3f} already meets the target {rec.target_metric:.3f}; "
+            f"the plan shows the best the {money(rec.budget, cur)} budget buys: {p.expected_metric:.3f}."
+        )
+    else:
+        out.append(
+            f"No plan inside the guardrails reaches the target {rec.target_metric:.3f} with "
+            f"{money(rec.budget, cur)}; the best the budget buys is {p.expected_metric:.3f} "
+            f"(today {rec.today_metric:.3f}), {_cpp(p.cost_per_point, cur)} per point."
+        )
+
+    compare = [f"all-human {_cpp(h.cost_per_point, cur)}"]
+    syn_txt = f"all-synthetic {_cpp(syn.cost_per_point, cur)}"
+    if syn.breaks:
+        syn_txt += f" (outside the guardrails; about {syn.wrong_labels:,.0f} wrong labels would reach training"
+        if syn.escaped_error_cost > 0:
+            syn_txt += f", an expected {money(syn.escaped_error_cost, cur)} in escaped errors"
+        syn_txt += ")"
+    compare.append(syn_txt)
+    out.append("Cost per point for comparison: " + ", ".join(compare) + ".")
+
+    rate = float(inp.exchange_rate(p.review_coverage))
+    out.append(
+        f"At generator accuracy {float(inp.accuracy):.0%} and {p.review_coverage:.0%} review "
+        f"catching {float(inp.catch_rate):.0%} of errors, one synthetic example is worth "
+        f"{rate:.2f} human examples in the common cases."
+    )
+    out.extend(_saturation(inp, rec))
+    out.append(
+        f"Edge cases carry {float(inp.tail_weight):.0%} of the metric (from {FACTOR_TITLES['edge_cases']} = "
+        f"{scenario.factors.edge_cases}"
+        + (", raised by the dataset's tail share" if _tail_raised(scenario, policy) else "")
+        + f"), where synthetic examples count only {float(inp.tail_coverage):.0%} as much."
+    )
+    if p.synthetic_share > 0:
+        out.append(
+            f"Review coverage {p.review_coverage:.0%}: the minimum is {g.min_review_coverage:.0%}, "
+            f"set by {g.review_source.source}"
+            + ("." if p.review_coverage <= g.min_review_coverage + 1e-9 else "; more review pays for itself here.")
+        )
+    out.append(
+        f"The expert-anchor layer gets {money(p.expert_anchor, cur)} "
+        f"({p.expert_anchor / p.spend:.0%} of spend; at least {g.min_anchor_share:.0%}, set by "
+        f"{g.anchor_source.source})." if p.spend > 0 else "The expert-anchor layer stays: no spend is needed yet."
+    )
+    out.extend(inp.notes)
+    return out, _what_would_change(scenario, policy, inp, rec)
+
+
+def _saturation(inp: Inputs, rec: Recommendation) -> list[str]:
+    """Where generated rows stop paying, and what repeated generator errors cost."""
+    p = rec.plan
+    out = []
+    humans = p.human_examples if p.synthetic_share > 0 else rec.human_plan.human_examples
+    coverage = p.review_coverage if p.synthetic_share > 0 else inp.guardrails.min_review_coverage
+    peak = rec.synthetic_peak if rec.synthetic_peak is not None else inp.peak_synthetic(humans, coverage)
+    total_humans = inp.human_now + humans
+    out.append(
+        f"Generated rows build on the human rows: with {total_humans:,.0f} human examples, beyond about "
+        f"{_round(peak)} generated rows nothing more is gained ({inp.saturation_source}: "
+        f"{float(inp.saturation):.3g} useful per human row); past that the next dollar buys more as "
+        "human seed examples."
+    )
+    if rec.synthetic_plan.synthetic_examples > peak:
+        out.append(
+            f"The all-synthetic plan would buy {_round(rec.synthetic_plan.synthetic_examples)} generated "
+            f"rows, far past that point: it reaches {rec.synthetic_plan.expected_metric:.3f}, "
+            f"against {p.expected_metric:.3f} for this plan."
+        )
+    sigma = float(np.mean(inp.systematic_share))
+    if sigma > 0 and float(np.mean(inp.accuracy)) < 1.0:
+        lost = sigma * (1.0 - float(np.mean(inp.accuracy)))
+        out.append(
+            f"Generator errors repeat ({inp.systematic_source}): trained on its rows alone, unreviewed, a "
+            f"model would lose about {100 * lost:.1f} points to them; human rows and review outvote them."
+        )
+    return out
+
+
+def _round(n: float) -> str:
+    """A count as a person says it in a meeting: two significant figures."""
+    if n < 100:
+        return f"{n:,.0f}"
+    digits = len(str(int(n))) - 2
+    return f"{round(n, -digits):,.0f}"
+
+
+def _show(field: str, value: float, currency: str) -> str:
+    return f"{value:.0%}" if field == "accuracy" else money(value, currency)
+
+
+def _cpp(value: float | None, currency: str) -> str:
+    return "n/a (no gain)" if value is None else money(value, currency)
+
+
+def _tail_raised(scenario: Scenario, policy: Policy) -> bool:
+    level = policy.factors.edge_cases.levels[scenario.factors.edge_cases].tail_weight
+    return guardrails(scenario, policy).tail_weight > level + 1e-12
+
+
+def _what_would_change(scenario: Scenario, policy: Policy, inp: Inputs, rec: Recommendation) -> list[str]:
+    out: list[str] = []
+    g = inp.guardrails
+    if rec.binding != "economics" and g.cap_source.key in FACTOR_NAMES:
+        key = g.cap_source.key
+        level = getattr(scenario.factors, key)
+        step = 1 if key == "iteration_maturity" else -1
+        if 1 <= level + step <= 5:
+            alt = scenario.model_copy(
+                update={"factors": scenario.factors.model_copy(update={key: level + step})}
+            )
+            new_cap = guardrails(alt, policy)
+            if new_cap.max_synthetic_share > g.max_synthetic_share:
+                out.append(
+                    f"If the {FACTOR_TITLES[key]} were {level + step} instead of {level}, the cap would "
+                    f"rise to {new_cap.max_synthetic_share:.0%} (then set by {new_cap.cap_source.source})."
+                )
+    held = []
+    directions = {"human": (True,), "synthetic": (False,), "hybrid": (True, False)}[rec.label]
+    # Toward more synthetic data the label can only change if the cap lets the share cross the
+    # next label line; skip searches the guardrails have already decided.
+    next_line = policy.labels.human_below if rec.label == "human" else policy.labels.synthetic_above
+    if g.max_synthetic_share <= next_line:
+        directions = tuple(d for d in directions if not d)
+    for field, title in (("accuracy", "generator accuracy"), ("human_cost", "human label price")):
+        hits = [h for d in directions if (h := label_threshold(policy, inp, field, rec.label, d))]
+        if not hits:
+            lo, hi = plausible_range(inp, field)
+            held.append(f"any {title} from {_show(field, lo, rec.currency)} to {_show(field, hi, rec.currency)}")
+        for value, new_label in hits:
+            verb = "reaches" if field == "accuracy" else "is"
+            out.append(
+                f"If the {title} {verb} {_show(field, value, rec.currency)}, the recommendation becomes "
+                f"{LABEL_TITLES[new_label].lower()}."
+            )
+    if held:
+        found_any = len(held) < 2
+        tail = ": the guardrails, not prices, decide it." if rec.binding != "economics" and not found_any else "."
+        out.append(f"The {LABEL_TITLES[rec.label].lower()} answer holds for " + " and ".join(held) + tail)
+    return out
+

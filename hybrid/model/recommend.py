@@ -1,0 +1,339 @@
+"""The recommendation: the cheapest plan inside the guardrails, its label and layers.
+
+``decide(scenario, policy, inputs)`` searches synthetic share and review coverage on a grid, inside the
+policy's bounds (docs/model.md, "Plan"). With a target it finds the plan that reaches it at the least
+cost (cash plus the expected price of escaped errors); when no plan reaches it within the budget, or
+today's metric already does, it finds the best metric the whole budget buys. The all-human and
+all-synthetic plans are computed the same way so the three can be compared by cost per percentage
+point of metric gained, the founding guide's yardstick, not cost per label.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+import numpy as np
+
+from hybrid.model.economics import Inputs, cost_per_point, points_gained, synthetic_error
+from hybrid.model.policy import Policy
+from hybrid.model.scenario import Scenario
+
+Label = Literal["human", "hybrid", "synthetic"]
+
+# Grid resolution: 1% steps of synthetic share, 5% steps of review coverage. Finer grids change
+# the cost of the chosen plan by well under 0.1% on the examples and cost proportionally more time.
+SHARE_STEP = 0.01
+COVERAGE_STEP = 0.05
+# Costs within this relative tolerance count as a tie, broken toward fewer synthetic examples.
+TIE = 1e-9
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One way to spend: how many new examples, which mix, what it buys."""
+
+    name: str
+    synthetic_share: float
+    review_coverage: float
+    new_examples: float
+    human_examples: float
+    synthetic_examples: float
+    spend: float
+    expected_metric: float
+    points_gained: float
+    cost_per_point: float | None
+    reaches_target: bool
+    escaped_error_cost: float
+    risk_adjusted_cost_per_point: float | None
+    wrong_labels: float
+    expert_anchor: float
+    synthetic_extension: float
+    human_review: float
+    breaks: tuple[str, ...] = ()
+
+    @property
+    def layers(self) -> dict[str, float]:
+        return {
+            "expert_anchor": self.expert_anchor,
+            "synthetic_extension": self.synthetic_extension,
+            "human_review": self.human_review,
+        }
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    label: Label
+    plan: Plan
+    human_plan: Plan
+    synthetic_plan: Plan
+    mode: Literal["target", "budget"]
+    today_metric: float
+    target_metric: float
+    budget: float
+    currency: str
+    max_synthetic_share: float
+    min_review_coverage: float
+    min_anchor_share: float
+    binding: str
+    binding_reason: str
+    rationale: tuple[str, ...]  # every sentence: the headline, why, then what would change it
+    changes: tuple[str, ...] = ()  # the "what would change it" sentences, also in ``rationale``
+    # New synthetic rows beyond which, with the plan's human rows, the metric stops rising.
+    synthetic_peak: float | None = None
+
+    @property
+    def plans(self) -> tuple[Plan, Plan, Plan]:
+        return (self.human_plan, self.synthetic_plan, self.plan)
+
+    def to_json(self) -> dict:
+        """The CLI's ``--json`` object; money in the scenario's currency, shares as fractions."""
+        def cpp(p: Plan):
+            return None if p.cost_per_point is None else round(p.cost_per_point, 6)
+
+        return {
+            "recommendation": self.label,
+            "mix": {
+                "synthetic_share": self.plan.synthetic_share,
+                "review_coverage": self.plan.review_coverage,
+            },
+            "layers": {k: round(v, 6) for k, v in self.plan.layers.items()},
+            "cost_per_point": {
+                "human": cpp(self.human_plan),
+                "synthetic": cpp(self.synthetic_plan),
+                "hybrid": cpp(self.plan),
+            },
+            "expected_metric": self.plan.expected_metric,
+            "today_metric": self.today_metric,
+            "target_metric": self.target_metric,
+            "mode": self.mode,
+            "budget": self.budget,
+            "currency": self.currency,
+            "guardrails": {
+                "max_synthetic_share": self.max_synthetic_share,
+                "min_review_coverage": self.min_review_coverage,
+                "min_anchor_share": self.min_anchor_share,
+                "binding": self.binding,
+                "reason": self.binding_reason,
+            },
+            "plans": {p.name: _plan_json(p) for p in self.plans},
+            "rationale": list(self.rationale),
+        }
+
+
+def _plan_json(p: Plan) -> dict:
+    d = {k: _finite(v) for k, v in asdict(p).items()}
+    d["breaks"] = list(p.breaks)
+    return d
+
+
+def _finite(v):
+    """JSON has no inf or NaN: a number that is not finite becomes null."""
+    if isinstance(v, float) and not np.isfinite(v):
+        return None
+    return v
+
+
+def label_for(share: float, policy: Policy) -> Label:
+    if share < policy.labels.human_below:
+        return "human"
+    if share > policy.labels.synthetic_above:
+        return "synthetic"
+    return "hybrid"
+
+
+def _grid(inp: Inputs) -> tuple[np.ndarray, np.ndarray]:
+    """Every (share, coverage) pair the guardrails allow, as flat arrays."""
+    s, v = _full_grid(inp)
+    keep = v >= inp.guardrails.min_review_coverage - 1e-12
+    return s[keep], v[keep]
+
+
+def _full_grid(inp: Inputs) -> tuple[np.ndarray, np.ndarray]:
+    """Every (share, coverage) pair inside the synthetic cap and the anchor minimum, any review."""
+    g = inp.guardrails
+    shares = np.round(np.arange(0.0, g.max_synthetic_share + 1e-9, SHARE_STEP), 6)
+    coverages = np.unique(np.concatenate([[g.min_review_coverage], np.round(np.arange(0.0, 1.0 + 1e-9, COVERAGE_STEP), 6)]))
+    s, v = np.meshgrid(shares, coverages, indexing="ij")
+    s, v = s.ravel(), v.ravel()
+    # Expert anchor: the human share of the plan's spend must reach the policy's minimum.
+    anchor_ok = (1.0 - s) * inp.human_cost >= g.min_anchor_share * inp.unit_cost(s, v) - 1e-12
+    # With no synthetic examples coverage means nothing: keep one such row per floor.
+    keep = anchor_ok & ((s > 0) | (v <= g.min_review_coverage + 1e-12))
+    return s[keep], v[keep]
+
+
+def _pick(objective: np.ndarray, s: np.ndarray, v: np.ndarray, minimise: bool) -> int:
+    """Best objective; within the tie tolerance the fewest synthetic examples, then least review."""
+    obj = objective if minimise else -objective
+    best = np.nanmin(obj)
+    near = obj <= best + TIE * max(1.0, abs(best))
+    idx = np.flatnonzero(near)
+    order = np.lexsort((v[idx], s[idx]))
+    return int(idx[order[0]])
+
+
+def _share_envelope(obj: np.ndarray, s: np.ndarray, v: np.ndarray, floor: float) -> float:
+    """The largest synthetic share the plan may take: the least of the best shares under every
+    review floor from none up to the guardrail's.
+
+    Forced review makes synthetic rows cleaner, so on its own it can make more of them pay. A
+    guardrail bounds risk; it is not a reason to buy more synthetic data. So the share chosen under
+    a review minimum never exceeds the share economics would choose under any lower minimum, which
+    also keeps the share monotone in every risk factor.
+    """
+    best = np.inf
+    for f in np.unique(v[v <= floor + 1e-12]):
+        rows = v >= f - 1e-12
+        if np.isfinite(obj[rows]).any():
+            i = np.flatnonzero(rows)[_pick(obj[rows], s[rows], v[rows], minimise=True)]
+            best = min(best, float(s[i]))
+    return best
+
+
+def _make_plan(inp: Inputs, name: str, share: float, coverage: float, n: float, today: float, breaks=()) -> Plan:
+    metric = float(inp.metric(n, share, coverage))
+    unit = float(inp.unit_cost(share, coverage))
+    spend = n * unit
+    cpp = float(cost_per_point(spend, metric, today))
+    n_h, n_s = (1 - share) * n, share * n
+    risk = float(n * inp.unit_risk(share, coverage))
+    return Plan(
+        name=name,
+        synthetic_share=float(share),
+        review_coverage=float(coverage) if share > 0 else 0.0,
+        new_examples=float(n),
+        human_examples=float(n_h),
+        synthetic_examples=float(n_s),
+        spend=float(spend),
+        expected_metric=metric,
+        points_gained=float(points_gained(metric, today)),
+        cost_per_point=None if np.isnan(cpp) else cpp,
+        reaches_target=bool(metric >= inp.target - 1e-9),
+        escaped_error_cost=risk,
+        wrong_labels=float(n_s * synthetic_error(inp.accuracy, coverage, inp.catch_rate)),
+        risk_adjusted_cost_per_point=None if np.isnan(cpp) else float(cost_per_point(spend + risk, metric, today)),
+        expert_anchor=float(n_h * inp.human_cost),
+        synthetic_extension=float(n_s * inp.synthetic_cost),
+        human_review=float(n_s * coverage * inp.review_cost) if share > 0 else 0.0,
+        breaks=tuple(breaks),
+    )
+
+
+def _size_plan(inp: Inputs, share, coverage, mode: str) -> np.ndarray:
+    """New examples for fixed mixes: the fewest reaching the target, or all the budget buys.
+
+    The budget pays for the expected price of escaped wrong labels as well as for the cash: an
+    escaped error is paid for later (rework, incidents), so a plan that lets many through buys
+    fewer examples. That is how a large price on an escaped label moves the plan toward review, and
+    it keeps cash plus escaped cost within the budget in both modes, so that total never falls as
+    the target rises.
+    """
+    cap = inp.budget / (inp.unit_cost(share, coverage) + inp.unit_risk(share, coverage))
+    if mode == "budget":
+        return np.asarray(cap, dtype=float)
+    return inp.examples_to_reach(inp.target, share, coverage, cap)
+
+
+def search(inp: Inputs) -> tuple[str, float, float, float]:
+    """The recommended (mode, share, coverage, new examples) inside the guardrails.
+
+    When today's metric already meets the target there is nothing to buy, unless the scenario asks
+    for the best metric the budget buys: spend never falls as the target rises.
+    """
+    s, v = _full_grid(inp)
+    floor = inp.guardrails.min_review_coverage
+    allowed = v >= floor - 1e-12
+    today = float(inp.today())
+    mode = "budget" if inp.objective == "best_for_budget" else "target"
+    if mode == "target" and today >= inp.target:
+        return mode, 0.0, float(floor), 0.0
+    if mode == "target":
+        n = _size_plan(inp, s, v, "target")
+        feasible = np.isfinite(n)
+        if (feasible & allowed).any():
+            obj = np.where(feasible, n * (inp.unit_cost(s, v) + inp.unit_risk(s, v)), np.nan)
+            return (mode, *_choose(obj, s, v, n, allowed, floor))
+        mode = "budget"
+    n = _size_plan(inp, s, v, "budget")
+    return (mode, *_choose(-inp.metric(n, s, v), s, v, n, allowed, floor))
+
+
+def _choose(obj, s, v, n, allowed, floor) -> tuple[float, float, float]:
+    """Least objective inside the review floor, at no more synthetic share than the envelope."""
+    cap = _share_envelope(obj, s, v, floor)
+    rows = np.flatnonzero(allowed & (s <= cap + 1e-12) & np.isfinite(obj))
+    i = rows[_pick(obj[rows], s[rows], v[rows], minimise=True)]
+    return float(s[i]), float(v[i]), float(n[i])
+
+
+def _reference_plan(inp: Inputs, name: str, share: float, coverage: float, mode: str, today: float, breaks) -> Plan:
+    n = float(_size_plan(inp, share, coverage, mode))
+    if not np.isfinite(n):
+        n = float(_size_plan(inp, share, coverage, "budget"))
+    return _make_plan(inp, name, share, coverage, n, today, breaks)
+
+
+def _synthetic_breaks(inp: Inputs) -> list[str]:
+    g = inp.guardrails
+    out = []
+    if g.max_synthetic_share < 1.0:
+        out.append(f"synthetic share above the {g.max_synthetic_share:.0%} cap set by {g.cap_source.source}")
+    if g.min_review_coverage > 0:
+        out.append(f"no review, below the {g.min_review_coverage:.0%} minimum set by {g.review_source.source}")
+    out.append(f"no expert anchor, below the {g.min_anchor_share:.0%} minimum set by {g.anchor_source.source}")
+    return out
+
+
+def decide(scenario: Scenario, policy: Policy, inp: Inputs) -> Recommendation:
+    """The plan and its reference plans, without rationale: hybrid.explain.recommendation adds it."""
+    g = inp.guardrails
+    today = float(inp.today())
+    mode, share, coverage, n = search(inp)
+    plan = _make_plan(inp, "recommended", share, coverage, n, today)
+    peak = inp.peak_synthetic(plan.human_examples, coverage) if share > 0 else None
+    human = _reference_plan(inp, "all-human", 0.0, 0.0, mode, today, ())
+    synthetic = _reference_plan(inp, "all-synthetic", 1.0, 0.0, mode, today, _synthetic_breaks(inp))
+    label = label_for(share, policy)
+    binding, reason = _binding(inp, share, coverage)
+    rec = Recommendation(
+        label=label,
+        plan=plan,
+        human_plan=human,
+        synthetic_plan=synthetic,
+        mode=mode,
+        today_metric=today,
+        target_metric=inp.target,
+        budget=float(inp.budget),
+        currency=inp.currency,
+        max_synthetic_share=g.max_synthetic_share,
+        min_review_coverage=g.min_review_coverage,
+        min_anchor_share=g.min_anchor_share,
+        binding=binding,
+        binding_reason=reason,
+        rationale=(),
+        synthetic_peak=peak,
+    )
+    return rec
+
+
+def _binding(inp: Inputs, share: float, coverage: float) -> tuple[str, str]:
+    """Which bound decided the synthetic share: a guardrail cap, the anchor minimum, or economics."""
+    g = inp.guardrails
+    if share >= g.max_synthetic_share - SHARE_STEP / 2 and g.max_synthetic_share < 1.0:
+        return g.cap_source.source, g.cap_source.rule.reason
+    s_next = min(share + SHARE_STEP, 1.0)
+    if s_next > share:
+        anchor_next = (1 - s_next) * inp.human_cost >= g.min_anchor_share * inp.unit_cost(s_next, coverage)
+        if not bool(anchor_next):
+            return (
+                f"expert-anchor minimum ({g.min_anchor_share:.0%} of spend, set by {g.anchor_source.source})",
+                g.anchor_source.rule.reason,
+            )
+    return "economics", "The cheapest plan per point lies inside every guardrail."
+
+
+def metric_for_spend(inp: Inputs, share: float, coverage: float, spend) -> np.ndarray:
+    """Expected metric when ``spend`` (array) buys new examples at a fixed mix: the chart's curve."""
+    n = np.asarray(spend, dtype=float) / inp.unit_cost(share, coverage)
+    return inp.metric(n, share, coverage)

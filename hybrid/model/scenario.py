@@ -1,0 +1,319 @@
+"""The Scenario: the one object every page, the CLI, the store and the reports pass around.
+
+A scenario is what a team brings to the meeting: the kind of data use, its answers to the four
+decision factors (plus cultural sensitivity), facts about its dataset, and the economics (budget,
+unit costs, generator accuracy, the learning curve). It is validated once, at the edge, by pydantic;
+everything inside ``hybrid`` trusts the types.
+
+Metrics are fractions in [0, 1] where higher is better (accuracy 0.85, not 85). A "point" is one
+percentage point of that metric, 0.01.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal, get_args
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from hybrid.errors import InputError
+
+DataUse = Literal[
+    "pretraining",
+    "midtraining",
+    "fine_tuning",
+    "labeling",
+    "preference",
+    "red_teaming",
+    "evaluation",
+]
+DATA_USES: tuple[str, ...] = get_args(DataUse)
+
+FACTOR_NAMES: tuple[str, ...] = (
+    "error_cost",
+    "domain_judgment",
+    "edge_cases",
+    "iteration_maturity",
+    "cultural_sensitivity",
+)
+
+Generation = Literal["generated", "augmented", "prelabel"]
+GENERATIONS: tuple[str, ...] = get_args(Generation)
+Objective = Literal["reach_target", "best_for_budget"]
+
+Level = Annotated[int, Field(ge=1, le=5)]
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+Money = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+
+
+class _Strict(BaseModel):
+    """Unknown keys are refused so a typo ("eror_cost") is an error, not a silent default."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Factors(_Strict):
+    """The four decision factors of the founding guide, plus cultural sensitivity, each 1 to 5."""
+
+    error_cost: Level = Field(3, description="1: a wrong label is harmless; 5: it causes real harm")
+    domain_judgment: Level = Field(3, description="1: anyone can label; 5: needs a licensed expert")
+    edge_cases: Level = Field(3, description="1: the common case is all that matters; 5: the tail is")
+    iteration_maturity: Level = Field(
+        3, description="1: new task, no quality baseline; 5: well understood, human baselines exist"
+    )
+    cultural_sensitivity: Level = Field(1, description="1: culture-neutral; 5: culture decides the label")
+
+
+class Dataset(_Strict):
+    """Facts about the data the team already has; filled by hand or by the profiler."""
+
+    human_examples: int = Field(0, ge=0, description="human-labeled examples already in hand")
+    synthetic_examples: int = Field(0, ge=0, description="synthetic examples already in hand")
+    classes: int | None = Field(None, ge=2, le=1_000_000, description="number of label classes")
+    tail_share: Fraction | None = Field(None, description="share of rows in rare classes")
+    annotator_agreement: Fraction | None = Field(
+        None, description="observed pairwise agreement between two human annotators"
+    )
+    kappa: Annotated[float, Field(ge=-1.0, le=1.0)] | None = Field(
+        None, description="chance-corrected agreement (Cohen's or Fleiss' kappa), informational"
+    )
+    synthetic_exchange_rate: Annotated[float, Field(gt=0.0, le=10.0)] | None = Field(
+        None,
+        description="measured: how many human rows one synthetic row is worth (from evidence)",
+    )
+    synthetic_exchange_accuracy: Fraction | None = Field(
+        None,
+        description="generator label accuracy when the exchange rate was measured; it calibrates "
+        "the measurement so that a better generator can only raise a synthetic row's worth",
+    )
+    synthetic_tail_coverage: Fraction | None = Field(
+        None, description="measured: the synthetic exchange rate on rare classes relative to overall"
+    )
+    synthetic_response: SyntheticResponse | None = Field(
+        None, description="measured: what the generator's rows add on top of human rows (evidence)"
+    )
+    source: str | None = Field(None, max_length=500, description="where these numbers came from")
+
+
+class SyntheticResponse(_Strict):
+    """What the generator's rows added on top of human rows, measured on the team's pilot file.
+
+    Fitted by ``hybrid.evidence.synthetic_response`` to the augmentation curve (human rows held
+    fixed, synthetic rows added in growing numbers, scored on held-out human rows) in the decision
+    model's own form (docs/model.md, "Synthetic data saturates"), so the plan reproduces what was
+    measured and extrapolates from it.
+    """
+
+    value: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        ..., description="worth of one correctly labeled synthetic row, in human rows, before saturation"
+    )
+    saturation: Annotated[float, Field(gt=0.0, le=10_000.0)] = Field(
+        ..., description="k: useful synthetic rows per human seed row (D = k * human rows)"
+    )
+    systematic_share: Fraction = Field(
+        ..., description="share of the generator's label errors that repeat (do not average out)"
+    )
+    floor: Fraction = Field(
+        0.0,
+        description="metric lost when training on these synthetic rows alone, unreviewed, at the "
+        "pilot's accuracy: the systematic-error term the fit found",
+    )
+    accuracy: Fraction = Field(..., description="generator label accuracy of the pilot's synthetic rows")
+    tail_weight: Fraction | None = Field(None, description="edge-case weight the fit was made at")
+    tail_coverage: Fraction | None = Field(None, description="tail coverage the fit was made at")
+    human_rows: int = Field(..., ge=1, description="human training rows of the largest measured base")
+    synthetic_rows: int = Field(..., ge=1, description="synthetic rows the pilot measured up to")
+    points: list[tuple[Annotated[float, Field(ge=0)], Annotated[float, Field(ge=0)], Fraction]] = Field(
+        default_factory=list, description="measured [human rows, synthetic rows, metric]"
+    )
+    plateau: bool = Field(False, description="the measured curve stopped rising or fell")
+    model: str | None = Field(None, max_length=200, description="the learner the evidence used")
+
+
+class FittedCurve(_Strict):
+    """Learning-curve parameters of ``m(n) = ceiling - scale * n**(-exponent)``."""
+
+    ceiling: Annotated[float, Field(gt=0.0, le=1.0)]
+    scale: Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+    exponent: Annotated[float, Field(gt=0.0, le=3.0)]
+
+
+class LearningCurveSpec(_Strict):
+    """Either measured points ``[[n, metric], ...]`` (at least three) or fitted parameters."""
+
+    points: list[tuple[Annotated[float, Field(gt=0, allow_inf_nan=False)], Fraction]] | None = None
+    fitted: FittedCurve | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> LearningCurveSpec:
+        if self.points is None and self.fitted is None:
+            raise ValueError("give either 'points' ([[n, metric], ...]) or 'fitted' parameters")
+        if self.points is not None:
+            if len(self.points) < 3:
+                raise ValueError(f"needs at least 3 points, got {len(self.points)}")
+            sizes = [p[0] for p in self.points]
+            if len(set(sizes)) < 3:
+                raise ValueError("needs at least 3 distinct dataset sizes")
+        return self
+
+
+class Economics(_Strict):
+    """Money, unit costs, generator quality and the learning curve."""
+
+    budget: Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+    currency: str = Field(
+        "USD", pattern=r"^[A-Z]{3}$", description="ISO 4217 code, three capital letters (USD, EUR, GBP)"
+    )
+    human_cost_per_example: Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+    synthetic_cost_per_example: Annotated[float, Field(ge=1e-6, allow_inf_nan=False)] = Field(
+        ..., description="generation is never free: compute, prompts, filtering (at least 0.000001)"
+    )
+    review_cost_per_example: Money = Field(
+        ...,
+        description="cost for a human to check one synthetic example; fixing one it finds wrong "
+        "costs fix_cost_per_example, or a fresh human label when that is unset",
+    )
+    synthetic_label_accuracy: Fraction
+    review_catch_rate: Fraction = 0.9
+    target_metric: Fraction
+    learning_curve: LearningCurveSpec
+    escaped_error_cost: Money = Field(
+        0.0,
+        description="price of one wrong label that reaches training, before the error-cost "
+        "multiplier of the policy; 0 leaves review coverage to the guardrail alone",
+    )
+    tail_coverage: Fraction | None = Field(
+        None, description="how well synthetic data covers edge cases (phi); policy default if unset"
+    )
+    confirm_cost_per_example: Money | None = Field(
+        None, description="model-assisted labeling: cost for a human to confirm a correct pre-label"
+    )
+    fix_cost_per_example: Money | None = Field(
+        None, description="model-assisted labeling: cost for a human to fix a wrong pre-label"
+    )
+    generation: Generation = Field(
+        "generated",
+        description="how synthetic rows are made: 'generated' (new inputs from a generator seeded "
+        "with human examples), 'augmented' (transformations of human rows) or 'prelabel' "
+        "(first-pass model labels on real, unlabeled inputs)",
+    )
+    objective: Objective = Field(
+        "reach_target",
+        description="'reach_target': the cheapest plan reaching the target, nothing when today's "
+        "metric already meets it; 'best_for_budget': the best metric the whole budget buys",
+    )
+
+
+def _check_prelabel_costs(econ: Economics) -> None:
+    ok, fix = econ.confirm_cost_per_example, econ.fix_cost_per_example
+    if ok is not None and fix is not None and fix < ok:
+        raise ValueError(
+            "economics.fix_cost_per_example must be at least confirm_cost_per_example: fixing a "
+            "wrong pre-label includes reading it"
+        )
+
+
+class Scenario(_Strict):
+    """What a team brings: data use, factors, dataset facts and economics."""
+
+    name: str = Field("Untitled scenario", min_length=1, max_length=200)
+    data_use: DataUse = "fine_tuning"
+    domain: str | None = Field(None, max_length=200)
+    factors: Factors = Field(default_factory=Factors)
+    dataset: Dataset | None = None
+    economics: Economics
+
+    @model_validator(mode="after")
+    def _today_is_known(self) -> Scenario:
+        _check_prelabel_costs(self.economics)
+        has_points = self.economics.learning_curve.points is not None
+        if not has_points and (self.dataset is None or self.dataset.human_examples == 0):
+            raise ValueError(
+                "dataset.human_examples is needed when the learning curve is given as fitted "
+                "parameters: it places today's metric on the curve"
+            )
+        return self
+
+    def to_yaml(self) -> str:
+        """Readable YAML that loads back to the same scenario.
+
+        Non-ASCII text is written as itself, except where PyYAML's unicode mode would not read it
+        back (it writes U+0085 NEXT LINE raw, which a reader folds into a space); then every
+        non-ASCII character is escaped instead.
+        """
+        data = self.model_dump(mode="json", exclude_none=True)
+        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+        if yaml.safe_load(text) != data:
+            text = yaml.safe_dump(data, sort_keys=False, allow_unicode=False)
+        return text
+
+    @classmethod
+    def from_yaml(cls, text: str, source: str = "scenario") -> Scenario:
+        return cls.from_dict(load_yaml_text(text, source), source)
+
+    @classmethod
+    def from_dict(cls, data: object, source: str = "scenario") -> Scenario:
+        if not isinstance(data, dict):
+            raise InputError(f"{source}: expected a mapping of scenario fields at the top level")
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise InputError(describe_validation_error(exc, source)) from None
+
+
+def load_yaml_text(text: str, source: str) -> object:
+    """Parse YAML with ``safe_load`` only: a scenario file must never be able to run code."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        where = ""
+        mark = getattr(exc, "problem_mark", None)
+        if mark is not None:
+            where = f" at line {mark.line + 1}, column {mark.column + 1}"
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise InputError(f"{source}: {problem}{where}") from None
+
+
+def read_text_file(path: str | Path) -> str:
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{p}: file not found") from None
+    except IsADirectoryError:
+        raise InputError(f"{p}: is a directory, expected a file") from None
+    except OSError as exc:
+        raise InputError(f"{p}: cannot read ({exc.strerror})") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{p}: not UTF-8 text") from None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    return Scenario.from_yaml(read_text_file(path), str(path))
+
+
+def describe_validation_error(exc: ValidationError, source: str) -> str:
+    """One line per problem, naming the field by its dotted path and what is allowed."""
+    lines = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-after"))
+        msg = err["msg"]
+        kind = err["type"]
+        ctx = err.get("ctx") or {}
+        if kind == "extra_forbidden":
+            msg = "unknown field"
+        elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+            msg = f"{msg} (got {err.get('input')!r})"
+        elif kind == "literal_error":
+            msg = f"must be one of {ctx.get('expected', '')} (got {err.get('input')!r})"
+        elif kind == "string_pattern_mismatch" and loc.endswith("currency"):
+            msg = f"must be a three-letter ISO currency code in capitals, such as USD or EUR (got {err.get('input')!r})"
+        elif kind == "missing":
+            msg = "required field is missing"
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, ") :]
+        lines.append(f"{loc or '(top level)'}: {msg}")
+    return f"{source}: " + "; ".join(lines)

@@ -1,0 +1,211 @@
+"""The report's charts as plotly figures, one definition for every place they appear.
+
+``figures(data)`` turns a ``ReportData`` into plotly figure dicts: the HTML report embeds them as
+interactive charts and the PDF renders the same figures as static images.
+"""
+
+from __future__ import annotations
+
+import math
+
+from hybrid.explain.rationale import money
+from hybrid.share.report import (
+    COLORS,
+    LAYERS,
+    PLAN_COLORS,
+    PLAN_ORDER,
+    PLAN_TITLES,
+    ReportData,
+    _cpp,
+    _fmt_input,
+    _opt_float,
+    _prefix,
+    _short,
+)
+
+_FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "DejaVu Sans", sans-serif'
+
+
+def _layout(title: str, **kw) -> dict:
+    base = dict(
+        title=dict(text=title, x=0, xanchor="left", xref="container", y=0.98, yanchor="top", yref="container",
+                   pad=dict(l=10), font=dict(size=16)),
+        template="plotly_white",
+        font=dict(family=_FONT, size=13, color="#222"),
+        margin=dict(l=70, r=24, t=84, b=56),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, traceorder="normal"),
+        hoverlabel=dict(font=dict(family=_FONT)),
+    )
+    base.update(kw)
+    return base
+
+
+def _money_ticks(lo: float, hi: float, cur: str) -> tuple[list[float], list[str]]:
+    """1-2-5 ticks between ``lo`` and ``hi`` for a log money axis, labelled $100, $2k, $50k."""
+    pre, suf = _prefix(cur)
+    vals, text = [], []
+    for e in range(int(math.floor(math.log10(max(lo, 1e-9)))), int(math.ceil(math.log10(max(hi, 1e-9)))) + 1):
+        for mult in (1, 2, 5):
+            v = mult * 10.0**e
+            if lo <= v <= hi:
+                vals.append(v)
+                text.append(f"{pre}{_short(v)}{suf}")
+    return vals, text
+
+
+def figures(data: ReportData) -> dict:
+    """The report's plotly figures by id: spend-vs-metric, layers, cost per point, and optional ones."""
+    import plotly.graph_objects as go
+
+    rec = data.recommendation
+    cur = data.currency
+    pre, suf = _prefix(cur)
+    figs = {}
+
+    fig = go.Figure()
+    spend = list(data.curve_spend)
+    for name in ("all-human", "all-synthetic", "recommended"):
+        pl = next(q for q in rec.plans if q.name == name)
+        title = PLAN_TITLES[name] + (" (outside guardrails)" if pl.breaks else "")
+        fig.add_trace(
+            go.Scatter(
+                x=spend,
+                y=list(data.curve_metric[name]),
+                mode="lines",
+                name=title,
+                line=dict(color=PLAN_COLORS[name], width=3.5 if name == "recommended" else 2.5,
+                          dash="dot" if pl.breaks else "solid"),
+                hovertemplate=f"{PLAN_TITLES[name]}<br>spend {pre}%{{x:,.0f}}{suf}<br>metric %{{y:.3f}}<extra></extra>",
+                legendgroup=name,
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=[pl.spend],
+                y=[pl.expected_metric],
+                mode="markers",
+                marker=dict(color=PLAN_COLORS[name], size=12, symbol="diamond" if name == "recommended" else "circle",
+                            line=dict(color="white", width=1.5)),
+                name=f"{PLAN_TITLES[name]} plan",
+                showlegend=False,
+                legendgroup=name,
+                hovertemplate=f"{PLAN_TITLES[name]} plan<br>spend {pre}%{{x:,.0f}}{suf}<br>metric %{{y:.3f}}<extra></extra>",
+            )
+        )
+    lo = min(min(v) for v in data.curve_metric.values())
+    hi = max(max(v) for v in data.curve_metric.values())
+    lo, hi = min(lo, rec.today_metric, rec.target_metric), max(hi, rec.target_metric)
+    pad = max(0.005, (hi - lo) * 0.08)
+    fig.add_hline(y=rec.target_metric, line=dict(color=COLORS["target"], dash="dash", width=1.5),
+                  annotation_text=f"target {rec.target_metric:.3f}", annotation_position="top left")
+    fig.add_hline(y=rec.today_metric, line=dict(color=COLORS["today"], dash="dot", width=1.5),
+                  annotation_text=f"today {rec.today_metric:.3f}", annotation_position="bottom right")
+    fig.add_vline(x=rec.budget, line=dict(color=COLORS["target"], width=1))
+    # On a log axis an annotation's x is in log10 units (add_vline's own annotation gets this wrong).
+    fig.add_annotation(x=math.log10(rec.budget), y=1, yref="paper", text=f"budget {money(rec.budget, cur)}",
+                       showarrow=False, xanchor="right", yanchor="top", xshift=-4, font=dict(size=12))
+    x_lo, x_hi = spend[0], spend[-1] * 1.6
+    tickvals, ticktext = _money_ticks(x_lo, x_hi, cur)
+    fig.update_layout(**_layout("Expected metric by spend, for each plan's mix", height=460))
+    fig.update_xaxes(type="log", title_text=f"Spend ({cur}, log scale)", tickvals=tickvals, ticktext=ticktext,
+                     range=[math.log10(x_lo), math.log10(x_hi)], showgrid=True)
+    fig.update_yaxes(title_text="Expected metric (0 to 1)", tickformat=".3f", range=[lo - pad, hi + pad])
+    figs["chart-spend"] = fig
+
+    fig = go.Figure()
+    names = list(PLAN_ORDER)[::-1]
+    for key, title, color, _ in LAYERS:
+        vals = [next(q for q in rec.plans if q.name == n).layers[key] for n in names]
+        fig.add_trace(
+            go.Bar(
+                y=[PLAN_TITLES[n] for n in names],
+                x=vals,
+                orientation="h",
+                name=title,
+                marker=dict(color=color),
+                hovertemplate=f"{title}: {pre}%{{x:,.0f}}{suf}<extra>%{{y}}</extra>",
+            )
+        )
+    fig.update_layout(**_layout("Where the money goes: the three layers of each plan", barmode="stack",
+                                height=320, margin=dict(l=110, r=24, t=96, b=56)))
+    fig.update_xaxes(title_text=f"Spend ({cur})", tickprefix=pre, ticksuffix=suf, tickformat="~s")
+    figs["chart-layers"] = fig
+
+    fig = go.Figure()
+    cols = [c for c in data.plans]
+    vals = [c.plan.cost_per_point or 0.0 for c in cols]
+    fig.add_trace(
+        go.Bar(
+            x=[c.title + ("<br>(outside guardrails)" if c.plan.breaks else "") for c in cols],
+            y=vals,
+            marker=dict(color=[c.color for c in cols],
+                        pattern=dict(shape=["/" if c.plan.breaks else "" for c in cols], fgcolor="white")),
+            text=[_cpp(c.plan.cost_per_point, cur) for c in cols],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate=f"%{{x}}: {pre}%{{y:,.0f}}{suf} per point<extra></extra>",
+            showlegend=False,
+        )
+    )
+    fig.update_layout(**_layout("Cost per percentage point of metric gained", height=340,
+                                margin=dict(l=70, r=24, t=64, b=70), showlegend=False))
+    fig.update_yaxes(title_text=f"{cur} per point", tickprefix=pre, ticksuffix=suf, tickformat="~s",
+                     range=[0, max(vals + [1.0]) * 1.18])
+    figs["chart-cpp"] = fig
+
+    if data.sensitivity:
+        rows = [r for r in data.sensitivity][::-1]
+        base = rec.plan.cost_per_point or 0.0
+        fig = go.Figure()
+        for side, color, label in (("low", COLORS["low"], "input at its low value"),
+                                   ("high", COLORS["high"], "input at its high value")):
+            ys, xs, bases, texts = [], [], [], []
+            for r in rows:
+                v = r.cpp_low if side == "low" else r.cpp_high
+                val = r.low if side == "low" else r.high
+                ys.append(r.title + (" \u2021" if r.flips_label else ""))
+                if v is None:
+                    xs.append(0.0)
+                    bases.append(base)
+                else:
+                    xs.append(v - base)
+                    bases.append(base)
+                texts.append(_fmt_input(r.input, val, cur))
+            fig.add_trace(go.Bar(y=ys, x=xs, base=bases, orientation="h", name=label, marker=dict(color=color),
+                                 customdata=texts,
+                                 hovertemplate=f"%{{y}} = %{{customdata}}<br>cost per point {pre}%{{x:,.0f}}{suf}<extra></extra>"))
+        fig.add_vline(x=base, line=dict(color=COLORS["target"], width=1))
+        fig.update_layout(**_layout("Sensitivity: cost per point as each input moves across its range",
+                                    barmode="overlay", height=max(320, 130 + 34 * len(rows)),
+                                    margin=dict(l=210, r=24, t=84, b=60)))
+        ends = [v for r in rows for v in (r.cpp_low, r.cpp_high) if v is not None] + [base]
+        span = max(ends) - min(ends) or max(base, 1.0) * 0.1
+        fig.update_xaxes(title_text=f"Recommended plan's cost per point ({cur}); line: today's inputs, "
+                                    f"{_cpp(base, cur)}" + ("; \u2021 flips the label" if any(r.flips_label for r in rows) else ""),
+                         tickprefix=pre, ticksuffix=suf, tickformat="~s",
+                         range=[max(0.0, min(ends) - 0.06 * span), max(ends) + 0.06 * span])
+        figs["chart-tornado"] = fig
+
+    if data.uncertainty:
+        fig = go.Figure()
+        for r in list(data.uncertainty)[::-1]:
+            p50 = _opt_float(r.values.get("cpp_p50"))
+            p5 = _opt_float(r.values.get("cpp_p5"))
+            p95 = _opt_float(r.values.get("cpp_p95"))
+            if p50 is None:
+                continue
+            fig.add_trace(
+                go.Scatter(
+                    x=[p50], y=[r.title], mode="markers", name=r.title,
+                    marker=dict(color=r.color, size=13),
+                    error_x=dict(type="data", symmetric=False, array=[(p95 or p50) - p50],
+                                 arrayminus=[p50 - (p5 or p50)], color=r.color, thickness=3, width=8),
+                    hovertemplate=f"{r.title}: median {pre}%{{x:,.0f}}{suf} per point<extra></extra>",
+                    showlegend=False,
+                )
+            )
+        fig.update_layout(**_layout("Uncertainty: cost per point, median and 90% interval", height=280,
+                                    margin=dict(l=110, r=24, t=64, b=56), showlegend=False))
+        fig.update_xaxes(title_text=f"{cur} per point", tickprefix=pre, ticksuffix=suf, tickformat="~s")
+        figs["chart-uncertainty"] = fig
+    return figs

@@ -1,0 +1,198 @@
+"""Text renderers of a ``ReportData``: self-contained HTML and Markdown (Jinja2 templates under
+``templates/``) and JSON, and ``render(data, fmt)`` for any of the four formats.
+
+HTML autoescaping is on, so every piece of user text is escaped; Markdown passes every value through
+``md_escape`` (Jinja's ``finalize``) unless it is marked ``MdRaw``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from hybrid.errors import InputError
+from hybrid.share.figures import figures
+from hybrid.share.formats import FORMATS
+from hybrid.share.pdf import render_pdf
+from hybrid.share.report import COLORS, LABEL_COLORS, REPORT_FORMAT_VERSION, YAML_MARKER, ReportData, _num
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+class MdRaw(str):
+    """Markdown that is already safe (our own markup or a fenced block): not escaped again."""
+
+
+_MD_INLINE = re.compile(r"([\\`*_\[\]|~$])")
+_MD_LINE_START = re.compile(r"^(\s*)([#+\-=])")
+_MD_ORDERED = re.compile(r"^(\s*\d+)([.)])(?=\s|$)")
+
+
+def md_escape(value: Any) -> str:
+    """Make user text inert inside Markdown paragraphs and table cells.
+
+    Newlines and other line breaks become spaces (a newline would end a table row), ``&``, ``<``
+    and ``>`` become entities (no raw HTML, no comments), and the characters that start emphasis,
+    code, links, tables, strikethrough or math are backslash-escaped, as is a leading heading,
+    list or quote marker.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, MdRaw):
+        return str(value)
+    s = str(value)
+    s = re.sub(r"[\r\n\u0085\u2028\u2029\t\v\f]+", " ", s)
+    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    s = _MD_INLINE.sub(r"\\\1", s)
+    s = _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), s)
+    return _MD_ORDERED.sub(lambda m: m.group(1) + "\\" + m.group(2), s)
+
+
+def _md_finalize(value: Any) -> Any:
+    return md_escape(value)
+
+
+@lru_cache(maxsize=1)
+def _html_env():
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined)
+    return env
+
+
+@lru_cache(maxsize=1)
+def _md_env():
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=False,
+        finalize=_md_finalize,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["raw"] = MdRaw
+    return env
+
+
+@lru_cache(maxsize=1)
+def plotly_js() -> str:
+    from plotly.offline import get_plotlyjs
+
+    js = get_plotlyjs()
+    # Inlined inside a <script> element: it must not contain its own end tag.
+    if "</script" in js.lower():
+        js = re.sub(r"</(script)", r"<\\/\1", js, flags=re.IGNORECASE)
+    return js
+
+
+_CHART_CONFIG = {
+    "displaylogo": False,
+    "responsive": True,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+}
+
+
+def chart_html(data: ReportData) -> dict[str, str]:
+    """Each figure as an HTML fragment (a div and its plotting script; plotly.js not included)."""
+    import plotly.io as pio
+
+    out = {}
+    for div_id, fig in figures(data).items():
+        height = fig.layout.height or 400
+        out[div_id] = pio.to_html(
+            fig,
+            include_plotlyjs=False,
+            full_html=False,
+            div_id=div_id,
+            config=_CHART_CONFIG,
+            default_width="100%",
+            default_height=f"{height}px",
+        )
+    return out
+
+
+def render_html(data: ReportData) -> str:
+    """One self-contained HTML file: plotly.js inlined once, no external resource of any kind."""
+    from markupsafe import Markup
+
+    charts = {k: Markup(v) for k, v in chart_html(data).items()}
+    return _html_env().get_template("report.html.j2").render(
+        r=data,
+        charts=charts,
+        plotly_js=Markup(plotly_js()),
+        colors=COLORS,
+        label_color=LABEL_COLORS[data.label],
+    )
+
+
+def _fence(text: str) -> str:
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    return "`" * max(3, longest + 1)
+
+
+def render_markdown(data: ReportData) -> str:
+    """The same content as text and tables, for wikis and pull requests."""
+    yaml_text = data.scenario_yaml if data.scenario_yaml.endswith("\n") else data.scenario_yaml + "\n"
+    fence = _fence(yaml_text)
+    return _md_env().get_template("report.md.j2").render(
+        r=data,
+        yaml_block=MdRaw(f"{YAML_MARKER}\n{fence}yaml\n{yaml_text}{fence}"),
+    )
+
+
+def report_json(data: ReportData) -> dict:
+    """The ``recommend --json`` object plus the scenario, the resolved inputs and report metadata."""
+    out = data.recommendation.to_json()
+    out["scenario"] = data.scenario.model_dump(mode="json", exclude_none=True)
+    out["scenario_yaml"] = data.scenario_yaml
+    out["inputs"] = data.inputs
+    if data.sensitivity is not None:
+        out["sensitivity"] = [
+            {
+                "input": r.input,
+                "title": r.title,
+                "low": r.low,
+                "high": r.high,
+                "share_low": r.share_low,
+                "share_high": r.share_high,
+                "cpp_low": r.cpp_low,
+                "cpp_high": r.cpp_high,
+                "flips_label": r.flips_label,
+            }
+            for r in data.sensitivity
+        ]
+    if data.uncertainty is not None:
+        out["uncertainty"] = {r.name: {k: _num(v) for k, v in r.values.items()} for r in data.uncertainty}
+    if data.profile is not None:
+        out["profile"] = data.profile
+    out["report"] = {
+        "format_version": REPORT_FORMAT_VERSION,
+        "generated_at": data.generated_at.isoformat().replace("+00:00", "Z"),
+        "hybrid_version": data.version,
+        "policy": {"source": data.policy_source, "digest": data.policy_digest},
+    }
+    return out
+
+
+def render_json(data: ReportData) -> str:
+    return json.dumps(report_json(data), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def render(data: ReportData, fmt: str) -> str | bytes:
+    """Render ``data`` in one of ``FORMATS``: text for html/md/json, bytes for pdf."""
+    if fmt == "html":
+        return render_html(data)
+    if fmt == "md":
+        return render_markdown(data)
+    if fmt == "json":
+        return render_json(data)
+    if fmt == "pdf":
+        return render_pdf(data)
+    raise InputError(f"unknown report format {fmt!r}: expected one of {', '.join(FORMATS)}")

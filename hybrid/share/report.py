@@ -1,0 +1,891 @@
+"""What a recommendation report shows, gathered once as a ``ReportData`` for every format.
+
+``build_report(scenario, policy)`` runs the recommendation and gathers everything a report shows:
+the headline and label, the three-layer budget split, the plans side by side, the spend-versus-metric
+curves, the factors and what each did to the guardrails, dataset facts, assumptions with their
+sources, optional sensitivity and uncertainty results (pre-computed by ``analyses`` and passed in
+as plain dicts or dataclasses), and the rationale. The renderers only lay it out:
+
+- ``render.render_html``: one self-contained file (plotly.js inlined once, no external fonts,
+  scripts or images), interactive charts and a print stylesheet, from ``templates/report.html.j2``
+  with Jinja2 autoescaping on: every piece of user text is escaped.
+- ``render.render_markdown``: the same content as text and tables from ``templates/report.md.j2``.
+- ``render.render_json``: the ``recommend --json`` object plus the scenario, the resolved model
+  inputs and report metadata.
+- ``pdf.render_pdf``: an A4 PDF made with fpdf2, with the scenario YAML attached as a file.
+
+The charts are defined once, in ``figures``. Every format embeds the scenario YAML, and
+``extract.extract_scenario`` reads it back, so a report reproduces its own numbers. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+import numpy as np
+
+from hybrid import __version__, palette
+from hybrid.errors import InputError
+from hybrid.explain.rationale import FACTOR_TITLES, LABEL_TITLES, money
+from hybrid.explain.recommendation import recommend_inputs
+from hybrid.model.curves import fit_curve
+from hybrid.model.economics import Inputs, resolve_inputs
+from hybrid.model.policy import Bound, Policy, guardrails
+from hybrid.model.recommend import Plan, Recommendation, metric_for_spend
+from hybrid.model.scenario import FACTOR_NAMES, Scenario
+from hybrid.share.formats import slug
+
+# One colour per meaning, shared with the dashboard (hybrid/palette.py).
+COLORS = {
+    "human": palette.HUMAN,
+    "synthetic": palette.SYNTHETIC,
+    "review": palette.REVIEW,
+    "recommended": palette.RECOMMENDED,
+    "low": palette.SKY,
+    "high": palette.PURPLE,
+    "target": palette.TARGET,
+    "today": palette.TODAY,
+}
+PLAN_COLORS = {"all-human": COLORS["human"], "all-synthetic": COLORS["synthetic"], "recommended": COLORS["recommended"]}
+PLAN_TITLES = {"all-human": "All-human", "all-synthetic": "All-synthetic", "recommended": "Recommended"}
+PLAN_ORDER = ("recommended", "all-human", "all-synthetic")
+LABEL_COLORS = {"human": COLORS["human"], "hybrid": COLORS["recommended"], "synthetic": COLORS["synthetic"]}
+LAYERS = (
+    ("expert_anchor", "Expert anchor", COLORS["human"], "Human expert labels: the hardest cases, gold examples, rubrics."),
+    ("synthetic_extension", "Synthetic extension", COLORS["synthetic"], "Generated examples built on the human foundation."),
+    ("human_review", "Human review", COLORS["review"], "Humans validate synthetic output before it is trained on."),
+)
+DATA_USE_TITLES = {
+    "pretraining": "pre-training",
+    "midtraining": "mid-training",
+    "fine_tuning": "fine-tuning",
+    "labeling": "labeling (model pre-labels)",
+    "preference": "preference data (RLHF/DPO)",
+    "red_teaming": "red-teaming",
+    "evaluation": "evaluation set",
+}
+# How sensitivity inputs are shown; unknown inputs fall back to three significant figures.
+SENSITIVITY_TITLES = {
+    "accuracy": "generator label accuracy",
+    "human_cost": "human cost per example",
+    "synthetic_cost": "synthetic cost per example",
+    "review_cost": "review cost per example",
+    "catch_rate": "review catch rate",
+    "tail_coverage": "synthetic tail coverage",
+    "synthetic_value": "synthetic example value",
+    "exponent": "learning-curve exponent",
+}
+_PERCENT_INPUTS = {"accuracy", "catch_rate", "tail_coverage"}
+_MONEY_INPUTS = {"human_cost", "synthetic_cost", "review_cost"}
+SPEND_TABLE_FRACTIONS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0)
+YAML_MARKER = "<!-- hybrid-report:scenario-yaml -->"
+REPORT_FORMAT_VERSION = 1
+
+
+# ---------------------------------------------------------------------------------------------
+# The report's content
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Kpi:
+    label: str
+    value: str
+    note: str
+
+
+@dataclass(frozen=True)
+class LayerRow:
+    key: str
+    title: str
+    color: str
+    amount: float
+    amount_text: str
+    share_text: str
+    description: str
+
+
+@dataclass(frozen=True)
+class PlanColumn:
+    name: str
+    title: str
+    color: str
+    plan: Plan
+    inside_guardrails: bool
+
+
+@dataclass(frozen=True)
+class FactorRow:
+    title: str
+    question: str
+    answer: str
+    max_synthetic_share: str
+    min_review_coverage: str
+    min_anchor_share: str
+    reason: str
+    effects: tuple[str, ...]
+    binds: bool
+
+
+@dataclass(frozen=True)
+class Fact:
+    name: str
+    value: str
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class SensitivityRow:
+    input: str
+    title: str
+    range_text: str
+    share_text: str
+    cpp_text: str
+    flips_label: bool
+    low: float
+    high: float
+    cpp_low: float | None
+    cpp_high: float | None
+    share_low: float
+    share_high: float
+
+
+@dataclass(frozen=True)
+class UncertaintyRow:
+    name: str
+    title: str
+    color: str
+    cpp_text: str
+    metric_text: str
+    p_cheapest_text: str
+    p_reaches_text: str
+    values: dict
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """Everything a report shows, computed once; the renderers only lay it out."""
+
+    scenario: Scenario
+    recommendation: Recommendation
+    policy_source: str
+    policy_digest: str
+    generated_at: datetime
+    version: str
+    scenario_yaml: str
+    title: str
+    subtitle: str
+    headline: str
+    verdict: str
+    summary: tuple[str, ...]
+    kpis: tuple[Kpi, ...]
+    layers: tuple[LayerRow, ...]
+    plans: tuple[PlanColumn, ...]
+    plan_rows: tuple[tuple[str, tuple[str, ...]], ...]
+    factors: tuple[FactorRow, ...]
+    guardrail_summary: tuple[Fact, ...]
+    dataset: tuple[Fact, ...]
+    profile: dict | None
+    assumptions: tuple[Fact, ...]
+    curve_spend: tuple[float, ...]
+    curve_metric: dict[str, tuple[float, ...]]
+    spend_table: tuple[tuple[str, tuple[str, ...]], ...]
+    chart_description: str
+    rationale: tuple[str, ...]
+    inputs: dict
+    sensitivity: tuple[SensitivityRow, ...] | None = None
+    sensitivity_note: str = ""
+    uncertainty: tuple[UncertaintyRow, ...] | None = None
+    uncertainty_note: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.recommendation.label
+
+    @property
+    def label_title(self) -> str:
+        return LABEL_TITLES[self.recommendation.label]
+
+    @property
+    def currency(self) -> str:
+        return self.recommendation.currency
+
+    @property
+    def generated_text(self) -> str:
+        return self.generated_at.strftime("%Y-%m-%d %H:%M UTC")
+
+    @property
+    def footer(self) -> str:
+        return (
+            f"Generated {self.generated_text} by hybrid {self.version}; policy {self.policy_source} "
+            f"(sha256 {self.policy_digest})."
+        )
+
+    @property
+    def yaml_filename(self) -> str:
+        return f"{slug(self.scenario.name)}.yaml"
+
+    @property
+    def yaml_b64(self) -> str:
+        return base64.b64encode(self.scenario_yaml.encode("utf-8")).decode("ascii")
+
+
+def _pct(x: float) -> str:
+    return f"{x:.0%}"
+
+
+def _cpp(x: float | None, currency: str) -> str:
+    return "n/a (no gain)" if x is None else money(x, currency)
+
+
+def _count(x: float) -> str:
+    return f"{x:,.0f}"
+
+
+def _money_short(v: float, cur: str) -> str:
+    pre, suf = _prefix(cur)
+    return f"{pre}{_short(v)}{suf}"
+
+
+def _money_round(v: float, cur: str) -> str:
+    """Money without cents from 100 up: for tables of round spends."""
+    if abs(v) >= 100 and abs(v) < 1e4:
+        pre, suf = _prefix(cur)
+        return f"{pre}{v:,.0f}{suf}"
+    return money(v, cur)
+
+
+def _short(v: float) -> str:
+    for div, unit in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if v >= div:
+            return f"{v / div:g}{unit}"
+    return f"{v:g}"
+
+
+def _prefix(cur: str) -> tuple[str, str]:
+    sym = {"USD": "$", "EUR": "\u20ac", "GBP": "\u00a3"}.get(cur, "")
+    return (sym, "") if sym else ("", f" {cur}")
+
+
+def _when(generated_at: datetime | str | None) -> datetime:
+    if generated_at is None:
+        return datetime.now(timezone.utc).replace(microsecond=0)
+    if isinstance(generated_at, str):
+        try:
+            generated_at = datetime.fromisoformat(generated_at)
+        except ValueError:
+            raise InputError(f"generated_at: not an ISO date and time ({generated_at!r})") from None
+    if generated_at.tzinfo is None:
+        generated_at = generated_at.replace(tzinfo=timezone.utc)
+    return generated_at.astimezone(timezone.utc)
+
+
+def binding_title(source: str) -> str:
+    """``edge_cases = 3`` -> ``importance of edge cases = 3``; other sources unchanged."""
+    for key, title in FACTOR_TITLES.items():
+        if source.startswith(f"{key} = "):
+            return title + source[len(key) :]
+    return source
+
+
+def build_report(
+    scenario: Scenario,
+    policy: Policy,
+    *,
+    sensitivity: Sequence[Any] | None = None,
+    uncertainty: Mapping[str, Any] | Any | None = None,
+    generated_at: datetime | str | None = None,
+    profile: Mapping[str, Any] | None = None,
+) -> ReportData:
+    """Recommend and gather the report's content.
+
+    ``sensitivity``: tornado bars, each a mapping or dataclass with ``input, low, high, share_low,
+    share_high, cpp_low, cpp_high, flips_label`` (``title`` optional). ``uncertainty``: ``{plan name:
+    {cpp_p5, cpp_p50, cpp_p95, metric_p5, metric_p50, metric_p95, p_cheapest}}`` (``p_reaches_target``
+    optional), or an object with ``by_name()``. ``profile``: optional dataset profile facts,
+    ``{rows, columns, label_column, class_counts: {label: count}}``. Sections appear only when given.
+    """
+    inp = resolve_inputs(scenario, policy)
+    rec = recommend_inputs(scenario, policy, inp)
+    cur = rec.currency
+    p, h = rec.plan, rec.human_plan
+    plans = {pl.name: pl for pl in rec.plans}
+
+    headline = f"{LABEL_TITLES[rec.label]}: " + (
+        f"make {p.synthetic_share:.0%} of the new examples synthetic and have humans review "
+        f"{p.review_coverage:.0%} of them"
+        if p.synthetic_share > 0
+        else "label every new example with human experts"
+    )
+    verdict = _verdict(rec)
+    summary = tuple(_summary(rec))
+    kpis = (
+        Kpi("Spend", money(p.spend, cur), f"of the {money(rec.budget, cur)} budget ({p.spend / rec.budget:.0%})"),
+        Kpi(
+            "Expected metric",
+            f"{rec.today_metric:.3f} \u2192 {p.expected_metric:.3f}",
+            f"target {rec.target_metric:.3f}, " + ("reached" if p.reaches_target else "not reached"),
+        ),
+        Kpi("Cost per point", _cpp(p.cost_per_point, cur), f"all-human {_cpp(h.cost_per_point, cur)}"),
+        Kpi(
+            "Bound by",
+            "economics" if rec.binding == "economics" else binding_title(rec.binding),
+            f"guardrails allow up to {rec.max_synthetic_share:.0%} synthetic"
+            if rec.binding == "economics"
+            else f"caps synthetic at {rec.max_synthetic_share:.0%} of new examples"
+            if p.synthetic_share >= rec.max_synthetic_share - 0.005
+            else f"anchor at least {rec.min_anchor_share:.0%} of spend",
+        ),
+    )
+    layers = tuple(
+        LayerRow(
+            key,
+            title,
+            color,
+            p.layers[key],
+            money(p.layers[key], cur),
+            _pct(p.layers[key] / p.spend) if p.spend > 0 else "0%",
+            desc,
+        )
+        for key, title, color, desc in LAYERS
+    )
+    columns = tuple(
+        PlanColumn(name, PLAN_TITLES[name], PLAN_COLORS[name], plans[name], not plans[name].breaks)
+        for name in PLAN_ORDER
+    )
+    spend, curves = _curves(inp, rec)
+    data = ReportData(
+        scenario=scenario,
+        recommendation=rec,
+        policy_source=policy.source,
+        policy_digest=policy.digest,
+        generated_at=_when(generated_at),
+        version=__version__,
+        scenario_yaml=scenario.to_yaml(),
+        title=scenario.name,
+        subtitle=" \u00b7 ".join(
+            x
+            for x in (
+                DATA_USE_TITLES.get(scenario.data_use, scenario.data_use),
+                scenario.domain or "",
+                f"budget {money(rec.budget, cur)}",
+            )
+            if x
+        ),
+        headline=headline,
+        verdict=verdict,
+        summary=summary,
+        kpis=kpis,
+        layers=layers,
+        plans=columns,
+        plan_rows=tuple(_plan_rows(columns, cur)),
+        factors=tuple(_factor_rows(scenario, policy, rec)),
+        guardrail_summary=tuple(_guardrail_summary(scenario, policy)),
+        dataset=tuple(_dataset_facts(scenario)),
+        profile=_profile(profile),
+        assumptions=tuple(_assumptions(scenario, policy, inp)),
+        curve_spend=tuple(float(x) for x in spend),
+        curve_metric={k: tuple(float(x) for x in v) for k, v in curves.items()},
+        spend_table=tuple(_spend_table(inp, rec)),
+        chart_description=_chart_description(rec),
+        rationale=tuple(rec.rationale),
+        inputs=_inputs_json(inp),
+    )
+    if sensitivity is not None:
+        rows = tuple(_sensitivity_rows(sensitivity, cur))
+        data = dataclasses.replace(data, sensitivity=rows, sensitivity_note=_sensitivity_note(rows, rec))
+    if uncertainty is not None:
+        rows_u = tuple(_uncertainty_rows(uncertainty, cur))
+        data = dataclasses.replace(data, uncertainty=rows_u, uncertainty_note=_uncertainty_note(rows_u))
+    return data
+
+
+def _verdict(rec: Recommendation) -> str:
+    p, cur = rec.plan, rec.currency
+    if rec.mode == "target":
+        return (
+            f"Reaches the target {rec.target_metric:.3f} (today {rec.today_metric:.3f}) for "
+            f"{money(p.spend, cur)} of the {money(rec.budget, cur)} budget."
+        )
+    if rec.today_metric >= rec.target_metric:
+        return (
+            f"Today's metric {rec.today_metric:.3f} already meets the target {rec.target_metric:.3f}; "
+            f"the whole {money(rec.budget, cur)} budget would buy {p.expected_metric:.3f}."
+        )
+    return (
+        f"No plan inside the guardrails reaches the target {rec.target_metric:.3f} with "
+        f"{money(rec.budget, cur)}; the best the budget buys is {p.expected_metric:.3f} "
+        f"(today {rec.today_metric:.3f})."
+    )
+
+
+def _summary(rec: Recommendation) -> list[str]:
+    p, h, syn, cur = rec.plan, rec.human_plan, rec.synthetic_plan, rec.currency
+    out = []
+    if p.cost_per_point is not None and h.cost_per_point is not None and p.name != h.name:
+        ratio = h.cost_per_point / p.cost_per_point
+        if p.synthetic_share == 0:
+            out.append(f"Cost per percentage point gained: {money(p.cost_per_point, cur)}, the all-human plan itself.")
+        elif ratio >= 1.05:
+            out.append(
+                f"Cost per percentage point gained: {money(p.cost_per_point, cur)}, {ratio:.1f}\u00d7 cheaper "
+                f"than labeling everything by hand ({money(h.cost_per_point, cur)})."
+            )
+        else:
+            out.append(
+                f"Cost per percentage point gained: {money(p.cost_per_point, cur)}, against "
+                f"{money(h.cost_per_point, cur)} for labeling everything by hand."
+            )
+    if syn.breaks:
+        s = (
+            f"All-synthetic would cost {_cpp(syn.cost_per_point, cur)} per point but breaks "
+            f"{len(syn.breaks)} guardrails: about {syn.wrong_labels:,.0f} wrong labels would reach training"
+        )
+        if syn.escaped_error_cost > 0:
+            s += f" (an expected {money(syn.escaped_error_cost, cur)} in escaped errors)"
+        out.append(s + ".")
+    else:
+        out.append(f"All-synthetic stays inside the guardrails at {_cpp(syn.cost_per_point, cur)} per point.")
+    if rec.binding == "economics":
+        out.append(
+            f"Economics chose the mix: the guardrails allow up to {rec.max_synthetic_share:.0%} synthetic."
+        )
+    else:
+        out.append(f"Bound by {binding_title(rec.binding)}: {rec.binding_reason}")
+    change = [s for s in rec.changes if s.startswith("If ")]
+    holds = [s for s in rec.changes if " holds " in s]
+    if change:
+        out.append("What would change it: " + change[0][0].lower() + change[0][1:])
+    elif holds:
+        out.append(holds[0])
+    return out
+
+
+def _plan_rows(columns: tuple[PlanColumn, ...], cur: str) -> list[tuple[str, tuple[str, ...]]]:
+    def row(title, fn):
+        return (title, tuple(fn(c.plan) for c in columns))
+
+    return [
+        row("Synthetic share of new examples", lambda q: _pct(q.synthetic_share)),
+        row("Review coverage of synthetic", lambda q: _pct(q.review_coverage) if q.synthetic_share > 0 else "\u2013"),
+        row("New examples", lambda q: _count(q.new_examples)),
+        row("\u2003human-labeled", lambda q: _count(q.human_examples)),
+        row("\u2003synthetic", lambda q: _count(q.synthetic_examples)),
+        row("Spend", lambda q: money(q.spend, cur)),
+        row("Expected metric", lambda q: f"{q.expected_metric:.3f}"),
+        row("Points gained", lambda q: f"{q.points_gained:.2f}"),
+        row("Cost per point", lambda q: _cpp(q.cost_per_point, cur)),
+        row("Risk-adjusted cost per point", lambda q: _cpp(q.risk_adjusted_cost_per_point, cur)),
+        row("Wrong labels reaching training", lambda q: _count(q.wrong_labels)),
+        row("Expected cost of escaped errors", lambda q: money(q.escaped_error_cost, cur)),
+        row("Reaches the target", lambda q: "yes" if q.reaches_target else "no"),
+        row("Guardrails", lambda q: "inside" if not q.breaks else "breaks: " + "; ".join(q.breaks)),
+    ]
+
+
+def _bound_effects(b: Bound, g) -> list[str]:
+    out = []
+    if b == g.cap_source:
+        out.append(f"sets the synthetic cap ({g.max_synthetic_share:.0%})")
+    if b == g.review_source:
+        out.append(f"sets the review minimum ({g.min_review_coverage:.0%})")
+    if b == g.anchor_source:
+        out.append(f"sets the expert-anchor minimum ({g.min_anchor_share:.0%})")
+    return out
+
+
+def _factor_rows(scenario: Scenario, policy: Policy, rec: Recommendation) -> list[FactorRow]:
+    g = guardrails(scenario, policy)
+    rows = []
+    for b in g.bounds:
+        effects = _bound_effects(b, g)
+        if b.key in FACTOR_NAMES:
+            level = getattr(scenario.factors, b.key)
+            title = FACTOR_TITLES[b.key]
+            question = getattr(policy.factors, b.key).question
+            answer = f"{level} of 5"
+        elif b.key == "data_use":
+            title, question = "data use", "What will the data be used for?"
+            answer = DATA_USE_TITLES.get(scenario.data_use, scenario.data_use)
+        else:
+            title, question = "regulated domain", "Is the domain regulated, with costly errors?"
+            answer = f"yes: {scenario.domain}, error cost {scenario.factors.error_cost}"
+        rows.append(
+            FactorRow(
+                title=title,
+                question=question,
+                answer=answer,
+                max_synthetic_share=_pct(b.rule.max_synthetic_share),
+                min_review_coverage=_pct(b.rule.min_review_coverage),
+                min_anchor_share=_pct(b.rule.min_anchor_share),
+                reason=b.rule.reason,
+                effects=tuple(effects) or ("looser than the binding rules",),
+                binds=rec.binding == b.source,
+            )
+        )
+    return rows
+
+
+def _guardrail_summary(scenario: Scenario, policy: Policy) -> list[Fact]:
+    g = guardrails(scenario, policy)
+    return [
+        Fact("Maximum synthetic share", _pct(g.max_synthetic_share), binding_title(g.cap_source.source)),
+        Fact("Minimum review coverage", _pct(g.min_review_coverage), binding_title(g.review_source.source)),
+        Fact("Minimum expert-anchor share of spend", _pct(g.min_anchor_share), binding_title(g.anchor_source.source)),
+        Fact("Edge-case weight of the metric", _pct(g.tail_weight), "importance of edge cases and the dataset's tail share"),
+    ]
+
+
+def _dataset_facts(scenario: Scenario) -> list[Fact]:
+    ds = scenario.dataset
+    if ds is None:
+        return []
+    out = [
+        Fact("Human-labeled examples in hand", _count(ds.human_examples)),
+        Fact("Synthetic examples in hand", _count(ds.synthetic_examples)),
+    ]
+    if ds.classes is not None:
+        out.append(Fact("Label classes", _count(ds.classes)))
+    if ds.tail_share is not None:
+        out.append(Fact("Share of rows in rare classes", f"{ds.tail_share:.1%}"))
+    if ds.annotator_agreement is not None:
+        out.append(Fact("Annotator agreement", f"{ds.annotator_agreement:.1%}"))
+    if ds.kappa is not None:
+        out.append(Fact("Chance-corrected agreement (kappa)", f"{ds.kappa:.2f}"))
+    if ds.synthetic_exchange_rate is not None:
+        out.append(Fact("Measured synthetic exchange rate", f"{ds.synthetic_exchange_rate:.2f} human rows per synthetic row"))
+    if ds.synthetic_tail_coverage is not None:
+        out.append(Fact("Measured synthetic tail coverage", f"{ds.synthetic_tail_coverage:.0%}"))
+    if ds.source:
+        out.append(Fact("Source of these numbers", ds.source))
+    return out
+
+
+def _profile(profile: Mapping[str, Any] | None) -> dict | None:
+    """Normalise an optional dataset profile: rows, column names, label column, class counts."""
+    if profile is None:
+        return None
+    if not isinstance(profile, Mapping):
+        profile = _as_dict(profile)
+    counts = profile.get("class_counts") or {}
+    if isinstance(counts, Mapping):
+        classes = [(str(k), int(v)) for k, v in counts.items()]
+    else:
+        classes = [(str(k), int(v)) for k, v in counts]
+    classes.sort(key=lambda kv: -kv[1])
+    total = sum(v for _, v in classes) or 1
+    return {
+        "rows": profile.get("rows"),
+        "columns": [str(c) for c in profile.get("columns") or []],
+        "label_column": None if profile.get("label_column") is None else str(profile.get("label_column")),
+        "classes": [(k, _count(v), f"{v / total:.1%}") for k, v in classes[:25]],
+        "more_classes": max(0, len(classes) - 25),
+    }
+
+
+def _assumptions(scenario: Scenario, policy: Policy, inp: Inputs) -> list[Fact]:
+    econ, ds, m = scenario.economics, scenario.dataset, policy.model
+    cur = inp.currency
+    g = inp.guardrails
+    out = [
+        Fact("Budget", money(econ.budget, cur), "scenario"),
+        Fact("Target metric", f"{econ.target_metric:.3f}", "scenario"),
+        Fact("Human label cost", money(econ.human_cost_per_example, cur) + " per example", "scenario"),
+        Fact("Synthetic generation cost", money(econ.synthetic_cost_per_example, cur) + " per example", "scenario"),
+        Fact("Human review cost", money(econ.review_cost_per_example, cur) + " per synthetic example", "scenario"),
+        Fact("Generator label accuracy", _pct(econ.synthetic_label_accuracy), "scenario"),
+        Fact(
+            "Review catch rate",
+            _pct(econ.review_catch_rate),
+            "scenario" if "review_catch_rate" in econ.model_fields_set else "default: reviewers catch 90% of errors",
+        ),
+    ]
+    if ds is not None and ds.annotator_agreement is not None:
+        out.append(
+            Fact(
+                "Human label error",
+                f"{float(inp.human_error):.1%}",
+                f"derived from annotator agreement {ds.annotator_agreement:.0%} over {inp.classes:g} classes",
+            )
+        )
+    else:
+        out.append(Fact("Human label error", f"{float(inp.human_error):.1%}", f"policy default: {m.default_human_error.reason}"))
+    if ds is not None and ds.classes:
+        out.append(Fact("Label classes", f"{inp.classes:g}", "dataset"))
+    else:
+        out.append(Fact("Label classes", f"{inp.classes:g}", f"policy default: {m.default_classes.reason}"))
+    if ds is not None and ds.synthetic_exchange_rate is not None:
+        out.append(
+            Fact(
+                "Synthetic example value (noise-free)",
+                f"{float(inp.synthetic_value):.2f}",
+                f"from the measured exchange rate {ds.synthetic_exchange_rate:.2f}, generator noise divided out",
+            )
+        )
+    else:
+        out.append(Fact("Synthetic example value (noise-free)", f"{float(inp.synthetic_value):.2f}", f"policy default: {m.synthetic_value.reason}"))
+    if inp.synthetic_now > 0:
+        src = (
+            "measured exchange rate"
+            if ds is not None and ds.synthetic_exchange_rate is not None
+            else f"policy default: {m.existing_synthetic_value.reason}"
+        )
+        out.append(Fact("Value of synthetic examples already in hand", f"{inp.synthetic_now_value:.2f}", src))
+    if econ.tail_coverage is not None:
+        src = "scenario"
+    elif ds is not None and ds.synthetic_tail_coverage is not None:
+        src = "measured on the team's data"
+    else:
+        src = f"policy default: {m.tail_coverage.reason}"
+    out.append(Fact("Synthetic tail coverage (phi)", _pct(float(inp.tail_coverage)), src))
+    level_tail = policy.factors.edge_cases.levels[scenario.factors.edge_cases].tail_weight
+    src = f"policy, importance of edge cases = {scenario.factors.edge_cases}"
+    if float(inp.tail_weight) > level_tail + 1e-12:
+        src += f" (raised from {level_tail:.0%} by the dataset's tail share)"
+    out.append(Fact("Edge-case weight of the metric (tau)", _pct(float(inp.tail_weight)), src))
+    out.append(
+        Fact(
+            "Price of an escaped wrong label",
+            money(float(inp.escaped_error_price), cur),
+            f"scenario {money(econ.escaped_error_cost, cur)} \u00d7 policy multiplier "
+            f"{g.escaped_error_multiplier:g} for error cost {scenario.factors.error_cost}",
+        )
+    )
+    curve = inp.curve
+    spec = econ.learning_curve
+    if spec.points is not None:
+        fit = fit_curve(spec.points, backtest=True)
+        src = f"fitted to {len(spec.points)} measured points"
+        if fit.rmse is not None:
+            src += f" (RMSE {fit.rmse:.4f})" if fit.rmse >= 1e-4 else " (RMSE below 0.0001)"
+        src += f"; back-test: {fit.backtest_note}"
+    else:
+        src = "fitted parameters given in the scenario"
+    out.append(
+        Fact(
+            "Learning curve m(n) = c \u2212 a\u00b7n^(\u2212b)",
+            f"c = {curve.ceiling:.4f}, a = {curve.scale:.4g}, b = {curve.exponent:.4f}",
+            src,
+        )
+    )
+    out.append(
+        Fact(
+            "Examples in hand (today's point on the curve)",
+            _count(inp.human_now),
+            "dataset" if ds is not None and ds.human_examples > 0 else "largest learning-curve point",
+        )
+    )
+    out.append(
+        Fact(
+            "Label thresholds",
+            f"human-led below {policy.labels.human_below:.0%} synthetic, synthetic-led above {policy.labels.synthetic_above:.0%}",
+            "policy",
+        )
+    )
+    return out
+
+
+def _curves(inp: Inputs, rec: Recommendation) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Expected metric over spend (log-spaced from 0.1% of the budget to all of it) per plan mix."""
+    top = max(rec.budget, *(pl.spend for pl in rec.plans))
+    spend = np.geomspace(top * 1e-3, top, 160)
+    spend = np.unique(np.concatenate([spend, [pl.spend for pl in rec.plans if pl.spend > 0]]))
+    curves = {
+        pl.name: np.asarray(metric_for_spend(inp, pl.synthetic_share, pl.review_coverage, spend), dtype=float)
+        for pl in rec.plans
+    }
+    return spend, curves
+
+
+def _spend_table(inp: Inputs, rec: Recommendation) -> list[tuple[str, tuple[str, ...]]]:
+    spends = [rec.budget * f for f in SPEND_TABLE_FRACTIONS]
+    out = []
+    plans = {pl.name: pl for pl in rec.plans}
+    for s in spends:
+        vals = tuple(
+            f"{float(metric_for_spend(inp, plans[n].synthetic_share, plans[n].review_coverage, np.array([s]))[0]):.3f}"
+            for n in PLAN_ORDER
+        )
+        out.append((_money_round(s, rec.currency), vals))
+    return out
+
+
+def _chart_description(rec: Recommendation) -> str:
+    cur = rec.currency
+    parts = []
+    for name in PLAN_ORDER:
+        pl = next(q for q in rec.plans if q.name == name)
+        parts.append(f"{PLAN_TITLES[name].lower()} reaches {pl.expected_metric:.3f} for {money(pl.spend, cur)}")
+    return (
+        f"Expected metric as spend grows, for each plan's mix (today {rec.today_metric:.3f}, "
+        f"target {rec.target_metric:.3f}): " + "; ".join(parts) + "."
+    )
+
+
+def _num(x: Any) -> Any:
+    if isinstance(x, np.ndarray):
+        return [_num(v) for v in x.tolist()]
+    if isinstance(x, (np.floating, float)):
+        x = float(x)
+        return x if math.isfinite(x) else None
+    if isinstance(x, np.integer):
+        return int(x)
+    return x
+
+
+def _inputs_json(inp: Inputs) -> dict:
+    fields = (
+        "ceiling scale exponent budget human_cost synthetic_cost review_cost accuracy catch_rate target "
+        "classes human_error synthetic_value tail_weight tail_coverage human_now synthetic_now "
+        "synthetic_now_value escaped_error_price currency"
+    ).split()
+    out = {f: _num(getattr(inp, f)) for f in fields}
+    g = inp.guardrails
+    out["guardrails"] = {
+        "max_synthetic_share": g.max_synthetic_share,
+        "min_review_coverage": g.min_review_coverage,
+        "min_anchor_share": g.min_anchor_share,
+        "cap_source": g.cap_source.source,
+        "review_source": g.review_source.source,
+        "anchor_source": g.anchor_source.source,
+        "regulated": g.regulated,
+        "escaped_error_multiplier": g.escaped_error_multiplier,
+        "bounds": [
+            {"source": b.source, "key": b.key, **b.rule.model_dump(mode="json")} for b in g.bounds
+        ],
+    }
+    out["notes"] = list(inp.notes)
+    return out
+
+
+def _as_dict(x: Any) -> dict:
+    if isinstance(x, Mapping):
+        return dict(x)
+    if hasattr(x, "to_dict"):
+        return dict(x.to_dict())
+    if dataclasses.is_dataclass(x) and not isinstance(x, type):
+        return dataclasses.asdict(x)
+    raise InputError(f"report: expected a mapping or dataclass, got {type(x).__name__}")
+
+
+def _fmt_input(name: str, value: float, cur: str) -> str:
+    if name in _PERCENT_INPUTS:
+        return f"{value:.0%}"
+    if name in _MONEY_INPUTS:
+        return money(value, cur)
+    return f"{value:.3g}"
+
+
+def _opt_float(x: Any) -> float | None:
+    if x is None:
+        return None
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def _sensitivity_rows(bars: Sequence[Any], cur: str) -> list[SensitivityRow]:
+    rows = []
+    for bar in bars:
+        d = _as_dict(bar)
+        name = str(d["input"])
+        lo, hi = float(d["low"]), float(d["high"])
+        c_lo, c_hi = _opt_float(d.get("cpp_low")), _opt_float(d.get("cpp_high"))
+        rows.append(
+            SensitivityRow(
+                input=name,
+                title=str(d.get("title") or SENSITIVITY_TITLES.get(name, name.replace("_", " "))),
+                range_text=f"{_fmt_input(name, lo, cur)} \u2013 {_fmt_input(name, hi, cur)}",
+                share_text=f"{float(d['share_low']):.0%} \u2192 {float(d['share_high']):.0%}",
+                cpp_text=f"{_cpp(c_lo, cur)} \u2192 {_cpp(c_hi, cur)}",
+                flips_label=bool(d.get("flips_label")),
+                low=lo,
+                high=hi,
+                cpp_low=c_lo,
+                cpp_high=c_hi,
+                share_low=float(d["share_low"]),
+                share_high=float(d["share_high"]),
+            )
+        )
+    return rows
+
+
+def _sensitivity_note(rows: tuple[SensitivityRow, ...], rec: Recommendation) -> str:
+    if not rows:
+        return "No input was varied."
+    flips = [r.title for r in rows if r.flips_label]
+    if flips:
+        return (
+            "Inputs whose plausible range flips the "
+            f"{LABEL_TITLES[rec.label].lower()} label: {', '.join(flips)}. Measure these next."
+        )
+    top = rows[0].title
+    return f"No input's plausible range flips the {LABEL_TITLES[rec.label].lower()} label; {top} moves the cost per point most."
+
+
+def _uncertainty_rows(unc: Any, cur: str) -> list[UncertaintyRow]:
+    if hasattr(unc, "by_name") and not isinstance(unc, Mapping):
+        unc = unc.by_name()
+    if not isinstance(unc, Mapping):
+        raise InputError("report: uncertainty must map plan names to their percentiles")
+    rows = []
+    names = [n for n in PLAN_ORDER if n in unc] + [n for n in unc if n not in PLAN_ORDER]
+    for name in names:
+        d = {k: _num(v) for k, v in _as_dict(unc[name]).items()}
+
+        def c(k):
+            return _cpp(_opt_float(d.get(k)), cur)
+
+        def m(k):
+            v = _opt_float(d.get(k))
+            return "n/a" if v is None else f"{v:.3f}"
+
+        p_reach = _opt_float(d.get("p_reaches_target"))
+        p_cheap = _opt_float(d.get("p_cheapest"))
+        rows.append(
+            UncertaintyRow(
+                name=str(name),
+                title=PLAN_TITLES.get(str(name), str(name)),
+                color=PLAN_COLORS.get(str(name), COLORS["today"]),
+                cpp_text=f"{c('cpp_p50')} ({c('cpp_p5')} \u2013 {c('cpp_p95')})",
+                metric_text=f"{m('metric_p50')} ({m('metric_p5')} \u2013 {m('metric_p95')})",
+                p_cheapest_text="n/a" if p_cheap is None else f"{p_cheap:.0%}",
+                p_reaches_text="n/a" if p_reach is None else f"{p_reach:.0%}",
+                values=d,
+            )
+        )
+    return rows
+
+
+def _uncertainty_note(rows: tuple[UncertaintyRow, ...]) -> str:
+    by = {r.name: r for r in rows}
+
+    def v(name: str, key: str) -> float | None:
+        return _opt_float(by[name].values.get(key)) if name in by else None
+
+    parts = []
+    cheapest = max(rows, key=lambda r: _opt_float(r.values.get("p_cheapest")) or 0.0, default=None)
+    if cheapest is not None:
+        p = _opt_float(cheapest.values.get("p_cheapest")) or 0.0
+        parts.append(f"Across the input ranges, {cheapest.title.lower()} is the cheapest per point in {p:.0%} of draws")
+        if cheapest.name == "all-synthetic":
+            parts[-1] += ", but it breaks the guardrails, so it is not on offer"
+        parts[-1] += "."
+    r95, h5 = v("recommended", "cpp_p95"), v("all-human", "cpp_p5")
+    r5, h95 = v("recommended", "cpp_p5"), v("all-human", "cpp_p95")
+    if None not in (r95, h5, r5, h95):
+        if r95 < h5:
+            parts.append("Even at the high end of its interval the recommended plan costs less per point than "
+                         "the all-human plan at the low end of its own.")
+        elif h95 < r5:
+            parts.append("The all-human plan costs less per point than the recommended plan across the whole "
+                         "interval: the guardrails or the escaped-error price, not cash, favour the recommendation.")
+        else:
+            parts.append("The recommended and all-human intervals overlap: which is cheaper per point depends on "
+                         "inputs worth measuring (see Sensitivity).")
+    return " ".join(parts)

@@ -1,0 +1,159 @@
+"""Uncertainty: Monte Carlo over the inputs nobody knows exactly.
+
+Each uncertain input is drawn from a triangular distribution over its range (the policy's
+``ranges``, editable), with the mode at the scenario's value: teams can name a low and a high more
+reliably than a standard deviation. Learning-curve parameters are drawn from the fit's covariance
+when the curve was fitted on four or more points (Mahmood et al. 2022: the fit's uncertainty is
+real and extrapolation over-predicts). Each plan keeps its mix; only the outcome varies, so all
+draws and all three plans are evaluated at once with the vectorised economics. Seeded and
+reproducible.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from hybrid.explain.sensitivity import INPUTS, apply_range
+from hybrid.model.economics import Inputs, cost_per_point
+from hybrid.model.policy import Range
+
+DEFAULT_DRAWS = 10_000
+
+
+@dataclass(frozen=True)
+class PlanSpread:
+    name: str
+    cpp_p5: float
+    cpp_p50: float
+    cpp_p95: float
+    metric_p5: float
+    metric_p50: float
+    metric_p95: float
+    p_cheapest: float
+    p_reaches_target: float
+
+    def to_dict(self) -> dict:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+@dataclass(frozen=True)
+class MonteCarlo:
+    draws: int
+    seed: int
+    plans: tuple[PlanSpread, ...]
+    cost_per_point: np.ndarray  # (plans, draws), NaN where a plan gains nothing
+    metric: np.ndarray  # (plans, draws)
+    varied: tuple[str, ...]
+    p_no_gain: float
+
+    def by_name(self) -> dict[str, dict]:
+        return {p.name: p.to_dict() for p in self.plans}
+
+
+def draw_inputs(inp: Inputs, ranges: dict[str, Range], draws: int, rng: np.random.Generator) -> Inputs:
+    """Inputs with arrays of ``draws`` values for every ranged input (and the curve, if fitted)."""
+    changes: dict[str, np.ndarray] = {}
+    for field, r in ranges.items():
+        if field not in INPUTS or field == "exponent" and inp.curve.cov is not None:
+            continue
+        mode = float(np.mean(getattr(inp, field)))
+        lo, hi = apply_range(mode, r, field)
+        if hi - lo <= 0:
+            changes[field] = np.full(draws, mode)
+            continue
+        changes[field] = rng.triangular(lo, min(max(mode, lo), hi), hi, size=draws)
+    if inp.curve.cov is not None:
+        p = inp.curve.sample_params(draws, rng)
+        changes.update(ceiling=p[:, 0], scale=p[:, 1], exponent=p[:, 2])
+    return replace(inp, **changes)
+
+
+def monte_carlo(
+    inp: Inputs,
+    plans: list[tuple[str, float, float]],
+    ranges: dict[str, Range],
+    mode: str,
+    draws: int = DEFAULT_DRAWS,
+    seed: int = 0,
+) -> MonteCarlo:
+    """Spread of cost per point and metric for fixed-mix plans ``(name, share, coverage)``.
+
+    ``mode`` is the recommendation's: "target" sizes each plan to reach the target (capped by the
+    budget), "budget" spends the whole budget.
+    """
+    rng = np.random.default_rng(seed)
+    d = draw_inputs(inp, ranges, draws, rng)
+    today = d.today()
+    names = [p[0] for p in plans]
+    share = np.array([p[1] for p in plans])[:, None]
+    cover = np.array([p[2] for p in plans])[:, None]
+    unit = d.unit_cost(share, cover) * np.ones((1, draws))
+    # Sized as the plan search sizes them (recommend._size_plan): the budget also pays the
+    # expected price of escaped errors.
+    spendable = d.budget / (unit + d.unit_risk(share, cover))
+    if mode == "target":
+        n = d.examples_to_reach(d.target, share * np.ones((1, draws)), cover * np.ones((1, draws)), spendable)
+        n = np.where(np.isfinite(n), n, spendable)
+    else:
+        n = spendable
+    metric = d.metric(n, share, cover)
+    cpp = cost_per_point(n * unit, metric, today)
+    filled = np.where(np.isnan(cpp), np.inf, cpp)
+    cheapest = np.argmin(filled, axis=0)
+    any_gain = np.isfinite(filled).any(axis=0)
+    spreads = []
+    for i, name in enumerate(names):
+        c = cpp[i][~np.isnan(cpp[i])]
+        q = np.quantile(c, [0.05, 0.5, 0.95]) if c.size else (np.nan,) * 3
+        mq = np.quantile(metric[i], [0.05, 0.5, 0.95])
+        spreads.append(
+            PlanSpread(
+                name=name,
+                cpp_p5=float(q[0]),
+                cpp_p50=float(q[1]),
+                cpp_p95=float(q[2]),
+                metric_p5=float(mq[0]),
+                metric_p50=float(mq[1]),
+                metric_p95=float(mq[2]),
+                p_cheapest=float(np.mean((cheapest == i) & any_gain)),
+                p_reaches_target=float(np.mean(metric[i] >= d.target - 1e-9)),
+            )
+        )
+    varied = tuple(k for k in ranges if k in INPUTS) + (("curve",) if inp.curve.cov is not None else ())
+    return MonteCarlo(draws, seed, tuple(spreads), cpp, metric, varied, float(np.mean(~any_gain)))
+
+
+def point_and_spread(point: float | None, spread: PlanSpread, ranges: dict[str, Range], inp: Inputs,
+                     money) -> str:
+    """One sentence putting a plan's point estimate beside its Monte Carlo interval, and why the two
+    differ when they do.
+
+    The point estimate is the model at today's values; the draws are triangular with today's value
+    as the mode, so a range reaching further one way than the other (a catch rate that can fall 15
+    points but rise 5) moves the median away from the point estimate, and cost per point, a ratio,
+    stretches further up than down.
+    """
+    if not np.isfinite(spread.cpp_p50):
+        return "In the simulated futures this plan gains nothing, so it has no cost per point."
+    text = (f"In 90% of the simulated futures this plan costs {money(spread.cpp_p5)} to {money(spread.cpp_p95)} "
+            f"per point (median {money(spread.cpp_p50)})")
+    if point is None:
+        return text + "; at today's values it gains nothing."
+    gap = spread.cpp_p50 / point - 1.0
+    if abs(gap) < 0.05:
+        return text + f", in line with the {money(point)} at today's values."
+    lopsided = []
+    for field, r in ranges.items():
+        if field not in INPUTS:
+            continue
+        x0 = float(np.mean(getattr(inp, field)))
+        lo, hi = apply_range(x0, r, field)
+        if hi - lo > 0 and abs((hi - x0) - (x0 - lo)) > 0.2 * (hi - lo):
+            lopsided.append(INPUTS[field][0])
+    why = "cost per point is a ratio, so uncertain gains stretch it further up than down"
+    if lopsided:
+        why = ("the ranges of " + ", ".join(lopsided[:3]) + " reach further one way than the other, and " + why)
+    side = "above" if gap > 0 else "below"
+    return text + f". The median sits {abs(gap):.0%} {side} the {money(point)} at today's values because {why}."
