@@ -84,7 +84,7 @@ CASES = [
 ]
 QUICK = ("digits-centroid", "cancer-augment", "zh-prelabel")  # one per dataset and per generator
 
-FULL_GRID = {"shares": [round(x, 1) for x in np.arange(0, 1.01, 0.1)], "coverages": [0.0, 0.5, 1.0]}
+FULL_GRID = {"shares": [float(round(x, 1)) for x in np.arange(0, 1.01, 0.1)], "coverages": [0.0, 0.5, 1.0]}
 QUICK_GRID = {"shares": [0.0, 0.25, 0.5, 0.75, 1.0], "coverages": [0.0, 1.0]}
 
 
