@@ -224,21 +224,9 @@ def _base_scenario(path: str):
 
 def _write_text(path: str, text: str) -> None:
     """Write whole or not at all: a temporary file beside the target, then a rename."""
-    import os
-    import tempfile
+    from hybrid.atomic import write_text
 
-    target = Path(path)
-    try:
-        fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=".hybrid-", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except OSError as exc:
-        try:
-            os.unlink(tmp)
-        except (OSError, UnboundLocalError):
-            pass
-        raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    write_text(path, text)
 
 
 def cmd_synthetic_response(args: argparse.Namespace) -> int:

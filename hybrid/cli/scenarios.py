@@ -15,6 +15,20 @@ from pathlib import Path
 from hybrid.errors import InputError
 
 
+# Version numbers are database integers; anything larger cannot name a saved version.
+MAX_VERSION = 2**31 - 1
+
+
+def _version(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a version number, got {text[:40]!r}") from None
+    if not 1 <= value <= MAX_VERSION:
+        raise argparse.ArgumentTypeError(f"must be a version number from 1 to {MAX_VERSION:,} (got {text[:40]})")
+    return value
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "scenarios",
@@ -29,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = actions.add_parser("show", help="print a scenario as YAML")
     p.add_argument("name")
-    p.add_argument("--version", type=int, help="an earlier version (default: the latest)")
+    p.add_argument("--version", type=_version, help="an earlier version (default: the latest)")
     p.set_defaults(func=cmd_show)
 
     p = actions.add_parser("history", help="every saved version of a scenario")
@@ -40,7 +54,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("name", nargs="?", help="the scenario to export (or --all)")
     p.add_argument("--all", action="store_true", help="every scenario, one file each")
     p.add_argument("-o", "--output", help="file or folder (required with --all; default stdout)")
-    p.add_argument("--version", type=int, help="an earlier version (default: the latest)")
+    p.add_argument("--version", type=_version, help="an earlier version (default: the latest)")
     p.set_defaults(func=cmd_export)
 
     p = actions.add_parser("import", help="add scenarios from a YAML file or a folder of them")
@@ -50,7 +64,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = actions.add_parser("restore", help="make an earlier version current (as a new version)")
     p.add_argument("name")
-    p.add_argument("version", type=int)
+    p.add_argument("version", type=_version)
     _author(p)
     p.set_defaults(func=cmd_restore)
 

@@ -989,6 +989,50 @@ def _response_inputs(scenario: Scenario, policy, curve_points, base_rows: int, a
     return resolve_inputs(Scenario.from_dict(data, "evidence"), policy)
 
 
+# Nearest-neighbour search for derived rows is skipped above this many human x synthetic pairs.
+_MAX_LINK_PAIRS = 2e8
+
+
+def _derived_from(task: Task, human: np.ndarray, synthetic: np.ndarray, notes: list[str]) -> np.ndarray:
+    """For each synthetic row, the human row it was evidently made from, or -1.
+
+    A synthetic row is taken to derive from its nearest human row when it lies closer to it than
+    half the typical distance between neighbouring human rows (an augmentation, a paraphrase with
+    most words kept). Such rows must stay on their source's side of a split, like exact
+    duplicates; rows generated afresh (near a class centre, say) link to nothing.
+    """
+    out = np.full(len(synthetic), -1)
+    if len(human) < 3 or len(synthetic) == 0:
+        return out
+    if float(len(human)) * len(synthetic) > _MAX_LINK_PAIRS:
+        notes.append("too many rows to look for synthetic rows made from human ones; none linked")
+        return out
+    from sklearn.neighbors import NearestNeighbors
+
+    if task.kind == "text":
+        feats, metric = task.X, "cosine"
+    else:
+        frame = task.X
+        cols = []
+        for c in frame.columns:
+            v = frame[c]
+            v = v.cat.codes.astype(float) if isinstance(v.dtype, pd.CategoricalDtype) else pd.to_numeric(v, errors="coerce")
+            cols.append(v.to_numpy(dtype=float))
+        feats = np.column_stack(cols) if cols else np.zeros((len(task.y), 1))
+        scale = np.nanstd(feats[human], axis=0)
+        feats = np.nan_to_num((feats - np.nanmean(feats[human], axis=0)) / np.where(scale > 0, scale, 1.0))
+        metric = "euclidean"
+    nn = NearestNeighbors(n_neighbors=2, metric=metric, algorithm="brute").fit(feats[human])
+    typical = float(np.median(nn.kneighbors(feats[human])[0][:, 1]))
+    dist, idx = nn.kneighbors(feats[synthetic], n_neighbors=1)
+    linked = dist[:, 0] < 0.5 * typical
+    out[linked] = human[idx[linked, 0]]
+    if linked.any():
+        notes.append(f"{int(linked.sum()):,} synthetic rows look made from particular human rows (augmentations); "
+                     "each stays on its source row's side of every split")
+    return out
+
+
 def fit_response(inp, points: Sequence[tuple[int, int, float]], base_rows: int, accuracy: float,
                  noise: float = 0.005):
     """Fit value, saturation k and floor to the augmentation curve in the planner's own form.
@@ -1138,6 +1182,7 @@ def synthetic_response(
         synthetic = synthetic[~leaked]
     if len(synthetic) < 10:
         raise InputError(f"{shown}: fewer than 10 synthetic rows differ from every human row; nothing to measure")
+    source_of = _derived_from(task, human, synthetic, notes)
     k = len(np.unique(y[human]))
     counts = pd.Series(y[human]).value_counts()
     shares = counts / counts.sum()
@@ -1159,7 +1204,10 @@ def synthetic_response(
     for r, (h_train, h_test) in enumerate(folds):
         test_y = y[h_test]
         h_order = rng.permutation(h_train)
-        s_order = rng.permutation(synthetic)
+        # Synthetic rows made from a held-out human row (an augmentation of it) would let the test
+        # row leak into training: this fold trains without them.
+        held = np.isin(source_of, h_test)
+        s_order = rng.permutation(synthetic[~held])
         fold = f"fold {r + 1}/{len(folds)}"
         by_size: dict[int, float] = {}
         for size in sorted(set(h_sizes) | set(bases)):
@@ -1235,6 +1283,7 @@ def synthetic_response(
                 synthetic_rows=int(max(s_sizes)),
                 points=[(float(b), float(s_), float(m)) for b, s_, m in aug],
                 plateau=plateau,
+                measured_ratio=float(max(s_ / b for b, s_, _ in aug if b > 0)) if aug else None,
                 model=_model_name(task.kind, task)[:200],
             )
     return SyntheticResponseResult(

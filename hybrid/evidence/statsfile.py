@@ -16,35 +16,27 @@ from hybrid.evidence.stats import MIN_CLASS_COUNT, RARE_FACTOR, STATS_FORMAT, ST
 
 
 def write_stats(profile: Profile, path: str | Path) -> None:
-    """YAML by default; JSON when the name ends in .json."""
+    """YAML by default; JSON when the name ends in .json. Written whole or not at all."""
+    from hybrid.atomic import write_text
+
     p = Path(path)
     data = profile.to_stats()
-    try:
-        if p.suffix.lower() == ".json":
-            p.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        else:
-            p.write_text(
-                yaml.safe_dump(
-                    data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=None
-                ),
-                encoding="utf-8",
-            )
-    except OSError as exc:
-        raise InputError(f"{p}: cannot write ({exc.strerror})") from None
+    if p.suffix.lower() == ".json":
+        text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+    else:
+        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=None)
+    write_text(p, text)
 
 
 def read_stats(path: str | Path, name: str | None = None) -> Profile:
-    from hybrid.model.scenario import load_yaml_text, read_text_file
+    from hybrid import safeload
 
     shown = name or str(path)
-    text = read_text_file(path)
+    raw = safeload.read_bytes(path, safeload.MAX_STATS_BYTES, shown)
     if str(path).lower().endswith(".json"):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{shown}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+        data = safeload.load_json(raw, shown, max_bytes=safeload.MAX_STATS_BYTES)
     else:
-        data = load_yaml_text(text, shown)
+        data = safeload.load_yaml(raw, shown, max_bytes=safeload.MAX_STATS_BYTES)
     return stats_to_profile(data, shown)
 
 
