@@ -238,7 +238,7 @@ def markdown(results: list[dict], meta: dict) -> str:
         out.append(f"- **{r['case']}**: " + "; ".join(why) + ".")
     out += ["", "## Grid: predicted vs measured for every mix at the same budget", ""]
     out.append("Predicted values come from the project's own metric function on the evidence scenario "
-               "(`hybrid.economics.resolve_inputs(...).metric`), read-only; n/a where it was not available.")
+               "(`hybrid.model.economics.resolve_inputs(...).metric`), read-only; n/a where it was not available.")
     for r in results:
         out += ["", f"### {r['case']} ({r['generator']}; {r['grid_cost_formula']}, review {r['review_unit_cost']:.3f} per row)", ""]
         best_pred = r.get("predicted_best_grid")

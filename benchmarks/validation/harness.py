@@ -299,9 +299,9 @@ def model_metric(scenario_path: Path):
     """
     try:
         sys.path.insert(0, str(ROOT))
-        from hybrid.economics import resolve_inputs
-        from hybrid.policy import load_policy
-        from hybrid.scenario import load_scenario
+        from hybrid.model.economics import resolve_inputs
+        from hybrid.model.policy import load_policy
+        from hybrid.model.scenario import load_scenario
 
         inp = resolve_inputs(load_scenario(scenario_path), load_policy())
         return lambda n, s, v: float(np.asarray(inp.metric(n, s, v)))
@@ -388,7 +388,7 @@ def review_unit_cost(p: Prepared) -> tuple[float, str]:
     c = p.case
     try:
         sys.path.insert(0, str(ROOT))
-        from hybrid.economics import Inputs
+        from hybrid.model.economics import Inputs
 
         has_v2 = hasattr(Inputs, "review_unit_cost")
     except Exception:  # pragma: no cover
