@@ -189,6 +189,8 @@ def load_yaml(
             return loader.construct_document(node)
         finally:
             loader.dispose()
+    except InputError:
+        raise
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, source) from None
     except RecursionError:  # cannot happen below MAX_DEPTH; kept so it is never a traceback

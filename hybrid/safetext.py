@@ -2,7 +2,7 @@
 
 - **Control characters** (C0 and C1 controls, DEL, and the Unicode bidirectional overrides and
   isolates that reorder what a reader sees: U+061C, U+200E/F, U+202A-E, U+2066-9) never reach a
-  terminal or a document raw: ``shown`` replaces each with a visible escape such as ``\\x1b`` or
+  terminal or a document raw: ``shown`` replaces each with a visible escape such as ``\\u001b`` or
   ``\\u202e``, and ``has_controls`` lets an entry point refuse them.
 - **Formula-leading cells** in every CSV or Excel file the project writes are neutralised as the
   OWASP "CSV Injection" guidance says: a cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or
@@ -31,13 +31,19 @@ def has_controls(text: str) -> bool:
 
 def _escape(m: re.Match[str]) -> str:
     c = m.group(0)
-    return f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
+    return f"\\u{ord(c):04x}"  # a valid escape in JSON, Python and JavaScript strings alike
 
 
 def shown(text: object) -> str:
     """``text`` with every control character, line break and bidi override written as a visible
-    escape (``\\x1b``, ``\\u202e``), for a terminal line, a title or a heading."""
+    escape (``\\u001b``, ``\\u202e``), for a terminal line, a title or a heading."""
     return NAME_CONTROL_RE.sub(_escape, "" if text is None else str(text))
+
+
+def terminal(text: object) -> str:
+    """Text for a terminal: like ``shown`` but line breaks and tabs are kept (for multi-line
+    output); every other control character and bidi override is written as a visible escape."""
+    return CONTROL_RE.sub(_escape, "" if text is None else str(text))
 
 
 def neutralise_cell(value: Any) -> Any:

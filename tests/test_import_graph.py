@@ -26,7 +26,8 @@ ALLOWED = {
     "share": {"model", "evidence", "explain", "whatif"},
     "cli": {"model", "evidence", "explain", "whatif", "store", "share"},
 }
-ROOT_MODULES = {"hybrid", "hybrid.errors", "hybrid.palette"}
+# Leaf modules every layer may use: they import nothing else from hybrid but errors.
+ROOT_MODULES = {"hybrid", "hybrid.errors", "hybrid.palette", "hybrid.safeload", "hybrid.safetext", "hybrid.atomic"}
 ENTRY_POINT = "hybrid.__main__"  # python -m hybrid: may import the command line
 
 

@@ -34,6 +34,7 @@ from hybrid import __version__
 from hybrid.model.curves import fit_curve
 from hybrid.model.economics import Inputs, resolve_inputs
 from hybrid import palette
+from hybrid.safetext import shown
 from hybrid.errors import InputError
 from hybrid.share.formats import slug
 from hybrid.model.policy import Bound, Policy, guardrails
@@ -370,8 +371,8 @@ def build_report(
         generated_at=_when(generated_at),
         version=__version__,
         scenario_yaml=scenario.to_yaml(),
-        title=scenario.name,
-        subtitle=" \u00b7 ".join(
+        title=shown(scenario.name),
+        subtitle=shown(" \u00b7 ".join(
             x
             for x in (
                 DATA_USE_TITLES.get(scenario.data_use, scenario.data_use),
@@ -379,7 +380,7 @@ def build_report(
                 f"budget {money(rec.budget, cur)}",
             )
             if x
-        ),
+        )),
         headline=headline,
         verdict=verdict,
         summary=summary,
