@@ -55,8 +55,10 @@ def neutralise_cell(value: Any) -> Any:
 
 
 def neutralise_frame(frame):
-    """A copy of a pandas DataFrame (or a list of row dicts) with every text cell and column name
+    """A copy of a pandas DataFrame (or a dict of columns, or a list of row dicts) with every text cell and column name
     passed through ``neutralise_cell``; numbers and the index are untouched."""
+    if isinstance(frame, dict):  # column -> list of values
+        return {neutralise_cell(k): [neutralise_cell(v) for v in vs] for k, vs in frame.items()}
     if isinstance(frame, list):
         return [{neutralise_cell(k): neutralise_cell(v) for k, v in row.items()} if isinstance(row, dict) else row
                 for row in frame]
