@@ -10,11 +10,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from hybrid.safetext import neutralise_frame
-from hybrid.whatif.compare import differing_inputs, flatten, outcome_row
 from hybrid.errors import InputError
 from hybrid.explain.rationale import LABEL_TITLES, money
 from hybrid.model.scenario import Scenario
+from hybrid.safetext import neutralise_frame
+from hybrid.whatif.compare import differing_inputs, flatten, outcome_row
 from ui import baseline, compute, state, theme
 from ui import whatif_charts as charts
 from ui.theme import md_escape

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from hybrid.model.policy import Bound, Guardrails
 from hybrid.explain.rationale import FACTOR_TITLES, money
+from hybrid.model.policy import Bound, Guardrails
 from hybrid.model.recommend import Recommendation
 from ui import theme
 from ui.theme import html_text

@@ -276,7 +276,7 @@ def cmd_synthetic_response(args: argparse.Namespace) -> int:
         return 0
     print(
         f"{args.file}: {result.human_rows:,} human rows, {result.synthetic_rows:,} synthetic, "
-        f"scored on {result.test_rows:,} held-out human rows ({result.metric}, {result.model})"
+        f"each human row held out once ({result.metric}, {result.model})"
     )
     print("  human rows alone: " + ", ".join(f"{n:,} → {m:.3f}" for n, m in result.human_points))
     for h in sorted({p[0] for p in result.augmentation_points}):

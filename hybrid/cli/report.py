@@ -17,7 +17,6 @@ import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from hybrid.errors import InputError

@@ -6,7 +6,6 @@ import os
 
 from hybrid.errors import InputError
 
-
 MAX_UPLOAD_MB = 200
 MAX_COLUMNS = 2000
 MAX_CELL_BYTES = 1_000_000

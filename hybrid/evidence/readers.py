@@ -30,7 +30,6 @@ from hybrid.evidence.limits import (
 )
 from hybrid.evidence.stats import STATS_FORMAT
 
-
 DEFAULT_MEMORY_LIMIT = os.environ.get("HYBRID_DUCKDB_MEMORY", "512MB")
 DATA_EXTENSIONS = {
     ".csv": "csv",

@@ -13,7 +13,6 @@ import numpy as np
 
 from hybrid.errors import InputError
 
-
 SKETCH_K = 16384
 # A statistics file's sketch arrays are refused when one decompresses past this (a zlib bomb in a
 # 1 MB file would otherwise inflate to gigabytes): 2 million 8-byte entries, over 100 times what

@@ -32,8 +32,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hybrid.model.curves import CurveFit, curve_from_spec
 from hybrid.errors import InputError
+from hybrid.model.curves import CurveFit, curve_from_spec
 from hybrid.model.policy import Guardrails, Policy, guardrails, saturation, systematic_share
 from hybrid.model.scenario import Scenario
 
@@ -113,6 +113,7 @@ class Inputs:
     systematic_share: float | np.ndarray = 0.0
     fix_cost: float | np.ndarray | None = None  # None: a fresh human label (human_cost)
     synthetic_pool: float = 0.0
+    measured_ratio: float = np.inf
     objective: str = "reach_target"
     saturation_source: str = ""
     systematic_source: str = ""
@@ -173,7 +174,7 @@ class Inputs:
                 err = np.where(synth > 0, (pool * e_old + s_new * e_new) / synth, e_new)
             share = synth / (humans + synth + stock_rows)
             floor = floor_weight * err * share**2
-            gained = q * saturated(synth, k * humans)
+            gained = q * saturated(np.minimum(synth, self.measured_ratio * humans), k * humans)
             head = self.curve_at(humans + stock + gained)
             tail = self.curve_at(humans + phi * (stock + gained))
             return np.clip((1.0 - w) * head + w * tail - floor, 0.0, 1.0)
@@ -184,7 +185,8 @@ class Inputs:
         """Human-example equivalents the synthetic rows add (existing pool plus new), after saturation."""
         humans = np.maximum(self.human_now + np.asarray(new_human, dtype=float), 1.0)
         synth = np.maximum(self.synthetic_pool + np.asarray(new_synthetic, dtype=float), 0.0)
-        return self.exchange_rate(coverage) * saturated(synth, self.saturation * humans)
+        credited = np.minimum(synth, self.measured_ratio * humans)
+        return self.exchange_rate(coverage) * saturated(credited, self.saturation * humans)
 
     def today(self) -> np.ndarray:
         return self.metric(0.0, 0.0, 0.0)
@@ -343,6 +345,7 @@ def resolve_inputs(scenario: Scenario, policy: Policy) -> Inputs:
         systematic_share=sigma,
         fix_cost=econ.fix_cost_per_example,
         synthetic_pool=synthetic_now if response is not None else 0.0,
+        measured_ratio=(response.measured_ratio or np.inf) if response is not None else np.inf,
         objective=econ.objective,
         saturation_source=k_source,
         systematic_source=sigma_source,

@@ -158,6 +158,12 @@ class SyntheticResponse(_Strict):
         default_factory=list, description="measured [human rows, synthetic rows, metric]"
     )
     plateau: bool = Field(False, description="the measured curve stopped rising or fell")
+    measured_ratio: Annotated[float, Field(gt=0.0, le=1e6)] | None = Field(
+        None,
+        description="most synthetic rows per human row the pilot measured; beyond it the plan "
+        "credits synthetic rows with nothing (the evidence says nothing there) but still counts "
+        "their repeated errors",
+    )
     model: str | None = Field(None, max_length=200, description="the learner the evidence used")
 
 

@@ -8,11 +8,9 @@ import base64
 import html as html_lib
 import re
 
-
 from hybrid.errors import InputError
 from hybrid.model.scenario import Scenario
 from hybrid.share.report import YAML_MARKER
-
 
 _HTML_B64 = re.compile(r'<a id="scenario-download"[^>]*?href="data:application/yaml;base64,([A-Za-z0-9+/=]+)"')
 _HTML_PRE = re.compile(r'<pre id="scenario-yaml"[^>]*>(.*?)</pre>', re.DOTALL)

@@ -15,13 +15,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-
 from hybrid.errors import InputError
-from hybrid.share.formats import FORMATS
 from hybrid.share.figures import figures
+from hybrid.share.formats import FORMATS
 from hybrid.share.pdf import render_pdf
 from hybrid.share.report import COLORS, LABEL_COLORS, REPORT_FORMAT_VERSION, YAML_MARKER, ReportData, _num
-
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 

@@ -1,0 +1,229 @@
+"""The dashboard as a meeting sees it: every page at laptop (1280x800) and desktop (1920x1080) size
+in Debian's Chromium, with the default example loaded.
+
+Fails when, on any page:
+- a metric's value, label or delta, a table header or a chart title is cut off
+  (``scrollWidth > clientWidth`` on the element or anything inside it);
+- a chart's legend box intersects its title box, an axis title runs outside its chart, or an axis
+  repeats a tick label;
+- a request leaves localhost (icons and fonts must come from the app itself);
+- the browser console logs an error;
+- axe-core finds a critical or serious accessibility violation (axe-core is vendored under
+  tests/vendor/, see its README).
+
+Screenshots of each page go to test-output/meeting/.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT))
+
+from streamlit_server import CHROMIUM, CHROMIUM_ARGS, running_app, wait_for_app  # noqa: E402
+
+from hybrid.model.scenario import load_scenario  # noqa: E402
+from hybrid.share.urlstate import encode  # noqa: E402
+from ui import nav  # noqa: E402
+
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(),
+    reason=f"{CHROMIUM} not found: install Debian's chromium package (scripts/test does it)",
+)
+
+OUT = ROOT / "test-output" / "meeting"
+AXE = ROOT / "tests" / "vendor" / "axe.min.js"
+TIMEOUT_MS = 45_000
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+# Every element a person reads a number or a heading from: none may be cut off.
+_CLIPPED = r"""() => {
+    const sel = ['[data-testid="stMetricValue"]', '[data-testid="stMetricLabel"]',
+                 '[data-testid="stMetricDelta"]', '[data-testid="stTableStyledTable"] th',
+                 '[data-testid="stDataFrame"] [role="columnheader"]', '.gtitle'];
+    const out = [];
+    for (const s of sel) {
+        for (const el of document.querySelectorAll('[data-testid="stMain"] ' + s + ', [data-testid="stSidebar"] ' + s)) {
+            const boxes = [el, ...el.querySelectorAll('*')];
+            for (const b of boxes) {
+                if (b.scrollWidth > b.clientWidth + 1 && b.clientWidth > 0 &&
+                    getComputedStyle(b).overflowX !== 'visible' ) {
+                    out.push(s + ': ' + (el.innerText || el.textContent).trim().slice(0, 80));
+                    break;
+                }
+                if (getComputedStyle(b).textOverflow === 'ellipsis' && b.scrollWidth > b.clientWidth + 1) {
+                    out.push(s + ' (ellipsis): ' + (el.innerText || el.textContent).trim().slice(0, 80));
+                    break;
+                }
+            }
+        }
+    }
+    return out;
+}"""
+
+# Plotly charts: legend against title, axis titles inside the chart, distinct tick labels.
+_CHARTS = r"""() => {
+    const out = [];
+    const hit = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+    document.querySelectorAll('[data-testid="stPlotlyChart"]').forEach((chart, i) => {
+        const svg = chart.querySelector('.main-svg');
+        if (!svg) return;
+        const frame = svg.getBoundingClientRect();
+        const title = chart.querySelector('.gtitle');
+        const name = title ? title.textContent : 'chart ' + (i + 1);
+        const legend = chart.querySelector('.legend');
+        if (title && legend && hit(title.getBoundingClientRect(), legend.getBoundingClientRect()))
+            out.push(name + ': legend overlaps the title');
+        chart.querySelectorAll('.xtitle, .ytitle, .gtitle').forEach(t => {
+            const r = t.getBoundingClientRect();
+            if (r.width === 0) return;
+            if (r.left < frame.left - 1 || r.right > frame.right + 1 || r.top < frame.top - 1 || r.bottom > frame.bottom + 1)
+                out.push(name + ': "' + t.textContent + '" runs outside the chart');
+        });
+        chart.querySelectorAll('.xaxislayer-above, .yaxislayer-above').forEach(axis => {
+            const labels = Array.from(axis.querySelectorAll('.xtick text, .ytick text')).map(t => t.textContent).filter(t => t);
+            const seen = new Set();
+            for (const l of labels) { if (seen.has(l)) { out.push(name + ': tick label "' + l + '" repeats'); break; } seen.add(l); }
+        });
+        // Text drawn on the bars (tornado values, layer labels) must not overlap each other.
+        const texts = Array.from(chart.querySelectorAll('.textpoint text, .annotation-text-g text'))
+            .map(t => ({t: t.textContent, r: t.getBoundingClientRect()})).filter(x => x.r.width > 0);
+        for (let a = 0; a < texts.length; a++) for (let b = a + 1; b < texts.length; b++)
+            if (hit(texts[a].r, texts[b].r)) out.push(name + ': labels "' + texts[a].t + '" and "' + texts[b].t + '" collide');
+        texts.forEach(x => {
+            if (x.r.left < frame.left - 1 || x.r.right > frame.right + 1)
+                out.push(name + ': label "' + x.t + '" runs outside the chart');
+        });
+    });
+    return out;
+}"""
+
+
+def _scenario_token() -> str:
+    return encode(load_scenario(ROOT / "data" / "examples" / "support-intent-fine-tuning.yaml"))
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("meeting")
+    with running_app(OUT / "streamlit.log", data_dir=tmp) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def walk(browser, base: str, width: int, height: int) -> list[str]:
+    """Open every page in one browser session; return every problem found."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    problems: list[str] = []
+    current = {"page": "?"}
+
+    def on_request(req):
+        u = urlparse(req.url)
+        if u.scheme in ("data", "blob", "about"):
+            return
+        if u.hostname not in LOCAL_HOSTS:
+            problems.append(f"{current['page']}: request leaves localhost: {req.url}")
+
+    def on_console(msg):
+        if msg.type == "error":
+            where = msg.location.get("url", "") if msg.location else ""
+            problems.append(f"{current['page']}: console error: {msg.text[:200]} {where}")
+
+    page.on("request", on_request)
+    page.on("console", on_console)
+    page.on("pageerror", lambda exc: problems.append(f"{current['page']}: page error: {exc}"))
+    token = _scenario_token()
+    OUT.mkdir(parents=True, exist_ok=True)
+    try:
+        # Opened once by its link, then walked through the sidebar as a person does.
+        for i, spec in enumerate(nav.PAGES):
+            current["page"] = spec.url_path
+            if i == 0:
+                page.goto(f"{base}/?s={token}")
+            else:
+                page.locator('[data-testid="stSidebarNav"] a', has_text=spec.title).first.click()
+                page.wait_for_url(re.compile(rf"/{spec.url_path}(\?|$)"), timeout=TIMEOUT_MS)
+            wait_for_app(page, TIMEOUT_MS)
+            page.wait_for_timeout(300)
+            heading = page.locator('[data-testid="stMain"] h1').first.inner_text()
+            if "Page not found" in page.locator("body").inner_text():
+                problems.append(f"{spec.url_path}: 'Page not found' shown")
+            if spec.title.split(" ")[0].lower() not in heading.lower():
+                problems.append(f"{spec.url_path}: opened {heading!r}, not {spec.title!r}")
+            problems += [f"{spec.url_path} @{width}: {p}" for p in page.evaluate(_CLIPPED)]
+            problems += [f"{spec.url_path} @{width}: {p}" for p in page.evaluate(_CHARTS)]
+            if AXE.exists():
+                page.add_script_tag(path=str(AXE))
+                result = page.evaluate(
+                    "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+                    ".filter(v => v.impact === 'critical' || v.impact === 'serious')"
+                    ".map(v => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))"
+                )
+                problems += [f"{spec.url_path} @{width}: axe {r}" for r in result]
+            page.screenshot(path=str(OUT / f"{spec.url_path}-{width}.png"))
+    finally:
+        context.close()
+    return problems
+
+
+def test_start_opens_by_its_own_link(server, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url) if urlparse(r.url).hostname not in LOCAL_HOSTS else None)
+    try:
+        page.goto(server + "/start")
+        wait_for_app(page, TIMEOUT_MS)
+        assert page.locator('[data-testid="stMain"] h1').first.inner_text().startswith("Start")
+        page.wait_for_timeout(1000)
+        assert "Page not found" not in page.locator("body").inner_text()
+        assert outside == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1920, 1080)], ids=["laptop", "desktop"])
+def test_every_page_reads_whole_offline_and_accessible(server, browser, size):
+    assert AXE.exists(), f"{AXE} missing: scripts/test vendors axe-core (see tests/vendor/README.md)"
+    problems = walk(browser, server, *size)
+    (OUT / f"problems-{size[0]}.txt").write_text("\n".join(problems) + "\n", encoding="utf-8")
+    assert not problems, "\n".join(problems)
+
+
+def test_checks_catch_a_clipped_metric_and_an_outside_request(server, browser):
+    """The checks themselves can fail: a narrowed metric and an outside request are reported."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    seen: list[str] = []
+    page.on("request", lambda r: seen.append(r.url) if urlparse(r.url).hostname not in LOCAL_HOSTS else None)
+    try:
+        page.goto(f"{server}/recommendation?s={_scenario_token()}")
+        wait_for_app(page, TIMEOUT_MS)
+        assert page.evaluate(_CLIPPED) == []
+        page.evaluate(
+            """() => { const el = document.querySelector('[data-testid="stMain"] [data-testid="stMetricValue"]');
+                       el.style.width = '20px'; el.style.overflow = 'hidden'; }"""
+        )
+        assert any(re.match(r"\[data-testid=\"stMetricValue\"\]", p) for p in page.evaluate(_CLIPPED))
+        page.evaluate("() => fetch('http://example.invalid/x').catch(() => null)")
+        page.wait_for_timeout(300)
+        assert any("example.invalid" in u for u in seen)
+    finally:
+        context.close()
