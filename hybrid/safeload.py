@@ -41,6 +41,8 @@ MAX_NODES = 5_000_000
 MAX_SCENARIO_BYTES = 1024 * 1024
 MAX_POLICY_BYTES = 1024 * 1024
 MAX_STATS_BYTES = 64 * 1024 * 1024
+# A report (HTML inlines plotly.js, about 5 MB) read back for its embedded scenario.
+MAX_REPORT_BYTES = 20 * 1024 * 1024
 # Decompressed output of one zlib stream (a PDF attachment, a sketch array) is refused past this.
 MAX_INFLATE_BYTES = 64 * 1024 * 1024
 
@@ -187,6 +189,8 @@ def load_yaml(
             return loader.construct_document(node)
         finally:
             loader.dispose()
+    except InputError:
+        raise
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, source) from None
     except RecursionError:  # cannot happen below MAX_DEPTH; kept so it is never a traceback

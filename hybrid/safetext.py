@@ -2,7 +2,7 @@
 
 - **Control characters** (C0 and C1 controls, DEL, and the Unicode bidirectional overrides and
   isolates that reorder what a reader sees: U+061C, U+200E/F, U+202A-E, U+2066-9) never reach a
-  terminal or a document raw: ``shown`` replaces each with a visible escape such as ``\\x1b`` or
+  terminal or a document raw: ``shown`` replaces each with a visible escape such as ``\\u001b`` or
   ``\\u202e``, and ``has_controls`` lets an entry point refuse them.
 - **Formula-leading cells** in every CSV or Excel file the project writes are neutralised as the
   OWASP "CSV Injection" guidance says: a cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or
@@ -31,13 +31,19 @@ def has_controls(text: str) -> bool:
 
 def _escape(m: re.Match[str]) -> str:
     c = m.group(0)
-    return f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
+    return f"\\u{ord(c):04x}"  # a valid escape in JSON, Python and JavaScript strings alike
 
 
 def shown(text: object) -> str:
     """``text`` with every control character, line break and bidi override written as a visible
-    escape (``\\x1b``, ``\\u202e``), for a terminal line, a title or a heading."""
+    escape (``\\u001b``, ``\\u202e``), for a terminal line, a title or a heading."""
     return NAME_CONTROL_RE.sub(_escape, "" if text is None else str(text))
+
+
+def terminal(text: object) -> str:
+    """Text for a terminal: like ``shown`` but line breaks and tabs are kept (for multi-line
+    output); every other control character and bidi override is written as a visible escape."""
+    return CONTROL_RE.sub(_escape, "" if text is None else str(text))
 
 
 def neutralise_cell(value: Any) -> Any:
@@ -49,8 +55,10 @@ def neutralise_cell(value: Any) -> Any:
 
 
 def neutralise_frame(frame):
-    """A copy of a pandas DataFrame (or a list of row dicts) with every text cell and column name
+    """A copy of a pandas DataFrame (or a dict of columns, or a list of row dicts) with every text cell and column name
     passed through ``neutralise_cell``; numbers and the index are untouched."""
+    if isinstance(frame, dict):  # column -> list of values
+        return {neutralise_cell(k): [neutralise_cell(v) for v in vs] for k, vs in frame.items()}
     if isinstance(frame, list):
         return [{neutralise_cell(k): neutralise_cell(v) for k, v in row.items()} if isinstance(row, dict) else row
                 for row in frame]

@@ -20,6 +20,19 @@ from hybrid.errors import InputError
 MAX_SEED = 2**32 - 1  # numpy and scikit-learn seeds
 
 
+def print(*values, **kwargs) -> None:  # noqa: A001 - every report line of this module goes through here
+    """``print`` for this module's output: names and values from the user's files reach standard
+    output with control characters and bidi overrides written as visible escapes (a JSON dump's
+    ``\u202e`` is the same character to any JSON reader). Progress on stderr is left alone."""
+    import builtins
+
+    from hybrid.safetext import terminal
+
+    if "file" not in kwargs:
+        values = tuple(terminal(v) if isinstance(v, str) else v for v in values)
+    builtins.print(*values, **kwargs)
+
+
 class _Progress:
     """Progress on stderr: a rewritten line on a terminal, a line per tenth in a log."""
 

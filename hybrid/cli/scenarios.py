@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from hybrid.errors import InputError
+from hybrid.safetext import shown
 
 
 # Version numbers are database integers; anything larger cannot name a saved version.
@@ -115,6 +116,9 @@ def _when(value: datetime | None) -> str:
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> str:
+    from hybrid.safetext import shown
+
+    rows = [[shown(c) for c in r] for r in rows]
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
@@ -162,7 +166,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     ]
     print(_table(["VERSION", "SAVED", "BY", "BASED ON", "NOTE"], rows))
     for e in events:
-        print(f"{_when(e.at)}  {e.actor}  {e.kind}: {e.detail}")
+        print(shown(f"{_when(e.at)}  {e.actor}  {e.kind}: {e.detail}"))
     return 0
 
 
@@ -191,40 +195,40 @@ def cmd_import(args: argparse.Namespace) -> int:
     with _open() as store:
         results = store.import_path(args.path, args.author or _default_author())
     for r in results:
-        print(f"{r.status} {r.name!r} version {r.version} from {r.source}")
+        print(shown(f"{r.status} {r.name!r} version {r.version} from {r.source}"))
     return 0
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
     with _open() as store:
         saved = store.restore(args.name, args.version, args.author)
-    print(f"restored {saved.name!r} version {args.version} as version {saved.version}")
+    print(shown(f"restored {saved.name!r} version {args.version} as version {saved.version}"))
     return 0
 
 
 def cmd_rename(args: argparse.Namespace) -> int:
     with _open() as store:
         info = store.rename(args.name, args.new_name, args.author)
-    print(f"renamed {args.name!r} to {info.name!r}")
+    print(shown(f"renamed {args.name!r} to {info.name!r}"))
     return 0
 
 
 def cmd_duplicate(args: argparse.Namespace) -> int:
     with _open() as store:
         saved = store.duplicate(args.name, args.new_name, args.author)
-    print(f"duplicated {args.name!r} as {saved.name!r}")
+    print(shown(f"duplicated {args.name!r} as {saved.name!r}"))
     return 0
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
     with _open() as store:
         info = store.delete(args.name, args.author)
-    print(f"moved {info.name!r} to the trash (undelete restores it)")
+    print(shown(f"moved {info.name!r} to the trash (undelete restores it)"))
     return 0
 
 
 def cmd_undelete(args: argparse.Namespace) -> int:
     with _open() as store:
         info = store.undelete(args.name, args.author, args.new_name)
-    print(f"restored {info.name!r} from the trash")
+    print(shown(f"restored {info.name!r} from the trash"))
     return 0

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Annotated, Literal, get_args
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from hybrid.errors import InputError
 
@@ -57,6 +57,18 @@ def _number(value: object) -> object:
 
 
 _NoBool = BeforeValidator(_number)
+
+
+def _no_controls(value: object) -> object:
+    """Names are shown in terminals, pages and documents: no control characters or bidi overrides."""
+    from hybrid.safetext import has_controls
+
+    if isinstance(value, str) and has_controls(value):
+        raise ValueError("must not contain control characters (escape, bell, line breaks, bidi overrides)")
+    return value
+
+
+_NoControls = AfterValidator(_no_controls)
 Level = Annotated[int, _NoBool, Field(ge=1, le=5)]
 Fraction = Annotated[float, _NoBool, Field(ge=0.0, le=1.0)]
 Money = Annotated[float, _NoBool, Field(ge=0.0, le=MAX_MONEY, allow_inf_nan=False)]
@@ -241,9 +253,9 @@ def _check_prelabel_costs(econ: Economics) -> None:
 class Scenario(_Strict):
     """What a team brings: data use, factors, dataset facts and economics."""
 
-    name: str = Field("Untitled scenario", min_length=1, max_length=200)
+    name: Annotated[str, _NoControls] = Field("Untitled scenario", min_length=1, max_length=200)
     data_use: DataUse = "fine_tuning"
-    domain: str | None = Field(None, max_length=200)
+    domain: Annotated[str, _NoControls] | None = Field(None, max_length=200)
     factors: Factors = Field(default_factory=Factors)
     dataset: Dataset | None = None
     economics: Economics

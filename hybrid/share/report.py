@@ -39,6 +39,7 @@ from hybrid.model.economics import Inputs, resolve_inputs
 from hybrid.model.policy import Bound, Policy, guardrails
 from hybrid.model.recommend import Plan, Recommendation, metric_for_spend
 from hybrid.model.scenario import FACTOR_NAMES, Scenario
+from hybrid.safetext import shown
 from hybrid.share.formats import slug
 
 # One colour per meaning, shared with the dashboard (hybrid/palette.py).
@@ -368,8 +369,8 @@ def build_report(
         generated_at=_when(generated_at),
         version=__version__,
         scenario_yaml=scenario.to_yaml(),
-        title=scenario.name,
-        subtitle=" \u00b7 ".join(
+        title=shown(scenario.name),
+        subtitle=shown(" \u00b7 ".join(
             x
             for x in (
                 DATA_USE_TITLES.get(scenario.data_use, scenario.data_use),
@@ -377,7 +378,7 @@ def build_report(
                 f"budget {money(rec.budget, cur)}",
             )
             if x
-        ),
+        )),
         headline=headline,
         verdict=verdict,
         summary=summary,
