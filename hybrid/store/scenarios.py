@@ -42,7 +42,7 @@ from typing import Literal, TypeVar
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, IntegrityError
 
 from hybrid.errors import InputError
 from hybrid.model.scenario import Scenario, read_text_file
