@@ -16,6 +16,7 @@ Rules every page follows:
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -432,7 +433,8 @@ def finish(page: str, nav: tuple[tuple[str, str], ...] = ()) -> None:
     if t0 is not None:
         ms = (time.perf_counter() - t0) * 1000.0
         _ss().setdefault(TIMING, {})[page] = ms
-        st.sidebar.caption(f"Page computed in {ms:.0f} ms")
+        if os.environ.get("HYBRID_SHOW_TIMING"):  # developers only; benchmarks read TIMING
+            st.sidebar.caption(f"Page computed in {ms:.0f} ms")
 
 
 def sidebar_summary() -> None:

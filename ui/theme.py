@@ -34,6 +34,15 @@ CHART_HEIGHT = 540
 CSS = """
 <style>
 [data-testid="stMetricLabel"] p { font-size: 1.05rem; }
+/* Captions dark enough to read on a projector (WCAG AA contrast; Streamlit's default is 3.7:1). */
+div[data-testid="stCaptionContainer"], div[data-testid="stCaptionContainer"] p { color: #4B4F5C !important; opacity: 1 !important; }
+/* Metrics never elide: the value shrinks with the column, labels and deltas wrap. */
+[data-testid="stMain"] [data-testid="stMetricValue"] { font-size: clamp(1.5rem, 2.1vw, 2.6rem); }
+[data-testid="stMetricValue"] > div, [data-testid="stMetricLabel"] p, [data-testid="stMetricLabel"] div,
+[data-testid="stMetricDelta"] div {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  overflow-wrap: anywhere;
+}
 [data-testid="stSidebar"] [data-testid="stMetricValue"] { font-size: 1.6rem; }
 div[data-testid="stCaptionContainer"] p { font-size: 0.98rem; }
 [data-testid="stButtonGroup"] button { min-width: 3.4rem; min-height: 2.7rem; }

@@ -28,7 +28,7 @@ search, the Monte Carlo and the sensitivity analysis share one implementation of
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -114,6 +114,7 @@ class Inputs:
     fix_cost: float | np.ndarray | None = None  # None: a fresh human label (human_cost)
     synthetic_pool: float = 0.0
     measured_ratio: float = np.inf
+    pool_accuracy: float | None = None  # the pilot generator's accuracy, for rows already in hand
     objective: str = "reach_target"
     saturation_source: str = ""
     systematic_source: str = ""
@@ -159,8 +160,11 @@ class Inputs:
         q_new = self.exchange_rate(coverage)
         e_new = synthetic_error(self.accuracy, coverage, self.catch_rate)
         pool = self.synthetic_pool
-        q_old = self.exchange_rate(0.0)
-        e_old = synthetic_error(self.accuracy, 0.0, self.catch_rate)
+        # Rows already in hand were made at the pilot's accuracy; a better generator from now on
+        # does not relabel them.
+        old = self if self.pool_accuracy is None else replace(self, accuracy=self.pool_accuracy)
+        q_old = old.exchange_rate(0.0)
+        e_old = synthetic_error(old.accuracy, 0.0, self.catch_rate)
         stock_rows = self.synthetic_now - pool
         stock = self.synthetic_now_value * stock_rows
         w, phi, k = self.tail_weight, self.tail_coverage, self.saturation
@@ -346,6 +350,7 @@ def resolve_inputs(scenario: Scenario, policy: Policy) -> Inputs:
         fix_cost=econ.fix_cost_per_example,
         synthetic_pool=synthetic_now if response is not None else 0.0,
         measured_ratio=(response.measured_ratio or np.inf) if response is not None else np.inf,
+        pool_accuracy=response.accuracy if response is not None else None,
         objective=econ.objective,
         saturation_source=k_source,
         systematic_source=sigma_source,
