@@ -44,7 +44,7 @@ GENERATIONS: tuple[str, ...] = get_args(Generation)
 Objective = Literal["reach_target", "best_for_budget"]
 
 # Sane ranges for every number a user gives, the same in files, the dashboard, links and the CLI
-# (docs/model.md, "Input ranges"): money and counts up to a trillion; beyond that a value is a typo
+# (README, "Input limits"; docs/profiling.md): money and counts up to a trillion; beyond that a value is a typo
 # or an attack, and sums of such values overflow to infinity.
 MAX_MONEY = 1e12
 MAX_COUNT = 10**12
