@@ -11,6 +11,7 @@ percentage point of that metric, 0.01.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Literal, get_args
 
@@ -43,7 +44,7 @@ GENERATIONS: tuple[str, ...] = get_args(Generation)
 Objective = Literal["reach_target", "best_for_budget"]
 
 # Sane ranges for every number a user gives, the same in files, the dashboard, links and the CLI
-# (docs/model.md, "Input ranges"): money and counts up to a trillion; beyond that a value is a typo
+# (README, "Input limits"; docs/profiling.md): money and counts up to a trillion; beyond that a value is a typo
 # or an attack, and sums of such values overflow to infinity.
 MAX_MONEY = 1e12
 MAX_COUNT = 10**12
@@ -241,6 +242,11 @@ class Economics(_Strict):
     )
 
 
+# Characters PyYAML's unicode mode writes raw though they reorder or hide text (bidi controls);
+# when present the file is written with every non-ASCII character escaped instead.
+_CONTROL_IN_YAML = re.compile("[\x80-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def _check_prelabel_costs(econ: Economics) -> None:
     ok, fix = econ.confirm_cost_per_example, econ.fix_cost_per_example
     if ok is not None and fix is not None and fix < ok:
@@ -280,7 +286,7 @@ class Scenario(_Strict):
         """
         data = self.model_dump(mode="json", exclude_none=True)
         text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
-        if yaml.safe_load(text) != data:
+        if yaml.safe_load(text) != data or _CONTROL_IN_YAML.search(text):
             text = yaml.safe_dump(data, sort_keys=False, allow_unicode=False)
         return text
 
@@ -329,6 +335,8 @@ def describe_validation_error(exc: ValidationError, source: str) -> str:
             msg = "unknown field"
         elif kind == "less_than_equal" and isinstance(ctx.get("le"), (int, float)) and ctx["le"] >= MAX_COUNT:
             msg = f"at most {ctx['le']:,.0f}: {msg} (got {err.get('input')!r})"
+        elif kind == "int_parsing_size":
+            msg = f"far too large a number (got {err.get('input')!r}; counts go up to {MAX_COUNT:,})"
         elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
             msg = f"{msg} (got {err.get('input')!r})"
         elif kind == "literal_error":

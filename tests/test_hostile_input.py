@@ -1,0 +1,421 @@
+"""Hostile, broken and faulty input (issue 13): every case ends in one clear refusal (exit code 2,
+one line on stderr naming the file or field, no traceback) or in the right answer, and each command
+line case runs in a fresh process under an address-space limit, so a bomb fails the test by running
+out of memory instead of passing quietly.
+"""
+
+from __future__ import annotations
+
+import base64
+import errno
+import io
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import zipfile
+import zlib
+from pathlib import Path
+
+import pytest
+import yaml
+
+from hybrid.errors import InputError
+from hybrid.safeload import MAX_DEPTH, MAX_NODES, inflate, load_json, load_yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "data" / "examples" / "support-intent-fine-tuning.yaml"
+# Everything the CLI legitimately does fits in this (DuckDB, SciPy and scikit-learn loaded); the
+# bombs of the issue needed 2 to 23 GB.
+MEMORY_LIMIT = 1536 * 2**20
+
+
+def _limit() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
+def cli(*args: str, env: dict | None = None, stdout=subprocess.PIPE, timeout: int = 120) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "hybrid", *args],
+        cwd=ROOT,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_limit,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def refused(result: subprocess.CompletedProcess, *needles: str) -> str:
+    """Exit 2, one line on stderr starting ``error:``, containing every needle, no traceback."""
+    err = result.stderr
+    assert result.returncode == 2, (result.returncode, err[-2000:])
+    assert "Traceback" not in err and "MemoryError" not in err, err[-2000:]
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("error: "), lines
+    for n in needles:
+        assert n in lines[0], (n, lines[0])
+    return lines[0]
+
+
+def scenario_dict() -> dict:
+    return yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+
+
+def write_yaml(path: Path, data: object) -> Path:
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+ALIAS_BOMB = "\n".join(
+    ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    + [f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)]
+)
+
+
+def stats_header(rows: int = 4) -> dict:
+    return {"format": "hybrid-profile", "version": 1, "rows": rows}
+
+
+# --- the safe loader ------------------------------------------------------------------------------
+
+
+def test_alias_bomb_is_refused_without_expanding():
+    with pytest.raises(InputError, match=rf"bomb.yaml: expands to more than {MAX_NODES:,} values"):
+        load_yaml(ALIAS_BOMB + "\nnotes: [*a8, *a8]\n", "bomb.yaml")
+
+
+def test_recursive_alias_is_refused():
+    with pytest.raises(InputError, match="refers to the value that contains it"):
+        load_yaml("a: &x [1, *x]\n", "loop.yaml")
+
+
+def test_modest_aliases_still_load():
+    assert load_yaml("a: &x [1, 2]\nb: *x\n", "ok.yaml") == {"a": [1, 2], "b": [1, 2]}
+
+
+@pytest.mark.parametrize("text", ["[" * 5000 + "]" * 5000, "a:\n" + "".join("  " * i + "- \n" for i in range(200))])
+def test_deep_yaml_is_refused_by_depth(text):
+    with pytest.raises(InputError, match=f"deep.yaml: nested more than {MAX_DEPTH} levels"):
+        load_yaml(text, "deep.yaml")
+
+
+def test_deep_and_non_finite_json_are_refused():
+    with pytest.raises(InputError, match="x.json: nested more than"):
+        load_json("[" * 100_000 + "]" * 100_000, "x.json", max_bytes=10**6)
+    with pytest.raises(InputError, match="x.json: nested more than"):
+        load_json("[" * 100 + "]" * 100, "x.json")
+    for text in ('{"a": NaN}', '{"a": 1e400}', '{"a": Infinity}'):
+        with pytest.raises(InputError, match="x.json: not valid JSON"):
+            load_json(text, "x.json")
+
+
+def test_inflate_is_capped_by_output_not_input():
+    bomb = zlib.compress(b"\0" * (64 * 2**20), 9)
+    assert len(bomb) < 100_000
+    with pytest.raises(InputError, match="sketch: decompresses to more than 1 MB"):
+        inflate(bomb, "sketch", 2**20)
+    assert inflate(zlib.compress(b"abc"), "x") == b"abc"
+
+
+# --- statistics files -----------------------------------------------------------------------------
+
+
+def test_stats_alias_bomb_in_notes(tmp_path):
+    p = tmp_path / "bomb.stats.yaml"
+    p.write_text("format: hybrid-profile\nversion: 1\nrows: 1\n" + ALIAS_BOMB + "\nnotes: [*a8,*a8,*a8]\n")
+    assert p.stat().st_size < 1000
+    refused(cli("profile", str(p), "--quiet"), "bomb.stats.yaml", "expands to more than")
+
+
+def test_stats_zlib_sketch_bomb(tmp_path):
+    big = base64.b64encode(zlib.compress(b"\0" * (256 * 2**20), 9)).decode()
+    data = {**stats_header(1), "duplicates": {"hash": "x", "sketch": {"k": 16384, "keys": big, "rows": big, "text": big, "counts": big}}}
+    p = write_yaml(tmp_path / "sketch.stats.yaml", data)
+    refused(cli("profile", str(p), "--quiet"), "sketch.stats.yaml", "duplicates.sketch", "decompresses to more than")
+
+
+def test_stats_agreement_that_values_make_impossible(tmp_path):
+    data = {
+        **stats_header(10),
+        "annotators": {
+            "columns": ["a", "b"], "rows": 10,
+            "counts": {"a": {"x": 10}, "b": {"y": 10}},
+            "agreements": [{"columns": ["a", "b"], "agree": 10}],
+        },
+    }
+    p = write_yaml(tmp_path / "kappa.stats.yaml", data)
+    refused(cli("profile", str(p), "--quiet"), "kappa.stats.yaml", "annotators.agreements", "contradict")
+
+
+@pytest.mark.parametrize(
+    "extra, needle",
+    [
+        ({"label": {"column": "label", "counts": {'=HYPERLINK("http://evil/","x")': 2, "b": 2}}}, "formula"),
+        ({"label": {"column": "lab\x1b[31mel", "counts": {"a": 2, "b": 2}}}, "control characters"),
+        ({"notes": {"not": "a list"}}, "notes"),
+    ],
+)
+def test_stats_names_and_notes(tmp_path, extra, needle):
+    p = tmp_path / "names.stats.json"
+    p.write_text(json.dumps({**stats_header(4), **extra}))
+    refused(cli("profile", str(p), "--quiet"), "names.stats.json", needle)
+
+
+# --- scenarios, policies, reports -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "change, needle",
+    [
+        ({"budget": 1e307}, "economics.budget: at most 1,000,000,000,000"),
+        ({"budget": True}, "economics.budget: expected a number, got true"),
+        ({"human_cost_per_example": 1e13}, "economics.human_cost_per_example"),
+    ],
+)
+def test_scenario_numbers_out_of_range(tmp_path, change, needle):
+    data = scenario_dict()
+    data["economics"].update(change)
+    refused(cli("recommend", str(write_yaml(tmp_path / "s.yaml", data))), "s.yaml", needle)
+
+
+def test_scenario_count_out_of_range(tmp_path):
+    data = scenario_dict()
+    data.setdefault("dataset", {})["human_examples"] = 1e29
+    refused(cli("recommend", str(write_yaml(tmp_path / "s.yaml", data))), "dataset.human_examples: far too large a number")
+
+
+def test_scenario_name_with_control_characters_is_refused(tmp_path):
+    data = scenario_dict()
+    data["name"] = "pay\x1b]0;owned\x07 \u202eevil"
+    refused(cli("recommend", str(write_yaml(tmp_path / "s.yaml", data))), "s.yaml", "name: must not contain control characters")
+
+
+def test_deep_scenario_and_policy(tmp_path):
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("a: " + "[" * 3000 + "]" * 3000 + "\n")
+    refused(cli("recommend", str(deep)), "deep.yaml", "nested more than")
+    refused(cli("recommend", str(EXAMPLE), "--policy", str(deep)), "deep.yaml", "nested more than")
+
+
+def test_batch_report_writes_the_good_ones_when_one_is_deep(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(EXAMPLE, folder / "good.yaml")
+    (folder / "deep.yaml").write_text("a: " + "[" * 3000 + "]" * 3000 + "\n")
+    out = tmp_path / "out"
+    r = cli("report", str(folder), "--format", "md", "-o", str(out))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "deep.yaml: nested more than" in r.stderr
+    assert (out / "good.md").stat().st_size > 1000
+
+
+def test_huge_and_endless_inputs_are_refused_unread(tmp_path):
+    sparse = tmp_path / "huge.yaml"
+    with sparse.open("wb") as fh:
+        fh.truncate(2 * 2**30)
+    refused(cli("recommend", str(sparse)), "huge.yaml", "more than the 1 MB")
+    refused(cli("scenarios", "import", "/dev/zero", env={"HYBRID_DATA_DIR": str(tmp_path / "lib")}), "/dev/zero", "more than the 1 MB")
+    refused(cli("profile", "/dev/zero", "--quiet"), "/dev/zero")
+
+
+def test_caps_on_numeric_arguments(tmp_path):
+    r = cli("report", str(EXAMPLE), "--uncertainty", "--draws", "1000000000")
+    assert r.returncode == 2 and "--draws: must be from 100 to 200,000" in r.stderr and "Traceback" not in r.stderr
+    r = cli("scenarios", "show", "x", "--version", "9" * 23, env={"HYBRID_DATA_DIR": str(tmp_path)})
+    assert r.returncode == 2 and "--version: must be a version number" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_output_to_a_full_device_is_one_line():
+    with open("/dev/full", "w") as full:
+        r = cli("recommend", str(EXAMPLE), stdout=full)
+    refused(r, "cannot write the output", "No space left")
+
+
+def test_a_failed_write_leaves_no_file(tmp_path, monkeypatch):
+    from hybrid import atomic
+
+    target = tmp_path / "report.html"
+    target.write_text("the old report")
+    real_fsync = os.fsync
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(atomic.os, "fsync", full)
+    with pytest.raises(InputError, match="No space left on device"):
+        atomic.write_text(target, "x" * 10_000)
+    monkeypatch.setattr(atomic.os, "fsync", real_fsync)
+    assert target.read_text() == "the old report"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
+    new = tmp_path / "new.md"
+    monkeypatch.setattr(atomic.os, "fsync", full)
+    with pytest.raises(InputError):
+        atomic.write_text(new, "x")
+    assert not new.exists() and [p.name for p in tmp_path.iterdir()] == ["report.html"]
+
+
+def test_pdf_report_with_a_flate_bomb_is_refused_in_bounded_memory():
+    bomb = zlib.compress(b" " * (512 * 2**20), 9)
+    pdf = (b"%PDF-1.7\n1 0 obj\n<< /Type /EmbeddedFile /Filter /FlateDecode /Length "
+           + str(len(bomb)).encode() + b" >>\nstream\n" + bomb + b"\nendstream\nendobj\n%%EOF\n")
+    code = (
+        "import sys; from hybrid.share.extract import extract_scenario\n"
+        "from hybrid.errors import InputError\n"
+        "try:\n    extract_scenario(sys.stdin.buffer.read())\nexcept InputError as e:\n    print(e); sys.exit(2)\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], input=pdf, capture_output=True, cwd=ROOT, preexec_fn=_limit, timeout=120)
+    assert r.returncode == 2, r.stderr[-1000:]
+    assert b"decompresses to more than 1 MB" in r.stdout
+
+
+# --- data files -----------------------------------------------------------------------------------
+
+
+def _xlsx(path: Path, rows: int, dim: str | None = None) -> Path:
+    sys.path.insert(0, str(Path(__file__).parent))
+    from hostile_files import xlsx
+
+    xlsx(path, rows, dim)
+    return path
+
+
+def test_excel_is_read_by_its_cells_not_its_stated_dimension(tmp_path):
+    p = _xlsx(tmp_path / "dim.xlsx", 300, "A1:C10")
+    r = cli("profile", str(p), "--label", "label", "--json", "--quiet")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["rows"] == 300
+
+
+def test_excel_past_the_row_cap_is_refused_not_truncated(tmp_path):
+    from hybrid.evidence.limits import MAX_EXCEL_ROWS
+
+    p = _xlsx(tmp_path / "rows.xlsx", MAX_EXCEL_ROWS + 10, "A1:C10")
+    refused(cli("profile", str(p), "--label", "label", "--quiet"), "rows.xlsx", f"more than {MAX_EXCEL_ROWS:,} data rows")
+
+
+def test_parquet_with_time_zone_aware_timestamps(tmp_path):
+    import pandas as pd
+
+    p = tmp_path / "tz.parquet"
+    pd.DataFrame({
+        "text": ["a", "b", "c", "d"], "label": ["x", "y", "x", "y"],
+        "at": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-03-01", "2024-06-01"]).tz_localize("Europe/Paris"),
+    }).to_parquet(p)
+    r = cli("profile", str(p), "--label", "label", "--json", "--quiet")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["rows"] == 4
+
+
+@pytest.mark.parametrize(
+    "name, body, needle",
+    [
+        ("arrays.jsonl", b'["a","x"]\n["b","y"]\n', "line 1 is an array"),
+        ("broken.jsonl", b'{"text":"a","label":"x"}\n{"text":"b",\n{"text":"c","label":"y"}\n', "at line 2"),
+        ("wide.csv", "text,label\na,x\n".encode("utf-32"), "UTF-32"),
+    ],
+)
+def test_data_file_errors_name_the_right_thing(tmp_path, name, body, needle):
+    p = tmp_path / name
+    p.write_bytes(body)
+    refused(cli("profile", str(p), "--quiet"), name, needle)
+
+
+# --- the store ------------------------------------------------------------------------------------
+
+
+def test_corrupt_and_foreign_database_files(tmp_path):
+    import sqlite3
+
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "hybrid.sqlite").write_bytes(os.urandom(8192))
+    refused(cli("scenarios", "list", env={"HYBRID_DATA_DIR": str(bad)}), "hybrid.sqlite", "not a database", "move it aside")
+    other = tmp_path / "other"
+    other.mkdir()
+    con = sqlite3.connect(other / "hybrid.sqlite")
+    con.execute("CREATE TABLE scenarios (x)")
+    con.commit()
+    con.close()
+    refused(cli("scenarios", "list", env={"HYBRID_DATA_DIR": str(other)}), "not a scenario library")
+    con = sqlite3.connect(other / "hybrid.sqlite")
+    assert [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")] == ["scenarios"]
+
+
+def test_a_read_only_library_can_be_listed_and_refuses_changes(tmp_path):
+    lib = tmp_path / "lib"
+    env = {"HYBRID_DATA_DIR": str(lib)}
+    assert cli("scenarios", "import", str(EXAMPLE), env=env).returncode == 0
+    if os.geteuid() == 0:
+        if subprocess.run(["chattr", "+i", str(lib)], capture_output=True).returncode != 0:
+            pytest.skip("running as root on a file system without chattr +i: cannot make a folder read-only")
+        undo = ["chattr", "-i", str(lib)]
+    else:
+        os.chmod(lib, 0o555)
+        undo = ["chmod", "755", str(lib)]
+    try:
+        r = cli("scenarios", "list", env=env)
+        assert r.returncode == 0, r.stderr
+        assert "Support intent" in r.stdout
+        assert cli("scenarios", "show", "Support intent classifier", env=env).returncode == 0
+        refused(cli("scenarios", "delete", "Support intent classifier", env=env), "read-only")
+    finally:
+        subprocess.run(undo, check=True)
+
+
+def test_every_zip_member_is_accounted_for(tmp_path, monkeypatch):
+    from hybrid.store.scenarios import ScenarioStore
+    from ui import library
+
+    store = ScenarioStore(f"sqlite:///{tmp_path / 'hybrid.sqlite'}")
+    monkeypatch.setattr(library, "store", lambda: store)
+    base = scenario_dict()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for i, member in enumerate(["a.yaml", "dir/b.yaml", "..\\..\\x.yaml", "c.yml"]):
+            zf.writestr(member, yaml.safe_dump({**base, "name": f"zip scenario {i}"}))
+        zf.writestr("README.txt", "hello")
+        zf.writestr("__MACOSX/._a.yaml", "junk")
+    results = library.import_upload("lib.zip", buf.getvalue(), "tester")
+    by_status: dict[str, list[str]] = {}
+    for r in results:
+        by_status.setdefault(r.status, []).append(r.source)
+    assert len(by_status["created"]) == 4
+    assert "lib.zip: ..\\..\\x.yaml" in by_status["created"]
+    assert sorted(by_status["skipped"]) == ["lib.zip: README.txt", "lib.zip: __MACOSX/._a.yaml"]
+    assert len(store.list_scenarios()) == 4
+    store.close()
+
+
+# --- where text lands -----------------------------------------------------------------------------
+
+
+def test_formula_cells_are_neutralised_and_numbers_kept():
+    import pandas as pd
+
+    from hybrid.safetext import neutralise_frame
+
+    frame = pd.DataFrame({"Name": ['=HYPERLINK("http://evil/","x")', "+1", "@SUM(A1)", "\tx", "plain"], "n": [-1, 2, 3, 4, 5]})
+    out = neutralise_frame(frame)
+    assert list(out["Name"]) == ['\'=HYPERLINK("http://evil/","x")', "'+1", "'@SUM(A1)", "'\tx", "plain"]
+    assert list(out["n"]) == [-1, 2, 3, 4, 5]
+    assert list(frame["Name"])[0].startswith("=")  # the input is not changed
+
+
+def test_control_characters_never_reach_documents_raw(policy):
+    from hybrid.model.scenario import Scenario
+    from hybrid.share.render import render
+    from hybrid.share.report import build_report
+
+    good = Scenario.from_yaml(EXAMPLE.read_text(encoding="utf-8"))
+    hostile = good.model_construct(**{**dict(good), "name": "evil\x1b[2J\x07\u202e name"})
+    data = build_report(hostile, policy)
+    for fmt in ("html", "md"):
+        text = render(data, fmt)
+        assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
+    html = render(data, "html")
+    assert "<title>Recommendation report: evil\\u001b[2J\\u0007\\u202e name</title>" in html
