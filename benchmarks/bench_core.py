@@ -24,12 +24,12 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
+from hybrid.explain.recommendation import recommend  # noqa: E402
+from hybrid.explain.sensitivity import tornado  # noqa: E402
 from hybrid.model.economics import resolve_inputs  # noqa: E402
 from hybrid.model.policy import load_policy  # noqa: E402
-from hybrid.explain.recommendation import recommend  # noqa: E402
 from hybrid.model.recommend import _grid, search  # noqa: E402
 from hybrid.model.scenario import load_scenario  # noqa: E402
-from hybrid.explain.sensitivity import tornado  # noqa: E402
 from hybrid.whatif.uncertainty import monte_carlo  # noqa: E402
 
 

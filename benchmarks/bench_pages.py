@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT))
 import streamlit  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from hybrid.model.policy import load_policy  # noqa: E402
 from hybrid.explain.recommendation import recommend  # noqa: E402
+from hybrid.model.policy import load_policy  # noqa: E402
 
 REC = "pages/5_recommendation.py"
 

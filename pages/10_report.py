@@ -18,13 +18,13 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from hybrid.errors import InputError  # noqa: E402
-from hybrid.model.policy import Policy, load_policy, parse_policy  # noqa: E402
 from hybrid.explain.rationale import LABEL_TITLES  # noqa: E402
+from hybrid.model.policy import Policy, load_policy, parse_policy  # noqa: E402
+from hybrid.model.scenario import Scenario  # noqa: E402
 from hybrid.share.formats import MIME_TYPES, slug  # noqa: E402
 from hybrid.share.pdf import render_pdf  # noqa: E402
 from hybrid.share.render import render_html, render_json, render_markdown  # noqa: E402
 from hybrid.share.report import build_report  # noqa: E402
-from hybrid.model.scenario import Scenario  # noqa: E402
 from ui import state as ui_state  # noqa: E402
 from ui.theme import md_escape as _md  # noqa: E402
 

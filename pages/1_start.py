@@ -6,8 +6,8 @@ import streamlit as st
 
 from hybrid.errors import InputError
 from hybrid.explain.rationale import LABEL_TITLES
-from hybrid.share.extract import extract_scenario
 from hybrid.model.scenario import Scenario
+from hybrid.share.extract import extract_scenario
 from hybrid.store.scenarios import safe_filename
 from ui import compute, nav, state
 from ui.theme import md_escape

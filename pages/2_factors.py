@@ -6,8 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from hybrid.errors import InputError
-from hybrid.model.policy import parse_policy
 from hybrid.explain.rationale import FACTOR_TITLES, LABEL_TITLES
+from hybrid.model.policy import parse_policy
 from hybrid.model.scenario import DATA_USES, Factors
 from ui import charts, compute, nav, state
 from ui.theme import md_escape

@@ -128,13 +128,38 @@ with st.container(border=True):
         placeholder="e.g. profile of tickets-2025.csv",
     )
 
+GENERATION_TITLES = {
+    "generated": "Generated from human examples",
+    "augmented": "Augmented human rows",
+    "prelabel": "Model pre-labels on real inputs",
+}
+
 ds = state.current().dataset
-measured = ds is not None and (ds.synthetic_exchange_rate is not None or ds.synthetic_tail_coverage is not None)
-with st.expander("Measured on your own data (from the evidence test)", expanded=measured):
+response = None if ds is None else ds.synthetic_response
+measured = ds is not None and (
+    response is not None or ds.synthetic_exchange_rate is not None or ds.synthetic_tail_coverage is not None
+)
+with st.expander("How synthetic rows are made, and what they are worth", expanded=measured):
+    state.choice(
+        "Kind of synthetic data",
+        "economics.generation",
+        list(GENERATION_TITLES),
+        format_func=GENERATION_TITLES.get,
+        help="How fast generated rows stop adding anything depends on how they are made: new inputs from a "
+        "generator seeded with human examples, transformations of human rows, or model labels on real, "
+        "unlabeled inputs (policy defaults per kind, until a pilot measures it).",
+    )
+    if response is not None:
+        st.markdown(md_escape(
+            f"Planning on the response measured on the pilot: a synthetic row is worth {response.value:.2f} "
+            f"human rows before saturation, about {response.saturation:.3g} per human row still add something, "
+            f"and training on them alone would lose {100 * response.floor:.1f} points to repeated errors."))
+        st.button("Stop using the measured response", key="dataset.response.clear",
+                  on_click=state.try_update, args=({"dataset.synthetic_response": None},),
+                  icon=":material/undo:")
     st.caption(
-        "When the team has trained one model on human rows and one on synthetic rows, these measured values "
-        "replace the policy's defaults. “Measure what a synthetic row is worth” above fills them from an "
-        "uploaded file; values measured elsewhere can be typed."
+        "Measured values replace the policy's defaults. “Measure what synthetic rows add” above fills them "
+        "from an uploaded pilot file; an exchange rate measured elsewhere can be typed."
     )
     e1, e2 = st.columns(2)
     state.number(

@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from hybrid.model.curves import CurveFit, fit_curve
-from hybrid.model.economics import prelabel_break_even
 from hybrid.errors import InputError
 from hybrid.explain.rationale import money
+from hybrid.model.curves import CurveFit, fit_curve
+from hybrid.model.economics import prelabel_break_even
 from hybrid.share.urlstate import MAX_MONEY
 from ui import charts, compute, evidence, nav, state
 from ui.theme import md_escape

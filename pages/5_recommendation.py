@@ -95,6 +95,12 @@ with right:
                 st.caption(md_escape("Outside the guardrails: " + "; ".join(p.breaks) + "."))
             elif not p.reaches_target:
                 st.caption("Does not reach the target within the budget.")
+    if plan.new_examples > 0:
+        from ui import whatif
+
+        ranges, _ = whatif.effective_ranges(compute.policy(state.policy_text()))
+        st.caption(md_escape(whatif.spread_sentence(scenario.model_dump_json(), state.policy_text(),
+                                                    whatif.ranges_json(ranges))))
 
 # --- layers and the binding guardrail --------------------------------------------------------------
 left, right = st.columns([3, 1.25], gap="large")

@@ -10,10 +10,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from hybrid.whatif.compare import differing_inputs, flatten, outcome_row
 from hybrid.errors import InputError
 from hybrid.explain.rationale import LABEL_TITLES, money
 from hybrid.model.scenario import Scenario
+from hybrid.safetext import neutralise_frame
+from hybrid.whatif.compare import differing_inputs, flatten, outcome_row
 from ui import baseline, compute, state, theme
 from ui import whatif_charts as charts
 from ui.theme import md_escape
@@ -235,7 +236,7 @@ rows.sort(key=lambda r: not r["_differs"])  # the inputs that differ first (stab
 inputs_df = pd.DataFrame(rows)
 if not inputs_df.empty:
     st.dataframe(
-        _highlight(inputs_df, "_differs"),
+        _highlight(neutralise_frame(inputs_df), "_differs"),
         hide_index=True,
         width="stretch",
         height=_height(min(len(rows), 12)),
@@ -256,7 +257,7 @@ for key, title in OUTCOME_TITLES.items():
     row["_differs"] = differs
     out_rows.append(row)
 st.dataframe(
-    _highlight(pd.DataFrame(out_rows), "_differs"),
+    _highlight(neutralise_frame(pd.DataFrame(out_rows)), "_differs"),
     hide_index=True,
     width="stretch",
     height=_height(len(out_rows)),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from hybrid.safetext import neutralise_frame
 from hybrid.errors import InputError
 from hybrid.store.scenarios import safe_filename
 from ui import baseline, state
@@ -101,7 +102,7 @@ if not entries:
     st.info("The library is empty. Save the current scenario above, or import a YAML file below.", icon=":material/folder_open:")
 else:
     st.dataframe(
-        pd.DataFrame(
+        neutralise_frame(pd.DataFrame(
             {
                 "Name": [e.name for e in entries],
                 "Versions": [e.latest_version for e in entries],
@@ -109,7 +110,7 @@ else:
                 "Last saved": [lib.when(e.updated_at) for e in entries],
                 "Created by": [e.created_by for e in entries],
             }
-        ),
+        )),
         hide_index=True,
         width="stretch",
         key="lib.table",
@@ -159,7 +160,7 @@ else:
             st.error(md_escape(str(exc)), icon=":material/error:")
         if history:
             st.dataframe(
-                pd.DataFrame(
+                neutralise_frame(pd.DataFrame(
                     {
                         "Version": [v.version for v in reversed(history)],
                         "Saved by": [v.author for v in reversed(history)],
@@ -167,7 +168,7 @@ else:
                         "Based on": ["—" if v.based_on is None else f"version {v.based_on}" for v in reversed(history)],
                         "Note": [v.note or "—" for v in reversed(history)],
                     }
-                ),
+                )),
                 hide_index=True,
                 width="stretch",
                 key="lib.history",
@@ -195,14 +196,14 @@ if not trashed:
     st.caption("The trash is empty.")
 else:
     st.dataframe(
-        pd.DataFrame(
+        neutralise_frame(pd.DataFrame(
             {
                 "Name": [t.name for t in trashed],
                 "Versions": [t.latest_version for t in trashed],
                 "Deleted by": [t.deleted_by or "—" for t in trashed],
                 "Deleted": [lib.when(t.deleted_at) for t in trashed],
             }
-        ),
+        )),
         hide_index=True,
         width="stretch",
         key="lib.trash.table",

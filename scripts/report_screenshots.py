@@ -18,11 +18,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from hybrid.share.analyses import compute_analyses  # noqa: E402
 from hybrid.model.policy import load_policy  # noqa: E402
+from hybrid.model.scenario import load_scenario  # noqa: E402
+from hybrid.share.analyses import compute_analyses  # noqa: E402
 from hybrid.share.render import render_html  # noqa: E402
 from hybrid.share.report import build_report  # noqa: E402
-from hybrid.model.scenario import load_scenario  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]

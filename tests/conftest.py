@@ -55,3 +55,16 @@ def make_scenario(**overrides) -> Scenario:
 @pytest.fixture
 def scenario():
     return make_scenario()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Say how many PostgreSQL store tests ran, so a CI log shows they were not skipped."""
+    counts = {}
+    for outcome in ("passed", "failed", "skipped", "error"):
+        for rep in terminalreporter.stats.get(outcome, []):
+            if "[postgresql" in getattr(rep, "nodeid", ""):
+                counts[outcome] = counts.get(outcome, 0) + 1
+    if counts:
+        url = os.environ.get("HYBRID_DATABASE_URL", "") or "(HYBRID_DATABASE_URL not set)"
+        parts = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+        terminalreporter.write_line(f"PostgreSQL store tests against {url.split('?')[0]}: {parts}")

@@ -6,19 +6,18 @@ data (Gerstgrasser et al., 2024) or mixing in fresh human data bounds the loss.
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hybrid.errors import InputError
 from hybrid.whatif.collapse import (
     CollapseParams,
     compare_modes,
     simulate_collapse,
     zipf_probabilities,
 )
-from hybrid.errors import InputError
 
 # Small enough for milliseconds, large enough that replacement visibly eats the tail in 30 rounds.
 SMALL = dict(categories=1000, zipf_exponent=1.1, samples_per_generation=5000, generations=30)

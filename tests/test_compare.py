@@ -1,5 +1,5 @@
-from hybrid.whatif.compare import deltas, differing_inputs, flatten, outcome_row
 from hybrid.explain.recommendation import recommend
+from hybrid.whatif.compare import deltas, differing_inputs, flatten, outcome_row
 from tests.conftest import make_scenario
 
 

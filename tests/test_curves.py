@@ -3,8 +3,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hybrid.model.curves import fit_curve, power_law
 from hybrid.errors import InputError
+from hybrid.model.curves import fit_curve, power_law
 
 SIZES = np.array([100, 200, 400, 800, 1600, 3200, 6400], dtype=float)
 

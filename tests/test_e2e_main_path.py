@@ -20,8 +20,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from browser_helpers import metric, no_exceptions  # noqa: E402
 from streamlit_server import CHROMIUM, CHROMIUM_ARGS, full_page_screenshot, running_app, wait_for_app  # noqa: E402
 
-from hybrid.model.policy import load_policy  # noqa: E402
 from hybrid.explain.recommendation import recommend  # noqa: E402
+from hybrid.model.policy import load_policy  # noqa: E402
 from hybrid.share.extract import extract_scenario  # noqa: E402
 from hybrid.share.urlstate import decode  # noqa: E402
 

@@ -11,7 +11,6 @@ import pytest
 from sklearn.datasets import load_breast_cancer, load_digits, load_wine
 
 from hybrid.cli.main import main
-from hybrid.model.curves import curve_from_spec
 from hybrid.errors import InputError
 from hybrid.evidence.learning import (
     Cancelled,
@@ -21,6 +20,7 @@ from hybrid.evidence.learning import (
     prepare,
     text_features,
 )
+from hybrid.model.curves import curve_from_spec
 from hybrid.model.scenario import Dataset
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -26,7 +26,8 @@ ALLOWED = {
     "share": {"model", "evidence", "explain", "whatif"},
     "cli": {"model", "evidence", "explain", "whatif", "store", "share"},
 }
-ROOT_MODULES = {"hybrid", "hybrid.errors", "hybrid.palette"}
+# Foundations every layer may use: errors, the palette, and the safe loading, writing and text helpers.
+ROOT_MODULES = {"hybrid", "hybrid.errors", "hybrid.palette", "hybrid.safeload", "hybrid.atomic", "hybrid.safetext"}
 ENTRY_POINT = "hybrid.__main__"  # python -m hybrid: may import the command line
 
 

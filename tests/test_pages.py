@@ -13,9 +13,9 @@ import zlib
 from pathlib import Path
 
 import pytest
+from apptest_helpers import errors, go, main_metric, ok, plain, scenario, sidebar_metric, warnings
 from streamlit.testing.v1 import AppTest
 
-from apptest_helpers import errors, go, main_metric, ok, plain, scenario, sidebar_metric, warnings
 from hybrid.model.scenario import load_scenario
 from hybrid.share.urlstate import decode, encode
 
@@ -177,9 +177,9 @@ def test_bad_yaml_upload_shows_an_error():
 @pytest.mark.parametrize("fmt", ["html", "md", "json", "pdf"])
 def test_opening_a_report_reproduces_its_scenario(fmt):
     from hybrid.model.policy import load_policy
+    from hybrid.model.scenario import load_scenario
     from hybrid.share.render import render
     from hybrid.share.report import build_report
-    from hybrid.model.scenario import load_scenario
 
     original = load_scenario(EXAMPLES / "rlhf-preference.yaml")
     body = render(build_report(original, load_policy()), fmt)

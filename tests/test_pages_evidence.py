@@ -22,6 +22,7 @@ pytest.importorskip("hybrid.evidence.profile")
 
 from apptest_helpers import errors, go, ok, plain, scenario  # noqa: E402
 from apptest_helpers import main_metric as metric  # noqa: E402
+
 from hybrid.evidence import learning as hybrid_evidence  # noqa: E402
 from hybrid.share.urlstate import decode, encode  # noqa: E402
 from ui import compute  # noqa: E402
@@ -72,7 +73,7 @@ def test_the_block_offers_both_measurements_for_the_sample():
     at = uploaded()
     assert "Measure on this data" in [s.value for s in at.subheader]
     assert "Measure the learning curve" in labels(at)
-    assert "Measure what a synthetic row is worth" in labels(at)
+    assert "Measure what synthetic rows add" in labels(at)
 
 
 def test_measured_learning_curve_becomes_the_scenarios_curve():
@@ -117,31 +118,41 @@ def test_measured_learning_curve_becomes_the_scenarios_curve():
     assert not any("Use the measured points" == b.label for b in at.button)
 
 
-def test_measured_exchange_rate_fills_the_dataset_fields():
+def test_measured_synthetic_response_fills_the_scenario():
+    """Measured on the sample's human and synthetic rows, "Use" writes what `evidence --scenario`
+    writes: counts, the human learning curve and the fitted response, and the plan follows it."""
     at = uploaded()
+    before = scenario(at)
     worth_before = metric(at, "A synthetic row is worth")
     measure(at, "rate")
     key, m = latest(at, "rate")
     r = m.result
-    assert r.exchange_rate is not None and 0.0 < r.exchange_rate < 1.0, "the sample's generator is weaker than humans"
-    assert r.tail_coverage is not None and 0.0 <= r.tail_coverage <= 1.0
-    assert metric(at, "Worth, overall") == f"{r.exchange_rate:.2f}"
-    assert metric(at, "Tail coverage") == f"{r.tail_coverage:.2f}"
-    assert scenario(at).dataset.synthetic_exchange_rate is None
+    assert r.fit is not None
+    assert {h for h, _, _ in r.augmentation_points} == {r.train_rows // 4, r.train_rows}
+    assert metric(at, "Worth per row") == f"{r.fit.value:.2f}"
+    assert metric(at, "Lost to repeated errors") == f"{100 * r.fit.floor:.1f} pts"
+    assert scenario(at).dataset.synthetic_response is None, "nothing changes before Use"
 
     at.button(key="evidence.rate.use").click()
     ok(at.run())
     assert not at.error, errors(at)
-    ds = scenario(at).dataset
-    applied = r.apply_to(None)
-    assert ds.synthetic_exchange_rate == pytest.approx(applied.synthetic_exchange_rate, abs=5e-4)
-    assert ds.synthetic_tail_coverage == pytest.approx(applied.synthetic_tail_coverage, abs=5e-4)
-    assert at.number_input(key="w.dataset.synthetic_exchange_rate").value == ds.synthetic_exchange_rate
-    # The page's own reading of what a synthetic row is worth is recomputed from the measurement.
-    analysis = compute.analysis_for(scenario(at), None)
+    after = scenario(at)
+    assert after.dataset.synthetic_response == r.fit
+    assert after.dataset.human_examples == r.human_rows and after.dataset.synthetic_examples == r.synthetic_rows
+    assert after.economics.learning_curve.points == [(float(n), round(float(v), 4)) for n, v in r.human_points]
+    analysis = compute.analysis_for(after, None)
+    assert analysis.rec != compute.analysis_for(before, None).rec
     assert metric(at, "A synthetic row is worth") == f"{analysis.exchange_rate:.2f} human rows"
     assert metric(at, "A synthetic row is worth") != worth_before
-    assert any("uses these measurements" in s.value for s in at.success)
+    assert any("plans on this measured response" in s.value for s in at.success)
+    # The page and the command line plan on the same scenario.
+    assert after.dataset.synthetic_response == r.apply_to(before).dataset.synthetic_response
+    # The link carries the measured response.
+    assert decode(encode(after)).dataset.synthetic_response == r.fit
+
+    at.button(key="dataset.response.clear").click()
+    ok(at.run())
+    assert scenario(at).dataset.synthetic_response is None
 
 
 def test_results_survive_switching_pages_and_are_not_measured_twice(monkeypatch):
@@ -223,7 +234,7 @@ def test_without_a_source_column_only_the_learning_curve_is_offered():
     frame.to_csv(buf, index=False)
     at = uploaded("tickets-no-source.csv", buf.getvalue().encode())
     assert "Measure the learning curve" in labels(at)
-    assert "Measure what a synthetic row is worth" not in labels(at)
+    assert "Measure what synthetic rows add" not in labels(at)
     measure(at, "curve")
     _, m = latest(at, "curve")
     assert m.note.startswith("all 2,000 rows")

@@ -18,7 +18,7 @@ from hybrid.evidence.limits import check_upload_size
 from hybrid.evidence.profile import profile_file, profile_files, profile_frame, profile_to_dataset
 from hybrid.evidence.roles import Roles
 from hybrid.evidence.sketch import DupSketch
-from hybrid.evidence.stats import merge_profiles, Profile, suggest_edge_case_level
+from hybrid.evidence.stats import Profile, merge_profiles, suggest_edge_case_level
 from hybrid.evidence.statsfile import read_stats, stats_to_profile, write_stats
 
 ROOT = Path(__file__).resolve().parent.parent

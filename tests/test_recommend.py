@@ -7,9 +7,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hybrid.explain.recommendation import recommend
 from hybrid.model.economics import human_error_from_agreement, resolve_inputs, signal_kept
 from hybrid.model.policy import guardrails
-from hybrid.explain.recommendation import recommend
 from hybrid.model.scenario import DATA_USES, Scenario
 from tests.conftest import EXAMPLES, make_scenario
 
@@ -342,8 +342,8 @@ def test_what_would_change_it_names_a_range_that_contains_today(policy):
 
 
 def test_range_inputs_match_the_sensitivity_inputs():
-    from hybrid.model.policy import RANGE_INPUTS
     from hybrid.explain.sensitivity import INPUTS
+    from hybrid.model.policy import RANGE_INPUTS
 
     assert set(RANGE_INPUTS) == set(INPUTS)
 

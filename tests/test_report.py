@@ -16,11 +16,11 @@ from hybrid import __version__
 from hybrid.cli.main import main as cli_main
 from hybrid.errors import InputError
 from hybrid.explain.recommendation import recommend
+from hybrid.model.scenario import Scenario, load_scenario
 from hybrid.share.extract import extract_scenario, extract_yaml
 from hybrid.share.pdf import render_pdf
 from hybrid.share.render import md_escape, render, render_html, render_json, render_markdown
 from hybrid.share.report import YAML_MARKER, build_report
-from hybrid.model.scenario import Scenario, load_scenario
 from tests.conftest import EXAMPLES, ROOT, make_scenario
 
 WHEN = datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
@@ -205,9 +205,9 @@ def test_sections_appear_only_when_given(support, policy):
 
 
 def test_sensitivity_and_uncertainty_from_the_real_analyses(support, policy):
-    from hybrid.share.analyses import compute_analyses
-    from hybrid.model.economics import resolve_inputs
     from hybrid.explain.sensitivity import tornado
+    from hybrid.model.economics import resolve_inputs
+    from hybrid.share.analyses import compute_analyses
     from hybrid.whatif.uncertainty import monte_carlo
 
     inp = resolve_inputs(support, policy)

@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from hybrid.share.render import render_html
-
-from hybrid.share.report import build_report
 from hybrid.model.scenario import Scenario
+from hybrid.share.render import render_html
+from hybrid.share.report import build_report
 from tests.conftest import ROOT, make_scenario
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -162,8 +161,8 @@ def test_the_attached_scenario_downloads_intact(page, report_file, tmp_path, pol
 
 
 def test_every_example_renders_offline(page, tmp_path, policy):
-    from tests.conftest import EXAMPLES
     from hybrid.model.scenario import load_scenario
+    from tests.conftest import EXAMPLES
 
     for example in EXAMPLES:
         html = render_html(build_report(load_scenario(example), policy, generated_at=WHEN))

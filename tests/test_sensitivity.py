@@ -5,12 +5,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hybrid.model.economics import resolve_inputs
-from hybrid.model.policy import Range
 from hybrid.explain.recommendation import recommend
 from hybrid.explain.sensitivity import INPUTS, label_threshold, measure_next, threshold, tornado
+from hybrid.model.economics import resolve_inputs
+from hybrid.model.policy import Range
 from hybrid.whatif.uncertainty import monte_carlo
-from tests.conftest import make_scenario
+from dataclasses import replace
+
+from hybrid.model.scenario import load_scenario
+from tests.conftest import EXAMPLES, make_scenario
 
 ZERO = {k: Range(kind="absolute", low=0.0, high=0.0, reason="no uncertainty") for k in INPUTS}
 
@@ -117,3 +120,24 @@ def test_intervals_contain_the_point_estimate(policy):
     mc = monte_carlo(resolve_inputs(scn, policy), plans_of(rec), policy.ranges, rec.mode)
     for p, plan in zip(mc.plans, rec.plans):
         assert p.cpp_p5 <= plan.cost_per_point <= p.cpp_p95
+
+
+def test_point_estimate_and_interval_are_explained_together(policy):
+    """The Recommendation page shows the interval beside the point estimate and says why the
+    median differs (lopsided ranges, a ratio), instead of leaving two numbers to disagree."""
+    from hybrid.whatif.uncertainty import point_and_spread
+
+    scn = load_scenario(EXAMPLES[0].parent / "support-intent-fine-tuning.yaml")
+    rec = recommend(scn, policy)
+    inp = resolve_inputs(scn, policy)
+    mc = monte_carlo(inp, [(p.name, p.synthetic_share, p.review_coverage) for p in rec.plans], policy.ranges, rec.mode,
+                     draws=4000)
+    spread = next(sp for sp in mc.plans if sp.name == "recommended")
+    text = point_and_spread(rec.plan.cost_per_point, spread, policy.ranges, inp, lambda x: f"${x:,.0f}")
+    assert f"${spread.cpp_p5:,.0f} to ${spread.cpp_p95:,.0f}" in text
+    assert spread.cpp_p5 <= rec.plan.cost_per_point <= spread.cpp_p95
+    if abs(spread.cpp_p50 / rec.plan.cost_per_point - 1) >= 0.05:
+        assert "review catch rate" in text and "because" in text
+    # A plan with no gain in any future says so rather than printing a median of nothing.
+    empty = replace(spread, cpp_p5=float("nan"), cpp_p50=float("nan"), cpp_p95=float("nan"))
+    assert "gains nothing" in point_and_spread(None, empty, policy.ranges, inp, str)

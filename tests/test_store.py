@@ -304,7 +304,7 @@ def _writer(url: str, worker: int, count: int, start) -> None:  # type: ignore[n
 
 def test_concurrent_processes_saving_one_name_lose_nothing(db_url: str) -> None:
     ScenarioStore(db_url).close()
-    workers, saves = 4, 25
+    workers, saves = 12, 10
     ctx = multiprocessing.get_context("spawn")
     start = ctx.Barrier(workers)
     procs = [ctx.Process(target=_writer, args=(db_url, w, saves, start)) for w in range(workers)]

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hybrid.share import urlstate
 from hybrid.errors import InputError
 from hybrid.model.scenario import DATA_USES, Scenario, load_scenario
+from hybrid.share import urlstate
 from hybrid.share.urlstate import MAX_LINK_CHARS, check_editable, decode, encode
 
 ROOT = Path(__file__).resolve().parent.parent

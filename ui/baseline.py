@@ -18,9 +18,9 @@ from typing import Any
 
 import streamlit as st
 
-from hybrid.whatif.compare import deltas, differing_inputs
 from hybrid.explain.rationale import LABEL_TITLES, money
 from hybrid.model.scenario import Scenario
+from hybrid.whatif.compare import deltas, differing_inputs
 from ui import compute
 from ui.theme import md_escape
 from ui.whatif import input_title

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from hybrid.explain.rationale import FACTOR_TITLES, money
 from hybrid.model.policy import Bound, Guardrails
 from hybrid.share.chart_layout import chart_layout, tick_format
-from hybrid.explain.rationale import FACTOR_TITLES, money
 from hybrid.model.recommend import Recommendation
 from ui import theme
 from ui.theme import html_text

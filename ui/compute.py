@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
+from hybrid.errors import InputError
+from hybrid.explain.recommendation import recommend_inputs
 from hybrid.model.curves import CurveFit, fit_curve
 from hybrid.model.economics import resolve_inputs
-from hybrid.errors import InputError
 from hybrid.model.policy import Guardrails, Policy, guardrails, load_policy, parse_policy
-from hybrid.explain.recommendation import recommend_inputs
 from hybrid.model.recommend import Recommendation, metric_for_spend
 from hybrid.model.scenario import Scenario, load_scenario
 

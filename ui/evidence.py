@@ -4,9 +4,11 @@ Two measurements by ``hybrid.evidence.learning`` on the file ``ui.upload`` keeps
 
 - the learning curve (one fixed, fast model on growing subsets, cross-validated), which can replace
   the scenario's typed learning-curve points;
-- what a synthetic row is worth (the exchange rate, overall and on the rare classes), shown only
-  when the profile found a source column with both human and synthetic rows; it fills
-  ``dataset.synthetic_exchange_rate`` and ``dataset.synthetic_tail_coverage``.
+- what synthetic rows add on top of human rows (``synthetic_response``: the human curve and the
+  augmentation curve, fitted in the decision model's own form), shown only when the profile found a
+  source column with both human and synthetic rows; "Use" writes the same fields as
+  ``python -m hybrid evidence --scenario``: counts, classes, tail share, the human learning curve
+  and ``dataset.synthetic_response``.
 
 A measurement runs inside the script run that handled the button, under ``st.status`` with an
 ``st.progress`` bar fed by the evidence function's ``progress`` callback (once per model fit).
@@ -59,7 +61,7 @@ MODE_KEY = "costs.curve_mode"
 MAX_KEPT = 12
 
 METRIC_TITLES = {"accuracy": "accuracy", "balanced_accuracy": "balanced accuracy", "macro_f1": "macro F1"}
-TITLES = {"curve": "the learning curve", "rate": "what a synthetic row is worth"}
+TITLES = {"curve": "the learning curve", "rate": "what synthetic rows add"}
 
 
 @dataclass
@@ -69,7 +71,7 @@ class Measured:
     what: str  # "curve" or "rate"
     file: str
     metric: str
-    result: Any  # LearningCurveResult or ExchangeRateResult
+    result: Any  # LearningCurveResult or SyntheticResponseResult
     seconds: float
     note: str = ""
 
@@ -178,10 +180,12 @@ def _measure_curve(cols, metric, evidence, progress, stop) -> tuple[Any, str]:
 
 
 def _measure_rate(cols, metric, evidence, progress, stop) -> tuple[Any, str]:
+    from ui import compute
+
     frame = _frame(cols, evidence)
-    result = evidence.exchange_rate(
-        frame, cols["label"], cols["source"], text=cols["text"] or None, metric=metric,
-        name=cols["file"], progress=progress, should_stop=stop,
+    result = evidence.synthetic_response(
+        frame, cols["label"], cols["source"], state.current(), compute.policy(state.policy_text()),
+        text=cols["text"] or None, metric=metric, name=cols["file"], progress=progress, should_stop=stop,
     )
     return result, ""
 
@@ -239,16 +243,23 @@ def curve_points(measured: Measured) -> list[list[float]]:
     return [[float(n), round(float(m), 4)] for n, m in measured.result.points]
 
 
-def rate_values(measured: Measured) -> dict[str, float]:
-    """The dataset fields ``ExchangeRateResult.apply_to`` sets, rounded for the link."""
-    applied = measured.result.apply_to(state.current().dataset)
-    out = {}
-    if measured.result.exchange_rate is not None:
-        out["dataset.synthetic_exchange_rate"] = max(0.001, round(applied.synthetic_exchange_rate, 3))
-        # Calibrates the measurement: it was taken with the generator as good as it is now.
-        out["dataset.synthetic_exchange_accuracy"] = state.current().economics.synthetic_label_accuracy
-    if measured.result.tail_coverage is not None:
-        out["dataset.synthetic_tail_coverage"] = round(applied.synthetic_tail_coverage, 3)
+def rate_values(measured: Measured) -> dict[str, Any]:
+    """The fields ``SyntheticResponseResult.apply_to`` fills, as dotted paths for ``try_update``:
+    what the command line's ``evidence --scenario`` writes, so page and CLI plan on the same."""
+    applied = measured.result.apply_to(state.current())
+    ds = applied.dataset
+    out: dict[str, Any] = {
+        "dataset.human_examples": ds.human_examples,
+        "dataset.synthetic_examples": ds.synthetic_examples,
+        "dataset.classes": ds.classes,
+        "dataset.tail_share": None if ds.tail_share is None else round(ds.tail_share, 4),
+        "dataset.synthetic_exchange_rate": None,
+        "dataset.synthetic_exchange_accuracy": None,
+        "dataset.synthetic_tail_coverage": None,
+        "economics.learning_curve": {"points": [[float(n), round(float(m), 4)] for n, m in measured.result.human_points]},
+    }
+    if ds.synthetic_response is not None:
+        out["dataset.synthetic_response"] = ds.synthetic_response.model_dump(mode="json")
     return out
 
 
@@ -288,10 +299,8 @@ def curve_in_use(measured: Measured) -> bool:
 
 def rate_in_use(measured: Measured) -> bool:
     ds = state.current().dataset
-    values = rate_values(measured)
-    return ds is not None and bool(values) and all(
-        state.get_path(state.current(), path) == v for path, v in values.items()
-    )
+    fit = measured.result.fit
+    return ds is not None and fit is not None and ds.synthetic_response == fit
 
 
 # --- charts ---------------------------------------------------------------------------------------
@@ -327,23 +336,57 @@ def curve_figure(measured: Measured) -> go.Figure:
 
 
 def rate_figure(measured: Measured) -> go.Figure:
+    """The augmentation curves: each base of human rows, synthetic rows added, measured and fitted."""
     r = measured.result
     fig = go.Figure()
-    for pts, name, colour, dash, symbol in (
-        (r.human_points, "Human rows", theme.HUMAN, "solid", "circle"),
-        (r.synthetic_points, "Synthetic rows", theme.SYNTHETIC, "dash", "diamond"),
-    ):
+    bases = sorted({h for h, _, _ in r.augmentation_points})
+    dashes = ["dot", "solid"]
+    predict = _fitted_line(measured)
+    for i, base in enumerate(bases):
+        pts = [(s_, m) for h, s_, m in r.augmentation_points if h == base]
+        name = f"{base:,} human rows + synthetic"
         fig.add_trace(go.Scatter(
-            x=[n for n, _ in pts], y=[m for _, m in pts], mode="lines+markers", name=name,
-            line={"color": colour, "width": 3, "dash": dash}, marker={"size": 10, "symbol": symbol},
-            hovertemplate="%{y:.3f} at %{x:,.0f} rows<extra>" + html_text(name) + "</extra>",
+            x=[s_ for s_, _ in pts], y=[m for _, m in pts], mode="markers", name=f"{name} (measured)",
+            marker={"size": 10, "color": theme.SYNTHETIC if i == len(bases) - 1 else theme.HUMAN,
+                    "symbol": "diamond" if i == len(bases) - 1 else "circle"},
+            hovertemplate="%{y:.3f} with %{x:,.0f} synthetic rows<extra>" + html_text(name) + "</extra>",
         ))
-    ns = [n for n, _ in r.human_points + r.synthetic_points]
-    charts._layout(fig, "Trained on each, scored on held-out human rows", "Training rows (log scale)",
+        if predict is not None:
+            xs = np.linspace(0, max(s_ for s_, _ in pts), 60)
+            fig.add_trace(go.Scatter(
+                x=xs, y=predict(base, xs), mode="lines", name=f"{base:,} human rows (fitted)",
+                line={"color": theme.SYNTHETIC if i == len(bases) - 1 else theme.HUMAN, "width": 2,
+                      "dash": dashes[i % 2]}, hoverinfo="skip",
+            ))
+    charts._layout(fig, "Synthetic rows added to fixed human rows", "Synthetic rows added",
                    f"{METRIC_TITLES[r.metric].capitalize()} (fraction)", height=400)
-    _log_x(fig, ns)
-    fig.update_yaxes(tickformat=".2f")
+    fig.update_yaxes(tickformat=".3f")
     return fig
+
+
+def _fitted_line(measured: Measured):
+    """``(human rows, synthetic rows) -> metric`` from the fit, anchored at each base's own score."""
+    r = measured.result
+    if r.fit is None or r.curve is None:
+        return None
+    from dataclasses import replace
+
+    from hybrid.evidence.learning import _response_inputs
+    from ui import compute
+
+    top = max(h for h, _, _ in r.augmentation_points)
+    inp = _response_inputs(state.current(), compute.policy(state.policy_text()), r.human_points, top, r.fit.accuracy)
+    err = max(1.0 - r.fit.accuracy, 0.005)
+    model = replace(inp, synthetic_value=r.fit.value, saturation=r.fit.saturation,
+                    systematic_share=r.fit.floor / err, synthetic_now=0.0, synthetic_pool=0.0)
+    start = {h: m for h, s_, m in r.augmentation_points if s_ == 0}
+
+    def predict(base, xs):
+        xs = np.asarray(xs, dtype=float)
+        gain = model.metric_at(base - top, xs, 0.0) - model.metric_at(base - top, 0.0 * xs, 0.0)
+        return start.get(base, float(model.metric_at(base - top, 0.0, 0.0))) + gain
+
+    return predict
 
 
 # --- the block ------------------------------------------------------------------------------------
@@ -385,55 +428,51 @@ def _show_curve(key: tuple, m: Measured) -> None:
 
 def _show_rate(key: tuple, m: Measured) -> None:
     r = m.result
-    st.markdown(f"**What a synthetic row is worth** in {md_escape(m.file)}")
+    fit = r.fit
+    st.markdown(f"**What synthetic rows add** in {md_escape(m.file)}")
     c1, c2, c3 = st.columns(3)
-    c1.metric("Worth, overall", _fmt(r.exchange_rate),
-              help="Human rows one synthetic row is worth: the human-trained model needs this many human rows "
-                   "per synthetic row to score as well on held-out human rows.")
-    c2.metric("Rare classes", _fmt(r.rare_exchange_rate),
-              help="The same reading on the held-out rows of the rare classes (the tail).")
-    c3.metric("Tail coverage", _fmt(r.tail_coverage),
-              help="Rare-class rate relative to the overall rate (0 to 1): how far the generator reaches the tail.")
+    c1.metric("Worth per row", _fmt(None if fit is None else fit.value),
+              help="Human rows one correctly labeled synthetic row is worth before saturation sets in.")
+    c2.metric("Useful per human row", "—" if fit is None else f"{fit.saturation:.3g}",
+              help="k: about this many synthetic rows per human row still add something; beyond, they "
+                   "repeat what the human rows already taught (D = k × human rows).")
+    c3.metric("Lost to repeated errors", "—" if fit is None else f"{100 * fit.floor:.1f} pts",
+              help="Points a model trained on these synthetic rows alone, unreviewed, would lose to the "
+                   "generator's repeated errors; review and human rows lower it.")
     st.plotly_chart(rate_figure(m), theme=None, key="evidence.rate.chart", config={"displayModeBar": False})
-    if r.exchange_rate is not None:
-        # Numbers only (no user text), so Markdown emphasis is safe here.
-        text = f"A synthetic row is worth **{r.exchange_rate:.2f}** human rows"
-        if r.rare_exchange_rate is not None:
-            text += f" overall and **{r.rare_exchange_rate:.2f}** on the rare classes"
-        if r.synthetic_per_human:
-            text += f": {r.synthetic_per_human:.1f} synthetic rows equal one human row"
-        st.markdown(text + ".")
-    with st.expander("Per synthetic size"):
+    if r.declines:
+        st.warning(md_escape("Adding these synthetic rows lowered the metric: the plan will not buy more of "
+                             "them than pays."), icon=":material/trending_down:")
+    elif r.plateau:
+        st.info(md_escape("The synthetic rows' gain has levelled off: past that point the plan buys human "
+                          "rows instead."), icon=":material/trending_flat:")
+    with st.expander("Measured points"):
         st.dataframe(
             {
-                "Synthetic rows": [int(row["synthetic_rows"]) for row in r.per_size],
-                "Score": [round(row["score"], 3) for row in r.per_size],
-                "Human rows to match": [round(row["human_equivalent"]) for row in r.per_size],
-                "Rate": [round(row["rate"], 3) for row in r.per_size],
-                "Rare-class rate": [None if row.get("rare_rate") is None else round(row["rare_rate"], 3)
-                                    for row in r.per_size],
+                "Human rows": [int(h) for h, _, _ in r.augmentation_points],
+                "Synthetic rows": [int(s_) for _, s_, _ in r.augmentation_points],
+                METRIC_TITLES[r.metric].capitalize(): [round(v, 3) for _, _, v in r.augmentation_points],
             },
             hide_index=True, width="stretch",
         )
-    rare = ", ".join(r.rare_classes[:6]) + ("…" if len(r.rare_classes) > 6 else "")
+    se = r.errors
     st.caption(md_escape(
-        f"Trained on {r.human_rows - r.test_rows:,} human and {r.synthetic_rows:,} synthetic rows at several "
-        f"sizes, scored on {r.test_rows:,} held-out human rows; rare classes: {rare or 'none'}; {r.model}; "
-        f"{m.seconds:.1f} s."))
+        f"Cross-fitted: each of {r.test_rows:,} human rows held out once, with up to {r.train_rows:,} others "
+        f"training (no duplicate on both sides); synthetic rows added to fixed human rows; {r.model}; "
+        f"{m.seconds:.1f} s."
+        + (f" Standard errors: worth ±{se.get('value', float('nan')):.2f}, repeated-error loss "
+           f"±{100 * se.get('floor', float('nan')):.1f} points." if se else "")))
     for note in r.notes:
-        if "median over sizes read inside the human curve" not in note:  # the usual case needs no note
-            st.caption(":material/info: " + md_escape(note))
-    ds = state.current().dataset
-    now_rate = None if ds is None else ds.synthetic_exchange_rate
-    now_cov = None if ds is None else ds.synthetic_tail_coverage
-    if rate_in_use(m):
-        st.success("The scenario uses these measurements.", icon=":material/check:")
+        st.caption(":material/info: " + md_escape(note))
+    if fit is None:
+        st.caption("The response could not be fitted on this file, so the scenario keeps the policy defaults.")
+    elif rate_in_use(m):
+        st.success("The scenario plans on this measured response.", icon=":material/check:")
     else:
         st.button("Use these measurements", key="evidence.rate.use", type="primary", on_click=use_rate,
                   args=(key,), icon=":material/swap_horiz:")
-        now = ("policy defaults" if now_rate is None and now_cov is None
-               else f"exchange rate {_fmt(now_rate)}, tail coverage {_fmt(now_cov)}")
-        st.caption(md_escape(f"Sets the measured exchange rate and tail coverage below (now: {now})."))
+        st.caption("Sets the dataset counts, the human learning curve and the measured synthetic response, "
+                   "as the command line's `evidence --scenario` does.")
     state.field_error(RATE_ERROR, "Measurements")
 
 
@@ -479,11 +518,11 @@ def section() -> None:
         b1.button("Measure the learning curve", key="evidence.curve.run", icon=":material/show_chart:",
                   width="stretch", on_click=_request, args=("curve",))
         if can_rate:
-            b2.button("Measure what a synthetic row is worth", key="evidence.rate.run", icon=":material/balance:",
+            b2.button("Measure what synthetic rows add", key="evidence.rate.run", icon=":material/balance:",
                       width="stretch", on_click=_request, args=("rate",))
         else:
-            b2.caption("No source column marks rows human and synthetic, so what a synthetic row is "
-                       "worth cannot be measured on this file.")
+            b2.caption("No source column marks rows human and synthetic, so what synthetic rows add "
+                       "cannot be measured on this file.")
         ss = st.session_state
         what = ss.pop(PENDING, None)
         if what in TITLES and (what == "curve" or can_rate):

@@ -316,23 +316,40 @@ def _parse(text_bytes: bytes, source: str) -> Scenario:
     return scenario
 
 
-def _zip_members(data: bytes, source: str) -> list[tuple[str, bytes]]:
+# Decompressed bytes of all of a zip's members together (each is also capped at MAX_FILE_BYTES).
+# zipfile never inflates a member past its declared size, so checking declared sizes caps output.
+MAX_ZIP_TOTAL_BYTES = 20 * 1024 * 1024
+
+
+def _zip_members(data: bytes, source: str) -> tuple[list[tuple[str, bytes]], list[tuple[str, str]]]:
+    """The scenario files in a zip, and every other file in it with the reason it was skipped."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
         raise InputError(f"{source}: not a zip file") from None
-    members = [
-        i
-        for i in zf.infolist()
-        if not i.is_dir()
-        and PurePosixPath(i.filename).suffix.lower() in (".yaml", ".yml")
-        and not PurePosixPath(i.filename).name.startswith(".")
-        and "__MACOSX" not in i.filename
-    ]
+    members, skipped = [], []
+    for i in zf.infolist():
+        if i.is_dir():
+            continue
+        # A name written on Windows may use backslashes; only the last part names the file, and
+        # nothing is ever written under a member's own path.
+        base = PurePosixPath(i.filename.replace("\\", "/")).name
+        if "__MACOSX" in i.filename or base.startswith("._"):
+            skipped.append((i.filename, "macOS metadata, not a scenario"))
+        elif PurePosixPath(base).suffix.lower() not in (".yaml", ".yml"):
+            skipped.append((i.filename, "not a .yaml or .yml file"))
+        else:
+            members.append(i)
     if not members:
         raise InputError(f"{source}: no .yaml or .yml files in this zip")
     if len(members) > MAX_ZIP_MEMBERS:
         raise InputError(f"{source}: {len(members):,} files is more than {MAX_ZIP_MEMBERS} scenarios at once")
+    total = sum(i.file_size for i in members)
+    if total > MAX_ZIP_TOTAL_BYTES:
+        raise InputError(
+            f"{source}: its scenario files hold {total:,} bytes uncompressed, more than the "
+            f"{MAX_ZIP_TOTAL_BYTES // 2**20} MB one import may"
+        )
     out = []
     for i in members:
         where = f"{source}: {i.filename}"
@@ -340,29 +357,40 @@ def _zip_members(data: bytes, source: str) -> list[tuple[str, bytes]]:
             raise InputError(f"{where}: {i.file_size:,} bytes is too large for a scenario file (at most 1 MB)")
         try:
             out.append((i.filename, zf.read(i)))
-        except (zipfile.BadZipFile, RuntimeError, NotImplementedError) as exc:
+        except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError, OSError) as exc:
             raise InputError(f"{where}: cannot be read ({exc})") from None
-    return out
+    return out, skipped
 
 
 def import_upload(filename: str, data: bytes, who: str) -> list[ImportResult]:
-    """Import one uploaded YAML file or a zip of them; InputError names the file at fault."""
+    """Import one uploaded YAML file or a zip of them; InputError names the file at fault.
+
+    Every file of a zip is accounted for: the results hold the imported ones (created, updated or
+    unchanged) and, with status ``skipped`` and the reason as the name, every file that is not a
+    scenario."""
+    skipped: list[tuple[str, str]] = []
     if filename.lower().endswith(".zip"):
-        files = [(PurePosixPath(m).name, body, f"{filename}: {m}") for m, body in _zip_members(data, filename)]
+        members, skipped = _zip_members(data, filename)
+        files = [(PurePosixPath(m.replace("\\", "/")).name, body, f"{filename}: {m}") for m, body in members]
     else:
         files = [(filename, data, filename)]
-    parsed = [(name, _parse(body, source)) for name, body, source in files]
+    parsed = [(name, source, _parse(body, source)) for name, body, source in files]
     with tempfile.TemporaryDirectory(prefix="hybrid-import-") as tmp:
         folder = Path(tmp)
         used: set[str] = set()
-        for name, scenario in parsed:
+        sources: dict[str, str] = {}
+        for name, source, scenario in parsed:
             stem, n = safe_filename(Path(name).stem), 2
             candidate = stem
             while candidate.lower() in used:
                 candidate, n = f"{stem}-{n}", n + 1
             used.add(candidate.lower())
-            (folder / f"{candidate}.yaml").write_text(scenario.to_yaml(), encoding="utf-8")
-        return store().import_path(folder, author=who)
+            target = folder / f"{candidate}.yaml"
+            target.write_text(scenario.to_yaml(), encoding="utf-8")
+            sources[str(target)] = source
+        results = store().import_path(folder, author=who)
+    results = [ImportResult(sources.get(r.source, r.source), r.name, r.version, r.status) for r in results]
+    return results + [ImportResult(f"{filename}: {m}", reason, 0, "skipped") for m, reason in skipped]
 
 
 def import_changed(key: str) -> None:
@@ -378,14 +406,20 @@ def import_changed(key: str) -> None:
     except InputError as exc:
         say("import", "error", f"Nothing was imported. {exc}")
         return
-    counts = {s: sum(1 for r in results if r.status == s) for s in ("created", "updated", "unchanged")}
-    names = ", ".join(f"“{r.name}” ({r.status}, version {r.version})" for r in results[:6])
-    more = f" and {len(results) - 6} more" if len(results) > 6 else ""
+    counts = {s: sum(1 for r in results if r.status == s) for s in ("created", "updated", "unchanged", "skipped")}
+    done = [r for r in results if r.status != "skipped"]
+    names = ", ".join(f"“{r.name}” ({r.status}, version {r.version})" for r in done[:6])
+    more = f" and {len(done) - 6} more" if len(done) > 6 else ""
+    skipped = [r for r in results if r.status == "skipped"]
+    why = ""
+    if skipped:
+        listed = "; ".join(f"{r.source}: {r.name}" for r in skipped[:6])
+        why = f" Skipped {len(skipped)} file(s) that are not scenarios: {listed}" + (" …" if len(skipped) > 6 else "") + "."
     say(
         "import",
         "success",
-        f"Imported {upload.name}: {counts['created']} new, {counts['updated']} updated, {counts['unchanged']} unchanged. "
-        f"{names}{more}.",
+        f"Imported {upload.name}: {counts['created']} new, {counts['updated']} updated, {counts['unchanged']} unchanged, "
+        f"{counts['skipped']} skipped. {names}{more}.{why}",
     )
 
 

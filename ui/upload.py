@@ -19,6 +19,7 @@ from typing import Any
 
 import streamlit as st
 
+from hybrid.safetext import neutralise_frame
 from hybrid.errors import InputError
 from ui import state
 from ui.theme import md_escape
@@ -219,7 +220,7 @@ def section() -> None:
             if found and up:
                 st.markdown(f"**Profile of {md_escape(up['name'])}**: the fields below were filled from it.")
                 st.dataframe(
-                    {"Measured": [r[0] for r in found["rows"]], "Value": [r[1] for r in found["rows"]]},
+                    neutralise_frame({"Measured": [r[0] for r in found["rows"]], "Value": [r[1] for r in found["rows"]]}),
                     hide_index=True,
                     width="stretch",
                 )

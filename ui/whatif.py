@@ -18,12 +18,12 @@ import numpy as np
 import streamlit as st
 from pydantic import ValidationError
 
-from hybrid.whatif.collapse import CollapseResult, compare_modes, simulate_collapse
+from hybrid.explain.rationale import FACTOR_TITLES, money
+from hybrid.explain.sensitivity import INPUTS, Bar, outcome, plausible_range, threshold, tornado
 from hybrid.model.economics import Inputs, resolve_inputs
 from hybrid.model.policy import Policy, Range
-from hybrid.explain.rationale import FACTOR_TITLES, money
 from hybrid.model.scenario import Scenario
-from hybrid.explain.sensitivity import INPUTS, Bar, outcome, plausible_range, threshold, tornado
+from hybrid.whatif.collapse import CollapseResult, compare_modes, simulate_collapse
 from hybrid.whatif.uncertainty import DEFAULT_DRAWS, MonteCarlo, monte_carlo
 from ui import compute
 
@@ -240,6 +240,18 @@ def monte_carlo_run(
     if not include_synthetic:
         plans = [p for p in plans if p[0] != "all-synthetic"]
     return monte_carlo(inp, plans, _ranges(ranges_text), rec.mode, draws=draws, seed=seed)
+
+
+def spread_sentence(scenario_json: str, policy_text: str | None, ranges_text: str) -> str:
+    """The recommended plan's cost per point beside its Monte Carlo interval, and why they differ."""
+    from hybrid.whatif.uncertainty import point_and_spread
+
+    _, _, inp = _inputs(scenario_json, policy_text)
+    rec = compute.analysis_for(Scenario.model_validate_json(scenario_json), policy_text).rec
+    mc = monte_carlo_run(scenario_json, policy_text, ranges_text, 0, False)
+    spread = next(sp for sp in mc.plans if sp.name == "recommended")
+    return point_and_spread(rec.plan.cost_per_point, spread, _ranges(ranges_text), inp,
+                            lambda x: money(x, rec.currency))
 
 
 def box_stats(mc: MonteCarlo) -> dict[str, dict[str, float]]:

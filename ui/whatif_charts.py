@@ -20,18 +20,17 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from hybrid.whatif.collapse import CollapseResult
 from hybrid.explain.rationale import LABEL_TITLES, money
-from hybrid.model.recommend import Recommendation
 from hybrid.explain.sensitivity import Bar
+from hybrid.model.recommend import Recommendation
+from hybrid.palette import PURPLE, SKY, VERMILLION  # noqa: E402
+from hybrid.whatif.collapse import CollapseResult
 from hybrid.whatif.uncertainty import MonteCarlo
 from ui import theme
 from hybrid.share.chart_layout import spaced, tick_format
 from ui.charts import _layout, add_plan_curve, currency_axis
 from ui.theme import html_text
 from ui.whatif import format_field
-
-from hybrid.palette import PURPLE, SKY, VERMILLION  # noqa: E402
 
 SCENARIO_STYLES = (
     {"color": theme.RECOMMENDED, "dash": "solid", "symbol": "diamond"},

@@ -8,6 +8,13 @@ and write them like the common ones (generation clusters at the centre); so the 
 
 ``support_tickets.stats.yaml``: the profiler's statistics file for the CSV.
 
+``digits_pilot.csv``: a pilot file on real data a package ships (scikit-learn's handwritten
+digits, 8x8 pixels): 400 human rows plus 1,200 rows generated near each class's centre (the class
+mean of the pilot's human rows plus a little pixel noise), 20% of them labelled one class up, the
+same way every time. Generated rows like these cluster at the centre and repeat their errors, so
+the augmentation curve levels off and then falls: the plan must stop buying them where they stop
+paying. ``digits_pilot.yaml`` is the scenario to fill with ``evidence --scenario``.
+
 Run: ``python data/samples/make_samples.py`` (from the repository root).
 """
 
@@ -115,6 +122,24 @@ def make_tickets(rows: int = ROWS, seed: int = SEED) -> pd.DataFrame:
     return frame
 
 
+def make_digits_pilot(seed: int = SEED) -> pd.DataFrame:
+    """The digits pilot (see the module docstring): real human rows, centroid-generated rows."""
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    rng = np.random.default_rng(seed)
+    human = rng.permutation(len(y))[:400]
+    cols = [f"px{i}" for i in range(X.shape[1])]
+    hx, hy = X[human], y[human]
+    means = {c: hx[hy == c].mean(axis=0) for c in range(10)}
+    cls = rng.integers(0, 10, 1200)
+    gen = np.clip(np.rint(np.array([means[c] + rng.normal(0.0, 1.0, X.shape[1]) for c in cls])), 0, 16)
+    labels = np.where(rng.random(1200) < 0.2, (cls + 1) % 10, cls)
+    h = pd.DataFrame(hx.astype(int), columns=cols).assign(label=hy, source="human")
+    g = pd.DataFrame(gen.astype(int), columns=cols).assign(label=labels, source="synthetic")
+    return pd.concat([h, g], ignore_index=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(HERE.parents[1]))
     from hybrid.evidence.profile import profile_file
@@ -125,6 +150,9 @@ def main(argv: list[str] | None = None) -> int:
     frame.to_csv(csv_path, index=False)
     write_stats(profile_file(csv_path, name="support_tickets.csv"), HERE / "support_tickets.stats.yaml")
     print(f"wrote {csv_path.name} ({len(frame)} rows) and support_tickets.stats.yaml")
+    pilot = make_digits_pilot()
+    pilot.to_csv(HERE / "digits_pilot.csv", index=False)
+    print(f"wrote digits_pilot.csv ({len(pilot)} rows)")
     return 0
 
 

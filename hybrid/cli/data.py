@@ -20,6 +20,19 @@ from hybrid.errors import InputError
 MAX_SEED = 2**32 - 1  # numpy and scikit-learn seeds
 
 
+def print(*values, **kwargs) -> None:  # noqa: A001 - every report line of this module goes through here
+    """``print`` for this module's output: names and values from the user's files reach standard
+    output with control characters and bidi overrides written as visible escapes (a JSON dump's
+    ``\u202e`` is the same character to any JSON reader). Progress on stderr is left alone."""
+    import builtins
+
+    from hybrid.safetext import terminal
+
+    if "file" not in kwargs:
+        values = tuple(terminal(v) if isinstance(v, str) else v for v in values)
+    builtins.print(*values, **kwargs)
+
+
 class _Progress:
     """Progress on stderr: a rewritten line on a terminal, a line per tenth in a log."""
 
@@ -224,21 +237,9 @@ def _base_scenario(path: str):
 
 def _write_text(path: str, text: str) -> None:
     """Write whole or not at all: a temporary file beside the target, then a rename."""
-    import os
-    import tempfile
+    from hybrid.atomic import write_text
 
-    target = Path(path)
-    try:
-        fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=".hybrid-", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except OSError as exc:
-        try:
-            os.unlink(tmp)
-        except (OSError, UnboundLocalError):
-            pass
-        raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    write_text(path, text)
 
 
 def cmd_synthetic_response(args: argparse.Namespace) -> int:
@@ -275,7 +276,7 @@ def cmd_synthetic_response(args: argparse.Namespace) -> int:
         return 0
     print(
         f"{args.file}: {result.human_rows:,} human rows, {result.synthetic_rows:,} synthetic, "
-        f"scored on {result.test_rows:,} held-out human rows ({result.metric}, {result.model})"
+        f"each human row held out once ({result.metric}, {result.model})"
     )
     print("  human rows alone: " + ", ".join(f"{n:,} → {m:.3f}" for n, m in result.human_points))
     for h in sorted({p[0] for p in result.augmentation_points}):

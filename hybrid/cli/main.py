@@ -13,6 +13,7 @@ import sys
 
 from hybrid.cli import data, recommend, report, scenarios
 from hybrid.errors import InputError
+from hybrid.safetext import shown
 
 # The modules that add sub-commands, in --help order. Imported like any other module: one that
 # fails to import is an error, not a command that silently goes missing.
@@ -38,12 +39,32 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # a full disk or closed pipe on stdout is reported here, not at exit
+        return code
     except InputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {shown(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
+        _detach_stdout()
         return 0
+    except OSError as exc:  # writing the output failed (ENOSPC on > /dev/full, EIO, ...)
+        _detach_stdout()
+        print(f"error: cannot write the output ({exc.strerror or exc})", file=sys.stderr)
+        return 2
+
+
+def _detach_stdout() -> None:
+    """Drop whatever is still buffered for a stdout that cannot take it, so the interpreter's own
+    flush at exit does not print a second, raw error."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass

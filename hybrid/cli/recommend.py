@@ -32,7 +32,9 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rec.to_json(), indent=2, allow_nan=False))
     else:
-        print(render_text(scenario.name, rec))
+        from hybrid.safetext import terminal
+
+        print(terminal(render_text(scenario.name, rec)))
     return 0
 
 

@@ -17,7 +17,6 @@ import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from hybrid.errors import InputError
@@ -28,6 +27,23 @@ if TYPE_CHECKING:
     from hybrid.model.scenario import Scenario
 
 DEFAULT_OUTPUT_DIR = "reports"
+# Monte Carlo draws: each costs one plan evaluation and a few numbers held in memory; 200,000 draws
+# take about a minute and well under 1 GB. A safety cap, documented in docs/reports.md.
+MIN_DRAWS = 100
+MAX_DRAWS = 200_000
+
+
+def _whole(low: int, high: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text[:40]!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low:,} to {high:,} (got {text[:40]})")
+        return value
+
+    return parse
 
 
 def register(subparsers) -> None:
@@ -43,8 +59,9 @@ def register(subparsers) -> None:
     p.add_argument("--policy", help="guardrail policy YAML (default: data/policy.yaml)")
     p.add_argument("--sensitivity", action="store_true", help="add the sensitivity (tornado) section")
     p.add_argument("--uncertainty", action="store_true", help="add the Monte Carlo uncertainty section")
-    p.add_argument("--draws", type=int, default=4000, help="Monte Carlo draws (default 4000)")
-    p.add_argument("--seed", type=int, default=0, help="Monte Carlo seed (default 0)")
+    p.add_argument("--draws", type=_whole(MIN_DRAWS, MAX_DRAWS), default=4000,
+                   help=f"Monte Carlo draws, {MIN_DRAWS:,} to {MAX_DRAWS:,} (default 4000)")
+    p.add_argument("--seed", type=_whole(0, 2**32 - 1), default=0, help="Monte Carlo seed (default 0)")
     p.add_argument("--date", help="generation date and time to print (ISO 8601; default now, or $SOURCE_DATE_EPOCH)")
     p.set_defaults(func=run)
 
@@ -94,14 +111,10 @@ def report_data(scenario: Scenario, policy: Policy, args: argparse.Namespace):
 
 
 def _write(path: Path, content: str | bytes) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write ({exc.strerror})") from None
+    """Whole or not at all (hybrid.atomic): a full disk leaves no 0-byte report."""
+    from hybrid.atomic import write_bytes
+
+    write_bytes(path, content if isinstance(content, bytes) else content.encode("utf-8"), mkdir=True)
 
 
 def run(args: argparse.Namespace) -> int:

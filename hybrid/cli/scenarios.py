@@ -13,6 +13,21 @@ from datetime import datetime
 from pathlib import Path
 
 from hybrid.errors import InputError
+from hybrid.safetext import shown
+
+
+# Version numbers are database integers; anything larger cannot name a saved version.
+MAX_VERSION = 2**31 - 1
+
+
+def _version(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a version number, got {text[:40]!r}") from None
+    if not 1 <= value <= MAX_VERSION:
+        raise argparse.ArgumentTypeError(f"must be a version number from 1 to {MAX_VERSION:,} (got {text[:40]})")
+    return value
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -29,7 +44,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = actions.add_parser("show", help="print a scenario as YAML")
     p.add_argument("name")
-    p.add_argument("--version", type=int, help="an earlier version (default: the latest)")
+    p.add_argument("--version", type=_version, help="an earlier version (default: the latest)")
     p.set_defaults(func=cmd_show)
 
     p = actions.add_parser("history", help="every saved version of a scenario")
@@ -40,7 +55,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("name", nargs="?", help="the scenario to export (or --all)")
     p.add_argument("--all", action="store_true", help="every scenario, one file each")
     p.add_argument("-o", "--output", help="file or folder (required with --all; default stdout)")
-    p.add_argument("--version", type=int, help="an earlier version (default: the latest)")
+    p.add_argument("--version", type=_version, help="an earlier version (default: the latest)")
     p.set_defaults(func=cmd_export)
 
     p = actions.add_parser("import", help="add scenarios from a YAML file or a folder of them")
@@ -50,7 +65,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = actions.add_parser("restore", help="make an earlier version current (as a new version)")
     p.add_argument("name")
-    p.add_argument("version", type=int)
+    p.add_argument("version", type=_version)
     _author(p)
     p.set_defaults(func=cmd_restore)
 
@@ -101,6 +116,9 @@ def _when(value: datetime | None) -> str:
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> str:
+    from hybrid.safetext import shown
+
+    rows = [[shown(c) for c in r] for r in rows]
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
@@ -148,7 +166,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     ]
     print(_table(["VERSION", "SAVED", "BY", "BASED ON", "NOTE"], rows))
     for e in events:
-        print(f"{_when(e.at)}  {e.actor}  {e.kind}: {e.detail}")
+        print(shown(f"{_when(e.at)}  {e.actor}  {e.kind}: {e.detail}"))
     return 0
 
 
@@ -177,40 +195,40 @@ def cmd_import(args: argparse.Namespace) -> int:
     with _open() as store:
         results = store.import_path(args.path, args.author or _default_author())
     for r in results:
-        print(f"{r.status} {r.name!r} version {r.version} from {r.source}")
+        print(shown(f"{r.status} {r.name!r} version {r.version} from {r.source}"))
     return 0
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
     with _open() as store:
         saved = store.restore(args.name, args.version, args.author)
-    print(f"restored {saved.name!r} version {args.version} as version {saved.version}")
+    print(shown(f"restored {saved.name!r} version {args.version} as version {saved.version}"))
     return 0
 
 
 def cmd_rename(args: argparse.Namespace) -> int:
     with _open() as store:
         info = store.rename(args.name, args.new_name, args.author)
-    print(f"renamed {args.name!r} to {info.name!r}")
+    print(shown(f"renamed {args.name!r} to {info.name!r}"))
     return 0
 
 
 def cmd_duplicate(args: argparse.Namespace) -> int:
     with _open() as store:
         saved = store.duplicate(args.name, args.new_name, args.author)
-    print(f"duplicated {args.name!r} as {saved.name!r}")
+    print(shown(f"duplicated {args.name!r} as {saved.name!r}"))
     return 0
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
     with _open() as store:
         info = store.delete(args.name, args.author)
-    print(f"moved {info.name!r} to the trash (undelete restores it)")
+    print(shown(f"moved {info.name!r} to the trash (undelete restores it)"))
     return 0
 
 
 def cmd_undelete(args: argparse.Namespace) -> int:
     with _open() as store:
         info = store.undelete(args.name, args.author, args.new_name)
-    print(f"restored {info.name!r} from the trash")
+    print(shown(f"restored {info.name!r} from the trash"))
     return 0

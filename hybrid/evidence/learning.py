@@ -37,11 +37,11 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from hybrid.model.curves import CurveFit, fit_curve
 from hybrid.errors import InputError
 from hybrid.evidence.profile import read_table
 from hybrid.evidence.roles import _norm_name, detect_roles, source_kind
 from hybrid.evidence.stats import RARE_FACTOR
+from hybrid.model.curves import CurveFit, fit_curve
 from hybrid.model.scenario import Dataset, LearningCurveSpec, Scenario, SyntheticResponse
 
 ProgressFn = Callable[[float, str], None]
@@ -989,13 +989,63 @@ def _response_inputs(scenario: Scenario, policy, curve_points, base_rows: int, a
     return resolve_inputs(Scenario.from_dict(data, "evidence"), policy)
 
 
-def fit_response(inp, points: Sequence[tuple[int, int, float]], base_rows: int, accuracy: float):
+# Nearest-neighbour search for derived rows is skipped above this many human x synthetic pairs.
+_MAX_LINK_PAIRS = 2e8
+
+
+def _derived_from(task: Task, human: np.ndarray, synthetic: np.ndarray, notes: list[str]) -> np.ndarray:
+    """For each synthetic row, the human row it was evidently made from, or -1.
+
+    A synthetic row is taken to derive from its nearest human row when it lies closer to it than
+    half the typical distance between neighbouring human rows (an augmentation, a paraphrase with
+    most words kept). Such rows must stay on their source's side of a split, like exact
+    duplicates; rows generated afresh (near a class centre, say) link to nothing.
+    """
+    out = np.full(len(synthetic), -1)
+    if len(human) < 3 or len(synthetic) == 0:
+        return out
+    if float(len(human)) * len(synthetic) > _MAX_LINK_PAIRS:
+        notes.append("too many rows to look for synthetic rows made from human ones; none linked")
+        return out
+    from sklearn.neighbors import NearestNeighbors
+
+    if task.kind == "text":
+        feats, metric = task.X, "cosine"
+    else:
+        frame = task.X
+        cols = []
+        for c in frame.columns:
+            v = frame[c]
+            v = v.cat.codes.astype(float) if isinstance(v.dtype, pd.CategoricalDtype) else pd.to_numeric(v, errors="coerce")
+            cols.append(v.to_numpy(dtype=float))
+        feats = np.column_stack(cols) if cols else np.zeros((len(task.y), 1))
+        scale = np.nanstd(feats[human], axis=0)
+        feats = np.nan_to_num((feats - np.nanmean(feats[human], axis=0)) / np.where(scale > 0, scale, 1.0))
+        metric = "euclidean"
+    nn = NearestNeighbors(n_neighbors=2, metric=metric, algorithm="brute").fit(feats[human])
+    typical = float(np.median(nn.kneighbors(feats[human])[0][:, 1]))
+    dist, idx = nn.kneighbors(feats[synthetic], n_neighbors=1)
+    linked = dist[:, 0] < 0.5 * typical
+    out[linked] = human[idx[linked, 0]]
+    if linked.any():
+        notes.append(f"{int(linked.sum()):,} synthetic rows look made from particular human rows (augmentations); "
+                     "each stays on its source row's side of every split")
+    return out
+
+
+def fit_response(inp, points: Sequence[tuple[int, int, float]], base_rows: int, accuracy: float,
+                 noise: float = 0.005):
     """Fit value, saturation k and floor to the augmentation curve in the planner's own form.
 
     The residuals are gains over each base's no-synthetic score, so the human curve's own misfit
     at a base does not leak into the synthetic terms. Bounded least squares (SciPy
     ``least_squares``) from a small grid of starts, since the saturation and the floor trade off;
     standard errors from the Jacobian at the optimum.
+
+    The policy's defaults enter as weak priors (maximum a posteriori): each counts like one more
+    measurement, at ``noise`` (the scores' standard error), for a value one away and a saturation a
+    decade away from the default. Where the pilot cannot tell the terms apart (a flat curve fits
+    many saturations) the fit stays near the defaults instead of wandering to a bound.
     """
     from dataclasses import replace as _replace
 
@@ -1019,12 +1069,20 @@ def fit_response(inp, points: Sequence[tuple[int, int, float]], base_rows: int, 
         return model.metric_at(h - base_rows, sy, 0.0) - model.metric_at(h - base_rows, 0.0 * sy, 0.0)
 
     lower, upper = [1e-3, -1.3, 0.0], [1.0, 4.0, 1.0]
+    prior_value = float(inp.synthetic_value)
+    prior_log_k = float(np.log10(inp.saturation)) if np.isfinite(inp.saturation) else 3.0
+    prior_floor = float(inp.systematic_share) * err_pilot
+
+    def residuals(t):
+        prior = _PRIOR_WEIGHT * noise * np.array([t[0] - prior_value, t[1] - prior_log_k, (t[2] - prior_floor) / 0.1])
+        return np.concatenate([predict(t) - gain, prior])
+
     best = None
     for v0 in (0.05, 0.3, 1.0):
         for k0 in (-0.5, 0.5, 1.5, 3.0):
             for f0 in (0.0, 0.05, 0.3):
                 start = np.clip([v0, k0, f0], np.add(lower, 1e-9), np.subtract(upper, 1e-9))
-                res = least_squares(lambda t: predict(t) - gain, start, bounds=(lower, upper), method="trf")
+                res = least_squares(residuals, start, bounds=(lower, upper), method="trf")
                 if best is None or res.cost < best.cost:
                     best = res
     value, log_k, floor = (float(x) for x in best.x)
@@ -1037,12 +1095,16 @@ def fit_response(inp, points: Sequence[tuple[int, int, float]], base_rows: int, 
         errors = {"value": float(se[0]), "log10_saturation": float(se[1]), "floor": float(se[2])}
     except np.linalg.LinAlgError:
         pass
-    rmse = float(np.sqrt(2.0 * best.cost / len(gain)))
+    rmse = float(np.sqrt(np.mean((predict(best.x) - gain) ** 2)))
     return (value, 10.0**log_k, floor), errors, rmse, predict
 
 
 # Below this, a claimed accuracy cannot carry a measured floor: errors that small cannot cost points.
 _MIN_PILOT_ERROR = 0.005
+# How strongly the policy defaults hold the fit: each prior term counts like this many measurements.
+_PRIOR_WEIGHT = 2.0
+# A pilot's synthetic rows that gain less than this (one point) have levelled off.
+_PLATEAU_GAIN = 0.01
 
 
 def synthetic_response(
@@ -1067,8 +1129,9 @@ def synthetic_response(
 ) -> SyntheticResponseResult:
     """Measure what synthetic rows add on top of human rows, and fit the model's response to it.
 
-    Human rows are split into training and held-out rows with no duplicate on both sides. The
-    human curve trains on growing subsets of the human training rows. The augmentation curve holds
+    Human rows are cross-fitted: split into folds with no duplicate on both sides, each fold held
+    out in turn while the rest train. The human curve trains on growing subsets of the training
+    folds. The augmentation curve holds
     human rows fixed (all of them, and a quarter of them) and adds synthetic rows in growing
     numbers. Every model is scored on the same held-out human rows, so the two curves compare. The
     scenario's generator accuracy is taken as the pilot's; its edge-case weight and tail coverage
@@ -1106,52 +1169,65 @@ def synthetic_response(
     y = task.y
     if len(np.unique(y[human])) < 2:
         raise InputError(f"{shown}: the human rows have a single class; nothing to compare on")
-    h_train, h_test = group_holdout(human, y, task.groups, test_share, seed)
-    test_groups = set(task.groups[h_test].tolist()) if task.groups is not None else set()
+    # Cross-fitting: every human row is held out once, fold by fold (stratified, no duplicate on
+    # both sides), so a pilot of a few hundred rows scores on all of them instead of on one split.
+    n_folds = max(2, int(round(1.0 / test_share)))
+    folds = group_folds(y[human], None if task.groups is None else task.groups[human], n_folds, seed)
+    folds = [(human[tr], human[te]) for tr, te in folds][: max(1, repeats)]
+    test_groups = set(task.groups[np.concatenate([te for _, te in folds])].tolist()) if task.groups is not None else set()
+    # A synthetic row identical to a human row would score itself; leave such rows out.
     leaked = np.array([g in test_groups for g in task.groups[synthetic]]) if test_groups else np.zeros(len(synthetic), bool)
     if leaked.any():
-        notes.append(f"{int(leaked.sum())} synthetic rows identical to held-out human rows left out")
+        notes.append(f"{int(leaked.sum())} synthetic rows identical to human rows left out of the measurement")
         synthetic = synthetic[~leaked]
+    if len(synthetic) < 10:
+        raise InputError(f"{shown}: fewer than 10 synthetic rows differ from every human row; nothing to measure")
+    source_of = _derived_from(task, human, synthetic, notes)
     k = len(np.unique(y[human]))
     counts = pd.Series(y[human]).value_counts()
     shares = counts / counts.sum()
     tail_share = float(shares[shares < RARE_FACTOR / k].sum())
-    test_y = y[h_test]
+    train_rows = min(len(tr) for tr, _ in folds)
+    test_rows = int(sum(len(te) for _, te in folds))
 
-    n_min = max(10, min(2 * k, len(h_train) // 8))
-    h_sizes = _geometric_sizes(n_min, len(h_train), points + 1)
-    bases = [len(h_train)]
-    if len(h_train) // 4 >= max(n_min, 2 * k):
-        bases.insert(0, len(h_train) // 4)
+    n_min = max(10, min(2 * k, train_rows // 8))
+    h_sizes = _geometric_sizes(n_min, train_rows, points + 1)
+    bases = [train_rows]
+    if train_rows // 4 >= max(n_min, 2 * k):
+        bases.insert(0, train_rows // 4)
     s_sizes = [0] + _geometric_sizes(max(10, len(synthetic) // 16), len(synthetic), points)
-    total = (len(h_sizes) + len(bases) * len(s_sizes)) * repeats
+    total = (len(h_sizes) + len(bases) * (len(s_sizes) - 1)) * len(folds)
     runner = _Runner(total, progress, should_stop)
     rng = np.random.default_rng(seed)
     human_scores: dict[int, list[float]] = {s_: [] for s_ in h_sizes}
     aug_scores: dict[tuple[int, int], list[float]] = {(b, s_): [] for b in bases for s_ in s_sizes}
-    for r in range(repeats):
+    for r, (h_train, h_test) in enumerate(folds):
+        test_y = y[h_test]
         h_order = rng.permutation(h_train)
-        s_order = rng.permutation(synthetic)
-        for size in h_sizes:
+        # Synthetic rows made from a held-out human row (an augmentation of it) would let the test
+        # row leak into training: this fold trains without them.
+        held = np.isin(source_of, h_test)
+        s_order = rng.permutation(synthetic[~held])
+        fold = f"fold {r + 1}/{len(folds)}"
+        by_size: dict[int, float] = {}
+        for size in sorted(set(h_sizes) | set(bases)):
             sub = h_order[:size]
             if len(np.unique(y[sub])) < 2:
                 runner.done += 1
                 continue
-            pred = runner.fit_predict(task, sub, h_test, f"human rows: {size:,} (repeat {r + 1}/{repeats})", n_jobs)
-            human_scores[size].append(score(metric, test_y, pred))
+            pred = runner.fit_predict(task, sub, h_test, f"human rows: {size:,} ({fold})", n_jobs)
+            by_size[size] = score(metric, test_y, pred)
+            if size in human_scores:
+                human_scores[size].append(by_size[size])
         for base in bases:
-            for size in s_sizes:
-                if size == 0 and base in human_scores and len(human_scores[base]) > r:
-                    aug_scores[(base, 0)].append(human_scores[base][r])
-                    runner.done += 1
-                    continue
+            if base in by_size:
+                aug_scores[(base, 0)].append(by_size[base])
+            for size in s_sizes[1:]:
                 sub = np.concatenate([h_order[:base], s_order[:size]])
                 if len(np.unique(y[sub])) < 2:
                     runner.done += 1
                     continue
-                pred = runner.fit_predict(
-                    task, sub, h_test, f"{base:,} human + {size:,} synthetic rows (repeat {r + 1}/{repeats})", n_jobs
-                )
+                pred = runner.fit_predict(task, sub, h_test, f"{base:,} human + {size:,} synthetic rows ({fold})", n_jobs)
                 aug_scores[(base, size)].append(score(metric, test_y, pred))
     runner.finish("synthetic response measured")
     h_pts = [(s_, float(np.mean(v))) for s_, v in human_scores.items() if v]
@@ -1166,7 +1242,10 @@ def synthetic_response(
     best_gain = max((m for _, m in top), default=0.0) - (base_score or 0.0)
     last = top[-1][1] if top else None
     declines = base_score is not None and last is not None and last < base_score - 0.002
-    plateau = bool(declines or (len(top) >= 3 and top[-1][1] <= max(m for _, m in top[:-1]) + 0.001))
+    # Levelled off: the largest batch adds nothing over the smaller ones, or the whole curve gains
+    # under a point, within what a pilot can tell apart.
+    plateau = bool(declines or best_gain < _PLATEAU_GAIN
+                   or (len(top) >= 3 and top[-1][1] <= max(m for _, m in top[:-1]) + 0.001))
     if declines:
         notes.append(
             f"adding {top[-1][0]:,} synthetic rows to {bases[-1]:,} human rows lowered the metric "
@@ -1181,7 +1260,9 @@ def synthetic_response(
     accuracy = scenario.economics.synthetic_label_accuracy
     if curve is not None:
         inp = _response_inputs(scenario, policy, h_pts, bases[-1], accuracy)
-        params, errors, rmse, _ = fit_response(inp, aug, bases[-1], accuracy)
+        spreads = [np.std(v, ddof=1) / np.sqrt(len(v)) for v in aug_scores.values() if len(v) > 1]
+        noise = float(max(0.002, np.median(spreads))) if spreads else 0.005
+        params, errors, rmse, _ = fit_response(inp, aug, bases[-1], accuracy, noise)
         if params is not None:
             value, sat, floor = params
             err_pilot = max(1.0 - accuracy, _MIN_PILOT_ERROR)
@@ -1202,6 +1283,7 @@ def synthetic_response(
                 synthetic_rows=int(max(s_sizes)),
                 points=[(float(b), float(s_), float(m)) for b, s_, m in aug],
                 plateau=plateau,
+                measured_ratio=float(max(s_ / b for b, s_, _ in aug if b > 0)) if aug else None,
                 model=_model_name(task.kind, task)[:200],
             )
     return SyntheticResponseResult(
@@ -1214,8 +1296,8 @@ def synthetic_response(
         fit_rmse=rmse,
         human_rows=len(human),
         synthetic_rows=len(synthetic) + int(leaked.sum()),
-        test_rows=len(h_test),
-        train_rows=len(h_train),
+        test_rows=test_rows,
+        train_rows=train_rows,
         classes=k,
         tail_share=tail_share,
         metric=metric,

@@ -6,11 +6,18 @@ import os
 
 from hybrid.errors import InputError
 
-
 MAX_UPLOAD_MB = 200
 MAX_COLUMNS = 2000
 MAX_CELL_BYTES = 1_000_000
 MAX_CSV_LINE_BYTES = 4_000_000
+# Excel is read whole into memory (openpyxl), unlike CSV, Parquet and JSON Lines, which DuckDB
+# streams; so its rows and cells are capped, and a sheet past a cap is refused, never truncated.
+MAX_EXCEL_ROWS = 500_000
+MAX_EXCEL_CELLS = 5_000_000
+# Declared uncompressed size of all workbook parts, and of the shared-strings table alone (read
+# whole when the workbook opens).
+MAX_XLSX_BYTES = 512 * 1024 * 1024
+MAX_XLSX_STRINGS_BYTES = 64 * 1024 * 1024
 
 
 def max_upload_mb() -> float:

@@ -33,14 +33,22 @@ import duckdb
 import numpy as np
 
 from hybrid.errors import InputError
-from hybrid.model.scenario import Dataset
-from hybrid.evidence.readers import _check_file, _classify, _connection, _duckdb_input_error, _from_sql, _ident, _latin1_or_refuse, _open_input
-from hybrid.evidence.roles import _find_column, detect_roles, Roles
+from hybrid.evidence.readers import (
+    _check_file,
+    _classify,
+    _connection,
+    _duckdb_input_error,
+    _from_sql,
+    _ident,
+    _latin1_or_refuse,
+    _open_input,
+)
+from hybrid.evidence.roles import Roles, _find_column, detect_roles
 from hybrid.evidence.scan import _scan
 from hybrid.evidence.sketch import SKETCH_K
-from hybrid.evidence.stats import merge_profiles, Profile
+from hybrid.evidence.stats import Profile, merge_profiles
 from hybrid.evidence.statsfile import read_stats
-
+from hybrid.model.scenario import Dataset
 
 RESERVOIR_DIRECT = 1_000_000  # read_table samples larger requests only after counting the rows
 

@@ -9,6 +9,7 @@ import os
 import re
 import tempfile
 import threading
+import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -18,9 +19,16 @@ import duckdb
 import numpy as np
 
 from hybrid.errors import InputError
-from hybrid.evidence.limits import MAX_CELL_BYTES, MAX_COLUMNS, MAX_CSV_LINE_BYTES
+from hybrid.evidence.limits import (
+    MAX_CELL_BYTES,
+    MAX_COLUMNS,
+    MAX_CSV_LINE_BYTES,
+    MAX_EXCEL_CELLS,
+    MAX_EXCEL_ROWS,
+    MAX_XLSX_BYTES,
+    MAX_XLSX_STRINGS_BYTES,
+)
 from hybrid.evidence.stats import STATS_FORMAT
-
 
 DEFAULT_MEMORY_LIMIT = os.environ.get("HYBRID_DUCKDB_MEMORY", "512MB")
 DATA_EXTENSIONS = {
@@ -124,6 +132,8 @@ def _content_kind(head: bytes) -> str:
         return "zip"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return "ole"
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "utf32"
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf16"
     if head.startswith(b"\x1f\x8b"):
@@ -143,6 +153,7 @@ _KIND_WORDS = {
     "parquet": "a Parquet file",
     "zip": "a zip archive (an .xlsx workbook?)",
     "ole": "a legacy Office file (.xls); save it as .xlsx or CSV",
+    "utf32": "UTF-32 text; save it as UTF-8",
     "utf16": "UTF-16 text; save it as UTF-8",
     "gzip": "gzip-compressed; decompress it first",
     "pdf": "a PDF document",
@@ -317,7 +328,7 @@ def _from_sql(inp: _Input) -> str:
         return f"read_parquet({_sql_str(str(inp.path))})"
     if inp.kind == "jsonl":
         return (
-            f"read_json({_sql_str(str(inp.path))}, format='newline_delimited', "
+            f"read_json({_sql_str(str(inp.path))}, format='newline_delimited', records='true', "
             "maximum_object_size=64000000)"
         )
     assert inp.view is not None
@@ -360,17 +371,17 @@ def _read_excel(path: Path, name: str) -> tuple[list[str], list[list[str | None]
     """The first worksheet as strings; formulas are refused because their values are unknown."""
     import openpyxl
 
+    _check_xlsx_members(path, name)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many types for a damaged workbook
         raise InputError(f"{name}: not a readable .xlsx workbook ({type(exc).__name__})") from None
     try:
         ws = wb.worksheets[0]
-        if (ws.max_column or 0) > MAX_COLUMNS:
-            raise InputError(
-                f"{name}: {ws.max_column} columns, more than the {MAX_COLUMNS} the profiler "
-                "accepts; select the columns that matter first"
-            )
+        _count_sheet(wb, ws, name)
+        # The sheet's stored dimension (<dimension ref="A1:C10"/>) is written by whatever made the
+        # file and may be wrong; read-only openpyxl stops at it. Read every row instead.
+        ws.reset_dimensions()
         rows_iter = ws.iter_rows()
         header_cells = next(rows_iter, None)
         if header_cells is None:
@@ -388,6 +399,11 @@ def _read_excel(path: Path, name: str) -> tuple[list[str], list[list[str | None]
         data: list[list[str | None]] = []
         width = len(header)
         for r, cells in enumerate(rows_iter, start=2):
+            if r > MAX_EXCEL_ROWS + 1:
+                raise InputError(
+                    f"{name}: more than {MAX_EXCEL_ROWS:,} data rows in the first worksheet, the most "
+                    "the profiler reads from Excel; save it as CSV or Parquet and profile that"
+                )
             values: list[str | None] = []
             for c in cells[:width]:
                 if getattr(c, "data_type", None) == "f":
@@ -405,6 +421,73 @@ def _read_excel(path: Path, name: str) -> tuple[list[str], list[list[str | None]
     if not data:
         raise InputError(f"{name}: no data rows, only a header")
     return _unique_names(header), data
+
+
+_SHEET_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,20}:)?(row|c)[\s>/]")
+
+
+def _check_xlsx_members(path: Path, name: str) -> None:
+    """Refuse a workbook whose parts would inflate past the caps, before openpyxl inflates any.
+
+    zipfile never inflates a member past its declared size, so declared sizes bound the output."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InputError(f"{name}: not a readable .xlsx workbook ({exc})") from None
+    total = sum(i.file_size for i in infos)
+    if total > MAX_XLSX_BYTES:
+        raise InputError(
+            f"{name}: the workbook inflates to {total / 2**20:,.0f} MB, more than the "
+            f"{MAX_XLSX_BYTES // 2**20} MB the profiler reads from Excel; save it as CSV or Parquet"
+        )
+    for i in infos:
+        if i.filename.lower().endswith("sharedstrings.xml") and i.file_size > MAX_XLSX_STRINGS_BYTES:
+            raise InputError(
+                f"{name}: its shared strings inflate to {i.file_size / 2**20:,.0f} MB, more than "
+                f"{MAX_XLSX_STRINGS_BYTES // 2**20} MB; save it as CSV or Parquet"
+            )
+
+
+def _count_sheet(wb, ws, name: str) -> None:
+    """Count the sheet's rows and cells from its XML (a fast streaming scan, no parsing), and
+    refuse past MAX_EXCEL_ROWS or MAX_EXCEL_CELLS before any row is read: never a truncation."""
+    sheet_path = getattr(ws, "_worksheet_path", None)
+    archive = getattr(wb, "_archive", None)
+    if sheet_path is None or archive is None:  # another openpyxl layout: rows are counted as read
+        return
+    counts = {b"row": 0, b"c": 0}
+    tail = b""
+    try:
+        with archive.open(sheet_path) as fh:
+            while chunk := fh.read(1 << 20):
+                buf = tail + chunk
+                cut = max(0, len(buf) - 64)  # a tag starting past here may be cut; counted next time
+                for m in _SHEET_TAG.finditer(buf, 0, len(buf)):
+                    if m.start() >= cut:
+                        break
+                    counts[m.group(1)] += 1
+                tail = buf[cut:]
+                if counts[b"row"] > MAX_EXCEL_ROWS + 1 or counts[b"c"] > MAX_EXCEL_CELLS:
+                    tail = b""
+                    break
+        for m in _SHEET_TAG.finditer(tail):
+            counts[m.group(1)] += 1
+    except (OSError, EOFError, ValueError, zlib.error) as exc:
+        raise InputError(f"{name}: the first worksheet cannot be read ({exc})") from None
+    rows, cells = counts[b"row"], counts[b"c"]
+    if rows > MAX_EXCEL_ROWS + 1:
+        raise InputError(
+            f"{name}: more than {MAX_EXCEL_ROWS:,} data rows in the first worksheet, the most the "
+            "profiler reads from Excel; save it as CSV or Parquet (no row cap) and profile that"
+        )
+    if cells > MAX_EXCEL_CELLS:
+        raise InputError(
+            f"{name}: more than {MAX_EXCEL_CELLS:,} cells in the first worksheet, the most the "
+            "profiler reads from Excel; save it as CSV or Parquet and profile that"
+        )
 
 
 def _open_input(con, path: Path, name: str, kind: str, head: bytes) -> _Input:
@@ -436,12 +519,41 @@ def _open_input(con, path: Path, name: str, kind: str, head: bytes) -> _Input:
     return inp
 
 
+def _first_bad_json_line(inp: _Input) -> str | None:
+    """The first line of a JSON Lines file that is not one JSON object, found by reading it line by
+    line (DuckDB reports the line where it noticed, which can be the one after)."""
+    import json
+
+    try:
+        with inp.path.open("rb") as fh:
+            for n, raw in enumerate(fh, start=1):
+                if len(raw) > 64_000_000:
+                    return f"line {n} is longer than 64 MB"
+                if not raw.strip():
+                    continue
+                try:
+                    value = json.loads(raw)
+                except (ValueError, RecursionError) as exc:
+                    why = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+                    return f"not valid JSON Lines at line {n} ({why})"
+                if not isinstance(value, dict):
+                    kind = "an array" if isinstance(value, list) else "not an object"
+                    return f"line {n} is {kind}; JSON Lines needs one JSON object per line"
+    except OSError:
+        return None
+    return None
+
+
 _LINE_RE = re.compile(r"on Line: (\d+)|in line (\d+)")
 
 
 def _duckdb_input_error(inp: _Input, exc: Exception) -> InputError:
     """Turn a DuckDB reader error into one line that names the file and the problem."""
     msg = str(exc)
+    if inp.kind == "jsonl" and ("JSON" in msg or "record" in msg):
+        found = _first_bad_json_line(inp)
+        if found:
+            return InputError(f"{inp.name}: {found}")
     m = _LINE_RE.search(msg)
     line = next((g for g in m.groups() if g), None) if m else None
     at = f"line {line}" if line else "a line"

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from hybrid.errors import InputError
 
-
 _HUMAN_VALUES = frozenset(
     "human humans manual real gold annotated annotator crowd crowdsourced expert organic "
     "original natural labeled labelled person h".split()

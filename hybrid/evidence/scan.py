@@ -19,7 +19,6 @@ from hybrid.evidence.roles import Roles
 from hybrid.evidence.sketch import DupSketch
 from hybrid.evidence.stats import Profile
 
-
 SAMPLE_FACTOR = 1.25
 
 

@@ -13,8 +13,12 @@ import numpy as np
 
 from hybrid.errors import InputError
 
-
 SKETCH_K = 16384
+# A statistics file's sketch arrays are refused when one decompresses past this (a zlib bomb in a
+# 1 MB file would otherwise inflate to gigabytes): 2 million 8-byte entries, over 100 times what
+# a sketch of k = 16,384 holds. k itself is capped at MAX_SKETCH_K.
+MAX_SKETCH_ARRAY_BYTES = 16 * 1024 * 1024
+MAX_SKETCH_K = 1_000_000
 HASH_ID = f"duckdb-{duckdb.__version__}/hash"
 
 
@@ -22,10 +26,15 @@ def _b64(arr: np.ndarray) -> str:
     return base64.b64encode(zlib.compress(arr.tobytes(), 6)).decode("ascii")
 
 
-def _unb64(text: object, dtype: str) -> np.ndarray:
+def _unb64(text: object, dtype: str, where: str = "sketch") -> np.ndarray:
+    from hybrid.safeload import inflate
+
     if not isinstance(text, str):
         raise ValueError("expected base64 text")
-    return np.frombuffer(zlib.decompress(base64.b64decode(text)), dtype=dtype)
+    raw = inflate(base64.b64decode(text), where, MAX_SKETCH_ARRAY_BYTES)
+    if len(raw) % np.dtype(dtype).itemsize:
+        raise ValueError("array length is not a whole number of entries")
+    return np.frombuffer(raw, dtype=dtype)
 
 
 @dataclass
@@ -118,11 +127,13 @@ class DupSketch:
         if not isinstance(data, dict):
             raise InputError(f"{where}: expected a mapping with k, keys, rows, text and counts")
         try:
-            k = int(data["k"])
-            keys = np.cumsum(_unb64(data["keys"], "<u8"), dtype=np.uint64)
-            rows = _unb64(data["rows"], "<u8").astype(np.uint64)
-            counts = _unb64(data["counts"], "<u8").astype(np.uint64)
-            text = np.unpackbits(_unb64(data["text"], "u1"))[: len(keys)].astype(bool)
+            k = data["k"]
+            if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_SKETCH_K:
+                raise InputError(f"{where}.k: must be a whole number from 1 to {MAX_SKETCH_K:,} (got {k!r})")
+            keys = np.cumsum(_unb64(data["keys"], "<u8", f"{where}.keys"), dtype=np.uint64)
+            rows = _unb64(data["rows"], "<u8", f"{where}.rows").astype(np.uint64)
+            counts = _unb64(data["counts"], "<u8", f"{where}.counts").astype(np.uint64)
+            text = np.unpackbits(_unb64(data["text"], "u1", f"{where}.text"))[: len(keys)].astype(bool)
         except (KeyError, TypeError, ValueError, zlib.error) as exc:
             raise InputError(f"{where}: not a valid duplicate sketch ({exc})") from None
         if not (len(keys) == len(rows) == len(counts) == len(text)) or k < 1:

@@ -18,7 +18,6 @@ from hybrid.evidence.agreement import LOW_KAPPA, Agreement, agreement_from_count
 from hybrid.evidence.roles import Roles, source_kind
 from hybrid.evidence.sketch import HASH_ID, DupSketch
 
-
 RARE_FACTOR = 0.5
 MIN_CLASS_COUNT = 10
 STATS_FORMAT = "hybrid-profile"

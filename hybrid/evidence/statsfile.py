@@ -16,35 +16,27 @@ from hybrid.evidence.stats import MIN_CLASS_COUNT, RARE_FACTOR, STATS_FORMAT, ST
 
 
 def write_stats(profile: Profile, path: str | Path) -> None:
-    """YAML by default; JSON when the name ends in .json."""
+    """YAML by default; JSON when the name ends in .json. Written whole or not at all."""
+    from hybrid.atomic import write_text
+
     p = Path(path)
     data = profile.to_stats()
-    try:
-        if p.suffix.lower() == ".json":
-            p.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        else:
-            p.write_text(
-                yaml.safe_dump(
-                    data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=None
-                ),
-                encoding="utf-8",
-            )
-    except OSError as exc:
-        raise InputError(f"{p}: cannot write ({exc.strerror})") from None
+    if p.suffix.lower() == ".json":
+        text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+    else:
+        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=None)
+    write_text(p, text)
 
 
 def read_stats(path: str | Path, name: str | None = None) -> Profile:
-    from hybrid.model.scenario import load_yaml_text, read_text_file
+    from hybrid import safeload
 
     shown = name or str(path)
-    text = read_text_file(path)
+    raw = safeload.read_bytes(path, safeload.MAX_STATS_BYTES, shown)
     if str(path).lower().endswith(".json"):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{shown}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+        data = safeload.load_json(raw, shown, max_bytes=safeload.MAX_STATS_BYTES)
     else:
-        data = load_yaml_text(text, shown)
+        data = safeload.load_yaml(raw, shown, max_bytes=safeload.MAX_STATS_BYTES)
     return stats_to_profile(data, shown)
 
 
@@ -184,7 +176,14 @@ def stats_to_profile(data: object, where: str = "statistics") -> Profile:
         if dup.get("near_duplicate_rows") is not None:
             prof.near_duplicate_rows_given = _int(dup, "near_duplicate_rows", f"{where}.duplicates")
     notes = data.get("notes") or []
-    prof.notes = [str(n) for n in notes] if isinstance(notes, list) else []
+    if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
+        raise InputError(f"{where}.notes: expected a list of text notes")
+    if len(notes) > MAX_NOTES or any(len(n) > MAX_NOTE_CHARS for n in notes):
+        raise InputError(f"{where}.notes: at most {MAX_NOTES} notes of at most {MAX_NOTE_CHARS:,} characters")
+    prof.notes = list(notes)
+    _check_names(prof, where)
+    if ann:
+        _check_agreement_possible(prof, f"{where}.annotators")
     for section, column, counts, missing in (
         ("label", label, prof.class_counts, prof.label_missing),
         ("source", source, prof.source_counts, prof.source_missing),
@@ -196,6 +195,52 @@ def stats_to_profile(data: object, where: str = "statistics") -> Profile:
                 f"{where}.{section}: counts plus missing add up to {total}, but rows is {prof.rows}"
             )
     return prof
+
+
+# Notes are shown as written; a statistics file carries a handful.
+MAX_NOTES = 200
+MAX_NOTE_CHARS = 2000
+
+
+def _check_names(prof: Profile, where: str) -> None:
+    """Column, class, source and slice names are shown on pages, in reports and in CSV downloads:
+    refuse control characters and formula-leading values, as for data files."""
+    from hybrid.evidence.scan import _FORMULA_RE
+    from hybrid.safetext import has_controls
+
+    groups: list[tuple[str, object]] = [
+        ("columns", prof.columns),
+        ("label.counts", prof.class_counts),
+        ("source.counts", prof.source_counts),
+        ("slice.counts", prof.slice_counts),
+        ("roles", [c for c in (prof.roles.label, prof.roles.source, prof.roles.text, prof.roles.slice) if c]
+         + list(prof.roles.annotators)),
+    ]
+    groups += [(f"annotators.counts.{a}", d) for a, d in prof.annotator_counts.items()]
+    for section, names in groups:
+        for n in names:
+            if has_controls(n):
+                raise InputError(f"{where}.{section}: {n!r} holds control characters")
+            if _FORMULA_RE.match(n):
+                raise InputError(
+                    f"{where}.{section}: {n[:40]!r} looks like a spreadsheet formula; remove the "
+                    "leading = + - @ or prefix it with an apostrophe"
+                )
+
+
+def _check_agreement_possible(prof: Profile, where: str) -> None:
+    """Two annotators can agree on a value at most min(count_a, count_b) times and must agree at
+    least count_a + count_b - rows times; counts outside those bounds cannot come from any data."""
+    rows = prof.annotator_rows
+    for (a, b), n in prof.annotator_agree.items():
+        ca, cb = prof.annotator_counts.get(a, {}), prof.annotator_counts.get(b, {})
+        most = sum(min(v, cb.get(k, 0)) for k, v in ca.items())
+        least = sum(max(0, v + cb.get(k, 0) - rows) for k, v in ca.items())
+        if not least <= n <= most:
+            raise InputError(
+                f"{where}.agreements: {a} and {b} agree on {n:,} rows, but their value counts allow "
+                f"only {least:,} to {most:,} agreeing rows; the counts contradict each other"
+            )
 
 
 def _column_name(section: dict, where: str) -> str:

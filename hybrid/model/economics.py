@@ -28,12 +28,12 @@ search, the Monte Carlo and the sensitivity analysis share one implementation of
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from hybrid.model.curves import CurveFit, curve_from_spec
 from hybrid.errors import InputError
+from hybrid.model.curves import CurveFit, curve_from_spec
 from hybrid.model.policy import Guardrails, Policy, guardrails, saturation, systematic_share
 from hybrid.model.scenario import Scenario
 
@@ -113,6 +113,8 @@ class Inputs:
     systematic_share: float | np.ndarray = 0.0
     fix_cost: float | np.ndarray | None = None  # None: a fresh human label (human_cost)
     synthetic_pool: float = 0.0
+    measured_ratio: float = np.inf
+    pool_accuracy: float | None = None  # the pilot generator's accuracy, for rows already in hand
     objective: str = "reach_target"
     saturation_source: str = ""
     systematic_source: str = ""
@@ -158,8 +160,11 @@ class Inputs:
         q_new = self.exchange_rate(coverage)
         e_new = synthetic_error(self.accuracy, coverage, self.catch_rate)
         pool = self.synthetic_pool
-        q_old = self.exchange_rate(0.0)
-        e_old = synthetic_error(self.accuracy, 0.0, self.catch_rate)
+        # Rows already in hand were made at the pilot's accuracy; a better generator from now on
+        # does not relabel them.
+        old = self if self.pool_accuracy is None else replace(self, accuracy=self.pool_accuracy)
+        q_old = old.exchange_rate(0.0)
+        e_old = synthetic_error(old.accuracy, 0.0, self.catch_rate)
         stock_rows = self.synthetic_now - pool
         stock = self.synthetic_now_value * stock_rows
         w, phi, k = self.tail_weight, self.tail_coverage, self.saturation
@@ -173,7 +178,7 @@ class Inputs:
                 err = np.where(synth > 0, (pool * e_old + s_new * e_new) / synth, e_new)
             share = synth / (humans + synth + stock_rows)
             floor = floor_weight * err * share**2
-            gained = q * saturated(synth, k * humans)
+            gained = q * saturated(np.minimum(synth, self.measured_ratio * humans), k * humans)
             head = self.curve_at(humans + stock + gained)
             tail = self.curve_at(humans + phi * (stock + gained))
             return np.clip((1.0 - w) * head + w * tail - floor, 0.0, 1.0)
@@ -184,7 +189,8 @@ class Inputs:
         """Human-example equivalents the synthetic rows add (existing pool plus new), after saturation."""
         humans = np.maximum(self.human_now + np.asarray(new_human, dtype=float), 1.0)
         synth = np.maximum(self.synthetic_pool + np.asarray(new_synthetic, dtype=float), 0.0)
-        return self.exchange_rate(coverage) * saturated(synth, self.saturation * humans)
+        credited = np.minimum(synth, self.measured_ratio * humans)
+        return self.exchange_rate(coverage) * saturated(credited, self.saturation * humans)
 
     def today(self) -> np.ndarray:
         return self.metric(0.0, 0.0, 0.0)
@@ -343,6 +349,8 @@ def resolve_inputs(scenario: Scenario, policy: Policy) -> Inputs:
         systematic_share=sigma,
         fix_cost=econ.fix_cost_per_example,
         synthetic_pool=synthetic_now if response is not None else 0.0,
+        measured_ratio=(response.measured_ratio or np.inf) if response is not None else np.inf,
+        pool_accuracy=response.accuracy if response is not None else None,
         objective=econ.objective,
         saturation_source=k_source,
         systematic_source=sigma_source,

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Annotated, Literal, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from hybrid.errors import InputError
 
@@ -42,9 +42,39 @@ Generation = Literal["generated", "augmented", "prelabel"]
 GENERATIONS: tuple[str, ...] = get_args(Generation)
 Objective = Literal["reach_target", "best_for_budget"]
 
-Level = Annotated[int, Field(ge=1, le=5)]
-Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
-Money = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+# Sane ranges for every number a user gives, the same in files, the dashboard, links and the CLI
+# (docs/model.md, "Input ranges"): money and counts up to a trillion; beyond that a value is a typo
+# or an attack, and sums of such values overflow to infinity.
+MAX_MONEY = 1e12
+MAX_COUNT = 10**12
+
+
+def _number(value: object) -> object:
+    """Refuse true/false where a number belongs (pydantic would read ``budget: true`` as 1)."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, got {str(value).lower()}")
+    return value
+
+
+_NoBool = BeforeValidator(_number)
+
+
+def _no_controls(value: object) -> object:
+    """Names are shown in terminals, pages and documents: no control characters or bidi overrides."""
+    from hybrid.safetext import has_controls
+
+    if isinstance(value, str) and has_controls(value):
+        raise ValueError("must not contain control characters (escape, bell, line breaks, bidi overrides)")
+    return value
+
+
+_NoControls = AfterValidator(_no_controls)
+Level = Annotated[int, _NoBool, Field(ge=1, le=5)]
+Fraction = Annotated[float, _NoBool, Field(ge=0.0, le=1.0)]
+Money = Annotated[float, _NoBool, Field(ge=0.0, le=MAX_MONEY, allow_inf_nan=False)]
+PositiveMoney = Annotated[float, _NoBool, Field(gt=0.0, le=MAX_MONEY, allow_inf_nan=False)]
+Count = Annotated[int, _NoBool, Field(ge=0, le=MAX_COUNT)]
+Size = Annotated[float, _NoBool, Field(ge=0, le=MAX_COUNT, allow_inf_nan=False)]
 
 
 class _Strict(BaseModel):
@@ -68,17 +98,17 @@ class Factors(_Strict):
 class Dataset(_Strict):
     """Facts about the data the team already has; filled by hand or by the profiler."""
 
-    human_examples: int = Field(0, ge=0, description="human-labeled examples already in hand")
-    synthetic_examples: int = Field(0, ge=0, description="synthetic examples already in hand")
-    classes: int | None = Field(None, ge=2, le=1_000_000, description="number of label classes")
+    human_examples: Count = Field(0, description="human-labeled examples already in hand")
+    synthetic_examples: Count = Field(0, description="synthetic examples already in hand")
+    classes: Annotated[int, _NoBool, Field(ge=2, le=1_000_000)] | None = Field(None, description="number of label classes")
     tail_share: Fraction | None = Field(None, description="share of rows in rare classes")
     annotator_agreement: Fraction | None = Field(
         None, description="observed pairwise agreement between two human annotators"
     )
-    kappa: Annotated[float, Field(ge=-1.0, le=1.0)] | None = Field(
+    kappa: Annotated[float, _NoBool, Field(ge=-1.0, le=1.0)] | None = Field(
         None, description="chance-corrected agreement (Cohen's or Fleiss' kappa), informational"
     )
-    synthetic_exchange_rate: Annotated[float, Field(gt=0.0, le=10.0)] | None = Field(
+    synthetic_exchange_rate: Annotated[float, _NoBool, Field(gt=0.0, le=10.0)] | None = Field(
         None,
         description="measured: how many human rows one synthetic row is worth (from evidence)",
     )
@@ -105,10 +135,10 @@ class SyntheticResponse(_Strict):
     measured and extrapolates from it.
     """
 
-    value: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+    value: Annotated[float, _NoBool, Field(gt=0.0, le=1.0)] = Field(
         ..., description="worth of one correctly labeled synthetic row, in human rows, before saturation"
     )
-    saturation: Annotated[float, Field(gt=0.0, le=10_000.0)] = Field(
+    saturation: Annotated[float, _NoBool, Field(gt=0.0, le=10_000.0)] = Field(
         ..., description="k: useful synthetic rows per human seed row (D = k * human rows)"
     )
     systematic_share: Fraction = Field(
@@ -122,27 +152,33 @@ class SyntheticResponse(_Strict):
     accuracy: Fraction = Field(..., description="generator label accuracy of the pilot's synthetic rows")
     tail_weight: Fraction | None = Field(None, description="edge-case weight the fit was made at")
     tail_coverage: Fraction | None = Field(None, description="tail coverage the fit was made at")
-    human_rows: int = Field(..., ge=1, description="human training rows of the largest measured base")
-    synthetic_rows: int = Field(..., ge=1, description="synthetic rows the pilot measured up to")
-    points: list[tuple[Annotated[float, Field(ge=0)], Annotated[float, Field(ge=0)], Fraction]] = Field(
+    human_rows: Annotated[int, _NoBool, Field(ge=1, le=MAX_COUNT)] = Field(..., description="human training rows of the largest measured base")
+    synthetic_rows: Annotated[int, _NoBool, Field(ge=1, le=MAX_COUNT)] = Field(..., description="synthetic rows the pilot measured up to")
+    points: list[tuple[Size, Size, Fraction]] = Field(
         default_factory=list, description="measured [human rows, synthetic rows, metric]"
     )
     plateau: bool = Field(False, description="the measured curve stopped rising or fell")
+    measured_ratio: Annotated[float, Field(gt=0.0, le=1e6)] | None = Field(
+        None,
+        description="most synthetic rows per human row the pilot measured; beyond it the plan "
+        "credits synthetic rows with nothing (the evidence says nothing there) but still counts "
+        "their repeated errors",
+    )
     model: str | None = Field(None, max_length=200, description="the learner the evidence used")
 
 
 class FittedCurve(_Strict):
     """Learning-curve parameters of ``m(n) = ceiling - scale * n**(-exponent)``."""
 
-    ceiling: Annotated[float, Field(gt=0.0, le=1.0)]
-    scale: Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
-    exponent: Annotated[float, Field(gt=0.0, le=3.0)]
+    ceiling: Annotated[float, _NoBool, Field(gt=0.0, le=1.0)]
+    scale: Annotated[float, _NoBool, Field(gt=0.0, le=MAX_COUNT, allow_inf_nan=False)]
+    exponent: Annotated[float, _NoBool, Field(gt=0.0, le=3.0)]
 
 
 class LearningCurveSpec(_Strict):
     """Either measured points ``[[n, metric], ...]`` (at least three) or fitted parameters."""
 
-    points: list[tuple[Annotated[float, Field(gt=0, allow_inf_nan=False)], Fraction]] | None = None
+    points: list[tuple[Annotated[float, _NoBool, Field(gt=0, le=MAX_COUNT, allow_inf_nan=False)], Fraction]] | None = None
     fitted: FittedCurve | None = None
 
     @model_validator(mode="after")
@@ -161,12 +197,12 @@ class LearningCurveSpec(_Strict):
 class Economics(_Strict):
     """Money, unit costs, generator quality and the learning curve."""
 
-    budget: Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+    budget: PositiveMoney
     currency: str = Field(
         "USD", pattern=r"^[A-Z]{3}$", description="ISO 4217 code, three capital letters (USD, EUR, GBP)"
     )
-    human_cost_per_example: Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
-    synthetic_cost_per_example: Annotated[float, Field(ge=1e-6, allow_inf_nan=False)] = Field(
+    human_cost_per_example: PositiveMoney
+    synthetic_cost_per_example: Annotated[float, _NoBool, Field(ge=1e-6, le=MAX_MONEY, allow_inf_nan=False)] = Field(
         ..., description="generation is never free: compute, prompts, filtering (at least 0.000001)"
     )
     review_cost_per_example: Money = Field(
@@ -217,9 +253,9 @@ def _check_prelabel_costs(econ: Economics) -> None:
 class Scenario(_Strict):
     """What a team brings: data use, factors, dataset facts and economics."""
 
-    name: str = Field("Untitled scenario", min_length=1, max_length=200)
+    name: Annotated[str, _NoControls] = Field("Untitled scenario", min_length=1, max_length=200)
     data_use: DataUse = "fine_tuning"
-    domain: str | None = Field(None, max_length=200)
+    domain: Annotated[str, _NoControls] | None = Field(None, max_length=200)
     factors: Factors = Field(default_factory=Factors)
     dataset: Dataset | None = None
     economics: Economics
@@ -262,33 +298,19 @@ class Scenario(_Strict):
             raise InputError(describe_validation_error(exc, source)) from None
 
 
-def load_yaml_text(text: str, source: str) -> object:
-    """Parse YAML with ``safe_load`` only: a scenario file must never be able to run code."""
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        where = ""
-        mark = getattr(exc, "problem_mark", None)
-        if mark is not None:
-            where = f" at line {mark.line + 1}, column {mark.column + 1}"
-        problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise InputError(f"{source}: {problem}{where}") from None
+def load_yaml_text(text: str, source: str, max_bytes: int | None = None) -> object:
+    """Parse YAML with ``safe_load`` semantics only (a scenario file must never be able to run
+    code), under the size, nesting and alias-expansion caps of ``hybrid.safeload``."""
+    from hybrid import safeload
+
+    return safeload.load_yaml(text, source, max_bytes=max_bytes or safeload.MAX_SCENARIO_BYTES)
 
 
-def read_text_file(path: str | Path) -> str:
-    p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{p}: file not found") from None
-    except IsADirectoryError:
-        raise InputError(f"{p}: is a directory, expected a file") from None
-    except OSError as exc:
-        raise InputError(f"{p}: cannot read ({exc.strerror})") from None
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InputError(f"{p}: not UTF-8 text") from None
+def read_text_file(path: str | Path, max_bytes: int | None = None) -> str:
+    """A UTF-8 text file, refused past ``max_bytes`` (default: a scenario's 1 MB) unread."""
+    from hybrid import safeload
+
+    return safeload.read_text(path, max_bytes or safeload.MAX_SCENARIO_BYTES, str(Path(path)))
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -305,6 +327,8 @@ def describe_validation_error(exc: ValidationError, source: str) -> str:
         ctx = err.get("ctx") or {}
         if kind == "extra_forbidden":
             msg = "unknown field"
+        elif kind == "less_than_equal" and isinstance(ctx.get("le"), (int, float)) and ctx["le"] >= MAX_COUNT:
+            msg = f"at most {ctx['le']:,.0f}: {msg} (got {err.get('input')!r})"
         elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
             msg = f"{msg} (got {err.get('input')!r})"
         elif kind == "literal_error":

@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import base64
 import html as html_lib
-import json
 import re
-
 
 from hybrid.errors import InputError
 from hybrid.model.scenario import Scenario
 from hybrid.share.report import YAML_MARKER
-
 
 _HTML_B64 = re.compile(r'<a id="scenario-download"[^>]*?href="data:application/yaml;base64,([A-Za-z0-9+/=]+)"')
 _HTML_PRE = re.compile(r'<pre id="scenario-yaml"[^>]*>(.*?)</pre>', re.DOTALL)
@@ -33,10 +30,9 @@ def extract_yaml(report: str | bytes) -> str:
     text = report.lstrip("\ufeff")
     stripped = text.lstrip()
     if stripped.startswith("{"):
-        try:
-            obj = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"report: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+        from hybrid.safeload import MAX_REPORT_BYTES, load_json
+
+        obj = load_json(text, "report", max_bytes=MAX_REPORT_BYTES)
         if not isinstance(obj, dict) or not isinstance(obj.get("scenario_yaml"), str):
             raise InputError("report: the JSON has no 'scenario_yaml' field")
         return obj["scenario_yaml"]
@@ -81,12 +77,10 @@ def _pdf_yaml(raw: bytes) -> str:
         start += 1
     body = raw[start : start + int(m.group(1))]
     if b"/FlateDecode" in raw[obj:s]:
-        import zlib
+        from hybrid.safeload import MAX_SCENARIO_BYTES, inflate
 
-        try:
-            body = zlib.decompress(body)
-        except zlib.error:
-            raise InputError("report: the PDF's attached scenario cannot be read") from None
+        # Capped by output: a scenario is at most 1 MB, whatever the stream inflates to.
+        body = inflate(body, "report: the PDF's attached scenario", MAX_SCENARIO_BYTES)
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError:

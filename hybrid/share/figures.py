@@ -8,10 +8,20 @@ from __future__ import annotations
 
 import math
 
-
 from hybrid.explain.rationale import money
-from hybrid.share.report import COLORS, LAYERS, PLAN_COLORS, PLAN_ORDER, PLAN_TITLES, ReportData, _cpp, _fmt_input, _opt_float, _prefix, _short
-
+from hybrid.share.report import (
+    COLORS,
+    LAYERS,
+    PLAN_COLORS,
+    PLAN_ORDER,
+    PLAN_TITLES,
+    ReportData,
+    _cpp,
+    _fmt_input,
+    _opt_float,
+    _prefix,
+    _short,
+)
 
 _FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "DejaVu Sans", sans-serif'
 

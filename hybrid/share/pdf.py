@@ -1,17 +1,20 @@
-"""The PDF report: A4, drawn with fpdf2 (no browser), with the scenario YAML attached as a file."""
+"""The PDF report: A4, laid out with fpdf2 (no browser), with the scenario YAML attached as a file.
+
+The charts are the report's plotly figures (``figures.figures``, the ones the HTML report embeds),
+drawn as images by ``static.png``; the PDF defines no chart of its own.
+"""
 
 from __future__ import annotations
 
-import math
+import io
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from hybrid.explain.rationale import money
-from hybrid.share.report import COLORS, LABEL_COLORS, LAYERS, PLAN_COLORS, PLAN_ORDER, PLAN_TITLES, ReportData, _cpp, _money_short
-
+from hybrid.share.figures import figures
+from hybrid.share.report import LABEL_COLORS, ReportData
+from hybrid.share.static import png
 
 _FONT_DIRS = (
     Path("/usr/share/fonts/truetype/dejavu"),
@@ -36,19 +39,6 @@ def _find_fonts() -> dict[str, Path] | None:
     return None
 
 
-def _nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
-    """Round ticks from at or below ``lo`` to at or above ``hi``: steps of 1, 2, 2.5 or 5 x 10^k."""
-    span = hi - lo
-    if span <= 0:
-        return [lo]
-    raw = span / n
-    mag = 10.0 ** math.floor(math.log10(raw))
-    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw * 0.999)
-    first = math.floor(lo / step + 1e-9)
-    last = math.ceil(hi / step - 1e-9)
-    return [round(k * step, 12) for k in range(first, last + 1)]
-
-
 def _rgb(hex_color: str) -> tuple[int, int, int]:
     h = hex_color.lstrip("#")
     return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
@@ -67,7 +57,7 @@ _LATIN1_MAP = str.maketrans({
 
 
 class _Pdf:
-    """A thin layout helper over fpdf2: fonts, headings, paragraphs, tables and charts."""
+    """A thin layout helper over fpdf2: fonts, headings, paragraphs, tables and figures."""
 
     W = 180.0  # content width in mm (A4, 15 mm margins)
 
@@ -178,186 +168,12 @@ class _Pdf:
                     r.cell(self.t(cell), style=style)
         self.pdf.ln(2)
 
-    def hbars(self, title: str, groups: Sequence[tuple[str, Sequence[tuple[float, str]]]],
-              legend: Sequence[tuple[str, str]], unit_fmt, height_per: float = 8.0):
-        """Horizontal stacked bars: ``groups`` of (row label, [(value, colour), ...])."""
-        pdf = self.pdf
-        h = 14 + height_per * len(groups) + 12
-        self.need(h)
-        self.font(10, "B")
-        pdf.cell(0, 6, self.t(title), new_x="LMARGIN", new_y="NEXT")
-        x0, label_w = 15.0, 32.0
-        plot_w = self.W - label_w - 4
-        top = max(sum(v for v, _ in segs) for _, segs in groups) or 1.0
-        y = pdf.get_y() + 2
-        for label, segs in groups:
-            self.font(8.5)
-            pdf.set_xy(x0, y + 1)
-            pdf.cell(label_w, height_per - 3, self.t(label), align="R")
-            x = x0 + label_w + 2
-            for v, color in segs:
-                w = plot_w * v / top
-                if w > 0.05:
-                    pdf.set_fill_color(*_rgb(color))
-                    pdf.rect(x, y + 1, w, height_per - 3, style="F")
-                x += w
-            total = sum(v for v, _ in segs)
-            self.font(8)
-            txt = unit_fmt(total)
-            tw = pdf.get_string_width(txt)
-            if x + 1 + tw > x0 + self.W:
-                pdf.set_xy(x - tw - 1, y + 1)
-                pdf.set_text_color(255, 255, 255)
-            else:
-                pdf.set_xy(x + 1, y + 1)
-            pdf.cell(tw, height_per - 3, self.t(txt))
-            y += height_per
-        self._legend(legend, y + 1)
-        pdf.set_y(y + 9)
-
-    def _legend(self, legend: Sequence[tuple[str, str]], y: float, dashed: Sequence[bool] | None = None):
-        pdf = self.pdf
-        x = 15.0 + 34
-        self.font(8)
-        for i, (label, color) in enumerate(legend):
-            pdf.set_fill_color(*_rgb(color))
-            pdf.rect(x, y + 1, 4, 3, style="F")
-            pdf.set_xy(x + 5, y)
-            w = pdf.get_string_width(self.t(label)) + 2
-            pdf.cell(w, 5, self.t(label))
-            x += w + 9
-
-    def vbars(self, title: str, bars: Sequence[tuple[str, float | None, str, str, bool]], ylabel: str):
-        """Vertical bars: (label, value, value text, colour, hatched)."""
-        pdf = self.pdf
-        h = 70
-        self.need(h + 10)
-        self.font(10, "B")
-        pdf.cell(0, 6, self.t(title), new_x="LMARGIN", new_y="NEXT")
-        top_y = pdf.get_y() + 6
-        plot_h = 40.0
-        x0 = 15.0 + 22
-        plot_w = self.W - 22
-        base_y = top_y + plot_h
-        ticks = _nice_ticks(0.0, max([v for _, v, _, _, _ in bars if v] + [1.0]) * 1.08, 4)
-        vmax = ticks[-1] if ticks[-1] > 0 else 1.0
-        pdf.set_draw_color(215, 215, 215)
-        pdf.set_line_width(0.2)
-        for tv in ticks:
-            yy = base_y - plot_h * tv / vmax
-            pdf.line(x0, yy, x0 + plot_w, yy)
-            self.font(7, color=(90, 90, 90))
-            pdf.set_xy(15, yy - 2)
-            pdf.cell(20, 4, self.t(_money_short(tv, self.data.currency)), align="R")
-        slot = plot_w / len(bars)
-        bw = min(30.0, slot * 0.5)
-        for i, (label, v, text, color, hatched) in enumerate(bars):
-            cx = x0 + slot * (i + 0.5)
-            bh = plot_h * (v or 0.0) / vmax
-            pdf.set_fill_color(*_rgb(color))
-            pdf.rect(cx - bw / 2, base_y - bh, bw, bh, style="F")
-            if hatched and bh > 0:
-                pdf.set_draw_color(255, 255, 255)
-                pdf.set_line_width(0.6)
-                with pdf.rect_clip(cx - bw / 2, base_y - bh, bw, bh):
-                    k = -bh
-                    while k < bw:
-                        pdf.line(cx - bw / 2 + k, base_y, cx - bw / 2 + k + bh, base_y - bh)
-                        k += 3
-            self.font(8.5, "B")
-            pdf.set_xy(cx - slot / 2, base_y - bh - 5)
-            pdf.cell(slot, 4, self.t(text), align="C")
-            self.font(8.5)
-            pdf.set_xy(cx - slot / 2, base_y + 1.5)
-            pdf.multi_cell(slot, 4, self.t(label), align="C")
-        self.font(7.5, color=(90, 90, 90))
-        pdf.set_xy(15, top_y - 6)
-        pdf.cell(0, 4, self.t(ylabel))
-        pdf.set_y(base_y + 12)
-
-    def line_chart(self):
-        """Expected metric by spend (log x), one line per plan, target and today as dashed lines."""
-        d = self.data
-        rec = d.recommendation
-        pdf = self.pdf
-        self.need(95)
-        self.font(10, "B")
-        pdf.cell(0, 6, self.t("Expected metric by spend, for each plan's mix"), new_x="LMARGIN", new_y="NEXT")
-        top_y = pdf.get_y() + 3
-        x0, plot_w, plot_h = 15.0 + 16, self.W - 20, 62.0
-        base_y = top_y + plot_h
-        xs = np.log10(np.asarray(d.curve_spend))
-        xmin, xmax = float(xs.min()), float(xs.max())
-        allv = np.concatenate([np.asarray(v) for v in d.curve_metric.values()])
-        lo = min(float(allv.min()), rec.today_metric, rec.target_metric)
-        hi = max(float(allv.max()), rec.target_metric)
-        pad = max(0.003, (hi - lo) * 0.06)
-        yticks = _nice_ticks(lo - pad, hi + pad, 6)
-        lo, hi = yticks[0], yticks[-1]
-
-        def px(s):
-            return x0 + plot_w * (math.log10(s) - xmin) / (xmax - xmin)
-
-        def py(m):
-            return base_y - plot_h * (m - lo) / (hi - lo)
-
-        pdf.set_draw_color(225, 225, 225)
-        pdf.set_line_width(0.2)
-        self.font(7, color=(90, 90, 90))
-        for m in yticks:
-            pdf.line(x0, py(m), x0 + plot_w, py(m))
-            pdf.set_xy(15, py(m) - 2)
-            pdf.cell(15, 4, f"{m:.3f}", align="R")
-        for e in range(int(math.floor(xmin)), int(math.ceil(xmax)) + 1):
-            for mult in (1, 2, 5):
-                s = mult * 10.0**e
-                if xmin - 1e-9 <= math.log10(s) <= xmax + 1e-9:
-                    pdf.set_draw_color(225, 225, 225)
-                    pdf.line(px(s), top_y, px(s), base_y)
-                    pdf.set_xy(px(s) - 10, base_y + 1)
-                    pdf.cell(20, 4, self.t(_money_short(s, d.currency)), align="C")
-        pdf.set_draw_color(120, 120, 120)
-        pdf.line(x0, base_y, x0 + plot_w, base_y)
-        for value, color, text in ((rec.target_metric, COLORS["target"], f"target {rec.target_metric:.3f}"),
-                                   (rec.today_metric, COLORS["today"], f"today {rec.today_metric:.3f}")):
-            pdf.set_draw_color(*_rgb(color))
-            pdf.set_line_width(0.35)
-            pdf.set_dash_pattern(dash=1.5, gap=1.2)
-            pdf.line(x0, py(value), x0 + plot_w, py(value))
-            pdf.set_dash_pattern()
-            self.font(7, color=_rgb(color))
-            pdf.set_xy(x0 + 1, py(value) - (4.5 if value == rec.target_metric else -0.5))
-            pdf.cell(30, 4, text)
-        if xmin <= math.log10(rec.budget) <= xmax + 1e-9:
-            bx = px(rec.budget)
-            pdf.set_draw_color(*_rgb(COLORS["target"]))
-            pdf.set_line_width(0.3)
-            pdf.line(bx, top_y, bx, base_y)
-            self.font(7, color=_rgb(COLORS["target"]))
-            label = self.t(f"budget {money(rec.budget, d.currency)}")
-            pdf.set_xy(bx - pdf.get_string_width(label) - 1.5, top_y)
-            pdf.cell(pdf.get_string_width(label) + 1, 4, label)
-        for name in ("all-human", "all-synthetic", "recommended"):
-            pl = next(q for q in rec.plans if q.name == name)
-            pts = [(px(s), py(m)) for s, m in zip(d.curve_spend, d.curve_metric[name])]
-            pdf.set_draw_color(*_rgb(PLAN_COLORS[name]))
-            pdf.set_line_width(0.9 if name == "recommended" else 0.6)
-            if pl.breaks:
-                pdf.set_dash_pattern(dash=1.0, gap=1.0)
-            pdf.polyline(pts)
-            pdf.set_dash_pattern()
-            if pl.spend > 0:
-                pdf.set_fill_color(*_rgb(PLAN_COLORS[name]))
-                pdf.set_draw_color(255, 255, 255)
-                pdf.set_line_width(0.3)
-                pdf.circle(x=px(pl.spend), y=py(pl.expected_metric), radius=1.4, style="FD")
-        self.font(7.5, color=(90, 90, 90))
-        pdf.set_xy(x0, base_y + 5)
-        pdf.cell(plot_w, 4, self.t(f"Spend ({d.currency}, log scale)"), align="C")
-        legend = [(PLAN_TITLES[n] + (" (outside guardrails)" if next(q for q in rec.plans if q.name == n).breaks else ""),
-                   PLAN_COLORS[n]) for n in PLAN_ORDER]
-        self._legend(legend, base_y + 10)
-        pdf.set_y(base_y + 17)
+    def figure(self, fig) -> None:
+        """A report figure (``figures.figures``) as an image the full column wide."""
+        image, h = png(fig, self.W)
+        self.need(h + 2)
+        self.pdf.image(io.BytesIO(image), x=self.pdf.l_margin, y=self.pdf.get_y(), w=self.W, h=h)
+        self.pdf.set_y(self.pdf.get_y() + h + 2)
 
 
 def _sentence(text: str) -> str:
@@ -365,9 +181,10 @@ def _sentence(text: str) -> str:
 
 
 def render_pdf(data: ReportData) -> bytes:
-    """A clean A4 PDF made with fpdf2 alone; the scenario YAML is attached as a file."""
+    """A clean A4 PDF made with fpdf2, charts from the shared figures; the scenario YAML attached."""
     doc = _Pdf(data)
     pdf = doc.pdf
+    figs = figures(data)
     rec = data.recommendation
     cur = data.currency
 
@@ -421,15 +238,7 @@ def render_pdf(data: ReportData) -> bytes:
         widths=(34, 26, 16, 104),
         aligns=("LEFT", "RIGHT", "RIGHT", "LEFT"),
     )
-    doc.hbars(
-        "Where the money goes: the three layers of each plan",
-        [
-            (c.title, [(c.plan.layers[key], col) for key, _, col, _ in LAYERS])
-            for c in data.plans
-        ],
-        [(title, col) for _, title, col, _ in LAYERS],
-        lambda v: money(v, cur),
-    )
+    doc.figure(figs["chart-layers"])
 
     doc.heading("Plans side by side", space=90)
     doc.table(
@@ -445,18 +254,10 @@ def render_pdf(data: ReportData) -> bytes:
             doc.para(f"{c.title} is outside the guardrails: " + "; ".join(c.plan.breaks) + ".", size=8.5,
                      color=(90, 90, 90), h=4.3)
     pdf.ln(2)
-    doc.vbars(
-        "Cost per percentage point of metric gained",
-        [
-            (c.title + (" (outside guardrails)" if c.plan.breaks else ""), c.plan.cost_per_point,
-             _cpp(c.plan.cost_per_point, cur), c.color, bool(c.plan.breaks))
-            for c in data.plans
-        ],
-        f"{cur} per point",
-    )
+    doc.figure(figs["chart-cpp"])
 
     doc.heading("What each plan buys", space=110)
-    doc.line_chart()
+    doc.figure(figs["chart-spend"])
     doc.para(data.chart_description, size=8.5, color=(70, 70, 70), h=4.3)
     pdf.ln(2)
     doc.table(

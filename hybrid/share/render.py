@@ -8,18 +8,18 @@ HTML autoescaping is on, so every piece of user text is escaped; Markdown passes
 from __future__ import annotations
 
 import json
+
+from hybrid.safetext import shown
 import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-
 from hybrid.errors import InputError
-from hybrid.share.formats import FORMATS
 from hybrid.share.figures import figures
+from hybrid.share.formats import FORMATS
 from hybrid.share.pdf import render_pdf
 from hybrid.share.report import COLORS, LABEL_COLORS, REPORT_FORMAT_VERSION, YAML_MARKER, ReportData, _num
-
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -47,6 +47,7 @@ def md_escape(value: Any) -> str:
         return str(value)
     s = str(value)
     s = re.sub(r"[\r\n\u0085\u2028\u2029\t\v\f]+", " ", s)
+    s = shown(s)  # escape, lines, bell, bidi overrides: written as visible escapes
     s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     s = _MD_INLINE.sub(r"\\\1", s)
     s = _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), s)

@@ -30,18 +30,17 @@ from typing import Any
 
 import numpy as np
 
-from hybrid import __version__
-from hybrid.model.curves import fit_curve
-from hybrid.model.economics import Inputs, resolve_inputs
-from hybrid import palette
+from hybrid import __version__, palette
 from hybrid.errors import InputError
-from hybrid.share.formats import slug
-from hybrid.model.policy import Bound, Policy, guardrails
 from hybrid.explain.rationale import FACTOR_TITLES, LABEL_TITLES, money
 from hybrid.explain.recommendation import recommend_inputs
+from hybrid.model.curves import fit_curve
+from hybrid.model.economics import Inputs, resolve_inputs
+from hybrid.model.policy import Bound, Policy, guardrails
 from hybrid.model.recommend import Plan, Recommendation, metric_for_spend
 from hybrid.model.scenario import FACTOR_NAMES, Scenario
-
+from hybrid.safetext import shown
+from hybrid.share.formats import slug
 
 # One colour per meaning, shared with the dashboard (hybrid/palette.py).
 COLORS = {
@@ -370,8 +369,8 @@ def build_report(
         generated_at=_when(generated_at),
         version=__version__,
         scenario_yaml=scenario.to_yaml(),
-        title=scenario.name,
-        subtitle=" \u00b7 ".join(
+        title=shown(scenario.name),
+        subtitle=shown(" \u00b7 ".join(
             x
             for x in (
                 DATA_USE_TITLES.get(scenario.data_use, scenario.data_use),
@@ -379,7 +378,7 @@ def build_report(
                 f"budget {money(rec.budget, cur)}",
             )
             if x
-        ),
+        )),
         headline=headline,
         verdict=verdict,
         summary=summary,

@@ -42,7 +42,7 @@ from typing import Literal, TypeVar
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, IntegrityError
 
 from hybrid.errors import InputError
 from hybrid.model.scenario import Scenario, read_text_file
@@ -295,6 +295,28 @@ def _is_transient(exc: DBAPIError) -> bool:
     return code in _PG_TRANSIENT
 
 
+def _is_read_only_error(exc: StoreError) -> bool:
+    text = str(exc).lower()
+    return "readonly" in text or "read-only" in text or "unable to open database file" in text
+
+
+def _connect_read_only(path: str):
+    """A read-only connection to a SQLite file in a folder that cannot be written.
+
+    ``mode=ro`` reads a WAL database when its -wal and -shm files exist; when they do not and
+    cannot be created, ``immutable=1`` reads the file as it is (nothing can write it from here)."""
+    import sqlite3
+    from urllib.parse import quote
+
+    uri = "file:" + quote(str(Path(path).resolve()))
+    try:
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, check_same_thread=False)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+
+
 def _normalise_url(url: str) -> sa.URL:
     try:
         parsed = sa.make_url(url)
@@ -345,13 +367,29 @@ class ScenarioStore:
     def __init__(self, url: str | None = None) -> None:
         self.url = _normalise_url(url or default_database_url())
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        # True when the SQLite file or its folder cannot be written: the library is then opened
+        # read-only, so it can still be listed, opened and exported, and every change is refused.
+        self.read_only = False
         self.engine = self._create_engine()
         self._writer = self.engine.execution_options(hybrid_begin="IMMEDIATE")
         try:
-            self._migrate()
+            try:
+                self._migrate()
+            except StoreError as exc:
+                if not (self.is_sqlite and _is_read_only_error(exc) and self._sqlite_file_exists()):
+                    raise
+                self.engine.dispose()
+                self.read_only = True
+                self.engine = self._create_engine()
+                self._writer = self.engine.execution_options(hybrid_begin="IMMEDIATE")
+                self._migrate()
         except BaseException:
             self.engine.dispose()
             raise
+
+    def _sqlite_file_exists(self) -> bool:
+        database = self.url.database or ""
+        return bool(database) and database != ":memory:" and Path(database).is_file()
 
     # lifecycle
 
@@ -375,14 +413,17 @@ class ScenarioStore:
         if not self.is_sqlite:
             return sa.create_engine(self.url, pool_pre_ping=True)
         database = self.url.database or ""
-        if database and database != ":memory:" and not database.startswith("file:"):
+        if database and database != ":memory:" and not database.startswith("file:") and not self.read_only:
             try:
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(
                     f"{Path(database).parent}: cannot create the data folder ({exc.strerror})"
                 ) from None
-        engine = sa.create_engine(self.url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        if self.read_only:
+            engine = sa.create_engine("sqlite://", creator=lambda: _connect_read_only(database))
+        else:
+            engine = sa.create_engine(self.url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
@@ -390,7 +431,8 @@ class ScenarioStore:
             dbapi_conn.isolation_level = None
             cursor = dbapi_conn.cursor()
             cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-            cursor.execute("PRAGMA journal_mode = WAL")
+            if not self.read_only:
+                cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = FULL")
             cursor.execute("PRAGMA foreign_keys = ON")
             cursor.close()
@@ -409,11 +451,18 @@ class ScenarioStore:
         try:
             with self.engine.connect() as conn:
                 yield conn
-        except OperationalError as exc:
+        except DatabaseError as exc:
+            if isinstance(exc, IntegrityError):
+                raise
             raise self._store_error(exc) from None
 
     def _write(self, work: Callable[[Connection], T]) -> T:
         """Run ``work`` in one write transaction, retrying transient conflicts from the start."""
+        if self.read_only:
+            raise StoreError(
+                f"scenario store {self.location}: the library is read-only here (its folder or file "
+                "cannot be written); it can be listed, opened and exported, but not changed"
+            )
         for attempt in range(WRITE_ATTEMPTS):
             try:
                 with self._writer.begin() as conn:
@@ -421,24 +470,36 @@ class ScenarioStore:
             except DBAPIError as exc:
                 if attempt + 1 < WRITE_ATTEMPTS and _is_transient(exc):
                     continue
-                if isinstance(exc, OperationalError):
+                if isinstance(exc, DatabaseError) and not isinstance(exc, IntegrityError):
                     raise self._store_error(exc) from None
                 raise
         raise AssertionError("unreachable")
 
-    def _store_error(self, exc: OperationalError) -> StoreError:
+    def _store_error(self, exc: DBAPIError) -> StoreError:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        if self.is_sqlite and "not a database" in reason:
+            reason = (
+                f"{reason}: the file is damaged or is not a scenario library; move it aside (the "
+                f"app then starts a new library there) or point {ENV_DATA_DIR} elsewhere"
+            )
         return StoreError(f"scenario store {self.location}: {reason}")
 
     def _migrate(self) -> None:
         try:
             with self.engine.connect() as conn:
                 current = self._schema_version(conn)
-        except OperationalError as exc:
+                if current == 0:
+                    self._check_not_foreign(conn)
+        except DatabaseError as exc:
             raise self._store_error(exc) from None
         if current == SCHEMA_VERSION:
             return
         self._check_not_newer(current)
+        if self.read_only:
+            raise StoreError(
+                f"scenario store {self.location}: the library needs a schema upgrade, and it is "
+                "read-only here; open it once where it can be written"
+            )
 
         def step_all(conn: Connection) -> None:
             if not self.is_sqlite:
@@ -463,6 +524,18 @@ class ScenarioStore:
         if not sa.inspect(conn).has_table("schema_version"):
             return 0
         return int(conn.execute(sa.select(sa.func.max(_schema_version.c.version))).scalar() or 0)
+
+    def _check_not_foreign(self, conn: Connection) -> None:
+        """A database without our schema_version but with tables of our names belongs to something
+        else; creating ours beside them would fail half-way, so it is refused by name."""
+        ours = {"scenarios", "scenario_versions", "scenario_events"}
+        clash = sorted(ours & set(sa.inspect(conn).get_table_names()))
+        if clash:
+            raise StoreError(
+                f"scenario store {self.location}: not a scenario library (it has table "
+                f"{', '.join(clash)} but no schema_version); point {ENV_DATA_DIR} or "
+                f"{ENV_DATABASE_URL} at another database"
+            )
 
     def _check_not_newer(self, found: int) -> None:
         if found > SCHEMA_VERSION:

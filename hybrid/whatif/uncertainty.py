@@ -15,9 +15,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from hybrid.explain.sensitivity import INPUTS, apply_range
 from hybrid.model.economics import Inputs, cost_per_point
 from hybrid.model.policy import Range
-from hybrid.explain.sensitivity import INPUTS, apply_range
 
 DEFAULT_DRAWS = 10_000
 
@@ -123,3 +123,37 @@ def monte_carlo(
         )
     varied = tuple(k for k in ranges if k in INPUTS) + (("curve",) if inp.curve.cov is not None else ())
     return MonteCarlo(draws, seed, tuple(spreads), cpp, metric, varied, float(np.mean(~any_gain)))
+
+
+def point_and_spread(point: float | None, spread: PlanSpread, ranges: dict[str, Range], inp: Inputs,
+                     money) -> str:
+    """One sentence putting a plan's point estimate beside its Monte Carlo interval, and why the two
+    differ when they do.
+
+    The point estimate is the model at today's values; the draws are triangular with today's value
+    as the mode, so a range reaching further one way than the other (a catch rate that can fall 15
+    points but rise 5) moves the median away from the point estimate, and cost per point, a ratio,
+    stretches further up than down.
+    """
+    if not np.isfinite(spread.cpp_p50):
+        return "In the simulated futures this plan gains nothing, so it has no cost per point."
+    text = (f"In 90% of the simulated futures this plan costs {money(spread.cpp_p5)} to {money(spread.cpp_p95)} "
+            f"per point (median {money(spread.cpp_p50)})")
+    if point is None:
+        return text + "; at today's values it gains nothing."
+    gap = spread.cpp_p50 / point - 1.0
+    if abs(gap) < 0.05:
+        return text + f", in line with the {money(point)} at today's values."
+    lopsided = []
+    for field, r in ranges.items():
+        if field not in INPUTS:
+            continue
+        x0 = float(np.mean(getattr(inp, field)))
+        lo, hi = apply_range(x0, r, field)
+        if hi - lo > 0 and abs((hi - x0) - (x0 - lo)) > 0.2 * (hi - lo):
+            lopsided.append(INPUTS[field][0])
+    why = "cost per point is a ratio, so uncertain gains stretch it further up than down"
+    if lopsided:
+        why = ("the ranges of " + ", ".join(lopsided[:3]) + " reach further one way than the other, and " + why)
+    side = "above" if gap > 0 else "below"
+    return text + f". The median sits {abs(gap):.0%} {side} the {money(point)} at today's values because {why}."

@@ -1,0 +1,71 @@
+"""User text made safe where it lands: terminals, HTML, Markdown, PDF, CSV and Excel.
+
+- **Control characters** (C0 and C1 controls, DEL, and the Unicode bidirectional overrides and
+  isolates that reorder what a reader sees: U+061C, U+200E/F, U+202A-E, U+2066-9) never reach a
+  terminal or a document raw: ``shown`` replaces each with a visible escape such as ``\\u001b`` or
+  ``\\u202e``, and ``has_controls`` lets an entry point refuse them.
+- **Formula-leading cells** in every CSV or Excel file the project writes are neutralised as the
+  OWASP "CSV Injection" guidance says: a cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or
+  a carriage return gets a leading apostrophe, so a spreadsheet shows it as text instead of running
+  it. Numbers are left alone (a negative number is a number, not a formula); only text is changed.
+
+Pure: no Streamlit.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# Characters that move the cursor, ring the bell, start an escape sequence or reorder text.
+CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# The same plus tab and line breaks: none belongs in a name.
+NAME_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def has_controls(text: str) -> bool:
+    """True when ``text`` holds a character no name may hold (see ``NAME_CONTROL_RE``)."""
+    return bool(NAME_CONTROL_RE.search(text))
+
+
+def _escape(m: re.Match[str]) -> str:
+    c = m.group(0)
+    return f"\\u{ord(c):04x}"  # a valid escape in JSON, Python and JavaScript strings alike
+
+
+def shown(text: object) -> str:
+    """``text`` with every control character, line break and bidi override written as a visible
+    escape (``\\u001b``, ``\\u202e``), for a terminal line, a title or a heading."""
+    return NAME_CONTROL_RE.sub(_escape, "" if text is None else str(text))
+
+
+def terminal(text: object) -> str:
+    """Text for a terminal: like ``shown`` but line breaks and tabs are kept (for multi-line
+    output); every other control character and bidi override is written as a visible escape."""
+    return CONTROL_RE.sub(_escape, "" if text is None else str(text))
+
+
+def neutralise_cell(value: Any) -> Any:
+    """A cell as a spreadsheet should get it: text that starts like a formula is prefixed with an
+    apostrophe (OWASP CSV injection); every other value is returned unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def neutralise_frame(frame):
+    """A copy of a pandas DataFrame (or a dict of columns, or a list of row dicts) with every text cell and column name
+    passed through ``neutralise_cell``; numbers and the index are untouched."""
+    if isinstance(frame, dict):  # column -> list of values
+        return {neutralise_cell(k): [neutralise_cell(v) for v in vs] for k, vs in frame.items()}
+    if isinstance(frame, list):
+        return [{neutralise_cell(k): neutralise_cell(v) for k, v in row.items()} if isinstance(row, dict) else row
+                for row in frame]
+    out = frame.copy()
+    out.columns = [neutralise_cell(c) for c in out.columns]
+    for col in out.columns:
+        series = out[col]
+        if series.dtype == object or str(series.dtype).startswith(("string", "str")):
+            out[col] = series.map(neutralise_cell)
+    return out
