@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from hybrid.explain.rationale import FACTOR_TITLES, money
+from hybrid.explain.rationale import money
 from hybrid.model.policy import Bound, Guardrails
 from hybrid.share.chart_layout import chart_layout, tick_format
 from hybrid.model.recommend import Recommendation
@@ -185,12 +185,9 @@ def layers_chart(rec: Recommendation) -> go.Figure:
 
 
 def bound_title(b: Bound) -> str:
-    if b.key in FACTOR_TITLES:
-        value = b.source.split("=")[-1].strip()
-        return f"{FACTOR_TITLES[b.key].capitalize()} = {value}"
-    if b.key == "data_use":
-        return "Data use: " + b.source.split(":", 1)[-1].strip().replace("_", " ")
-    return "Regulated domain"
+    if b.key == "regulated":
+        return "Regulated domain"
+    return b.title
 
 
 def guardrail_chart(g: Guardrails) -> go.Figure:
