@@ -119,7 +119,11 @@ with right:
     if rec.binding == "economics":
         st.info(md_escape(f"Economics: {rec.binding_reason}"), icon=":material/balance:")
     else:
-        st.warning(f"**{md_escape(rec.binding)}**  \n{md_escape(rec.binding_reason)}", icon=":material/lock:")
+        from hybrid.model.policy import guardrails
+
+        bounds = guardrails(scenario, compute.policy(state.policy_text())).bounds
+        title = next((b.title for b in bounds if b.source == rec.binding), rec.binding)
+        st.warning(f"**{md_escape(title)}**  \n{md_escape(rec.binding_reason)}", icon=":material/lock:")
     st.markdown(
         md_escape(
             f"Caps: at most {rec.max_synthetic_share:.0%} synthetic; review at least {rec.min_review_coverage:.0%}; "

@@ -121,7 +121,7 @@ def test_changing_a_factor_changes_the_recommendation():
     assert main_metric(at, "Recommendation") == "Human-led"
     assert main_metric(at, "Synthetic share") == "15%"
     assert sidebar_metric(at, "Recommendation") == "Human-led"
-    assert "error_cost = 5" in warnings(at), "the binding guardrail is named"
+    assert "Cost of label errors = 5" in warnings(at), "the binding guardrail is named"
 
 
 def test_changing_data_use_to_preference_makes_it_human_led():
