@@ -464,3 +464,19 @@ def test_report_page_uses_the_session_scenario():
     at.button_group(key="report.preview").set_value("Markdown").run()
     md = next(c.value for c in at.code if "# Recommendation report:" in c.value)
     assert md.startswith("# Recommendation report: Session scenario &lt;b&gt;x&lt;/b&gt;")
+
+
+def test_html_report_is_small_and_its_charts_need_only_the_basic_bundle(scenario, policy):
+    """At most 1.5 MB (the full plotly.js made it 4.9 MB) and every chart a trace type the
+    inlined basic bundle draws, so the charts stay interactive offline."""
+    from hybrid.share.figures import figures
+    from hybrid.share.render import BASIC_TRACES, PLOTLY_BASIC, render_html
+
+    data = build_report(scenario, policy, generated_at=WHEN)
+    html = render_html(data)
+    assert len(html.encode("utf-8")) <= 1_500_000
+    assert PLOTLY_BASIC.read_text(encoding="utf-8")[:200] in html
+    assert '<script src="http' not in html  # inlined, never fetched (test_report_browser runs it offline)
+    for fig in figures(data).values():
+        d = fig if isinstance(fig, dict) else fig.to_dict()
+        assert {t.get("type", "scatter") for t in d["data"]} <= BASIC_TRACES
