@@ -212,3 +212,11 @@ def test_better_generator_or_dearer_humans_never_lower_the_share_with_measured_r
     dearer = bump(scn, "economics.human_cost_per_example", scn.economics.human_cost_per_example * (1 + delta))
     assert recommend(better, policy).plan.synthetic_share >= base - 1e-12
     assert recommend(dearer, policy).plan.synthetic_share >= base - 1e-12
+
+
+@PROPS
+@given(scn=measured())
+def test_the_three_layers_add_up_to_the_spend(policy, scn):
+    """Review is priced by what it finds in the spend, so the review layer must be too."""
+    for p in recommend(scn, policy).plans:
+        assert p.expert_anchor + p.synthetic_extension + p.human_review == pytest.approx(p.spend, rel=1e-9, abs=1e-6)

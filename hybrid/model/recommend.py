@@ -215,7 +215,7 @@ def _make_plan(inp: Inputs, name: str, share: float, coverage: float, n: float, 
         risk_adjusted_cost_per_point=None if np.isnan(cpp) else float(cost_per_point(spend + risk, metric, today)),
         expert_anchor=float(n_h * inp.human_cost),
         synthetic_extension=float(n_s * inp.synthetic_cost),
-        human_review=float(n_s * coverage * inp.review_cost) if share > 0 else 0.0,
+        human_review=float(n_s * coverage * inp.review_unit_cost()) if share > 0 else 0.0,
         breaks=tuple(breaks),
     )
 
