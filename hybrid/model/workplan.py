@@ -787,14 +787,16 @@ def _explain(sl: _Slices, i: int, h: int, s: int, ver: int, reviewed: int, lean:
         moves = "Only clearer labeling guidelines (higher annotator agreement) would let synthetic rows in."
     elif not np.isfinite(flip):
         moves = "Human rows stay the better buy here at any generator accuracy at today's prices."
-    elif flip > sl.accuracy_ceiling[i] + 1e-9:
-        agr_needed = float(agreement_for_error(1.0 - flip, sl.classes))
-        moves = (
-            f"Synthetic rows would be the better buy above {flip:.0%} generator accuracy, which needs "
-            f"annotator agreement above {agr_needed:.0%} first (clearer labeling guidelines)."
-        )
     elif acc >= flip:
         moves = f"Human rows would be the better buy here if the generator's accuracy fell below {flip:.0%}."
     else:
-        moves = f"Synthetic rows would be the better buy here above {flip:.0%} generator accuracy."
+        lead = (
+            "At the margin a human row already buys more here than a synthetic one; synthetic rows "
+            "would be the better buy" if s > 0 else "Synthetic rows would be the better buy here"
+        )
+        moves = f"{lead} above {flip:.0%} generator accuracy"
+        if flip > sl.accuracy_ceiling[i] + 1e-9:
+            agr_needed = float(agreement_for_error(1.0 - flip, sl.classes))
+            moves += f", which needs annotator agreement above {agr_needed:.0%} first (clearer labeling guidelines)"
+        moves += "."
     return reason, moves
