@@ -186,6 +186,25 @@ class Range(_Strict):
         return self
 
 
+class VerificationValued(Valued):
+    value: Annotated[float, Field(gt=0.0, lt=1.0)]
+
+
+class PriorRowsValued(Valued):
+    value: Annotated[float, Field(ge=0.0, le=100_000.0)]
+
+
+class WorkplanDefaults(_Strict):
+    """Settings of the per-slice work plan (hybrid/model/workplan.py), each with its reason."""
+
+    verification_margin: VerificationValued
+    verification_confidence: VerificationValued
+    low_agreement_kappa: FractionValued
+    low_agreement_max_synthetic_share: FractionValued
+    tail_max_synthetic_share: FractionValued
+    accuracy_prior_rows: PriorRowsValued
+
+
 class Policy(_Strict):
     version: int = 1
     labels: Labels = Field(default_factory=Labels)
@@ -197,6 +216,9 @@ class Policy(_Strict):
         None, description="applies when all four decision factors are at their most cautious level"
     )
     ranges: dict[str, Range] = Field(default_factory=dict)
+    workplan: WorkplanDefaults | None = Field(
+        None, description="per-slice work plan settings; built-in defaults when absent"
+    )
     source: str = "data/policy.yaml"
     digest: str = ""
 

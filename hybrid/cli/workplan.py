@@ -1,0 +1,111 @@
+"""``python -m hybrid workplan SCENARIO.yaml --data FILE --slice COL [--annotators A,B]
+[--source COL] [--label COL] [-o plan.csv|plan.json] [--json]``: the work plan per slice.
+
+The global plan of ``recommend``, split across the data's slices (docs/model.md, "Work plan"). The
+model and the data readers are imported when the command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from hybrid.cli.data import _columns, _dump, _write_text
+from hybrid.errors import InputError
+
+
+def _fraction(low: float, high: float):
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not low < value < high:
+            raise argparse.ArgumentTypeError(f"must be between {low:g} and {high:g} (got {text})")
+        return value
+
+    return parse
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "workplan",
+        help="split the recommended plan into quotas per data slice",
+        description="Split the recommended plan into new human, synthetic and reviewed rows per "
+        "data slice, with the verification sample each slice's generator accuracy needs.",
+    )
+    p.add_argument("scenario", help="scenario YAML file")
+    p.add_argument("--data", required=True, metavar="FILE", help="the team's data file (CSV, Parquet, JSON Lines, Excel, Label Studio JSON)")
+    p.add_argument("--slice", required=True, metavar="COL", help="column whose values are the slices (the label column: the classes as slices)")
+    p.add_argument("--label", metavar="COL", help="the label column (needed to measure the generator on reviewed synthetic rows)")
+    p.add_argument("--annotators", metavar="A,B", help="two or more annotator columns, comma-separated")
+    p.add_argument("--source", metavar="COL", help="column marking rows human or synthetic")
+    p.add_argument("--policy", help="guardrail policy YAML (default: data/policy.yaml)")
+    p.add_argument("--margin", type=_fraction(0.0, 0.5), help="verification margin, e.g. 0.05 for +/-5 points (policy default)")
+    p.add_argument("--confidence", type=_fraction(0.5, 1.0), help="verification confidence, e.g. 0.95 (policy default)")
+    p.add_argument("-o", "--output", metavar="plan.csv|plan.json", help="write the quotas as CSV or JSON")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from hybrid.model.policy import load_policy
+    from hybrid.model.scenario import load_scenario
+    from hybrid.model.workplan import slice_plan
+    from hybrid.share.workplan import workplan_csv
+
+    if args.output and not args.output.lower().endswith((".csv", ".json")):
+        raise InputError(f"-o/--output: name a .csv or .json file (got {args.output!r})")
+    policy = load_policy(args.policy)
+    scenario = load_scenario(args.scenario)
+    stats = _read_slices(args)
+    wp = slice_plan(scenario, policy, stats, margin=args.margin, confidence=args.confidence)
+    if args.output:
+        if args.output.lower().endswith(".csv"):
+            _write_text(args.output, workplan_csv(wp))
+        else:
+            _write_text(args.output, _dump(wp.to_json()) + "\n")
+    if args.json:
+        print(_dump(wp.to_json()))
+        return 0
+    print(render_text(scenario.name, wp))
+    if args.output:
+        print(f"\nwrote {args.output}", file=sys.stderr)
+    return 0
+
+
+def _read_slices(args):
+    from hybrid.evidence.labelstudio import is_label_studio, read_label_studio
+    from hybrid.evidence.slices import slice_stats_file, slice_stats_frame
+
+    annotators = _columns(args.annotators)
+    if is_label_studio(args.data):
+        frame, found = read_label_studio(args.data)
+        return slice_stats_frame(frame, slice=args.slice, label=args.label or "label",
+                                 annotators=annotators or found or None,
+                                 source=args.source or ("source" if "source" in frame.columns else None))
+    return slice_stats_file(args.data, slice=args.slice, label=args.label, annotators=annotators,
+                            source=args.source)
+
+
+def render_text(name: str, wp) -> str:
+    from hybrid.share.workplan import money
+
+    cur = wp.currency
+    lines = [
+        f"{name}: work plan over {len(wp.slices):,} slices",
+        f"{'slice':<20}{'human':>9}{'synthetic':>11}{'reviewed':>10}{'review':>8}{'verify':>8}{'spend':>13}  reason",
+    ]
+    for s in wp.slices:
+        lines.append(
+            f"{s.slice[:19]:<20}{s.human_examples:>9,}{s.synthetic_examples:>11,}{s.reviewed_examples:>10,}"
+            f"{s.review_coverage:>8.0%}{s.verification_sample:>8,}{money(s.spend, cur):>13}  {s.reason}"
+        )
+    t = wp.total()
+    lines.append(
+        f"{'total':<20}{t['human_examples']:>9,}{t['synthetic_examples']:>11,}{t['reviewed_examples']:>10,}"
+        f"{t['review_coverage']:>8.0%}{t['verification_sample']:>8,}{money(t['spend'], cur):>13}"
+    )
+    lines += ["", "What would move each slice:"] + [f"  {s.slice}: {s.moves}" for s in wp.slices]
+    lines += [""] + [f"- {n}" for n in wp.notes]
+    return "\n".join(lines)

@@ -1,0 +1,106 @@
+"""Per-slice statistics for the work plan, from a data file or a DataFrame.
+
+For each value of the slice column (the label column works too: the classes as slices): its human
+rows, the observed pairwise agreement and kappa of the annotator columns on those rows, and, for
+synthetic rows a human reviewed (a synthetic row with any annotator value), how often the reviewers
+agreed with the generator's label: the generator's measured accuracy in that slice. The counts go
+into ``hybrid.model.workplan.SliceStats``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from hybrid.errors import InputError
+from hybrid.evidence.agreement import agreement_from_counts
+from hybrid.evidence.roles import source_kind
+from hybrid.model.workplan import MAX_SLICES, SliceStats
+
+MISSING = "(no value)"
+
+
+def slice_stats_file(
+    path: str | Path,
+    *,
+    slice: str,
+    label: str | None = None,
+    annotators: Sequence[str] | None = None,
+    source: str | None = None,
+    name: str | None = None,
+) -> list[SliceStats]:
+    """Read the needed columns of a data file (any format profiling reads) and count per slice."""
+    from hybrid.evidence.profile import read_table
+
+    wanted = [slice] + [c for c in (label, source) if c] + list(annotators or [])
+    frame = read_table(path, columns=list(dict.fromkeys(wanted)), name=name or str(path))
+    return slice_stats_frame(frame, slice=slice, label=label, annotators=annotators, source=source)
+
+
+def slice_stats_frame(frame, *, slice: str, label=None, annotators=None, source=None) -> list[SliceStats]:
+    for col in [slice] + [c for c in (label, source) if c] + list(annotators or []):
+        if col not in frame.columns:
+            raise InputError(f"column {col!r} not found; columns are {', '.join(map(str, frame.columns))}")
+    if annotators is not None and len(annotators) == 1:
+        raise InputError("--annotators: name two or more columns separated by commas")
+    keys = frame[slice].astype("string").fillna(MISSING).str.strip().replace("", MISSING)
+    if source:
+        kinds = frame[source].map(lambda v: source_kind(None if v is None or v != v else str(v), source))
+        human = (kinds == "human").to_numpy()
+        synthetic = (kinds == "synthetic").to_numpy()
+    else:
+        human = np.ones(len(frame), bool)
+        synthetic = np.zeros(len(frame), bool)
+    groups = keys.to_numpy()
+    names = sorted(set(groups))
+    if len(names) > MAX_SLICES:
+        raise InputError(f"column {slice!r} has {len(names):,} values; a work plan lists at most {MAX_SLICES:,} slices")
+    ann = list(annotators or [])
+    ann_values = {a: frame[a].astype("string").str.strip().to_numpy() for a in ann}
+    label_values = frame[label].astype("string").str.strip().to_numpy() if label else None
+    out = []
+    for g in names:
+        in_g = groups == g
+        h_mask = in_g & human
+        agreement = kappa = None
+        if len(ann) >= 2:
+            vals = [ann_values[a][h_mask] for a in ann]
+            complete = np.ones(h_mask.sum(), bool)
+            for v in vals:
+                complete &= np.array([x is not None and x is not np.nan and str(x) not in ("", "<NA>") for x in v], bool)
+            rows = int(complete.sum())
+            if rows:
+                counts = {}
+                for a, v in zip(ann, vals):
+                    uniq, cnt = np.unique(v[complete].astype(str), return_counts=True)
+                    counts[a] = dict(zip(uniq.tolist(), cnt.tolist()))
+                agree = {}
+                for i in range(len(ann)):
+                    for j in range(i + 1, len(ann)):
+                        agree[(ann[i], ann[j])] = int((vals[i][complete].astype(str) == vals[j][complete].astype(str)).sum())
+                agr = agreement_from_counts(ann, counts, agree, rows)
+                if agr is not None:
+                    agreement = float(agr.observed)
+                    kappa = None if agr.kappa is None else float(max(-1.0, min(1.0, agr.kappa)))
+        reviewed = 0
+        correct = 0.0
+        s_mask = in_g & synthetic
+        if ann and label_values is not None and s_mask.any():
+            gen = label_values[s_mask].astype(str)
+            votes = np.zeros(s_mask.sum())
+            present = np.zeros(s_mask.sum())
+            for a in ann:
+                v = ann_values[a][s_mask]
+                has = np.array([x is not None and str(x) not in ("", "<NA>") for x in v], bool)
+                present += has
+                votes += has & (v.astype(str) == gen)
+            done = present > 0
+            reviewed = int(done.sum())
+            correct = float((votes[done] / present[done]).sum())
+        out.append(SliceStats(
+            name=str(g), rows=int(h_mask.sum()), agreement=agreement, kappa=kappa,
+            reviewed=reviewed, reviewed_correct=correct, synthetic_rows=int(s_mask.sum()),
+        ))
+    return out

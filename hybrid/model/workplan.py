@@ -1,0 +1,802 @@
+"""The work plan: the global plan's three layers split across the team's data slices.
+
+The global plan (``hybrid.model.recommend``) says how many new human rows ``N_h``, new synthetic
+rows ``N_s`` and reviewed rows ``R = N_s * v`` to buy. This module hands each slice its quota of
+each, so the totals equal the global plan exactly (integers, largest-remainder rounding); the only
+exception is review, which may exceed ``R`` when the verification samples need more, and is then
+reported with its extra cost, never hidden in the budget. docs/model.md, "Work plan".
+
+Per slice ``i`` (row share ``r_i`` of today's human rows, metric weight ``w_i``):
+
+- its curve is the global one at the scale of the slice, ``f(x / r_i)``: a slice with a share
+  ``r`` of the rows behaves like the whole at ``x / r`` rows; the overall metric is
+  ``sum_i w_i * m_i``. Tail slices (row share under half of uniform, the profile's rare-class
+  rule) carry together at least the scenario's edge-case weight and are reached by synthetic rows
+  only at the tail coverage ``phi``;
+- the generator's accuracy is the scenario's, blended with the slice's reviewed synthetic rows
+  when the data has them, and never above ``1 - e_i``, the per-annotator error implied by the
+  slice's annotator agreement: a generator cannot label more consistently than the definition of
+  the label allows. At chance agreement that is chance accuracy, and a synthetic row is worth
+  nothing there;
+- synthetic rows saturate with the slice's human rows (``D_i = k * H_i``) and repeat errors at the
+  slice's systematic share, raised toward 1 as its kappa falls below the policy's threshold;
+- guardrails per slice: the synthetic share of its new rows is at most the global cap, tighter in
+  tail and low-agreement slices (policy ``workplan``); review coverage at least the global minimum,
+  and at least the Wilson verification sample.
+
+Allocation is greedy water-filling: every slice's marginal metric gain is tabulated on a grid of
+quantities (vectorised over slices), made non-increasing, and the best increments across all slices
+are taken until the layer's total is placed. Human rows are placed first, synthetic rows given them,
+then both once more; review goes first to each slice's required minimum, then where a reviewed row
+adds the most.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from statistics import NormalDist
+
+import numpy as np
+
+from hybrid.errors import InputError
+from hybrid.model.economics import Inputs, resolve_inputs, saturated, signal_kept, synthetic_error
+from hybrid.model.policy import Policy
+from hybrid.model.recommend import Plan, decide
+from hybrid.model.scenario import Scenario
+
+_MIN_HUMAN_SIGNAL = 0.05  # as in economics: below it a human label carries nothing
+_GRID = 241  # quantity levels per slice in the water-filling
+MAX_SLICES = 20_000
+
+
+@dataclass(frozen=True)
+class SliceStats:
+    """What the data says about one slice (``hybrid.evidence.slices`` fills it from a file)."""
+
+    name: str
+    rows: float  # human rows in the slice today
+    agreement: float | None = None  # observed pairwise annotator agreement on its human rows
+    kappa: float | None = None  # chance-corrected; derived from agreement and the class count if None
+    reviewed: int = 0  # synthetic rows in the slice a human reviewed
+    reviewed_correct: float = 0.0  # how many of those the reviewers agreed with
+    synthetic_rows: int = 0
+    tail: bool | None = None  # None: decided by row share
+
+
+@dataclass(frozen=True)
+class Settings:
+    margin: float = 0.05
+    confidence: float = 0.95
+    low_kappa: float = 0.6
+    low_agreement_cap: float = 0.2
+    tail_cap: float = 0.5
+    prior_rows: float = 20.0
+    reasons: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_policy(cls, policy: Policy, margin: float | None = None, confidence: float | None = None) -> "Settings":
+        w = policy.workplan
+        if w is None:
+            out = cls(reasons={
+                "low_agreement": "Low-agreement cases are the founding guide's first job for human experts.",
+                "tail": "Generators reach edge cases rarely (Dohmatob et al. 2024).",
+            })
+        else:
+            out = cls(
+                margin=w.verification_margin.value,
+                confidence=w.verification_confidence.value,
+                low_kappa=w.low_agreement_kappa.value,
+                low_agreement_cap=w.low_agreement_max_synthetic_share.value,
+                tail_cap=w.tail_max_synthetic_share.value,
+                prior_rows=w.accuracy_prior_rows.value,
+                reasons={
+                    "low_agreement": w.low_agreement_max_synthetic_share.reason,
+                    "tail": w.tail_max_synthetic_share.reason,
+                    "margin": w.verification_margin.reason,
+                    "confidence": w.verification_confidence.reason,
+                },
+            )
+        if margin is not None:
+            if not 0.0 < margin < 0.5:
+                raise InputError(f"verification margin: must be between 0 and 0.5 (got {margin:g})")
+            out = _replace(out, margin=float(margin))
+        if confidence is not None:
+            if not 0.5 <= confidence < 1.0:
+                raise InputError(f"verification confidence: must be from 0.5 to below 1 (got {confidence:g})")
+            out = _replace(out, confidence=float(confidence))
+        return out
+
+
+def _replace(s: Settings, **kw) -> Settings:
+    from dataclasses import replace
+
+    return replace(s, **kw)
+
+
+@dataclass(frozen=True)
+class SlicePlan:
+    slice: str
+    rows: int
+    tail: bool
+    weight: float
+    agreement: float | None
+    kappa: float | None
+    accuracy: float
+    accuracy_source: str
+    max_synthetic_share: float
+    cap_reason: str
+    min_review_coverage: float
+    human_examples: int
+    synthetic_examples: int
+    reviewed_examples: int
+    review_coverage: float
+    verification_sample: int
+    verification_met: bool
+    expert_anchor: float
+    synthetic_extension: float
+    human_review: float
+    spend: float
+    points: float
+    lean: str
+    reason: str
+    moves: str
+    flip_accuracy: float | None
+
+    @property
+    def synthetic_share(self) -> float:
+        n = self.human_examples + self.synthetic_examples
+        return self.synthetic_examples / n if n else 0.0
+
+    def to_json(self) -> dict:
+        """The seven fields of the CLI's JSON (the issue's format), in its order."""
+        return {
+            "slice": self.slice,
+            "human_examples": self.human_examples,
+            "synthetic_examples": self.synthetic_examples,
+            "review_coverage": self.review_coverage,
+            "verification_sample": self.verification_sample,
+            "spend": self.spend,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class WorkPlan:
+    slices: tuple[SlicePlan, ...]
+    plan: Plan  # the global plan the slices split
+    currency: str
+    budget: float
+    human_cost: float
+    synthetic_cost: float
+    review_cost: float
+    margin: float
+    confidence: float
+    global_reviewed: int
+    extra_review_examples: int
+    extra_review_cost: float
+    unplaced_synthetic: int
+    expected_metric: float
+    today_metric: float
+    notes: tuple[str, ...] = ()
+
+    @property
+    def human_examples(self) -> int:
+        return sum(s.human_examples for s in self.slices)
+
+    @property
+    def synthetic_examples(self) -> int:
+        return sum(s.synthetic_examples for s in self.slices)
+
+    @property
+    def reviewed_examples(self) -> int:
+        return sum(s.reviewed_examples for s in self.slices)
+
+    @property
+    def spend(self) -> float:
+        return float(sum(s.spend for s in self.slices))
+
+    @property
+    def matches_global(self) -> bool:
+        return (
+            self.human_examples == round(self.plan.human_examples)
+            and self.synthetic_examples == round(self.plan.synthetic_examples)
+            and self.reviewed_examples == self.global_reviewed
+        )
+
+    def total(self) -> dict:
+        syn = self.synthetic_examples
+        return {
+            "human_examples": self.human_examples,
+            "synthetic_examples": syn,
+            "reviewed_examples": self.reviewed_examples,
+            "review_coverage": self.reviewed_examples / syn if syn else 0.0,
+            "verification_sample": sum(s.verification_sample for s in self.slices),
+            "expert_anchor": float(sum(s.expert_anchor for s in self.slices)),
+            "synthetic_extension": float(sum(s.synthetic_extension for s in self.slices)),
+            "human_review": float(sum(s.human_review for s in self.slices)),
+            "spend": self.spend,
+            "budget": self.budget,
+            "currency": self.currency,
+            "unit_costs": {
+                "human_example": self.human_cost,
+                "synthetic_example": self.synthetic_cost,
+                "review_check": self.review_cost,
+            },
+            "expected_metric": self.expected_metric,
+            "today_metric": self.today_metric,
+            "global_plan": {
+                "human_examples": round(self.plan.human_examples),
+                "synthetic_examples": round(self.plan.synthetic_examples),
+                "reviewed_examples": self.global_reviewed,
+                "spend": self.plan.spend,
+                "expected_metric": self.plan.expected_metric,
+            },
+            "matches_global_plan": self.matches_global,
+            "extra_review_examples": self.extra_review_examples,
+            "extra_review_cost": self.extra_review_cost,
+            "unplaced_synthetic_examples": self.unplaced_synthetic,
+            "verification": {"margin": self.margin, "confidence": self.confidence},
+            "notes": list(self.notes),
+        }
+
+    def to_json(self) -> dict:
+        return {"slices": [s.to_json() for s in self.slices], "total": self.total()}
+
+
+# ---- verification samples ------------------------------------------------------------------
+
+
+def wilson_half_width(p, n, z) -> np.ndarray:
+    """Half-width of the Wilson score interval for a proportion ``p`` seen on ``n`` trials."""
+    p = np.asarray(p, dtype=float)
+    n = np.maximum(np.asarray(n, dtype=float), 1e-12)
+    return z / (1.0 + z * z / n) * np.sqrt(p * (1.0 - p) / n + z * z / (4.0 * n * n))
+
+
+def verification_sample(accuracy, margin: float, confidence: float) -> np.ndarray:
+    """Fewest reviewed rows whose Wilson interval around ``accuracy`` is at most ``margin`` wide
+    on each side, at ``confidence`` (Wilson 1927; Brown, Cai and DasGupta 2001 recommend it over
+    the normal interval, which fails near 0 and 1, exactly where good generators sit)."""
+    z = NormalDist().inv_cdf(0.5 + confidence / 2.0)
+    p = np.clip(np.asarray(accuracy, dtype=float), 0.0, 1.0)
+    lo = np.zeros(p.shape)
+    hi = np.full(p.shape, 30.0)  # log2 of the largest sample
+    for _ in range(50):
+        mid = 0.5 * (lo + hi)
+        ok = wilson_half_width(p, 2.0**mid, z) <= margin
+        hi = np.where(ok, mid, hi)
+        lo = np.where(ok, lo, mid)
+    n = np.ceil(2.0**hi - 1e-9)
+    # ceil may overshoot by one after the float search; step back while still within the margin
+    back = wilson_half_width(p, np.maximum(n - 1, 1), z) <= margin
+    return np.where(back & (n > 1), n - 1, n).astype(int)
+
+
+# ---- the slice model -----------------------------------------------------------------------
+
+
+def _human_error(agreement, classes: float) -> np.ndarray:
+    """Vectorised ``economics.human_error_from_agreement``."""
+    k = float(classes)
+    w = k / (k - 1.0)
+    disc = 1.0 - w * (1.0 - np.asarray(agreement, dtype=float))
+    with np.errstate(invalid="ignore"):
+        e = (1.0 - np.sqrt(np.maximum(disc, 0.0))) / w
+    return np.where(disc <= 0, (k - 1.0) / k, e)
+
+
+def agreement_for_error(error, classes: float) -> np.ndarray:
+    """Pairwise agreement two annotators each wrong with probability ``error`` reach."""
+    e = np.asarray(error, dtype=float)
+    return (1.0 - e) ** 2 + e**2 / (float(classes) - 1.0)
+
+
+class _Slices:
+    """Per-slice arrays and the slice metric ``m_i(h, s, v)`` (vectorised over slices and a grid)."""
+
+    def __init__(self, inp: Inputs, stats: list[SliceStats], settings: Settings):
+        n = len(stats)
+        self.inp = inp
+        self.names = [s.name for s in stats]
+        rows = np.array([float(s.rows) for s in stats])
+        if not np.all(np.isfinite(rows)) or np.any(rows < 0):
+            raise InputError("slices: row counts must be whole numbers >= 0")
+        if rows.sum() <= 0:
+            raise InputError("slices: no human rows in any slice; the plan needs today's human rows per slice")
+        self.rows = rows
+        r = rows / rows.sum()
+        self.r = np.maximum(r, 1e-12)
+        k_cls = float(inp.classes)
+        self.classes = k_cls
+        given_tail = [s.tail for s in stats]
+        auto_tail = (r < 0.5 / n) if n >= 2 else np.zeros(n, bool)
+        self.tail = np.array([auto_tail[i] if t is None else bool(t) for i, t in enumerate(given_tail)])
+        tau = float(inp.tail_weight)
+        r_tail = float(r[self.tail].sum())
+        if self.tail.any() and r_tail < 1.0:
+            wt = max(tau, r_tail)
+            self.w = np.where(self.tail, r * wt / r_tail, r * (1.0 - wt) / (1.0 - r_tail))
+            self.tau = np.where(self.tail, 1.0, 0.0)
+        else:
+            self.w = r.copy()
+            self.tau = np.full(n, tau)
+        # agreement, kappa and the accuracy ceiling it implies
+        agr = np.array([np.nan if s.agreement is None else float(s.agreement) for s in stats])
+        self.agreement = agr
+        chance = 1.0 / k_cls
+        kap = np.array([
+            (np.nan if s.agreement is None else (s.agreement - chance) / (1.0 - chance))
+            if s.kappa is None else float(s.kappa) for s in stats
+        ])
+        self.kappa = kap
+        known = np.isfinite(agr)
+        e_slice = np.where(known, _human_error(np.where(known, agr, 1.0), k_cls), 0.0)
+        self.accuracy_ceiling = np.where(known, 1.0 - e_slice, 1.0)
+        # Reviewers are annotators: they catch an error only as reliably as the label can be told,
+        # the signal a label keeps at the slice's agreement (0 at chance, 1 at full agreement).
+        self.catch = float(inp.catch_rate) * np.where(known, signal_kept(e_slice, k_cls), 1.0)
+        a_global = float(inp.accuracy)
+        n_rev = np.array([float(s.reviewed) for s in stats])
+        correct = np.array([float(s.reviewed_correct) for s in stats])
+        if np.any(correct > n_rev + 1e-9) or np.any(n_rev < 0):
+            raise InputError("slices: reviewed-correct counts must be between 0 and the reviewed rows")
+        m = settings.prior_rows
+        blended = np.where(n_rev > 0, (correct + m * a_global) / np.maximum(n_rev + m, 1e-12), a_global)
+        self.measured = n_rev > 0
+        self.reviewed_before = n_rev
+        self.accuracy = np.minimum(blended, self.accuracy_ceiling)
+        self.capped_by_agreement = blended > self.accuracy_ceiling + 1e-12
+        # systematic share: raised toward 1 as kappa falls below the threshold
+        sigma = float(np.asarray(inp.systematic_share))
+        low = settings.low_kappa
+        deficit = np.where(np.isfinite(kap), np.clip((low - kap) / max(low, 1e-9), 0.0, 1.0), 0.0)
+        self.sigma = sigma + (1.0 - sigma) * deficit
+        self.low_agreement = np.isfinite(kap) & (kap < low)
+        # caps per slice with their reasons
+        g = inp.guardrails
+        cap = np.full(n, float(g.max_synthetic_share))
+        reason = [f"the overall cap: {g.cap_source.rule.reason}"] * n
+        for i in range(n):
+            if self.tail[i] and settings.tail_cap < cap[i]:
+                cap[i] = settings.tail_cap
+                reason[i] = f"an edge-case slice: {settings.reasons.get('tail', '')}".rstrip(": ")
+            if self.low_agreement[i] and settings.low_agreement_cap < cap[i]:
+                cap[i] = settings.low_agreement_cap
+                reason[i] = f"low annotator agreement: {settings.reasons.get('low_agreement', '')}".rstrip(": ")
+        self.cap = cap
+        self.cap_reason = reason
+        self.min_review = float(g.min_review_coverage)
+        # existing synthetic rows, spread like the human rows
+        self.pool = r * float(inp.synthetic_pool)
+        self.stock_rows = r * float(inp.synthetic_now - inp.synthetic_pool)
+        self.human_now = r * float(inp.human_now)
+        s_h = max(float(signal_kept(inp.human_error, k_cls)), _MIN_HUMAN_SIGNAL)
+        self.s_h = s_h
+
+    def exchange(self, accuracy, coverage, catch) -> np.ndarray:
+        inp = self.inp
+        s_s = signal_kept(synthetic_error(accuracy, coverage, catch), self.classes)
+        # A label with less signal than the least a human label may keep carries nothing (as in
+        # economics): at chance-level accuracy a generated row is worth no human rows at all.
+        s_s = np.where(s_s < _MIN_HUMAN_SIGNAL, 0.0, s_s)
+        return np.minimum((s_s / self.s_h) ** 2, 1.0) * inp.synthetic_value
+
+    def metric(self, h, s, v, accuracy=None, idx=None, exact=True) -> np.ndarray:
+        """Each slice's weighted contribution ``w_i * m_i`` to the overall metric.
+
+        ``h``, ``s``, ``v`` broadcast against per-slice column vectors (shape (n, 1)) or 1-D.
+
+        ``exact=False`` is the form the allocation ranks slices by: the curve gain synthetic rows
+        would bring at the scenario's quality, scaled by the slice's quality relative to it. It is
+        the exact model wherever the slice's generator is the scenario's, and it makes a slice's
+        marginal gain rise with its generator's quality and fall with its errors at every quantity,
+        so a worse slice never draws more synthetic rows (in the exact model a worse generator can
+        need more rows to reach the same point, which would pull rows toward worse slices).
+        """
+        inp = self.inp
+        sel = slice(None) if idx is None else idx
+
+        def col(a):
+            a = np.asarray(a)[sel]
+            return a[:, None] if np.ndim(h) == 2 or np.ndim(s) == 2 or np.ndim(v) == 2 else a
+
+        acc = col(self.accuracy if accuracy is None else np.broadcast_to(accuracy, self.accuracy.shape))
+        r, w, tau, sigma, catch = col(self.r), col(self.w), col(self.tau), col(self.sigma), col(self.catch)
+        pool, stock_rows, now = col(self.pool), col(self.stock_rows), col(self.human_now)
+        h = np.asarray(h, dtype=float)
+        s = np.asarray(s, dtype=float)
+        q_new = self.exchange(acc, v, catch)
+        e_new = synthetic_error(acc, v, catch)
+        q_old = self.exchange(acc, 0.0, catch)
+        e_old = synthetic_error(acc, 0.0, catch)
+        humans = np.maximum(now + h, 1e-9)
+        synth = np.maximum(pool + s, 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            q = np.where(synth > 0, (pool * q_old + s * q_new) / np.where(synth > 0, synth, 1.0), q_new)
+            err = np.where(synth > 0, (pool * e_old + s * e_new) / np.where(synth > 0, synth, 1.0), e_new)
+        stock = inp.synthetic_now_value * stock_rows
+        share = synth / (humans + synth + stock_rows)
+        floor = sigma * err * share**2
+        useful = saturated(synth, inp.saturation * humans)
+        phi = inp.tail_coverage
+        if exact:
+            gained = q * useful
+            head = inp.curve_at((humans + stock + gained) / r)
+            tail = inp.curve_at((humans + phi * (stock + gained)) / r)
+        else:
+            g_acc, g_catch = float(inp.accuracy), float(inp.catch_rate)
+            qr_new = self.exchange(g_acc, v, g_catch)
+            qr_old = self.exchange(g_acc, 0.0, g_catch)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                q_ref = np.where(synth > 0, (pool * qr_old + s * qr_new) / np.where(synth > 0, synth, 1.0), qr_new)
+                ratio = np.where(q_ref > 0, q / np.where(q_ref > 0, q_ref, 1.0), 1.0)
+            q_ref = np.where(q_ref > 0, q_ref, q)
+            gained = q_ref * useful
+            head0 = inp.curve_at((humans + stock) / r)
+            tail0 = inp.curve_at((humans + phi * stock) / r)
+            head = head0 + ratio * (inp.curve_at((humans + stock + gained) / r) - head0)
+            tail = tail0 + ratio * (inp.curve_at((humans + phi * (stock + gained)) / r) - tail0)
+        m = np.clip((1.0 - tau) * head + tau * tail - floor, 0.0, 1.0)
+        return w * m
+
+
+def _water_fill(gain, lo, hi, total: float, grid: int = _GRID):
+    """Place ``total`` units across slices, each between ``lo_i`` and ``hi_i``, by marginal gain.
+
+    ``gain(levels)`` returns each slice's objective at the (n, grid) quantity levels. The levels
+    are one geometric grid up to ``total``, the same for every slice and every call, clipped to
+    each slice's bounds, so a bound that does not bind changes nothing. Marginal gains per unit are
+    made non-increasing along each slice's grid (a running minimum), so taking the best increments
+    across all slices gives each slice a prefix: greedy water-filling. Returns the allocation and
+    the water level (the marginal gain of the last increment taken).
+    """
+    lo = np.asarray(lo, dtype=float)
+    hi = np.maximum(np.asarray(hi, dtype=float), lo)
+    rest = total - lo.sum()
+    if rest <= 1e-9 or total <= 0:
+        return lo.copy(), np.inf
+    u = np.concatenate([[0.0], np.geomspace(1e-6 * total, total, grid - 1)])
+    levels = np.clip(u[None, :], lo[:, None], hi[:, None])
+    values = gain(levels)
+    lengths = np.diff(levels, axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        marg = np.where(lengths > 0, np.diff(values, axis=1) / np.where(lengths > 0, lengths, 1.0), np.inf)
+    marg = np.minimum.accumulate(marg, axis=1)
+    n, segs = marg.shape
+    flat_m = marg.ravel()
+    flat_len = lengths.ravel()
+    order = np.lexsort((np.tile(np.arange(segs), n), np.repeat(np.arange(n), segs), -flat_m))
+    order = order[flat_len[order] > 0]
+    cum = np.cumsum(flat_len[order])
+    k = int(np.searchsorted(cum, rest, side="left"))
+    take = np.zeros(flat_len.shape)
+    if k >= len(order):  # every slice at its upper bound
+        take[order] = flat_len[order]
+        level = float(flat_m[order].min()) if len(order) else -np.inf
+    else:
+        take[order[:k]] = flat_len[order[:k]]
+        take[order[k]] = rest - (cum[k - 1] if k > 0 else 0.0)
+        level = float(flat_m[order[k]])
+    return lo + take.reshape(n, segs).sum(axis=1), level
+
+
+def _round_to(x: np.ndarray, total: int, upper: np.ndarray | None = None) -> np.ndarray:
+    """Whole numbers summing to ``total`` (largest remainder), never above ``upper`` when given."""
+    x = np.maximum(np.asarray(x, dtype=float), 0.0)
+    base = np.floor(x + 1e-9)
+    if upper is not None:
+        base = np.minimum(base, np.floor(upper + 1e-9))
+    short = int(round(total - base.sum()))
+    if short > 0:
+        frac = x - base
+        room = np.ones(x.shape, bool) if upper is None else base + 1 <= np.floor(upper + 1e-9)
+        order = np.lexsort((np.arange(len(x)), -np.where(room, frac, -np.inf)))
+        order = [i for i in order if room[i]][:short]
+        base[order] += 1
+    elif short < 0:
+        order = np.lexsort((np.arange(len(x)), x - base))
+        for i in order:
+            if short == 0:
+                break
+            if base[i] > 0:
+                base[i] -= 1
+                short += 1
+    return base.astype(int)
+
+
+def _syn_bound(cap: np.ndarray, h: np.ndarray, total: float) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        b = np.where(cap >= 1.0, total, np.where(cap <= 0.0, 0.0, cap / (1.0 - cap) * h))
+    return np.minimum(b, total)
+
+
+def _human_floor(cap: np.ndarray, s: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(s <= 0, 0.0, np.where(cap >= 1.0, 0.0, s * (1.0 - cap) / np.maximum(cap, 1e-12)))
+
+
+def _allocate(sl: _Slices, n_h: int, n_s: int, v: float):
+    """Human rows, then synthetic rows, in five water-fillings (module docstring).
+
+    1. Human rows by their own gain (no synthetic rows yet): where the slice curves are steepest.
+    2. The synthetic rows each slice would take on those human rows, caps aside. A synthetic row
+       never goes where it gains nothing (a chance-agreement slice, say).
+    3. The human rows every slice needs for that under its cap (``h_i >= s_i (1-cap_i)/cap_i``),
+       scaled down when they add up to more than the plan's human rows.
+    4. Human rows again by their own gain, at least those.
+    5. Synthetic rows on the human base of step 1, now at most ``cap_i/(1-cap_i) * h_i``.
+
+    The synthetic gains are ranked on the human base of step 1, which does not depend on any
+    slice's agreement or generator, and in the scaled form of ``_Slices.metric(exact=False)``; so a
+    slice's synthetic gain falls at every quantity as its agreement falls, its cap and its human
+    floor only shrink, and it never draws more synthetic rows. The metric reported is the exact
+    one at the final quotas.
+    """
+    n = len(sl.names)
+    zeros = np.zeros(n)
+    full_h = np.full(n, float(n_h))
+
+    def human_gain(lv):
+        return sl.metric(lv, 0.0, v, exact=False)
+
+    h0, _ = _water_fill(human_gain, zeros, full_h, n_h)
+
+    def syn_gain(lv):
+        return sl.metric(h0[:, None], lv, v, exact=False)
+
+    useful = (_first_gain(sl, h0, v) > 0) & (sl.cap > 0)
+    wanted, _ = _water_fill(syn_gain, zeros, np.where(useful, float(n_s), 0.0), n_s)
+    floor = _human_floor(sl.cap, wanted)
+    if floor.sum() > n_h > 0:
+        floor = floor * (n_h / floor.sum())
+    h, _ = _water_fill(human_gain, floor, full_h, n_h)
+    bound = np.where(useful, _syn_bound(sl.cap, h, n_s), 0.0)
+    s, _ = _water_fill(syn_gain, zeros, bound, n_s)
+    return h, s, bound
+
+
+def _first_gain(sl: _Slices, h: np.ndarray, v: float, accuracy=None) -> np.ndarray:
+    """Metric gained per row by a slice's first synthetic rows, given its human rows."""
+    delta = np.maximum(1e-3 * (sl.human_now + h), 1e-3)
+    return (sl.metric(h, delta, v, accuracy=accuracy, exact=False) - sl.metric(h, 0.0, v, accuracy=accuracy, exact=False)) / delta
+
+
+def _per_dollar_edge(sl: _Slices, h, s, v: float, accuracy) -> np.ndarray:
+    """Metric per dollar of a slice's next synthetic row over its next human row (log ratio)."""
+    inp = sl.inp
+    delta = np.maximum(1e-3 * (sl.human_now + h + s), 1e-3)
+    base = sl.metric(h, s, v, accuracy=accuracy, exact=False)
+    g_s = (sl.metric(h, s + delta, v, accuracy=accuracy, exact=False) - base) / delta
+    g_h = (sl.metric(h + delta, s, v, accuracy=accuracy, exact=False) - base) / delta
+    acc = np.asarray(accuracy, dtype=float)
+    found = (1.0 - acc) * sl.catch
+    fix = max(float(inp.human_cost if inp.fix_cost is None else inp.fix_cost), float(inp.review_cost))
+    c_s = float(inp.synthetic_cost) + v * ((1.0 - found) * float(inp.review_cost) + found * fix)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log(np.maximum(g_s, 1e-300) / c_s) - np.log(np.maximum(g_h, 1e-300) / float(inp.human_cost))
+
+
+def _flip_accuracy(sl: _Slices, h: np.ndarray, s: np.ndarray, v: float) -> np.ndarray:
+    """Per slice, the generator accuracy at which its next synthetic row buys as much metric per
+    dollar as its next human row: above it synthetic rows are the better buy there, below it human
+    rows. NaN where no accuracy makes synthetic rows the better buy."""
+    n = len(h)
+    lo = np.full(n, 1.0 / sl.classes)
+    hi = np.ones(n)
+    never = _per_dollar_edge(sl, h, s, v, hi) < 0
+    always = _per_dollar_edge(sl, h, s, v, lo) >= 0
+    for _ in range(30):
+        mid = 0.5 * (lo + hi)
+        up = _per_dollar_edge(sl, h, s, v, mid) >= 0
+        hi = np.where(up, mid, hi)
+        lo = np.where(up, lo, mid)
+    return np.where(never, np.nan, np.where(always, lo, hi))
+
+
+def _lean(h: int, s: int, human_below: float, synthetic_above: float) -> str:
+    if h + s == 0:
+        return "nothing new"
+    p = s / (h + s)
+    return "human-led" if p < human_below else "synthetic-led" if p > synthetic_above else "hybrid"
+
+
+def slice_plan(
+    scenario: Scenario,
+    policy: Policy,
+    stats: list[SliceStats],
+    *,
+    margin: float | None = None,
+    confidence: float | None = None,
+    inputs: Inputs | None = None,
+    plan: Plan | None = None,
+) -> WorkPlan:
+    """Split the scenario's global plan across ``stats`` slices (module docstring)."""
+    if not stats:
+        raise InputError("slices: no slices to plan; name a slice column with at least one value")
+    if len(stats) > MAX_SLICES:
+        raise InputError(f"slices: {len(stats):,} slices is more than the {MAX_SLICES:,} a plan can list")
+    names = [s.name for s in stats]
+    if len(set(names)) != len(names):
+        raise InputError("slices: slice names must be unique")
+    settings = Settings.from_policy(policy, margin, confidence)
+    inp = inputs if inputs is not None else resolve_inputs(scenario, policy)
+    if plan is None:
+        plan = decide(scenario, policy, inp).plan
+    sl = _Slices(inp, stats, settings)
+    n_h = int(round(plan.human_examples))
+    n_s = int(round(plan.synthetic_examples))
+    v = float(plan.review_coverage) if n_s > 0 else 0.0
+    global_reviewed = int(round(plan.synthetic_examples * v))
+    h, s, s_bound = _allocate(sl, n_h, n_s, v)
+    # Whole rows; a slice may sit up to one row above its cap by rounding.
+    upper = np.where(s_bound > 0, np.ceil(np.maximum(s_bound, s) - 1e-9), 0.0)
+    placed_s = min(n_s, int(round(s.sum())), int(upper.sum()))
+    hi = _round_to(h, n_h)
+    si = _round_to(s, placed_s, upper=upper)
+    unplaced = n_s - int(si.sum())
+    # verification samples and review
+    ver = verification_sample(sl.accuracy, settings.margin, settings.confidence)
+    ver = np.where(si > 0, ver, 0)
+    need = np.where(si > 0, np.maximum(np.ceil(sl.min_review * si - 1e-9), np.minimum(si, ver)), 0.0)
+    target_reviewed = global_reviewed
+    if unplaced:  # fewer synthetic rows placed: the same coverage of the ones placed
+        target_reviewed = int(round(global_reviewed * si.sum() / n_s))
+    if need.sum() >= target_reviewed:
+        reviewed = need.astype(int)
+    else:
+        def review_gain(lv):
+            cov = np.where(si[:, None] > 0, lv / np.maximum(si[:, None], 1), 0.0)
+            return sl.metric(hi[:, None].astype(float), si[:, None].astype(float), cov)
+
+        rv, _ = _water_fill(review_gain, need, si.astype(float), float(target_reviewed))
+        reviewed = np.maximum(_round_to(rv, target_reviewed, upper=si.astype(float)), need.astype(int))
+    extra = max(0, int(reviewed.sum()) - target_reviewed)
+    cov = np.where(si > 0, reviewed / np.maximum(si, 1), 0.0)
+    # prices, with review priced at each slice's accuracy
+    found = (1.0 - sl.accuracy) * sl.catch
+    fix = max(float(inp.human_cost if inp.fix_cost is None else inp.fix_cost), float(inp.review_cost))
+    review_unit = (1.0 - found) * float(inp.review_cost) + found * fix
+    anchor = hi * float(inp.human_cost)
+    extension = si * float(inp.synthetic_cost)
+    review_spend = reviewed * review_unit
+    extra_cost = 0.0
+    if extra:
+        # the cheapest reading of "extra": rows beyond the global count, at the mean unit price
+        extra_cost = float(extra * (review_spend.sum() / max(reviewed.sum(), 1)))
+    before = sl.metric(np.zeros(len(hi)), np.zeros(len(hi)), 0.0)
+    after = sl.metric(hi.astype(float), si.astype(float), cov)
+    today = float(inp.today())
+    expected = float(np.clip(after.sum(), 0.0, 1.0))
+    flip = _flip_accuracy(sl, hi.astype(float), si.astype(float), v)
+    g = inp.guardrails
+    slices = []
+    for i, name in enumerate(names):
+        lean = _lean(int(hi[i]), int(si[i]), policy.labels.human_below, policy.labels.synthetic_above)
+        reason, moves = _explain(sl, i, int(hi[i]), int(si[i]), int(ver[i]), int(reviewed[i]), lean, flip[i])
+        src = (
+            f"measured on {int(sl.reviewed_before[i]):,} reviewed synthetic rows"
+            if sl.measured[i] else "the scenario's generator accuracy"
+        )
+        if sl.capped_by_agreement[i]:
+            src += ", capped by annotator agreement"
+        slices.append(SlicePlan(
+            slice=name,
+            rows=int(round(sl.rows[i])),
+            tail=bool(sl.tail[i]),
+            weight=float(sl.w[i]),
+            agreement=None if not np.isfinite(sl.agreement[i]) else float(sl.agreement[i]),
+            kappa=None if not np.isfinite(sl.kappa[i]) else float(sl.kappa[i]),
+            accuracy=float(sl.accuracy[i]),
+            accuracy_source=src,
+            max_synthetic_share=float(sl.cap[i]),
+            cap_reason=sl.cap_reason[i],
+            min_review_coverage=float(g.min_review_coverage),
+            human_examples=int(hi[i]),
+            synthetic_examples=int(si[i]),
+            reviewed_examples=int(reviewed[i]),
+            review_coverage=float(cov[i]),
+            verification_sample=int(ver[i]),
+            verification_met=bool(si[i] == 0 or reviewed[i] >= ver[i]),
+            expert_anchor=float(anchor[i]),
+            synthetic_extension=float(extension[i]),
+            human_review=float(review_spend[i]),
+            spend=float(anchor[i] + extension[i] + review_spend[i]),
+            points=float(100.0 * (after[i] - before[i])),
+            lean=lean,
+            reason=reason,
+            moves=moves,
+            flip_accuracy=None if not np.isfinite(flip[i]) else float(flip[i]),
+        ))
+    notes = [
+        f"The slice quotas add up to the overall plan: {n_h:,} new human rows and {n_s:,} synthetic rows "
+        f"({global_reviewed:,} of them reviewed).",
+    ]
+    if unplaced:
+        notes.append(
+            f"{unplaced:,} synthetic rows of the overall plan do not fit under the per-slice caps and are "
+            "left out: buy them only after more human rows raise those caps."
+        )
+    if extra:
+        notes.append(
+            f"The verification samples need {extra:,} more reviewed rows than the overall plan "
+            f"({int(reviewed.sum()):,} instead of {target_reviewed:,}), about {extra_cost:,.0f} {inp.currency} more."
+        )
+    short = [n for n, sp in zip(names, slices) if not sp.verification_met]
+    if short:
+        notes.append(
+            f"In {len(short)} slice(s) every synthetic row is reviewed and still fewer than the "
+            f"verification sample: the accuracy there stays known only roughly (e.g. {short[0]})."
+        )
+    return WorkPlan(
+        slices=tuple(slices),
+        plan=plan,
+        currency=inp.currency,
+        budget=float(inp.budget),
+        human_cost=float(inp.human_cost),
+        synthetic_cost=float(inp.synthetic_cost),
+        review_cost=float(inp.review_cost),
+        margin=settings.margin,
+        confidence=settings.confidence,
+        global_reviewed=global_reviewed,
+        extra_review_examples=extra,
+        extra_review_cost=extra_cost,
+        unplaced_synthetic=unplaced,
+        expected_metric=expected,
+        today_metric=today,
+        notes=tuple(notes),
+    )
+
+
+def _explain(sl: _Slices, i: int, h: int, s: int, ver: int, reviewed: int, lean: str, flip: float) -> tuple[str, str]:
+    """One line on why the slice got its quota, and one on what would move it."""
+    acc = sl.accuracy[i]
+    agr = sl.agreement[i]
+    at_chance = bool(np.isfinite(agr)) and float(signal_kept(1.0 - sl.accuracy_ceiling[i], sl.classes)) < _MIN_HUMAN_SIGNAL
+    agr_text = f"annotators agree on {agr:.0%}" if np.isfinite(agr) else ""
+    share = s / (h + s) if h + s else 0.0
+    capped = sl.cap[i] < 1.0 and s > 0 and share >= sl.cap[i] - 0.01
+    cap_text = f", at its {sl.cap[i]:.0%} cap ({sl.cap_reason[i].split(':')[0]})" if capped else ""
+    if at_chance:
+        reason = (
+            f"Experts only: {agr_text}, about chance, so no generator can label it more consistently "
+            "than its definition; human rows only."
+        )
+    elif h + s == 0:
+        reason = "Nothing new: other slices gain more per row."
+    elif s == 0:
+        if sl.tail[i]:
+            reason = f"Human rows: an edge-case slice that generated data reaches only at {sl.inp.tail_coverage:.0%} coverage."
+        elif sl.low_agreement[i]:
+            reason = f"Human rows: low agreement ({agr_text}); ambiguous cases need expert judgment."
+        else:
+            reason = f"Human rows: with the generator at {acc:.0%} here, synthetic rows gain less than elsewhere."
+    elif share >= 0.5:
+        reason = (
+            f"Mostly synthetic ({share:.0%}): the generator is {acc:.0%} accurate here"
+            + (f" and {agr_text}" if agr_text else "")
+            + f"{cap_text}; review {reviewed:,} rows, verification sample {ver:,}."
+        )
+    else:
+        reason = (
+            f"Mostly human ({1 - share:.0%}): generator {acc:.0%} accurate here"
+            + (f", {agr_text}" if agr_text else "")
+            + (", an edge-case slice" if sl.tail[i] else "")
+            + f"{cap_text}; verification sample {ver:,}."
+        )
+    if at_chance:
+        moves = "Only clearer labeling guidelines (higher annotator agreement) would let synthetic rows in."
+    elif not np.isfinite(flip):
+        moves = "Human rows stay the better buy here at any generator accuracy at today's prices."
+    elif acc >= flip:
+        moves = f"Human rows would be the better buy here if the generator's accuracy fell below {flip:.0%}."
+    else:
+        lead = (
+            "At the margin a human row already buys more here than a synthetic one; synthetic rows "
+            "would be the better buy" if s > 0 else "Synthetic rows would be the better buy here"
+        )
+        moves = f"{lead} above {flip:.0%} generator accuracy"
+        if flip > sl.accuracy_ceiling[i] + 1e-9:
+            agr_needed = float(agreement_for_error(1.0 - flip, sl.classes))
+            moves += f", which needs annotator agreement above {agr_needed:.0%} first (clearer labeling guidelines)"
+        moves += "."
+    return reason, moves

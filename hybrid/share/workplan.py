@@ -1,0 +1,129 @@
+"""The work plan in every shared form: CSV quotas for a labeling team, JSON, and the report
+section (Markdown and HTML). Standard library only, so the CLI can write it without the report
+stack; the report and the page call these functions.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+
+from hybrid.explain.rationale import money
+
+__all__ = ["money", "neutralise", "workplan_csv", "workplan_markdown", "workplan_html", "CSV_COLUMNS"]
+
+# OWASP "CSV Injection": a spreadsheet evaluates a cell starting with = + - @ tab or carriage
+# return. Text cells that start so are prefixed with a single quote, which spreadsheets show as
+# text; numbers are written as numbers.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+CSV_COLUMNS = (
+    ("slice", "Slice"),
+    ("layer", "Layer"),
+    ("quota", "Rows"),
+    ("unit_cost", "Unit cost"),
+    ("spend", "Spend"),
+    ("currency", "Currency"),
+    ("review_coverage", "Review coverage"),
+    ("verification_sample", "Verification sample"),
+    ("generator_accuracy", "Generator accuracy"),
+    ("reason", "Reason"),
+)
+
+
+def neutralise(value):
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _rows(wp):
+    cur = wp.currency
+    for s in wp.slices:
+        reviewed_unit = s.human_review / s.reviewed_examples if s.reviewed_examples else wp.review_cost
+        layers = (
+            ("new human rows (expert anchor)", s.human_examples, wp.human_cost, s.expert_anchor),
+            ("new synthetic rows", s.synthetic_examples, wp.synthetic_cost, s.synthetic_extension),
+            ("human review of synthetic rows", s.reviewed_examples, reviewed_unit, s.human_review),
+        )
+        for layer, n, unit, spend in layers:
+            yield {
+                "slice": s.slice, "layer": layer, "quota": n, "unit_cost": round(unit, 4),
+                "spend": round(spend, 2), "currency": cur,
+                "review_coverage": round(s.review_coverage, 4) if layer.startswith("human review") else "",
+                "verification_sample": s.verification_sample if layer.startswith("human review") else "",
+                "generator_accuracy": round(s.accuracy, 4) if layer != layers[0][0] else "",
+                "reason": s.reason,
+            }
+    t = wp.total()
+    yield {"slice": "total", "layer": "all layers",
+           "quota": t["human_examples"] + t["synthetic_examples"], "unit_cost": "",
+           "spend": round(t["spend"], 2), "currency": cur, "review_coverage": round(t["review_coverage"], 4),
+           "verification_sample": t["verification_sample"], "generator_accuracy": "",
+           "reason": f"budget {money(wp.budget, cur)}; " + " ".join(wp.notes)}
+
+
+def workplan_csv(wp) -> str:
+    """One row per slice and layer: rows to buy, unit cost, spend; a total row with the budget."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow([title for _, title in CSV_COLUMNS])
+    for row in _rows(wp):
+        writer.writerow([neutralise(row[key]) for key, _ in CSV_COLUMNS])
+    return buf.getvalue()
+
+
+def _md_cell(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def workplan_markdown(wp) -> str:
+    cur = wp.currency
+    out = [
+        "## Work plan by slice",
+        "",
+        f"The overall plan split across {len(wp.slices):,} slices. "
+        f"Verification samples know each slice's generator accuracy within ±{wp.margin:.0%} at {wp.confidence:.0%} confidence.",
+        "",
+        "| Slice | New human rows | New synthetic rows | Reviewed | Review coverage | Verification sample | Spend | Reason |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for s in wp.slices:
+        out.append(
+            f"| {_md_cell(s.slice)} | {s.human_examples:,} | {s.synthetic_examples:,} | {s.reviewed_examples:,} | "
+            f"{s.review_coverage:.0%} | {s.verification_sample:,} | {money(s.spend, cur)} | {_md_cell(s.reason)} |"
+        )
+    t = wp.total()
+    out.append(
+        f"| **Total** | {t['human_examples']:,} | {t['synthetic_examples']:,} | {t['reviewed_examples']:,} | "
+        f"{t['review_coverage']:.0%} | {t['verification_sample']:,} | {money(t['spend'], cur)} | |"
+    )
+    out += ["", "What would move each slice:", ""]
+    out += [f"- **{_md_cell(s.slice)}**: {_md_cell(s.moves)}" for s in wp.slices]
+    out += [""] + [f"- {_md_cell(n)}" for n in wp.notes]
+    return "\n".join(out) + "\n"
+
+
+def workplan_html(wp) -> str:
+    cur = wp.currency
+    e = html.escape
+    rows = "".join(
+        f"<tr><td>{e(s.slice)}</td><td>{s.human_examples:,}</td><td>{s.synthetic_examples:,}</td>"
+        f"<td>{s.reviewed_examples:,}</td><td>{s.review_coverage:.0%}</td><td>{s.verification_sample:,}</td>"
+        f"<td>{e(money(s.spend, cur))}</td><td>{e(s.reason)}</td><td>{e(s.moves)}</td></tr>"
+        for s in wp.slices
+    )
+    t = wp.total()
+    notes = "".join(f"<li>{e(n)}</li>" for n in wp.notes)
+    return (
+        '<section id="work-plan"><h2>Work plan by slice</h2>'
+        f"<p>The overall plan split across {len(wp.slices):,} slices. Verification samples know each "
+        f"slice's generator accuracy within ±{wp.margin:.0%} at {wp.confidence:.0%} confidence.</p>"
+        "<table><thead><tr><th>Slice</th><th>New human rows</th><th>New synthetic rows</th><th>Reviewed</th>"
+        "<th>Review coverage</th><th>Verification sample</th><th>Spend</th><th>Reason</th><th>What would move it</th>"
+        f"</tr></thead><tbody>{rows}</tbody><tfoot><tr><th>Total</th><td>{t['human_examples']:,}</td>"
+        f"<td>{t['synthetic_examples']:,}</td><td>{t['reviewed_examples']:,}</td><td>{t['review_coverage']:.0%}</td>"
+        f"<td>{t['verification_sample']:,}</td><td>{e(money(t['spend'], cur))}</td><td></td><td></td></tr></tfoot></table>"
+        f"<ul>{notes}</ul></section>"
+    )
