@@ -1,6 +1,9 @@
 """Take a PNG of each dashboard page into docs/screenshots/ (rerun after changing a page).
 
-    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--width 1600]
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--width 1280] [--all]
+
+Meeting sizes: run with ``--width 1280`` (a laptop) and ``--width 1920`` (a meeting screen); each
+file name but the laptop one ends in its width (``5_recommendation-1920.png``).
 
 Starts ``streamlit run app.py`` on a free port with an empty scenario library, opens each page
 with the default example (and the Recommendation page also with the clinical-notes example, a
@@ -51,10 +54,11 @@ def shoot(page, url: str, path: Path, width: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
-    parser.add_argument("--width", type=int, default=1600)
+    parser.add_argument("--width", type=int, default=1280)
     parser.add_argument("--all", action="store_true", help="also the Explore and Share pages, when present")
     args = parser.parse_args(argv)
     out = Path(args.out)
+    sfx = "" if args.width == 1280 else f"-{args.width}"  # the laptop size keeps the names docs link to
     out.mkdir(parents=True, exist_ok=True)
     if not Path(CHROMIUM).exists():
         print(f"{CHROMIUM} not found: install Debian's chromium (scripts/test does)", file=sys.stderr)
@@ -67,21 +71,21 @@ def main(argv: list[str] | None = None) -> int:
             for spec in nav.PAGES:
                 if spec.section != "Decide" and not args.all:
                     continue
-                name = f"{spec.path.split('/')[-1].removesuffix('.py')}.png"
+                name = f"{spec.path.split('/')[-1].removesuffix('.py')}{sfx}.png"
                 shoot(page, f"{base}/{spec.url_path}?s={default}", out / name, args.width)
                 print(f"wrote {out / name}")
             for url_path, example, stem in EXTRA:
                 token = encode(load_scenario(ROOT / "data" / "examples" / f"{example}.yaml"))
-                shoot(page, f"{base}/{url_path}?s={token}", out / f"{stem}.png", args.width)
-                print(f"wrote {out / stem}.png")
+                shoot(page, f"{base}/{url_path}?s={token}", out / f"{stem}{sfx}.png", args.width)
+                print(f"wrote {out / stem}{sfx}.png")
             page.set_viewport_size({"width": args.width, "height": 1000})
             page.goto(f"{base}/dataset?s={default}")
             wait_for_app(page)
             page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(sample_csv(Path(tmp) / "tickets.csv")))
             page.get_by_text("Profile of tickets.csv").wait_for(timeout=30000)
             wait_for_app(page)
-            full_page_screenshot(page, out / "3_dataset-uploaded.png", args.width)
-            print(f"wrote {out / '3_dataset-uploaded.png'}")
+            full_page_screenshot(page, out / f"3_dataset-uploaded{sfx}.png", args.width)
+            print(f"wrote {out / f'3_dataset-uploaded{sfx}.png'}")
             browser.close()
     return 0
 

@@ -79,7 +79,7 @@ def test_walk_the_pages_change_a_factor_and_reopen_the_link(server, page, browse
     nav(page, "Recommendation")
     assert heading(page) == "Recommendation"
     expect(metric(page, "Recommendation")).to_have_text("Hybrid", timeout=TIMEOUT_MS)
-    expect(metric(page, "Synthetic share")).to_have_text("78%")
+    expect(metric(page, "Synthetic share")).to_have_text("78%")  # tests/test_examples_golden.py pins 0.78
     assert page.locator('[data-testid="stPlotlyChart"] .main-svg').count() >= 2, "both charts drawn"
     no_exceptions(page)
 

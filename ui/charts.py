@@ -37,7 +37,7 @@ def _layout(
     y_title: str,
     height: int = theme.CHART_HEIGHT,
     legend: bool = True,
-    width_px: float = 820,
+    width_px: float = 640,
 ) -> go.Figure:
     """Apply the shared layout (hybrid.share.chart_layout): title on top, legend at the bottom,
     margins computed from both. ``width_px`` is the chart's narrowest width on a 1280 px laptop."""
@@ -138,7 +138,8 @@ def spend_chart(
     lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
     pad = max(0.01, 0.08 * (hi - lo))
     _layout(
-        fig, "Expected metric vs spend", f"Spend on new data ({html_text(cur)})", "Expected metric (fraction)", height=640
+        fig, "Expected metric vs spend", f"Spend on new data ({html_text(cur)})", "Expected metric (fraction)", height=640,
+        width_px=480,
     )
     fig.update_xaxes(range=[0, float(spend[-1]) * 1.02], **currency_axis(cur))
     fig.update_yaxes(range=[max(0.0, lo - pad), min(1.0, hi + pad)], tickformat=tick_format(max(0.0, lo - pad), min(1.0, hi + pad)))
@@ -178,7 +179,7 @@ def layers_chart(rec: Recommendation) -> go.Figure:
             hovertemplate="%{y}: %{x:,.0f} left<extra></extra>",
         )
     )
-    _layout(fig, "Budget split into the three layers", f"Spend ({html_text(cur)})", "", height=420)
+    _layout(fig, "Budget split into the three layers", f"Spend ({html_text(cur)})", "", height=420, width_px=480)
     fig.update_layout(barmode="stack", bargap=0.35)
     fig.update_xaxes(range=[0, rec.budget * 1.01], **currency_axis(cur))
     return fig
@@ -219,6 +220,7 @@ def guardrail_chart(g: Guardrails) -> go.Figure:
         "",
         height=110 + 48 * len(bounds),
         legend=False,
+        width_px=340,
     )
     fig.update_xaxes(range=[0, 119], ticksuffix="%", tickvals=[0, 20, 40, 60, 80, 100])
     return fig
@@ -297,6 +299,7 @@ def curve_chart(
         "Learning curve with its 90% band",
         "Human-labeled training examples (log scale)",
         "Metric (fraction)",
+        width_px=340,
     )
     tickvals, ticktext = log_ticks(float(np.min(n)), float(np.max(n)))
     fig.update_xaxes(type="log", tickvals=tickvals, ticktext=ticktext)

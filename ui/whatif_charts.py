@@ -324,7 +324,7 @@ def mc_cost_chart(mc: MonteCarlo, stats: dict[str, dict[str, float]], currency: 
             font={"size": theme.CHART_FONT - 1, "color": "#222222"},
         )
     x_title = f"Cost per point ({html_text(currency)} per percentage point" + (", log scale)" if log else ")")
-    _layout(fig, f"Cost per point across {mc.draws:,} draws", x_title, "", height=430, legend=False, width_px=520)
+    _layout(fig, f"Cost per point across {mc.draws:,} draws", x_title, "", height=430, legend=False, width_px=400)
     lows = [s["p5"] for s in stats.values() if not math.isnan(s["p5"])]
     highs = [s["p95"] for s in stats.values() if not math.isnan(s["p95"])]
     if lows and log:
@@ -363,7 +363,7 @@ def mc_cheapest_chart(mc: MonteCarlo) -> go.Figure:
             showlegend=False,
         )
     )
-    _layout(fig, "Chance of being cheapest per point", "Share of draws (%)", "", height=430, legend=False, width_px=300)
+    _layout(fig, "Chance of being cheapest per point", "Share of draws (%)", "", height=430, legend=False, width_px=220)
     fig.update_xaxes(range=[0, 118], ticksuffix="%", tickvals=[0, 25, 50, 75, 100])
     return fig
 
@@ -498,7 +498,7 @@ def _collapse_fig(runs: dict[str, CollapseResult], modes: Sequence[str], series:
                 hovertemplate="generation %{x}: %{y:,.4g}<extra>" + mode + "</extra>",
             )
         )
-    _layout(fig, title, "Generation (0 = trained on real data)", y_title, height=470, width_px=400)
+    _layout(fig, title, "Generation (0 = trained on real data)", y_title, height=470, width_px=330)
     return fig
 
 

@@ -37,7 +37,7 @@ def legend_rows(names: Sequence[str], width_px: float, font: float) -> int:
         return 0
     rows, used = 1, 0.0
     for name in names:
-        w = 0.56 * font * len(name) + 3.2 * font
+        w = 0.62 * font * len(name) + 3.6 * font
         if used and used + w > width_px:
             rows, used = rows + 1, 0.0
         used += w
@@ -57,23 +57,25 @@ def chart_layout(
 ) -> dict:
     """The layout for one chart. ``width_px`` is the narrowest width the chart is shown at (a
     half-width column on a 1280 px laptop is about 440 px); ``legend_names`` the entries shown."""
-    title_chars = max(20, int(width_px / (0.55 * title_font)))
-    axis_chars = max(18, int(width_px / (0.55 * font)))
+    title_chars = max(16, int(width_px / (0.62 * title_font)))
+    axis_chars = max(16, int(width_px / (0.62 * font)))
     title = wrap(title, title_chars)
     rows = legend_rows(legend_names, width_px, font)
-    top = int(16 + lines(title) * title_font * 1.35)
-    bottom = int(10 + rows * font * 1.9)
+    top = 12
+    bottom = int(14 + rows * font * 2.0)
     return {
         "title": {
             "text": title,
             "font": {"size": title_font},
-            "x": 0.005,
+            # Above the plot area, pushing the top margin to fit every line (Plotly's automargin).
+            "x": 0.0,
             "xanchor": "left",
             "xref": "container",
-            "y": 0.995,
-            "yref": "container",
-            "yanchor": "top",
-            "pad": {"t": 6, "l": 4},
+            "y": 1.0,
+            "yref": "paper",
+            "yanchor": "bottom",
+            "pad": {"b": 12},
+            "automargin": True,
         },
         "font": {"size": font, "color": "#222222", "family": FONT_FAMILY},
         "height": height + bottom,
