@@ -153,8 +153,14 @@ for row_start in range(0, len(cards) + 1, cols_per_row):
                 blurb = " ".join(
                     line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("#")
                 )
+                origin = state._ss().get(state.ORIGIN, ())
+                loaded = scenario == ex
                 with st.container(border=True, height="stretch"):
                     st.markdown(f"**{md_escape(ex.name)}**")
+                    if loaded:
+                        st.badge("Loaded now", icon=":material/check_circle:", color="green")
+                    elif tuple(origin[:2]) == ("example", stem):
+                        st.badge("Loaded, then edited", icon=":material/edit:", color="orange")
                     st.caption(md_escape(f"{USE_TITLES[ex.data_use]} · {ex.domain or 'no domain'} · default: {label}"))
                     st.write(md_escape(blurb.split(". ")[0] + ".") if blurb else "")
                     st.button("Use this example", key=f"start.example.{stem}", on_click=_open_example, args=(stem,))

@@ -7,7 +7,7 @@ import streamlit as st
 
 from hybrid.errors import InputError
 from hybrid.explain.rationale import FACTOR_TITLES, LABEL_TITLES
-from hybrid.model.policy import parse_policy
+from hybrid.model.policy import parse_policy, regulated_keyword
 from hybrid.model.scenario import DATA_USES, Factors
 from ui import charts, compute, nav, state
 from ui.theme import md_escape
@@ -109,10 +109,29 @@ with st.container(border=True):
             f"The synthetic cap is set by **{md_escape(charts.bound_title(rails.cap_source))}**: "
             f"{md_escape(rails.cap_source.rule.reason)}"
         )
+        word = regulated_keyword(scenario, policy)
+        matched = f"the domain matches \u201c{word}\u201d" if word else "no regulated word in the domain"
+        answers = {"auto": f"From the domain ({matched})", "yes": "Yes, regulated", "no": "No, not regulated"}
+        now = {None: "auto", True: "yes", False: "no"}[scenario.regulated]
+        state._seed("w.regulated", now)
+        st.radio(
+            "Regulated domain?",
+            list(answers),
+            format_func=answers.get,
+            key="w.regulated",
+            on_change=state._changed,
+            args=("w.regulated", lambda raw: {"regulated": {"auto": None, "yes": True, "no": False}[raw]}),
+            help=(
+                "A regulated domain adds the policy's regulated-domain rule once the cost of label errors is "
+                f"{policy.regulated.min_error_cost} or more. By default the domain text decides, by whole "
+                "words from the policy (medical, legal, claims, ...); your answer here overrides it."
+            ),
+        )
         if rails.regulated:
             if any(b.key == "regulated" for b in rails.bounds):
                 st.warning(
-                    f"Regulated domain ({md_escape(scenario.domain)}) with costly errors: "
+                    f"Regulated domain ({md_escape(matched if scenario.regulated is None else 'your answer')}) "
+                    "with costly errors: "
                     f"{md_escape(policy.regulated.rule.reason)}",
                     icon=":material/gavel:",
                 )

@@ -119,7 +119,11 @@ with right:
     if rec.binding == "economics":
         st.info(md_escape(f"Economics: {rec.binding_reason}"), icon=":material/balance:")
     else:
-        st.warning(f"**{md_escape(rec.binding)}**  \n{md_escape(rec.binding_reason)}", icon=":material/lock:")
+        from hybrid.model.policy import guardrails
+
+        bounds = guardrails(scenario, compute.policy(state.policy_text())).bounds
+        title = next((b.title for b in bounds if b.source == rec.binding), rec.binding)
+        st.warning(f"**{md_escape(title)}**  \n{md_escape(rec.binding_reason)}", icon=":material/lock:")
     st.markdown(
         md_escape(
             f"Caps: at most {rec.max_synthetic_share:.0%} synthetic; review at least {rec.min_review_coverage:.0%}; "
@@ -168,5 +172,14 @@ with st.expander("Every guardrail that applies"):
         hide_index=True,
         width="stretch",
     )
+
+# --- next steps -----------------------------------------------------------------------------------
+st.subheader("Next steps")
+_token = state.link_token()
+_params = {state.URL_PARAM: _token} if _token else None
+n1, n2, n3 = st.columns(3)
+n1.page_link("pages/6_compare.py", label="Compare with other scenarios", icon=":material/compare_arrows:", query_params=_params)
+n2.page_link("pages/7_sensitivity.py", label="Test how sure this is", icon=":material/swap_vert:", query_params=_params)
+n3.page_link("pages/10_report.py", label="Make the report", icon=":material/description:", query_params=_params)
 
 state.finish(PAGE, nav.neighbours(PAGE))

@@ -79,7 +79,7 @@ def test_walk_the_pages_change_a_factor_and_reopen_the_link(server, page, browse
     nav(page, "Recommendation")
     assert heading(page) == "Recommendation"
     expect(metric(page, "Recommendation")).to_have_text("Hybrid", timeout=TIMEOUT_MS)
-    expect(metric(page, "Synthetic share")).to_have_text("80%")
+    expect(metric(page, "Synthetic share")).to_have_text("78%")
     assert page.locator('[data-testid="stPlotlyChart"] .main-svg').count() >= 2, "both charts drawn"
     no_exceptions(page)
 
@@ -115,7 +115,7 @@ def test_walk_the_pages_change_a_factor_and_reopen_the_link(server, page, browse
     nav(page, "Recommendation")
     expect(metric(page, "Recommendation")).to_have_text("Human-led", timeout=TIMEOUT_MS)
     expect(metric(page, "Synthetic share")).to_have_text("15%")
-    assert "error_cost = 5" in page.locator('[data-testid="stMain"]').inner_text()
+    assert "Cost of label errors = 5" in page.locator('[data-testid="stMain"]').inner_text()
     no_exceptions(page)
     # The page's own run time is developer text: not in the sidebar a meeting sees.
     assert "Page computed in" not in page.locator('[data-testid="stSidebar"]').inner_text()

@@ -121,7 +121,7 @@ def test_changing_a_factor_changes_the_recommendation():
     assert main_metric(at, "Recommendation") == "Human-led"
     assert main_metric(at, "Synthetic share") == "15%"
     assert sidebar_metric(at, "Recommendation") == "Human-led"
-    assert "error_cost = 5" in warnings(at), "the binding guardrail is named"
+    assert "Cost of label errors = 5" in warnings(at), "the binding guardrail is named"
 
 
 def test_changing_data_use_to_preference_makes_it_human_led():
@@ -543,3 +543,13 @@ def test_target_already_met_says_no_new_data_is_needed():
     ok(at.run())
     go(at, REC)
     assert any("already meets the target" in s.value for s in at.success)
+
+
+def test_start_marks_the_loaded_example():
+    at = ok(AppTest.from_file(str(ROOT / "pages" / "1_start.py"), default_timeout=TIMEOUT).run())
+    marks = [str(b.proto) for b in at.get("badge")] or [m.value for m in at.markdown]
+    assert sum("Loaded now" in m for m in marks) == 1
+    at.button(key="start.example.medical-notes-labeling").click().run()
+    marks = [str(b.proto) for b in at.get("badge")] or [m.value for m in at.markdown]
+    assert sum("Loaded now" in m for m in marks) == 1
+    assert scenario(at) == load_scenario(EXAMPLES / "medical-notes-labeling.yaml")

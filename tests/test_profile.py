@@ -507,3 +507,16 @@ def test_read_table_checks_max_rows_and_reads_small_files_under_a_large_limit(tm
     assert len(read_table(p, max_rows=50)) == 50
     with pytest.raises(InputError, match="max_rows: must be a whole number >= 0"):
         read_table(p, max_rows=-5)
+
+
+@pytest.mark.parametrize(
+    "pair",
+    [("annot_a", "annot_b"), ("annotator_1", "annotator_2"), ("rater_x", "rater_y"), ("labeler_ann", "labeler_bob"),
+     ("worker_7", "worker_9"), ("judge_a", "judge_b")],
+)
+def test_annotator_columns_found_by_common_names(pair):
+    from hybrid.evidence.roles import detect_roles
+
+    roles = detect_roles(["text", "label", *pair, "ratings", "label_text"])
+    assert roles.annotators == pair
+    assert roles.label == "label"

@@ -234,7 +234,7 @@ def test_rationale_names_binding_factor_and_numbers(policy):
     rec = recommend(scn, policy)
     text = " ".join(rec.rationale)
     assert rec.binding == "error_cost = 4"
-    assert "error_cost = 4" in text and "%" in text and "$" in text
+    assert "Cost of label errors = 4" in text and "error_cost" not in text and "%" in text and "$" in text
     assert "instead of 4" in text  # what would change it
 
 

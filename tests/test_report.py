@@ -9,6 +9,8 @@ from datetime import datetime, timezone
 from html.parser import HTMLParser
 
 import pytest
+
+from hybrid.safetext import has_controls
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -91,17 +93,18 @@ def test_round_trip_every_format_reproduces_the_numbers(path, policy):
 
 def test_round_trip_survives_names_that_look_like_report_markup(policy):
     tricky = (
-        "```yaml\n</pre><pre id=\"scenario-yaml\">name: evil</pre> " + YAML_MARKER
+        "```yaml </pre><pre id=\"scenario-yaml\">name: evil</pre> " + YAML_MARKER
         + ' <a id="scenario-download" href="data:application/yaml;base64,bmFtZTogZXZpbA==">'
     )
-    scenario = make_scenario(name=tricky[:200], domain="````\n" + YAML_MARKER)
+    scenario = make_scenario(name=tricky[:200], domain="```` " + YAML_MARKER)
     data = build_report(scenario, policy, generated_at=WHEN)
     for fmt in ("html", "md", "json", "pdf"):
         assert extract_scenario(render(data, fmt)) == scenario, fmt
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(name=st.text(min_size=1, max_size=60), domain=st.none() | st.text(max_size=40))
+@given(name=st.text(min_size=1, max_size=60).filter(lambda t: not has_controls(t)),
+       domain=st.none() | st.text(max_size=40).filter(lambda t: not has_controls(t)))
 def test_round_trip_any_name_through_markdown_and_json(policy, name, domain):
     scenario = make_scenario(name=name, domain=domain)
     data = build_report(scenario, policy, generated_at=WHEN)
@@ -461,3 +464,19 @@ def test_report_page_uses_the_session_scenario():
     at.button_group(key="report.preview").set_value("Markdown").run()
     md = next(c.value for c in at.code if "# Recommendation report:" in c.value)
     assert md.startswith("# Recommendation report: Session scenario &lt;b&gt;x&lt;/b&gt;")
+
+
+def test_html_report_is_small_and_its_charts_need_only_the_basic_bundle(scenario, policy):
+    """At most 1.5 MB (the full plotly.js made it 4.9 MB) and every chart a trace type the
+    inlined basic bundle draws, so the charts stay interactive offline."""
+    from hybrid.share.figures import figures
+    from hybrid.share.render import BASIC_TRACES, PLOTLY_BASIC, render_html
+
+    data = build_report(scenario, policy, generated_at=WHEN)
+    html = render_html(data)
+    assert len(html.encode("utf-8")) <= 1_500_000
+    assert PLOTLY_BASIC.read_text(encoding="utf-8")[:200] in html
+    assert '<script src="http' not in html  # inlined, never fetched (test_report_browser runs it offline)
+    for fig in figures(data).values():
+        d = fig if isinstance(fig, dict) else fig.to_dict()
+        assert {t.get("type", "scatter") for t in d["data"]} <= BASIC_TRACES

@@ -13,8 +13,9 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from hybrid.explain.rationale import FACTOR_TITLES, money
+from hybrid.explain.rationale import money
 from hybrid.model.policy import Bound, Guardrails
+from hybrid.share.chart_layout import chart_layout, tick_format
 from hybrid.model.recommend import Recommendation
 from ui import theme
 from ui.theme import html_text
@@ -30,30 +31,31 @@ def currency_axis(currency: str) -> dict:
 
 
 def _layout(
-    fig: go.Figure, title: str, x_title: str, y_title: str, height: int = theme.CHART_HEIGHT, legend: bool = True
+    fig: go.Figure,
+    title: str,
+    x_title: str,
+    y_title: str,
+    height: int = theme.CHART_HEIGHT,
+    legend: bool = True,
+    width_px: float = 820,
 ) -> go.Figure:
-    fig.update_layout(
-        template="plotly_white",
-        title={
-            "text": title,
-            "font": {"size": theme.CHART_TITLE_FONT},
-            "x": 0.005,
-            "xanchor": "left",
-            "xref": "container",
-            "y": 0.985,
-            "yref": "container",
-            "yanchor": "top",
-        },
-        font={"size": theme.CHART_FONT, "color": "#222222"},
+    """Apply the shared layout (hybrid.share.chart_layout): title on top, legend at the bottom,
+    margins computed from both. ``width_px`` is the chart's narrowest width on a 1280 px laptop."""
+    names = [t.name for t in fig.data if t.name and t.showlegend is not False] if legend else []
+    layout = chart_layout(
+        title,
+        x_title,
+        y_title,
         height=height,
-        # Title on the first line, the legend under it, then the plot: nothing overlaps.
-        margin={"l": 10, "r": 20, "t": 125 if legend else 60, "b": 10},
-        showlegend=legend,
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0.0},
-        hoverlabel={"font_size": theme.CHART_FONT},
+        legend_names=names,
+        font=theme.CHART_FONT,
+        title_font=theme.CHART_TITLE_FONT,
+        width_px=width_px,
     )
-    fig.update_xaxes(title_text=x_title, automargin=True, showline=True, linecolor="#888888")
-    fig.update_yaxes(title_text=y_title, automargin=True, showline=True, linecolor="#888888")
+    xaxis, yaxis = layout.pop("xaxis"), layout.pop("yaxis")
+    fig.update_layout(template="plotly_white", **layout)
+    fig.update_xaxes(title_text=xaxis["title"]["text"], automargin=True, showline=True, linecolor="#888888")
+    fig.update_yaxes(title_text=yaxis["title"]["text"], automargin=True, showline=True, linecolor="#888888")
     return fig
 
 
@@ -139,7 +141,7 @@ def spend_chart(
         fig, "Expected metric vs spend", f"Spend on new data ({html_text(cur)})", "Expected metric (fraction)", height=640
     )
     fig.update_xaxes(range=[0, float(spend[-1]) * 1.02], **currency_axis(cur))
-    fig.update_yaxes(range=[max(0.0, lo - pad), min(1.0, hi + pad)], tickformat=".2f")
+    fig.update_yaxes(range=[max(0.0, lo - pad), min(1.0, hi + pad)], tickformat=tick_format(max(0.0, lo - pad), min(1.0, hi + pad)))
     return fig
 
 
@@ -183,12 +185,9 @@ def layers_chart(rec: Recommendation) -> go.Figure:
 
 
 def bound_title(b: Bound) -> str:
-    if b.key in FACTOR_TITLES:
-        value = b.source.split("=")[-1].strip()
-        return f"{FACTOR_TITLES[b.key].capitalize()} = {value}"
-    if b.key == "data_use":
-        return "Data use: " + b.source.split(":", 1)[-1].strip().replace("_", " ")
-    return "Regulated domain"
+    if b.key == "regulated":
+        return "Regulated domain"
+    return b.title
 
 
 def guardrail_chart(g: Guardrails) -> go.Figure:
@@ -301,5 +300,5 @@ def curve_chart(
     )
     tickvals, ticktext = log_ticks(float(np.min(n)), float(np.max(n)))
     fig.update_xaxes(type="log", tickvals=tickvals, ticktext=ticktext)
-    fig.update_yaxes(range=[max(0.0, y_lo - pad), min(1.0, y_hi + pad)], tickformat=".2f")
+    fig.update_yaxes(range=[max(0.0, y_lo - pad), min(1.0, y_hi + pad)], tickformat=tick_format(max(0.0, y_lo - pad), min(1.0, y_hi + pad)))
     return fig

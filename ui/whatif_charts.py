@@ -27,6 +27,7 @@ from hybrid.palette import PURPLE, SKY, VERMILLION  # noqa: E402
 from hybrid.whatif.collapse import CollapseResult
 from hybrid.whatif.uncertainty import MonteCarlo
 from ui import theme
+from hybrid.share.chart_layout import spaced, tick_format
 from ui.charts import _layout, add_plan_curve, currency_axis
 from ui.theme import html_text
 from ui.whatif import format_field
@@ -88,7 +89,7 @@ def compare_curves(
     _layout(fig, f"Expected metric vs spend, {plan_title} plan of each scenario", x_title, "Expected metric (fraction)", height=620)
     x_max = max(float(a.spend[-1]) for a in analyses)
     fig.update_xaxes(range=[0, x_max * 1.02], **(currency_axis(cur) if cur else {}))
-    fig.update_yaxes(range=[max(0.0, lo - pad), min(1.0, hi + pad)], tickformat=".2f")
+    fig.update_yaxes(range=[max(0.0, lo - pad), min(1.0, hi + pad)], tickformat=tick_format(max(0.0, lo - pad), min(1.0, hi + pad)))
     fig.update_layout(legend={"font": {"size": theme.CHART_FONT}})
     return fig
 
@@ -323,7 +324,7 @@ def mc_cost_chart(mc: MonteCarlo, stats: dict[str, dict[str, float]], currency: 
             font={"size": theme.CHART_FONT - 1, "color": "#222222"},
         )
     x_title = f"Cost per point ({html_text(currency)} per percentage point" + (", log scale)" if log else ")")
-    _layout(fig, f"Cost per point across {mc.draws:,} draws", x_title, "", height=430, legend=False)
+    _layout(fig, f"Cost per point across {mc.draws:,} draws", x_title, "", height=430, legend=False, width_px=520)
     lows = [s["p5"] for s in stats.values() if not math.isnan(s["p5"])]
     highs = [s["p95"] for s in stats.values() if not math.isnan(s["p95"])]
     if lows and log:
@@ -362,7 +363,7 @@ def mc_cheapest_chart(mc: MonteCarlo) -> go.Figure:
             showlegend=False,
         )
     )
-    _layout(fig, "Chance of being cheapest per point", "Share of draws (%)", "", height=430, legend=False)
+    _layout(fig, "Chance of being cheapest per point", "Share of draws (%)", "", height=430, legend=False, width_px=300)
     fig.update_xaxes(range=[0, 118], ticksuffix="%", tickvals=[0, 25, 50, 75, 100])
     return fig
 
@@ -401,7 +402,7 @@ def mc_metric_chart(mc: MonteCarlo, target: float) -> go.Figure:
     hi = max([p.metric_p95 for p in mc.plans] + [target])
     pad = max(0.005, 0.15 * (hi - lo))
     _layout(fig, "Expected metric: median and 5% to 95% interval", "Expected metric (fraction)", "", height=360, legend=False)
-    fig.update_xaxes(range=[max(0.0, lo - pad), min(1.0, hi + pad)], tickformat=".3f")
+    fig.update_xaxes(range=[max(0.0, lo - pad), min(1.0, hi + pad)], tickformat=tick_format(max(0.0, lo - pad), min(1.0, hi + pad)))
     return fig
 
 
@@ -447,13 +448,17 @@ def sweep_chart(
             hovertemplate="%{y:.0f}% synthetic at %{x:.4g}<extra></extra>",
         )
     )
-    for value, _before, after in changes:
+    # Change labels close together go on separate rows so they never overprint each other.
+    gap = 0.3 * (float(x[-1]) - float(x[0]))
+    rows = spaced([float(c[0]) for c in changes], gap)
+    for (value, _before, after), row in zip(changes, rows, strict=True):
         fig.add_vline(
             x=value,
             line={"color": VERMILLION, "width": 3},
             annotation={
                 "text": f"{html_text(format_field(field, value, currency))}: → {LABEL_TITLES[after]}",
                 "font": {"size": theme.CHART_FONT - 1, "color": VERMILLION},
+                "yshift": -26 * row,
             },
             annotation_position="top right",
         )
@@ -493,7 +498,7 @@ def _collapse_fig(runs: dict[str, CollapseResult], modes: Sequence[str], series:
                 hovertemplate="generation %{x}: %{y:,.4g}<extra>" + mode + "</extra>",
             )
         )
-    _layout(fig, title, "Generation (0 = trained on real data)", y_title, height=470)
+    _layout(fig, title, "Generation (0 = trained on real data)", y_title, height=470, width_px=400)
     return fig
 
 

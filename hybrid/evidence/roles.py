@@ -39,9 +39,12 @@ _LABEL_NAMES = (
 )
 
 
+# annotator_1, rater_b, annot_a, labeler_alice, worker-7, judge_x: the common prefixes with any
+# suffix; plain "label" only with a number or a single letter (label_text is not an annotator).
 _ANNOTATOR_RE = re.compile(
-    r"^(annotator|annotation|rater|rating|labeler|labeller|coder|judge|worker|label|labeler)"
-    r"_?(\d+|[a-z])$"
+    r"^(?:annotator|annot|rater|labeler|labeller|coder|judge|worker|label|annotation|rating)"
+    r"(?:[_\- ]?\d+|_[a-z])$"
+    r"|^(?:annotator|annot|rater|labeler|labeller|coder|judge|worker)[_\- ][a-z0-9]+$"
 )
 
 

@@ -13,17 +13,10 @@ import numpy as np
 
 from hybrid.explain.sensitivity import label_threshold, plausible_range
 from hybrid.model.economics import Inputs
-from hybrid.model.policy import Policy, guardrails
+from hybrid.model.policy import Policy, guardrails, regulated_keyword
 from hybrid.model.recommend import Recommendation
-from hybrid.model.scenario import FACTOR_NAMES, Scenario
+from hybrid.model.scenario import FACTOR_NAMES, FACTOR_TITLES, Scenario  # noqa: F401 (FACTOR_TITLES re-exported)
 
-FACTOR_TITLES = {
-    "error_cost": "cost of label errors",
-    "domain_judgment": "need for domain judgment",
-    "edge_cases": "importance of edge cases",
-    "iteration_maturity": "task maturity",
-    "cultural_sensitivity": "cultural sensitivity",
-}
 LABEL_TITLES = {"human": "Human-led", "hybrid": "Hybrid", "synthetic": "Synthetic-led"}
 
 
@@ -55,10 +48,12 @@ def explain(scenario: Scenario, policy: Policy, inp: Inputs, rec: Recommendation
     if rec.binding == "economics":
         out.append(
             f"Economics chose this share inside every guardrail; the highest share allowed is "
-            f"{g.max_synthetic_share:.0%}, set by {g.cap_source.source}."
+            f"{g.max_synthetic_share:.0%}, set by {g.cap_source.title}."
         )
     else:
-        out.append(f"The synthetic share is bound by {rec.binding}: {rec.binding_reason}")
+        binding = next((b.title for b in g.bounds if b.source == rec.binding), None)
+        binding = binding or rec.binding.replace(g.anchor_source.source, g.anchor_source.title)
+        out.append(f"The synthetic share is bound by {binding}: {rec.binding_reason}")
 
     if rec.mode == "target" and p.new_examples == 0:
         out.append(
@@ -109,14 +104,21 @@ def explain(scenario: Scenario, policy: Policy, inp: Inputs, rec: Recommendation
     if p.synthetic_share > 0:
         out.append(
             f"Review coverage {p.review_coverage:.0%}: the minimum is {g.min_review_coverage:.0%}, "
-            f"set by {g.review_source.source}"
+            f"set by {g.review_source.title}"
             + ("." if p.review_coverage <= g.min_review_coverage + 1e-9 else "; more review pays for itself here.")
         )
     out.append(
         f"The expert-anchor layer gets {money(p.expert_anchor, cur)} "
         f"({p.expert_anchor / p.spend:.0%} of spend; at least {g.min_anchor_share:.0%}, set by "
-        f"{g.anchor_source.source})." if p.spend > 0 else "The expert-anchor layer stays: no spend is needed yet."
+        f"{g.anchor_source.title})." if p.spend > 0 else "The expert-anchor layer stays: no spend is needed yet."
     )
+    if g.regulated:
+        word = regulated_keyword(scenario, policy)
+        how = "you marked it regulated" if scenario.regulated else f"the domain matched \u201c{word}\u201d"
+        out.append(
+            f"The regulated-domain rule applies ({how}) when the {FACTOR_TITLES['error_cost']} is "
+            f"{policy.regulated.min_error_cost} or more; the Regulated answer on the Factors page changes it."
+        )
     out.extend(inp.notes)
     return out, _what_would_change(scenario, policy, inp, rec)
 
@@ -187,7 +189,7 @@ def _what_would_change(scenario: Scenario, policy: Policy, inp: Inputs, rec: Rec
             if new_cap.max_synthetic_share > g.max_synthetic_share:
                 out.append(
                     f"If the {FACTOR_TITLES[key]} were {level + step} instead of {level}, the cap would "
-                    f"rise to {new_cap.max_synthetic_share:.0%} (then set by {new_cap.cap_source.source})."
+                    f"rise to {new_cap.max_synthetic_share:.0%} (then set by {new_cap.cap_source.title})."
                 )
     held = []
     directions = {"human": (True,), "synthetic": (False,), "hybrid": (True, False)}[rec.label]

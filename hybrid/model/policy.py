@@ -21,6 +21,7 @@ from hybrid.errors import InputError
 from hybrid.model.scenario import (
     DATA_USES,
     FACTOR_NAMES,
+    FACTOR_TITLES,
     GENERATIONS,
     Scenario,
     describe_validation_error,
@@ -238,9 +239,14 @@ def load_policy(path: str | Path | None = None) -> Policy:
 class Bound:
     """One applicable rule and what it sets."""
 
-    source: str  # e.g. "error_cost = 4", "data use: preference", "regulated domain"
+    source: str  # e.g. "error_cost = 4", "data use: preference", "regulated domain" (JSON keeps it)
     key: str  # factor name, "data_use" or "regulated"
     rule: Rule
+    title: str = ""  # what a person reads, e.g. "Cost of label errors = 4"; the source when empty
+
+    def __post_init__(self) -> None:
+        if not self.title:
+            object.__setattr__(self, "title", self.source)
 
 
 @dataclass(frozen=True)
@@ -259,28 +265,50 @@ class Guardrails:
     regulated: bool
 
 
-def is_regulated(scenario: Scenario, policy: Policy) -> bool:
+def regulated_keyword(scenario: Scenario, policy: Policy) -> str | None:
+    """The policy keyword the domain text matched (whole words, any case), or None."""
     words = set(re.findall(r"[a-z0-9]+", (scenario.domain or "").lower()))
-    return any(k.lower() in words for k in policy.regulated.keywords)
+    return next((k for k in policy.regulated.keywords if k.lower() in words), None)
+
+
+def is_regulated(scenario: Scenario, policy: Policy) -> bool:
+    """The scenario's explicit answer when given, else the keyword match on the domain."""
+    if scenario.regulated is not None:
+        return scenario.regulated
+    return regulated_keyword(scenario, policy) is not None
+
+
+def _title(name: str, level: int) -> str:
+    return f"{FACTOR_TITLES[name].capitalize()} = {level}"
 
 
 def applicable_bounds(scenario: Scenario, policy: Policy) -> list[Bound]:
     f = scenario.factors
     out = [
-        Bound(f"{name} = {getattr(f, name)}", name, policy.factor_rule(name, getattr(f, name)))
+        Bound(f"{name} = {getattr(f, name)}", name, policy.factor_rule(name, getattr(f, name)), _title(name, getattr(f, name)))
         for name in FACTOR_NAMES
     ]
-    out.append(Bound(f"data use: {scenario.data_use}", "data_use", policy.data_use[scenario.data_use]))
+    out.append(
+        Bound(
+            f"data use: {scenario.data_use}",
+            "data_use",
+            policy.data_use[scenario.data_use],
+            f"Data use: {scenario.data_use.replace('_', ' ')}",
+        )
+    )
     if policy.most_cautious is not None and (
         f.error_cost == 5 and f.domain_judgment == 5 and f.edge_cases == 5 and f.iteration_maturity == 1
     ):
         out.append(Bound("all four decision factors at their most cautious", "most_cautious", policy.most_cautious))
     if is_regulated(scenario, policy) and f.error_cost >= policy.regulated.min_error_cost:
+        word = regulated_keyword(scenario, policy)
+        why = "marked regulated" if scenario.regulated else f"domain matched \u201c{word}\u201d"
         out.append(
             Bound(
                 f"regulated domain ({scenario.domain}) with error_cost = {f.error_cost}",
                 "regulated",
                 policy.regulated.rule,
+                f"Regulated domain ({why}) with {FACTOR_TITLES['error_cost']} = {f.error_cost}",
             )
         )
     return out
@@ -326,7 +354,7 @@ def systematic_share(scenario: Scenario, policy: Policy) -> tuple[float, str]:
     best, source = policy.model.systematic_share.value, "policy default"
     for b in applicable_bounds(scenario, policy):
         if b.rule.systematic_share is not None and b.rule.systematic_share > best:
-            best, source = b.rule.systematic_share, b.source
+            best, source = b.rule.systematic_share, b.title
     return best, source
 
 

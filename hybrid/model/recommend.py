@@ -278,10 +278,10 @@ def _synthetic_breaks(inp: Inputs) -> list[str]:
     g = inp.guardrails
     out = []
     if g.max_synthetic_share < 1.0:
-        out.append(f"synthetic share above the {g.max_synthetic_share:.0%} cap set by {g.cap_source.source}")
+        out.append(f"synthetic share above the {g.max_synthetic_share:.0%} cap set by {g.cap_source.title}")
     if g.min_review_coverage > 0:
-        out.append(f"no review, below the {g.min_review_coverage:.0%} minimum set by {g.review_source.source}")
-    out.append(f"no expert anchor, below the {g.min_anchor_share:.0%} minimum set by {g.anchor_source.source}")
+        out.append(f"no review, below the {g.min_review_coverage:.0%} minimum set by {g.review_source.title}")
+    out.append(f"no expert anchor, below the {g.min_anchor_share:.0%} minimum set by {g.anchor_source.title}")
     return out
 
 

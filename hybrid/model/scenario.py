@@ -38,6 +38,16 @@ FACTOR_NAMES: tuple[str, ...] = (
     "cultural_sensitivity",
 )
 
+# What a person reads for each factor key (pages, rationale, reports, CLI text); keys stay in
+# JSON and YAML only.
+FACTOR_TITLES: dict[str, str] = {
+    "error_cost": "cost of label errors",
+    "domain_judgment": "need for domain judgment",
+    "edge_cases": "importance of edge cases",
+    "iteration_maturity": "task maturity",
+    "cultural_sensitivity": "cultural sensitivity",
+}
+
 Generation = Literal["generated", "augmented", "prelabel"]
 GENERATIONS: tuple[str, ...] = get_args(Generation)
 Objective = Literal["reach_target", "best_for_budget"]
@@ -245,6 +255,9 @@ class Scenario(_Strict):
     name: str = Field("Untitled scenario", min_length=1, max_length=200)
     data_use: DataUse = "fine_tuning"
     domain: str | None = Field(None, max_length=200)
+    regulated: bool | None = Field(
+        None, description="regulated domain: None means decided by the policy's keyword match on the domain"
+    )
     factors: Factors = Field(default_factory=Factors)
     dataset: Dataset | None = None
     economics: Economics

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from hybrid.explain.rationale import money
+from hybrid.share.chart_layout import FONT_FAMILY, chart_layout
 from hybrid.share.report import (
     COLORS,
     LAYERS,
@@ -23,19 +24,22 @@ from hybrid.share.report import (
     _short,
 )
 
-_FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "DejaVu Sans", sans-serif'
+_FONT = FONT_FAMILY
 
 
-def _layout(title: str, **kw) -> dict:
-    base = dict(
-        title=dict(text=title, x=0, xanchor="left", xref="container", y=0.98, yanchor="top", yref="container",
-                   pad=dict(l=10), font=dict(size=16)),
-        template="plotly_white",
-        font=dict(family=_FONT, size=13, color="#222"),
-        margin=dict(l=70, r=24, t=84, b=56),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, traceorder="normal"),
-        hoverlabel=dict(font=dict(family=_FONT)),
-    )
+def _layout(title: str, *, legend_rows: int = 1, **kw) -> dict:
+    """The shared chart layout (hybrid.share.chart_layout) at report size: title on top, legend at
+    the bottom, margins computed from both; ``margin=dict(l=...)`` may widen the left margin only."""
+    showlegend = kw.pop("showlegend", True)
+    height = kw.pop("height", 400)
+    base = chart_layout(title, height=height, legend_names=["x" * 30] * (3 * legend_rows if showlegend else 0),
+                        font=13, title_font=16, width_px=700)
+    base.pop("xaxis")
+    base.pop("yaxis")
+    base["template"] = "plotly_white"
+    base["font"]["color"] = "#222"
+    margin = kw.pop("margin", {})
+    base["margin"]["l"] = margin.get("l", 70)
     base.update(kw)
     return base
 

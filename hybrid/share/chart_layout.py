@@ -1,0 +1,120 @@
+"""One layout for every chart, on the dashboard (ui/charts.py, ui/whatif_charts.py) and in the
+reports (hybrid/share/figures.py): nothing overlaps whatever the width.
+
+- The title sits at the top of the figure, wrapped to the width it will have, and the top margin is
+  computed from its line count, so the plot never starts under it.
+- The legend sits at the bottom of the figure (container coordinates, below the axis title), where
+  no title is, and the bottom margin is sized from the legend's likely row count.
+- Axis titles push their own margins (``automargin``) and are wrapped when long.
+- Tick formats carry as many decimals as the axis range needs for every tick label to differ.
+
+Pure data (a dict for ``fig.update_layout``): no Plotly import, so the CLI stays light.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Sequence
+
+FONT_FAMILY = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "DejaVu Sans", sans-serif'
+
+
+def wrap(text: str, chars: int) -> str:
+    """Break ``text`` into lines of at most ``chars`` characters with Plotly's ``<br>``."""
+    if len(text) <= chars:
+        return text
+    return "<br>".join(textwrap.wrap(text, max(8, chars), break_long_words=False))
+
+
+def lines(text: str) -> int:
+    return text.count("<br>") + 1
+
+
+def legend_rows(names: Sequence[str], width_px: float, font: float) -> int:
+    """Rows a horizontal legend needs at ``width_px``: each entry is its text plus the symbol."""
+    if not names:
+        return 0
+    rows, used = 1, 0.0
+    for name in names:
+        w = 0.56 * font * len(name) + 3.2 * font
+        if used and used + w > width_px:
+            rows, used = rows + 1, 0.0
+        used += w
+    return rows
+
+
+def chart_layout(
+    title: str,
+    x_title: str = "",
+    y_title: str = "",
+    *,
+    height: int,
+    legend_names: Sequence[str] = (),
+    font: float = 17,
+    title_font: float = 22,
+    width_px: float = 560,
+) -> dict:
+    """The layout for one chart. ``width_px`` is the narrowest width the chart is shown at (a
+    half-width column on a 1280 px laptop is about 440 px); ``legend_names`` the entries shown."""
+    title_chars = max(20, int(width_px / (0.55 * title_font)))
+    axis_chars = max(18, int(width_px / (0.55 * font)))
+    title = wrap(title, title_chars)
+    rows = legend_rows(legend_names, width_px, font)
+    top = int(16 + lines(title) * title_font * 1.35)
+    bottom = int(10 + rows * font * 1.9)
+    return {
+        "title": {
+            "text": title,
+            "font": {"size": title_font},
+            "x": 0.005,
+            "xanchor": "left",
+            "xref": "container",
+            "y": 0.995,
+            "yref": "container",
+            "yanchor": "top",
+            "pad": {"t": 6, "l": 4},
+        },
+        "font": {"size": font, "color": "#222222", "family": FONT_FAMILY},
+        "height": height + bottom,
+        "margin": {"l": 10, "r": 24, "t": top, "b": bottom},
+        "showlegend": bool(legend_names),
+        "legend": {
+            "orientation": "h",
+            "xanchor": "left",
+            "x": 0.0,
+            "xref": "container",
+            "yanchor": "bottom",
+            "y": 0.0,
+            "yref": "container",
+            "traceorder": "normal",
+            "font": {"size": font},
+        },
+        "hoverlabel": {"font": {"size": font, "family": FONT_FAMILY}},
+        "xaxis": {"title": {"text": wrap(x_title, axis_chars)}, "automargin": True},
+        "yaxis": {"title": {"text": wrap(y_title, max(18, int(height / (0.6 * font))))}, "automargin": True},
+    }
+
+
+def tick_format(lo: float, hi: float, ticks: int = 6, percent: bool = False) -> str:
+    """A d3 format with enough decimals that ``ticks`` evenly spaced labels over [lo, hi] differ."""
+    span = abs(hi - lo) * (100.0 if percent else 1.0)
+    step = span / max(1, ticks)
+    decimals = 0 if step <= 0 else max(0, math.ceil(-math.log10(step)) + (1 if step < 1 else 0))
+    decimals = min(decimals, 6)
+    return f".{decimals}%" if percent else f".{decimals}f"
+
+
+def spaced(values: Sequence[float], min_gap: float) -> list[int]:
+    """Vertical offset rows (0, 1, 2, ...) for labels at ``values`` so that labels closer than
+    ``min_gap`` go on different rows (the sweep's change lines, tornado ends)."""
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    rows = [0] * len(values)
+    last: dict[int, float] = {}
+    for i in order:
+        row = 0
+        while row in last and values[i] - last[row] < min_gap:
+            row += 1
+        rows[i] = row
+        last[row] = values[i]
+    return rows
