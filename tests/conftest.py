@@ -11,6 +11,12 @@ settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
+# HYBRID_DATABASE_URL (scripts/test sets it to a throwaway PostgreSQL cluster) is for the store
+# tests only: they read it from HYBRID_TEST_DATABASE_URL, and every other test (pages, browser, CLI
+# subprocesses) keeps its own SQLite library instead of sharing one PostgreSQL schema.
+if os.environ.get("HYBRID_DATABASE_URL"):
+    os.environ.setdefault("HYBRID_TEST_DATABASE_URL", os.environ.pop("HYBRID_DATABASE_URL"))
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -65,6 +71,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
             if "[postgresql" in getattr(rep, "nodeid", ""):
                 counts[outcome] = counts.get(outcome, 0) + 1
     if counts:
-        url = os.environ.get("HYBRID_DATABASE_URL", "") or "(HYBRID_DATABASE_URL not set)"
+        url = os.environ.get("HYBRID_TEST_DATABASE_URL", "") or "(HYBRID_DATABASE_URL not set)"
         parts = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
         terminalreporter.write_line(f"PostgreSQL store tests against {url.split('?')[0]}: {parts}")

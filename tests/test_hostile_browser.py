@@ -102,7 +102,8 @@ class _Peak(threading.Thread):
             time.sleep(0.05)
 
 
-def test_bombs_are_refused_in_bounded_memory_while_others_keep_working(tmp_path):
+def test_bombs_are_refused_in_bounded_memory_while_others_keep_working(tmp_path, monkeypatch):
+    monkeypatch.delenv("HYBRID_DATABASE_URL", raising=False)  # the corrupt SQLite file below is the library
     from playwright.sync_api import expect, sync_playwright
 
     bombs = _bombs(tmp_path)

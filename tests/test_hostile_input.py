@@ -45,7 +45,7 @@ def cli(*args: str, env: dict | None = None, stdout=subprocess.PIPE, timeout: in
         text=True,
         preexec_fn=_limit,
         timeout=timeout,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, "HYBRID_DATABASE_URL": "", **(env or {})},
     )
 
 
@@ -189,10 +189,13 @@ def test_scenario_count_out_of_range(tmp_path):
     refused(cli("recommend", str(write_yaml(tmp_path / "s.yaml", data))), "dataset.human_examples: far too large a number")
 
 
-def test_scenario_name_with_control_characters_is_refused(tmp_path):
+def test_scenario_name_with_control_characters_reaches_the_terminal_escaped(tmp_path):
     data = scenario_dict()
     data["name"] = "pay\x1b]0;owned\x07 \u202eevil"
-    refused(cli("recommend", str(write_yaml(tmp_path / "s.yaml", data))), "s.yaml", "name: must not contain control characters")
+    r = cli("recommend", str(write_yaml(tmp_path / "s.yaml", data)))
+    assert r.returncode == 0, r.stderr
+    assert "\x1b" not in r.stdout and "\x07" not in r.stdout and "\u202e" not in r.stdout
+    assert r.stdout.startswith("pay\\u001b]0;owned\\u0007 \\u202eevil\n")
 
 
 def test_deep_scenario_and_policy(tmp_path):
@@ -412,10 +415,12 @@ def test_control_characters_never_reach_documents_raw(policy):
     from hybrid.share.report import build_report
 
     good = Scenario.from_yaml(EXAMPLE.read_text(encoding="utf-8"))
-    hostile = good.model_construct(**{**dict(good), "name": "evil\x1b[2J\x07\u202e name"})
+    hostile = good.model_copy(update={"name": "evil\x1b[2J\x07\u202e name"})
     data = build_report(hostile, policy)
     for fmt in ("html", "md"):
         text = render(data, fmt)
-        assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
+        yaml_at = text.find("scenario-yaml") if fmt == "html" else text.find("```yaml")
+        shown = text[:yaml_at]  # everything before the embedded scenario file, which is exact YAML
+        assert "\x1b" not in shown and "\x07" not in shown and "\u202e" not in shown
     html = render(data, "html")
     assert "<title>Recommendation report: evil\\u001b[2J\\u0007\\u202e name</title>" in html

@@ -11,12 +11,11 @@ percentage point of that metric, 0.01.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated, Literal, get_args
 
 import yaml
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from hybrid.errors import InputError
 
@@ -69,17 +68,6 @@ def _number(value: object) -> object:
 
 _NoBool = BeforeValidator(_number)
 
-
-def _no_controls(value: object) -> object:
-    """Names are shown in terminals, pages and documents: no control characters or bidi overrides."""
-    from hybrid.safetext import has_controls
-
-    if isinstance(value, str) and has_controls(value):
-        raise ValueError("must not contain control characters (escape, bell, line breaks, bidi overrides)")
-    return value
-
-
-_NoControls = AfterValidator(_no_controls)
 Level = Annotated[int, _NoBool, Field(ge=1, le=5)]
 Fraction = Annotated[float, _NoBool, Field(ge=0.0, le=1.0)]
 Money = Annotated[float, _NoBool, Field(ge=0.0, le=MAX_MONEY, allow_inf_nan=False)]
@@ -252,11 +240,6 @@ class Economics(_Strict):
     )
 
 
-# Characters PyYAML's unicode mode writes raw though they reorder or hide text (bidi controls);
-# when present the file is written with every non-ASCII character escaped instead.
-_CONTROL_IN_YAML = re.compile("[\x80-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
 def _check_prelabel_costs(econ: Economics) -> None:
     ok, fix = econ.confirm_cost_per_example, econ.fix_cost_per_example
     if ok is not None and fix is not None and fix < ok:
@@ -269,9 +252,9 @@ def _check_prelabel_costs(econ: Economics) -> None:
 class Scenario(_Strict):
     """What a team brings: data use, factors, dataset facts and economics."""
 
-    name: Annotated[str, _NoControls] = Field("Untitled scenario", min_length=1, max_length=200)
+    name: str = Field("Untitled scenario", min_length=1, max_length=200)
     data_use: DataUse = "fine_tuning"
-    domain: Annotated[str, _NoControls] | None = Field(None, max_length=200)
+    domain: str | None = Field(None, max_length=200)
     regulated: bool | None = Field(
         None, description="regulated domain: None means decided by the policy's keyword match on the domain"
     )
@@ -299,7 +282,7 @@ class Scenario(_Strict):
         """
         data = self.model_dump(mode="json", exclude_none=True)
         text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
-        if yaml.safe_load(text) != data or _CONTROL_IN_YAML.search(text):
+        if yaml.safe_load(text) != data:
             text = yaml.safe_dump(data, sort_keys=False, allow_unicode=False)
         return text
 
