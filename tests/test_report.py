@@ -9,8 +9,6 @@ from datetime import datetime, timezone
 from html.parser import HTMLParser
 
 import pytest
-
-from hybrid.safetext import has_controls
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -93,18 +91,17 @@ def test_round_trip_every_format_reproduces_the_numbers(path, policy):
 
 def test_round_trip_survives_names_that_look_like_report_markup(policy):
     tricky = (
-        "```yaml </pre><pre id=\"scenario-yaml\">name: evil</pre> " + YAML_MARKER
+        "```yaml\n</pre><pre id=\"scenario-yaml\">name: evil</pre> " + YAML_MARKER
         + ' <a id="scenario-download" href="data:application/yaml;base64,bmFtZTogZXZpbA==">'
     )
-    scenario = make_scenario(name=tricky[:200], domain="```` " + YAML_MARKER)
+    scenario = make_scenario(name=tricky[:200], domain="````\n" + YAML_MARKER)
     data = build_report(scenario, policy, generated_at=WHEN)
     for fmt in ("html", "md", "json", "pdf"):
         assert extract_scenario(render(data, fmt)) == scenario, fmt
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(name=st.text(min_size=1, max_size=60).filter(lambda t: not has_controls(t)),
-       domain=st.none() | st.text(max_size=40).filter(lambda t: not has_controls(t)))
+@given(name=st.text(min_size=1, max_size=60), domain=st.none() | st.text(max_size=40))
 def test_round_trip_any_name_through_markdown_and_json(policy, name, domain):
     scenario = make_scenario(name=name, domain=domain)
     data = build_report(scenario, policy, generated_at=WHEN)
