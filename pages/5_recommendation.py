@@ -174,12 +174,13 @@ with st.expander("Every guardrail that applies"):
     )
 
 # --- next steps -----------------------------------------------------------------------------------
-st.subheader("Next steps")
-_token = state.link_token()
-_params = {state.URL_PARAM: _token} if _token else None
-n1, n2, n3 = st.columns(3)
-n1.page_link("pages/6_compare.py", label="Compare with other scenarios", icon=":material/compare_arrows:", query_params=_params)
-n2.page_link("pages/7_sensitivity.py", label="Test how sure this is", icon=":material/swap_vert:", query_params=_params)
-n3.page_link("pages/10_report.py", label="Make the report", icon=":material/description:", query_params=_params)
+if st.session_state.get(state.NAV):  # page links exist only under the app's navigation
+    st.subheader("Next steps")
+    _token = state.link_token()
+    _params = {state.URL_PARAM: _token} if _token else None
+    n1, n2, n3 = st.columns(3)
+    n1.page_link("pages/6_compare.py", label="Compare with other scenarios", icon=":material/compare_arrows:", query_params=_params)
+    n2.page_link("pages/7_sensitivity.py", label="Test how sure this is", icon=":material/swap_vert:", query_params=_params)
+    n3.page_link("pages/10_report.py", label="Make the report", icon=":material/description:", query_params=_params)
 
 state.finish(PAGE, nav.neighbours(PAGE))

@@ -85,7 +85,7 @@ def test_recommendation_page_shows_every_part():
         "Recommendation", "Synthetic share", "Human review", "Expected metric", "Spend"
     ]
     assert [e.label for e in at.expander] == ["The three plans side by side", "Every guardrail that applies"]
-    assert [s.value for s in at.subheader] == ["Cost per point", "What binds", "Why"]
+    assert [s.value for s in at.subheader] == ["Cost per point", "What binds", "Why", "Next steps"]
     plans = at.expander[0].dataframe[0].value
     assert list(plans["plan"]) == ["All-human", "All-synthetic", "Recommended mix"]
     assert list(plans["inside the guardrails"]) == ["yes", "no", "yes"]
