@@ -215,3 +215,55 @@ def test_slices_always_add_up(policy, support_inputs, rows):
     assert wp.synthetic_examples + wp.unplaced_synthetic == round(plan.synthetic_examples)
     assert wp.reviewed_examples >= min(wp.global_reviewed, wp.synthetic_examples)
     assert math.isfinite(wp.spend) and wp.spend >= 0
+
+
+# ---- spend: the slices add up to the overall plan's spend ----------------------------------
+
+
+def test_slice_spend_adds_up_to_the_global_plan_spend(support_plan):
+    """Every reviewed row is priced at the overall plan's review price, so the slices' spend equals
+    the overall plan's within whole-row rounding (it once re-priced review per slice: $26,880 vs
+    $27,288 on the support example sliced by channel with its annotators)."""
+    from hybrid.model.workplan import rounding_tolerance, spend_gap
+
+    _, wp = support_plan
+    assert wp.unplaced_synthetic == 0 and wp.extra_review_examples == 0
+    assert abs(wp.spend - wp.plan.spend) <= rounding_tolerance(wp)
+    assert abs(spend_gap(wp)) <= rounding_tolerance(wp)
+    for key in ("expert_anchor", "synthetic_extension", "human_review"):
+        assert abs(wp.total()[key] - wp.plan.layers[key]) <= rounding_tolerance(wp), key
+    assert wp.total()["spend_matches_global_plan"] is True
+    unit = wp.plan.layers["human_review"] / (wp.plan.synthetic_examples * wp.plan.review_coverage)
+    for s in wp.slices:
+        assert s.human_review == pytest.approx(s.reviewed_examples * unit)
+
+
+def test_sample_data_sliced_with_annotators_spends_the_global_plan(policy):
+    """The example that showed the gap: channel slices with per-slice annotator agreement."""
+    from hybrid.evidence.slices import slice_stats_file
+    from hybrid.model.workplan import rounding_tolerance
+
+    scn = load_scenario(SUPPORT)
+    stats = slice_stats_file(ROOT / "data" / "samples" / "support_tickets.csv", slice="channel", label="label",
+                             annotators=["annotator_1", "annotator_2"], source="source")
+    wp = slice_plan(scn, policy, stats)
+    assert wp.matches_global
+    assert round(wp.plan.spend) == 27288
+    assert abs(wp.spend - wp.plan.spend) <= rounding_tolerance(wp)
+
+
+def test_classes_as_slices_keep_their_agreement(policy):
+    """Sliced by the label column, each slice is one class: its kappa is corrected by the whole
+    data's label mix, so 88% agreement over 12 classes is not 'low agreement' (a slice-level kappa
+    would have capped every class at 20% synthetic and left most of the plan's synthetic rows out)."""
+    from hybrid.evidence.slices import slice_stats_file
+
+    scn = load_scenario(SUPPORT)
+    stats = slice_stats_file(ROOT / "data" / "samples" / "support_tickets.csv", slice="label", label="label",
+                             annotators=["annotator_1", "annotator_2"], source="source")
+    billing = next(s for s in stats if s.name == "billing")
+    assert billing.agreement == pytest.approx(0.88, abs=0.02)
+    assert billing.kappa > 0.8
+    wp = slice_plan(scn, policy, stats)
+    assert wp.unplaced_synthetic == 0 and wp.matches_global
+    assert next(s for s in wp.slices if s.slice == "billing").max_synthetic_share == pytest.approx(0.8)

@@ -60,6 +60,7 @@ def slice_stats_frame(frame, *, slice: str, label=None, annotators=None, source=
     ann = list(annotators or [])
     ann_values = {a: frame[a].astype("string").str.strip().to_numpy() for a in ann}
     label_values = frame[label].astype("string").str.strip().to_numpy() if label else None
+    chance = _chance_agreement([ann_values[a][human] for a in ann]) if len(ann) >= 2 else None
     out = []
     for g in names:
         in_g = groups == g
@@ -83,7 +84,13 @@ def slice_stats_frame(frame, *, slice: str, label=None, annotators=None, source=
                 agr = agreement_from_counts(ann, counts, agree, rows)
                 if agr is not None:
                     agreement = float(agr.observed)
-                    kappa = None if agr.kappa is None else float(max(-1.0, min(1.0, agr.kappa)))
+                    # Chance-corrected against the whole data's label mix, not the slice's own:
+                    # inside a class-as-slice the annotators' marginals are nearly one label, so a
+                    # slice-level kappa would call any agreement "chance" (see _chance_agreement).
+                    if chance is not None and chance < 1.0 - 1e-12:
+                        kappa = float(max(-1.0, min(1.0, (agreement - chance) / (1.0 - chance))))
+                    elif agr.kappa is not None:
+                        kappa = float(max(-1.0, min(1.0, agr.kappa)))
         reviewed = 0
         correct = 0.0
         s_mask = in_g & synthetic
@@ -104,3 +111,28 @@ def slice_stats_frame(frame, *, slice: str, label=None, annotators=None, source=
             reviewed=reviewed, reviewed_correct=correct, synthetic_rows=int(s_mask.sum()),
         ))
     return out
+
+
+def _chance_agreement(columns: list) -> float | None:
+    """Expected pairwise agreement by chance over all human rows with every annotator value, as
+    ``agreement_from_counts`` defines it (Cohen: product of the two raters' marginals; Fleiss for
+    more: the pooled marginals squared). Each slice's kappa is corrected by this one number, so
+    slicing by the label column (every slice one class) measures agreement against the labels'
+    real mix rather than against a slice where one label is nearly all there is."""
+    if not columns or len(columns[0]) == 0:
+        return None
+    complete = np.ones(len(columns[0]), bool)
+    for v in columns:
+        complete &= np.array([x is not None and x is not np.nan and str(x) not in ("", "<NA>") for x in v], bool)
+    n = int(complete.sum())
+    if not n:
+        return None
+    vals = [np.asarray(v[complete]).astype(str) for v in columns]
+    if len(vals) == 2:
+        a, b = vals
+        ua, ca = np.unique(a, return_counts=True)
+        cb = dict(zip(*np.unique(b, return_counts=True)))
+        return float(sum(int(c) * int(cb.get(u, 0)) for u, c in zip(ua, ca)) / (n * n))
+    _, pooled = np.unique(np.concatenate(vals), return_counts=True)
+    p = pooled / (n * len(vals))
+    return float((p**2).sum())

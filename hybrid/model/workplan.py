@@ -178,6 +178,7 @@ class WorkPlan:
     expected_metric: float
     today_metric: float
     notes: tuple[str, ...] = ()
+    review_unit: float = 0.0  # cash per reviewed row, the overall plan's (``review_unit``)
 
     @property
     def human_examples(self) -> int:
@@ -221,6 +222,7 @@ class WorkPlan:
                 "human_example": self.human_cost,
                 "synthetic_example": self.synthetic_cost,
                 "review_check": self.review_cost,
+                "reviewed_example": self.review_unit,
             },
             "expected_metric": self.expected_metric,
             "today_metric": self.today_metric,
@@ -232,6 +234,7 @@ class WorkPlan:
                 "expected_metric": self.plan.expected_metric,
             },
             "matches_global_plan": self.matches_global,
+            "spend_matches_global_plan": abs(spend_gap(self)) <= rounding_tolerance(self),
             "extra_review_examples": self.extra_review_examples,
             "extra_review_cost": self.extra_review_cost,
             "unplaced_synthetic_examples": self.unplaced_synthetic,
@@ -593,6 +596,35 @@ def _flip_accuracy(sl: _Slices, h: np.ndarray, s: np.ndarray, v: float) -> np.nd
     return np.where(never, np.nan, np.where(always, lo, hi))
 
 
+def review_unit(inp: Inputs) -> float:
+    """Cash per reviewed synthetic row, exactly as the overall plan prices it (the check, plus the
+    fix of the errors found, at the scenario's generator accuracy and catch rate).
+
+    Every slice pays this price, so the slice spends add up to the overall plan's spend within
+    rounding of whole rows. Re-pricing review at each slice's own accuracy and catch rate (the
+    catch falls with the slice's annotator agreement) made the slices add up to a different total
+    from the plan they split ($26,880 against $27,288 on the support example sliced by channel
+    with its annotator columns), a number the overall plan never chose; the slice differences
+    are in the allocation (accuracy, caps, verification samples), not in the price list.
+    """
+    return float(inp.review_unit_cost())
+
+
+def spend_gap(wp: "WorkPlan") -> float:
+    """The work plan's spend minus the overall plan's, less what the notes explain (review rows the
+    verification samples add, synthetic rows no slice cap can take): zero up to whole-row rounding.
+    """
+    unit = (wp.plan.layers["human_review"] / (wp.plan.synthetic_examples * wp.plan.review_coverage)
+            if wp.plan.synthetic_examples * wp.plan.review_coverage > 0 else wp.review_unit)
+    unplaced_cost = wp.unplaced_synthetic * (wp.synthetic_cost + wp.plan.review_coverage * unit)
+    return wp.spend - wp.extra_review_cost + unplaced_cost - float(wp.plan.spend)
+
+
+def rounding_tolerance(wp: "WorkPlan") -> float:
+    """The most whole-row rounding can move the spend: half a row of each layer, per layer."""
+    return 0.5 * (wp.human_cost + wp.synthetic_cost + wp.review_unit) + 1e-6 * max(1.0, float(wp.plan.spend))
+
+
 def _lean(h: int, s: int, human_below: float, synthetic_above: float) -> str:
     if h + s == 0:
         return "nothing new"
@@ -652,17 +684,12 @@ def slice_plan(
         reviewed = np.maximum(_round_to(rv, target_reviewed, upper=si.astype(float)), need.astype(int))
     extra = max(0, int(reviewed.sum()) - target_reviewed)
     cov = np.where(si > 0, reviewed / np.maximum(si, 1), 0.0)
-    # prices, with review priced at each slice's accuracy
-    found = (1.0 - sl.accuracy) * sl.catch
-    fix = max(float(inp.human_cost if inp.fix_cost is None else inp.fix_cost), float(inp.review_cost))
-    review_unit = (1.0 - found) * float(inp.review_cost) + found * fix
+    # Prices: the overall plan's unit prices, so the slices add up to its spend (``review_unit``).
+    unit = review_unit(inp)
     anchor = hi * float(inp.human_cost)
     extension = si * float(inp.synthetic_cost)
-    review_spend = reviewed * review_unit
-    extra_cost = 0.0
-    if extra:
-        # the cheapest reading of "extra": rows beyond the global count, at the mean unit price
-        extra_cost = float(extra * (review_spend.sum() / max(reviewed.sum(), 1)))
+    review_spend = reviewed * unit
+    extra_cost = float(extra * unit)
     before = sl.metric(np.zeros(len(hi)), np.zeros(len(hi)), 0.0)
     after = sl.metric(hi.astype(float), si.astype(float), cov)
     today = float(inp.today())
@@ -744,6 +771,7 @@ def slice_plan(
         expected_metric=expected,
         today_metric=today,
         notes=tuple(notes),
+        review_unit=unit,
     )
 
 
