@@ -170,15 +170,21 @@ def _on_upload() -> None:
     file = ss.get(KEY)
     if file is None:
         return
-    data = file.getvalue()
+    use_bytes(file.name, file.getvalue())
+
+
+def use_bytes(name: str, data: bytes) -> None:
+    """Profile ``data`` as if uploaded under ``name`` (the uploader, or the Work plan page's
+    bundled sample): the scenario's dataset fields are filled from it and the columns detected."""
+    ss = st.session_state
     from hybrid.evidence.limits import check_upload_size
 
     try:
-        check_upload_size(file.name, len(data))
+        check_upload_size(name, len(data))
     except InputError as exc:
         state.set_error(KEY, None, str(exc))
         return
-    ss[UPLOAD] = _store(file.name, data)
+    ss[UPLOAD] = _store(name, data)
     for k in COLS:  # a new file: let the profiler detect its columns again
         ss.pop(k, None)
     ss.pop(PROFILE, None)

@@ -75,17 +75,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _read_slices(args):
-    from hybrid.evidence.labelstudio import is_label_studio, read_label_studio
-    from hybrid.evidence.slices import slice_stats_file, slice_stats_frame
+    from hybrid.evidence.slices import read_slices
 
-    annotators = _columns(args.annotators)
-    if is_label_studio(args.data):
-        frame, found = read_label_studio(args.data)
-        return slice_stats_frame(frame, slice=args.slice, label=args.label or "label",
-                                 annotators=annotators or found or None,
-                                 source=args.source or ("source" if "source" in frame.columns else None))
-    return slice_stats_file(args.data, slice=args.slice, label=args.label, annotators=annotators,
-                            source=args.source)
+    return read_slices(args.data, slice=args.slice, label=args.label, annotators=_columns(args.annotators),
+                       source=args.source)
 
 
 def render_text(name: str, wp) -> str:

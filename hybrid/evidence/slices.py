@@ -39,6 +39,27 @@ def slice_stats_file(
     return slice_stats_frame(frame, slice=slice, label=label, annotators=annotators, source=source)
 
 
+def read_slices(
+    path: str | Path,
+    *,
+    slice: str,
+    label: str | None = None,
+    annotators: Sequence[str] | None = None,
+    source: str | None = None,
+    name: str | None = None,
+) -> list[SliceStats]:
+    """Per-slice statistics from any file the work plan reads: a Label Studio JSON export (its
+    annotators found in the export, its label column ``label`` unless named) or a data file."""
+    from hybrid.evidence.labelstudio import is_label_studio, read_label_studio
+
+    annotators = list(annotators or []) or None
+    if is_label_studio(path):
+        frame, found = read_label_studio(path)
+        return slice_stats_frame(frame, slice=slice, label=label or "label", annotators=annotators or found or None,
+                                 source=source or ("source" if "source" in frame.columns else None))
+    return slice_stats_file(path, slice=slice, label=label, annotators=annotators, source=source, name=name)
+
+
 def slice_stats_frame(frame, *, slice: str, label=None, annotators=None, source=None) -> list[SliceStats]:
     for col in [slice] + [c for c in (label, source) if c] + list(annotators or []):
         if col not in frame.columns:

@@ -8,10 +8,20 @@ from __future__ import annotations
 import csv
 import html
 import io
+import re
 
 from hybrid.explain.rationale import money
+from hybrid.safetext import shown
 
-__all__ = ["money", "neutralise", "workplan_csv", "workplan_markdown", "workplan_html", "CSV_COLUMNS"]
+__all__ = ["money", "neutralise", "workplan_csv", "workplan_markdown", "workplan_html", "workplan_bars",
+           "CSV_COLUMNS", "LAYER_KEYS"]
+
+# The three layers of spend, in the order every chart stacks them.
+LAYER_KEYS = (
+    ("expert_anchor", "Expert anchor (new human rows)"),
+    ("synthetic_extension", "Synthetic extension"),
+    ("human_review", "Human review of synthetic rows"),
+)
 
 # OWASP "CSV Injection": a spreadsheet evaluates a cell starting with = + - @ tab or carriage
 # return. Text cells that start so are prefixed with a single quote, which spreadsheets show as
@@ -75,7 +85,28 @@ def workplan_csv(wp) -> str:
 
 
 def _md_cell(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """User text inert in a Markdown table cell: one line, no HTML, no emphasis, link or table
+    markup (every Markdown punctuation mark is backslash-escaped; ``&<>`` become entities first)."""
+    s = re.sub(r"[\r\n\u0085\u2028\u2029\t\v\f]+", " ", str(text))
+    s = shown(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return re.sub(r"([\\`*_\[\]|~$#+\-=!(){}])", r"\\\1", s)
+
+
+def workplan_bars(wp, top: int = 15) -> dict:
+    """The chart's data: the ``top`` slices by spend (largest first) and one "other" bar for the
+    rest, each with its spend per layer. ``{"names": [...], "other": k, layer key: [...]}``;
+    ``other`` is how many slices the last bar holds (0 when every slice has its own bar)."""
+    order = sorted(wp.slices, key=lambda s: (-s.spend, s.slice))
+    shown_slices = order if len(order) <= top + 1 else order[:top]
+    rest = order[len(shown_slices):]
+    out = {"names": [s.slice for s in shown_slices], "other": len(rest)}
+    for key, _ in LAYER_KEYS:
+        out[key] = [float(getattr(s, key)) for s in shown_slices]
+        if rest:
+            out[key].append(float(sum(getattr(s, key) for s in rest)))
+    if rest:
+        out["names"].append(f"{len(rest):,} other slices")
+    return out
 
 
 def workplan_markdown(wp) -> str:
@@ -107,7 +138,9 @@ def workplan_markdown(wp) -> str:
 
 def workplan_html(wp) -> str:
     cur = wp.currency
-    e = html.escape
+    def e(text):
+        return html.escape(shown(text))
+
     rows = "".join(
         f"<tr><td>{e(s.slice)}</td><td>{s.human_examples:,}</td><td>{s.synthetic_examples:,}</td>"
         f"<td>{s.reviewed_examples:,}</td><td>{s.review_coverage:.0%}</td><td>{s.verification_sample:,}</td>"
