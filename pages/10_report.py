@@ -26,6 +26,7 @@ from hybrid.share.pdf import render_pdf  # noqa: E402
 from hybrid.share.render import render_html, render_json, render_markdown  # noqa: E402
 from hybrid.share.report import build_report  # noqa: E402
 from ui import state as ui_state  # noqa: E402
+from ui import workplan as ui_workplan  # noqa: E402
 from ui.theme import md_escape as _md  # noqa: E402
 
 PAGE = "pages/10_report.py"
@@ -51,15 +52,16 @@ def _analyses(scenario_json: str, policy_text: str | None, sensitivity: bool, un
 
 
 @st.cache_data(show_spinner="Writing the report…", max_entries=4)
-def _reports(scenario_json: str, policy_text: str | None, sensitivity: bool, uncertainty: bool, minute: str):
+def _reports(scenario_json: str, policy_text: str | None, sensitivity: bool, uncertainty: bool, minute: str,
+             workplan_key: str = "", _workplan=None):
     """Every format for one scenario, policy and set of sections; ``minute`` dates the report's
     footer, so a new minute re-renders (about a second); few entries keep the ~5 MB HTML files
-    from piling up in the cache."""
+    from piling up in the cache. ``_workplan``: the Work plan page's plan, named by ``workplan_key``."""
     scenario = Scenario.model_validate_json(scenario_json)
     sens, unc = _analyses(scenario_json, policy_text, sensitivity, uncertainty)
     data = build_report(
         scenario, _policy(policy_text), sensitivity=sens, uncertainty=unc,
-        generated_at=datetime.fromisoformat(minute),
+        generated_at=datetime.fromisoformat(minute), workplan=_workplan,
     )
     return {
         "html": render_html(data),
@@ -98,8 +100,12 @@ with_sens = c1.toggle("Sensitivity section", value=True, key="report.sensitivity
 with_unc = c2.toggle("Uncertainty section", value=True, key="report.uncertainty",
                      help="Monte Carlo over the policy's input ranges: intervals and the chance each plan is cheapest.")
 minute = datetime.now(timezone.utc).replace(second=0, microsecond=0).isoformat()
+workplan = ui_workplan.for_report(scenario, policy_text)
+if workplan is not None:
+    st.caption(_md(f"With the work plan by slice from the Work plan page ({len(workplan.slices):,} slices)."))
 try:
-    files = _reports(scenario.model_dump_json(), policy_text, with_sens, with_unc, minute)
+    files = _reports(scenario.model_dump_json(), policy_text, with_sens, with_unc, minute,
+                     ui_workplan.report_key() if workplan is not None else "", workplan)
 except InputError as exc:
     st.error(_md(exc), icon=":material/error:")
     ui_state.finish(PAGE)

@@ -135,6 +135,13 @@ def for_report(scenario: Scenario, policy_text: str | None):
         return None
 
 
+def report_key() -> str:
+    """The Work plan page's choices as one string: the Report page's cache key for its plan."""
+    import json
+
+    return json.dumps(st.session_state.get(SPEC) or {}, sort_keys=True, default=str)
+
+
 def _short(name: str) -> str:
     name = " ".join(str(name).split())
     return name if len(name) <= NAME_CHARS else name[: NAME_CHARS - 1] + "…"

@@ -6,7 +6,9 @@
 One scenario without ``-o`` prints to standard output (text formats only). Several scenarios, or a
 folder of them, write ``<name>.<ext>`` into the ``-o`` folder (default ``reports/``), one line per
 file written; a scenario that cannot be used is reported on stderr and the rest still run, with exit
-code 2 at the end. ``--sensitivity`` and ``--uncertainty`` add those sections. The generation date
+code 2 at the end. ``--sensitivity`` and ``--uncertainty`` add those sections; ``--data FILE --slice
+COL`` (with the ``workplan`` command's ``--annotators``, ``--source``, ``--label``, ``--margin``,
+``--confidence``) adds the work plan by slice. The generation date
 comes from ``--date`` or ``$SOURCE_DATE_EPOCH`` when set, so a report can be rebuilt byte for byte.
 """
 
@@ -63,6 +65,9 @@ def register(subparsers) -> None:
                    help=f"Monte Carlo draws, {MIN_DRAWS:,} to {MAX_DRAWS:,} (default 4000)")
     p.add_argument("--seed", type=_whole(0, 2**32 - 1), default=0, help="Monte Carlo seed (default 0)")
     p.add_argument("--date", help="generation date and time to print (ISO 8601; default now, or $SOURCE_DATE_EPOCH)")
+    from hybrid.cli.workplan import add_slice_arguments
+
+    add_slice_arguments(p.add_argument_group("work plan by slice (optional)"), required=False)
     p.set_defaults(func=run)
 
 
@@ -107,7 +112,10 @@ def report_data(scenario: Scenario, policy: Policy, args: argparse.Namespace):
         scenario, policy, sensitivity=args.sensitivity, uncertainty=args.uncertainty,
         draws=args.draws, seed=args.seed,
     )
-    return build_report(scenario, policy, sensitivity=sens, uncertainty=unc, generated_at=generation_date(args.date))
+    from hybrid.cli.workplan import work_plan
+
+    return build_report(scenario, policy, sensitivity=sens, uncertainty=unc, generated_at=generation_date(args.date),
+                        workplan=work_plan(scenario, policy, args))
 
 
 def _write(path: Path, content: str | bytes) -> None:

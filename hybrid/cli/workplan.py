@@ -27,6 +27,34 @@ def _fraction(low: float, high: float):
     return parse
 
 
+def add_slice_arguments(p, required: bool) -> None:
+    """The data, slice and verification options, shared by ``workplan`` and ``report`` (where they
+    are optional and add the work plan section)."""
+    p.add_argument("--data", required=required, metavar="FILE",
+                   help="the team's data file (CSV, Parquet, JSON Lines, Excel, Label Studio JSON)"
+                   + ("" if required else "; with --slice, adds the work plan by slice"))
+    p.add_argument("--slice", required=required, metavar="COL", help="column whose values are the slices (the label column: the classes as slices)")
+    p.add_argument("--label", metavar="COL", help="the label column (needed to measure the generator on reviewed synthetic rows)")
+    p.add_argument("--annotators", metavar="A,B", help="two or more annotator columns, comma-separated")
+    p.add_argument("--source", metavar="COL", help="column marking rows human or synthetic")
+    p.add_argument("--margin", type=_fraction(0.0, 0.5), help="verification margin, e.g. 0.05 for +/-5 points (policy default)")
+    p.add_argument("--confidence", type=_fraction(0.5, 1.0), help="verification confidence, e.g. 0.95 (policy default)")
+
+
+def work_plan(scenario, policy, args):
+    """The work plan of ``scenario`` over ``args.data`` sliced by ``args.slice``; None without ``--data``."""
+    from hybrid.model.workplan import slice_plan
+
+    if not getattr(args, "data", None):
+        if getattr(args, "slice", None):
+            raise InputError("--slice: give the data file too (--data FILE)")
+        return None
+    if not args.slice:
+        raise InputError("--data: name the slice column too (--slice COL; the label column makes the classes the slices)")
+    stats = _read_slices(args)
+    return slice_plan(scenario, policy, stats, margin=args.margin, confidence=args.confidence)
+
+
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "workplan",
@@ -35,14 +63,8 @@ def register(subparsers) -> None:
         "data slice, with the verification sample each slice's generator accuracy needs.",
     )
     p.add_argument("scenario", help="scenario YAML file")
-    p.add_argument("--data", required=True, metavar="FILE", help="the team's data file (CSV, Parquet, JSON Lines, Excel, Label Studio JSON)")
-    p.add_argument("--slice", required=True, metavar="COL", help="column whose values are the slices (the label column: the classes as slices)")
-    p.add_argument("--label", metavar="COL", help="the label column (needed to measure the generator on reviewed synthetic rows)")
-    p.add_argument("--annotators", metavar="A,B", help="two or more annotator columns, comma-separated")
-    p.add_argument("--source", metavar="COL", help="column marking rows human or synthetic")
+    add_slice_arguments(p, required=True)
     p.add_argument("--policy", help="guardrail policy YAML (default: data/policy.yaml)")
-    p.add_argument("--margin", type=_fraction(0.0, 0.5), help="verification margin, e.g. 0.05 for +/-5 points (policy default)")
-    p.add_argument("--confidence", type=_fraction(0.5, 1.0), help="verification confidence, e.g. 0.95 (policy default)")
     p.add_argument("-o", "--output", metavar="plan.csv|plan.json", help="write the quotas as CSV or JSON")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)
@@ -51,15 +73,13 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from hybrid.model.policy import load_policy
     from hybrid.model.scenario import load_scenario
-    from hybrid.model.workplan import slice_plan
     from hybrid.share.workplan import workplan_csv
 
     if args.output and not args.output.lower().endswith((".csv", ".json")):
         raise InputError(f"-o/--output: name a .csv or .json file (got {args.output!r})")
     policy = load_policy(args.policy)
     scenario = load_scenario(args.scenario)
-    stats = _read_slices(args)
-    wp = slice_plan(scenario, policy, stats, margin=args.margin, confidence=args.confidence)
+    wp = work_plan(scenario, policy, args)
     if args.output:
         if args.output.lower().endswith(".csv"):
             _write_text(args.output, workplan_csv(wp))

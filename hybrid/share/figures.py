@@ -212,4 +212,38 @@ def figures(data: ReportData) -> dict:
                                     margin=dict(l=110, r=24, t=64, b=56), showlegend=False))
         fig.update_xaxes(title_text=f"{cur} per point", tickprefix=pre, ticksuffix=suf, tickformat="~s")
         figs["chart-uncertainty"] = fig
+
+    if data.workplan is not None:
+        figs["chart-workplan"] = workplan_figure(data.workplan.plan, cur)
     return figs
+
+
+def workplan_figure(wp, cur: str, top: int = 15):
+    """Spend by slice and layer: horizontal stacked bars, largest slice on top, the ``top`` largest
+    with a bar each and the rest together (``hybrid.share.workplan.workplan_bars``)."""
+    import html
+
+    import plotly.graph_objects as go
+
+    from hybrid.safetext import shown
+    from hybrid.share.workplan import workplan_bars
+
+    pre, suf = _prefix(cur)
+    bars = workplan_bars(wp, top)
+    labels, seen = [], set()
+    for n in bars["names"]:
+        n = " ".join(shown(n).split())
+        lab = html.escape(n if len(n) <= 28 else n[:27] + "\u2026")
+        while lab in seen:
+            lab += "\u200b"
+        seen.add(lab)
+        labels.append(lab)
+    fig = go.Figure()
+    for key, title, color, _ in LAYERS:
+        fig.add_trace(go.Bar(y=labels[::-1], x=bars[key][::-1], orientation="h", name=title, marker=dict(color=color),
+                             hovertemplate=f"%{{y}}<br>{title}: {pre}%{{x:,.0f}}{suf}<extra></extra>"))
+    more = f"; the {len(labels) - 1} largest, then the other {bars['other']:,}" if bars["other"] else ""
+    fig.update_layout(**_layout(f"Spend by slice and layer ({len(wp.slices):,} slices{more})", barmode="stack",
+                                height=max(300, 120 + 26 * len(labels)), margin=dict(l=190, r=24, t=84, b=60)))
+    fig.update_xaxes(title_text=f"Spend ({cur})", tickprefix=pre, ticksuffix=suf, tickformat="~s")
+    return fig

@@ -267,6 +267,24 @@ def render_pdf(data: ReportData) -> bytes:
         aligns=("RIGHT", "RIGHT", "RIGHT", "RIGHT"),
     )
 
+    if data.workplan is not None:
+        w = data.workplan
+        doc.heading("Work plan by slice", space=70)
+        doc.para(w.intro, size=9)
+        pdf.ln(1)
+        if "chart-workplan" in figs:
+            doc.figure(figs["chart-workplan"])
+        doc.table(
+            ["Slice", "New human", "New synthetic", "Reviewed", "Coverage", "Verification", "Spend"],
+            [(r.slice, r.human, r.synthetic, r.reviewed, r.coverage, r.verification, r.spend) for r in (*w.rows, w.total)],
+            widths=(46, 21, 23, 21, 19, 22, 28),
+            aligns=("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),
+            size=8,
+        )
+        doc.table(["Slice", "Why this allocation", "What would move it"],
+                  [(r.slice, r.reason, r.moves) for r in w.rows], widths=(34, 73, 73), size=7.5)
+        doc.bullets(w.notes, size=8.5)
+
     doc.heading("The factors and what each did to the guardrails", space=70)
     doc.table(
         ["Factor", "Answer", "Max synth.", "Min review", "Min anchor", "Effect and reason"],

@@ -185,6 +185,8 @@ def report_json(data: ReportData) -> dict:
         out["uncertainty"] = {r.name: {k: _num(v) for k, v in r.values.items()} for r in data.uncertainty}
     if data.profile is not None:
         out["profile"] = data.profile
+    if data.workplan is not None:
+        out["workplan"] = data.workplan.plan.to_json()
     out["report"] = {
         "format_version": REPORT_FORMAT_VERSION,
         "generated_at": data.generated_at.isoformat().replace("+00:00", "Z"),

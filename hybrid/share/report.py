@@ -170,6 +170,30 @@ class UncertaintyRow:
 
 
 @dataclass(frozen=True)
+class WorkPlanRow:
+    slice: str
+    human: str
+    synthetic: str
+    reviewed: str
+    coverage: str
+    verification: str
+    spend: str
+    reason: str = ""
+    moves: str = ""
+
+
+@dataclass(frozen=True)
+class WorkPlanSection:
+    """The work plan (``hybrid.model.workplan.WorkPlan``) as the report shows it."""
+
+    intro: str
+    rows: tuple[WorkPlanRow, ...]
+    total: WorkPlanRow
+    notes: tuple[str, ...]
+    plan: Any  # the WorkPlan itself: the JSON report and the chart read it
+
+
+@dataclass(frozen=True)
 class ReportData:
     """Everything a report shows, computed once; the renderers only lay it out."""
 
@@ -204,6 +228,7 @@ class ReportData:
     sensitivity_note: str = ""
     uncertainty: tuple[UncertaintyRow, ...] | None = None
     uncertainty_note: str = ""
+    workplan: WorkPlanSection | None = None
 
     @property
     def label(self) -> str:
@@ -303,6 +328,7 @@ def build_report(
     uncertainty: Mapping[str, Any] | Any | None = None,
     generated_at: datetime | str | None = None,
     profile: Mapping[str, Any] | None = None,
+    workplan: Any | None = None,
 ) -> ReportData:
     """Recommend and gather the report's content.
 
@@ -310,7 +336,9 @@ def build_report(
     share_high, cpp_low, cpp_high, flips_label`` (``title`` optional). ``uncertainty``: ``{plan name:
     {cpp_p5, cpp_p50, cpp_p95, metric_p5, metric_p50, metric_p95, p_cheapest}}`` (``p_reaches_target``
     optional), or an object with ``by_name()``. ``profile``: optional dataset profile facts,
-    ``{rows, columns, label_column, class_counts: {label: count}}``. Sections appear only when given.
+    ``{rows, columns, label_column, class_counts: {label: count}}``. ``workplan``: a
+    ``hybrid.model.workplan.WorkPlan`` of this scenario (``slice_plan``), shown as the work plan by
+    slice. Sections appear only when given.
     """
     inp = resolve_inputs(scenario, policy)
     rec = recommend_inputs(scenario, policy, inp)
@@ -404,7 +432,46 @@ def build_report(
     if uncertainty is not None:
         rows_u = tuple(_uncertainty_rows(uncertainty, cur))
         data = dataclasses.replace(data, uncertainty=rows_u, uncertainty_note=_uncertainty_note(rows_u))
+    if workplan is not None:
+        data = dataclasses.replace(data, workplan=workplan_section(workplan))
     return data
+
+
+def workplan_section(wp: Any) -> WorkPlanSection:
+    """A work plan's rows as text (slice names with control characters made visible)."""
+    cur = wp.currency
+    rows = tuple(
+        WorkPlanRow(
+            slice=shown(s.slice),
+            human=_count(s.human_examples),
+            synthetic=_count(s.synthetic_examples),
+            reviewed=_count(s.reviewed_examples),
+            coverage=_pct(s.review_coverage) if s.synthetic_examples else "\u2014",
+            verification=_count(s.verification_sample) if s.synthetic_examples else "\u2014",
+            spend=money(s.spend, cur),
+            reason=shown(s.reason),
+            moves=shown(s.moves),
+        )
+        for s in wp.slices
+    )
+    t = wp.total()
+    total = WorkPlanRow(
+        slice="Total",
+        human=_count(t["human_examples"]),
+        synthetic=_count(t["synthetic_examples"]),
+        reviewed=_count(t["reviewed_examples"]),
+        coverage=_pct(t["review_coverage"]),
+        verification=_count(t["verification_sample"]),
+        spend=money(t["spend"], cur),
+    )
+    intro = (
+        f"The recommended plan split across {len(wp.slices):,} slices of the data: the slices add up to its "
+        f"{_count(t['global_plan']['human_examples'])} new human rows, {_count(t['global_plan']['synthetic_examples'])} "
+        f"synthetic rows and {money(wp.plan.spend, cur)} spend (every layer at the plan's unit prices). "
+        f"Each slice that gets synthetic rows has a verification sample: the reviewed rows that measure its "
+        f"generator's accuracy within \u00b1{100 * wp.margin:g} percentage points at {wp.confidence:.0%} confidence (Wilson interval)."
+    )
+    return WorkPlanSection(intro=intro, rows=rows, total=total, notes=tuple(shown(n) for n in wp.notes), plan=wp)
 
 
 def _verdict(rec: Recommendation) -> str:

@@ -14,6 +14,7 @@ noticed by the PDF tests rather than drawn wrong.
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from typing import Any
@@ -27,7 +28,10 @@ _MARKERS = {"circle": "o", "diamond": "D", "square": "s"}
 
 
 def _text(s: Any) -> str:
-    return re.sub(r"<br\s*/?>", "\n", "" if s is None else str(s))
+    """Plotly label text for matplotlib: line breaks, HTML entities read back (user text in a plotly
+    label is escaped), and ``$`` escaped so no label turns into mathtext."""
+    text = html.unescape(re.sub(r"<br\s*/?>", "\n", "" if s is None else str(s)))
+    return text.replace("$", r"\$")
 
 
 def _formatter(axis):
