@@ -61,15 +61,16 @@ ui_wp.seed(up, prof, w.verification_margin.value if w else 0.05, w.verification_
 cols = prof["columns"]
 with st.container(border=True):
     st.markdown(f"**Slices of {md_escape(up['name'])}**")
-    c1, c2, c3, c4, c5 = st.columns([1.2, 1.6, 1.2, 1, 1], gap="medium")
+    c1, c2, c3 = st.columns([1, 2, 1.2], gap="medium")
     c1.selectbox("Slice column", cols, key=ui_wp.KEYS["slice"],
                  help="Each value of this column is one slice. The label column makes the classes the slices.")
     c2.multiselect("Annotator columns", cols, key=ui_wp.KEYS["annotators"],
                    help="Two or more columns with each annotator's label: their agreement per slice sets how far "
                    "a generator can be trusted there, and on reviewed synthetic rows they measure it.")
-    c3.selectbox("Human/synthetic source column", [""] + cols, key=ui_wp.KEYS["source"],
+    c3.selectbox("Source column (human or synthetic)", [""] + cols, key=ui_wp.KEYS["source"],
                  format_func=lambda c: c or "(none: every row human)",
                  help="Rows marked synthetic are not counted as human rows; reviewed ones measure the generator.")
+    c4, c5, c6 = st.columns([1, 1, 2.2], gap="medium", vertical_alignment="bottom")
     c4.number_input("Verification margin (± points)", min_value=0.5, max_value=25.0, step=0.5, format="%.1f",
                     key=ui_wp.KEYS["margin"],
                     help="How precisely each slice's generator accuracy must be known: the Wilson interval's half-width.")
@@ -77,7 +78,7 @@ with st.container(border=True):
                     key=ui_wp.KEYS["confidence"], help="Confidence of that interval.")
     spec = ui_wp.remember(up, prof)
     label = spec["label"]
-    st.caption(md_escape(
+    c6.caption(md_escape(
         (f"Generator labels are checked against the label column {label}. " if label else "")
         + "Column choices are kept for this file; the numbers come from the scenario on the other pages."))
 
@@ -108,7 +109,11 @@ st.plotly_chart(ui_wp.spend_figure(wp), theme=None, key="workplan.chart", config
 st.caption("Blue: new human rows (expert anchor); orange: new synthetic rows; green: human review of them.")
 
 st.subheader("Slice by slice")
-st.dataframe(neutralise_frame(ui_wp.table(wp)), hide_index=True, width="stretch", key="workplan.table")
+st.dataframe(neutralise_frame(ui_wp.table(wp)), hide_index=True, width="stretch", key="workplan.table",
+             height=min(36 * (len(wp.slices) + 1) + 4, 600),
+             column_config={"Slice": st.column_config.TextColumn(pinned=True),
+                            "Why this allocation": st.column_config.TextColumn(width="large"),
+                            "What would move it": st.column_config.TextColumn(width="large")})
 
 names = [s.slice for s in wp.slices]
 pick = st.selectbox("Explain one slice", range(len(names)), format_func=lambda i: " ".join(str(names[i]).split()),
@@ -120,7 +125,7 @@ if pick is not None and pick < len(wp.slices):
         st.markdown(f"**What would move it:** {md_escape(s.moves)}")
         st.caption(md_escape(
             f"Generator accuracy {s.accuracy:.0%} ({s.accuracy_source}); synthetic cap {s.max_synthetic_share:.0%} "
-            f"({s.cap_reason})."))
+            f"({s.cap_reason.rstrip('.')})."))
 
 st.subheader("Quotas for the labeling team")
 stem = slug(scenario.name)
