@@ -110,7 +110,7 @@ st.caption("Blue: new human rows (expert anchor); orange: new synthetic rows; gr
 
 st.subheader("Slice by slice")
 st.dataframe(neutralise_frame(ui_wp.table(wp)), hide_index=True, width="stretch", key="workplan.table",
-             height=min(36 * (len(wp.slices) + 1) + 4, 600),
+             height=min(36 * (len(wp.slices) + 1) + 24, 620),
              column_config={"Slice": st.column_config.TextColumn(pinned=True),
                             "Why this allocation": st.column_config.TextColumn(width="large"),
                             "What would move it": st.column_config.TextColumn(width="large")})

@@ -1,6 +1,6 @@
 """Take a PNG of each dashboard page into docs/screenshots/ (rerun after changing a page).
 
-    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--width 1280] [--all]
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--width 1280] [--all] [--only workplan]
 
 Meeting sizes: run with ``--width 1280`` (a laptop) and ``--width 1920`` (a meeting screen); each
 file name but the laptop one ends in its width (``5_recommendation-1920.png``).
@@ -56,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     parser.add_argument("--width", type=int, default=1280)
     parser.add_argument("--all", action="store_true", help="also the Explore and Share pages, when present")
+    parser.add_argument("--only", nargs="+", metavar="URL_PATH", help="only these pages (e.g. workplan)")
     args = parser.parse_args(argv)
     out = Path(args.out)
     sfx = "" if args.width == 1280 else f"-{args.width}"  # the laptop size keeps the names docs link to
@@ -69,15 +70,30 @@ def main(argv: list[str] | None = None) -> int:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(device_scale_factor=1)
             for spec in nav.PAGES:
-                if spec.section != "Decide" and not args.all:
+                if spec.section != "Decide" and not args.all or args.only and spec.url_path not in args.only:
+                    continue
+                if spec.url_path == "workplan":
+                    # The work plan needs data: the bundled sample, loaded by the page's own button.
+                    page.set_viewport_size({"width": args.width, "height": 1000})
+                    page.goto(f"{base}/workplan?s={default}")
+                    wait_for_app(page)
+                    page.get_by_role("button", name="Use the bundled sample").click()
+                    page.locator('[data-testid="stPlotlyChart"] .trace.bars').first.wait_for(timeout=60000)
+                    wait_for_app(page)
+                    name = f"11_workplan{sfx}.png"
+                    full_page_screenshot(page, out / name, args.width)
+                    print(f"wrote {out / name}")
                     continue
                 name = f"{spec.path.split('/')[-1].removesuffix('.py')}{sfx}.png"
                 shoot(page, f"{base}/{spec.url_path}?s={default}", out / name, args.width)
                 print(f"wrote {out / name}")
-            for url_path, example, stem in EXTRA:
+            for url_path, example, stem in EXTRA if not args.only else ():
                 token = encode(load_scenario(ROOT / "data" / "examples" / f"{example}.yaml"))
                 shoot(page, f"{base}/{url_path}?s={token}", out / f"{stem}{sfx}.png", args.width)
                 print(f"wrote {out / stem}{sfx}.png")
+            if args.only:
+                browser.close()
+                return 0
             page.set_viewport_size({"width": args.width, "height": 1000})
             page.goto(f"{base}/dataset?s={default}")
             wait_for_app(page)
