@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from browser_helpers import metric, no_exceptions  # noqa: E402
 from streamlit_server import CHROMIUM, CHROMIUM_ARGS, full_page_screenshot, running_app, wait_for_app  # noqa: E402
-from test_meeting_browser import _CHARTS, _CLIPPED  # noqa: E402
+from test_meeting_browser import _CHARTS, _CLIPPED, AXE  # noqa: E402
 
 from hybrid.model.scenario import load_scenario  # noqa: E402
 from hybrid.share.urlstate import encode  # noqa: E402
@@ -97,6 +97,13 @@ def test_sample_plan_renders_whole(server, browser, size):
         grid.wait_for(timeout=TIMEOUT_MS)
         assert grid.bounding_box()["height"] > 200
         problems = _readable(page)
+        if AXE.exists():
+            page.add_script_tag(path=str(AXE))
+            problems += page.evaluate(
+                "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+                ".filter(v => v.impact === 'critical' || v.impact === 'serious')"
+                ".map(v => 'axe ' + v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))"
+            )
         full_page_screenshot(page, OUT / f"workplan-{size[0]}.png", size[0])
         assert not problems, "\n".join(problems)
         assert not errors, errors
