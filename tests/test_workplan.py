@@ -267,3 +267,20 @@ def test_classes_as_slices_keep_their_agreement(policy):
     wp = slice_plan(scn, policy, stats)
     assert wp.unplaced_synthetic == 0 and wp.matches_global
     assert next(s for s in wp.slices if s.slice == "billing").max_synthetic_share == pytest.approx(0.8)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_every_example_spends_the_global_plan_on_the_sample(policy, path):
+    """Every example over the sample's classes, annotators and source: the spend is the global
+    plan's within whole-row rounding once the two reported gaps (extra review, unplaced synthetic
+    rows) are accounted for, and the JSON says so."""
+    from hybrid.evidence.slices import read_slices
+    from hybrid.model.workplan import rounding_tolerance, spend_gap
+
+    stats = read_slices(ROOT / "data" / "samples" / "support_tickets.csv", slice="label", label="label",
+                        annotators=["annotator_1", "annotator_2"], source="source")
+    wp = slice_plan(load_scenario(path), policy, stats)
+    assert abs(spend_gap(wp)) <= rounding_tolerance(wp)
+    assert wp.total()["spend_matches_global_plan"] is True
+    if not wp.extra_review_examples and not wp.unplaced_synthetic:
+        assert abs(wp.spend - wp.plan.spend) <= rounding_tolerance(wp)
