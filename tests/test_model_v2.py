@@ -34,6 +34,7 @@ def measured(draw):
             "accuracy": acc,
             "human_rows": 500,
             "synthetic_rows": 500,
+            "measured_ratio": draw(st.one_of(st.none(), st.just(0.0), st.floats(0.05, 20.0))),
         })
     return scn
 
@@ -148,6 +149,36 @@ def test_all_four_factors_most_cautious_means_humans(policy):
     rec = recommend(scn, policy)
     assert rec.max_synthetic_share <= 0.10 and rec.plan.synthetic_share <= 0.10
     assert rec.label == "human"
+
+
+def test_the_paying_ratio_is_the_best_batch_at_the_largest_base():
+    from hybrid.evidence.learning import _paying_ratio
+
+    assert _paying_ratio([(0, 0.80), (75, 0.85), (150, 0.84), (300, 0.83)], 200) == pytest.approx(75 / 200)
+    assert _paying_ratio([(0, 0.80), (75, 0.82), (150, 0.84), (300, 0.86)], 200) == pytest.approx(300 / 200)
+    assert _paying_ratio([(0, 0.80), (75, 0.78), (150, 0.79)], 200) == 0.0, "none beat the human rows"
+    assert _paying_ratio([(0, 0.80), (75, 0.85), (150, 0.85)], 100) == pytest.approx(0.75), "ties: the smaller batch"
+
+
+def test_nothing_is_credited_past_the_measured_range(policy, scenario):
+    """Past the synthetic rows per human row the pilot measured, more generated rows add nothing
+    (and with repeated errors they cost), and the rationale says the pilot's range binds."""
+    scn = bump(scenario, "dataset.synthetic_response", {
+        "value": 1.0, "saturation": 50.0, "systematic_share": 0.0, "floor": 0.0,
+        "accuracy": scenario.economics.synthetic_label_accuracy, "human_rows": 500,
+        "synthetic_rows": 500, "measured_ratio": 1.5,
+    })
+    inp = resolve_inputs(scn, policy)
+    humans = inp.human_now + 1000
+    edge = 1.5 * humans - inp.synthetic_pool
+    at = [float(inp.metric_at(1000.0, s, 1.0)) for s in (0.5 * edge, edge, 2 * edge, 10 * edge)]
+    assert at[1] > at[0]
+    assert at[2] == pytest.approx(at[1], abs=1e-9) and at[3] == pytest.approx(at[1], abs=1e-9)
+    rec = recommend(scn, policy)
+    assert any("the pilot saw them pay up to about 1.5 per human row" in s for s in rec.rationale), rec.rationale
+    none = recommend(bump(scn, "dataset.synthetic_response.measured_ratio", 0.0), policy)
+    assert any("added nothing on top of the human rows" in s for s in none.rationale), none.rationale
+    assert none.plan.synthetic_examples == 0, "rows that add nothing are not bought"
 
 
 def test_saturation_sentence_in_the_rationale(policy):

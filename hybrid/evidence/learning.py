@@ -1099,6 +1099,21 @@ def fit_response(inp, points: Sequence[tuple[int, int, float]], base_rows: int, 
     return (value, 10.0**log_k, floor), errors, rmse, predict
 
 
+def _paying_ratio(top: Sequence[tuple[int, float]], base: int) -> float:
+    """Synthetic rows per human row up to which the pilot saw synthetic rows pay, at its largest base.
+
+    The best-scoring batch at the largest human base (no synthetic rows at all when none beat the
+    human rows alone): past it the pilot measured no further gain (a plateau, or a fall), so the
+    plan credits nothing more there. The largest base is the one nearest the plans, whose human counts start at the pilot's;
+    at a small base synthetic rows fill gaps that more human rows close, so their ratio would
+    credit too much. Forecasting a gain beyond what was measured is what the validation benchmark
+    showed over-predicting, by 8 to 16 points for plans buying ten times the pilot's batch
+    (benchmarks/RESULTS-validation.md).
+    """
+    paying = max(top, key=lambda point: (point[1], -point[0]))[0]
+    return float(paying) / float(base)
+
+
 # Below this, a claimed accuracy cannot carry a measured floor: errors that small cannot cost points.
 _MIN_PILOT_ERROR = 0.005
 # How strongly the policy defaults hold the fit: each prior term counts like this many measurements.
@@ -1283,7 +1298,7 @@ def synthetic_response(
                 synthetic_rows=int(max(s_sizes)),
                 points=[(float(b), float(s_), float(m)) for b, s_, m in aug],
                 plateau=plateau,
-                measured_ratio=float(max(s_ / b for b, s_, _ in aug if b > 0)) if aug else None,
+                measured_ratio=_paying_ratio(top, bases[-1]),
                 model=_model_name(task.kind, task)[:200],
             )
     return SyntheticResponseResult(

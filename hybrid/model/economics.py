@@ -349,7 +349,7 @@ def resolve_inputs(scenario: Scenario, policy: Policy) -> Inputs:
         systematic_share=sigma,
         fix_cost=econ.fix_cost_per_example,
         synthetic_pool=synthetic_now if response is not None else 0.0,
-        measured_ratio=(response.measured_ratio or np.inf) if response is not None else np.inf,
+        measured_ratio=np.inf if response is None or response.measured_ratio is None else response.measured_ratio,
         pool_accuracy=response.accuracy if response is not None else None,
         objective=econ.objective,
         saturation_source=k_source,
