@@ -168,6 +168,7 @@ def test_nothing_is_credited_past_the_measured_range(policy, scenario):
         "accuracy": scenario.economics.synthetic_label_accuracy, "human_rows": 500,
         "synthetic_rows": 500, "measured_ratio": 1.5,
     })
+    scn = bump(scn, "economics.generation", "generated")
     inp = resolve_inputs(scn, policy)
     humans = inp.human_now + 1000
     edge = 1.5 * humans - inp.synthetic_pool
@@ -176,6 +177,9 @@ def test_nothing_is_credited_past_the_measured_range(policy, scenario):
     assert at[2] == pytest.approx(at[1], abs=1e-9) and at[3] == pytest.approx(at[1], abs=1e-9)
     rec = recommend(scn, policy)
     assert any("the pilot saw them pay up to about 1.5 per human row" in s for s in rec.rationale), rec.rationale
+    real_inputs = resolve_inputs(bump(scn, "economics.generation", "prelabel"), policy)
+    assert float(real_inputs.metric_at(1000.0, 2 * edge, 1.0)) > float(real_inputs.metric_at(1000.0, edge, 1.0)), (
+        "first-pass labels on real inputs are carried past the pilot's batch by the fitted saturation")
     none = recommend(bump(scn, "dataset.synthetic_response.measured_ratio", 0.0), policy)
     assert any("added nothing on top of the human rows" in s for s in none.rationale), none.rationale
     assert none.plan.synthetic_examples == 0, "rows that add nothing are not bought"
