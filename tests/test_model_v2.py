@@ -2,6 +2,7 @@
 properties the plan search keeps with them (docs/model.md)."""
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 from hypothesis import assume, given
@@ -255,3 +256,31 @@ def test_the_three_layers_add_up_to_the_spend(policy, scn):
     """Review is priced by what it finds in the spend, so the review layer must be too."""
     for p in recommend(scn, policy).plans:
         assert p.expert_anchor + p.synthetic_extension + p.human_review == pytest.approx(p.spend, rel=1e-9, abs=1e-6)
+
+
+def test_the_fitted_line_is_the_fit_anchored_at_each_measured_base(policy, scenario):
+    """The Dataset page's line through the augmentation curve is the fit the plan uses: it starts
+    at each base's measured score and moves by the fit's predicted gain."""
+    from sklearn.datasets import load_breast_cancer
+
+    from hybrid.evidence.learning import _response_inputs, _response_model, synthetic_response
+
+    data = load_breast_cancer(as_frame=True).frame.rename(columns={"target": "label"})
+    rng = np.random.default_rng(0)
+    human = data.sample(240, random_state=0)
+    synth = human.sample(120, random_state=1).copy()
+    feats = [c for c in synth.columns if c != "label"]
+    synth[feats] = synth[feats] * (1 + 0.3 * rng.standard_normal((len(synth), len(feats))))
+    frame = pd.concat([human.assign(source="human"), synth.assign(source="synthetic")], ignore_index=True)
+    r = synthetic_response(frame, "label", "source", scenario, policy, model="linear")
+    assert r.fit is not None
+    line = r.fitted_curve(scenario, policy)
+    top = max(h for h, _, _ in r.augmentation_points)
+    inp = _response_inputs(scenario, policy, r.human_points, top, r.fit.accuracy)
+    model = _response_model(inp, r.fit.value, r.fit.saturation, r.fit.floor, r.fit.accuracy)
+    for base in {h for h, _, _ in r.augmentation_points}:
+        start = next(m for h, s_, m in r.augmentation_points if h == base and s_ == 0)
+        assert float(line(base, [0.0])[0]) == pytest.approx(start)
+        gain = float(model.metric_at(base - top, 100.0, 0.0) - model.metric_at(base - top, 0.0, 0.0))
+        assert float(line(base, [100.0])[0]) == pytest.approx(start + gain)
+    assert 0 <= r.fit.measured_ratio <= max(s_ for _, s_, _ in r.augmentation_points) / top
