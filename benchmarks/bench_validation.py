@@ -111,6 +111,11 @@ def run_case(case: H.Case, seeds: list[int], grid: dict, workroot: Path, log) ->
             "predicted": float(pl["expected_metric"]), **m,
         }
         if m["capped"]:
+            # The pool of real rows ran out, so the plan was trained on fewer rows than it buys:
+            # compare like with like, the model's metric at the counts actually trained.
+            plans[name]["predicted_as_planned"] = plans[name]["predicted"]
+            plans[name]["predicted"] = _predicted_as_trained(predict, m, v)
+        if m["capped"]:
             notes.append(
                 f"{name}: asked for {m['human_requested']:,} human + {m['synthetic_requested']:,} synthetic "
                 f"rows; the pool supplied {m['human_used']:,} + {m['synthetic_used']:,}"
@@ -128,10 +133,7 @@ def run_case(case: H.Case, seeds: list[int], grid: dict, workroot: Path, log) ->
             m = H.measure(p, h_n, s_n, v, seeds)
             row = {"share": s, "coverage": v, "human": h_n, "synthetic": s_n, **m}
             if predict is not None:
-                try:
-                    row["predicted"] = predict(h_n + s_n, s, v)
-                except Exception:
-                    row["predicted"] = None
+                row["predicted"] = _predicted_as_trained(predict, m, v) if m["capped"] else predict(h_n + s_n, s, v)
             grid_rows.append(row)
             if m["capped"]:
                 notes.append(
@@ -167,6 +169,41 @@ def run_case(case: H.Case, seeds: list[int], grid: dict, workroot: Path, log) ->
     return result
 
 
+def _predicted_as_trained(predict, m: dict, coverage: float) -> float:
+    """The model's metric at the new rows a capped plan was actually trained on."""
+    used = m["human_used"] + m["synthetic_used"]
+    return float(predict(used, m["synthetic_used"] / used if used else 0.0, coverage))
+
+
+def noise_context(r: dict) -> dict:
+    """How much of a miss the benchmark's own noise can explain, computed from the stored runs.
+
+    - ``pilot_se``: the standard error of one score the pilot measures (binomial, on its human rows,
+      each held out once); a prediction cannot be trusted to less than about this.
+    - ``regret_se``: the standard error of the regret from the seeds' spread (best grid mix and
+      recommended plan).
+    - ``regret_heldout``: the regret with the best grid mix chosen on all seeds but one and scored
+      on the one left out, averaged: the maximum of 30-odd noisy means is biased upward (the
+      winner's curse), and this removes the selection part of that bias.
+    """
+    rec = r["plans"]["recommended"]
+    m = float(r["today_measured"])
+    n = max(1, int(r["rows"]["pilot_human"]))
+    out = {"pilot_se": float(np.sqrt(max(m * (1 - m), 1e-6) / n))}
+    sems = [x for x in (r["best_grid"].get("sem"), rec.get("sem")) if x is not None]
+    out["regret_se"] = 100.0 * float(np.sqrt(sum(x * x for x in sems))) if sems else None
+    seeds = len(rec.get("per_seed") or [])
+    if seeds >= 2 and all(len(g.get("per_seed") or []) == seeds for g in r["grid"]):
+        picks = []
+        for i in range(seeds):
+            chosen = max(r["grid"], key=lambda g: np.mean([v for j, v in enumerate(g["per_seed"]) if j != i]))
+            picks.append(chosen["per_seed"][i])
+        out["regret_heldout"] = 100.0 * (float(np.mean(picks)) - float(rec["measured"]))
+    else:
+        out["regret_heldout"] = None
+    return out
+
+
 def _pct(x):
     return "n/a" if x is None else f"{x:.3f}"
 
@@ -188,12 +225,16 @@ def markdown(results: list[dict], meta: dict) -> str:
         "n-gram linear SVM) on the pilot rows plus what a plan buys, and scores accuracy on held-out "
         "real rows. *Pred* is the plan's `expected_metric` from `recommend --json`, *meas* the measured "
         "accuracy (mean over seeds). Regret = best measured grid mix at the same budget minus the measured "
-        f"recommended plan, in points. Targets: MAE <= {MAE_TARGET}, regret <= {REGRET_TARGET} points.",
+        f"recommended plan, in points. Targets: MAE <= {MAE_TARGET}, regret <= {REGRET_TARGET} points. "
+        "Where a plan is *capped* (first-pass labels need real inputs, and the pool of them ran out), it "
+        "was trained on fewer rows than it buys, and *pred* is the model's metric at the rows actually "
+        "trained (the plan's own figure is `predicted_as_planned` in the JSON).",
         "",
         "| case | generator acc (sample / population) | today pred / meas | all-human pred / meas | "
         "all-synthetic pred / meas | recommended mix | recommended pred / meas | MAE | best grid mix (meas) | regret (pts) | pass |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
+    noise = {r["case"]: noise_context(r) for r in results}
     for r in results:
         pl = r["plans"]
         rec = pl["recommended"]
@@ -235,7 +276,13 @@ def markdown(results: list[dict], meta: dict) -> str:
                 f"regret {r['regret_points']:.2f} points is {r['regret_points'] - REGRET_TARGET:.2f} over the target "
                 f"(best grid mix {_mix(r['best_grid'])} measured {r['best_grid']['measured']:.3f})"
             )
-        out.append(f"- **{r['case']}**: " + "; ".join(why) + ".")
+        nc = noise[r["case"]]
+        ctx = f"pilot score standard error {nc['pilot_se']:.3f}"
+        if nc["regret_se"] is not None:
+            ctx += f"; regret standard error {nc['regret_se']:.2f} points"
+        if nc["regret_heldout"] is not None:
+            ctx += f"; regret with the best mix chosen on held-out seeds {nc['regret_heldout']:.2f} points"
+        out.append(f"- **{r['case']}**: " + "; ".join(why) + f" ({ctx}).")
     out += ["", "## Grid: predicted vs measured for every mix at the same budget", ""]
     out.append("Predicted values come from the project's own metric function on the evidence scenario "
                "(`hybrid.model.economics.resolve_inputs(...).metric`), read-only; n/a where it was not available.")
@@ -290,7 +337,15 @@ def main(argv=None) -> int:
     ap.add_argument("--case", action="append", help="run only this case (repeatable)")
     ap.add_argument("--seeds", type=int, help="seeds per mix (3; quick: 1)")
     ap.add_argument("--keep", help="keep the pilot files and scenarios in this folder")
+    ap.add_argument("--from-json", help="render (and with --write, record) a run saved by --json, without rerunning")
     args = ap.parse_args(argv)
+    if args.from_json:
+        saved = json.loads(Path(args.from_json).read_text(encoding="utf-8"))
+        text = markdown(saved["results"], saved["meta"])
+        print(text)
+        if args.write:
+            (ROOT / "benchmarks" / "RESULTS-validation.md").write_text(text, encoding="utf-8")
+        return 0
     cases = CASES
     if args.case:
         known = {c.name: c for c in CASES}

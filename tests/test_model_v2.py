@@ -2,6 +2,7 @@
 properties the plan search keeps with them (docs/model.md)."""
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 from hypothesis import assume, given
@@ -34,6 +35,7 @@ def measured(draw):
             "accuracy": acc,
             "human_rows": 500,
             "synthetic_rows": 500,
+            "measured_ratio": draw(st.one_of(st.none(), st.just(0.0), st.floats(0.05, 20.0))),
         })
     return scn
 
@@ -150,6 +152,40 @@ def test_all_four_factors_most_cautious_means_humans(policy):
     assert rec.label == "human"
 
 
+def test_the_paying_ratio_is_the_best_batch_at_the_largest_base():
+    from hybrid.evidence.learning import _paying_ratio
+
+    assert _paying_ratio([(0, 0.80), (75, 0.85), (150, 0.84), (300, 0.83)], 200) == pytest.approx(75 / 200)
+    assert _paying_ratio([(0, 0.80), (75, 0.82), (150, 0.84), (300, 0.86)], 200) == pytest.approx(300 / 200)
+    assert _paying_ratio([(0, 0.80), (75, 0.78), (150, 0.79)], 200) == 0.0, "none beat the human rows"
+    assert _paying_ratio([(0, 0.80), (75, 0.85), (150, 0.85)], 100) == pytest.approx(0.75), "ties: the smaller batch"
+
+
+def test_nothing_is_credited_past_the_measured_range(policy, scenario):
+    """Past the synthetic rows per human row the pilot measured, more generated rows add nothing
+    (and with repeated errors they cost), and the rationale says the pilot's range binds."""
+    scn = bump(scenario, "dataset.synthetic_response", {
+        "value": 1.0, "saturation": 50.0, "systematic_share": 0.0, "floor": 0.0,
+        "accuracy": scenario.economics.synthetic_label_accuracy, "human_rows": 500,
+        "synthetic_rows": 500, "measured_ratio": 1.5,
+    })
+    scn = bump(scn, "economics.generation", "generated")
+    inp = resolve_inputs(scn, policy)
+    humans = inp.human_now + 1000
+    edge = 1.5 * humans - inp.synthetic_pool
+    at = [float(inp.metric_at(1000.0, s, 1.0)) for s in (0.5 * edge, edge, 2 * edge, 10 * edge)]
+    assert at[1] > at[0]
+    assert at[2] == pytest.approx(at[1], abs=1e-9) and at[3] == pytest.approx(at[1], abs=1e-9)
+    rec = recommend(scn, policy)
+    assert any("the pilot saw them pay up to about 1.5 per human row" in s for s in rec.rationale), rec.rationale
+    real_inputs = resolve_inputs(bump(scn, "economics.generation", "prelabel"), policy)
+    assert float(real_inputs.metric_at(1000.0, 2 * edge, 1.0)) > float(real_inputs.metric_at(1000.0, edge, 1.0)), (
+        "first-pass labels on real inputs are carried past the pilot's batch by the fitted saturation")
+    none = recommend(bump(scn, "dataset.synthetic_response.measured_ratio", 0.0), policy)
+    assert any("added nothing on top of the human rows" in s for s in none.rationale), none.rationale
+    assert none.plan.synthetic_examples == 0, "rows that add nothing are not bought"
+
+
 def test_saturation_sentence_in_the_rationale(policy):
     rec = recommend(load_scenario(SUPPORT), policy)
     assert rec.synthetic_peak is not None
@@ -220,3 +256,31 @@ def test_the_three_layers_add_up_to_the_spend(policy, scn):
     """Review is priced by what it finds in the spend, so the review layer must be too."""
     for p in recommend(scn, policy).plans:
         assert p.expert_anchor + p.synthetic_extension + p.human_review == pytest.approx(p.spend, rel=1e-9, abs=1e-6)
+
+
+def test_the_fitted_line_is_the_fit_anchored_at_each_measured_base(policy, scenario):
+    """The Dataset page's line through the augmentation curve is the fit the plan uses: it starts
+    at each base's measured score and moves by the fit's predicted gain."""
+    from sklearn.datasets import load_breast_cancer
+
+    from hybrid.evidence.learning import _response_inputs, _response_model, synthetic_response
+
+    data = load_breast_cancer(as_frame=True).frame.rename(columns={"target": "label"})
+    rng = np.random.default_rng(0)
+    human = data.sample(240, random_state=0)
+    synth = human.sample(120, random_state=1).copy()
+    feats = [c for c in synth.columns if c != "label"]
+    synth[feats] = synth[feats] * (1 + 0.3 * rng.standard_normal((len(synth), len(feats))))
+    frame = pd.concat([human.assign(source="human"), synth.assign(source="synthetic")], ignore_index=True)
+    r = synthetic_response(frame, "label", "source", scenario, policy, model="linear")
+    assert r.fit is not None
+    line = r.fitted_curve(scenario, policy)
+    top = max(h for h, _, _ in r.augmentation_points)
+    inp = _response_inputs(scenario, policy, r.human_points, top, r.fit.accuracy)
+    model = _response_model(inp, r.fit.value, r.fit.saturation, r.fit.floor, r.fit.accuracy)
+    for base in {h for h, _, _ in r.augmentation_points}:
+        start = next(m for h, s_, m in r.augmentation_points if h == base and s_ == 0)
+        assert float(line(base, [0.0])[0]) == pytest.approx(start)
+        gain = float(model.metric_at(base - top, 100.0, 0.0) - model.metric_at(base - top, 0.0, 0.0))
+        assert float(line(base, [100.0])[0]) == pytest.approx(start + gain)
+    assert 0 <= r.fit.measured_ratio <= max(s_ for _, s_, _ in r.augmentation_points) / top

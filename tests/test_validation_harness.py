@@ -128,3 +128,14 @@ def test_grid_mix_spends_the_budget():
 def test_char_bigrams():
     assert char_bigrams("很后悔,不怎么样") == "很后 后悔 不怎 怎么 么样"
     assert char_bigrams("好 ok 2") == "好好 ok 2"
+
+
+@pytest.mark.parametrize("generator,generation", [("prelabel", "prelabel"), ("centroid", "generated"),
+                                                  ("augment", "augmented")])
+def test_the_base_scenario_names_the_kind_of_generation(generator, generation):
+    """The scenario the CLI plans on says how the rows were made (it sets the saturation prior and
+    whether the measured range binds) and asks for the best the budget buys."""
+    p = H.prepare_case(small_case(generator))
+    econ = H.base_scenario(p)["economics"]
+    assert econ["generation"] == generation
+    assert econ["objective"] == "best_for_budget"

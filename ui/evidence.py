@@ -366,27 +366,9 @@ def rate_figure(measured: Measured) -> go.Figure:
 
 def _fitted_line(measured: Measured):
     """``(human rows, synthetic rows) -> metric`` from the fit, anchored at each base's own score."""
-    r = measured.result
-    if r.fit is None or r.curve is None:
-        return None
-    from dataclasses import replace
-
-    from hybrid.evidence.learning import _response_inputs
     from ui import compute
 
-    top = max(h for h, _, _ in r.augmentation_points)
-    inp = _response_inputs(state.current(), compute.policy(state.policy_text()), r.human_points, top, r.fit.accuracy)
-    err = max(1.0 - r.fit.accuracy, 0.005)
-    model = replace(inp, synthetic_value=r.fit.value, saturation=r.fit.saturation,
-                    systematic_share=r.fit.floor / err, synthetic_now=0.0, synthetic_pool=0.0)
-    start = {h: m for h, s_, m in r.augmentation_points if s_ == 0}
-
-    def predict(base, xs):
-        xs = np.asarray(xs, dtype=float)
-        gain = model.metric_at(base - top, xs, 0.0) - model.metric_at(base - top, 0.0 * xs, 0.0)
-        return start.get(base, float(model.metric_at(base - top, 0.0, 0.0))) + gain
-
-    return predict
+    return measured.result.fitted_curve(state.current(), compute.policy(state.policy_text()))
 
 
 # --- the block ------------------------------------------------------------------------------------

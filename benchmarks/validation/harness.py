@@ -173,13 +173,10 @@ def pilot_frame(p: Prepared) -> pd.DataFrame:
 @lru_cache(maxsize=1)
 def economics_fields() -> frozenset[str]:
     """Fields the project's scenario schema accepts under ``economics`` (unknown keys are refused)."""
-    try:
-        sys.path.insert(0, str(ROOT))
-        from hybrid.scenario import Economics
+    sys.path.insert(0, str(ROOT))
+    from hybrid.model.scenario import Economics
 
-        return frozenset(Economics.model_fields)
-    except Exception:  # pragma: no cover
-        return frozenset()
+    return frozenset(Economics.model_fields)
 
 
 def base_scenario(p: Prepared) -> dict:
@@ -297,16 +294,13 @@ def model_metric(scenario_path: Path):
 
     Read-only use of hybrid's internals, for diagnostics (predicted value of each grid mix).
     """
-    try:
-        sys.path.insert(0, str(ROOT))
-        from hybrid.model.economics import resolve_inputs
-        from hybrid.model.policy import load_policy
-        from hybrid.model.scenario import load_scenario
+    sys.path.insert(0, str(ROOT))
+    from hybrid.model.economics import resolve_inputs
+    from hybrid.model.policy import load_policy
+    from hybrid.model.scenario import load_scenario
 
-        inp = resolve_inputs(load_scenario(scenario_path), load_policy())
-        return lambda n, s, v: float(np.asarray(inp.metric(n, s, v)))
-    except Exception:
-        return None
+    inp = resolve_inputs(load_scenario(scenario_path), load_policy())
+    return lambda n, s, v: float(np.asarray(inp.metric(n, s, v)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -386,14 +380,10 @@ def review_unit_cost(p: Prepared) -> tuple[float, str]:
     formula (review cost per row) is the fallback when the project has no such method.
     """
     c = p.case
-    try:
-        sys.path.insert(0, str(ROOT))
-        from hybrid.model.economics import Inputs
+    sys.path.insert(0, str(ROOT))
+    from hybrid.model.economics import Inputs
 
-        has_v2 = hasattr(Inputs, "review_unit_cost")
-    except Exception:  # pragma: no cover
-        has_v2 = False
-    if has_v2:
+    if hasattr(Inputs, "review_unit_cost"):
         found = (1.0 - p.accuracy) * c.catch_rate
         fix = max(c.human_cost, c.review_cost)
         return (1.0 - found) * c.review_cost + found * fix, "v2: review + found errors fixed at a human label"

@@ -971,6 +971,23 @@ class SyntheticResponseResult:
         data["economics"]["learning_curve"] = {"points": [[float(n), float(m)] for n, m in self.human_points]}
         return Scenario.from_dict(data, "evidence")
 
+    def fitted_curve(self, scenario: Scenario, policy):
+        """``(human rows, synthetic rows) -> metric`` along the fit, anchored at each base's measured
+        score: the line drawn through the augmentation curve. None without a fit."""
+        if self.fit is None or self.curve is None:
+            return None
+        top = max(h for h, _, _ in self.augmentation_points)
+        inp = _response_inputs(scenario, policy, self.human_points, top, self.fit.accuracy)
+        model = _response_model(inp, self.fit.value, self.fit.saturation, self.fit.floor, self.fit.accuracy)
+        start = {h: m for h, s_, m in self.augmentation_points if s_ == 0}
+
+        def predict(base, xs):
+            xs = np.asarray(xs, dtype=float)
+            gain = model.metric_at(base - top, xs, 0.0) - model.metric_at(base - top, 0.0 * xs, 0.0)
+            return start.get(base, float(model.metric_at(base - top, 0.0, 0.0))) + gain
+
+        return predict
+
 
 def _response_inputs(scenario: Scenario, policy, curve_points, base_rows: int, accuracy: float):
     """Model inputs for the pilot itself: the measured human curve, ``base_rows`` human rows in
@@ -987,6 +1004,16 @@ def _response_inputs(scenario: Scenario, policy, curve_points, base_rows: int, a
     data["economics"]["learning_curve"] = {"points": [[float(n), float(m)] for n, m in curve_points]}
     data["economics"]["synthetic_label_accuracy"] = accuracy
     return resolve_inputs(Scenario.from_dict(data, "evidence"), policy)
+
+
+def _response_model(inp, value: float, saturation: float, floor: float, accuracy: float):
+    """``inp`` with a synthetic response (value, saturation, floor at the pilot's accuracy) and no
+    synthetic rows in hand: the form ``fit_response`` fits and the fitted line draws."""
+    from dataclasses import replace as _replace
+
+    return _replace(inp, synthetic_value=value, saturation=saturation,
+                    systematic_share=floor / max(1.0 - accuracy, _MIN_PILOT_ERROR),
+                    synthetic_now=0.0, synthetic_pool=0.0)
 
 
 # Nearest-neighbour search for derived rows is skipped above this many human x synthetic pairs.
@@ -1047,8 +1074,6 @@ def fit_response(inp, points: Sequence[tuple[int, int, float]], base_rows: int, 
     decade away from the default. Where the pilot cannot tell the terms apart (a flat curve fits
     many saturations) the fit stays near the defaults instead of wandering to a bound.
     """
-    from dataclasses import replace as _replace
-
     from scipy.optimize import least_squares
 
     by_base: dict[int, dict[int, float]] = {}
@@ -1064,8 +1089,7 @@ def fit_response(inp, points: Sequence[tuple[int, int, float]], base_rows: int, 
 
     def predict(theta):
         value, log_k, floor = theta
-        model = _replace(inp, synthetic_value=value, saturation=10.0**log_k,
-                         systematic_share=floor / err_pilot, synthetic_now=0.0, synthetic_pool=0.0)
+        model = _response_model(inp, value, 10.0**log_k, floor, accuracy)
         return model.metric_at(h - base_rows, sy, 0.0) - model.metric_at(h - base_rows, 0.0 * sy, 0.0)
 
     lower, upper = [1e-3, -1.3, 0.0], [1.0, 4.0, 1.0]
@@ -1097,6 +1121,21 @@ def fit_response(inp, points: Sequence[tuple[int, int, float]], base_rows: int, 
         pass
     rmse = float(np.sqrt(np.mean((predict(best.x) - gain) ** 2)))
     return (value, 10.0**log_k, floor), errors, rmse, predict
+
+
+def _paying_ratio(top: Sequence[tuple[int, float]], base: int) -> float:
+    """Synthetic rows per human row up to which the pilot saw synthetic rows pay, at its largest base.
+
+    The best-scoring batch at the largest human base (no synthetic rows at all when none beat the
+    human rows alone): past it the pilot measured no further gain (a plateau, or a fall), so the
+    plan credits nothing more there. The largest base is the one nearest the plans, whose human counts start at the pilot's;
+    at a small base synthetic rows fill gaps that more human rows close, so their ratio would
+    credit too much. Forecasting a gain beyond what was measured is what the validation benchmark
+    showed over-predicting, by 8 to 16 points for plans buying ten times the pilot's batch
+    (benchmarks/RESULTS-validation.md).
+    """
+    paying = max(top, key=lambda point: (point[1], -point[0]))[0]
+    return float(paying) / float(base)
 
 
 # Below this, a claimed accuracy cannot carry a measured floor: errors that small cannot cost points.
@@ -1283,7 +1322,7 @@ def synthetic_response(
                 synthetic_rows=int(max(s_sizes)),
                 points=[(float(b), float(s_), float(m)) for b, s_, m in aug],
                 plateau=plateau,
-                measured_ratio=float(max(s_ / b for b, s_, _ in aug if b > 0)) if aug else None,
+                measured_ratio=_paying_ratio(top, bases[-1]),
                 model=_model_name(task.kind, task)[:200],
             )
     return SyntheticResponseResult(

@@ -131,12 +131,30 @@ def _saturation(inp: Inputs, rec: Recommendation) -> list[str]:
     coverage = p.review_coverage if p.synthetic_share > 0 else inp.guardrails.min_review_coverage
     peak = rec.synthetic_peak if rec.synthetic_peak is not None else inp.peak_synthetic(humans, coverage)
     total_humans = inp.human_now + humans
-    out.append(
-        f"Generated rows build on the human rows: with {total_humans:,.0f} human examples, beyond about "
-        f"{_round(peak)} generated rows nothing more is gained ({inp.saturation_source}: "
-        f"{float(inp.saturation):.3g} useful per human row); past that the next dollar buys more as "
-        "human seed examples."
-    )
+    ratio = float(inp.measured_ratio)
+    cap = ratio * total_humans - inp.synthetic_pool  # new rows the pilot's measured range credits
+    if np.isfinite(ratio) and (ratio <= 0.0 or (peak > 0 and abs(peak - cap) <= 0.02 * cap + 1.0)):
+        # The pilot's measured range binds before the fitted saturation does.
+        if ratio <= 0.0:
+            out.append(
+                "In the pilot, generated rows added nothing on top of the human rows, so the plan "
+                "credits them with nothing; a dollar buys more as human examples."
+            )
+        else:
+            out.append(
+                f"Generated rows build on the human rows: the pilot saw them pay up to about {ratio:.2g} "
+                f"per human row and no further, so with {total_humans:,.0f} human examples, beyond about "
+                f"{_round(peak)} generated rows nothing more is credited; past that the next dollar buys "
+                "more as human seed examples. A pilot with bigger synthetic batches would show whether "
+                "more pays."
+            )
+    else:
+        out.append(
+            f"Generated rows build on the human rows: with {total_humans:,.0f} human examples, beyond about "
+            f"{_round(peak)} generated rows nothing more is gained ({inp.saturation_source}: "
+            f"{float(inp.saturation):.3g} useful per human row); past that the next dollar buys more as "
+            "human seed examples."
+        )
     if rec.synthetic_plan.synthetic_examples > peak:
         out.append(
             f"The all-synthetic plan would buy {_round(rec.synthetic_plan.synthetic_examples)} generated "

@@ -349,13 +349,29 @@ def resolve_inputs(scenario: Scenario, policy: Policy) -> Inputs:
         systematic_share=sigma,
         fix_cost=econ.fix_cost_per_example,
         synthetic_pool=synthetic_now if response is not None else 0.0,
-        measured_ratio=(response.measured_ratio or np.inf) if response is not None else np.inf,
+        measured_ratio=measured_range(response, econ.generation),
         pool_accuracy=response.accuracy if response is not None else None,
         objective=econ.objective,
         saturation_source=k_source,
         systematic_source=sigma_source,
         notes=tuple(notes),
     )
+
+
+def measured_range(response, generation: str) -> float:
+    """Synthetic rows per human row the plan credits: the pilot's paying range for new inputs.
+
+    Generated and augmented rows are new inputs, drawn where the generator puts them (near the
+    centre, or next to the human rows they came from); how far more of them keep paying is what a
+    fitted saturation extrapolates worst, so credit stops at the best batch the pilot measured
+    (``SyntheticResponse.measured_ratio``; docs/model.md, "measured range"). First-pass labels
+    (``prelabel``) are put on real inputs from the team's own pool, which cover what human rows
+    would; what limits them is their labels, which the exchange rate and the floor price, so the
+    fitted saturation carries them past the pilot's batch.
+    """
+    if response is None or response.measured_ratio is None or generation == "prelabel":
+        return np.inf
+    return float(response.measured_ratio)
 
 
 def points_gained(metric, today) -> np.ndarray:

@@ -157,11 +157,11 @@ class SyntheticResponse(_Strict):
         default_factory=list, description="measured [human rows, synthetic rows, metric]"
     )
     plateau: bool = Field(False, description="the measured curve stopped rising or fell")
-    measured_ratio: Annotated[float, Field(gt=0.0, le=1e6)] | None = Field(
+    measured_ratio: Annotated[float, Field(ge=0.0, le=1e6)] | None = Field(
         None,
-        description="most synthetic rows per human row the pilot measured; beyond it the plan "
-        "credits synthetic rows with nothing (the evidence says nothing there) but still counts "
-        "their repeated errors",
+        description="synthetic rows per human row up to which the pilot saw synthetic rows pay, at "
+        "its largest human base; beyond it the plan credits synthetic rows with nothing (the "
+        "evidence says nothing there, or shows a plateau) but still counts their repeated errors",
     )
     model: str | None = Field(None, max_length=200, description="the learner the evidence used")
 
