@@ -141,3 +141,16 @@ def test_point_estimate_and_interval_are_explained_together(policy):
     # A plan with no gain in any future says so rather than printing a median of nothing.
     empty = replace(spread, cpp_p5=float("nan"), cpp_p50=float("nan"), cpp_p95=float("nan"))
     assert "gains nothing" in point_and_spread(None, empty, policy.ranges, inp, str)
+
+
+def test_a_recommended_plan_that_is_a_fixed_plan_wins_its_ties(policy):
+    """When the recommended mix is the all-human plan, the draws in which that mix is cheapest count
+    for the recommended plan; the report must not say all-human beats the recommendation."""
+    scn = make_scenario()
+    rec = recommend(scn, policy)
+    inp = resolve_inputs(scn, policy)
+    plans = [("all-human", 0.0, 0.0), ("all-synthetic", 1.0, 0.5), ("recommended", 0.0, 0.0)]
+    mc = {p.name: p for p in monte_carlo(inp, plans, policy.ranges, rec.mode, draws=1000, seed=1).plans}
+    assert mc["all-human"].p_cheapest == 0.0
+    assert mc["recommended"].p_cheapest > 0.0
+    assert mc["recommended"].cpp_p50 == pytest.approx(mc["all-human"].cpp_p50)

@@ -148,6 +148,13 @@ def _saturation(inp: Inputs, rec: Recommendation) -> list[str]:
                 "more as human seed examples. A pilot with bigger synthetic batches would show whether "
                 "more pays."
             )
+    elif peak <= 0.0:
+        out.append(
+            f"With {total_humans:,.0f} human examples"
+            + (f" and the {inp.synthetic_pool:,.0f} generated rows in hand" if inp.synthetic_pool > 0 else "")
+            + ", one more generated row costs more metric in repeated errors than it adds, unless it is "
+            "reviewed; the next dollar buys more as human examples."
+        )
     else:
         out.append(
             f"Generated rows build on the human rows: with {total_humans:,.0f} human examples, beyond about "
@@ -221,11 +228,12 @@ def _what_would_change(scenario: Scenario, policy: Policy, inp: Inputs, rec: Rec
         if not hits:
             lo, hi = plausible_range(inp, field)
             held.append(f"any {title} from {_show(field, lo, rec.currency)} to {_show(field, hi, rec.currency)}")
+        now = float(np.mean(getattr(inp, field)))
         for value, new_label in hits:
-            verb = "reaches" if field == "accuracy" else "is"
+            verb = "rises to" if value > now else "falls to"
             out.append(
-                f"If the {title} {verb} {_show(field, value, rec.currency)}, the recommendation becomes "
-                f"{LABEL_TITLES[new_label].lower()}."
+                f"If the {title} {verb} {_show(field, value, rec.currency)} (today "
+                f"{_show(field, now, rec.currency)}), the recommendation becomes {LABEL_TITLES[new_label].lower()}."
             )
     if held:
         found_any = len(held) < 2

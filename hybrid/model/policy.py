@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from hybrid.errors import InputError
 from hybrid.model.scenario import (
+    DATA_USE_TITLES,
     DATA_USES,
     FACTOR_NAMES,
     FACTOR_TITLES,
@@ -315,7 +316,7 @@ def applicable_bounds(scenario: Scenario, policy: Policy) -> list[Bound]:
             f"data use: {scenario.data_use}",
             "data_use",
             policy.data_use[scenario.data_use],
-            f"Data use: {scenario.data_use.replace('_', ' ')}",
+            f"Data use: {DATA_USE_TITLES[scenario.data_use].lower()}",
         )
     )
     if policy.most_cautious is not None and (
@@ -389,5 +390,5 @@ def saturation(scenario: Scenario, policy: Policy) -> tuple[float, str]:
     k = policy.model.saturation[kind].value
     use = policy.model.saturation_by_use.get(scenario.data_use)
     if use is not None:
-        return k * use.value, f"policy default for {kind} data, times {use.value:g} for {scenario.data_use}"
+        return k * use.value, f"policy default for {kind} data, times {use.value:g} for {DATA_USE_TITLES[scenario.data_use].lower()}"
     return k, f"policy default for {kind} data"

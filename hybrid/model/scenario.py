@@ -29,6 +29,16 @@ DataUse = Literal[
     "evaluation",
 ]
 DATA_USES: tuple[str, ...] = get_args(DataUse)
+# What a person reads for each data use (pages, rationale, reports); the keys stay in YAML and JSON.
+DATA_USE_TITLES: dict[str, str] = {
+    "pretraining": "Pre-training",
+    "midtraining": "Mid-training",
+    "fine_tuning": "Fine-tuning",
+    "labeling": "Labeling",
+    "preference": "Preference (RLHF/DPO)",
+    "red_teaming": "Red-teaming",
+    "evaluation": "Evaluation set",
+}
 
 FACTOR_NAMES: tuple[str, ...] = (
     "error_cost",

@@ -101,7 +101,10 @@ def monte_carlo(
     metric = d.metric(n, share, cover)
     cpp = cost_per_point(n * unit, metric, today)
     filled = np.where(np.isnan(cpp), np.inf, cpp)
-    cheapest = np.argmin(filled, axis=0)
+    # An exact tie (the recommended mix is one of the fixed plans, all-human say) counts for the
+    # recommended plan, not for whichever plan happens to be listed first.
+    order = np.array(sorted(range(len(names)), key=lambda i: names[i] != "recommended"))
+    cheapest = order[np.argmin(filled[order], axis=0)]
     any_gain = np.isfinite(filled).any(axis=0)
     spreads = []
     for i, name in enumerate(names):
