@@ -7,7 +7,9 @@
 - **Formula-leading cells** in every CSV or Excel file the project writes are neutralised as the
   OWASP "CSV Injection" guidance says: a cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or
   a carriage return gets a leading apostrophe, so a spreadsheet shows it as text instead of running
-  it. Numbers are left alone (a negative number is a number, not a formula); only text is changed.
+  it. Numbers are left alone (a negative number is a number, not a formula), and so is text that
+  is one plain number (``-0.50``, ``+5%``, ``-1,200``), which a spreadsheet reads as that number;
+  every other text cell is checked.
 
 Pure: no Streamlit.
 """
@@ -22,6 +24,8 @@ CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u
 # The same plus tab and line breaks: none belongs in a name.
 NAME_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# One plain signed number, with thousands separators, a decimal part, an exponent or a percent sign.
+PLAIN_NUMBER_RE = re.compile(r"[-+](?=[\d.])\d[\d,]*(\.\d+)?([eE][-+]?\d+)?%?|[-+]\.\d+([eE][-+]?\d+)?%?")
 
 
 def has_controls(text: str) -> bool:
@@ -49,7 +53,7 @@ def terminal(text: object) -> str:
 def neutralise_cell(value: Any) -> Any:
     """A cell as a spreadsheet should get it: text that starts like a formula is prefixed with an
     apostrophe (OWASP CSV injection); every other value is returned unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not PLAIN_NUMBER_RE.fullmatch(value):
         return "'" + value
     return value
 

@@ -189,13 +189,32 @@ def test_scenario_count_out_of_range(tmp_path):
     refused(cli("recommend", str(write_yaml(tmp_path / "s.yaml", data))), "dataset.human_examples: far too large a number")
 
 
-def test_scenario_name_with_control_characters_reaches_the_terminal_escaped(tmp_path):
+@pytest.mark.parametrize("bad", ["pay\x1b]0;owned\x07", "two\nlines", "tab\tbed", "nul\x00", "del\x7f"])
+def test_scenario_name_with_control_characters_is_refused_at_entry(tmp_path, bad):
+    """C0 controls and DEL are refused in a name (the library refuses the same in a saved name);
+    the message names the field and shows the character as an escape, never raw."""
     data = scenario_dict()
-    data["name"] = "pay\x1b]0;owned\x07 \u202eevil"
-    r = cli("recommend", str(write_yaml(tmp_path / "s.yaml", data)))
+    data["name"] = bad
+    line = refused(cli("recommend", str(write_yaml(tmp_path / "s.yaml", data))), "s.yaml", "name: must not contain control characters")
+    assert not any(c in line for c in "\x1b\x07\x00\x7f\t")
+
+
+def test_scenario_name_with_bidi_overrides_is_accepted_and_escaped_where_shown(tmp_path):
+    """Bidi controls are legitimate in right-to-left names, so they are accepted, and written as
+    visible escapes in the terminal and in the scenario YAML (a report's listing, an export)."""
+    data = scenario_dict()
+    data["name"] = "pay \u202eevil\u202c \u05e9\u05dc\u05d5\u05dd\u200f"
+    p = write_yaml(tmp_path / "s.yaml", data)
+    r = cli("recommend", str(p))
     assert r.returncode == 0, r.stderr
-    assert "\x1b" not in r.stdout and "\x07" not in r.stdout and "\u202e" not in r.stdout
-    assert r.stdout.startswith("pay\\u001b]0;owned\\u0007 \\u202eevil\n")
+    assert "\u202e" not in r.stdout and "\u200f" not in r.stdout
+    assert r.stdout.startswith("pay \\u202eevil\\u202c \u05e9\u05dc\u05d5\u05dd\\u200f\n")  # Hebrew kept as itself
+    from hybrid.model.scenario import Scenario
+
+    s = Scenario.from_yaml(p.read_text(encoding="utf-8"))
+    text = s.to_yaml()
+    assert 'name: "pay \\u202eevil\\u202c \u05e9\u05dc\u05d5\u05dd\\u200f"' in text
+    assert Scenario.from_yaml(text) == s
 
 
 def test_deep_scenario_and_policy(tmp_path):

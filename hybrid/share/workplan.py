@@ -10,13 +10,9 @@ import html
 import io
 
 from hybrid.explain.rationale import money
+from hybrid.safetext import neutralise_cell
 
 __all__ = ["money", "neutralise", "workplan_csv", "workplan_markdown", "workplan_html", "CSV_COLUMNS"]
-
-# OWASP "CSV Injection": a spreadsheet evaluates a cell starting with = + - @ tab or carriage
-# return. Text cells that start so are prefixed with a single quote, which spreadsheets show as
-# text; numbers are written as numbers.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 CSV_COLUMNS = (
     ("slice", "Slice"),
@@ -32,10 +28,8 @@ CSV_COLUMNS = (
 )
 
 
-def neutralise(value):
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+# OWASP "CSV Injection": one rule for every CSV the project writes (hybrid.safetext).
+neutralise = neutralise_cell
 
 
 def _rows(wp):
