@@ -8,7 +8,7 @@
   OWASP "CSV Injection" guidance says: a cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or
   a carriage return gets a leading apostrophe, so a spreadsheet shows it as text instead of running
   it. Numbers are left alone (a negative number is a number, not a formula), and so is text that
-  is one plain number (``-0.50``, ``+5%``, ``-1,200``), which a spreadsheet reads as that number;
+  is one plain negative number (``-0.50``, ``-5%``, ``-1,200``), which a spreadsheet reads as that number;
   every other text cell is checked.
 
 Pure: no Streamlit.
@@ -24,8 +24,8 @@ CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u
 # The same plus tab and line breaks: none belongs in a name.
 NAME_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# One plain signed number, with thousands separators, a decimal part, an exponent or a percent sign.
-PLAIN_NUMBER_RE = re.compile(r"[-+](?=[\d.])\d[\d,]*(\.\d+)?([eE][-+]?\d+)?%?|[-+]\.\d+([eE][-+]?\d+)?%?")
+# One plain negative number, with thousands separators, a decimal part, an exponent or a percent sign.
+PLAIN_NUMBER_RE = re.compile(r"-\d[\d,]*(\.\d+)?([eE][-+]?\d+)?%?|-\.\d+([eE][-+]?\d+)?%?")
 
 
 def has_controls(text: str) -> bool:

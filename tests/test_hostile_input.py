@@ -36,14 +36,24 @@ def _limit() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
-def cli(*args: str, env: dict | None = None, stdout=subprocess.PIPE, timeout: int = 120) -> subprocess.CompletedProcess:
+def cli(*args: str, env: dict | None = None, stdout=subprocess.PIPE, timeout: int = 120,
+        file_size: int | None = None) -> subprocess.CompletedProcess:
+    """``python -m hybrid ARGS`` in a fresh process under the memory limit; with ``file_size``, no
+    file it writes may grow past that many bytes (RLIMIT_FSIZE: a write past it fails with EFBIG,
+    as on a full disk; Python ignores the SIGXFSZ signal that comes with it)."""
+
+    def limits() -> None:
+        _limit()
+        if file_size is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size))
+
     return subprocess.run(
         [sys.executable, "-m", "hybrid", *args],
         cwd=ROOT,
         stdout=stdout,
         stderr=subprocess.PIPE,
         text=True,
-        preexec_fn=_limit,
+        preexec_fn=limits,
         timeout=timeout,
         env={**os.environ, "HYBRID_DATABASE_URL": "", **(env or {})},
     )
@@ -252,6 +262,71 @@ def test_caps_on_numeric_arguments(tmp_path):
     assert r.returncode == 2 and "--version: must be a version number" in r.stderr and "Traceback" not in r.stderr
 
 
+def test_draws_at_the_cap_fit_in_the_memory_limit(tmp_path):
+    """200,000 draws (the documented cap) ran out of memory under this limit and ended in a numpy
+    traceback; the draws are now evaluated in chunks (same numbers)."""
+    out = tmp_path / "r.md"
+    r = cli("report", str(EXAMPLE), "--uncertainty", "--draws", "200000", "--format", "md", "-o", str(out), timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "cheapest per point in" in out.read_text(encoding="utf-8")  # the Monte Carlo section is there
+
+
+def test_chunked_monte_carlo_gives_the_same_numbers(policy, monkeypatch):
+    import numpy as np
+
+    from hybrid.explain.recommendation import recommend
+    from hybrid.model.economics import resolve_inputs
+    from hybrid.model.scenario import load_scenario
+    from hybrid.whatif import uncertainty
+
+    s = load_scenario(EXAMPLE)
+    rec = recommend(s, policy)
+    plans = [(p.name, p.synthetic_share, p.review_coverage) for p in rec.plans]
+    whole = uncertainty.monte_carlo(resolve_inputs(s, policy), plans, policy.ranges, rec.mode, draws=3001, seed=5)
+    monkeypatch.setattr(uncertainty, "CHUNK", 499)
+    chunked = uncertainty.monte_carlo(resolve_inputs(s, policy), plans, policy.ranges, rec.mode, draws=3001, seed=5)
+    assert chunked.plans == whole.plans and chunked.p_no_gain == whole.p_no_gain
+    assert np.array_equal(chunked.cost_per_point, whole.cost_per_point, equal_nan=True)
+
+
+def test_running_out_of_memory_is_one_line(monkeypatch, capsys):
+    from hybrid.cli import main as cli_main
+
+    def hungry(args):
+        raise MemoryError
+
+    parser = cli_main.build_parser()
+    monkeypatch.setattr(cli_main, "build_parser", lambda: parser)
+    monkeypatch.setattr(parser, "parse_args", lambda argv=None: type("A", (), {"func": staticmethod(hungry)})())
+    assert cli_main.main(["recommend", str(EXAMPLE)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: not enough memory")
+
+
+@pytest.mark.parametrize(
+    "args, name, limit",
+    [
+        (["report", str(EXAMPLE), "--format", "html"], "old.html", 64 * 1024),
+        (["report", str(EXAMPLE), "--format", "pdf"], "new.pdf", 4096),
+        (["profile", str(ROOT / "data" / "samples" / "support_tickets.csv"), "--label", "label", "--quiet"], "s.stats.yaml", 2048),
+        (["workplan", str(EXAMPLE), "--data", str(ROOT / "data" / "samples" / "support_tickets.csv"), "--slice", "label"], "plan.csv", 100),
+    ],
+)
+def test_output_files_on_a_full_disk_leave_nothing_behind(tmp_path, args, name, limit):
+    """``-o`` on a disk that fills up mid-write: one line, exit 2, the old file intact (or no file),
+    no temporary file left (the issue found 0-byte reports)."""
+    target = tmp_path / name
+    if name.startswith("old"):
+        target.write_text("the old report")
+    line = refused(cli(*args, "-o", str(target), file_size=limit, timeout=300), name, "File too large", "nothing was written")
+    assert "Traceback" not in line
+    if name.startswith("old"):
+        assert target.read_text() == "the old report"
+        assert [p.name for p in tmp_path.iterdir()] == [name]
+    else:
+        assert list(tmp_path.iterdir()) == []
+
+
 def test_output_to_a_full_device_is_one_line():
     with open("/dev/full", "w") as full:
         r = cli("recommend", str(EXAMPLE), stdout=full)
@@ -347,6 +422,58 @@ def test_data_file_errors_name_the_right_thing(tmp_path, name, body, needle):
     refused(cli("profile", str(p), "--quiet"), name, needle)
 
 
+def _label_studio(path: Path, slices: list[str], tasks: int = 120) -> Path:
+    rows = []
+    for i in range(tasks):
+        votes = [{"completed_by": a, "result": [{"value": {"choices": ["xy"[(i + (a == 2 and i % 7 == 0)) % 2]]}}]} for a in (1, 2)]
+        rows.append({"data": {"text": f"t{i}", "seg": slices[i % len(slices)]}, "annotations": votes})
+    path.write_text(json.dumps(rows), encoding="utf-8")
+    return path
+
+
+def test_label_studio_exports_go_through_the_safe_loader(tmp_path):
+    deep = tmp_path / "deep.json"
+    deep.write_text('[{"data": {"text": "a"}, "annotations": ' + "[" * 100_000 + "]" * 100_000 + "}]")
+    refused(cli("workplan", str(EXAMPLE), "--data", str(deep), "--slice", "seg"), "deep.json", "nested more than")
+    nan = tmp_path / "nan.json"
+    nan.write_text('[{"data": {"text": NaN}, "annotations": []}]')
+    refused(cli("workplan", str(EXAMPLE), "--data", str(nan), "--slice", "seg"), "nan.json", "not valid JSON")
+
+
+def test_work_plan_csv_neutralises_formula_slices_and_the_terminal_escapes_them(tmp_path):
+    import csv
+
+    formulas = ['=HYPERLINK("http://evil/","x")', "+cmd|' /C calc'!A0", "@SUM(A1)", "-2+3"]
+    data = _label_studio(tmp_path / "ls.json", formulas + ["a\x1b[2Jb", "c\u202ed"])
+    out = tmp_path / "plan.csv"
+    r = cli("workplan", str(EXAMPLE), "--data", str(data), "--slice", "seg", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    cells = [c for row in csv.reader(out.open(newline="", encoding="utf-8")) for c in row]
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    assert all("'" + f in cells for f in formulas)  # neutralised, not dropped
+    assert "\x1b" not in r.stdout and "\u202e" not in r.stdout
+    assert "a\\u001b[2Jb" in r.stdout and "c\\u202ed" in r.stdout
+    j = cli("workplan", str(EXAMPLE), "--data", str(data), "--slice", "seg", "--json")
+    assert j.returncode == 0 and "\u202e" not in j.stdout
+    assert "c\u202ed" in {s["slice"] for s in json.loads(j.stdout)["slices"]}  # the same text to a JSON reader
+
+
+def test_work_plan_markdown_and_html_escape_slice_names():
+    from types import SimpleNamespace
+
+    from hybrid.share.workplan import workplan_html, workplan_markdown
+
+    evil = "<script>x</script> **b** |\x1b[2J\u202e"
+    sl = SimpleNamespace(slice=evil, human_examples=1, synthetic_examples=2, reviewed_examples=2, review_coverage=1.0,
+                         verification_sample=3, spend=10.0, reason=evil, moves=evil)
+    wp = SimpleNamespace(currency="USD", slices=[sl], margin=0.05, confidence=0.95, notes=[evil],
+                         total=lambda: {"human_examples": 1, "synthetic_examples": 2, "reviewed_examples": 2,
+                                        "review_coverage": 1.0, "verification_sample": 3, "spend": 10.0})
+    for text in (workplan_markdown(wp), workplan_html(wp)):
+        assert "<script>" not in text and "\x1b" not in text and "\u202e" not in text
+        assert "\\u001b" in text and "\\u202e" in text
+
+
 # --- the store ------------------------------------------------------------------------------------
 
 
@@ -403,6 +530,8 @@ def test_every_zip_member_is_accounted_for(tmp_path, monkeypatch):
         zf.writestr("README.txt", "hello")
         zf.writestr("__MACOSX/._a.yaml", "junk")
     results = library.import_upload("lib.zip", buf.getvalue(), "tester")
+    # Printed in the dashboard as "4 new, 2 skipped": the two files that are not scenarios are
+    # listed with their reason, so the zip's six members are all accounted for.
     by_status: dict[str, list[str]] = {}
     for r in results:
         by_status.setdefault(r.status, []).append(r.source)
@@ -411,6 +540,32 @@ def test_every_zip_member_is_accounted_for(tmp_path, monkeypatch):
     assert sorted(by_status["skipped"]) == ["lib.zip: README.txt", "lib.zip: __MACOSX/._a.yaml"]
     assert len(store.list_scenarios()) == 4
     store.close()
+
+
+def test_a_zip_member_that_lies_about_its_size_is_refused_not_inflated(tmp_path, monkeypatch):
+    """zipfile stops a member at its declared size and then fails its CRC check, so a member that
+    claims 100 bytes but inflates to 64 MB is refused with the member named."""
+    from ui import library
+
+    bomb = zlib.compressobj(9, zlib.DEFLATED, -15)
+    body = bomb.compress(b"name: x\n" + b" " * (64 * 2**20)) + bomb.flush()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("small.yaml", "name: placeholder\n")
+    raw = bytearray(buf.getvalue())
+    # Rebuild the archive by hand: the same headers (declared sizes small), the bomb as the data.
+    info = zipfile.ZipFile(io.BytesIO(bytes(raw))).infolist()[0]
+    local = bytes(raw[: 30 + len(info.filename)])
+    local = local[:18] + len(body).to_bytes(4, "little") + local[22:]
+    central_at = raw.find(b"PK\x01\x02")
+    central = bytearray(raw[central_at:])
+    central[20:24] = len(body).to_bytes(4, "little")
+    end = central.find(b"PK\x05\x06")
+    central[end + 16 : end + 20] = (len(local) + len(body)).to_bytes(4, "little")
+    lying = local + body + bytes(central)
+    assert len(lying) < 200_000
+    with pytest.raises(InputError, match=r"bomb.zip: small.yaml: cannot be read"):
+        library.import_upload("bomb.zip", lying, "tester")
 
 
 # --- where text lands -----------------------------------------------------------------------------
@@ -425,6 +580,9 @@ def test_formula_cells_are_neutralised_and_numbers_kept():
     out = neutralise_frame(frame)
     assert list(out["Name"]) == ['\'=HYPERLINK("http://evil/","x")', "'+1", "'@SUM(A1)", "'\tx", "plain"]
     assert list(out["n"]) == [-1, 2, 3, 4, 5]
+    # Text that is one plain number is a number to a spreadsheet, not a formula: left as it is.
+    plain = neutralise_frame(pd.DataFrame({"x": ["-0.50", "-5%", "-1,200", "-1e5", "-2+3", "-5 pts", "-", "--1", "+5"]}))
+    assert list(plain["x"]) == ["-0.50", "-5%", "-1,200", "-1e5", "'-2+3", "'-5 pts", "'-", "'--1", "'+5"]
     assert list(frame["Name"])[0].startswith("=")  # the input is not changed
 
 

@@ -10,7 +10,7 @@ import html
 import io
 
 from hybrid.explain.rationale import money
-from hybrid.safetext import neutralise_cell
+from hybrid.safetext import neutralise_cell, shown
 
 __all__ = ["money", "neutralise", "workplan_csv", "workplan_markdown", "workplan_html", "CSV_COLUMNS"]
 
@@ -69,7 +69,11 @@ def workplan_csv(wp) -> str:
 
 
 def _md_cell(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """Slice names come from the data: escaped as every user string in a Markdown report is
+    (markup, raw HTML, line breaks and control characters; hybrid.share.render.md_escape)."""
+    from hybrid.share.render import md_escape
+
+    return md_escape(text)
 
 
 def workplan_markdown(wp) -> str:
@@ -101,7 +105,9 @@ def workplan_markdown(wp) -> str:
 
 def workplan_html(wp) -> str:
     cur = wp.currency
-    e = html.escape
+    def e(text) -> str:  # slice names come from the data: control characters shown as escapes
+        return html.escape(shown(text))
+
     rows = "".join(
         f"<tr><td>{e(s.slice)}</td><td>{s.human_examples:,}</td><td>{s.synthetic_examples:,}</td>"
         f"<td>{s.reviewed_examples:,}</td><td>{s.review_coverage:.0%}</td><td>{s.verification_sample:,}</td>"
