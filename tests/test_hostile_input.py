@@ -256,10 +256,12 @@ def test_huge_and_endless_inputs_are_refused_unread(tmp_path):
 
 
 def test_caps_on_numeric_arguments(tmp_path):
-    r = cli("report", str(EXAMPLE), "--uncertainty", "--draws", "1000000000")
-    assert r.returncode == 2 and "--draws: must be from 100 to 200,000" in r.stderr and "Traceback" not in r.stderr
-    r = cli("scenarios", "show", "x", "--version", "9" * 23, env={"HYBRID_DATA_DIR": str(tmp_path)})
-    assert r.returncode == 2 and "--version: must be a version number" in r.stderr and "Traceback" not in r.stderr
+    refused(cli("report", str(EXAMPLE), "--uncertainty", "--draws", "1000000000"), "--draws: must be from 100 to 200,000")
+    lib = {"HYBRID_DATA_DIR": str(tmp_path)}
+    refused(cli("scenarios", "show", "x", "--version", "9" * 23, env=lib), "--version: must be a version number from 1 to 2,147,483,647")
+    refused(cli("scenarios", "restore", "x", "-1", env=lib), "version: must be a version number")
+    refused(cli("learning-curve", str(ROOT / "data" / "samples" / "support_tickets.csv"), "--label", "label", "--seed", "9" * 30), "--seed")
+    refused(cli("recommend"), "the following arguments are required: scenario")
 
 
 def test_draws_at_the_cap_fit_in_the_memory_limit(tmp_path):

@@ -21,9 +21,10 @@ COMMAND_MODULES = (recommend, data, scenarios, report, workplan)
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse's default exits 2 with usage; keep that
-        self.print_usage(sys.stderr)
-        print(f"{self.prog}: error: {message}", file=sys.stderr)
+    def error(self, message: str) -> None:
+        """A bad argument is one line, exit code 2, like every other bad input (argparse's default
+        prints the whole usage first, six lines for ``report``, which buries the message)."""
+        print(f"error: {shown(message)} (see {self.prog} --help)", file=sys.stderr)
         raise SystemExit(2)
 
 
