@@ -11,6 +11,7 @@ import errno
 import io
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -234,6 +235,48 @@ def test_deep_scenario_and_policy(tmp_path):
     refused(cli("recommend", str(EXAMPLE), "--policy", str(deep)), "deep.yaml", "nested more than")
 
 
+DEEP = "name: x\nz: " + "[" * 3000 + "]" * 3000
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "json"])
+def test_deep_yaml_embedded_in_a_report_is_refused(tmp_path, fmt):
+    """A report opened on the Start page (or read back) whose embedded scenario is nested 3,000 deep."""
+    import base64 as b64
+    import re
+
+    from hybrid.share.extract import extract_scenario
+    from hybrid.share.report import YAML_MARKER
+
+    out = tmp_path / f"r.{fmt}"
+    assert cli("report", str(EXAMPLE), "--format", fmt, "-o", str(out)).returncode == 0
+    text = out.read_text(encoding="utf-8")
+    if fmt == "md":
+        i = text.find("```yaml\n", text.find(YAML_MARKER)) + len("```yaml\n")
+        text = text[:i] + DEEP + text[text.find("\n```", i):]
+    elif fmt == "html":
+        text = re.sub(r'(id="scenario-download"[^>]*?base64,)[A-Za-z0-9+/=]+', lambda m: m.group(1) + b64.b64encode(DEEP.encode()).decode(), text)
+    else:
+        text = json.dumps({**json.loads(text), "scenario_yaml": DEEP})
+    with pytest.raises(InputError, match="report's embedded scenario: nested more than 64 levels"):
+        extract_scenario(text)
+
+
+def test_deep_yaml_in_a_zip_member_is_refused_naming_it(tmp_path, monkeypatch):
+    from hybrid.store.scenarios import ScenarioStore
+    from ui import library
+
+    store = ScenarioStore(f"sqlite:///{tmp_path / 'hybrid.sqlite'}")
+    monkeypatch.setattr(library, "store", lambda: store)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("good.yaml", EXAMPLE.read_text(encoding="utf-8"))
+        zf.writestr("dir/deep.yaml", DEEP)
+    with pytest.raises(InputError, match=r"lib.zip: dir/deep.yaml: nested more than 64 levels"):
+        library.import_upload("lib.zip", buf.getvalue(), "tester")
+    assert store.list_scenarios() == []  # every file is checked before anything is written
+    store.close()
+
+
 def test_batch_report_writes_the_good_ones_when_one_is_deep(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
@@ -395,6 +438,24 @@ def test_excel_past_the_row_cap_is_refused_not_truncated(tmp_path):
 
     p = _xlsx(tmp_path / "rows.xlsx", MAX_EXCEL_ROWS + 10, "A1:C10")
     refused(cli("profile", str(p), "--label", "label", "--quiet"), "rows.xlsx", f"more than {MAX_EXCEL_ROWS:,} data rows")
+
+
+def test_the_issues_small_excel_file_of_four_million_rows(tmp_path):
+    """Under 1 MB, 4 million rows of shared-string cells, a stated dimension of A1:B10: it ran
+    212 s and used 1.7 GB; now refused from the sheet XML in seconds. 400,000 rows (under the cap)
+    are all read, whatever the dimension says."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from hostile_files import xlsx_shared
+
+    big = tmp_path / "four-million.xlsx"
+    xlsx_shared(big, 4_000_000)
+    assert big.stat().st_size < 2**20
+    refused(cli("profile", str(big), "--label", "label", "--quiet"), "four-million.xlsx", "more than 500,000 data rows")
+    ok = tmp_path / "under.xlsx"
+    xlsx_shared(ok, 400_000)
+    r = cli("profile", str(ok), "--label", "label", "--json", "--quiet", timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["rows"] == 400_000
 
 
 def test_parquet_with_time_zone_aware_timestamps(tmp_path):
@@ -603,3 +664,60 @@ def test_control_characters_never_reach_documents_raw(policy):
         assert "\x1b" not in shown and "\x07" not in shown and "\u202e" not in shown
     html = render(data, "html")
     assert "<title>Recommendation report: evil\\u001b[2J\\u0007\\u202e name</title>" in html
+
+
+# --- the documented caps --------------------------------------------------------------------------
+
+# Constants named MAX_*/MIN_* that are not limits on what users send, with the reason.
+NOT_INPUT_CAPS = {
+    "hybrid.evidence.stats.MIN_CLASS_COUNT": "the rare-class threshold of the statistics, not a limit",
+    "ui.baseline.MAX_INPUTS_LISTED": "how many changed inputs a caption lists",
+}
+
+
+def _documented_caps() -> dict[str, str]:
+    text = (ROOT / "docs" / "hostile-input.md").read_text(encoding="utf-8")
+    section = text[text.index("## The caps"):]
+    caps: dict[str, str] = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 3 or not cells[2].startswith("`"):
+            continue
+        for name in re.findall(r"`([a-z_.]+\.[A-Z_]+)`", cells[2]):
+            caps[name] = cells[1]
+    return caps
+
+
+def _code_caps() -> set[str]:
+    found = set()
+    for folder in ("hybrid", "ui"):
+        for path in (ROOT / folder).rglob("*.py"):
+            for m in re.finditer(r"^((?:MAX|MIN)_[A-Z_]+|DEFAULT_MEMORY_LIMIT) *=", path.read_text(encoding="utf-8"), re.M):
+                module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+                found.add(f"{module}.{m.group(1)}")
+    return found
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"{value:,}"
+
+
+def test_documented_caps_match_the_code():
+    """docs/hostile-input.md lists every cap with its number; a number changed in the code, or a
+    cap added without a row, fails here."""
+    import importlib
+
+    caps = _documented_caps()
+    assert len(caps) > 40, sorted(caps)
+    for name, cell in caps.items():
+        module, const = name.rsplit(".", 1)
+        value = getattr(importlib.import_module(module), const)
+        if const == "DEFAULT_MEMORY_LIMIT" and os.environ.get("HYBRID_DUCKDB_MEMORY"):
+            continue
+        assert _shown(value) in cell, f"{name} is {_shown(value)} in the code; docs/hostile-input.md says {cell!r}"
+    missing = _code_caps() - set(caps) - set(NOT_INPUT_CAPS)
+    assert not missing, f"caps in the code with no row in docs/hostile-input.md: {sorted(missing)}"
