@@ -50,6 +50,18 @@ def terminal(text: object) -> str:
     return CONTROL_RE.sub(_escape, "" if text is None else str(text))
 
 
+# What json.dumps(ensure_ascii=False) writes raw but a reader of the file should see as an escape.
+_JSON_RAW_RE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def json_text(text: str) -> str:
+    """JSON text (from ``json.dumps``) with every DEL, C1 control, bidi control and line separator
+    written as a ``\\uXXXX`` escape. Such characters can only stand inside JSON strings, where the
+    escape is the same value to every JSON reader; an editor or terminal showing the file then
+    shows the escape instead of text reordered or hidden. Other non-ASCII text stays as itself."""
+    return _JSON_RAW_RE.sub(_escape, text)
+
+
 def neutralise_cell(value: Any) -> Any:
     """A cell as a spreadsheet should get it: text that starts like a formula is prefixed with an
     apostrophe (OWASP CSV injection); every other value is returned unchanged."""

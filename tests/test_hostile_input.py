@@ -519,6 +519,22 @@ def test_work_plan_csv_neutralises_formula_slices_and_the_terminal_escapes_them(
     j = cli("workplan", str(EXAMPLE), "--data", str(data), "--slice", "seg", "--json")
     assert j.returncode == 0 and "\u202e" not in j.stdout
     assert "c\u202ed" in {s["slice"] for s in json.loads(j.stdout)["slices"]}  # the same text to a JSON reader
+    plan = tmp_path / "plan.json"
+    assert cli("workplan", str(EXAMPLE), "--data", str(data), "--slice", "seg", "-o", str(plan)).returncode == 0
+    assert "\u202e" not in plan.read_text(encoding="utf-8")
+    assert "c\u202ed" in {s["slice"] for s in json.loads(plan.read_text(encoding="utf-8"))["slices"]}
+
+
+def test_json_reports_write_bidi_controls_as_escapes(tmp_path):
+    from hybrid.share.extract import extract_scenario
+
+    data = scenario_dict()
+    data["name"] = "pay \u202eevil\u2066x"
+    out = tmp_path / "r.json"
+    assert cli("report", str(write_yaml(tmp_path / "s.yaml", data)), "--format", "json", "-o", str(out)).returncode == 0
+    raw = out.read_bytes()
+    assert "\u202e".encode() not in raw and "\u2066".encode() not in raw
+    assert extract_scenario(raw).name == data["name"]  # the same text to a JSON reader
 
 
 def test_work_plan_markdown_and_html_escape_slice_names():
