@@ -503,24 +503,60 @@ def test_label_studio_exports_go_through_the_safe_loader(tmp_path):
     refused(cli("workplan", str(EXAMPLE), "--data", str(nan), "--slice", "seg"), "nan.json", "not valid JSON")
 
 
-def test_work_plan_csv_neutralises_formula_slices_and_the_terminal_escapes_them(tmp_path):
-    import csv
-
-    formulas = ['=HYPERLINK("http://evil/","x")', "+cmd|' /C calc'!A0", "@SUM(A1)", "-2+3"]
-    data = _label_studio(tmp_path / "ls.json", formulas + ["a\x1b[2Jb", "c\u202ed"])
+@pytest.mark.parametrize("kind", ["csv", "label-studio"])
+def test_work_plan_refuses_formula_values_as_profiling_does(tmp_path, kind):
+    """Slice, label and annotator values are echoed into the work plan's CSV: a formula-looking one
+    is refused naming the file and column, from a data file and from a Label Studio export alike
+    (the Label Studio path skipped the check)."""
+    if kind == "csv":
+        data = tmp_path / "d.csv"
+        rows = ["text,label,a1,a2,seg"] + [f"t{i},x{i % 3},x{i % 3},x{i % 3},{'=HYPERLINK(1)' if i % 2 else 'ok'}" for i in range(60)]
+        data.write_text("\n".join(rows) + "\n")
+    else:
+        data = _label_studio(tmp_path / "d.json", ['=HYPERLINK("http://evil/","x")', "ok"])
     out = tmp_path / "plan.csv"
-    r = cli("workplan", str(EXAMPLE), "--data", str(data), "--slice", "seg", "-o", str(out))
-    assert r.returncode == 0, r.stderr
-    cells = [c for row in csv.reader(out.open(newline="", encoding="utf-8")) for c in row]
+    refused(cli("workplan", str(EXAMPLE), "--data", str(data), "--slice", "seg", "-o", str(out)), data.name, "column 'seg'", "formula-looking")
+    assert not out.exists()
+
+
+def test_work_plan_csv_neutralises_every_text_cell(policy):
+    """Defence in depth: whatever reaches the CSV writer is neutralised (OWASP), not dropped."""
+    import csv
+    import dataclasses
+
+    from hybrid.evidence.slices import slice_stats_file
+    from hybrid.model.scenario import load_scenario
+    from hybrid.model.workplan import slice_plan
+    from hybrid.share.workplan import workplan_csv
+
+    stats = slice_stats_file(ROOT / "data" / "samples" / "support_tickets.csv", slice="channel", label="label",
+                             annotators=["annotator_1", "annotator_2"], source="source")
+    wp = slice_plan(load_scenario(EXAMPLE), policy, stats)
+    formulas = ['=HYPERLINK("http://evil/","x")', "+cmd|' /C calc'!A0", "@SUM(A1)", "-2+3", "\tTAB", "\rCR"]
+    assert len(wp.slices) >= 2
+    wp = dataclasses.replace(wp, slices=tuple(dataclasses.replace(sl, slice=formulas[i % len(formulas)] + str(i),
+                                                                  reason=formulas[(i + 1) % len(formulas)])
+                                              for i, sl in enumerate(wp.slices)))
+    cells = [c for row in csv.reader(io.StringIO(workplan_csv(wp))) for c in row]
     assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))]
-    assert all("'" + f in cells for f in formulas)  # neutralised, not dropped
+    assert "'" + formulas[0] + "0" in cells and "'" + formulas[1] in cells
+
+
+def test_work_plan_output_escapes_control_characters(tmp_path):
+    data = _label_studio(tmp_path / "ls.json", ["a\x1b[2Jb", "c\u202ed", "plain"])
+    scn = scenario_dict()
+    scn["name"] = "pay \u202eevil"
+    scn_path = write_yaml(tmp_path / "s.yaml", scn)
+    r = cli("workplan", str(scn_path), "--data", str(data), "--slice", "seg")
+    assert r.returncode == 0, r.stderr
     assert "\x1b" not in r.stdout and "\u202e" not in r.stdout
+    assert r.stdout.startswith("pay \\u202eevil: work plan")
     assert "a\\u001b[2Jb" in r.stdout and "c\\u202ed" in r.stdout
-    j = cli("workplan", str(EXAMPLE), "--data", str(data), "--slice", "seg", "--json")
+    j = cli("workplan", str(scn_path), "--data", str(data), "--slice", "seg", "--json")
     assert j.returncode == 0 and "\u202e" not in j.stdout
     assert "c\u202ed" in {s["slice"] for s in json.loads(j.stdout)["slices"]}  # the same text to a JSON reader
     plan = tmp_path / "plan.json"
-    assert cli("workplan", str(EXAMPLE), "--data", str(data), "--slice", "seg", "-o", str(plan)).returncode == 0
+    assert cli("workplan", str(scn_path), "--data", str(data), "--slice", "seg", "-o", str(plan)).returncode == 0
     assert "\u202e" not in plan.read_text(encoding="utf-8")
     assert "c\u202ed" in {s["slice"] for s in json.loads(plan.read_text(encoding="utf-8"))["slices"]}
 

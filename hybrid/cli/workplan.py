@@ -87,7 +87,8 @@ def _read_slices(args):
         frame, found = read_label_studio(args.data)
         return slice_stats_frame(frame, slice=args.slice, label=args.label or "label",
                                  annotators=annotators or found or None,
-                                 source=args.source or ("source" if "source" in frame.columns else None))
+                                 source=args.source or ("source" if "source" in frame.columns else None),
+                                 name=args.data)
     return slice_stats_file(args.data, slice=args.slice, label=args.label, annotators=annotators,
                             source=args.source)
 
