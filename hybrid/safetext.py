@@ -7,7 +7,9 @@
 - **Formula-leading cells** in every CSV or Excel file the project writes are neutralised as the
   OWASP "CSV Injection" guidance says: a cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or
   a carriage return gets a leading apostrophe, so a spreadsheet shows it as text instead of running
-  it. Numbers are left alone (a negative number is a number, not a formula); only text is changed.
+  it. Numbers are left alone (a negative number is a number, not a formula), and so is text that
+  is one plain negative number (``-0.50``, ``-5%``, ``-1,200``), which a spreadsheet reads as that number;
+  every other text cell is checked.
 
 Pure: no Streamlit.
 """
@@ -22,6 +24,8 @@ CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u
 # The same plus tab and line breaks: none belongs in a name.
 NAME_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# One plain negative number, with thousands separators, a decimal part, an exponent or a percent sign.
+PLAIN_NUMBER_RE = re.compile(r"-\d[\d,]*(\.\d+)?([eE][-+]?\d+)?%?|-\.\d+([eE][-+]?\d+)?%?")
 
 
 def has_controls(text: str) -> bool:
@@ -46,10 +50,22 @@ def terminal(text: object) -> str:
     return CONTROL_RE.sub(_escape, "" if text is None else str(text))
 
 
+# What json.dumps(ensure_ascii=False) writes raw but a reader of the file should see as an escape.
+_JSON_RAW_RE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def json_text(text: str) -> str:
+    """JSON text (from ``json.dumps``) with every DEL, C1 control, bidi control and line separator
+    written as a ``\\uXXXX`` escape. Such characters can only stand inside JSON strings, where the
+    escape is the same value to every JSON reader; an editor or terminal showing the file then
+    shows the escape instead of text reordered or hidden. Other non-ASCII text stays as itself."""
+    return _JSON_RAW_RE.sub(_escape, text)
+
+
 def neutralise_cell(value: Any) -> Any:
     """A cell as a spreadsheet should get it: text that starts like a formula is prefixed with an
     apostrophe (OWASP CSV injection); every other value is returned unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not PLAIN_NUMBER_RE.fullmatch(value):
         return "'" + value
     return value
 

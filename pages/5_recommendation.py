@@ -8,6 +8,7 @@ import streamlit as st
 
 from hybrid.explain.rationale import LABEL_TITLES, money
 from hybrid.model.recommend import Plan
+from hybrid.safetext import neutralise_frame
 from ui import charts, compute, nav, state, theme
 from ui.theme import md_escape
 
@@ -142,8 +143,8 @@ with st.container(border=True):
     st.markdown("\n".join("- " + md_escape(s) for s in rec.rationale[1:] if s not in changes))
 
 with st.expander("The three plans side by side"):
-    st.dataframe(
-        {
+    st.dataframe(  # every table goes through neutralise_frame: its CSV download is safe to open
+        neutralise_frame({
             "plan": [theme.PLAN_TITLES[p.name] for p in rec.plans],
             "synthetic share": [f"{p.synthetic_share:.0%}" for p in rec.plans],
             "review coverage": [f"{p.review_coverage:.0%}" for p in rec.plans],
@@ -154,21 +155,21 @@ with st.expander("The three plans side by side"):
             f"cost per point ({cur})": ["—" if p.cost_per_point is None else f"{p.cost_per_point:,.0f}" for p in rec.plans],
             "wrong labels reaching training": [f"{p.wrong_labels:,.0f}" for p in rec.plans],
             "inside the guardrails": ["no" if p.breaks else "yes" for p in rec.plans],
-        },
+        }),
         hide_index=True,
         width="stretch",
     )
 
 with st.expander("Every guardrail that applies"):
     rails = compute.rails(scenario.model_dump_json(), state.policy_text())
-    st.dataframe(
-        {
+    st.dataframe(  # the reasons come from the policy, which a user may upload
+        neutralise_frame({
             "rule": [charts.bound_title(b) for b in rails.bounds],
             "max synthetic": [f"{b.rule.max_synthetic_share:.0%}" for b in rails.bounds],
             "min review": [f"{b.rule.min_review_coverage:.0%}" for b in rails.bounds],
             "min expert anchor": [f"{b.rule.min_anchor_share:.0%}" for b in rails.bounds],
             "reason": [b.rule.reason for b in rails.bounds],
-        },
+        }),
         hide_index=True,
         width="stretch",
     )

@@ -19,6 +19,7 @@ import streamlit as st
 from hybrid.explain.rationale import LABEL_TITLES, money
 from hybrid.explain.sensitivity import INPUTS, measure_next
 from hybrid.whatif.uncertainty import DEFAULT_DRAWS
+from hybrid.safetext import neutralise_frame
 from ui import baseline, compute, state, theme, whatif
 from ui import whatif_charts as charts
 from ui.theme import md_escape
@@ -96,7 +97,7 @@ with st.expander("Input ranges: how far each uncertain input may be off (editabl
                 table.loc[i, col] = whatif.range_edits()[f][col]
     key = _editor_key()
     st.data_editor(
-        table,
+        neutralise_frame(table),  # the reasons come from the policy, which a user may upload
         key=key,
         hide_index=True,
         width="stretch",
@@ -144,7 +145,7 @@ st.caption(
 )
 with st.expander("The tornado as a table"):
     st.dataframe(
-        pd.DataFrame(
+        neutralise_frame(pd.DataFrame(
             {
                 "Input": [b.title for b in bars],
                 "Range": [f"{whatif.format_field(b.input, b.low, cur)} to {whatif.format_field(b.input, b.high, cur)}" for b in bars],
@@ -155,7 +156,7 @@ with st.expander("The tornado as a table"):
                 "Label": [f"{LABEL_TITLES[b.label_low]} to {LABEL_TITLES[b.label_high]}" for b in bars],
                 "Flips the label": ["⚑ yes" if b.flips_label else "no" for b in bars],
             }
-        ),
+        )),
         hide_index=True,
         width="stretch",
         key="sens.tornado.table",
@@ -242,7 +243,7 @@ mc_table = pd.DataFrame(
         "Reaches the target": [f"{p.p_reaches_target:.1%}" for p in mc.plans],
     }
 )
-st.dataframe(mc_table, hide_index=True, width="stretch", key="sens.mc.table")
+st.dataframe(neutralise_frame(mc_table), hide_index=True, width="stretch", key="sens.mc.table")
 notes = []
 if rec.mode == "target":
     notes.append(

@@ -13,6 +13,7 @@ import time
 import streamlit as st
 
 from hybrid.errors import InputError
+from hybrid.safetext import neutralise_frame
 from ui import baseline, state, whatif
 from ui import whatif_charts as charts
 from ui.theme import md_escape
@@ -168,6 +169,6 @@ st.caption(
 )
 with st.expander("Every generation as a table"):
     rows = [row for mode in modes for row in runs[mode].to_rows()]
-    st.dataframe(rows, hide_index=True, width="stretch", key="collapse.table")
+    st.dataframe(neutralise_frame(rows), hide_index=True, width="stretch", key="collapse.table")
 
 state.finish(PAGE)

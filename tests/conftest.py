@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from hypothesis import strategies as st
 
 # CI runs the property tests on a fixed sequence of examples so a landing never depends on luck;
 # local runs explore new examples every time (and keep failures in .hypothesis/).
@@ -74,3 +75,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         url = os.environ.get("HYBRID_TEST_DATABASE_URL", "") or "(HYBRID_DATABASE_URL not set)"
         parts = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
         terminalreporter.write_line(f"PostgreSQL store tests against {url.split('?')[0]}: {parts}")
+
+
+# Text a scenario name may hold: anything but the C0 control characters and DEL, which the schema
+# refuses at entry (hybrid.model.scenario._no_controls; tests/test_hostile_input.py shows the
+# refusal). Bidi controls, C1 controls and every other character are drawn and must round-trip.
+NAME_CHARS = st.characters(exclude_categories=("Cs",), exclude_characters=[chr(i) for i in range(32)] + ["\x7f"])
+
+
+def name_text(min_size: int = 0, max_size: int = 40):
+    return st.text(NAME_CHARS, min_size=min_size, max_size=max_size)

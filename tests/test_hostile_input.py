@@ -11,6 +11,7 @@ import errno
 import io
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -36,14 +37,24 @@ def _limit() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
-def cli(*args: str, env: dict | None = None, stdout=subprocess.PIPE, timeout: int = 120) -> subprocess.CompletedProcess:
+def cli(*args: str, env: dict | None = None, stdout=subprocess.PIPE, timeout: int = 120,
+        file_size: int | None = None) -> subprocess.CompletedProcess:
+    """``python -m hybrid ARGS`` in a fresh process under the memory limit; with ``file_size``, no
+    file it writes may grow past that many bytes (RLIMIT_FSIZE: a write past it fails with EFBIG,
+    as on a full disk; Python ignores the SIGXFSZ signal that comes with it)."""
+
+    def limits() -> None:
+        _limit()
+        if file_size is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size))
+
     return subprocess.run(
         [sys.executable, "-m", "hybrid", *args],
         cwd=ROOT,
         stdout=stdout,
         stderr=subprocess.PIPE,
         text=True,
-        preexec_fn=_limit,
+        preexec_fn=limits,
         timeout=timeout,
         env={**os.environ, "HYBRID_DATABASE_URL": "", **(env or {})},
     )
@@ -189,13 +200,32 @@ def test_scenario_count_out_of_range(tmp_path):
     refused(cli("recommend", str(write_yaml(tmp_path / "s.yaml", data))), "dataset.human_examples: far too large a number")
 
 
-def test_scenario_name_with_control_characters_reaches_the_terminal_escaped(tmp_path):
+@pytest.mark.parametrize("bad", ["pay\x1b]0;owned\x07", "two\nlines", "tab\tbed", "nul\x00", "del\x7f"])
+def test_scenario_name_with_control_characters_is_refused_at_entry(tmp_path, bad):
+    """C0 controls and DEL are refused in a name (the library refuses the same in a saved name);
+    the message names the field and shows the character as an escape, never raw."""
     data = scenario_dict()
-    data["name"] = "pay\x1b]0;owned\x07 \u202eevil"
-    r = cli("recommend", str(write_yaml(tmp_path / "s.yaml", data)))
+    data["name"] = bad
+    line = refused(cli("recommend", str(write_yaml(tmp_path / "s.yaml", data))), "s.yaml", "name: must not contain control characters")
+    assert not any(c in line for c in "\x1b\x07\x00\x7f\t")
+
+
+def test_scenario_name_with_bidi_overrides_is_accepted_and_escaped_where_shown(tmp_path):
+    """Bidi controls are legitimate in right-to-left names, so they are accepted, and written as
+    visible escapes in the terminal and in the scenario YAML (a report's listing, an export)."""
+    data = scenario_dict()
+    data["name"] = "pay \u202eevil\u202c \u05e9\u05dc\u05d5\u05dd\u200f"
+    p = write_yaml(tmp_path / "s.yaml", data)
+    r = cli("recommend", str(p))
     assert r.returncode == 0, r.stderr
-    assert "\x1b" not in r.stdout and "\x07" not in r.stdout and "\u202e" not in r.stdout
-    assert r.stdout.startswith("pay\\u001b]0;owned\\u0007 \\u202eevil\n")
+    assert "\u202e" not in r.stdout and "\u200f" not in r.stdout
+    assert r.stdout.startswith("pay \\u202eevil\\u202c \u05e9\u05dc\u05d5\u05dd\\u200f\n")  # Hebrew kept as itself
+    from hybrid.model.scenario import Scenario
+
+    s = Scenario.from_yaml(p.read_text(encoding="utf-8"))
+    text = s.to_yaml()
+    assert 'name: "pay \\u202eevil\\u202c \u05e9\u05dc\u05d5\u05dd\\u200f"' in text
+    assert Scenario.from_yaml(text) == s
 
 
 def test_deep_scenario_and_policy(tmp_path):
@@ -203,6 +233,48 @@ def test_deep_scenario_and_policy(tmp_path):
     deep.write_text("a: " + "[" * 3000 + "]" * 3000 + "\n")
     refused(cli("recommend", str(deep)), "deep.yaml", "nested more than")
     refused(cli("recommend", str(EXAMPLE), "--policy", str(deep)), "deep.yaml", "nested more than")
+
+
+DEEP = "name: x\nz: " + "[" * 3000 + "]" * 3000
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "json"])
+def test_deep_yaml_embedded_in_a_report_is_refused(tmp_path, fmt):
+    """A report opened on the Start page (or read back) whose embedded scenario is nested 3,000 deep."""
+    import base64 as b64
+    import re
+
+    from hybrid.share.extract import extract_scenario
+    from hybrid.share.report import YAML_MARKER
+
+    out = tmp_path / f"r.{fmt}"
+    assert cli("report", str(EXAMPLE), "--format", fmt, "-o", str(out)).returncode == 0
+    text = out.read_text(encoding="utf-8")
+    if fmt == "md":
+        i = text.find("```yaml\n", text.find(YAML_MARKER)) + len("```yaml\n")
+        text = text[:i] + DEEP + text[text.find("\n```", i):]
+    elif fmt == "html":
+        text = re.sub(r'(id="scenario-download"[^>]*?base64,)[A-Za-z0-9+/=]+', lambda m: m.group(1) + b64.b64encode(DEEP.encode()).decode(), text)
+    else:
+        text = json.dumps({**json.loads(text), "scenario_yaml": DEEP})
+    with pytest.raises(InputError, match="report's embedded scenario: nested more than 64 levels"):
+        extract_scenario(text)
+
+
+def test_deep_yaml_in_a_zip_member_is_refused_naming_it(tmp_path, monkeypatch):
+    from hybrid.store.scenarios import ScenarioStore
+    from ui import library
+
+    store = ScenarioStore(f"sqlite:///{tmp_path / 'hybrid.sqlite'}")
+    monkeypatch.setattr(library, "store", lambda: store)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("good.yaml", EXAMPLE.read_text(encoding="utf-8"))
+        zf.writestr("dir/deep.yaml", DEEP)
+    with pytest.raises(InputError, match=r"lib.zip: dir/deep.yaml: nested more than 64 levels"):
+        library.import_upload("lib.zip", buf.getvalue(), "tester")
+    assert store.list_scenarios() == []  # every file is checked before anything is written
+    store.close()
 
 
 def test_batch_report_writes_the_good_ones_when_one_is_deep(tmp_path):
@@ -227,10 +299,77 @@ def test_huge_and_endless_inputs_are_refused_unread(tmp_path):
 
 
 def test_caps_on_numeric_arguments(tmp_path):
-    r = cli("report", str(EXAMPLE), "--uncertainty", "--draws", "1000000000")
-    assert r.returncode == 2 and "--draws: must be from 100 to 200,000" in r.stderr and "Traceback" not in r.stderr
-    r = cli("scenarios", "show", "x", "--version", "9" * 23, env={"HYBRID_DATA_DIR": str(tmp_path)})
-    assert r.returncode == 2 and "--version: must be a version number" in r.stderr and "Traceback" not in r.stderr
+    refused(cli("report", str(EXAMPLE), "--uncertainty", "--draws", "1000000000"), "--draws: must be from 100 to 200,000")
+    lib = {"HYBRID_DATA_DIR": str(tmp_path)}
+    refused(cli("scenarios", "show", "x", "--version", "9" * 23, env=lib), "--version: must be a version number from 1 to 2,147,483,647")
+    refused(cli("scenarios", "restore", "x", "-1", env=lib), "version: must be a version number")
+    refused(cli("learning-curve", str(ROOT / "data" / "samples" / "support_tickets.csv"), "--label", "label", "--seed", "9" * 30), "--seed")
+    refused(cli("recommend"), "the following arguments are required: scenario")
+
+
+def test_draws_at_the_cap_fit_in_the_memory_limit(tmp_path):
+    """200,000 draws (the documented cap) ran out of memory under this limit and ended in a numpy
+    traceback; the draws are now evaluated in chunks (same numbers)."""
+    out = tmp_path / "r.md"
+    r = cli("report", str(EXAMPLE), "--uncertainty", "--draws", "200000", "--format", "md", "-o", str(out), timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "cheapest per point in" in out.read_text(encoding="utf-8")  # the Monte Carlo section is there
+
+
+def test_chunked_monte_carlo_gives_the_same_numbers(policy, monkeypatch):
+    import numpy as np
+
+    from hybrid.explain.recommendation import recommend
+    from hybrid.model.economics import resolve_inputs
+    from hybrid.model.scenario import load_scenario
+    from hybrid.whatif import uncertainty
+
+    s = load_scenario(EXAMPLE)
+    rec = recommend(s, policy)
+    plans = [(p.name, p.synthetic_share, p.review_coverage) for p in rec.plans]
+    whole = uncertainty.monte_carlo(resolve_inputs(s, policy), plans, policy.ranges, rec.mode, draws=3001, seed=5)
+    monkeypatch.setattr(uncertainty, "CHUNK", 499)
+    chunked = uncertainty.monte_carlo(resolve_inputs(s, policy), plans, policy.ranges, rec.mode, draws=3001, seed=5)
+    assert chunked.plans == whole.plans and chunked.p_no_gain == whole.p_no_gain
+    assert np.array_equal(chunked.cost_per_point, whole.cost_per_point, equal_nan=True)
+
+
+def test_running_out_of_memory_is_one_line(monkeypatch, capsys):
+    from hybrid.cli import main as cli_main
+
+    def hungry(args):
+        raise MemoryError
+
+    parser = cli_main.build_parser()
+    monkeypatch.setattr(cli_main, "build_parser", lambda: parser)
+    monkeypatch.setattr(parser, "parse_args", lambda argv=None: type("A", (), {"func": staticmethod(hungry)})())
+    assert cli_main.main(["recommend", str(EXAMPLE)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: not enough memory")
+
+
+@pytest.mark.parametrize(
+    "args, name, limit",
+    [
+        (["report", str(EXAMPLE), "--format", "html"], "old.html", 64 * 1024),
+        (["report", str(EXAMPLE), "--format", "pdf"], "new.pdf", 4096),
+        (["profile", str(ROOT / "data" / "samples" / "support_tickets.csv"), "--label", "label", "--quiet"], "s.stats.yaml", 2048),
+        (["workplan", str(EXAMPLE), "--data", str(ROOT / "data" / "samples" / "support_tickets.csv"), "--slice", "label"], "plan.csv", 100),
+    ],
+)
+def test_output_files_on_a_full_disk_leave_nothing_behind(tmp_path, args, name, limit):
+    """``-o`` on a disk that fills up mid-write: one line, exit 2, the old file intact (or no file),
+    no temporary file left (the issue found 0-byte reports)."""
+    target = tmp_path / name
+    if name.startswith("old"):
+        target.write_text("the old report")
+    line = refused(cli(*args, "-o", str(target), file_size=limit, timeout=300), name, "File too large", "nothing was written")
+    assert "Traceback" not in line
+    if name.startswith("old"):
+        assert target.read_text() == "the old report"
+        assert [p.name for p in tmp_path.iterdir()] == [name]
+    else:
+        assert list(tmp_path.iterdir()) == []
 
 
 def test_output_to_a_full_device_is_one_line():
@@ -301,6 +440,24 @@ def test_excel_past_the_row_cap_is_refused_not_truncated(tmp_path):
     refused(cli("profile", str(p), "--label", "label", "--quiet"), "rows.xlsx", f"more than {MAX_EXCEL_ROWS:,} data rows")
 
 
+def test_the_issues_small_excel_file_of_four_million_rows(tmp_path):
+    """Under 1 MB, 4 million rows of shared-string cells, a stated dimension of A1:B10: it ran
+    212 s and used 1.7 GB; now refused from the sheet XML in seconds. 400,000 rows (under the cap)
+    are all read, whatever the dimension says."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from hostile_files import xlsx_shared
+
+    big = tmp_path / "four-million.xlsx"
+    xlsx_shared(big, 4_000_000)
+    assert big.stat().st_size < 2**20
+    refused(cli("profile", str(big), "--label", "label", "--quiet"), "four-million.xlsx", "more than 500,000 data rows")
+    ok = tmp_path / "under.xlsx"
+    xlsx_shared(ok, 400_000)
+    r = cli("profile", str(ok), "--label", "label", "--json", "--quiet", timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["rows"] == 400_000
+
+
 def test_parquet_with_time_zone_aware_timestamps(tmp_path):
     import pandas as pd
 
@@ -326,6 +483,110 @@ def test_data_file_errors_name_the_right_thing(tmp_path, name, body, needle):
     p = tmp_path / name
     p.write_bytes(body)
     refused(cli("profile", str(p), "--quiet"), name, needle)
+
+
+def _label_studio(path: Path, slices: list[str], tasks: int = 120) -> Path:
+    rows = []
+    for i in range(tasks):
+        votes = [{"completed_by": a, "result": [{"value": {"choices": ["xy"[(i + (a == 2 and i % 7 == 0)) % 2]]}}]} for a in (1, 2)]
+        rows.append({"data": {"text": f"t{i}", "seg": slices[i % len(slices)]}, "annotations": votes})
+    path.write_text(json.dumps(rows), encoding="utf-8")
+    return path
+
+
+def test_label_studio_exports_go_through_the_safe_loader(tmp_path):
+    deep = tmp_path / "deep.json"
+    deep.write_text('[{"data": {"text": "a"}, "annotations": ' + "[" * 100_000 + "]" * 100_000 + "}]")
+    refused(cli("workplan", str(EXAMPLE), "--data", str(deep), "--slice", "seg"), "deep.json", "nested more than")
+    nan = tmp_path / "nan.json"
+    nan.write_text('[{"data": {"text": NaN}, "annotations": []}]')
+    refused(cli("workplan", str(EXAMPLE), "--data", str(nan), "--slice", "seg"), "nan.json", "not valid JSON")
+
+
+@pytest.mark.parametrize("kind", ["csv", "label-studio"])
+def test_work_plan_refuses_formula_values_as_profiling_does(tmp_path, kind):
+    """Slice, label and annotator values are echoed into the work plan's CSV: a formula-looking one
+    is refused naming the file and column, from a data file and from a Label Studio export alike
+    (the Label Studio path skipped the check)."""
+    if kind == "csv":
+        data = tmp_path / "d.csv"
+        rows = ["text,label,a1,a2,seg"] + [f"t{i},x{i % 3},x{i % 3},x{i % 3},{'=HYPERLINK(1)' if i % 2 else 'ok'}" for i in range(60)]
+        data.write_text("\n".join(rows) + "\n")
+    else:
+        data = _label_studio(tmp_path / "d.json", ['=HYPERLINK("http://evil/","x")', "ok"])
+    out = tmp_path / "plan.csv"
+    refused(cli("workplan", str(EXAMPLE), "--data", str(data), "--slice", "seg", "-o", str(out)), data.name, "column 'seg'", "formula-looking")
+    assert not out.exists()
+
+
+def test_work_plan_csv_neutralises_every_text_cell(policy):
+    """Defence in depth: whatever reaches the CSV writer is neutralised (OWASP), not dropped."""
+    import csv
+    import dataclasses
+
+    from hybrid.evidence.slices import slice_stats_file
+    from hybrid.model.scenario import load_scenario
+    from hybrid.model.workplan import slice_plan
+    from hybrid.share.workplan import workplan_csv
+
+    stats = slice_stats_file(ROOT / "data" / "samples" / "support_tickets.csv", slice="channel", label="label",
+                             annotators=["annotator_1", "annotator_2"], source="source")
+    wp = slice_plan(load_scenario(EXAMPLE), policy, stats)
+    formulas = ['=HYPERLINK("http://evil/","x")', "+cmd|' /C calc'!A0", "@SUM(A1)", "-2+3", "\tTAB", "\rCR"]
+    assert len(wp.slices) >= 2
+    wp = dataclasses.replace(wp, slices=tuple(dataclasses.replace(sl, slice=formulas[i % len(formulas)] + str(i),
+                                                                  reason=formulas[(i + 1) % len(formulas)])
+                                              for i, sl in enumerate(wp.slices)))
+    cells = [c for row in csv.reader(io.StringIO(workplan_csv(wp))) for c in row]
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    assert "'" + formulas[0] + "0" in cells and "'" + formulas[1] in cells
+
+
+def test_work_plan_output_escapes_control_characters(tmp_path):
+    data = _label_studio(tmp_path / "ls.json", ["a\x1b[2Jb", "c\u202ed", "plain"])
+    scn = scenario_dict()
+    scn["name"] = "pay \u202eevil"
+    scn_path = write_yaml(tmp_path / "s.yaml", scn)
+    r = cli("workplan", str(scn_path), "--data", str(data), "--slice", "seg")
+    assert r.returncode == 0, r.stderr
+    assert "\x1b" not in r.stdout and "\u202e" not in r.stdout
+    assert r.stdout.startswith("pay \\u202eevil: work plan")
+    assert "a\\u001b[2Jb" in r.stdout and "c\\u202ed" in r.stdout
+    j = cli("workplan", str(scn_path), "--data", str(data), "--slice", "seg", "--json")
+    assert j.returncode == 0 and "\u202e" not in j.stdout
+    assert "c\u202ed" in {s["slice"] for s in json.loads(j.stdout)["slices"]}  # the same text to a JSON reader
+    plan = tmp_path / "plan.json"
+    assert cli("workplan", str(scn_path), "--data", str(data), "--slice", "seg", "-o", str(plan)).returncode == 0
+    assert "\u202e" not in plan.read_text(encoding="utf-8")
+    assert "c\u202ed" in {s["slice"] for s in json.loads(plan.read_text(encoding="utf-8"))["slices"]}
+
+
+def test_json_reports_write_bidi_controls_as_escapes(tmp_path):
+    from hybrid.share.extract import extract_scenario
+
+    data = scenario_dict()
+    data["name"] = "pay \u202eevil\u2066x"
+    out = tmp_path / "r.json"
+    assert cli("report", str(write_yaml(tmp_path / "s.yaml", data)), "--format", "json", "-o", str(out)).returncode == 0
+    raw = out.read_bytes()
+    assert "\u202e".encode() not in raw and "\u2066".encode() not in raw
+    assert extract_scenario(raw).name == data["name"]  # the same text to a JSON reader
+
+
+def test_work_plan_markdown_and_html_escape_slice_names():
+    from types import SimpleNamespace
+
+    from hybrid.share.workplan import workplan_html, workplan_markdown
+
+    evil = "<script>x</script> **b** |\x1b[2J\u202e"
+    sl = SimpleNamespace(slice=evil, human_examples=1, synthetic_examples=2, reviewed_examples=2, review_coverage=1.0,
+                         verification_sample=3, spend=10.0, reason=evil, moves=evil)
+    wp = SimpleNamespace(currency="USD", slices=[sl], margin=0.05, confidence=0.95, notes=[evil],
+                         total=lambda: {"human_examples": 1, "synthetic_examples": 2, "reviewed_examples": 2,
+                                        "review_coverage": 1.0, "verification_sample": 3, "spend": 10.0})
+    for text in (workplan_markdown(wp), workplan_html(wp)):
+        assert "<script>" not in text and "\x1b" not in text and "\u202e" not in text
+        assert "\\u001b" in text and "\\u202e" in text
 
 
 # --- the store ------------------------------------------------------------------------------------
@@ -384,6 +645,8 @@ def test_every_zip_member_is_accounted_for(tmp_path, monkeypatch):
         zf.writestr("README.txt", "hello")
         zf.writestr("__MACOSX/._a.yaml", "junk")
     results = library.import_upload("lib.zip", buf.getvalue(), "tester")
+    # Printed in the dashboard as "4 new, 2 skipped": the two files that are not scenarios are
+    # listed with their reason, so the zip's six members are all accounted for.
     by_status: dict[str, list[str]] = {}
     for r in results:
         by_status.setdefault(r.status, []).append(r.source)
@@ -392,6 +655,32 @@ def test_every_zip_member_is_accounted_for(tmp_path, monkeypatch):
     assert sorted(by_status["skipped"]) == ["lib.zip: README.txt", "lib.zip: __MACOSX/._a.yaml"]
     assert len(store.list_scenarios()) == 4
     store.close()
+
+
+def test_a_zip_member_that_lies_about_its_size_is_refused_not_inflated(tmp_path, monkeypatch):
+    """zipfile stops a member at its declared size and then fails its CRC check, so a member that
+    claims 100 bytes but inflates to 64 MB is refused with the member named."""
+    from ui import library
+
+    bomb = zlib.compressobj(9, zlib.DEFLATED, -15)
+    body = bomb.compress(b"name: x\n" + b" " * (64 * 2**20)) + bomb.flush()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("small.yaml", "name: placeholder\n")
+    raw = bytearray(buf.getvalue())
+    # Rebuild the archive by hand: the same headers (declared sizes small), the bomb as the data.
+    info = zipfile.ZipFile(io.BytesIO(bytes(raw))).infolist()[0]
+    local = bytes(raw[: 30 + len(info.filename)])
+    local = local[:18] + len(body).to_bytes(4, "little") + local[22:]
+    central_at = raw.find(b"PK\x01\x02")
+    central = bytearray(raw[central_at:])
+    central[20:24] = len(body).to_bytes(4, "little")
+    end = central.find(b"PK\x05\x06")
+    central[end + 16 : end + 20] = (len(local) + len(body)).to_bytes(4, "little")
+    lying = local + body + bytes(central)
+    assert len(lying) < 200_000
+    with pytest.raises(InputError, match=r"bomb.zip: small.yaml: cannot be read"):
+        library.import_upload("bomb.zip", lying, "tester")
 
 
 # --- where text lands -----------------------------------------------------------------------------
@@ -406,6 +695,9 @@ def test_formula_cells_are_neutralised_and_numbers_kept():
     out = neutralise_frame(frame)
     assert list(out["Name"]) == ['\'=HYPERLINK("http://evil/","x")', "'+1", "'@SUM(A1)", "'\tx", "plain"]
     assert list(out["n"]) == [-1, 2, 3, 4, 5]
+    # Text that is one plain number is a number to a spreadsheet, not a formula: left as it is.
+    plain = neutralise_frame(pd.DataFrame({"x": ["-0.50", "-5%", "-1,200", "-1e5", "-2+3", "-5 pts", "-", "--1", "+5"]}))
+    assert list(plain["x"]) == ["-0.50", "-5%", "-1,200", "-1e5", "'-2+3", "'-5 pts", "'-", "'--1", "'+5"]
     assert list(frame["Name"])[0].startswith("=")  # the input is not changed
 
 
@@ -424,3 +716,60 @@ def test_control_characters_never_reach_documents_raw(policy):
         assert "\x1b" not in shown and "\x07" not in shown and "\u202e" not in shown
     html = render(data, "html")
     assert "<title>Recommendation report: evil\\u001b[2J\\u0007\\u202e name</title>" in html
+
+
+# --- the documented caps --------------------------------------------------------------------------
+
+# Constants named MAX_*/MIN_* that are not limits on what users send, with the reason.
+NOT_INPUT_CAPS = {
+    "hybrid.evidence.stats.MIN_CLASS_COUNT": "the rare-class threshold of the statistics, not a limit",
+    "ui.baseline.MAX_INPUTS_LISTED": "how many changed inputs a caption lists",
+}
+
+
+def _documented_caps() -> dict[str, str]:
+    text = (ROOT / "docs" / "hostile-input.md").read_text(encoding="utf-8")
+    section = text[text.index("## The caps"):]
+    caps: dict[str, str] = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 3 or not cells[2].startswith("`"):
+            continue
+        for name in re.findall(r"`([a-z_.]+\.[A-Z_]+)`", cells[2]):
+            caps[name] = cells[1]
+    return caps
+
+
+def _code_caps() -> set[str]:
+    found = set()
+    for folder in ("hybrid", "ui"):
+        for path in (ROOT / folder).rglob("*.py"):
+            for m in re.finditer(r"^((?:MAX|MIN)_[A-Z_]+|DEFAULT_MEMORY_LIMIT) *=", path.read_text(encoding="utf-8"), re.M):
+                module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+                found.add(f"{module}.{m.group(1)}")
+    return found
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"{value:,}"
+
+
+def test_documented_caps_match_the_code():
+    """docs/hostile-input.md lists every cap with its number; a number changed in the code, or a
+    cap added without a row, fails here."""
+    import importlib
+
+    caps = _documented_caps()
+    assert len(caps) > 40, sorted(caps)
+    for name, cell in caps.items():
+        module, const = name.rsplit(".", 1)
+        value = getattr(importlib.import_module(module), const)
+        if const == "DEFAULT_MEMORY_LIMIT" and os.environ.get("HYBRID_DUCKDB_MEMORY"):
+            continue
+        assert _shown(value) in cell, f"{name} is {_shown(value)} in the code; docs/hostile-input.md says {cell!r}"
+    missing = _code_caps() - set(caps) - set(NOT_INPUT_CAPS)
+    assert not missing, f"caps in the code with no row in docs/hostile-input.md: {sorted(missing)}"

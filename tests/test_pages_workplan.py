@@ -128,13 +128,13 @@ def test_one_annotator_column_is_refused_with_a_message():
     assert "annotator columns: choose two or more" in errors(at)
 
 
-def test_hostile_slice_names_stay_text():
-    hostile = ["=HYPERLINK(\"http://x\")", "**bold** <script>alert(1)</script>", "[link](javascript:alert(1))", "plain"]
+def _sliced_by(names):
     buf = io.StringIO()
     buf.write("text,label,annotator_1,annotator_2,seg\n")
     for i in range(400):
         lab = ("a", "b", "c")[i % 3]
-        buf.write(f"t{i},{lab},{lab},{lab if i % 7 else 'b'},\"{hostile[i % 4].replace(chr(34), chr(34) * 2)}\"\n")
+        name = names[i % len(names)].replace(chr(34), chr(34) * 2)
+        buf.write(f"t{i},{lab},{lab},{lab if i % 7 else 'b'},\"{name}\"\n")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     ok(at.run())
     go(at, DATASET)
@@ -143,9 +143,21 @@ def test_hostile_slice_names_stay_text():
     go(at, PAGE)
     at.selectbox(key="workplan.slice").set_value("seg")
     ok(at.run())
+    return at
+
+
+def test_a_formula_looking_slice_name_is_refused_naming_the_column():
+    """As for data files the profiler reads: a value a spreadsheet would run is refused, once."""
+    at = _sliced_by(["=HYPERLINK(\"http://x\")", "plain"])
+    assert len(at.error) == 1, errors(at)
+    msg = plain(at.error[0].value)
+    assert "'seg'" in msg and "formula-looking" in msg, msg
+
+
+def test_hostile_slice_names_stay_text():
+    at = _sliced_by(["**bold** <script>alert(1)</script>", "[link](javascript:alert(1))", "plain"])
     assert not at.error, errors(at)
     names = list(at.dataframe[0].value["Slice"])
-    assert "'=HYPERLINK(\"http://x\")" in names  # a spreadsheet shows it as text
     assert "**bold** <script>alert(1)</script>" in names  # the grid shows text, never markup
     for m in at.markdown:  # every markdown element escapes the names
         assert "<script>" not in m.value and "**bold**" not in m.value and "](javascript" not in m.value

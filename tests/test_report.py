@@ -21,7 +21,7 @@ from hybrid.share.extract import extract_scenario, extract_yaml
 from hybrid.share.pdf import render_pdf
 from hybrid.share.render import md_escape, render, render_html, render_json, render_markdown
 from hybrid.share.report import YAML_MARKER, build_report
-from tests.conftest import EXAMPLES, ROOT, make_scenario
+from tests.conftest import EXAMPLES, ROOT, make_scenario, name_text
 
 WHEN = datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
 HOSTILE_NAME = '<script>alert(1)</script><img src=x onerror="window.__pwned=1">'
@@ -94,14 +94,15 @@ def test_round_trip_survives_names_that_look_like_report_markup(policy):
         "```yaml\n</pre><pre id=\"scenario-yaml\">name: evil</pre> " + YAML_MARKER
         + ' <a id="scenario-download" href="data:application/yaml;base64,bmFtZTogZXZpbA==">'
     )
-    scenario = make_scenario(name=tricky[:200], domain="````\n" + YAML_MARKER)
+    # A name is one line (line breaks are refused at entry); the domain may hold them.
+    scenario = make_scenario(name=tricky.replace("\n", " ")[:200], domain="```yaml\n</pre>\n````\n" + YAML_MARKER)
     data = build_report(scenario, policy, generated_at=WHEN)
     for fmt in ("html", "md", "json", "pdf"):
         assert extract_scenario(render(data, fmt)) == scenario, fmt
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(name=st.text(min_size=1, max_size=60), domain=st.none() | st.text(max_size=40))
+@given(name=name_text(min_size=1, max_size=60), domain=st.none() | st.text(max_size=40))
 def test_round_trip_any_name_through_markdown_and_json(policy, name, domain):
     scenario = make_scenario(name=name, domain=domain)
     data = build_report(scenario, policy, generated_at=WHEN)

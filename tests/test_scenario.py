@@ -61,9 +61,11 @@ def test_examples_cover_every_data_use():
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
+from tests.conftest import name_text  # noqa: E402
+
 
 @settings(max_examples=200, deadline=None)
-@given(name=st.text(min_size=1, max_size=40), domain=st.none() | st.text(max_size=40))
+@given(name=name_text(min_size=1, max_size=40), domain=st.none() | st.text(max_size=40))
 def test_any_text_survives_the_yaml_round_trip(name, domain):
     s = make_scenario(name=name, domain=domain)
     assert Scenario.from_yaml(s.to_yaml()) == s

@@ -17,6 +17,7 @@ from hybrid.errors import InputError
 from hybrid.model.scenario import DATA_USES, Scenario, load_scenario
 from hybrid.share import urlstate
 from hybrid.share.urlstate import MAX_LINK_CHARS, check_editable, decode, encode
+from tests.conftest import name_text
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "data" / "examples").glob("*.yaml"))
@@ -44,6 +45,7 @@ def test_examples_round_trip_compactly(path):
 # --- Hypothesis: any valid scenario survives the link ---------------------------------------------
 
 text = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=60).filter(lambda t: t.strip())
+name = name_text(min_size=1, max_size=60).filter(lambda t: t.strip())
 fraction = st.floats(0.0, 1.0, allow_nan=False)
 positive = st.floats(1e-6, 1e9, allow_nan=False, allow_infinity=False)
 money = st.floats(0.0, 1e9, allow_nan=False, allow_infinity=False)
@@ -59,7 +61,7 @@ def curve(draw):
 @st.composite
 def scenarios(draw):
     data = {
-        "name": draw(text),
+        "name": draw(name),
         "data_use": draw(st.sampled_from(DATA_USES)),
         "factors": {
             k: draw(st.integers(1, 5))

@@ -41,6 +41,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from hybrid.errors import InputError
+from hybrid.safetext import neutralise_frame
 from ui import charts, state, theme, upload
 from ui.theme import html_text, md_escape
 
@@ -392,7 +393,7 @@ def _show_curve(key: tuple, m: Measured) -> None:
     table = pd.DataFrame([[round(float(v), 3) for _, v in r.points]], columns=[f"{int(n):,}" for n, _ in r.points],
                          index=[METRIC_TITLES[r.metric].capitalize()])
     table.index.name = "Training rows"
-    st.dataframe(table, width="stretch")
+    st.dataframe(neutralise_frame(table), width="stretch")
     facts = [f"{r.cv}-fold cross-validation on {m.note}", r.model]
     if r.fit is not None:
         facts.append(f"fitted ceiling {r.fit.ceiling:.3f}")
@@ -430,11 +431,11 @@ def _show_rate(key: tuple, m: Measured) -> None:
                           "rows instead."), icon=":material/trending_flat:")
     with st.expander("Measured points"):
         st.dataframe(
-            {
+            neutralise_frame({
                 "Human rows": [int(h) for h, _, _ in r.augmentation_points],
                 "Synthetic rows": [int(s_) for _, s_, _ in r.augmentation_points],
                 METRIC_TITLES[r.metric].capitalize(): [round(v, 3) for _, _, v in r.augmentation_points],
-            },
+            }),
             hide_index=True, width="stretch",
         )
     se = r.errors

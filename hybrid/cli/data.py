@@ -82,8 +82,11 @@ def _whole(low: int, high: int | None = None):
 
 
 def _dump(obj: object) -> str:
-    """Strict JSON: NaN and infinities become null, so any JSON parser reads the output."""
-    return json.dumps(_plain(obj), indent=2, ensure_ascii=False, allow_nan=False)
+    """Strict JSON: NaN and infinities become null, so any JSON parser reads the output; bidi
+    controls in names from the data are written as escapes (safetext.json_text), in files too."""
+    from hybrid.safetext import json_text
+
+    return json_text(json.dumps(_plain(obj), indent=2, ensure_ascii=False, allow_nan=False))
 
 
 def _plain(value: object):

@@ -21,9 +21,10 @@ COMMAND_MODULES = (recommend, data, scenarios, report, workplan)
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse's default exits 2 with usage; keep that
-        self.print_usage(sys.stderr)
-        print(f"{self.prog}: error: {message}", file=sys.stderr)
+    def error(self, message: str) -> None:
+        """A bad argument is one line, exit code 2, like every other bad input (argparse's default
+        prints the whole usage first, six lines for ``report``, which buries the message)."""
+        print(f"error: {shown(message)} (see {self.prog} --help)", file=sys.stderr)
         raise SystemExit(2)
 
 
@@ -48,6 +49,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except MemoryError:
+        # A backstop: every input is capped so that no command needs more than about 1 GB, but a
+        # machine (or a ulimit) with less still gets one line, not a traceback.
+        print("error: not enough memory for this command; lower --draws or the data size, or free some memory",
+              file=sys.stderr)
+        return 1
     except BrokenPipeError:
         _detach_stdout()
         return 0

@@ -29,8 +29,9 @@ if TYPE_CHECKING:
     from hybrid.model.scenario import Scenario
 
 DEFAULT_OUTPUT_DIR = "reports"
-# Monte Carlo draws: each costs one plan evaluation and a few numbers held in memory; 200,000 draws
-# take about a minute and well under 1 GB. A safety cap, documented in docs/reports.md.
+# Monte Carlo draws: each costs one plan evaluation and a few numbers held in memory (evaluated
+# 20,000 at a time); 200,000 draws take about 15 s and under 500 MB. A safety cap, documented in
+# docs/reports.md and docs/hostile-input.md.
 MIN_DRAWS = 100
 MAX_DRAWS = 200_000
 

@@ -85,10 +85,14 @@ def run(args: argparse.Namespace) -> int:
             _write_text(args.output, workplan_csv(wp))
         else:
             _write_text(args.output, _dump(wp.to_json()) + "\n")
+    from hybrid.safetext import terminal
+
+    # Slice names come from the data and the name from the scenario: control characters and bidi
+    # overrides reach the terminal as visible escapes (a JSON reader reads \u202e as the same text).
     if args.json:
-        print(_dump(wp.to_json()))
+        print(terminal(_dump(wp.to_json())))
         return 0
-    print(render_text(scenario.name, wp))
+    print(terminal(render_text(scenario.name, wp)))
     if args.output:
         print(f"\nwrote {args.output}", file=sys.stderr)
     return 0
@@ -101,6 +105,12 @@ def _read_slices(args):
                        source=args.source)
 
 
+def _fit(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters with an ellipsis showing the cut (the full name is in
+    "What would move each slice" below the table, and in the CSV and JSON)."""
+    return text if len(text) <= width else text[: width - 1] + "\u2026"
+
+
 def render_text(name: str, wp) -> str:
     from hybrid.share.workplan import money
 
@@ -111,7 +121,7 @@ def render_text(name: str, wp) -> str:
     ]
     for s in wp.slices:
         lines.append(
-            f"{s.slice[:19]:<20}{s.human_examples:>9,}{s.synthetic_examples:>11,}{s.reviewed_examples:>10,}"
+            f"{_fit(s.slice, 19):<20}{s.human_examples:>9,}{s.synthetic_examples:>11,}{s.reviewed_examples:>10,}"
             f"{s.review_coverage:>8.0%}{s.verification_sample:>8,}{money(s.spend, cur):>13}  {s.reason}"
         )
     t = wp.total()

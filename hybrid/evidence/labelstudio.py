@@ -42,13 +42,12 @@ def read_label_studio(path: str | Path):
     """(DataFrame, annotator columns) from a Label Studio JSON export."""
     import pandas as pd
 
-    p = Path(path)
-    if p.stat().st_size > MAX_BYTES:
-        raise InputError(f"{path}: larger than {MAX_BYTES // 2**20} MB")
-    try:
-        tasks = json.loads(p.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path}: not a Label Studio JSON export ({exc})") from None
+    from hybrid import safeload
+
+    # The safe loader: read no more than the cap (a device or a growing file is refused, not
+    # slurped), nesting capped (a deep "annotations" value is a message, not a RecursionError).
+    raw = safeload.read_bytes(path, MAX_BYTES, str(path))
+    tasks = safeload.load_json(raw, str(path), max_bytes=MAX_BYTES)
     if not isinstance(tasks, list) or not all(isinstance(t, dict) for t in tasks):
         raise InputError(f"{path}: a Label Studio export is a list of tasks")
     rows = []

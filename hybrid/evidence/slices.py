@@ -36,7 +36,8 @@ def slice_stats_file(
 
     wanted = [slice] + [c for c in (label, source) if c] + list(annotators or [])
     frame = read_table(path, columns=list(dict.fromkeys(wanted)), name=name or str(path))
-    return slice_stats_frame(frame, slice=slice, label=label, annotators=annotators, source=source)
+    return slice_stats_frame(frame, slice=slice, label=label, annotators=annotators, source=source,
+                             name=name or str(path))
 
 
 def read_slices(
@@ -56,16 +57,36 @@ def read_slices(
     if is_label_studio(path):
         frame, found = read_label_studio(path)
         return slice_stats_frame(frame, slice=slice, label=label or "label", annotators=annotators or found or None,
-                                 source=source or ("source" if "source" in frame.columns else None))
+                                 source=source or ("source" if "source" in frame.columns else None),
+                                 name=name or str(path))
     return slice_stats_file(path, slice=slice, label=label, annotators=annotators, source=source, name=name)
 
 
-def slice_stats_frame(frame, *, slice: str, label=None, annotators=None, source=None) -> list[SliceStats]:
+def _check_values(name: str, col: str, values) -> None:
+    """The values a work plan echoes into its CSV and reports (slices, labels, annotator choices)
+    are held to the profiler's rule for data files: no formula-looking value (hybrid.evidence.scan;
+    OWASP "CSV Injection"). Control characters are escaped where shown, as in profiles."""
+    from hybrid.evidence.scan import _FORMULA_RE
+    from hybrid.safetext import shown
+
+    for v in values:
+        if isinstance(v, str) and _FORMULA_RE.match(v):
+            raise InputError(
+                f"{name}: column {col!r} has a formula-looking value {shown(v[:40])!r}; spreadsheet programs "
+                "run such cells when results are opened. Remove the leading = + - @ or prefix the value with "
+                "an apostrophe"
+            )
+
+
+def slice_stats_frame(frame, *, slice: str, label=None, annotators=None, source=None,
+                      name: str = "data") -> list[SliceStats]:
     for col in [slice] + [c for c in (label, source) if c] + list(annotators or []):
         if col not in frame.columns:
             raise InputError(f"column {col!r} not found; columns are {', '.join(map(str, frame.columns))}")
     if annotators is not None and len(annotators) == 1:
         raise InputError("--annotators: name two or more columns separated by commas")
+    for col in dict.fromkeys([slice] + [c for c in (label,) if c] + list(annotators or [])):
+        _check_values(name, col, frame[col].dropna().astype("string").str.strip().unique())
     keys = frame[slice].astype("string").fillna(MISSING).str.strip().replace("", MISSING)
     if source:
         kinds = frame[source].map(lambda v: source_kind(None if v is None or v != v else str(v), source))

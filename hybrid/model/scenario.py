@@ -11,11 +11,12 @@ percentage point of that metric, 0.01.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Literal, get_args
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from hybrid.errors import InputError
 
@@ -77,6 +78,30 @@ def _number(value: object) -> object:
 
 
 _NoBool = BeforeValidator(_number)
+
+# A name is one line of text shown in terminals, page titles, headings and file names. The C0
+# control characters (escape, bell, tab, line breaks, NUL...) and DEL have no place in one: they
+# are refused at entry, exactly the set the library refuses in a saved name (store.clean_name), so
+# every scenario the model accepts can be saved, and nothing already saved is refused. Other
+# invisible or reordering characters (C1 controls, bidi marks, embeddings, overrides, isolates)
+# are accepted, since right-to-left and mixed-script names need some of them and libraries may
+# already hold them; they are written as visible escapes wherever a name is shown
+# (hybrid.safetext.shown) and in the scenario YAML (Scenario.to_yaml). See docs/hostile-input.md.
+_NAME_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _no_controls(value: object) -> object:
+    if isinstance(value, str):
+        m = _NAME_CONTROL.search(value)
+        if m is not None:
+            raise ValueError(
+                f"must not contain control characters such as escape, bell, tab or a line break "
+                f"(found \\u{ord(m.group()):04x} at character {m.start() + 1})"
+            )
+    return value
+
+
+_NoControls = AfterValidator(_no_controls)
 
 Level = Annotated[int, _NoBool, Field(ge=1, le=5)]
 Fraction = Annotated[float, _NoBool, Field(ge=0.0, le=1.0)]
@@ -259,10 +284,27 @@ def _check_prelabel_costs(econ: Economics) -> None:
         )
 
 
+# Characters that reorder or hide text and that PyYAML's unicode mode would write raw.
+_SHOWN_RAW = re.compile("[\x80-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+class _YamlDumper(yaml.SafeDumper):
+    """SafeDumper, with every string holding a character of _SHOWN_RAW double-quoted."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    if _SHOWN_RAW.search(value):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
+    return yaml.SafeDumper.represent_str(dumper, value)
+
+
+_YamlDumper.add_representer(str, _represent_str)
+
+
 class Scenario(_Strict):
     """What a team brings: data use, factors, dataset facts and economics."""
 
-    name: str = Field("Untitled scenario", min_length=1, max_length=200)
+    name: Annotated[str, _NoControls] = Field("Untitled scenario", min_length=1, max_length=200)
     data_use: DataUse = "fine_tuning"
     domain: str | None = Field(None, max_length=200)
     regulated: bool | None = Field(
@@ -291,7 +333,12 @@ class Scenario(_Strict):
         non-ASCII character is escaped instead.
         """
         data = self.model_dump(mode="json", exclude_none=True)
-        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+        text = yaml.dump(data, Dumper=_YamlDumper, sort_keys=False, allow_unicode=True)
+        # PyYAML's unicode mode writes bidi controls raw (it counts them printable); each string
+        # holding one is double-quoted (_represent_str), where \uXXXX is a valid escape, so a
+        # reader of the file (a report's listing, an editor, a diff) sees the escape, not text
+        # reordered by an invisible character.
+        text = _SHOWN_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
         if yaml.safe_load(text) != data:
             text = yaml.safe_dump(data, sort_keys=False, allow_unicode=False)
         return text

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from hybrid.safetext import shown
+from hybrid.safetext import json_text, shown
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -197,7 +197,8 @@ def report_json(data: ReportData) -> dict:
 
 
 def render_json(data: ReportData) -> str:
-    return json.dumps(report_json(data), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    # Bidi overrides in a name are written as \u202e escapes (the same string to a JSON reader).
+    return json_text(json.dumps(report_json(data), indent=2, ensure_ascii=False, allow_nan=False)) + "\n"
 
 
 def render(data: ReportData, fmt: str) -> str | bytes:

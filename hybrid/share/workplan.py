@@ -8,10 +8,9 @@ from __future__ import annotations
 import csv
 import html
 import io
-import re
 
 from hybrid.explain.rationale import money
-from hybrid.safetext import shown
+from hybrid.safetext import neutralise_cell, shown
 
 __all__ = ["money", "neutralise", "workplan_csv", "workplan_markdown", "workplan_html", "workplan_bars",
            "CSV_COLUMNS", "LAYER_KEYS"]
@@ -22,11 +21,6 @@ LAYER_KEYS = (
     ("synthetic_extension", "Synthetic extension"),
     ("human_review", "Human review of synthetic rows"),
 )
-
-# OWASP "CSV Injection": a spreadsheet evaluates a cell starting with = + - @ tab or carriage
-# return. Text cells that start so are prefixed with a single quote, which spreadsheets show as
-# text; numbers are written as numbers.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 CSV_COLUMNS = (
     ("slice", "Slice"),
@@ -42,10 +36,8 @@ CSV_COLUMNS = (
 )
 
 
-def neutralise(value):
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+# OWASP "CSV Injection": one rule for every CSV the project writes (hybrid.safetext).
+neutralise = neutralise_cell
 
 
 def _rows(wp):
@@ -85,11 +77,11 @@ def workplan_csv(wp) -> str:
 
 
 def _md_cell(text: str) -> str:
-    """User text inert in a Markdown table cell: one line, no HTML, no emphasis, link or table
-    markup (every Markdown punctuation mark is backslash-escaped; ``&<>`` become entities first)."""
-    s = re.sub(r"[\r\n\u0085\u2028\u2029\t\v\f]+", " ", str(text))
-    s = shown(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return re.sub(r"([\\`*_\[\]|~$#+\-=!(){}])", r"\\\1", s)
+    """Slice names come from the data: escaped as every user string in a Markdown report is
+    (markup, raw HTML, line breaks and control characters; hybrid.share.render.md_escape)."""
+    from hybrid.share.render import md_escape
+
+    return md_escape(text)
 
 
 def workplan_bars(wp, top: int = 15) -> dict:
@@ -138,7 +130,7 @@ def workplan_markdown(wp) -> str:
 
 def workplan_html(wp) -> str:
     cur = wp.currency
-    def e(text):
+    def e(text) -> str:  # slice names come from the data: control characters shown as escapes
         return html.escape(shown(text))
 
     rows = "".join(

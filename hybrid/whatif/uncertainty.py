@@ -20,6 +20,8 @@ from hybrid.model.economics import Inputs, cost_per_point
 from hybrid.model.policy import Range
 
 DEFAULT_DRAWS = 10_000
+# Draws evaluated at once (see monte_carlo): bounds memory whatever the number of draws.
+CHUNK = 20_000
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,11 @@ class MonteCarlo:
 
 def draw_inputs(inp: Inputs, ranges: dict[str, Range], draws: int, rng: np.random.Generator) -> Inputs:
     """Inputs with arrays of ``draws`` values for every ranged input (and the curve, if fitted)."""
+    return replace(inp, **_draws(inp, ranges, draws, rng))
+
+
+def _draws(inp: Inputs, ranges: dict[str, Range], draws: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """The drawn values by input field: one array of ``draws`` values each."""
     changes: dict[str, np.ndarray] = {}
     for field, r in ranges.items():
         if field not in INPUTS or field == "exponent" and inp.curve.cov is not None:
@@ -67,7 +74,7 @@ def draw_inputs(inp: Inputs, ranges: dict[str, Range], draws: int, rng: np.rando
     if inp.curve.cov is not None:
         p = inp.curve.sample_params(draws, rng)
         changes.update(ceiling=p[:, 0], scale=p[:, 1], exponent=p[:, 2])
-    return replace(inp, **changes)
+    return changes
 
 
 def monte_carlo(
@@ -84,22 +91,21 @@ def monte_carlo(
     budget), "budget" spends the whole budget.
     """
     rng = np.random.default_rng(seed)
-    d = draw_inputs(inp, ranges, draws, rng)
-    today = d.today()
+    drawn = _draws(inp, ranges, draws, rng)
     names = [p[0] for p in plans]
     share = np.array([p[1] for p in plans])[:, None]
     cover = np.array([p[2] for p in plans])[:, None]
-    unit = d.unit_cost(share, cover) * np.ones((1, draws))
-    # Sized as the plan search sizes them (recommend._size_plan): the budget also pays the
-    # expected price of escaped errors.
-    spendable = d.budget / (unit + d.unit_risk(share, cover))
-    if mode == "target":
-        n = d.examples_to_reach(d.target, share * np.ones((1, draws)), cover * np.ones((1, draws)), spendable)
-        n = np.where(np.isfinite(n), n, spendable)
-    else:
-        n = spendable
-    metric = d.metric(n, share, cover)
-    cpp = cost_per_point(n * unit, metric, today)
+    # Every draw is evaluated on its own, so the draws are evaluated CHUNK at a time: the plan
+    # search's scan holds (steps, plans, draws) arrays, about 2 GB at 200,000 draws in one go and
+    # about 100 MB per chunk. The values drawn, and so the results, are the same either way.
+    parts = []
+    for start in range(0, draws, CHUNK):
+        stop = min(start + CHUNK, draws)
+        d = replace(inp, **{k: v[start:stop] for k, v in drawn.items()})
+        parts.append(_evaluate(d, share, cover, mode, stop - start))
+    metric = np.concatenate([m for m, _ in parts], axis=1)
+    cpp = np.concatenate([c for _, c in parts], axis=1)
+    d = replace(inp, **drawn)
     filled = np.where(np.isnan(cpp), np.inf, cpp)
     # An exact tie (the recommended mix is one of the fixed plans, all-human say) counts for the
     # recommended plan, not for whichever plan happens to be listed first.
@@ -126,6 +132,22 @@ def monte_carlo(
         )
     varied = tuple(k for k in ranges if k in INPUTS) + (("curve",) if inp.curve.cov is not None else ())
     return MonteCarlo(draws, seed, tuple(spreads), cpp, metric, varied, float(np.mean(~any_gain)))
+
+
+def _evaluate(d: Inputs, share: np.ndarray, cover: np.ndarray, mode: str, draws: int) -> tuple[np.ndarray, np.ndarray]:
+    """(metric, cost per point), each (plans, draws), for inputs ``d`` holding ``draws`` draws."""
+    today = d.today()
+    unit = d.unit_cost(share, cover) * np.ones((1, draws))
+    # Sized as the plan search sizes them (recommend._size_plan): the budget also pays the
+    # expected price of escaped errors.
+    spendable = d.budget / (unit + d.unit_risk(share, cover))
+    if mode == "target":
+        n = d.examples_to_reach(d.target, share * np.ones((1, draws)), cover * np.ones((1, draws)), spendable)
+        n = np.where(np.isfinite(n), n, spendable)
+    else:
+        n = spendable
+    metric = d.metric(n, share, cover)
+    return metric, cost_per_point(n * unit, metric, today)
 
 
 def point_and_spread(point: float | None, spread: PlanSpread, ranges: dict[str, Range], inp: Inputs,
