@@ -474,6 +474,20 @@ def _tickets_csv() -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+def test_a_file_without_annotators_clears_the_previous_agreement():
+    """The example's annotator agreement does not carry over to a file that cannot measure one:
+    the rationale would otherwise explain human label noise by a number from another dataset."""
+    at = app(page="pages/3_dataset.py")
+    assert scenario(at).dataset.annotator_agreement is not None, "the example states an agreement"
+    csv = ROOT / "data" / "samples" / "digits_pilot.csv"
+    at.file_uploader(key="dataset.upload").set_value(("digits_pilot.csv", csv.read_bytes(), "text/csv"))
+    ok(at.run())
+    assert not at.error, errors(at)
+    ds = scenario(at).dataset
+    assert ds.annotator_agreement is None and ds.kappa is None
+    assert ds.human_examples == 400
+
+
 def test_uploading_a_dataset_fills_the_fields_which_stay_editable():
     pytest.importorskip("hybrid.evidence.profile")
     at = app(page="pages/3_dataset.py")

@@ -154,3 +154,15 @@ def test_a_recommended_plan_that_is_a_fixed_plan_wins_its_ties(policy):
     assert mc["all-human"].p_cheapest == 0.0
     assert mc["recommended"].p_cheapest > 0.0
     assert mc["recommended"].cpp_p50 == pytest.approx(mc["all-human"].cpp_p50)
+
+
+def test_report_and_sensitivity_page_use_the_same_draws():
+    """The report's intervals must match the page's: the same number of draws, the same seed."""
+    import inspect
+
+    from hybrid.cli.report import DEFAULT_DRAWS as CLI_DRAWS
+    from hybrid.share.analyses import compute_analyses
+    from hybrid.whatif.uncertainty import DEFAULT_DRAWS
+
+    assert CLI_DRAWS == DEFAULT_DRAWS
+    assert inspect.signature(compute_analyses).parameters["draws"].default == DEFAULT_DRAWS

@@ -147,7 +147,10 @@ def _apply() -> None:
     except Exception as exc:  # noqa: BLE001 - a file the profiler chokes on is still the user's input
         state.set_error(KEY, None, f"{up['name']}: cannot be profiled ({type(exc).__name__}: {exc})")
         return
-    updates = {f"dataset.{k}": v for k, v in dataset.model_dump().items() if v is not None}
+    # The file is the dataset now: an agreement it does not measure (no annotator columns) is
+    # unknown, not the previous scenario's.
+    updates = {f"dataset.{k}": v for k, v in dataset.model_dump().items()
+               if v is not None or k in ("annotator_agreement", "kappa")}
     problem = state.try_update(updates)
     state.set_error(KEY, None, f"the numbers from {up['name']} cannot be used: {problem}" if problem else None)
     roles = prof.roles

@@ -961,7 +961,10 @@ class SyntheticResponseResult:
                   classes=max(2, self.classes))
         if self.tail_share is not None:
             ds["tail_share"] = self.tail_share
-        for stale in ("synthetic_exchange_rate", "synthetic_exchange_accuracy", "synthetic_tail_coverage"):
+        # The pilot file is the dataset now: an agreement measured on the old one no longer holds
+        # (the command line measures the pilot's own when it names annotator columns).
+        for stale in ("synthetic_exchange_rate", "synthetic_exchange_accuracy", "synthetic_tail_coverage",
+                      "annotator_agreement", "kappa"):
             ds.pop(stale, None)
         if self.fit is not None:
             ds["synthetic_response"] = self.fit.model_dump(mode="json", exclude_none=True)

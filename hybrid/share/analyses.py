@@ -12,7 +12,7 @@ from hybrid.explain.sensitivity import tornado
 from hybrid.model.economics import resolve_inputs
 from hybrid.model.policy import Policy
 from hybrid.model.scenario import Scenario
-from hybrid.whatif.uncertainty import monte_carlo
+from hybrid.whatif.uncertainty import DEFAULT_DRAWS, monte_carlo
 
 
 def compute_analyses(
@@ -21,7 +21,7 @@ def compute_analyses(
     *,
     sensitivity: bool = True,
     uncertainty: bool = True,
-    draws: int = 4000,
+    draws: int = DEFAULT_DRAWS,
     seed: int = 0,
 ):
     """Tornado bars and Monte Carlo percentiles as plain data for ``build_report``.
