@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from hybrid.errors import InputError
@@ -99,3 +101,13 @@ def test_currency_must_be_an_iso_code():
     with pytest.raises(InputError, match="economics.currency: must be a three-letter ISO currency code"):
         make_scenario(economics__currency="<b>X</b>")
     assert make_scenario(economics__currency="EUR").economics.currency == "EUR"
+
+
+def test_a_base_scenario_without_a_curve_says_how_to_fill_it():
+    from hybrid.errors import InputError
+    from hybrid.model.scenario import load_scenario
+
+    with pytest.raises(InputError) as exc:
+        load_scenario(Path(__file__).resolve().parent.parent / "data" / "samples" / "digits_pilot.yaml")
+    assert "economics.learning_curve: required field is missing" in str(exc.value)
+    assert "python -m hybrid evidence" in str(exc.value)

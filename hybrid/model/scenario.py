@@ -396,6 +396,9 @@ def describe_validation_error(exc: ValidationError, source: str) -> str:
             msg = f"must be one of {ctx.get('expected', '')} (got {err.get('input')!r})"
         elif kind == "string_pattern_mismatch" and loc.endswith("currency"):
             msg = f"must be a three-letter ISO currency code in capitals, such as USD or EUR (got {err.get('input')!r})"
+        elif kind == "missing" and loc == "economics.learning_curve":
+            msg = ("required field is missing (a base scenario for a pilot file? Measure the pilot on the "
+                   "Dataset page, or run `python -m hybrid evidence PILOT --scenario BASE -o OUT`, which fills it in)")
         elif kind == "missing":
             msg = "required field is missing"
         if msg.startswith("Value error, "):
