@@ -422,6 +422,11 @@ def _show_rate(key: tuple, m: Measured) -> None:
     c3.metric("Lost to repeated errors", "—" if fit is None else f"{100 * fit.floor:.1f} pts",
               help="Points a model trained on these synthetic rows alone, unreviewed, would lose to the "
                    "generator's repeated errors; review and human rows lower it.")
+    if fit is not None:
+        st.caption(md_escape(
+            f"Fitted at a generator accuracy of {fit.accuracy:.1%} (the Costs page's, as the scenario "
+            "states it): the worth per row and the repeated errors are what is left once label errors at "
+            "that rate are accounted for, so a different accuracy gives a different fit of the same points."))
     st.plotly_chart(rate_figure(m), theme=None, key="evidence.rate.chart", config={"displayModeBar": False})
     if r.declines:
         st.warning(md_escape("Adding these synthetic rows lowered the metric: the plan will not buy more of "
@@ -491,7 +496,8 @@ def section() -> None:
         st.caption(md_escape(
             "Train one fixed, fast model on this file (" + (f"hashed words of column “{cols['text']}” and a linear "
             "SVM" if cols["text"] else "gradient-boosted trees on the columns") + f", predicting “{cols['label']}”). "
-            "A few thousand rows take seconds. Progress shows here; leaving the page or pressing Stop "
+            "A few thousand rows take from seconds (the learning curve) to a minute or two (what synthetic "
+            "rows add, dozens of fits). Progress shows here; leaving the page or pressing Stop "
             "cancels. Nothing changes in the scenario until you press Use."))
         _seed_metric()
         b0, b1, b2 = st.columns([1.2, 1.3, 1.6], vertical_alignment="bottom")
