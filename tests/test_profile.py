@@ -15,7 +15,13 @@ from sklearn.metrics import cohen_kappa_score
 from hybrid.cli.main import main
 from hybrid.evidence.agreement import agreement_from_counts, kappa_band
 from hybrid.evidence.limits import check_upload_size
-from hybrid.evidence.profile import profile_file, profile_files, profile_frame, profile_to_dataset
+from hybrid.evidence.profile import (
+    dataset_json,
+    profile_file,
+    profile_files,
+    profile_frame,
+    profile_to_dataset,
+)
 from hybrid.evidence.roles import Roles
 from hybrid.evidence.sketch import DupSketch
 from hybrid.evidence.stats import Profile, merge_profiles, suggest_edge_case_level
@@ -375,6 +381,50 @@ def test_no_source_column_means_all_rows_human_and_levels():
     unlabeled = stats_to_profile({"format": "hybrid-profile", "version": 1, "rows": 10})
     assert suggest_edge_case_level(unlabeled) == 3
     assert profile_to_dataset(unlabeled).classes is None
+
+
+def test_dataset_json_is_the_models_dump_and_refuses_what_the_model_refuses(monkeypatch):
+    """profile --json builds the dataset section without pydantic; it must be the model's dump."""
+    import hybrid.evidence.profile as profile_module
+    from pydantic import ValidationError
+
+    def dump(prof):
+        return profile_to_dataset(prof).model_dump(mode="json", exclude_none=True)
+
+    profiles = [
+        profile_file(SAMPLE),
+        profile_file(ROOT / "data" / "samples" / "digits_pilot.csv"),
+        read_stats(ROOT / "data" / "samples" / "support_tickets.stats.yaml"),
+        stats_to_profile({"format": "hybrid-profile", "version": 1, "rows": 10}),
+        stats_to_profile({"format": "hybrid-profile", "version": 1, "rows": 300,
+                          "label": {"column": "y", "counts": {"a": 100, "b": 100, "c": 100}}}),
+    ]
+    for prof in profiles:
+        got, want = dataset_json(prof), dump(prof)
+        assert got == want and list(got) == list(want)
+        assert [type(v) for v in got.values()] == [type(v) for v in want.values()]
+        assert json.dumps(got) == json.dumps(want)
+    prof = profiles[0]
+    real = profile_module._dataset_fields
+    # Values of another type or at or past the model's bounds take the model's route: the same
+    # dump, or the same refusal.
+    for field, value in [("tail_share", 0), ("kappa", np.float64(0.25)), ("human_examples", np.int64(5)),
+                         ("classes", 2), ("classes", 1_000_000), ("classes", 1_000_001),
+                         ("tail_share", 1.5), ("tail_share", float("nan")), ("kappa", -1.01),
+                         ("human_examples", -1), ("synthetic_examples", 10**12),
+                         ("synthetic_examples", 10**12 + 1), ("human_examples", True),
+                         ("source", "x" * 500), ("source", "x" * 501), ("annotator_agreement", "0.5")]:
+        monkeypatch.setattr(profile_module, "_dataset_fields",
+                            lambda p, f=field, v=value: {**real(p), f: v})
+        try:
+            want = dump(prof)
+        except ValidationError as exc:
+            with pytest.raises(ValidationError) as got_exc:
+                dataset_json(prof)
+            assert str(got_exc.value) == str(exc)
+            continue
+        got = dataset_json(prof)
+        assert got == want and [type(v) for v in got.values()] == [type(v) for v in want.values()]
 
 
 def test_hand_written_warehouse_statistics(tmp_path):

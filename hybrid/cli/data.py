@@ -111,7 +111,7 @@ def _fmt(value: float | None, pct: bool = True) -> str:
 
 
 def cmd_profile(args: argparse.Namespace) -> int:
-    from hybrid.evidence.profile import profile_files, profile_to_dataset, require_classes
+    from hybrid.evidence.profile import dataset_json, profile_files, require_classes
     from hybrid.evidence.statsfile import write_stats
 
     progress = _Progress(args.quiet or len(args.files) == 1)
@@ -131,7 +131,7 @@ def cmd_profile(args: argparse.Namespace) -> int:
     summary = prof.summary()
     dataset = None
     if not prof.roles.label or (prof.classes or 0) >= 2:
-        dataset = profile_to_dataset(prof).model_dump(mode="json", exclude_none=True)
+        dataset = dataset_json(prof)
     if args.json:
         print(_dump({**summary, "dataset": dataset}))
         return 0

@@ -738,6 +738,41 @@ def _rate_summary(rates: list[tuple[float, str]]) -> tuple[float | None, str]:
     return None, "no rates"
 
 
+def _split_by_source(
+    frame: pd.DataFrame, label: str, source: str, text: str | None, model: str | None, shown: str,
+    min_human: int,
+) -> tuple[Task, np.ndarray, np.ndarray, list[str]]:
+    """The task prepared from ``frame`` (the source column left out of the features) and its kept
+    rows split by the source column: human and synthetic row indices, and the notes.
+
+    Refuses fewer than 20 synthetic rows, fewer than ``min_human`` human rows, or human rows of a
+    single class.
+    """
+    kinds = frame[source].map(lambda v: source_kind(None if pd.isna(v) else str(v), source)).to_numpy()
+    task = prepare(frame, label, text=text, exclude=[source], name=shown)
+    task.learner = check_learner(model, task.kind)
+    kind_arr = kinds[task.kept]
+    human = np.flatnonzero(kind_arr == "human")
+    synthetic = np.flatnonzero(kind_arr == "synthetic")
+    notes = list(task.notes)
+    other = len(kind_arr) - len(human) - len(synthetic)
+    if other:
+        notes.append(f"{other} rows neither human nor synthetic left out")
+    if len(synthetic) < 20:
+        raise InputError(
+            f"{shown}: source column {source!r} marks {len(synthetic)} rows synthetic; at least "
+            "20 are needed (values like 'synthetic', 'generated', 'llm')"
+        )
+    if len(human) < min_human:
+        raise InputError(
+            f"{shown}: source column {source!r} marks {len(human)} rows human; at least "
+            f"{min_human} are needed (values like 'human', 'manual', 'gold')"
+        )
+    if len(np.unique(task.y[human])) < 2:
+        raise InputError(f"{shown}: the human rows have a single class; nothing to compare on")
+    return task, human, synthetic, notes
+
+
 def exchange_rate(
     data: str | Path | pd.DataFrame,
     label: str,
@@ -770,31 +805,9 @@ def exchange_rate(
     if source not in frame.columns:
         cols = ", ".join(map(str, list(frame.columns)[:20]))
         raise InputError(f"{shown}: no source column {source!r} (columns: {cols})")
-    kinds = frame[source].map(lambda v: source_kind(None if pd.isna(v) else str(v), source))
-    frame = frame.assign(__kind=kinds.to_numpy())
-    task = prepare(frame.drop(columns=["__kind"]), label, text=text, exclude=[source], name=shown)
-    task.learner = check_learner(model, task.kind)
-    kind_arr = frame["__kind"].to_numpy()[task.kept]
-    human = np.flatnonzero(kind_arr == "human")
-    synthetic = np.flatnonzero(kind_arr == "synthetic")
-    notes = list(task.notes)
-    other = len(kind_arr) - len(human) - len(synthetic)
-    if other:
-        notes.append(f"{other} rows neither human nor synthetic left out")
-    if len(synthetic) < 20:
-        raise InputError(
-            f"{shown}: source column {source!r} marks {len(synthetic)} rows synthetic; at least "
-            "20 are needed (values like 'synthetic', 'generated', 'llm')"
-        )
-    if len(human) < 40:
-        raise InputError(
-            f"{shown}: source column {source!r} marks {len(human)} rows human; at least 40 are "
-            "needed (values like 'human', 'manual', 'gold')"
-        )
+    task, human, synthetic, notes = _split_by_source(frame, label, source, text, model, shown, 40)
     y = task.y
     hy = y[human]
-    if len(np.unique(hy)) < 2:
-        raise InputError(f"{shown}: the human rows have a single class; nothing to compare on")
     counts = pd.Series(hy).value_counts()
     h_train, h_test = group_holdout(human, y, task.groups, test_share, seed)
     k = len(counts)
@@ -1188,29 +1201,8 @@ def synthetic_response(
         raise InputError(f"{shown}: no source column {source!r} (columns: {cols})")
     if source == label:
         raise InputError(f"{shown}: column {source!r} cannot be both the label and the source")
-    kinds = frame[source].map(lambda v: source_kind(None if pd.isna(v) else str(v), source)).to_numpy()
-    task = prepare(frame, label, text=text, exclude=[source], name=shown)
-    task.learner = check_learner(model, task.kind)
-    kind_arr = kinds[task.kept]
-    human = np.flatnonzero(kind_arr == "human")
-    synthetic = np.flatnonzero(kind_arr == "synthetic")
-    notes = list(task.notes)
-    other = len(kind_arr) - len(human) - len(synthetic)
-    if other:
-        notes.append(f"{other} rows neither human nor synthetic left out")
-    if len(synthetic) < 20:
-        raise InputError(
-            f"{shown}: source column {source!r} marks {len(synthetic)} rows synthetic; at least "
-            "20 are needed (values like 'synthetic', 'generated', 'llm')"
-        )
-    if len(human) < 60:
-        raise InputError(
-            f"{shown}: source column {source!r} marks {len(human)} rows human; at least 60 are "
-            "needed (values like 'human', 'manual', 'gold')"
-        )
+    task, human, synthetic, notes = _split_by_source(frame, label, source, text, model, shown, 60)
     y = task.y
-    if len(np.unique(y[human])) < 2:
-        raise InputError(f"{shown}: the human rows have a single class; nothing to compare on")
     # Cross-fitting: every human row is held out once, fold by fold (stratified, no duplicate on
     # both sides), so a pilot of a few hundred rows scores on all of them instead of on one split.
     n_folds = max(2, int(round(1.0 / test_share)))

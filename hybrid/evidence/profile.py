@@ -28,6 +28,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import numpy as np
@@ -48,7 +49,9 @@ from hybrid.evidence.scan import _scan
 from hybrid.evidence.sketch import SKETCH_K
 from hybrid.evidence.stats import Profile, merge_profiles
 from hybrid.evidence.statsfile import read_stats
-from hybrid.model.scenario import Dataset
+
+if TYPE_CHECKING:
+    from hybrid.model.scenario import Dataset
 
 RESERVOIR_DIRECT = 1_000_000  # read_table samples larger requests only after counting the rows
 
@@ -212,6 +215,30 @@ def profile_to_dataset(profile: Profile) -> Dataset:
     observed pairwise agreement (the share of rater pairs that agree), kappa its chance-corrected
     form.
     """
+    from hybrid.model.scenario import Dataset
+
+    return Dataset(**_dataset_fields(profile))
+
+
+def dataset_json(profile: Profile) -> dict:
+    """``profile_to_dataset(profile).model_dump(mode="json", exclude_none=True)``, the dataset
+    section as ``profile --json`` prints it.
+
+    Built without the scenario schema (pydantic and its models cost a command-line run about as
+    much as reading a 100 MB file) when every field is a plain number or text inside the
+    ``Dataset`` model's ranges, which a profile's numbers always are; anything else goes through
+    the model, so it is refused exactly as ``profile_to_dataset`` refuses it.
+    ``tests/test_profile.py`` holds the two routes equal.
+    """
+    fields = _dataset_fields(profile)
+    if all(_DATASET_FIELD_OK[k](v) for k, v in fields.items() if v is not None):
+        return {k: (float(v) if k in _DATASET_FLOATS else v) for k, v in fields.items()
+                if v is not None}
+    return profile_to_dataset(profile).model_dump(mode="json", exclude_none=True)
+
+
+def _dataset_fields(profile: Profile) -> dict:
+    """The fields ``profile_to_dataset`` fills, in the model's field order."""
     if profile.roles.label:
         require_classes(profile)
     agr = profile.agreement()
@@ -221,12 +248,35 @@ def profile_to_dataset(profile: Profile) -> Dataset:
     desc = f"profile of {inputs}: {profile.rows:,} rows"
     if profile.classes:
         desc += f", {profile.classes} classes"
-    return Dataset(
-        human_examples=profile.human_rows,
-        synthetic_examples=profile.synthetic_rows,
-        classes=profile.classes if profile.classes and profile.classes >= 2 else None,
-        tail_share=profile.tail_share,
-        annotator_agreement=agr.observed if agr and agr.rows else None,
-        kappa=max(-1.0, min(1.0, agr.kappa)) if agr and agr.kappa is not None else None,
-        source=desc[:500],
-    )
+    return {
+        "human_examples": profile.human_rows,
+        "synthetic_examples": profile.synthetic_rows,
+        "classes": profile.classes if profile.classes and profile.classes >= 2 else None,
+        "tail_share": profile.tail_share,
+        "annotator_agreement": agr.observed if agr and agr.rows else None,
+        "kappa": max(-1.0, min(1.0, agr.kappa)) if agr and agr.kappa is not None else None,
+        "source": desc[:500],
+    }
+
+
+def _whole_in(low: int, high: int) -> Callable[[object], bool]:
+    return lambda v: type(v) is int and low <= v <= high
+
+
+def _number_in(low: float, high: float) -> Callable[[object], bool]:
+    return lambda v: (type(v) is int or isinstance(v, float)) and low <= v <= high
+
+
+# The ranges of hybrid.model.scenario.Dataset for the fields a profile fills (Count, the classes
+# bound, Fraction, the kappa bound, the source's max_length); a value outside them, or of another
+# type, takes the model's route in dataset_json.
+_DATASET_FIELD_OK: dict[str, Callable[[object], bool]] = {
+    "human_examples": _whole_in(0, 10**12),
+    "synthetic_examples": _whole_in(0, 10**12),
+    "classes": _whole_in(2, 1_000_000),
+    "tail_share": _number_in(0.0, 1.0),
+    "annotator_agreement": _number_in(0.0, 1.0),
+    "kappa": _number_in(-1.0, 1.0),
+    "source": lambda v: type(v) is str and len(v) <= 500,
+}
+_DATASET_FLOATS = frozenset({"tail_share", "annotator_agreement", "kappa"})

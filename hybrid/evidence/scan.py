@@ -5,7 +5,6 @@ memory stays bounded by the number of groups, not rows.
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -117,11 +116,9 @@ def _scan_sql(plan: _Plan, src: str) -> str:
     )
 
 
-def _run_scan(con, inp: _Input, plan: _Plan):
+def _run_scan(con, inp: _Input, plan: _Plan) -> _Part:
     try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="Arrow output on a DB-API result")
-            return con.execute(_scan_sql(plan, _from_sql(inp))).to_arrow_table()
+        return _fetch(con.execute(_scan_sql(plan, _from_sql(inp))))
     except duckdb.Error as exc:
         if inp.kind == "csv" and inp.encoding == "utf-8" and "nvalid unicode" in str(exc):
             inp.encoding = _latin1_or_refuse(inp.path, inp.name)
@@ -129,28 +126,69 @@ def _run_scan(con, inp: _Input, plan: _Plan):
         raise _duckdb_input_error(inp, exc) from None
 
 
+class _Part:
+    """Rows of a (small, grouped) query result, column by column: values and a null mask.
+
+    Read with DuckDB's ``fetchnumpy()``, not through Arrow or pandas: on the command line those
+    would cost more to import than the grouped result costs to read.
+    """
+
+    def __init__(self, data: dict[str, np.ndarray], null: dict[str, np.ndarray]):
+        self.data = data
+        self.null = null
+
+    @property
+    def num_rows(self) -> int:
+        return len(self.data["__n"])
+
+    def take(self, rows: np.ndarray) -> _Part:
+        return _Part({k: v[rows] for k, v in self.data.items()},
+                     {k: v[rows] for k, v in self.null.items()})
+
+    def has(self, key: str) -> bool:
+        return key in self.data
+
+    def pylist(self, key: str) -> list:
+        """The column as Python values, None where null."""
+        return [None if m else v for v, m in zip(self.data[key].tolist(), self.null[key].tolist())]
+
+    def ints(self, key: str, fill: int = 0) -> np.ndarray:
+        """An integer column as int64, nulls as ``fill``."""
+        return np.where(self.null[key], fill, self.data[key]).astype(np.int64)
+
+    def floats(self, key: str) -> np.ndarray:
+        """A numeric column as floats, nulls as NaN."""
+        return np.array([np.nan if v is None else float(v) for v in self.pylist(key)], dtype=float)
+
+
+def _fetch(rel) -> _Part:
+    data, null = {}, {}
+    for name, arr in rel.fetchnumpy().items():
+        # DuckDB returns a masked array for a column with nulls, a plain array otherwise.
+        data[name] = np.ma.getdata(arr)
+        null[name] = np.ma.getmaskarray(arr)
+    return _Part(data, null)
+
+
 class _Sets:
-    """The rows of each grouping set of a scan result, as Python lists or numpy arrays."""
+    """The rows of each grouping set of a scan result."""
 
-    def __init__(self, table, plan: _Plan):
-        import pyarrow.compute as pc
-
-        self.table = table
+    def __init__(self, result: _Part, plan: _Plan):
         self.plan = plan
-        grp = table.column("__grp")
+        grp = result.data["__grp"]
         width = len(plan.keys)
-        self.parts = {}
+        self.parts: dict[str, _Part] = {}
         for name, keys in plan.sets.items():
             mask = (1 << width) - 1
             for k in keys:
                 mask &= ~(1 << (width - 1 - plan.keys.index(k)))
-            self.parts[name] = table.filter(pc.equal(grp, mask))
+            self.parts[name] = result.take(np.flatnonzero(grp == mask))
 
     def values(self, name: str, key: str) -> list:
-        return [None if v == "" else v for v in self.parts[name].column(key).to_pylist()]
+        return [None if v == "" else v for v in self.parts[name].pylist(key)]
 
     def counts(self, name: str) -> list[int]:
-        return self.parts[name].column("__n").to_pylist()
+        return self.parts[name].pylist("__n")
 
 
 def _scan(con, inp: _Input, roles: Roles, k: int) -> Profile:
@@ -218,7 +256,7 @@ def _scan(con, inp: _Input, roles: Roles, k: int) -> Profile:
         ns = sets.counts(name)
         note(a, vals, ns)
         seen_values[a] = {v for v in vals if v is not None}
-        complete = sets.parts[name].column("__cpl").to_pylist()
+        complete = sets.parts[name].pylist("__cpl")
         marg: dict[str, int] = {}
         for v, n, c in zip(vals, ns, complete):
             if c:
@@ -227,15 +265,15 @@ def _scan(con, inp: _Input, roles: Roles, k: int) -> Profile:
         if i == 0:
             prof.annotator_rows = sum(marg.values())
         for j in range(i + 1, len(ann)):
-            eq = sets.parts[name].column(f"__eq_{i}_{j}").to_pylist()
+            eq = sets.parts[name].pylist(f"__eq_{i}_{j}")
             prof.annotator_agree[(a, ann[j])] = sum(
                 n for n, c, e in zip(ns, complete, eq) if c and e
             )
 
     if roles.text:
         part = sets.parts["sketch"]
-        ns = part.column("__n").to_numpy().astype(np.int64)
-        lengths = part.column("__tl").fill_null(0).to_numpy().astype(np.int64)
+        ns = part.ints("__n")
+        lengths = part.ints("__tl")
         has_text = lengths > 0
         prof.text_rows = int(ns[has_text].sum())
         prof.text_bytes = int((lengths * ns).sum())
@@ -245,9 +283,9 @@ def _scan(con, inp: _Input, roles: Roles, k: int) -> Profile:
         }
     for i, c in enumerate(plan.other):
         part = sets.parts["main"]
-        entry: dict = {"missing": prof.rows - int(np.nansum(_floats(part.column(f"__m{i}"))))}
+        entry: dict = {"missing": prof.rows - int(np.nansum(part.floats(f"__m{i}")))}
         if inp.types[c] == "VARCHAR":
-            longest = _floats(part.column(f"__l{i}"))
+            longest = part.floats(f"__l{i}")
             entry["max_bytes"] = None if np.all(np.isnan(longest)) else int(np.nanmax(longest))
         columns[c] = entry
     prof.columns = {c: columns[c] for c in inp.columns if c in columns}
@@ -267,23 +305,19 @@ def _scan(con, inp: _Input, roles: Roles, k: int) -> Profile:
     return prof
 
 
-def _sketch_of(part, k: int) -> DupSketch:
+def _sketch_of(part: _Part, k: int) -> DupSketch:
     """The sketch from the sketch grouping set: rows with a sampling key, text when length > 0."""
-    sampled = part.filter(part.column("__gs").is_valid())
-    if "__tl" in sampled.column_names:
-        has_text = sampled.column("__tl").fill_null(0).to_numpy(zero_copy_only=False) > 0
+    sampled = part.take(np.flatnonzero(~part.null["__gs"]))
+    if sampled.has("__tl"):
+        has_text = sampled.ints("__tl") > 0
     else:
         has_text = np.zeros(sampled.num_rows, dtype=bool)
     return DupSketch.build(
-        sampled.column("__gs").to_numpy(zero_copy_only=False),
-        sampled.column("__hs").to_numpy(zero_copy_only=False),
-        has_text,
-        sampled.column("__n").to_numpy(zero_copy_only=False),
-        k,
+        sampled.data["__gs"], sampled.data["__hs"], has_text, sampled.data["__n"], k
     )
 
 
-def _rescan_sketch(con, inp: _Input, plan: _Plan):
+def _rescan_sketch(con, inp: _Input, plan: _Plan) -> _Part:
     """The sketch alone at a higher sampling threshold (heavily duplicated data only)."""
     cols = (["__tl"] if "__tl" in plan.keys else []) + ["__gs", "__hs"]
     body = (
@@ -295,15 +329,9 @@ def _rescan_sketch(con, inp: _Input, plan: _Plan):
         f"GROUP BY {', '.join(cols)}"
     )
     try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="Arrow output on a DB-API result")
-            return con.execute(sql).to_arrow_table()
+        return _fetch(con.execute(sql))
     except duckdb.Error as exc:
         raise _duckdb_input_error(inp, exc) from None
-
-
-def _floats(column) -> np.ndarray:
-    return np.array([np.nan if v is None else float(v) for v in column.to_pylist()], dtype=float)
 
 
 def _check_formulas(name: str, prof: Profile, annotator_values: dict[str, set[str]]) -> None:

@@ -7,8 +7,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import yaml
-
 from hybrid.errors import InputError
 from hybrid.evidence.roles import Roles
 from hybrid.evidence.sketch import DupSketch
@@ -17,6 +15,8 @@ from hybrid.evidence.stats import MIN_CLASS_COUNT, RARE_FACTOR, STATS_FORMAT, ST
 
 def write_stats(profile: Profile, path: str | Path) -> None:
     """YAML by default; JSON when the name ends in .json. Written whole or not at all."""
+    import yaml
+
     from hybrid.atomic import write_text
 
     p = Path(path)
