@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from hybrid.errors import InputError
-from hybrid.explain.rationale import money
+from hybrid.money import money
 from hybrid.model.curves import CurveFit, fit_curve
 from hybrid.model.economics import prelabel_break_even
 from hybrid.share.urlstate import MAX_MONEY

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from hybrid.explain.rationale import LABEL_TITLES, money
+from hybrid.explain.rationale import LABEL_TITLES
+from hybrid.money import money
 from hybrid.model.recommend import Plan
 from ui import charts, compute, nav, state, theme
 from ui.theme import md_escape

@@ -11,7 +11,8 @@ import pandas as pd
 import streamlit as st
 
 from hybrid.errors import InputError
-from hybrid.explain.rationale import LABEL_TITLES, money
+from hybrid.explain.rationale import LABEL_TITLES
+from hybrid.money import money
 from hybrid.model.scenario import Scenario
 from hybrid.safetext import neutralise_frame
 from hybrid.whatif.compare import differing_inputs, flatten, outcome_row

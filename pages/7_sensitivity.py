@@ -16,7 +16,8 @@ import math
 import pandas as pd
 import streamlit as st
 
-from hybrid.explain.rationale import LABEL_TITLES, money
+from hybrid.explain.rationale import LABEL_TITLES
+from hybrid.money import money
 from hybrid.explain.sensitivity import INPUTS, measure_next
 from hybrid.whatif.uncertainty import DEFAULT_DRAWS
 from ui import baseline, compute, state, theme, whatif

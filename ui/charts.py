@@ -13,21 +13,16 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from hybrid.explain.rationale import money
+from hybrid.money import currency_affixes, money
 from hybrid.model.policy import Bound, Guardrails
 from hybrid.share.chart_layout import chart_layout, tick_format
 from hybrid.model.recommend import Recommendation
 from ui import theme
 from ui.theme import html_text
 
-_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
-
-
 def currency_axis(currency: str) -> dict:
-    sym = _SYMBOLS.get(currency)
-    if sym:
-        return {"tickprefix": sym}
-    return {"ticksuffix": f" {html_text(currency)}"}
+    pre, suf = currency_affixes(currency)
+    return {"tickprefix": pre} if pre else {"ticksuffix": html_text(suf)}
 
 
 def _layout(

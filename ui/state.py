@@ -24,7 +24,8 @@ from typing import Any
 import streamlit as st
 
 from hybrid.errors import InputError
-from hybrid.explain.rationale import LABEL_TITLES, money
+from hybrid.explain.rationale import LABEL_TITLES
+from hybrid.money import money
 from hybrid.model.scenario import Scenario
 from hybrid.share.urlstate import check_editable, decode, encode
 from ui import baseline, compute

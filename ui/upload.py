@@ -110,12 +110,14 @@ def _rows(summary: dict) -> list[tuple[str, str]]:
         out.append(("Tail share", tail + (f" (rare: {', '.join(rare[:5])}{'…' if len(rare) > 5 else ''})" if rare else "")))
     agr = summary.get("agreement")
     if agr:
-        kappa = agr.get("kappa")
+        kappa, alpha = agr.get("kappa"), agr.get("krippendorff_alpha")
+        chance = (f", kappa {kappa:.2f} ({agr.get('band')})" if kappa is not None
+                  else f", alpha {alpha:.2f} ({agr.get('band')})" if alpha is not None else "")
         out.append(
             (
                 "Annotator agreement",
-                f"{agr.get('observed_agreement', 0):.2f} observed"
-                + (f", kappa {kappa:.2f} ({agr.get('band')})" if kappa is not None else ""),
+                f"{agr.get('observed_agreement', 0):.2f} observed{chance} on {agr.get('rows', 0):,} rows "
+                "with two or more annotations",
             )
         )
     if summary.get("source_column"):

@@ -20,7 +20,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from hybrid.explain.rationale import LABEL_TITLES, money
+from hybrid.explain.rationale import LABEL_TITLES
+from hybrid.money import currency_affixes, money
 from hybrid.explain.sensitivity import Bar
 from hybrid.model.recommend import Recommendation
 from hybrid.palette import PURPLE, SKY, VERMILLION  # noqa: E402
@@ -330,8 +331,9 @@ def mc_cost_chart(mc: MonteCarlo, stats: dict[str, dict[str, float]], currency: 
     if lows and log:
         lo, hi = min(lows) / 1.6, max(highs) * 1.6
         vals, texts = log_ticks(lo, hi)
-        sym = {"USD": "$", "EUR": "€", "GBP": "£"}.get(currency, "")
-        fig.update_xaxes(type="log", range=[math.log10(lo), math.log10(hi)], tickvals=vals, ticktext=[sym + t for t in texts])
+        pre, suf = currency_affixes(currency)
+        fig.update_xaxes(type="log", range=[math.log10(lo), math.log10(hi)], tickvals=vals,
+                         ticktext=[html_text(pre + t + suf) for t in texts])
     elif lows:
         fig.update_xaxes(range=[0, max(highs) * 1.15], **currency_axis(currency))
     fig.update_yaxes(tickfont={"size": theme.CHART_FONT})

@@ -89,7 +89,7 @@ def _read_slices(args):
 
 
 def render_text(name: str, wp) -> str:
-    from hybrid.share.workplan import money
+    from hybrid.money import money
 
     cur = wp.currency
     lines = [
