@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import math
 
+from hybrid.errors import InputError
+
 SYMBOLS = {"USD": "$", "EUR": "\u20ac", "GBP": "\u00a3"}
 _UNITS = ((1e9, "B"), (1e6, "M"), (1e3, "k"))
 
@@ -87,3 +89,47 @@ def money_compact(x: float, currency: str) -> str:
     if a < 9999.5:  # "$8,235" is as short as "$8.24k" and exact
         return money(x, currency)
     return _wrap(short_number(a), x < 0, currency)
+
+
+def money_entry(x: float, currency: str) -> str:
+    """An amount as an input field shows it, exactly and with separators: "$60,000", "$1,234.50"."""
+    x = float(x)
+    a = abs(x)
+    body = f"{a:,.2f}" if round(a, 2) == a else f"{a:,.6f}".rstrip("0")
+    if body.endswith(".00"):
+        body = body[:-3]
+    return _wrap(body, x < 0, currency)
+
+
+_SUFFIX = {"k": 1e3, "m": 1e6, "b": 1e9}
+
+
+def parse_money(text: str, currency: str) -> float:
+    """What a person types into a money field: "60000", "60,000", "$60,000", "60k", "1.2M",
+    "60 000 USD". Raises InputError with a sentence to show when it is not an amount."""
+
+    raw = "" if text is None else str(text)
+    t = raw.strip().replace("\u00a0", " ").replace("\u202f", " ")
+    shown = raw.strip()[:40]
+    if not t:
+        raise InputError("type an amount, such as 60,000 or 60k")
+    for affix in filter(None, (SYMBOLS.get(currency, ""), currency)):
+        if t.upper().startswith(affix.upper()):
+            t = t[len(affix):].strip()
+        if t.upper().endswith(affix.upper()):
+            t = t[: -len(affix)].strip()
+    if any(sym in t for sym in SYMBOLS.values()) or any(c.isalpha() for c in t[:-1]):
+        raise InputError(f"{shown!r} is not an amount in {currency}: type a number such as 60,000 or 60k")
+    t = t.replace(",", "").replace(" ", "").replace("_", "")
+    mult = 1.0
+    if t and t[-1].lower() in _SUFFIX:
+        mult, t = _SUFFIX[t[-1].lower()], t[:-1]
+    if not t or not all(c.isdigit() or c in ".-" for c in t) or t.count(".") > 1 or "-" in t[1:]:
+        raise InputError(f"{shown!r} is not an amount: type a number such as 60,000 or 60k")
+    try:
+        value = float(t) * mult
+    except ValueError:
+        raise InputError(f"{shown!r} is not an amount: type a number such as 60,000 or 60k") from None
+    if not math.isfinite(value):
+        raise InputError(f"{shown!r} is not an amount")
+    return value

@@ -144,7 +144,12 @@ scenario = state.page_setup(
 top = st.columns(3, gap="large")
 with top[0], st.container(border=True):
     st.subheader("Money")
-    _money_field("Budget for new data", "economics.budget", st, step=1000.0, help="The most the plan may spend.")
+    state.money_field(
+        f"Budget for new data ({md_escape(scenario.economics.currency)})",
+        "economics.budget",
+        help=f"The most the plan may spend, now {md_escape(money(scenario.economics.budget, scenario.economics.currency))}. "
+        "Type 60000, 60,000 or 60k.",
+    )
     state.text("Currency code", "economics.currency", max_chars=8, help="USD, EUR and GBP show a symbol.")
     _money_field("Human expert label, per example", "economics.human_cost_per_example", st)
     _money_field("Synthetic example, per example", "economics.synthetic_cost_per_example", st, step=0.01,

@@ -98,7 +98,7 @@ def test_walk_the_pages_change_a_factor_and_reopen_the_link(server, page, browse
 
     nav(page, "Costs & curve")
     assert heading(page).startswith("Costs")
-    budget = page.get_by_role("spinbutton", name="Budget for new data")
+    budget = page.get_by_role("textbox", name="Budget for new data (USD)")
     budget.fill("90000")
     budget.press("Enter")
     expect(metric(page, "Budget", "stSidebar")).to_have_text("$90,000", timeout=TIMEOUT_MS)
