@@ -39,7 +39,8 @@ def _money_field(label: str, path: str, where, *, optional: bool = False, help: 
     )
 
 
-def _fraction_field(label: str, path: str, where, *, optional: bool = False, help: str | None = None) -> None:
+def _fraction_field(label: str, path: str, where, *, optional: bool = False, help: str | None = None,
+                    placeholder: str = "policy default") -> None:
     state.number(
         label,
         path,
@@ -48,7 +49,7 @@ def _fraction_field(label: str, path: str, where, *, optional: bool = False, hel
         step=0.01,
         fmt="%.3f",
         optional=optional,
-        placeholder="policy default",
+        placeholder=placeholder,
         where=where,
         help=help,
     )
@@ -167,11 +168,15 @@ with top[2], st.container(border=True):
     st.subheader("Target")
     _fraction_field("Target metric (0 to 1)", "economics.target_metric", st,
                     help="The metric the plan must reach, e.g. accuracy 0.915.")
+    a = state.analysis()
     _fraction_field("Synthetic tail coverage (0 to 1)", "economics.tail_coverage", st, optional=True,
                     help="How much a synthetic example counts on edge cases relative to the common cases. "
-                    "Empty: the policy default (generators rarely reach the tail).")
-    a = state.analysis()
+                    "Empty: measured on the Dataset page if it was, else the policy default (generators "
+                    "rarely reach the tail). A value here overrides both.",
+                    placeholder="policy default" if a is None or "policy" in a.tail_coverage_source
+                    else f"measured: {a.tail_coverage:.2f}")
     if a is not None:
+        st.caption(md_escape(f"The plan uses a tail coverage of {a.tail_coverage:.0%}, {a.tail_coverage_source}."))
         st.metric("Today's metric", f"{a.rec.today_metric:.3f}",
                   f"{(a.rec.target_metric - a.rec.today_metric) * 100:+.1f} points to the target", delta_color="off")
 
