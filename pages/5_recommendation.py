@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from hybrid.explain.rationale import LABEL_TITLES
-from hybrid.money import money
+from hybrid.money import money, money_compact
 from hybrid.model.recommend import Plan
 from ui import charts, compute, nav, state, theme
 from ui.theme import md_escape
@@ -52,7 +52,14 @@ with st.container(border=True):
         f"{plan.points_gained:+.1f} points from {rec.today_metric:.3f}",
         help=f"Target {rec.target_metric:.3f}.",
     )
-    h[4].metric("Spend", money(plan.spend, cur), f"of {money(rec.budget, cur)} budget", delta_color="off", delta_arrow="off")
+    h[4].metric(
+        "Spend",
+        money_compact(plan.spend, cur),
+        f"of {money_compact(rec.budget, cur)} budget",
+        delta_color="off",
+        delta_arrow="off",
+        help=md_escape(f"{money(plan.spend, cur)} of the {money(rec.budget, cur)} budget."),
+    )
     st.markdown(f"#### {md_escape(rec.rationale[0])}")
     if rec.mode == "budget" and rec.today_metric < rec.target_metric:
         st.warning(
