@@ -26,7 +26,7 @@ MODES = ("Measured points", "Fitted parameters")
 
 def _money_field(label: str, path: str, where, *, optional: bool = False, help: str | None = None, step: float = 0.1) -> None:
     state.number(
-        label,
+        f"{label} ({md_escape(state.current().economics.currency)})",
         path,
         min_value=0.0,
         max_value=MAX_MONEY,
@@ -112,8 +112,10 @@ def points_editor(where) -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            "examples": st.column_config.NumberColumn("Training examples (n)", min_value=1, step=1, format="localized"),
-            "metric": st.column_config.NumberColumn("Metric (0 to 1)", min_value=0.0, max_value=1.0, step=0.001, format="%.3f"),
+            "examples": st.column_config.NumberColumn("Rows (n)", min_value=1, step=1, format="localized",
+                                                      help="Human-labeled training examples the model was trained on."),
+            "metric": st.column_config.NumberColumn("Metric", min_value=0.0, max_value=1.0, step=0.001, format="%.3f",
+                                                    help="The metric measured at that size, 0 to 1."),
         },
     )
     rows, incomplete = _rows(edited)

@@ -49,8 +49,8 @@ with st.container(border=True):
     h[3].metric(
         "Expected metric",
         f"{plan.expected_metric:.3f}",
-        f"{plan.points_gained:+.1f} points from {rec.today_metric:.3f}",
-        help=f"Target {rec.target_metric:.3f}.",
+        f"{plan.points_gained:+.1f} points",
+        help=f"From {rec.today_metric:.3f} today; the target is {rec.target_metric:.3f}.",
     )
     h[4].metric(
         "Spend",
@@ -187,8 +187,8 @@ if st.session_state.get(state.NAV):  # page links exist only under the app's nav
     _token = state.link_token()
     _params = {state.URL_PARAM: _token} if _token else None
     n1, n2, n3 = st.columns(3)
-    n1.page_link("pages/6_compare.py", label="Compare with other scenarios", icon=":material/compare_arrows:", query_params=_params)
-    n2.page_link("pages/7_sensitivity.py", label="Test how sure this is", icon=":material/swap_vert:", query_params=_params)
+    n1.page_link("pages/6_compare.py", label="Compare scenarios", icon=":material/compare_arrows:", query_params=_params)
+    n2.page_link("pages/7_sensitivity.py", label="How sure is it?", icon=":material/swap_vert:", query_params=_params)
     n3.page_link("pages/10_report.py", label="Make the report", icon=":material/description:", query_params=_params)
 
 state.finish(PAGE, nav.neighbours(PAGE))

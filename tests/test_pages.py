@@ -116,7 +116,7 @@ def test_changing_a_factor_changes_the_recommendation():
     ok(at.run())
     # Live on the Factors page itself, without a button press.
     assert main_metric(at, "Synthetic cap") == "15%"
-    assert main_metric(at, "Recommendation now") == "Human-led"
+    assert main_metric(at, "Recommended") == "Human-led"
     go(at, REC)
     assert main_metric(at, "Recommendation") == "Human-led"
     assert main_metric(at, "Synthetic share") == "15%"

@@ -180,14 +180,14 @@ def compare_cost_per_point(titles: Sequence[str], analyses: Sequence) -> go.Figu
 
 
 def tornado_chart(bars: Sequence[Bar], base: dict, currency: str) -> go.Figure:
-    """Swing in cost per point (left) and synthetic share (right) as each input crosses its range."""
-    fig = make_subplots(
-        rows=1,
-        cols=2,
-        shared_yaxes=True,
-        column_widths=[0.6, 0.4],
-        horizontal_spacing=0.04,
-    )
+    """Swing in cost per point (top) and synthetic share (below it) as each input crosses its range.
+
+    One above the other, each the full width: side by side, at laptop width the two panels left
+    too little room between the input names for the value labels at the bar ends."""
+    n = max(len(bars), 3)
+    panel = 46 * n  # px per panel
+    gap = 120  # px between the panels: the upper one's ticks and axis title
+    fig = make_subplots(rows=2, cols=1, vertical_spacing=gap / (2 * panel + gap))
     order = list(bars)[::-1]  # plotly draws the first category at the bottom
     labels = []
     for b in order:
@@ -250,18 +250,18 @@ def tornado_chart(bars: Sequence[Bar], base: dict, currency: str) -> go.Figure:
                 textfont={"size": theme.CHART_FONT - 2},
                 hovertemplate="%{y}: %{base:.0f}% → %{x:+.0f} points<extra></extra>",
             ),
-            row=1,
-            col=2,
+            row=2,
+            col=1,
         )
     if base_cpp is not None:
         fig.add_vline(x=base_cpp, line={"color": "#000000", "width": 2}, row=1, col=1)
-    fig.add_vline(x=base_share, line={"color": "#000000", "width": 2}, row=1, col=2)
-    _layout(fig, "Tornado: what each input's range does to the recommended plan", "", "", height=170 + 62 * max(len(bars), 3))
+    fig.add_vline(x=base_share, line={"color": "#000000", "width": 2}, row=2, col=1)
+    _layout(fig, "Tornado: what each input's range does to the recommended plan", "", "", height=130 + 2 * panel + gap)
     fig.update_layout(barmode="overlay", bargap=0.3)
     if all(b.share_swing < 0.005 for b in bars):
         fig.add_annotation(
             x=base_share,
-            y=0.5,
+            y=0.2,
             xref="x2",
             yref="paper",
             text=f"No input moves the<br>share off {base_share:.0f}%",
@@ -280,9 +280,9 @@ def tornado_chart(bars: Sequence[Bar], base: dict, currency: str) -> go.Figure:
     shares = [100 * v for b in bars for v in (b.share_low, b.share_high)] + [base_share]
     s_lo, s_hi = min(shares), max(shares)
     s_pad = max(12.0, 0.35 * (s_hi - s_lo))
-    fig.update_xaxes(range=[max(-2.0, s_lo - s_pad), min(135.0, s_hi + s_pad)], ticksuffix="%", row=1, col=2)
-    fig.update_xaxes(title_text=f"Cost per point of the recommended plan ({html_text(currency)})", row=1, col=1)
-    fig.update_xaxes(title_text="Synthetic share of new examples (%)", row=1, col=2)
+    fig.update_xaxes(range=[max(-2.0, s_lo - s_pad), min(135.0, s_hi + s_pad)], ticksuffix="%", row=2, col=1)
+    fig.update_xaxes(title_text=f"Cost per point of the recommended<br>plan ({html_text(currency)})", row=1, col=1)
+    fig.update_xaxes(title_text="Synthetic share of new examples (%)", row=2, col=1)
     fig.update_yaxes(tickfont={"size": theme.CHART_FONT})
     return fig
 
