@@ -127,7 +127,9 @@ if PICK in st.session_state:
     chosen = [o for o in st.session_state[PICK] if o in options][:MAX_PICK]
 else:  # the current scenario and the baseline, or else the first saved scenario that is not it
     here = _same(CURRENT)
-    other = next((o for o in [BASELINE, *(SAVED + n for n in saved)] if o in options and _same(o) != here), None)
+    # (an example as a last resort, so that the page opens on a comparison rather than a prompt)
+    candidates = [BASELINE, *(SAVED + n for n in saved), *(EXAMPLE + n for n in example_stems)]
+    other = next((o for o in candidates if o in options and _same(o) != here), None)
     chosen = [CURRENT] + ([other] if other else [])
 # Never offer a scenario already picked under another name: the current scenario is often also the
 # baseline, an example or a saved entry, and comparing it with itself shows nothing.
@@ -166,19 +168,20 @@ with st.container(border=True):
         else:
             st.markdown("No baseline yet. Set one, then every change on any page shows its delta in the sidebar.")
         st.button(
-            "Make the current scenario the baseline",
+            "Current scenario as baseline",
             key="compare.baseline.current",
             on_click=_set_current_as_baseline,
             type="primary",
+            help="Make the current scenario the baseline: every later change shows its delta in the sidebar.",
         )
         others = [o for o in options if o.startswith((SAVED, EXAMPLE))]
-        c1, c2 = st.columns([1.5, 1], vertical_alignment="bottom")
-        c1.selectbox(
+        # One above the other: side by side in this column the select and the button were cut off.
+        st.selectbox(
             "Or a saved scenario or example",
             others,
             key="compare.baseline.pick",
         )
-        c2.button(
+        st.button(
             "Make it the baseline",
             key="compare.baseline.saved",
             on_click=_set_source_as_baseline,
@@ -259,7 +262,7 @@ for path in paths:
         continue
     row = {"": "◆" if differs else "", "Input": input_title(path)}
     for title, f in zip(titles, flats, strict=True):
-        row[title] = format_input(path, f.get(path))
+        row[title] = format_input(path, f.get(path), f.get("economics.currency"))
     row["_differs"] = differs
     rows.append(row)
 rows.sort(key=lambda r: not r["_differs"])  # the inputs that differ first (stable: schema order)

@@ -50,7 +50,7 @@ _CLIPPED = r"""() => {
     const sel = ['[data-testid="stMetricValue"]', '[data-testid="stMetricLabel"]',
                  '[data-testid="stMetricDelta"]', '[data-testid="stTableStyledTable"] th',
                  '[data-testid="stDataFrame"] [role="columnheader"]', '.gtitle', '[data-testid="stPageLink"]',
-                 '[data-testid="stWidgetLabel"]'];
+                 '[data-testid="stWidgetLabel"]', '[data-testid^="stBaseButton"]'];
     const out = [];
     for (const s of sel) {
         for (const el of document.querySelectorAll('[data-testid="stMain"] ' + s + ', [data-testid="stSidebar"] ' + s)) {

@@ -323,16 +323,16 @@ def test_sensitivity_shows_the_tornado_and_monte_carlo_numbers(data_dir):
     assert len(mc) == 3
     cheapest = [float(v.rstrip("%")) for v in mc["Cheapest per point"]]
     assert abs(sum(cheapest) - 100.0) < 0.5
-    assert all(v.startswith("$") for v in mc["median (USD)"])
+    assert all(v.startswith("$") for v in mc["Median cost per point (USD)"])
     metric_labels = [m.label for m in at.metric]
     assert "Cost per point, recommended (90% interval)" in metric_labels
 
     # seeded: the same seed gives the same numbers, another seed other numbers
-    first = mc["median (USD)"].tolist()
+    first = mc["Median cost per point (USD)"].tolist()
     at.number_input(key="sens.seed").set_value(7).run()
-    assert table(at, "sens.mc.table")["median (USD)"].tolist() != first
+    assert table(at, "sens.mc.table")["Median cost per point (USD)"].tolist() != first
     at.number_input(key="sens.seed").set_value(0).run()
-    assert table(at, "sens.mc.table")["median (USD)"].tolist() == first
+    assert table(at, "sens.mc.table")["Median cost per point (USD)"].tolist() == first
 
     # leaving out the all-synthetic plan
     at.toggle(key="sens.include_syn").set_value(False).run()

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from hybrid.money import currency_affixes, money
+from hybrid.money import currency_affixes, money, money_compact
 from hybrid.model.policy import Bound, Guardrails
 from hybrid.share.chart_layout import chart_layout, left_margin, tick_format
 from hybrid.model.recommend import Recommendation
@@ -159,11 +159,14 @@ def layers_chart(rec: Recommendation) -> go.Figure:
                 orientation="h",
                 name=theme.LAYER_TITLES[layer],
                 marker={"color": theme.LAYER_COLOURS[layer], "line": {"color": "white", "width": 1}},
-                text=[html_text(money(v, cur)) if v >= 0.08 * rec.budget else "" for v in values],
+                # Compact money, level: full figures were turned on their side in the narrow segments.
+                text=[html_text(money_compact(v, cur)) if v >= 0.1 * rec.budget else "" for v in values],
+                customdata=[html_text(money(v, cur)) for v in values],
                 textposition="inside",
                 insidetextanchor="middle",
+                textangle=0,
                 textfont={"color": "white", "size": theme.CHART_FONT},
-                hovertemplate="%{y}: %{x:,.0f}<extra>" + theme.LAYER_TITLES[layer] + "</extra>",
+                hovertemplate="%{y}: %{customdata}<extra>" + theme.LAYER_TITLES[layer] + "</extra>",
             )
         )
     unspent = [max(0.0, rec.budget - p.spend) for p in order]
@@ -214,6 +217,8 @@ def guardrail_chart(g: Guardrails) -> go.Figure:
             },
             text=[f"{c:.0f}%" + ("  binds" if is_b else "") for c, is_b in zip(caps, binding, strict=True)],
             textposition="outside",
+            constraintext="none",  # keep the value labels at full size beside the thin bars
+            textfont={"size": theme.CHART_FONT - 1},
             cliponaxis=False,
             customdata=labels,
             hovertemplate="%{customdata}: at most %{x:.0f}% synthetic<extra></extra>",
@@ -236,7 +241,8 @@ def guardrail_chart(g: Guardrails) -> go.Figure:
         width_px=340,
     )
     fig.update_yaxes(categoryorder="array", categoryarray=order, showticklabels=False, showline=False, ticks="")
-    fig.update_xaxes(range=[0, 125], ticksuffix="%", tickvals=[0, 25, 50, 75, 100])
+    # ticktext, not ticksuffix: with explicit tickvals Streamlit's plotly.js drops the suffix.
+    fig.update_xaxes(range=[0, 125], tickvals=[0, 25, 50, 75, 100], ticktext=["0%", "25%", "50%", "75%", "100%"])
     return fig
 
 

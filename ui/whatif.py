@@ -100,10 +100,14 @@ def input_title(path: str) -> str:
     return path.rsplit(".", 1)[-1].replace("_", " ")
 
 
-def format_input(path: str, value: Any) -> str:
-    """A scenario input as a short string for a table (lists as compact JSON)."""
+def format_input(path: str, value: Any, currency: str | None = None) -> str:
+    """A scenario input as a short string for a table (lists as compact JSON); money in
+    ``currency`` when given."""
     if value is None:
         return "—"
+    if currency and path.startswith("economics.") and path.endswith(("budget", "_cost", "_cost_per_example")) \
+            and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return money(float(value), currency)
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, (list, tuple, dict)):

@@ -68,20 +68,24 @@ def chart_layout(
     axis_chars = max(10, int((width_px - plot_left_px - 24) / (0.7 * font)))
     title = wrap(title, title_chars)
     rows = legend_rows(legend_names, width_px, font)
-    top = 12
+    # Room for the title from the first draw: automargin only grows the margin after a redraw, and
+    # a chart measured (or printed) before it has its title cut at the top.
+    top = int(16 + lines(title) * title_font * 1.3)
     bottom = int(14 + rows * font * 2.0)
     return {
         "title": {
             "text": title,
             "font": {"size": title_font},
-            # Above the plot area, pushing the top margin to fit every line (Plotly's automargin).
+            # Above the plot area. Plotly anchors a multi-line title by its first line and draws the
+            # others below it, over the plot: the bottom pad makes room for them. The top margin is
+            # sized for every line; automargin keeps the title inside the figure.
             "x": 0.0,
             "xanchor": "left",
             "xref": "container",
             "y": 1.0,
             "yref": "paper",
             "yanchor": "bottom",
-            "pad": {"b": 12},
+            "pad": {"b": int(12 + (lines(title) - 1) * title_font * 1.25)},
             "automargin": True,
         },
         "font": {"size": font, "color": "#222222", "family": FONT_FAMILY},
