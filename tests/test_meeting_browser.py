@@ -47,6 +47,7 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 # Every element a person reads a number or a heading from: none may be cut off.
 _CLIPPED = r"""() => {
+    const textWidth = (b) => { const r = document.createRange(); r.selectNodeContents(b); return r.getBoundingClientRect().width; };
     const sel = ['[data-testid="stMetricValue"]', '[data-testid="stMetricLabel"]',
                  '[data-testid="stMetricDelta"]', '[data-testid="stTableStyledTable"] th',
                  '[data-testid="stDataFrame"] [role="columnheader"]', '.gtitle', '[data-testid="stPageLink"]',
@@ -68,7 +69,10 @@ _CLIPPED = r"""() => {
                     out.push(s + ': ' + (el.innerText || el.textContent).trim().slice(0, 80));
                     break;
                 }
-                if (getComputedStyle(b).textOverflow === 'ellipsis' && b.scrollWidth > b.clientWidth + 1) {
+                // Chrome reports no overflow for a box that ends its text with "…" when the text
+                // sits in an inline child: measure the text itself.
+                if (getComputedStyle(b).textOverflow === 'ellipsis' && b.clientWidth > 0 &&
+                    (b.scrollWidth > b.clientWidth + 1 || textWidth(b) > b.clientWidth + 1)) {
                     out.push(s + ' (ellipsis): ' + (el.innerText || el.textContent).trim().slice(0, 80));
                     break;
                 }
@@ -305,6 +309,13 @@ def test_checks_catch_a_clipped_metric_and_an_outside_request(server, browser):
                        el.style.width = '40px'; el.style.overflowWrap = 'anywhere'; el.style.wordBreak = 'break-all'; }"""
         )
         assert any("breaks a word" in p for p in page.evaluate(_CLIPPED))
+        # A label ended with "…" by Streamlit's own ellipsis (how toggles' labels were cut).
+        page.evaluate(
+            """() => { const el = document.querySelectorAll('[data-testid="stMain"] [data-testid="stMetricLabel"]')[1]
+                           .querySelector('[data-testid="stMarkdownContainer"]');
+                       Object.assign(el.style, {width: '30px', overflow: 'hidden', whiteSpace: 'nowrap', textOverflow: 'ellipsis'}); }"""
+        )
+        assert any("(ellipsis)" in p for p in page.evaluate(_CLIPPED))
         page.evaluate("() => fetch('http://example.invalid/x').catch(() => null)")
         page.wait_for_timeout(300)
         assert any("example.invalid" in u for u in seen)

@@ -111,15 +111,12 @@ def _rows(summary: dict) -> list[tuple[str, str]]:
     agr = summary.get("agreement")
     if agr:
         kappa, alpha = agr.get("kappa"), agr.get("krippendorff_alpha")
-        chance = (f", kappa {kappa:.2f} ({agr.get('band')})" if kappa is not None
-                  else f", alpha {alpha:.2f} ({agr.get('band')})" if alpha is not None else "")
-        out.append(
-            (
-                "Annotator agreement",
-                f"{agr.get('observed_agreement', 0):.2f} observed{chance} on {agr.get('rows', 0):,} rows "
-                "with two or more annotations",
-            )
-        )
+        # Short rows: in one cell the kappa and the row count were cut off at laptop width.
+        out.append(("Annotator agreement", f"{agr.get('observed_agreement', 0):.2f} observed"))
+        if kappa is not None or alpha is not None:
+            name, value = ("kappa", kappa) if kappa is not None else ("alpha", alpha)
+            out.append(("Beyond chance", f"{name} {value:.2f} ({agr.get('band')})"))
+        out.append(("Rows with two annotations", f"{agr.get('rows', 0):,}"))
     if summary.get("source_column"):
         counts = summary.get("source_counts") or {}
         out.append(
