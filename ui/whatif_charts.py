@@ -284,7 +284,7 @@ def tornado_chart(bars: Sequence[Bar], base: dict, currency: str) -> go.Figure:
     s_pad = max(12.0, 0.35 * (s_hi - s_lo))
     # Room left of 0% for a label like "0% · Human-led" at the end of a bar that reaches 0: at -2
     # it was drawn over the input names. Ticks stay within 0% to 100%.
-    s_left = s_lo - max(s_pad, 0.3 * (min(135.0, s_hi + s_pad) - s_lo)) if s_lo < 30 else max(-2.0, s_lo - s_pad)
+    s_left = s_lo - max(s_pad, 0.5 * (min(135.0, s_hi + s_pad) - s_lo)) if s_lo < 30 else max(-2.0, s_lo - s_pad)
     ticks = [t for t in range(0, 101, 20) if s_left <= t <= s_hi + s_pad]
     fig.update_xaxes(range=[s_left, min(135.0, s_hi + s_pad)], tickvals=ticks, ticktext=[f"{t}%" for t in ticks],
                      row=2, col=1)
