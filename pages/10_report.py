@@ -94,11 +94,11 @@ if problem is not None or scenario is None:
     ui_state.finish(PAGE)
     st.stop()
 
-c1, c2, c3 = st.columns([1, 1, 2])
-with_sens = c1.toggle("Sensitivity section", value=True, key="report.sensitivity",
-                      help="A tornado of the inputs that move the cost per point and the label.")
-with_unc = c2.toggle("Uncertainty section", value=True, key="report.uncertainty",
-                     help="Monte Carlo over the policy's input ranges: intervals and the chance each plan is cheapest.")
+c1, c2, c3 = st.columns([1.1, 1.1, 1.8])
+with_sens = c1.toggle("Sensitivity", value=True, key="report.sensitivity",
+                      help="Include the sensitivity section: a tornado of the inputs that move the cost per point and the label.")
+with_unc = c2.toggle("Uncertainty", value=True, key="report.uncertainty",
+                     help="Include the uncertainty section: Monte Carlo over the policy's input ranges, intervals and the chance each plan is cheapest.")
 minute = datetime.now(timezone.utc).replace(second=0, microsecond=0).isoformat()
 workplan = ui_workplan.for_report(scenario, policy_text)
 if workplan is not None:

@@ -10,7 +10,7 @@ import json
 
 import streamlit as st
 
-from hybrid.explain.rationale import money
+from hybrid.money import money
 from hybrid.model.workplan import rounding_tolerance, spend_gap
 from hybrid.safetext import neutralise_frame
 from hybrid.share.formats import slug

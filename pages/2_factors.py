@@ -96,7 +96,7 @@ a = state.analysis()
 # --- the guardrails now ---------------------------------------------------------------------------
 with st.container(border=True):
     st.subheader("Guardrails from your answers")
-    left, right = st.columns([2, 3], gap="large")
+    left, right = st.columns([1, 1], gap="large")
     with left:
         m1, m2 = st.columns(2)
         m1.metric("Synthetic cap", _pct(rails.max_synthetic_share), help="The largest share of the new examples that may be synthetic.")
@@ -104,7 +104,8 @@ with st.container(border=True):
         m3, m4 = st.columns(2)
         m3.metric("Expert anchor at least", _pct(rails.min_anchor_share), help="Of the plan's spend.")
         if a is not None:
-            m4.metric("Recommendation now", LABEL_TITLES[a.rec.label], f"{a.rec.plan.synthetic_share:.0%} synthetic", delta_color="off", delta_arrow="off")
+            m4.metric("Recommended", LABEL_TITLES[a.rec.label], f"{a.rec.plan.synthetic_share:.0%} synthetic", delta_color="off",
+                      delta_arrow="off", help="The recommendation for these answers, as the Recommendation page shows it.")
         st.markdown(
             f"The synthetic cap is set by **{md_escape(charts.bound_title(rails.cap_source))}**: "
             f"{md_escape(rails.cap_source.rule.reason)}"
@@ -169,7 +170,7 @@ for number, name in enumerate(
     fpol = getattr(policy.factors, name)
     with st.container(border=True):
         st.subheader(f"{number}. {FACTOR_TITLES[name].capitalize()}")
-        ask, answer = st.columns([3, 2], gap="large")
+        ask, answer = st.columns([1, 1], gap="large")
         with ask:
             st.markdown(f"#### {md_escape(fpol.question)}")
             low, high = LOOKS_LIKE[name]

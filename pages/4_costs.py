@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from hybrid.errors import InputError
-from hybrid.explain.rationale import money
+from hybrid.money import money
 from hybrid.model.curves import CurveFit, fit_curve
 from hybrid.model.economics import prelabel_break_even
 from hybrid.share.urlstate import MAX_MONEY
@@ -26,7 +26,7 @@ MODES = ("Measured points", "Fitted parameters")
 
 def _money_field(label: str, path: str, where, *, optional: bool = False, help: str | None = None, step: float = 0.1) -> None:
     state.number(
-        label,
+        f"{label} ({md_escape(state.current().economics.currency)})",
         path,
         min_value=0.0,
         max_value=MAX_MONEY,
@@ -39,7 +39,8 @@ def _money_field(label: str, path: str, where, *, optional: bool = False, help: 
     )
 
 
-def _fraction_field(label: str, path: str, where, *, optional: bool = False, help: str | None = None) -> None:
+def _fraction_field(label: str, path: str, where, *, optional: bool = False, help: str | None = None,
+                    placeholder: str = "policy default") -> None:
     state.number(
         label,
         path,
@@ -48,7 +49,7 @@ def _fraction_field(label: str, path: str, where, *, optional: bool = False, hel
         step=0.01,
         fmt="%.3f",
         optional=optional,
-        placeholder="policy default",
+        placeholder=placeholder,
         where=where,
         help=help,
     )
@@ -111,8 +112,10 @@ def points_editor(where) -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            "examples": st.column_config.NumberColumn("Training examples (n)", min_value=1, step=1, format="localized"),
-            "metric": st.column_config.NumberColumn("Metric (0 to 1)", min_value=0.0, max_value=1.0, step=0.001, format="%.3f"),
+            "examples": st.column_config.NumberColumn("Rows (n)", min_value=1, step=1, format="localized",
+                                                      help="Human-labeled training examples the model was trained on."),
+            "metric": st.column_config.NumberColumn("Metric", min_value=0.0, max_value=1.0, step=0.001, format="%.3f",
+                                                    help="The metric measured at that size, 0 to 1."),
         },
     )
     rows, incomplete = _rows(edited)
@@ -144,7 +147,12 @@ scenario = state.page_setup(
 top = st.columns(3, gap="large")
 with top[0], st.container(border=True):
     st.subheader("Money")
-    _money_field("Budget for new data", "economics.budget", st, step=1000.0, help="The most the plan may spend.")
+    state.money_field(
+        f"Budget for new data ({md_escape(scenario.economics.currency)})",
+        "economics.budget",
+        help=f"The most the plan may spend, now {md_escape(money(scenario.economics.budget, scenario.economics.currency))}. "
+        "Type 60000, 60,000 or 60k.",
+    )
     state.text("Currency code", "economics.currency", max_chars=8, help="USD, EUR and GBP show a symbol.")
     _money_field("Human expert label, per example", "economics.human_cost_per_example", st)
     _money_field("Synthetic example, per example", "economics.synthetic_cost_per_example", st, step=0.01,
@@ -162,11 +170,15 @@ with top[2], st.container(border=True):
     st.subheader("Target")
     _fraction_field("Target metric (0 to 1)", "economics.target_metric", st,
                     help="The metric the plan must reach, e.g. accuracy 0.915.")
+    a = state.analysis()
     _fraction_field("Synthetic tail coverage (0 to 1)", "economics.tail_coverage", st, optional=True,
                     help="How much a synthetic example counts on edge cases relative to the common cases. "
-                    "Empty: the policy default (generators rarely reach the tail).")
-    a = state.analysis()
+                    "Empty: measured on the Dataset page if it was, else the policy default (generators "
+                    "rarely reach the tail). A value here overrides both.",
+                    placeholder="policy default" if a is None or "policy" in a.tail_coverage_source
+                    else f"measured: {a.tail_coverage:.2f}")
     if a is not None:
+        st.caption(md_escape(f"The plan uses a tail coverage of {a.tail_coverage:.0%}, {a.tail_coverage_source}."))
         st.metric("Today's metric", f"{a.rec.today_metric:.3f}",
                   f"{(a.rec.target_metric - a.rec.today_metric) * 100:+.1f} points to the target", delta_color="off")
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from hybrid.explain.rationale import LABEL_TITLES, money
+from hybrid.explain.rationale import LABEL_TITLES
+from hybrid.money import money, money_compact
 from hybrid.model.recommend import Plan
 from hybrid.safetext import neutralise_frame
 from ui import charts, compute, nav, state, theme
@@ -49,10 +50,17 @@ with st.container(border=True):
     h[3].metric(
         "Expected metric",
         f"{plan.expected_metric:.3f}",
-        f"{plan.points_gained:+.1f} points from {rec.today_metric:.3f}",
-        help=f"Target {rec.target_metric:.3f}.",
+        f"{plan.points_gained:+.1f} points",
+        help=f"From {rec.today_metric:.3f} today; the target is {rec.target_metric:.3f}.",
     )
-    h[4].metric("Spend", money(plan.spend, cur), f"of {money(rec.budget, cur)} budget", delta_color="off", delta_arrow="off")
+    h[4].metric(
+        "Spend",
+        money_compact(plan.spend, cur),
+        f"of {money_compact(rec.budget, cur)} budget",
+        delta_color="off",
+        delta_arrow="off",
+        help=md_escape(f"{money(plan.spend, cur)} of the {money(rec.budget, cur)} budget."),
+    )
     st.markdown(f"#### {md_escape(rec.rationale[0])}")
     if rec.mode == "budget" and rec.today_metric < rec.target_metric:
         st.warning(
@@ -180,8 +188,8 @@ if st.session_state.get(state.NAV):  # page links exist only under the app's nav
     _token = state.link_token()
     _params = {state.URL_PARAM: _token} if _token else None
     n1, n2, n3 = st.columns(3)
-    n1.page_link("pages/6_compare.py", label="Compare with other scenarios", icon=":material/compare_arrows:", query_params=_params)
-    n2.page_link("pages/7_sensitivity.py", label="Test how sure this is", icon=":material/swap_vert:", query_params=_params)
+    n1.page_link("pages/6_compare.py", label="Compare scenarios", icon=":material/compare_arrows:", query_params=_params)
+    n2.page_link("pages/7_sensitivity.py", label="How sure is it?", icon=":material/swap_vert:", query_params=_params)
     n3.page_link("pages/10_report.py", label="Make the report", icon=":material/description:", query_params=_params)
 
 state.finish(PAGE, nav.neighbours(PAGE))

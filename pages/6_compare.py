@@ -11,17 +11,20 @@ import pandas as pd
 import streamlit as st
 
 from hybrid.errors import InputError
-from hybrid.explain.rationale import LABEL_TITLES, money
+from hybrid.explain.rationale import LABEL_TITLES
+from hybrid.money import money, money_compact
 from hybrid.model.scenario import Scenario
 from hybrid.safetext import neutralise_frame
 from hybrid.whatif.compare import differing_inputs, flatten, outcome_row
 from ui import baseline, compute, state, theme
+from ui import library as lib
 from ui import whatif_charts as charts
 from ui.theme import md_escape
 from ui.whatif import OUTCOME_TITLES, format_input, format_outcome, input_title
 
 PAGE = "pages/6_compare.py"
 PICK = "hd.compare.pick"  # the chosen sources, kept across page switches
+MAX_PICK = 4  # side by side, four cards are the most whose numbers stay whole on a 1280 px laptop
 DIFF_STYLE = "background-color: #FCE8C3; font-weight: 700"  # pale synthetic orange, plus bold
 
 
@@ -42,6 +45,15 @@ def _load(source: str) -> Scenario:
     if source.startswith(SAVED):
         return compute.library().load(source.removeprefix(SAVED))
     return state.example(example_stems[source.removeprefix(EXAMPLE)])
+
+
+def _same(source: str) -> str | None:
+    """What an option holds, to tell two options apart: the scenario's full content (its name too),
+    or None when it cannot be loaded (the option is then kept, and loading it reports why)."""
+    try:
+        return _load(source).model_dump_json()
+    except InputError:
+        return None
 
 
 def _short_title(source: str, scenario: Scenario) -> str:
@@ -111,22 +123,41 @@ except InputError as exc:
     saved, library_problem = [], str(exc)
 options = [CURRENT] + ([BASELINE] if baseline.baseline() is not None else [])
 options += [SAVED + n for n in saved] + [EXAMPLE + n for n in example_stems]
+if PICK in st.session_state:
+    chosen = [o for o in st.session_state[PICK] if o in options][:MAX_PICK]
+else:  # the current scenario and the baseline, or else the first saved scenario that is not it
+    here = _same(CURRENT)
+    # (an example as a last resort, so that the page opens on a comparison rather than a prompt)
+    candidates = [BASELINE, *(SAVED + n for n in saved), *(EXAMPLE + n for n in example_stems)]
+    other = next((o for o in candidates if o in options and _same(o) != here), None)
+    chosen = [CURRENT] + ([other] if other else [])
+# Never offer a scenario already picked under another name: the current scenario is often also the
+# baseline, an example or a saved entry, and comparing it with itself shows nothing.
+picked_content = {_same(o) for o in chosen} - {None}
+options = [o for o in options if o in chosen or _same(o) not in picked_content]
 
 with st.container(border=True):
     left, right = st.columns([1.6, 1], gap="large")
     with left:
         st.subheader("Scenarios to compare")
-        default = [CURRENT] + ([BASELINE] if BASELINE in options else [SAVED + n for n in saved[:1]])
-        chosen = [o for o in st.session_state.get(PICK, default) if o in options][:4]
         st.session_state["compare.pick"] = chosen
         st.multiselect(
             "Pick two to four: the current scenario, the baseline, saved scenarios or examples",
             options,
-            max_selections=4,
+            max_selections=MAX_PICK,
             key="compare.pick",
             on_change=_remember_pick,
             placeholder="Choose scenarios",
+            help="A scenario already picked (under any name: current, baseline, saved or example) is not offered again.",
         )
+        if len(chosen) >= MAX_PICK:
+            st.caption(
+                f"{MAX_PICK} scenarios picked, the most that fit side by side with every number whole on a "
+                "laptop screen. Remove one to add another."
+            )
+        else:
+            st.caption(f"Up to {MAX_PICK}: more would not fit side by side on a laptop screen.")
+        lib.save_panel("compare.save")
         if library_problem:
             st.caption(md_escape(f"Saved scenarios are not available: {library_problem}"))
     with right:
@@ -137,19 +168,20 @@ with st.container(border=True):
         else:
             st.markdown("No baseline yet. Set one, then every change on any page shows its delta in the sidebar.")
         st.button(
-            "Make the current scenario the baseline",
+            "Current scenario as baseline",
             key="compare.baseline.current",
             on_click=_set_current_as_baseline,
             type="primary",
+            help="Make the current scenario the baseline: every later change shows its delta in the sidebar.",
         )
         others = [o for o in options if o.startswith((SAVED, EXAMPLE))]
-        c1, c2 = st.columns([1.5, 1], vertical_alignment="bottom")
-        c1.selectbox(
+        # One above the other: side by side in this column the select and the button were cut off.
+        st.selectbox(
             "Or a saved scenario or example",
             others,
             key="compare.baseline.pick",
         )
-        c2.button(
+        st.button(
             "Make it the baseline",
             key="compare.baseline.saved",
             on_click=_set_source_as_baseline,
@@ -197,7 +229,8 @@ for col, title, rec in zip(cols, titles, recs, strict=True):
         st.metric("Recommendation", LABEL_TITLES[rec.label])
         st.metric("Synthetic share", f"{rec.plan.synthetic_share:.0%}", help="Of the new examples.")
         cpp = rec.plan.cost_per_point
-        st.metric("Cost per point", "no gain" if cpp is None else money(cpp, rec.currency))
+        st.metric("Cost per point", "no gain" if cpp is None else money_compact(cpp, rec.currency),
+                  help=None if cpp is None else f"{md_escape(money(cpp, rec.currency))} per percentage point gained.")
         st.caption(
             md_escape(
                 f"Spend {money(rec.plan.spend, rec.currency)} of {money(rec.budget, rec.currency)}; "
@@ -229,7 +262,7 @@ for path in paths:
         continue
     row = {"": "◆" if differs else "", "Input": input_title(path)}
     for title, f in zip(titles, flats, strict=True):
-        row[title] = format_input(path, f.get(path))
+        row[title] = format_input(path, f.get(path), f.get("economics.currency"))
     row["_differs"] = differs
     rows.append(row)
 rows.sort(key=lambda r: not r["_differs"])  # the inputs that differ first (stable: schema order)

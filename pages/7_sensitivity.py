@@ -16,7 +16,8 @@ import math
 import pandas as pd
 import streamlit as st
 
-from hybrid.explain.rationale import LABEL_TITLES, money
+from hybrid.explain.rationale import LABEL_TITLES
+from hybrid.money import money, money_compact
 from hybrid.explain.sensitivity import INPUTS, measure_next
 from hybrid.whatif.uncertainty import DEFAULT_DRAWS
 from hybrid.safetext import neutralise_frame
@@ -178,11 +179,12 @@ c1.number_input(
 )
 st.session_state["sens.include_syn"] = st.session_state.get(INCLUDE_SYN, True)
 c2.toggle(
-    "Include the all-synthetic plan",
+    "Include all-synthetic",
     key="sens.include_syn",
     on_change=_keep,
     args=("sens.include_syn", INCLUDE_SYN),
-    help="It is outside the guardrails; leave it out to ask which allowed plan is cheapest.",
+    help="Include the all-synthetic plan. It is outside the guardrails; leave it out to ask which allowed plan "
+    "is cheapest.",
 )
 c3.caption(
     f"{DEFAULT_DRAWS:,} draws. Each uncertain input is drawn from a triangle over its range, peaked at today's "
@@ -224,21 +226,18 @@ m[2].metric(
     delta_color="off",
     delta_arrow="off",
 )
-left, right = st.columns([1.7, 1], gap="large")
-with left:
-    st.plotly_chart(charts.mc_cost_chart(mc, stats, cur), theme=None, key="sens.mc.cost", config={"displayModeBar": False})
-    st.caption("Box: the middle half of the draws; whiskers: 5% to 95%; the line in the box is the median.")
-with right:
-    st.plotly_chart(charts.mc_cheapest_chart(mc), theme=None, key="sens.mc.cheapest", config={"displayModeBar": False})
+# One above the other, each the full width: side by side at laptop width the log axis's ticks were
+# turned on their side and the medians ran into the boxes.
+st.plotly_chart(charts.mc_cost_chart(mc, stats, cur), theme=None, key="sens.mc.cost", config={"displayModeBar": False})
+st.caption("Box: the middle half of the draws; whiskers: 5% to 95%; the line in the box is the median.")
+st.plotly_chart(charts.mc_cheapest_chart(mc), theme=None, key="sens.mc.cheapest", config={"displayModeBar": False})
+# Five columns, so every header is whole at laptop width; the metric's spread is in the expander below.
 mc_table = pd.DataFrame(
     {
         "Plan": [theme.PLAN_TITLES[p.name] + (" (outside guardrails)" if p.name == "all-synthetic" else "") for p in mc.plans],
-        f"Cost per point 5% ({cur})": ["—" if math.isnan(p.cpp_p5) else money(p.cpp_p5, cur) for p in mc.plans],
-        f"median ({cur})": ["—" if math.isnan(p.cpp_p50) else money(p.cpp_p50, cur) for p in mc.plans],
-        f"95% ({cur})": ["—" if math.isnan(p.cpp_p95) else money(p.cpp_p95, cur) for p in mc.plans],
-        "Metric 5%": [f"{p.metric_p5:.3f}" for p in mc.plans],
-        "Metric median": [f"{p.metric_p50:.3f}" for p in mc.plans],
-        "Metric 95%": [f"{p.metric_p95:.3f}" for p in mc.plans],
+        f"Median cost per point ({cur})": ["—" if math.isnan(p.cpp_p50) else money(p.cpp_p50, cur) for p in mc.plans],
+        "5% to 95%": ["—" if math.isnan(p.cpp_p5) else f"{money_compact(p.cpp_p5, cur)} to {money_compact(p.cpp_p95, cur)}"
+                      for p in mc.plans],
         "Cheapest per point": [f"{p.p_cheapest:.1%}" for p in mc.plans],
         "Reaches the target": [f"{p.p_reaches_target:.1%}" for p in mc.plans],
     }

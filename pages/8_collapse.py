@@ -84,11 +84,10 @@ with st.container(border=True):
         format="%.2f",
         **whatif.kept("collapse.zipf", 1.1),
     )
-    s1, s2 = c3.columns([1, 1.3], vertical_alignment="top")
-    s1.number_input("Random seed", min_value=0, max_value=2**31 - 1, step=1, **whatif.kept("collapse.seed", 0))
-    s2.markdown("Show")
-    s2.toggle("Replace", help="Each generation trains only on the last one's output.", **whatif.kept("collapse.show.replace", True))
-    s2.toggle("Accumulate", help="Each generation keeps all earlier data.", **whatif.kept("collapse.show.accumulate", True))
+    # Side by side in a third of the row, the toggles' names were cut to "Repl…" and "Acc…".
+    c1.toggle("Show replace", help="Each generation trains only on the last one's output.", **whatif.kept("collapse.show.replace", True))
+    c2.toggle("Show accumulate", help="Each generation keeps all earlier data.", **whatif.kept("collapse.show.accumulate", True))
+    c3.number_input("Random seed", min_value=0, max_value=2**31 - 1, step=1, **whatif.kept("collapse.seed", 0))
 
 fresh = int(whatif.kept_value("collapse.fresh", 0))
 generations = int(whatif.kept_value("collapse.generations", 20))
@@ -123,9 +122,10 @@ for col, mode in zip(cols, modes, strict=True):
         m1.metric(
             "Categories seen",
             f"{alive:,}",
-            f"of {k:,}; {k - alive:,} lost" if alive < k else f"all {k:,}",
+            f"{k - alive:,} lost" if alive < k else f"all {k:,}",
             delta_color="off",
             delta_arrow="off",
+            help=f"{alive:,} of the {k:,} categories can still be produced; {k - alive:,} are lost.",
         )
         m2.metric(
             "Tail coverage",

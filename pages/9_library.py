@@ -22,11 +22,7 @@ PAGE = "pages/9_library.py"
 ICONS = {"success": ":material/check_circle:", "error": ":material/error:", "info": ":material/info:"}
 
 
-def show_message(section: str) -> None:
-    msg = lib.take_message(section)
-    if msg:
-        kind, text = msg
-        getattr(st, kind)(md_escape(text), icon=ICONS[kind])
+show_message = lib.show_message
 
 
 def _save_name_changed() -> None:

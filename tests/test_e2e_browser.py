@@ -87,7 +87,7 @@ def test_walk_the_pages_change_a_factor_and_reopen_the_link(server, page, browse
     assert heading(page).startswith("Factors")
     group = page.get_by_role("radiogroup", name=re.compile(r"^Your answer \(1: a wrong label is harmless"))
     group.get_by_role("radio", name="5").click()
-    expect(metric(page, "Recommendation now")).to_have_text("Human-led", timeout=TIMEOUT_MS)
+    expect(metric(page, "Recommended")).to_have_text("Human-led", timeout=TIMEOUT_MS)
     expect(metric(page, "Synthetic cap")).to_have_text("15%")
     wait_for_app(page, TIMEOUT_MS)
     no_exceptions(page)
@@ -98,7 +98,7 @@ def test_walk_the_pages_change_a_factor_and_reopen_the_link(server, page, browse
 
     nav(page, "Costs & curve")
     assert heading(page).startswith("Costs")
-    budget = page.get_by_role("spinbutton", name="Budget for new data")
+    budget = page.get_by_role("textbox", name="Budget for new data (USD)")
     budget.fill("90000")
     budget.press("Enter")
     expect(metric(page, "Budget", "stSidebar")).to_have_text("$90,000", timeout=TIMEOUT_MS)

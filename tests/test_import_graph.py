@@ -26,8 +26,9 @@ ALLOWED = {
     "share": {"model", "evidence", "explain", "whatif"},
     "cli": {"model", "evidence", "explain", "whatif", "store", "share"},
 }
-# Foundations every layer may use: errors, the palette, and the safe loading, writing and text helpers.
-ROOT_MODULES = {"hybrid", "hybrid.errors", "hybrid.palette", "hybrid.safeload", "hybrid.atomic", "hybrid.safetext"}
+# Foundations every layer may use: errors, the palette, the safe loading, writing and text helpers,
+# and the money formatter.
+ROOT_MODULES = {"hybrid", "hybrid.errors", "hybrid.palette", "hybrid.safeload", "hybrid.atomic", "hybrid.safetext", "hybrid.money"}
 ENTRY_POINT = "hybrid.__main__"  # python -m hybrid: may import the command line
 
 

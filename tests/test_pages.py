@@ -116,7 +116,7 @@ def test_changing_a_factor_changes_the_recommendation():
     ok(at.run())
     # Live on the Factors page itself, without a button press.
     assert main_metric(at, "Synthetic cap") == "15%"
-    assert main_metric(at, "Recommendation now") == "Human-led"
+    assert main_metric(at, "Recommended") == "Human-led"
     go(at, REC)
     assert main_metric(at, "Recommendation") == "Human-led"
     assert main_metric(at, "Synthetic share") == "15%"
@@ -221,7 +221,7 @@ def test_save_and_reopen_from_the_library():
 
 def test_values_survive_switching_pages():
     at = app(page="pages/4_costs.py")
-    at.number_input(key="w.economics.budget").set_value(12345.0)
+    at.text_input(key="w.economics.budget").set_value("12,345")
     ok(at.run())
     go(at, "pages/2_factors.py")
     at.segmented_control(key="w.factors.edge_cases").set_value(4)
@@ -234,7 +234,7 @@ def test_values_survive_switching_pages():
     ok(at.run())
     # Back and forth: every widget shows what was entered.
     go(at, "pages/4_costs.py")
-    assert at.number_input(key="w.economics.budget").value == 12345.0
+    assert at.text_input(key="w.economics.budget").value == "$12,345"
     go(at, "pages/2_factors.py")
     assert at.segmented_control(key="w.factors.edge_cases").value == 4
     go(at, "pages/3_dataset.py")
@@ -267,7 +267,7 @@ def test_dataset_size_and_share_fill_the_counts():
 
 def test_bad_budget_shows_an_error_and_keeps_the_typed_value():
     at = app(page="pages/4_costs.py")
-    at.number_input(key="w.economics.budget").set_value(0.0)
+    at.text_input(key="w.economics.budget").set_value("0")
     ok(at.run())
     assert "Budget for new data" in errors(at) and "greater than 0" in errors(at)
     # The scenario keeps its last valid value; the recommendation still shows.
@@ -276,13 +276,25 @@ def test_bad_budget_shows_an_error_and_keeps_the_typed_value():
     # What was typed stays in the field, also after leaving the page and coming back.
     go(at, "pages/1_start.py")
     go(at, "pages/4_costs.py")
-    assert at.number_input(key="w.economics.budget").value == 0.0
+    assert at.text_input(key="w.economics.budget").value == "0"
     assert "greater than 0" in errors(at)
     # Fixing it clears the error.
-    at.number_input(key="w.economics.budget").set_value(70000.0)
+    at.text_input(key="w.economics.budget").set_value("70k")
     ok(at.run())
     assert not at.error
     assert scenario(at).economics.budget == 70000
+
+
+def test_budget_shows_its_currency_and_separators_and_refuses_what_is_not_an_amount():
+    at = app(page="pages/4_costs.py")
+    field = at.text_input(key="w.economics.budget")
+    assert field.label == "Budget for new data (USD)" and field.value == "$60,000"
+    field.set_value("twelve").run()
+    assert "is not an amount in USD" in errors(at)
+    assert scenario(at).economics.budget == 60000
+    at.text_input(key="w.economics.budget").set_value("1.5M").run()
+    assert not at.error and scenario(at).economics.budget == 1_500_000
+    assert at.text_input(key="w.economics.budget").value == "$1,500,000"
 
 
 def test_empty_name_shows_an_error():
@@ -397,7 +409,7 @@ def test_url_round_trip_reopens_the_same_scenario():
     at.segmented_control(key="w.factors.domain_judgment").set_value(4)
     ok(at.run())
     go(at, "pages/4_costs.py")
-    at.number_input(key="w.economics.budget").set_value(45000.0)
+    at.text_input(key="w.economics.budget").set_value("$45,000")
     ok(at.run())
     go(at, "pages/1_start.py")
     at.text_input(key="w.name").set_value("Shared plan ü")
@@ -412,7 +424,7 @@ def test_url_round_trip_reopens_the_same_scenario():
     go(other, "pages/2_factors.py")
     assert other.segmented_control(key="w.factors.domain_judgment").value == 4
     go(other, "pages/4_costs.py")
-    assert other.number_input(key="w.economics.budget").value == 45000.0
+    assert other.text_input(key="w.economics.budget").value == "$45,000"
 
 
 def test_every_change_updates_the_link():
@@ -567,3 +579,27 @@ def test_start_marks_the_loaded_example():
     marks = [str(b.proto) for b in at.get("badge")] or [m.value for m in at.markdown]
     assert sum("Loaded now" in m for m in marks) == 1
     assert scenario(at) == load_scenario(EXAMPLES / "medical-notes-labeling.yaml")
+
+
+def test_costs_shows_the_tail_coverage_the_plan_uses_and_where_it_came_from():
+    from hybrid.model.economics import resolve_inputs
+    from hybrid.model.policy import load_policy
+
+    def used(at) -> str:
+        return next(c.value for c in at.caption if "The plan uses a tail coverage" in c.value)
+
+    at = app(page="pages/4_costs.py")
+    default = resolve_inputs(scenario(at), load_policy()).tail_coverage
+    assert plain(used(at)) == f"The plan uses a tail coverage of {default:.0%}, the policy default."
+    # Measured on the Dataset page: the Costs page says so, and it is the number the plan uses.
+    go(at, "pages/3_dataset.py")
+    at.number_input(key="w.dataset.synthetic_tail_coverage").set_value(0.45)
+    ok(at.run())
+    go(at, "pages/4_costs.py")
+    assert resolve_inputs(scenario(at), load_policy()).tail_coverage == pytest.approx(0.45)
+    assert plain(used(at)) == "The plan uses a tail coverage of 45%, measured on the Dataset page."
+    assert at.number_input(key="w.economics.tail_coverage").placeholder == "measured: 0.45"
+    # A value on the Costs page overrides the measurement.
+    at.number_input(key="w.economics.tail_coverage").set_value(0.2)
+    ok(at.run())
+    assert plain(used(at)) == "The plan uses a tail coverage of 20%, entered on the Costs page."

@@ -323,16 +323,16 @@ def test_sensitivity_shows_the_tornado_and_monte_carlo_numbers(data_dir):
     assert len(mc) == 3
     cheapest = [float(v.rstrip("%")) for v in mc["Cheapest per point"]]
     assert abs(sum(cheapest) - 100.0) < 0.5
-    assert all(v.startswith("$") for v in mc["median (USD)"])
+    assert all(v.startswith("$") for v in mc["Median cost per point (USD)"])
     metric_labels = [m.label for m in at.metric]
     assert "Cost per point, recommended (90% interval)" in metric_labels
 
     # seeded: the same seed gives the same numbers, another seed other numbers
-    first = mc["median (USD)"].tolist()
+    first = mc["Median cost per point (USD)"].tolist()
     at.number_input(key="sens.seed").set_value(7).run()
-    assert table(at, "sens.mc.table")["median (USD)"].tolist() != first
+    assert table(at, "sens.mc.table")["Median cost per point (USD)"].tolist() != first
     at.number_input(key="sens.seed").set_value(0).run()
-    assert table(at, "sens.mc.table")["median (USD)"].tolist() == first
+    assert table(at, "sens.mc.table")["Median cost per point (USD)"].tolist() == first
 
     # leaving out the all-synthetic plan
     at.toggle(key="sens.include_syn").set_value(False).run()
@@ -398,3 +398,31 @@ def test_collapse_slider_changes_the_output(data_dir):
     # kept across a rerun (and a page switch): the slider keeps its value
     at.run()
     assert at.slider(key="collapse.fresh").value == 20
+
+
+def test_compare_saves_the_current_scenario_and_never_offers_one_already_picked(store):
+    at = page("compare")
+    # The loaded example is the current scenario: the same scenario is not offered again as an example.
+    options = at.multiselect(key="compare.pick").options
+    assert "Current scenario" in options
+    assert "Example: Support intent classifier" not in options
+    assert "Example: Clinical notes labeling" in options or any(o.startswith("Example: ") for o in options)
+    # Saving needs a name for the record, then writes the current scenario to the library.
+    at.text_input(key="compare.save.name").set_value("Q3 plan").run()
+    at.button(key="compare.save.save").click().run()
+    assert store.names() == [] and any("Your name" in a for a in alerts(at, "error"))
+    at.text_input(key="compare.save.author").set_value("Dana").run()
+    at.button(key="compare.save.save").click().run()
+    assert store.names() == ["Q3 plan"]
+    assert store.load("Q3 plan").economics == at.session_state["hd.scenario"].economics
+    assert any("Saved “Q3 plan” as version 1 (by Dana)" in s for s in alerts(at, "success"))
+    # The saved copy is the current scenario (now named Q3 plan too): not offered beside it.
+    assert "Saved: Q3 plan" not in at.multiselect(key="compare.pick").options
+    # Four at most, and the page says why.
+    for n in ("A", "B", "C"):
+        store.save(n, variant(budget=10_000 * (ord(n) - 60)), author="Lee")
+    at.run()
+    at.multiselect(key="compare.pick").set_value(["Current scenario", "Saved: A", "Saved: B", "Saved: C"]).run()
+    assert not at.exception
+    assert "4 scenarios picked, the most that fit side by side" in texts(at)
+    assert len([m for m in at.main.metric if m.label == "Recommendation"]) == 4

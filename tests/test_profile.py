@@ -137,7 +137,7 @@ def test_fleiss_kappa_and_krippendorff_alpha_match_direct_formulas(tmp_path):
         ratings.append(r)
     frame = pd.DataFrame({f"rater_{i + 1}": cats[r] for i, r in enumerate(ratings)})
     frame["label"] = cats[truth]
-    frame.loc[7, "rater_3"] = None
+    frame.loc[7, ["rater_2", "rater_3"]] = None  # one annotation left: nothing to agree on, not counted
     path = tmp_path / "three.csv"
     frame.to_csv(path, index=False)
     prof = profile_file(path, annotators=["rater_1", "rater_2", "rater_3"])
@@ -166,6 +166,86 @@ def test_fleiss_kappa_and_krippendorff_alpha_match_direct_formulas(tmp_path):
     for pair in agr.pairs:
         a, b = pair["columns"]
         assert pair["kappa"] == pytest.approx(cohen_kappa_score(data[a], data[b]))
+
+
+def test_agreement_counts_only_rows_with_two_annotations():
+    """Synthetic rows nobody annotated neither dilute agreement nor make the annotator columns
+    "empty". Known answer: on the four annotated rows a = x x y y, b = x y y y, so p_o = 3/4,
+    p_e = (2*1 + 2*3) / 16 = 1/2 and Cohen's kappa = (3/4 - 1/2) / (1 - 1/2) = 1/2."""
+    frame = pd.DataFrame({
+        "text": [f"t{i}" for i in range(7)],
+        "label": ["x", "x", "y", "y", "x", "y", "x"],
+        "annot_a": ["x", "x", "y", "y", None, None, "x"],
+        "annot_b": ["x", "y", "y", "y", None, None, None],
+        "source": ["human"] * 4 + ["synthetic", "synthetic", "human"],
+    })
+    prof = profile_frame(frame)
+    assert prof.roles.annotators == ("annot_a", "annot_b")
+    agr = prof.agreement()
+    assert (agr.method, agr.rows) == ("cohen", 4)
+    assert agr.observed == pytest.approx(0.75)
+    assert agr.kappa == pytest.approx(0.5)
+    assert not [w for w in prof.warnings() if "empty" in w]
+    assert profile_to_dataset(prof).annotator_agreement == pytest.approx(0.75)
+
+
+def _alpha_direct(frame: pd.DataFrame, cols: list[str]) -> tuple[float, float, int]:
+    """Krippendorff's nominal alpha with missing values, observed pairwise agreement and the rows
+    with two or more annotations, straight from the rows (Krippendorff 2004, ch. 11)."""
+    cats = sorted({v for c in cols for v in frame[c].dropna()})
+    o = np.zeros((len(cats), len(cats)))
+    agree = compared = used = 0
+    for _, r in frame[cols].iterrows():
+        vals = [v for v in r if isinstance(v, str)]
+        if len(vals) < 2:
+            continue
+        used += 1
+        row = np.array([vals.count(c) for c in cats], dtype=float)
+        o += (np.outer(row, row) - np.diag(row)) / (len(vals) - 1)
+        agree += sum(vals[i] == vals[j] for i in range(len(vals)) for j in range(i + 1, len(vals)))
+        compared += len(vals) * (len(vals) - 1) // 2
+    n_c = o.sum(1)
+    n = n_c.sum()
+    d_o = o.sum() - np.trace(o)
+    d_e = (n**2 - (n_c**2).sum()) / (n - 1)
+    return 1 - d_o / d_e, agree / compared, used
+
+
+def test_krippendorff_alpha_when_some_rows_miss_an_annotator(tmp_path):
+    """Three annotators, each row labeled by two or three of them. Known answer for the first five
+    rows: x x x | x y - | y y - | - - - | x - -: three usable rows, 4 of 5 comparable pairs agree,
+    n = 7 values (4 x, 3 y), disagreeing coincidences 2, alpha = 1 - 6 * 2 / (49 - 25) = 0.5."""
+    small = pd.DataFrame({
+        "label": ["x", "x", "y", "y", "x"],
+        "rater_1": ["x", "x", "y", None, "x"],
+        "rater_2": ["x", "y", "y", None, None],
+        "rater_3": ["x", None, None, None, None],
+    })
+    cols = ["rater_1", "rater_2", "rater_3"]
+    agr = profile_frame(small, annotators=cols).agreement()
+    assert (agr.method, agr.rows, agr.kappa) == ("krippendorff", 3, None)
+    assert agr.observed == pytest.approx(0.8)
+    assert agr.alpha == pytest.approx(0.5)
+
+    rng = np.random.default_rng(5)
+    n, cats = 500, np.array(["x", "y", "z"])
+    truth = rng.integers(0, 3, n)
+    frame = pd.DataFrame({"label": cats[truth]})
+    for i, acc in enumerate((0.9, 0.7, 0.6)):
+        r = np.where(rng.random(n) < acc, truth, rng.integers(0, 3, n))
+        frame[cols[i]] = np.where(rng.random(n) < 0.3, None, cats[r])
+    alpha, observed, used = _alpha_direct(frame, cols)
+    prof = profile_frame(frame, annotators=cols)
+    agr = prof.agreement()
+    assert (agr.method, agr.rows) == ("krippendorff", used)
+    assert agr.alpha == pytest.approx(alpha) and agr.observed == pytest.approx(observed)
+    # The statistics file and sharded profiles give the same numbers.
+    write_stats(prof, tmp_path / "p.stats.yaml")
+    again = read_stats(tmp_path / "p.stats.yaml").agreement()
+    assert again.alpha == pytest.approx(alpha) and again.rows == used
+    halves = [profile_frame(frame.iloc[:200], annotators=cols), profile_frame(frame.iloc[200:], annotators=cols)]
+    merged = merge_profiles(halves).agreement()
+    assert merged.alpha == pytest.approx(alpha) and merged.observed == pytest.approx(observed)
 
 
 def test_shards_merge_to_the_profile_of_the_whole(tmp_path):

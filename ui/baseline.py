@@ -18,7 +18,8 @@ from typing import Any
 
 import streamlit as st
 
-from hybrid.explain.rationale import LABEL_TITLES, money
+from hybrid.explain.rationale import LABEL_TITLES
+from hybrid.money import money
 from hybrid.model.scenario import Scenario
 from hybrid.whatif.compare import deltas, differing_inputs
 from ui import compute

@@ -13,21 +13,16 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from hybrid.explain.rationale import money
+from hybrid.money import currency_affixes, money, money_compact
 from hybrid.model.policy import Bound, Guardrails
-from hybrid.share.chart_layout import chart_layout, tick_format
+from hybrid.share.chart_layout import chart_layout, left_margin, tick_format
 from hybrid.model.recommend import Recommendation
 from ui import theme
 from ui.theme import html_text
 
-_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
-
-
 def currency_axis(currency: str) -> dict:
-    sym = _SYMBOLS.get(currency)
-    if sym:
-        return {"tickprefix": sym}
-    return {"ticksuffix": f" {html_text(currency)}"}
+    pre, suf = currency_affixes(currency)
+    return {"tickprefix": pre} if pre else {"ticksuffix": html_text(suf)}
 
 
 def _layout(
@@ -42,6 +37,8 @@ def _layout(
     """Apply the shared layout (hybrid.share.chart_layout): title on top, legend at the bottom,
     margins computed from both. ``width_px`` is the chart's narrowest width on a 1280 px laptop."""
     names = [t.name for t in fig.data if t.name and t.showlegend is not False] if legend else []
+    # Text on the y axis (bar charts' categories) widens the left margin; numbers take about 5 characters.
+    categories = [str(v) for t in fig.data if getattr(t, "y", None) is not None for v in t.y if isinstance(v, str)]
     layout = chart_layout(
         title,
         x_title,
@@ -51,6 +48,7 @@ def _layout(
         font=theme.CHART_FONT,
         title_font=theme.CHART_TITLE_FONT,
         width_px=width_px,
+        plot_left_px=left_margin(categories or ["0.000"], theme.CHART_FONT, y_title),
     )
     xaxis, yaxis = layout.pop("xaxis"), layout.pop("yaxis")
     fig.update_layout(template="plotly_white", **layout)
@@ -161,11 +159,14 @@ def layers_chart(rec: Recommendation) -> go.Figure:
                 orientation="h",
                 name=theme.LAYER_TITLES[layer],
                 marker={"color": theme.LAYER_COLOURS[layer], "line": {"color": "white", "width": 1}},
-                text=[html_text(money(v, cur)) if v >= 0.08 * rec.budget else "" for v in values],
+                # Compact money, level: full figures were turned on their side in the narrow segments.
+                text=[html_text(money_compact(v, cur)) if v >= 0.1 * rec.budget else "" for v in values],
+                customdata=[html_text(money(v, cur)) for v in values],
                 textposition="inside",
                 insidetextanchor="middle",
+                textangle=0,
                 textfont={"color": "white", "size": theme.CHART_FONT},
-                hovertemplate="%{y}: %{x:,.0f}<extra>" + theme.LAYER_TITLES[layer] + "</extra>",
+                hovertemplate="%{y}: %{customdata}<extra>" + theme.LAYER_TITLES[layer] + "</extra>",
             )
         )
     unspent = [max(0.0, rec.budget - p.spend) for p in order]
@@ -192,37 +193,56 @@ def bound_title(b: Bound) -> str:
 
 
 def guardrail_chart(g: Guardrails) -> go.Figure:
-    """Each applicable rule's cap on the synthetic share; the tightest one binds."""
+    """Each applicable rule's cap on the synthetic share; the tightest one binds.
+
+    Each rule's name sits on its own row above its bar rather than as a y tick label: the names
+    are long, and beside the bars they left a half-width laptop column too little room for the
+    bars and their ticks. Names and bars are categories of one axis, so they never overlap."""
     bounds: Sequence[Bound] = list(g.bounds)
     caps = [b.rule.max_synthetic_share * 100 for b in bounds]
     binding = [b.source == g.cap_source.source for b in bounds]
     labels = [html_text(bound_title(b)) for b in bounds]
+    # From the top: name 0, bar 0, name 1, bar 1, ... (plotly draws the first category at the bottom).
+    rows = [(f"name {i}", f"bar {i}") for i in range(len(bounds))]
+    order = [c for pair in rows for c in pair][::-1]
     fig = go.Figure(
         go.Bar(
-            y=labels[::-1],
-            x=caps[::-1],
+            y=[bar for _, bar in rows],
+            x=caps,
             orientation="h",
+            width=0.8,
             marker={
-                "color": [theme.SYNTHETIC if is_b else theme.MUTED for is_b in binding][::-1],
-                "line": {"color": ["#7a5200" if is_b else "#999999" for is_b in binding][::-1], "width": 1.5},
+                "color": [theme.SYNTHETIC if is_b else theme.MUTED for is_b in binding],
+                "line": {"color": ["#7a5200" if is_b else "#999999" for is_b in binding], "width": 1.5},
             },
-            text=[f"{c:.0f}%" + ("  binds" if is_b else "") for c, is_b in zip(caps, binding, strict=True)][::-1],
+            text=[f"{c:.0f}%" + ("  binds" if is_b else "") for c, is_b in zip(caps, binding, strict=True)],
             textposition="outside",
+            constraintext="none",  # keep the value labels at full size beside the thin bars
+            textfont={"size": theme.CHART_FONT - 1},
             cliponaxis=False,
-            hovertemplate="%{y}: at most %{x:.0f}% synthetic<extra></extra>",
+            customdata=labels,
+            hovertemplate="%{customdata}: at most %{x:.0f}% synthetic<extra></extra>",
             showlegend=False,
         )
     )
+    # The name rows hold no bar; an empty trace puts them on the axis for the annotations.
+    fig.add_trace(go.Bar(y=[name for name, _ in rows], x=[0] * len(rows), orientation="h", hoverinfo="skip",
+                         showlegend=False, marker={"color": "rgba(0,0,0,0)"}))
+    for (name, _), label, is_b in zip(rows, labels, binding, strict=True):
+        fig.add_annotation(x=0, y=name, xref="x", yref="y", xanchor="left", yanchor="middle", showarrow=False,
+                           text=f"<b>{label}</b>" if is_b else label, font={"size": theme.CHART_FONT - 1, "color": "#222222"})
     _layout(
         fig,
         "Cap on the synthetic share, rule by rule",
-        "Max synthetic share of new examples",
+        "Max synthetic share (%)",
         "",
-        height=110 + 48 * len(bounds),
+        height=90 + 58 * len(bounds),
         legend=False,
         width_px=340,
     )
-    fig.update_xaxes(range=[0, 119], ticksuffix="%", tickvals=[0, 20, 40, 60, 80, 100])
+    fig.update_yaxes(categoryorder="array", categoryarray=order, showticklabels=False, showline=False, ticks="")
+    # ticktext, not ticksuffix: with explicit tickvals Streamlit's plotly.js drops the suffix.
+    fig.update_xaxes(range=[0, 125], tickvals=[0, 25, 50, 75, 100], ticktext=["0%", "25%", "50%", "75%", "100%"])
     return fig
 
 

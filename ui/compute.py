@@ -31,6 +31,8 @@ class Analysis:
     spend: np.ndarray  # money, 0 .. budget
     curves: dict[str, np.ndarray]  # plan name -> expected metric at each spend
     exchange_rate: float
+    tail_coverage: float = 0.0  # the tail coverage the plan uses (hybrid.model.economics.Inputs)
+    tail_coverage_source: str = ""
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -52,7 +54,8 @@ def analyse(scenario_json: str, policy_text: str | None) -> Analysis:
         p.name: np.asarray(metric_for_spend(inp, p.synthetic_share, p.review_coverage, spend), dtype=float)
         for p in rec.plans
     }
-    return Analysis(rec=rec, spend=spend, curves=curves, exchange_rate=float(inp.exchange_rate(rec.plan.review_coverage)))
+    return Analysis(rec=rec, spend=spend, curves=curves, exchange_rate=float(inp.exchange_rate(rec.plan.review_coverage)),
+                    tail_coverage=float(inp.tail_coverage), tail_coverage_source=inp.tail_coverage_source)
 
 
 def analysis_for(scenario: Scenario, policy_text: str | None) -> Analysis:

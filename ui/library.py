@@ -187,6 +187,45 @@ def cancel_conflict() -> None:
     say("save", "info", "Nothing was saved.")
 
 
+_ICONS = {"success": ":material/check_circle:", "error": ":material/error:", "info": ":material/info:"}
+
+
+def show_message(section: str) -> None:
+    msg = take_message(section)
+    if msg:
+        from ui.theme import md_escape
+
+        kind, text = msg
+        getattr(st, kind)(md_escape(text), icon=_ICONS[kind])
+
+
+def save_panel(prefix: str) -> None:
+    """"Save the current scenario" for pages other than the Library (Compare): the same save, the
+    same author and the same conflict question, in one row. Widget keys start with ``prefix``."""
+    from ui.theme import md_escape
+
+    name_key, author_key = f"{prefix}.name", f"{prefix}.author"
+    st.session_state[name_key] = save_name()
+    st.session_state[author_key] = author()
+    c1, c2, c3 = st.columns([1.4, 1, 0.6], vertical_alignment="bottom")
+    c1.text_input("Save the current scenario as", max_chars=200, key=name_key,
+                  on_change=lambda: set_save_name(str(st.session_state[name_key])))
+    c2.text_input("Your name", max_chars=200, key=author_key, placeholder="e.g. Dana",
+                  on_change=lambda: st.session_state.__setitem__(AUTHOR, str(st.session_state[author_key]).strip()))
+    conflict = st.session_state.get(CONFLICT)
+    if conflict:
+        head, detail = conflict_text(conflict)
+        st.warning(f"**{md_escape(head)}**  \n{md_escape(detail)}", icon=":material/sync_problem:")
+        b1, b2 = st.columns(2)
+        b1.button("Save mine as a new version anyway", key=f"{prefix}.conflict.save", on_click=save_anyway,
+                  type="primary", help="Both versions are kept in the history; nothing is lost.")
+        b2.button("Cancel", key=f"{prefix}.conflict.cancel", on_click=cancel_conflict)
+    else:
+        c3.button("Save", key=f"{prefix}.save", on_click=save_current, args=(f"{prefix}.note",), type="primary",
+                  help="A new version in the library (see the Library page for its history).")
+    show_message("save")
+
+
 # --- one entry -------------------------------------------------------------------------------------
 
 

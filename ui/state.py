@@ -24,7 +24,9 @@ from typing import Any
 import streamlit as st
 
 from hybrid.errors import InputError
-from hybrid.explain.rationale import LABEL_TITLES, money
+from hybrid.explain.rationale import LABEL_TITLES
+from hybrid.money import money
+from hybrid.money import money_entry, parse_money
 from hybrid.model.scenario import Scenario
 from hybrid.share.urlstate import check_editable, decode, encode
 from ui import baseline, compute
@@ -286,6 +288,33 @@ def number(
         on_change=_changed,
         args=(key, to_updates or _direct(path)),
         **extra,
+    )
+    field_error(key, label, where)
+
+
+def money_field(
+    label: str,
+    path: str,
+    *,
+    help: str | None = None,
+    where: Any = None,
+) -> None:
+    """A money amount as text with its currency and thousands separators ("$60,000"): a number input
+    cannot show separators. Typed text is read by ``hybrid.money.parse_money`` ("60000", "60k",
+    "$60,000"); anything else shows an error under the field and keeps what was typed."""
+    where = where or st
+    key = f"w.{path}"
+    scenario = current()
+    currency = scenario.economics.currency
+    value = get_path(scenario, path)
+    _seed(key, "" if value is None else money_entry(float(value), currency))
+    where.text_input(
+        label,
+        key=key,
+        help=help,
+        max_chars=40,
+        on_change=_changed,
+        args=(key, lambda raw: {path: parse_money(raw, current().economics.currency)}),
     )
     field_error(key, label, where)
 

@@ -110,14 +110,13 @@ def _rows(summary: dict) -> list[tuple[str, str]]:
         out.append(("Tail share", tail + (f" (rare: {', '.join(rare[:5])}{'…' if len(rare) > 5 else ''})" if rare else "")))
     agr = summary.get("agreement")
     if agr:
-        kappa = agr.get("kappa")
-        out.append(
-            (
-                "Annotator agreement",
-                f"{agr.get('observed_agreement', 0):.2f} observed"
-                + (f", kappa {kappa:.2f} ({agr.get('band')})" if kappa is not None else ""),
-            )
-        )
+        kappa, alpha = agr.get("kappa"), agr.get("krippendorff_alpha")
+        # Short rows: in one cell the kappa and the row count were cut off at laptop width.
+        out.append(("Annotator agreement", f"{agr.get('observed_agreement', 0):.2f} observed"))
+        if kappa is not None or alpha is not None:
+            name, value = ("kappa", kappa) if kappa is not None else ("alpha", alpha)
+            out.append(("Beyond chance", f"{name} {value:.2f} ({agr.get('band')})"))
+        out.append(("Rows with two annotations", f"{agr.get('rows', 0):,}"))
     if summary.get("source_column"):
         counts = summary.get("source_counts") or {}
         out.append(

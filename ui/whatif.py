@@ -18,7 +18,8 @@ import numpy as np
 import streamlit as st
 from pydantic import ValidationError
 
-from hybrid.explain.rationale import FACTOR_TITLES, money
+from hybrid.explain.rationale import FACTOR_TITLES
+from hybrid.money import money
 from hybrid.explain.sensitivity import INPUTS, Bar, outcome, plausible_range, threshold, tornado
 from hybrid.model.economics import Inputs, resolve_inputs
 from hybrid.model.policy import Policy, Range
@@ -99,10 +100,14 @@ def input_title(path: str) -> str:
     return path.rsplit(".", 1)[-1].replace("_", " ")
 
 
-def format_input(path: str, value: Any) -> str:
-    """A scenario input as a short string for a table (lists as compact JSON)."""
+def format_input(path: str, value: Any, currency: str | None = None) -> str:
+    """A scenario input as a short string for a table (lists as compact JSON); money in
+    ``currency`` when given."""
     if value is None:
         return "—"
+    if currency and path.startswith("economics.") and path.endswith(("budget", "_cost", "_cost_per_example")) \
+            and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return money(float(value), currency)
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, (list, tuple, dict)):
@@ -152,14 +157,9 @@ def format_field(field: str, value: float, currency: str) -> str:
 
 
 def price(value: float, currency: str) -> str:
-    """Money, with three significant digits below one unit (a synthetic example costs $0.015)."""
-    if abs(value) >= 1 or value == 0:
-        return money(value, currency)
-    sym = {"USD": "$", "EUR": "€", "GBP": "£"}.get(currency, "")
-    body = f"{value:.3g}"
-    if "." not in body or len(body.split(".")[1]) < 2:
-        body = f"{value:.2f}"  # $0.20, not $0.2
-    return f"{sym}{body}" if sym else f"{body} {currency}"
+    """A unit price: the shared money formatter already keeps three significant digits below one
+    unit (a synthetic example costs $0.015)."""
+    return money(value, currency)
 
 
 def field_title(field: str) -> str:

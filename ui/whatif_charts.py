@@ -20,7 +20,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from hybrid.explain.rationale import LABEL_TITLES, money
+from hybrid.explain.rationale import LABEL_TITLES
+from hybrid.money import currency_affixes, money, money_compact
 from hybrid.explain.sensitivity import Bar
 from hybrid.model.recommend import Recommendation
 from hybrid.palette import PURPLE, SKY, VERMILLION  # noqa: E402
@@ -112,9 +113,11 @@ def compare_layers(titles: Sequence[str], analyses: Sequence) -> go.Figure:
                 orientation="h",
                 name=theme.LAYER_TITLES[layer],
                 marker={"color": theme.LAYER_COLOURS[layer], "line": {"color": "white", "width": 1}},
-                text=[html_text(money(v, r.currency)) if v >= 0.06 * biggest else "" for v, r in zip(vals, recs, strict=True)],
+                text=[html_text(money_compact(v, r.currency)) if v >= 0.1 * biggest else ""
+                      for v, r in zip(vals, recs, strict=True)],
                 textposition="inside",
                 insidetextanchor="middle",
+                textangle=0,
                 textfont={"color": "white", "size": theme.CHART_FONT},
                 hovertemplate="%{y}: %{x:,.0f}<extra>" + theme.LAYER_TITLES[layer] + "</extra>",
             )
@@ -179,14 +182,14 @@ def compare_cost_per_point(titles: Sequence[str], analyses: Sequence) -> go.Figu
 
 
 def tornado_chart(bars: Sequence[Bar], base: dict, currency: str) -> go.Figure:
-    """Swing in cost per point (left) and synthetic share (right) as each input crosses its range."""
-    fig = make_subplots(
-        rows=1,
-        cols=2,
-        shared_yaxes=True,
-        column_widths=[0.6, 0.4],
-        horizontal_spacing=0.04,
-    )
+    """Swing in cost per point (top) and synthetic share (below it) as each input crosses its range.
+
+    One above the other, each the full width: side by side, at laptop width the two panels left
+    too little room between the input names for the value labels at the bar ends."""
+    n = max(len(bars), 3)
+    panel = 46 * n  # px per panel
+    gap = 120  # px between the panels: the upper one's ticks and axis title
+    fig = make_subplots(rows=2, cols=1, vertical_spacing=gap / (2 * panel + gap))
     order = list(bars)[::-1]  # plotly draws the first category at the bottom
     labels = []
     for b in order:
@@ -249,18 +252,18 @@ def tornado_chart(bars: Sequence[Bar], base: dict, currency: str) -> go.Figure:
                 textfont={"size": theme.CHART_FONT - 2},
                 hovertemplate="%{y}: %{base:.0f}% → %{x:+.0f} points<extra></extra>",
             ),
-            row=1,
-            col=2,
+            row=2,
+            col=1,
         )
     if base_cpp is not None:
         fig.add_vline(x=base_cpp, line={"color": "#000000", "width": 2}, row=1, col=1)
-    fig.add_vline(x=base_share, line={"color": "#000000", "width": 2}, row=1, col=2)
-    _layout(fig, "Tornado: what each input's range does to the recommended plan", "", "", height=170 + 62 * max(len(bars), 3))
+    fig.add_vline(x=base_share, line={"color": "#000000", "width": 2}, row=2, col=1)
+    _layout(fig, "Tornado: what each input's range does to the recommended plan", "", "", height=130 + 2 * panel + gap)
     fig.update_layout(barmode="overlay", bargap=0.3)
     if all(b.share_swing < 0.005 for b in bars):
         fig.add_annotation(
             x=base_share,
-            y=0.5,
+            y=0.2,
             xref="x2",
             yref="paper",
             text=f"No input moves the<br>share off {base_share:.0f}%",
@@ -279,9 +282,14 @@ def tornado_chart(bars: Sequence[Bar], base: dict, currency: str) -> go.Figure:
     shares = [100 * v for b in bars for v in (b.share_low, b.share_high)] + [base_share]
     s_lo, s_hi = min(shares), max(shares)
     s_pad = max(12.0, 0.35 * (s_hi - s_lo))
-    fig.update_xaxes(range=[max(-2.0, s_lo - s_pad), min(135.0, s_hi + s_pad)], ticksuffix="%", row=1, col=2)
-    fig.update_xaxes(title_text=f"Cost per point of the recommended plan ({html_text(currency)})", row=1, col=1)
-    fig.update_xaxes(title_text="Synthetic share of new examples (%)", row=1, col=2)
+    # Room left of 0% for a label like "0% · Human-led" at the end of a bar that reaches 0: at -2
+    # it was drawn over the input names. Ticks stay within 0% to 100%.
+    s_left = s_lo - max(s_pad, 0.5 * (min(135.0, s_hi + s_pad) - s_lo)) if s_lo < 30 else max(-2.0, s_lo - s_pad)
+    ticks = [t for t in range(0, 101, 20) if s_left <= t <= s_hi + s_pad]
+    fig.update_xaxes(range=[s_left, min(135.0, s_hi + s_pad)], tickvals=ticks, ticktext=[f"{t}%" for t in ticks],
+                     row=2, col=1)
+    fig.update_xaxes(title_text=f"Cost per point of the recommended<br>plan ({html_text(currency)})", row=1, col=1)
+    fig.update_xaxes(title_text="Synthetic share of new examples (%)", row=2, col=1)
     fig.update_yaxes(tickfont={"size": theme.CHART_FONT})
     return fig
 
@@ -318,20 +326,21 @@ def mc_cost_chart(mc: MonteCarlo, stats: dict[str, dict[str, float]], currency: 
         fig.add_annotation(
             x=math.log10(s["p50"]) if log else s["p50"],
             y=label,
-            text=f"median {html_text(money(s['p50'], currency))}",
+            text=f"median {html_text(money_compact(s['p50'], currency))}",
             showarrow=False,
             yshift=34,
             font={"size": theme.CHART_FONT - 1, "color": "#222222"},
         )
     x_title = f"Cost per point ({html_text(currency)} per percentage point" + (", log scale)" if log else ")")
-    _layout(fig, f"Cost per point across {mc.draws:,} draws", x_title, "", height=430, legend=False, width_px=400)
+    _layout(fig, f"Cost per point across {mc.draws:,} draws", x_title, "", height=400, legend=False, width_px=640)
     lows = [s["p5"] for s in stats.values() if not math.isnan(s["p5"])]
     highs = [s["p95"] for s in stats.values() if not math.isnan(s["p95"])]
     if lows and log:
         lo, hi = min(lows) / 1.6, max(highs) * 1.6
         vals, texts = log_ticks(lo, hi)
-        sym = {"USD": "$", "EUR": "€", "GBP": "£"}.get(currency, "")
-        fig.update_xaxes(type="log", range=[math.log10(lo), math.log10(hi)], tickvals=vals, ticktext=[sym + t for t in texts])
+        pre, suf = currency_affixes(currency)
+        fig.update_xaxes(type="log", range=[math.log10(lo), math.log10(hi)], tickvals=vals,
+                         ticktext=[html_text(pre + t + suf) for t in texts])
     elif lows:
         fig.update_xaxes(range=[0, max(highs) * 1.15], **currency_axis(currency))
     fig.update_yaxes(tickfont={"size": theme.CHART_FONT})
@@ -363,8 +372,8 @@ def mc_cheapest_chart(mc: MonteCarlo) -> go.Figure:
             showlegend=False,
         )
     )
-    _layout(fig, "Chance of being cheapest per point", "Share of draws (%)", "", height=430, legend=False, width_px=220)
-    fig.update_xaxes(range=[0, 118], ticksuffix="%", tickvals=[0, 25, 50, 75, 100])
+    _layout(fig, "Chance of being cheapest per point", "Share of draws (%)", "", height=300, legend=False, width_px=640)
+    fig.update_xaxes(range=[0, 118], tickvals=[0, 50, 100], ticktext=["0%", "50%", "100%"])
     return fig
 
 
@@ -392,12 +401,11 @@ def mc_metric_chart(mc: MonteCarlo, target: float) -> go.Figure:
                 hovertemplate=f"{p.metric_p5:.3f} to {p.metric_p95:.3f} (median {p.metric_p50:.3f})<extra></extra>",
             )
         )
-    fig.add_vline(
-        x=target,
-        line={"color": theme.TARGET, "dash": "dash", "width": 2},
-        annotation={"text": f"target {target:.3f}", "font": {"size": theme.CHART_FONT, "color": theme.TARGET}},
-        annotation_position="top",
-    )
+    fig.add_vline(x=target, line={"color": theme.TARGET, "dash": "dash", "width": 2})
+    # Inside the plot, right of the line: above the plot it sat where the title is.
+    fig.add_annotation(x=target, y=1, yref="paper", xanchor="left", yanchor="top", xshift=6, showarrow=False,
+                       text=f"target {target:.3f}", font={"size": theme.CHART_FONT, "color": theme.TARGET},
+                       bgcolor="rgba(255,255,255,0.85)")
     lo = min([p.metric_p5 for p in mc.plans] + [target])
     hi = max([p.metric_p95 for p in mc.plans] + [target])
     pad = max(0.005, 0.15 * (hi - lo))

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from hybrid.errors import InputError
-from hybrid.explain.rationale import money
+from hybrid.money import money
 from hybrid.model.scenario import Scenario
 from hybrid.share.chart_layout import chart_layout
 from hybrid.share.workplan import LAYER_KEYS, workplan_bars

@@ -39,7 +39,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def render_text(name: str, rec: Recommendation) -> str:
-    from hybrid.explain.rationale import LABEL_TITLES, money
+    from hybrid.explain.rationale import LABEL_TITLES
+    from hybrid.money import money
 
     cur = rec.currency
     p = rec.plan

@@ -112,7 +112,7 @@ def _fit(text: str, width: int) -> str:
 
 
 def render_text(name: str, wp) -> str:
-    from hybrid.share.workplan import money
+    from hybrid.money import money
 
     cur = wp.currency
     lines = [

@@ -70,10 +70,25 @@ def agreement_from_counts(
     counts: dict[str, dict[str, int]],
     agree: dict[tuple[str, str], int],
     rows: int,
+    *,
+    pair_rows: dict[tuple[str, str], int] | None = None,
+    weighted_agree: float | None = None,
 ) -> Agreement | None:
     """Cohen's kappa for two annotators; Fleiss' kappa and Krippendorff's alpha for more.
 
-    All on the ``rows`` where every annotator column has a value. Cohen's kappa needs only the
+    All on the ``rows`` that have at least two annotations: a row nobody annotated (a synthetic row,
+    typically) or only one annotator labeled has nothing to agree on and is not counted. ``counts``
+    are each annotator's values on those rows, ``agree`` each pair's agreeing rows, ``pair_rows``
+    each pair's shared rows (default: all ``rows``, complete data).
+
+    With three or more annotators and some rows missing one of them, Fleiss' kappa is not defined
+    (it needs the same number of ratings per row) and the pairs' own marginals are not in the
+    counts: the result is then Krippendorff's alpha for missing data (method ``"krippendorff"``,
+    ``kappa`` None, the band read from alpha), from ``weighted_agree``, the sum over rows of the
+    row's agreeing pairs divided by its annotations less one, and the observed agreement is the
+    share of comparable rater pairs that agree.
+
+    Complete data: Cohen's kappa needs only the
     observed agreement and each rater's marginal counts (Cohen 1960). Fleiss' ``P_bar`` is the mean
     share of agreeing rater pairs per row, which is the total pairwise agreement count divided by
     ``N * m(m-1)/2``, and ``p_j`` pools the raters' marginals (Fleiss 1971). Krippendorff's nominal
@@ -83,6 +98,8 @@ def agreement_from_counts(
     m = len(annotators)
     if m < 2:
         return None
+    if pair_rows and any(pair_rows.get(p, rows) != rows for p in agree):
+        return _incomplete(annotators, counts, agree, rows, pair_rows, weighted_agree)
     pairs = []
     for (a, b), n_agree in agree.items():
         ca, cb = counts.get(a, {}), counts.get(b, {})
@@ -117,3 +134,34 @@ def agreement_from_counts(
     d_e = n_vals**2 - float((nc**2).sum())
     alpha = None if d_e <= 0 else 1.0 - (n_vals - 1.0) * d_o / d_e
     return Agreement("fleiss", kappa, kappa_band(kappa), observed, rows, m, alpha, pairs)
+
+
+def _incomplete(
+    annotators: Sequence[str],
+    counts: dict[str, dict[str, int]],
+    agree: dict[tuple[str, str], int],
+    rows: int,
+    pair_rows: dict[tuple[str, str], int],
+    weighted_agree: float | None,
+) -> Agreement:
+    """Three or more annotators, not all on every row: Krippendorff's nominal alpha with missing
+    values (Krippendorff 2004, ch. 11: coincidences within each unit weighted by 1 / (m_u - 1))."""
+    m = len(annotators)
+    pairs = [
+        {"columns": [a, b], "kappa": None, "band": None,
+         "observed_agreement": (n / pair_rows.get((a, b), 0)) if pair_rows.get((a, b)) else 0.0,
+         "rows": pair_rows.get((a, b), 0)}
+        for (a, b), n in agree.items()
+    ]
+    compared = sum(pair_rows.get(p, 0) for p in agree)
+    observed = sum(agree.values()) / compared if compared else 0.0
+    marg: Counter[str] = Counter()
+    for a in annotators:
+        marg.update(counts.get(a, {}))
+    n_vals = float(sum(marg.values()))
+    alpha = None
+    if weighted_agree is not None and n_vals > 1:
+        d_o = n_vals - 2.0 * weighted_agree  # disagreeing coincidences
+        d_e = n_vals**2 - float(sum(float(c) ** 2 for c in marg.values()))
+        alpha = None if d_e <= 0 else 1.0 - (n_vals - 1.0) * d_o / d_e
+    return Agreement("krippendorff", None, kappa_band(alpha), observed, rows, m, alpha, pairs)

@@ -62,11 +62,18 @@ def _plan(inp: _Input, roles: Roles, threshold: int | None) -> _Plan:
     inner = [f"{_as_text(q[c], typ[c])} AS {_ident('__k_' + c)}" for c in roles.categorical()]
     row_hash = "hash(" + ", ".join(q[c] for c in cols) + ")"
     if len(ann) >= 2:
-        # NULL (a missing value) or '' in any annotator column leaves __cpl NULL or false.
-        inner.append("(" + " AND ".join(f"{_ident('__k_' + a)} <> ''" for a in ann) + ") AS __cpl")
+        # __na: how many annotator columns hold a value (NULL and '' are missing). Agreement is
+        # measured on the rows with at least two annotations; rows nobody annotated (synthetic rows,
+        # typically) and rows with one annotation have nothing to agree on.
+        present = {a: f"coalesce({_ident('__k_' + a)}, '') <> ''" for a in ann}
+        inner.append("(" + " + ".join(f"({present[a]})::INTEGER" for a in ann) + ") AS __na")
         for i in range(len(ann)):
             for j in range(i + 1, len(ann)):
-                inner.append(f"{_ident('__k_' + ann[i])} = {_ident('__k_' + ann[j])} AS __eq_{i}_{j}")
+                # NULL unless both hold a value, so "not NULL" also counts the pair's shared rows.
+                inner.append(
+                    f"CASE WHEN {present[ann[i]]} AND {present[ann[j]]} THEN "
+                    f"{_ident('__k_' + ann[i])} = {_ident('__k_' + ann[j])} END AS __eq_{i}_{j}"
+                )
     if roles.text:
         t = _as_text(q[roles.text], typ[roles.text])
         inner.append(f"strlen({t}) AS __tl")
@@ -89,7 +96,7 @@ def _plan(inp: _Input, roles: Roles, threshold: int | None) -> _Plan:
         "main": [f"__k_{c}" for c in (roles.label, roles.source, roles.slice) if c]
     }
     for i, a in enumerate(ann):
-        sets[f"ann:{i}"] = [f"__k_{a}", "__cpl"] + [f"__eq_{i}_{j}" for j in range(i + 1, len(ann))]
+        sets[f"ann:{i}"] = [f"__k_{a}", "__na"] + [f"__eq_{i}_{j}" for j in range(i + 1, len(ann))]
     sets["sketch"] = (["__tl"] if roles.text else []) + ["__gs", "__hs"]
     keys = list(dict.fromkeys(k for s in sets.values() for k in s))
     aggs = ["count(*) AS __n"]
@@ -256,19 +263,22 @@ def _scan(con, inp: _Input, roles: Roles, k: int) -> Profile:
         ns = sets.counts(name)
         note(a, vals, ns)
         seen_values[a] = {v for v in vals if v is not None}
-        complete = sets.parts[name].pylist("__cpl")
+        na = [int(x or 0) for x in sets.parts[name].pylist("__na")]
         marg: dict[str, int] = {}
-        for v, n, c in zip(vals, ns, complete):
-            if c:
+        for v, n, m in zip(vals, ns, na):
+            if m >= 2 and v is not None and v != "":
                 marg[v] = marg.get(v, 0) + n
         prof.annotator_counts[a] = marg
         if i == 0:
-            prof.annotator_rows = sum(marg.values())
+            # Every row shows up in annotator 0's groups, with or without its value.
+            prof.annotator_rows = sum(n for n, m in zip(ns, na) if m >= 2)
         for j in range(i + 1, len(ann)):
             eq = sets.parts[name].pylist(f"__eq_{i}_{j}")
-            prof.annotator_agree[(a, ann[j])] = sum(
-                n for n, c, e in zip(ns, complete, eq) if c and e
-            )
+            pair = (a, ann[j])
+            prof.annotator_agree[pair] = sum(n for n, e in zip(ns, eq) if e)
+            prof.annotator_pair_rows[pair] = sum(n for n, e in zip(ns, eq) if e is not None)
+            # Krippendorff's coincidences weigh a row's agreeing pairs by 1 / (annotations - 1).
+            prof.annotator_weighted_agree += sum(n / (m - 1) for n, e, m in zip(ns, eq, na) if e)
 
     if roles.text:
         part = sets.parts["sketch"]

@@ -41,6 +41,12 @@ class Profile:
     annotator_rows: int = 0
     annotator_counts: dict[str, dict[str, int]] = field(default_factory=dict)
     annotator_agree: dict[tuple[str, str], int] = field(default_factory=dict)
+    # Rows where both columns of a pair hold a value; empty means every pair covers all
+    # ``annotator_rows`` (complete data, as statistics files written before it say).
+    annotator_pair_rows: dict[tuple[str, str], int] = field(default_factory=dict)
+    # Sum over rows of (agreeing pairs in the row) / (annotations in the row - 1): Krippendorff's alpha
+    # with missing annotations. Complete data gives sum(agree) / (m - 1).
+    annotator_weighted_agree: float = 0.0
     source_counts: dict[str, int] = field(default_factory=dict)
     source_missing: int = 0
     slice_counts: dict[str, int] = field(default_factory=dict)
@@ -176,7 +182,9 @@ class Profile:
 
     def agreement(self) -> Agreement | None:
         return agreement_from_counts(
-            self.roles.annotators, self.annotator_counts, self.annotator_agree, self.annotator_rows
+            self.roles.annotators, self.annotator_counts, self.annotator_agree, self.annotator_rows,
+            pair_rows=self.annotator_pair_rows or None,
+            weighted_agree=self.annotator_weighted_agree if self.annotator_pair_rows else None,
         )
 
     def synthetic_tail_share(self) -> float | None:
@@ -212,9 +220,11 @@ class Profile:
                 f"(e.g. {', '.join(list(small)[:5])}): too few to learn or to evaluate"
             )
         agr = self.agreement()
-        if agr is not None and agr.kappa is not None and agr.kappa < LOW_KAPPA:
+        chance_corrected = None if agr is None else (agr.kappa if agr.kappa is not None else agr.alpha)
+        if agr is not None and chance_corrected is not None and chance_corrected < LOW_KAPPA:
+            stat = f"{agr.method} {chance_corrected:.2f}"
             out.append(
-                f"annotator agreement is {agr.band} ({agr.method} {agr.kappa:.2f}): even human "
+                f"annotator agreement is {agr.band} ({stat}): even human "
                 "labels are noisy here; fix the guidelines before buying more of them"
             )
         dup = self.duplicate_share
@@ -234,6 +244,10 @@ class Profile:
             if share > 0.5:
                 out.append(f"{share:.0%} of rows are already synthetic")
         for name, stats in self.columns.items():
+            # Annotator columns are empty wherever nobody annotated (synthetic rows): agreement
+            # counts only rows with two annotations, so their gaps are not a data problem.
+            if name in self.roles.annotators:
+                continue
             if self.rows and stats.get("missing", 0) / self.rows > 0.2:
                 out.append(f"column {name!r} is {stats['missing'] / self.rows:.0%} empty")
         return out + list(self.notes)
@@ -306,9 +320,12 @@ class Profile:
                     for a in self.roles.annotators
                 },
                 "agreements": [
-                    {"columns": list(pair), "agree": n} for pair, n in self.annotator_agree.items()
+                    {"columns": list(pair), "agree": n, "rows": self.annotator_pair_rows.get(pair, self.annotator_rows)}
+                    for pair, n in self.annotator_agree.items()
                 ],
             }
+            if self.annotator_pair_rows:
+                out["annotators"]["weighted_agree"] = self.annotator_weighted_agree
         if self.roles.source:
             out["source"] = {
                 "column": self.roles.source,
@@ -385,6 +402,13 @@ def merge_profiles(profiles: Sequence[Profile]) -> Profile:
         for a, d in p.annotator_counts.items():
             _add(out.annotator_counts.setdefault(a, {}), d)
         _add(out.annotator_agree, p.annotator_agree)
+        pair_rows = p.annotator_pair_rows or {pair: p.annotator_rows for pair in p.annotator_agree}
+        _add(out.annotator_pair_rows, pair_rows)
+        m = len(p.roles.annotators)
+        out.annotator_weighted_agree += (
+            p.annotator_weighted_agree if p.annotator_pair_rows
+            else (sum(p.annotator_agree.values()) / (m - 1) if m >= 2 else 0.0)
+        )
         _add(out.source_counts, p.source_counts)
         out.source_missing += p.source_missing
         _add(out.slice_counts, p.slice_counts)

@@ -126,9 +126,12 @@ def stats_to_profile(data: object, where: str = "statistics") -> Profile:
             raise InputError(f"{aw}.counts: give value counts for each of {', '.join(ann_cols)}")
         for a in ann_cols:
             prof.annotator_counts[a] = _counts(counts.get(a), f"{aw}.counts.{a}")
-            if sum(prof.annotator_counts[a].values()) != prof.annotator_rows:
+            # annotators.rows counts rows with two or more annotations; with three or more
+            # annotators one of them may be missing on some of those rows.
+            total = sum(prof.annotator_counts[a].values())
+            if total > prof.annotator_rows or (len(ann_cols) == 2 and total != prof.annotator_rows):
                 raise InputError(
-                    f"{aw}.counts.{a}: adds up to {sum(prof.annotator_counts[a].values())}, "
+                    f"{aw}.counts.{a}: adds up to {total}, "
                     f"but annotators.rows is {prof.annotator_rows}"
                 )
         agreements = ann.get("agreements") or []
@@ -140,9 +143,14 @@ def stats_to_profile(data: object, where: str = "statistics") -> Profile:
                     or len(entry["columns"]) != 2):
                 raise InputError(f"{ew}: expected {{columns: [a, b], agree: n}}")
             n = _int(entry, "agree", ew)
-            if n > prof.annotator_rows:
-                raise InputError(f"{ew}.agree: {n} is more than annotators.rows")
-            prof.annotator_agree[(str(entry["columns"][0]), str(entry["columns"][1]))] = n
+            shared = _int(entry, "rows", ew) if "rows" in entry else prof.annotator_rows
+            if shared > prof.annotator_rows:
+                raise InputError(f"{ew}.rows: {shared} is more than annotators.rows")
+            if n > shared:
+                raise InputError(f"{ew}.agree: {n} is more than the {shared} rows the pair shares")
+            pair = (str(entry["columns"][0]), str(entry["columns"][1]))
+            prof.annotator_agree[pair] = n
+            prof.annotator_pair_rows[pair] = shared
         expected = [(ann_cols[i], ann_cols[j]) for i in range(len(ann_cols))
                     for j in range(i + 1, len(ann_cols))]
         if sorted(prof.annotator_agree) != sorted(expected):
@@ -150,6 +158,17 @@ def stats_to_profile(data: object, where: str = "statistics") -> Profile:
                 f"{aw}.agreements: need one entry for each pair of {', '.join(ann_cols)} "
                 f"({len(expected)}), got {len(prof.annotator_agree)}"
             )
+        if any(n != prof.annotator_rows for n in prof.annotator_pair_rows.values()):
+            w = ann.get("weighted_agree")
+            top = float(sum(prof.annotator_agree.values()))
+            if isinstance(w, bool) or not isinstance(w, (int, float)) or not 0 <= w <= top:
+                raise InputError(
+                    f"{aw}.weighted_agree: a number from 0 to {top:g} is needed when some pairs share "
+                    f"fewer than annotators.rows rows (got {w!r})"
+                )
+            prof.annotator_weighted_agree = float(w)
+        else:
+            prof.annotator_pair_rows = {}  # complete data
     src = _section(data, "source", where)
     if src:
         source = _column_name(src, f"{where}.source")
@@ -232,10 +251,12 @@ def _check_agreement_possible(prof: Profile, where: str) -> None:
     """Two annotators can agree on a value at most min(count_a, count_b) times and must agree at
     least count_a + count_b - rows times; counts outside those bounds cannot come from any data."""
     rows = prof.annotator_rows
+    complete = not prof.annotator_pair_rows
     for (a, b), n in prof.annotator_agree.items():
         ca, cb = prof.annotator_counts.get(a, {}), prof.annotator_counts.get(b, {})
         most = sum(min(v, cb.get(k, 0)) for k, v in ca.items())
-        least = sum(max(0, v + cb.get(k, 0) - rows) for k, v in ca.items())
+        # With missing annotations the counts cover more rows than the pair shares: no lower bound.
+        least = sum(max(0, v + cb.get(k, 0) - rows) for k, v in ca.items()) if complete else 0
         if not least <= n <= most:
             raise InputError(
                 f"{where}.agreements: {a} and {b} agree on {n:,} rows, but their value counts allow "

@@ -15,20 +15,10 @@ from hybrid.explain.sensitivity import label_threshold, plausible_range
 from hybrid.model.economics import Inputs
 from hybrid.model.policy import Policy, guardrails, regulated_keyword
 from hybrid.model.recommend import Recommendation
+from hybrid.money import money  # noqa: F401 (re-exported for older callers)
 from hybrid.model.scenario import FACTOR_NAMES, FACTOR_TITLES, Scenario  # noqa: F401 (FACTOR_TITLES re-exported)
 
 LABEL_TITLES = {"human": "Human-led", "hybrid": "Hybrid", "synthetic": "Synthetic-led"}
-
-
-def money(x: float, currency: str) -> str:
-    sym = {"USD": "$", "EUR": "€", "GBP": "£"}.get(currency, "")
-    if abs(x) >= 1e6:
-        body = f"{x / 1e6:,.2f}M"
-    elif abs(x) >= 1e4:
-        body = f"{x:,.0f}"
-    else:
-        body = f"{x:,.2f}"
-    return f"{sym}{body}" if sym else f"{body} {currency}"
 
 
 def explain(scenario: Scenario, policy: Policy, inp: Inputs, rec: Recommendation) -> tuple[list[str], list[str]]:

@@ -118,6 +118,7 @@ class Inputs:
     objective: str = "reach_target"
     saturation_source: str = ""
     systematic_source: str = ""
+    tail_coverage_source: str = ""  # where tail_coverage came from, in words a person reads
     notes: tuple[str, ...] = ()
 
     def exchange_rate(self, coverage) -> np.ndarray:
@@ -310,13 +311,13 @@ def resolve_inputs(scenario: Scenario, policy: Policy) -> Inputs:
     else:
         synthetic_value = policy.model.synthetic_value.value
     if econ.tail_coverage is not None:
-        tail_coverage = econ.tail_coverage
+        tail_coverage, tail_source = econ.tail_coverage, "entered on the Costs page"
     elif response is not None and response.tail_coverage is not None:
-        tail_coverage = response.tail_coverage
+        tail_coverage, tail_source = response.tail_coverage, "measured with the pilot's synthetic response"
     elif ds is not None and ds.synthetic_tail_coverage is not None:
-        tail_coverage = ds.synthetic_tail_coverage
+        tail_coverage, tail_source = ds.synthetic_tail_coverage, "measured on the Dataset page"
     else:
-        tail_coverage = policy.model.tail_coverage.value
+        tail_coverage, tail_source = policy.model.tail_coverage.value, "the policy default"
     if ds is not None and ds.human_examples > 0:
         human_now, synthetic_now = float(ds.human_examples), float(ds.synthetic_examples)
     else:
@@ -353,6 +354,7 @@ def resolve_inputs(scenario: Scenario, policy: Policy) -> Inputs:
         pool_accuracy=response.accuracy if response is not None else None,
         objective=econ.objective,
         saturation_source=k_source,
+        tail_coverage_source=tail_source,
         systematic_source=sigma_source,
         notes=tuple(notes),
     )

@@ -43,6 +43,7 @@ from hybrid.model.economics import Inputs, resolve_inputs, saturated, signal_kep
 from hybrid.model.policy import Policy
 from hybrid.model.recommend import Plan, decide
 from hybrid.model.scenario import Scenario
+from hybrid.money import money
 
 _MIN_HUMAN_SIGNAL = 0.05  # as in economics: below it a human label carries nothing
 _GRID = 241  # quantity levels per slice in the water-filling
@@ -746,7 +747,7 @@ def slice_plan(
     if extra:
         notes.append(
             f"The verification samples need {extra:,} more reviewed rows than the overall plan "
-            f"({int(reviewed.sum()):,} instead of {target_reviewed:,}), about {extra_cost:,.0f} {inp.currency} more."
+            f"({int(reviewed.sum()):,} instead of {target_reviewed:,}), about {money(extra_cost, inp.currency)} more."
         )
     short = [n for n, sp in zip(names, slices) if not sp.verification_met]
     if short:

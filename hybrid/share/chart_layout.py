@@ -5,7 +5,9 @@ reports (hybrid/share/figures.py): nothing overlaps whatever the width.
   computed from its line count, so the plot never starts under it.
 - The legend sits at the bottom of the figure (container coordinates, below the axis title), where
   no title is, and the bottom margin is sized from the legend's likely row count.
-- Axis titles push their own margins (``automargin``) and are wrapped when long.
+- Axis titles push their own margins (``automargin``) and are wrapped when long: the x title to
+  the plot area's width (the figure less the y labels on its left, ``plot_left_px``), since Plotly
+  centres it there and a title wider than the plot area runs out of the figure.
 - Tick formats carry as many decimals as the axis range needs for every tick label to differ.
 
 Pure data (a dict for ``fig.update_layout``): no Plotly import, so the CLI stays light.
@@ -54,27 +56,36 @@ def chart_layout(
     font: float = 17,
     title_font: float = 22,
     width_px: float = 560,
+    plot_left_px: float = 70,
 ) -> dict:
     """The layout for one chart. ``width_px`` is the narrowest width the chart is shown at (a
-    half-width column on a 1280 px laptop is about 440 px); ``legend_names`` the entries shown."""
+    half-width column on a 1280 px laptop is about 440 px); ``legend_names`` the entries shown;
+    ``plot_left_px`` how far the plot area starts from the figure's left edge (y tick labels and
+    y title), see ``left_margin``."""
     title_chars = max(16, int(width_px / (0.62 * title_font)))
-    axis_chars = max(16, int(width_px / (0.62 * font)))
+    # Centred on the plot area, so it must fit the plot area; 0.7 em per character is the widest
+    # average of the sans-serif fonts in FONT_FAMILY (DejaVu Sans), so the estimate errs narrow.
+    axis_chars = max(10, int((width_px - plot_left_px - 24) / (0.7 * font)))
     title = wrap(title, title_chars)
     rows = legend_rows(legend_names, width_px, font)
-    top = 12
+    # Room for the title from the first draw: automargin only grows the margin after a redraw, and
+    # a chart measured (or printed) before it has its title cut at the top.
+    top = int(16 + lines(title) * title_font * 1.3)
     bottom = int(14 + rows * font * 2.0)
     return {
         "title": {
             "text": title,
             "font": {"size": title_font},
-            # Above the plot area, pushing the top margin to fit every line (Plotly's automargin).
+            # Above the plot area. Plotly anchors a multi-line title by its first line and draws the
+            # others below it, over the plot: the bottom pad makes room for them. The top margin is
+            # sized for every line; automargin keeps the title inside the figure.
             "x": 0.0,
             "xanchor": "left",
             "xref": "container",
             "y": 1.0,
             "yref": "paper",
             "yanchor": "bottom",
-            "pad": {"b": 12},
+            "pad": {"b": int(12 + (lines(title) - 1) * title_font * 1.25)},
             "automargin": True,
         },
         "font": {"size": font, "color": "#222222", "family": FONT_FAMILY},
@@ -96,6 +107,13 @@ def chart_layout(
         "xaxis": {"title": {"text": wrap(x_title, axis_chars)}, "automargin": True},
         "yaxis": {"title": {"text": wrap(y_title, max(18, int(height / (0.6 * font))))}, "automargin": True},
     }
+
+
+def left_margin(y_labels: Sequence[str], font: float, y_title: str = "") -> float:
+    """Pixels left of the plot area: the longest y tick label plus the (rotated) y title's lines."""
+    longest = max((len(str(t).replace("<br>", "\n").split("\n")[0]) for t in y_labels), default=4)
+    title = 1.4 * font * lines(y_title) if y_title else 0.0
+    return 0.62 * font * longest + 14 + title
 
 
 def tick_format(lo: float, hi: float, ticks: int = 6, percent: bool = False) -> str:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import math
 
-from hybrid.explain.rationale import money
+from hybrid.money import currency_affixes as _prefix
+from hybrid.money import money
+from hybrid.money import short_number as _short
 from hybrid.share.chart_layout import FONT_FAMILY, chart_layout
 from hybrid.share.report import (
     COLORS,
@@ -20,8 +22,6 @@ from hybrid.share.report import (
     _cpp,
     _fmt_input,
     _opt_float,
-    _prefix,
-    _short,
 )
 
 _FONT = FONT_FAMILY

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from hybrid.explain.rationale import money
+from hybrid.money import money
 from hybrid.share.figures import figures
 from hybrid.share.report import LABEL_COLORS, ReportData
 from hybrid.share.static import png

@@ -32,7 +32,8 @@ import numpy as np
 
 from hybrid import __version__, palette
 from hybrid.errors import InputError
-from hybrid.explain.rationale import FACTOR_TITLES, LABEL_TITLES, money
+from hybrid.explain.rationale import FACTOR_TITLES, LABEL_TITLES
+from hybrid.money import money
 from hybrid.explain.recommendation import recommend_inputs
 from hybrid.model.curves import fit_curve
 from hybrid.model.economics import Inputs, resolve_inputs
@@ -274,29 +275,6 @@ def _count(x: float) -> str:
     return f"{x:,.0f}"
 
 
-def _money_short(v: float, cur: str) -> str:
-    pre, suf = _prefix(cur)
-    return f"{pre}{_short(v)}{suf}"
-
-
-def _money_round(v: float, cur: str) -> str:
-    """Money without cents from 100 up: for tables of round spends."""
-    if abs(v) >= 100 and abs(v) < 1e4:
-        pre, suf = _prefix(cur)
-        return f"{pre}{v:,.0f}{suf}"
-    return money(v, cur)
-
-
-def _short(v: float) -> str:
-    for div, unit in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if v >= div:
-            return f"{v / div:g}{unit}"
-    return f"{v:g}"
-
-
-def _prefix(cur: str) -> tuple[str, str]:
-    sym = {"USD": "$", "EUR": "\u20ac", "GBP": "\u00a3"}.get(cur, "")
-    return (sym, "") if sym else ("", f" {cur}")
 
 
 def _when(generated_at: datetime | str | None) -> datetime:
@@ -780,7 +758,7 @@ def _spend_table(inp: Inputs, rec: Recommendation) -> list[tuple[str, tuple[str,
             f"{float(metric_for_spend(inp, plans[n].synthetic_share, plans[n].review_coverage, np.array([s]))[0]):.3f}"
             for n in PLAN_ORDER
         )
-        out.append((_money_round(s, rec.currency), vals))
+        out.append((money(s, rec.currency), vals))
     return out
 
 

@@ -19,7 +19,7 @@ import io
 import re
 from typing import Any
 
-from hybrid.share.report import _short
+from hybrid.money import short_number as _short
 
 PX_PER_MM = 700 / 180  # plotly's default figure width (700 px) spans the PDF's 180 mm column
 DPI = 150

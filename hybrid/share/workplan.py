@@ -9,7 +9,7 @@ import csv
 import html
 import io
 
-from hybrid.explain.rationale import money
+from hybrid.money import money
 from hybrid.safetext import neutralise_cell, shown
 
 __all__ = ["money", "neutralise", "workplan_csv", "workplan_markdown", "workplan_html", "workplan_bars",
