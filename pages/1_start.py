@@ -6,7 +6,7 @@ import streamlit as st
 
 from hybrid.errors import InputError
 from hybrid.explain.rationale import LABEL_TITLES
-from hybrid.model.scenario import Scenario
+from hybrid.model.scenario import DATA_USE_TITLES, Scenario
 from hybrid.share.extract import extract_scenario
 from hybrid.store.scenarios import safe_filename
 from ui import compute, nav, state
@@ -17,15 +17,7 @@ MAX_SCENARIO_FILE = 1024 * 1024
 MAX_REPORT_FILE = 20 * 1024 * 1024  # an HTML report inlines plotly.js (about 5 MB)
 REPORT_TYPES = (".html", ".htm", ".md", ".json", ".pdf")
 MSG = "hd.start.message"
-USE_TITLES = {
-    "pretraining": "pre-training",
-    "midtraining": "mid-training",
-    "fine_tuning": "fine-tuning",
-    "labeling": "labeling",
-    "preference": "preference data",
-    "red_teaming": "red-teaming",
-    "evaluation": "evaluation set",
-}
+USE_TITLES = DATA_USE_TITLES
 
 
 def _say(kind: str, text: str) -> None:

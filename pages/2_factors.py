@@ -8,22 +8,14 @@ import streamlit as st
 from hybrid.errors import InputError
 from hybrid.explain.rationale import FACTOR_TITLES, LABEL_TITLES
 from hybrid.model.policy import parse_policy, regulated_keyword
-from hybrid.model.scenario import DATA_USES, Factors
+from hybrid.model.scenario import DATA_USE_TITLES, DATA_USES, Factors
 from ui import charts, compute, nav, state
 from ui.theme import md_escape
 
 PAGE = "pages/2_factors.py"
 MAX_POLICY_FILE = 256 * 1024
 
-USE_TITLES = {
-    "pretraining": "Pre-training",
-    "midtraining": "Mid-training",
-    "fine_tuning": "Fine-tuning",
-    "labeling": "Labeling",
-    "preference": "Preference (RLHF/DPO)",
-    "red_teaming": "Red-teaming",
-    "evaluation": "Evaluation set",
-}
+USE_TITLES = DATA_USE_TITLES
 
 # What a 1 and a 5 look like, from tasks a team will recognise.
 LOOKS_LIKE = {

@@ -316,7 +316,7 @@ def applicable_bounds(scenario: Scenario, policy: Policy) -> list[Bound]:
             f"data use: {scenario.data_use}",
             "data_use",
             policy.data_use[scenario.data_use],
-            f"Data use: {DATA_USE_TITLES[scenario.data_use].lower()}",
+            f"Data use: {DATA_USE_TITLES[scenario.data_use]}",
         )
     )
     if policy.most_cautious is not None and (
@@ -390,5 +390,5 @@ def saturation(scenario: Scenario, policy: Policy) -> tuple[float, str]:
     k = policy.model.saturation[kind].value
     use = policy.model.saturation_by_use.get(scenario.data_use)
     if use is not None:
-        return k * use.value, f"policy default for {kind} data, times {use.value:g} for {DATA_USE_TITLES[scenario.data_use].lower()}"
+        return k * use.value, f"policy default for {kind} data, times {use.value:g} for {DATA_USE_TITLES[scenario.data_use]}"
     return k, f"policy default for {kind} data"

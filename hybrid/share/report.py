@@ -39,7 +39,7 @@ from hybrid.model.curves import fit_curve
 from hybrid.model.economics import Inputs, resolve_inputs
 from hybrid.model.policy import Bound, Policy, guardrails
 from hybrid.model.recommend import Plan, Recommendation, metric_for_spend
-from hybrid.model.scenario import FACTOR_NAMES, Scenario
+from hybrid.model.scenario import DATA_USE_TITLES, FACTOR_NAMES, Scenario
 from hybrid.safetext import shown
 from hybrid.share.formats import slug
 
@@ -63,15 +63,6 @@ LAYERS = (
     ("synthetic_extension", "Synthetic extension", COLORS["synthetic"], "Generated examples built on the human foundation."),
     ("human_review", "Human review", COLORS["review"], "Humans validate synthetic output before it is trained on."),
 )
-DATA_USE_TITLES = {
-    "pretraining": "pre-training",
-    "midtraining": "mid-training",
-    "fine_tuning": "fine-tuning",
-    "labeling": "labeling (model pre-labels)",
-    "preference": "preference data (RLHF/DPO)",
-    "red_teaming": "red-teaming",
-    "evaluation": "evaluation set",
-}
 # How sensitivity inputs are shown; unknown inputs fall back to three significant figures.
 SENSITIVITY_TITLES = {
     "accuracy": "generator label accuracy",
