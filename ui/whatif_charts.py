@@ -285,8 +285,11 @@ def tornado_chart(bars: Sequence[Bar], base: dict, currency: str) -> go.Figure:
     # Room left of 0% for a label like "0% · Human-led" at the end of a bar that reaches 0: at -2
     # it was drawn over the input names. Ticks stay within 0% to 100%.
     s_left = s_lo - max(s_pad, 0.5 * (min(135.0, s_hi + s_pad) - s_lo)) if s_lo < 30 else max(-2.0, s_lo - s_pad)
-    ticks = [t for t in range(0, 101, 20) if s_left <= t <= s_hi + s_pad]
-    fig.update_xaxes(range=[s_left, min(135.0, s_hi + s_pad)], tickvals=ticks, ticktext=[f"{t}%" for t in ticks],
+    # Room right of the largest share for its label ("80% · Hybrid" is about a third of the axis
+    # at laptop width): with only the padding it ran past the chart's edge.
+    s_right = min(160.0, s_hi + max(s_pad, 0.32 * (s_hi - s_left)))
+    ticks = [t for t in range(0, 101, 20) if s_left <= t <= s_right]
+    fig.update_xaxes(range=[s_left, s_right], tickvals=ticks, ticktext=[f"{t}%" for t in ticks],
                      row=2, col=1)
     fig.update_xaxes(title_text=f"Cost per point of the recommended<br>plan ({html_text(currency)})", row=1, col=1)
     fig.update_xaxes(title_text="Synthetic share of new examples (%)", row=2, col=1)
@@ -414,6 +417,10 @@ def mc_metric_chart(mc: MonteCarlo, target: float) -> go.Figure:
     return fig
 
 
+# Behind a label drawn across the chart's lines, so a line never runs through its words.
+_LABEL_BG = "rgba(255,255,255,0.9)"
+
+
 def sweep_chart(
     sweep: dict[str, np.ndarray],
     field_title: str,
@@ -433,16 +440,18 @@ def sweep_chart(
         fig.add_hline(
             y=y,
             line={"color": theme.TARGET, "dash": "dash", "width": 1.5},
-            annotation={"text": text, "font": {"size": theme.CHART_FONT - 2, "color": theme.TARGET}},
-            annotation_position="top left",
+            annotation={"text": text, "font": {"size": theme.CHART_FONT - 2, "color": theme.TARGET},
+                        "bgcolor": _LABEL_BG},
+            annotation_position="top right",
         )
     fig.add_annotation(
-        x=0.005,
+        x=0.995,
         xref="paper",
         y=50 * (human_below + synthetic_above),
         text="hybrid",
         showarrow=False,
-        xanchor="left",
+        xanchor="right",
+        bgcolor=_LABEL_BG,
         font={"size": theme.CHART_FONT - 2, "color": theme.TARGET},
     )
     fig.add_trace(
@@ -467,6 +476,7 @@ def sweep_chart(
                 "text": f"{html_text(format_field(field, value, currency))}: → {LABEL_TITLES[after]}",
                 "font": {"size": theme.CHART_FONT - 1, "color": VERMILLION},
                 "yshift": -26 * row,
+                "bgcolor": _LABEL_BG,
             },
             annotation_position="top right",
         )
@@ -474,7 +484,8 @@ def sweep_chart(
         fig.add_vline(
             x=today,
             line={"color": theme.HUMAN, "dash": "dot", "width": 2},
-            annotation={"text": "today", "font": {"size": theme.CHART_FONT - 1, "color": theme.HUMAN}},
+            annotation={"text": "today", "font": {"size": theme.CHART_FONT - 1, "color": theme.HUMAN},
+                        "bgcolor": _LABEL_BG},
             annotation_position="bottom right",
         )
     unit = " (fraction)" if field in ("accuracy", "catch_rate", "tail_coverage") else (f" ({html_text(currency)})" if field.endswith("_cost") else "")
