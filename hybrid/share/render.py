@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from hybrid.safetext import json_text, shown
+from hybrid.safetext import json_text
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -18,40 +18,11 @@ from typing import Any
 from hybrid.errors import InputError
 from hybrid.share.figures import figures
 from hybrid.share.formats import FORMATS
+from hybrid.share.markdown import MdRaw, md_escape  # noqa: F401 (re-exported)
 from hybrid.share.pdf import render_pdf
 from hybrid.share.report import COLORS, LABEL_COLORS, REPORT_FORMAT_VERSION, YAML_MARKER, ReportData, _num
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-
-
-class MdRaw(str):
-    """Markdown that is already safe (our own markup or a fenced block): not escaped again."""
-
-
-_MD_INLINE = re.compile(r"([\\`*_\[\]|~$])")
-_MD_LINE_START = re.compile(r"^(\s*)([#+\-=])")
-_MD_ORDERED = re.compile(r"^(\s*\d+)([.)])(?=\s|$)")
-
-
-def md_escape(value: Any) -> str:
-    """Make user text inert inside Markdown paragraphs and table cells.
-
-    Newlines and other line breaks become spaces (a newline would end a table row), ``&``, ``<``
-    and ``>`` become entities (no raw HTML, no comments), and the characters that start emphasis,
-    code, links, tables, strikethrough or math are backslash-escaped, as is a leading heading,
-    list or quote marker.
-    """
-    if value is None:
-        return ""
-    if isinstance(value, MdRaw):
-        return str(value)
-    s = str(value)
-    s = re.sub(r"[\r\n\u0085\u2028\u2029\t\v\f]+", " ", s)
-    s = shown(s)  # escape, lines, bell, bidi overrides: written as visible escapes
-    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    s = _MD_INLINE.sub(r"\\\1", s)
-    s = _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), s)
-    return _MD_ORDERED.sub(lambda m: m.group(1) + "\\" + m.group(2), s)
 
 
 def _md_finalize(value: Any) -> Any:

@@ -78,8 +78,8 @@ def workplan_csv(wp) -> str:
 
 def _md_cell(text: str) -> str:
     """Slice names come from the data: escaped as every user string in a Markdown report is
-    (markup, raw HTML, line breaks and control characters; hybrid.share.render.md_escape)."""
-    from hybrid.share.render import md_escape
+    (markup, raw HTML, line breaks and control characters; hybrid.share.markdown)."""
+    from hybrid.share.markdown import md_escape
 
     return md_escape(text)
 
