@@ -192,10 +192,13 @@ with right, st.container(border=True):
     st.file_uploader(
         "Scenario YAML file, or a report made by this tool (HTML, Markdown, JSON, PDF)",
         type=["yaml", "yml", "html", "htm", "md", "json", "pdf"],
+        max_upload_size=MAX_REPORT_FILE // 2**20,
         key=key,
         on_change=_open_file,
         args=(key,),
-        help="A report carries the scenario it was made from; opening it reproduces the report's numbers.",
+        help="A report carries the scenario it was made from; opening it reproduces the report's numbers. "
+        f"A report may be up to {MAX_REPORT_FILE // 2**20} MB (an HTML report carries its charts' code), a scenario "
+        f"YAML file up to {MAX_SCENARIO_FILE // 2**20} MB. Datasets go on the Dataset page, which takes larger files.",
     )
     st.download_button(
         "Download this scenario as YAML",

@@ -224,7 +224,8 @@ with left, st.container(border=True):
         on_change=lib.import_changed,
         args=(key,),
         help="Each scenario goes in under its name: new names are created, existing ones get a new version, "
-        "identical content is left alone. Every file is checked before anything is written.",
+        "identical content is left alone. Every file is checked before anything is written. One import holds "
+        "up to 20 MB: a zip of at most 500 scenarios of 1 MB each. Datasets go on the Dataset page, which takes larger files.",
     )
     show_message("import")
 with right, st.container(border=True):

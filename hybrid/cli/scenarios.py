@@ -182,7 +182,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             written = store.export_all(args.output)
             for path in written:
                 print(path)
-            print(f"exported {len(written)} scenario(s) to {args.output}", file=sys.stderr)
+            print(f"exported {len(written):,} scenario{'' if len(written) == 1 else 's'} to {args.output}", file=sys.stderr)
             return 0
         if not args.output:
             sys.stdout.write(store.export_yaml(args.name, args.version))

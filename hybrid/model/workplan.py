@@ -752,7 +752,7 @@ def slice_plan(
     short = [n for n, sp in zip(names, slices) if not sp.verification_met]
     if short:
         notes.append(
-            f"In {len(short)} slice(s) every synthetic row is reviewed and still fewer than the "
+            f"In {len(short)} slice{'' if len(short) == 1 else 's'} every synthetic row is reviewed and still fewer than the "
             f"verification sample: the accuracy there stays known only roughly (e.g. {short[0]})."
         )
     return WorkPlan(

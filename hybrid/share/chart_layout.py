@@ -138,3 +138,43 @@ def spaced(values: Sequence[float], min_gap: float) -> list[int]:
         rows[i] = row
         last[row] = values[i]
     return rows
+
+
+def twins(plans: Sequence) -> dict[str, str]:
+    """Plans drawn on top of one another, by name: ``{"all-human": "recommended"}`` when the
+    all-human plan has the recommended plan's mix (synthetic share and review coverage), so its curve
+    and its bar are the recommended one's and a chart must say so or the first one drawn is hidden."""
+    by = {p.name: p for p in plans}
+    rec = by.get("recommended")
+    out = {}
+    if rec is None:
+        return out
+    for name, p in by.items():
+        if name != "recommended" and math.isclose(p.synthetic_share, rec.synthetic_share, abs_tol=1e-9) \
+                and math.isclose(p.review_coverage, rec.review_coverage, abs_tol=1e-9):
+            out[name] = "recommended"
+    return out
+
+
+def spend_range(spends: Sequence[float], budget: float, margin: float = 0.12) -> tuple[float, float, bool]:
+    """A linear money axis for the plans' spends: ``(0, top, shows_budget)``. The axis runs to the
+    budget when the largest plan spends at least a third of it, otherwise to the largest spend with
+    ``margin`` to spare, so a plan that buys only what reaches the target is not squeezed against
+    zero; ``shows_budget`` says whether the budget is on the axis (if not, say so in a note)."""
+    top = max([float(s) for s in spends] + [0.0])
+    if budget > 0 and top >= budget / 3:
+        return 0.0, max(budget, top) * (1 + margin / 6), True
+    top = top * (1 + margin) if top > 0 else max(budget, 1.0)
+    return 0.0, top, top >= budget
+
+
+def share_of_budget(spend: float, budget: float) -> str:
+    """``"0.5% of budget"``, ``"whole budget"``: a plan's spend for a label."""
+    if budget <= 0:
+        return ""
+    f = spend / budget
+    if f >= 0.9995:
+        return "whole budget"
+    if f < 0.001:
+        return "under 0.1% of budget"
+    return f"{f:.1%} of budget" if f < 0.1 else f"{f:.0%} of budget"

@@ -11,7 +11,7 @@ import math
 from hybrid.money import currency_affixes as _prefix
 from hybrid.money import money
 from hybrid.money import short_number as _short
-from hybrid.share.chart_layout import FONT_FAMILY, chart_layout
+from hybrid.share.chart_layout import FONT_FAMILY, chart_layout, share_of_budget, twins
 from hybrid.share.report import (
     COLORS,
     LAYERS,
@@ -68,9 +68,16 @@ def figures(data: ReportData) -> dict:
 
     fig = go.Figure()
     spend = list(data.curve_spend)
-    for name in ("all-human", "all-synthetic", "recommended"):
+    same = twins(rec.plans)
+    # A plan with the recommended mix has the recommended curve: drawn after it, dashed, and named so,
+    # or the recommended line would hide it.
+    order = [n for n in ("all-human", "all-synthetic") if n not in same] + ["recommended"] + \
+        [n for n in ("all-human", "all-synthetic") if n in same]
+    for name in order:
         pl = next(q for q in rec.plans if q.name == name)
         title = PLAN_TITLES[name] + (" (outside guardrails)" if pl.breaks else "")
+        if name == "recommended" and same:
+            title += " (= " + " and ".join(PLAN_TITLES[n].lower() for n in same) + ")"
         fig.add_trace(
             go.Scatter(
                 x=spend,
@@ -78,7 +85,7 @@ def figures(data: ReportData) -> dict:
                 mode="lines",
                 name=title,
                 line=dict(color=PLAN_COLORS[name], width=3.5 if name == "recommended" else 2.5,
-                          dash="dot" if pl.breaks else "solid"),
+                          dash="dot" if pl.breaks else "dash" if name in same else "solid"),
                 hovertemplate=f"{PLAN_TITLES[name]}<br>spend {pre}%{{x:,.0f}}{suf}<br>metric %{{y:.3f}}<extra></extra>",
                 legendgroup=name,
             )
@@ -88,7 +95,8 @@ def figures(data: ReportData) -> dict:
                 x=[pl.spend],
                 y=[pl.expected_metric],
                 mode="markers",
-                marker=dict(color=PLAN_COLORS[name], size=12, symbol="diamond" if name == "recommended" else "circle",
+                marker=dict(color=PLAN_COLORS[name], size=8 if name in same else 12,
+                            symbol="diamond" if name == "recommended" else "circle",
                             line=dict(color="white", width=1.5)),
                 name=f"{PLAN_TITLES[name]} plan",
                 showlegend=False,
@@ -118,21 +126,41 @@ def figures(data: ReportData) -> dict:
 
     fig = go.Figure()
     names = list(PLAN_ORDER)[::-1]
+    plans = [next(q for q in rec.plans if q.name == n) for n in names]
+    rows = [PLAN_TITLES[n] + (" (= recommended)" if n in same else "") for n in names]
     for key, title, color, _ in LAYERS:
-        vals = [next(q for q in rec.plans if q.name == n).layers[key] for n in names]
         fig.add_trace(
             go.Bar(
-                y=[PLAN_TITLES[n] for n in names],
-                x=vals,
+                y=rows,
+                x=[pl.layers[key] for pl in plans],
                 orientation="h",
                 name=title,
                 marker=dict(color=color),
                 hovertemplate=f"{title}: {pre}%{{x:,.0f}}{suf}<extra>%{{y}}</extra>",
             )
         )
+    # Each plan's total at the end of its bar, so a plan far smaller than the largest one (a few
+    # hundred dollars beside the whole budget) still reads, even when its bar is a sliver.
+    fig.add_trace(
+        go.Bar(
+            y=rows,
+            x=[0.0] * len(plans),
+            orientation="h",
+            name="plan total",
+            showlegend=False,
+            marker=dict(color=LAYERS[-1][2]),  # width 0: no colour shows
+            text=[f"{money(pl.spend, cur)} ({share_of_budget(pl.spend, rec.budget)})" for pl in plans],
+            textposition="outside",
+            cliponaxis=False,
+            hoverinfo="skip",
+        )
+    )
+    top = max([pl.spend for pl in plans] + [1.0])
     fig.update_layout(**_layout("Where the money goes: the three layers of each plan", barmode="stack",
                                 height=320, margin=dict(l=110, r=24, t=96, b=56)))
-    fig.update_xaxes(title_text=f"Spend ({cur})", tickprefix=pre, ticksuffix=suf, tickformat="~s")
+    # Room on the right for the longest label when the largest plan's own bar runs that far.
+    fig.update_xaxes(title_text=f"Spend ({cur})", tickprefix=pre, ticksuffix=suf, tickformat="~s",
+                     range=[0, top * 1.55])
     figs["chart-layers"] = fig
 
     fig = go.Figure()

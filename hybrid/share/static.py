@@ -29,9 +29,9 @@ _MARKERS = {"circle": "o", "diamond": "D", "square": "s"}
 
 def _text(s: Any) -> str:
     """Plotly label text for matplotlib: line breaks, HTML entities read back (user text in a plotly
-    label is escaped), and ``$`` escaped so no label turns into mathtext."""
-    text = html.unescape(re.sub(r"<br\s*/?>", "\n", "" if s is None else str(s)))
-    return text.replace("$", r"\$")
+    label is escaped). ``$`` stays as it is: ``png`` draws with ``text.parse_math`` off, so no label
+    turns into mathtext, and an escaped ``\\$`` would print its backslash ("\\$1k" on a money axis)."""
+    return html.unescape(re.sub(r"<br\s*/?>", "\n", "" if s is None else str(s)))
 
 
 def _formatter(axis):
