@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 
 from hybrid.money import currency_affixes, money, money_compact
 from hybrid.model.policy import Bound, Guardrails
-from hybrid.share.chart_layout import chart_layout, left_margin, tick_format
+from hybrid.share.chart_layout import chart_layout, left_margin, share_of_budget, tick_format, twins
 from hybrid.model.recommend import Recommendation
 from ui import theme
 from ui.theme import html_text
@@ -116,15 +116,22 @@ def spend_chart(
         "all-synthetic": {"dash": "dot", "width": 3.5, "symbol": "x"},
         "recommended": {"dash": "solid", "width": 5, "symbol": "diamond"},
     }
-    for name in ("all-human", "all-synthetic", "recommended"):
+    same = twins(rec.plans)  # a fixed plan with the recommended mix lies under its curve
+    order = [n for n in ("all-human", "all-synthetic") if n not in same] + ["recommended"] + list(same)
+    for name in order:
         p = plans[name]
         colour = theme.PLAN_COLOURS[name]
-        style = styles[name]
+        style = dict(styles[name])
         title = theme.PLAN_TITLES[name]
         if p.breaks:
             title += " (outside guardrails)"
         elif name == "recommended":
             title += f" ({p.synthetic_share:.0%} synthetic)"
+            twin = [theme.PLAN_TITLES[n].lower() for n in same]
+            if twin:
+                title += f" = {' = '.join(twin)}"
+        if name in same:
+            style.update(dash="dash", width=3)  # drawn over the recommended curve, which it equals
         add_plan_curve(fig, spend, curves[name], p, title, cur, colour, style["dash"], style["width"], style["symbol"], 16)
     fig.add_hline(
         y=rec.target_metric,
@@ -139,7 +146,19 @@ def spend_chart(
         fig, "Expected metric vs spend", f"Spend on new data ({html_text(cur)})", "Expected metric (fraction)", height=640,
         width_px=480,
     )
-    fig.update_xaxes(range=[0, float(spend[-1]) * 1.02], **currency_axis(cur))
+    top = float(spend[-1])
+    small = [p.spend for p in rec.plans if 0 < p.spend < 0.1 * top]
+    if small:
+        # A plan that buys only what reaches the target can spend a sliver of the budget: on a
+        # linear axis it sits against zero, so the axis goes logarithmic from below the smallest plan.
+        lo_x = min(small) / 3.0
+        vals, texts = log_ticks(lo_x, top * 1.05)
+        pre, suf = currency_affixes(cur)
+        fig.update_xaxes(type="log", range=[np.log10(lo_x), np.log10(top * 1.05)], tickvals=vals,
+                         ticktext=[f"{pre}{t}{html_text(suf)}" for t in texts])
+        fig.update_xaxes(title_text=f"Spend on new data ({html_text(cur)}, log scale)")
+    else:
+        fig.update_xaxes(range=[0, top * 1.02], **currency_axis(cur))
     fig.update_yaxes(range=[max(0.0, lo - pad), min(1.0, hi + pad)], tickformat=tick_format(max(0.0, lo - pad), min(1.0, hi + pad)))
     return fig
 
@@ -180,8 +199,13 @@ def layers_chart(rec: Recommendation) -> go.Figure:
             hovertemplate="%{y}: %{x:,.0f} left<extra></extra>",
         )
     )
-    _layout(fig, "Budget split into the three layers", f"Spend ({html_text(cur)})", "", height=420, width_px=480)
-    fig.update_layout(barmode="stack", bargap=0.35)
+    for p, name in zip(order, names, strict=True):
+        # Each bar's total above it: a plan that spends a sliver of the budget has bars too thin to see.
+        note = f"{money(p.spend, cur)}, {share_of_budget(p.spend, rec.budget)}"
+        fig.add_annotation(x=0, y=name, xref="x", yref="y", xanchor="left", yanchor="bottom", yshift=24,
+                           showarrow=False, text=html_text(note), font={"size": theme.CHART_FONT - 2, "color": "#333333"})
+    _layout(fig, "Budget split into the three layers", f"Spend ({html_text(cur)})", "", height=460, width_px=480)
+    fig.update_layout(barmode="stack", bargap=0.55)
     fig.update_xaxes(range=[0, rec.budget * 1.01], **currency_axis(cur))
     return fig
 

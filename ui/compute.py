@@ -49,7 +49,11 @@ def analyse(scenario_json: str, policy_text: str | None) -> Analysis:
     pol = policy(policy_text)
     inp = resolve_inputs(scenario, pol)
     rec = recommend_inputs(scenario, pol, inp)
-    spend = np.linspace(0.0, float(rec.budget), SPEND_POINTS)
+    # Linear steps for the budget-wide view and geometric ones down to 1/10,000 of the budget, so a
+    # plan that buys only what reaches the target still has a curve when the axis goes logarithmic.
+    budget = float(rec.budget)
+    spend = np.unique(np.concatenate([np.linspace(0.0, budget, SPEND_POINTS),
+                                      np.geomspace(max(budget, 1e-9) * 1e-4, max(budget, 1e-9), SPEND_POINTS)]))
     curves = {
         p.name: np.asarray(metric_for_spend(inp, p.synthetic_share, p.review_coverage, spend), dtype=float)
         for p in rec.plans
