@@ -603,3 +603,17 @@ def test_costs_shows_the_tail_coverage_the_plan_uses_and_where_it_came_from():
     at.number_input(key="w.economics.tail_coverage").set_value(0.2)
     ok(at.run())
     assert plain(used(at)) == "The plan uses a tail coverage of 20%, entered on the Costs page."
+
+
+def test_costs_page_shows_what_a_reviewed_row_is_priced_at():
+    """The review price typed on Costs is the check; the plan adds the fixes it finds (issue 12:
+    a newcomer saw $0.35 on Costs and $0.52 per reviewed row in the work plan's CSV)."""
+    from hybrid.money import money
+
+    at = app(page="pages/4_costs.py")
+    e = scenario(at).economics
+    found = (1 - e.synthetic_label_accuracy) * e.review_catch_rate
+    fix = e.human_cost_per_example if e.fix_cost_per_example is None else e.fix_cost_per_example
+    unit = (1 - found) * e.review_cost_per_example + found * max(fix, e.review_cost_per_example)
+    assert any(f"prices a reviewed row at {money(unit, e.currency)}" in c.value.replace("\\", "") for c in at.caption), \
+        [c.value for c in at.caption]
