@@ -49,8 +49,9 @@ if not up or not prof or not prof.get("data"):
             c1.page_link(DATASET, label="Upload a dataset on the Dataset page", icon=":material/upload_file:")
         else:
             c1.caption("Upload a dataset on the Dataset page.")
-        c2.button(f"Use the bundled sample ({ui_wp.SAMPLE.name}: support tickets, two annotators)",
-                  key="workplan.sample", on_click=ui_wp.use_sample, icon=":material/science:")
+        c2.button("Use the bundled sample", key="workplan.sample", on_click=ui_wp.use_sample,
+                  icon=":material/science:",
+                  help=f"{ui_wp.SAMPLE.name}: support tickets labeled by two annotators, with synthetic rows.")
         state.field_error("dataset.upload", "Sample")
     state.finish(PAGE, nav.neighbours(PAGE))
     st.stop()

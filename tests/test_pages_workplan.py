@@ -58,7 +58,7 @@ def test_without_data_it_says_so_and_offers_the_sample():
     at = app()
     assert not at.error, errors(at)
     assert any("No dataset loaded yet" in i.value for i in at.info)
-    assert [b.label for b in at.button] == ["Use the bundled sample (support_tickets.csv: support tickets, two annotators)"]
+    assert [b.label for b in at.button] == ["Use the bundled sample"]
     assert not at.main.metric  # no numbers without data
     assert at.title[0].value == "Work plan: which slices get which rows"
 
