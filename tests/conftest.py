@@ -85,3 +85,17 @@ NAME_CHARS = st.characters(exclude_categories=("Cs",), exclude_characters=[chr(i
 
 def name_text(min_size: int = 0, max_size: int = 40):
     return st.text(NAME_CHARS, min_size=min_size, max_size=max_size)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright, started with the flags every browser test uses
+    (scripts/streamlit_server.py), one per test module."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from playwright.sync_api import sync_playwright
+    from streamlit_server import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from browser_helpers import metric, no_exceptions  # noqa: E402
-from streamlit_server import CHROMIUM, CHROMIUM_ARGS, full_page_screenshot, running_app, wait_for_app  # noqa: E402
+from streamlit_server import CHROMIUM, full_page_screenshot, running_app, wait_for_app  # noqa: E402
 
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists(),
@@ -34,16 +34,6 @@ def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("e2e")
     with running_app(OUT / "streamlit.log", data_dir=tmp) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

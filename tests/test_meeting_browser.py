@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT))
 
-from streamlit_server import CHROMIUM, CHROMIUM_ARGS, running_app, wait_for_app  # noqa: E402
+from streamlit_server import CHROMIUM, running_app, wait_for_app  # noqa: E402
 
 from hybrid.model.scenario import load_scenario  # noqa: E402
 from hybrid.share.urlstate import encode  # noqa: E402
@@ -154,16 +154,6 @@ def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("meeting")
     with running_app(OUT / "streamlit.log", data_dir=tmp) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def walk(browser, base: str, width: int, height: int, fit: bool = False) -> list[str]:

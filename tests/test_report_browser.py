@@ -21,7 +21,6 @@ from tests.conftest import ROOT, make_scenario
 playwright = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 OUT = ROOT / "test-output"
 WHEN = datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
 
@@ -62,14 +61,6 @@ def report_file(tmp_path_factory, policy):
     path = tmp_path_factory.mktemp("report") / "hostile report.html"
     path.write_text(render_html(data), encoding="utf-8")
     return path, data
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from browser_helpers import metric, no_exceptions  # noqa: E402
-from streamlit_server import CHROMIUM, CHROMIUM_ARGS, full_page_screenshot, running_app, wait_for_app  # noqa: E402
+from streamlit_server import CHROMIUM, full_page_screenshot, running_app, wait_for_app  # noqa: E402
 from test_meeting_browser import _CHARTS, _CLIPPED, AXE  # noqa: E402
 
 from hybrid.model.scenario import load_scenario  # noqa: E402
@@ -40,16 +40,6 @@ def server(tmp_path_factory):
     OUT.mkdir(parents=True, exist_ok=True)
     with running_app(OUT / "streamlit.log", data_dir=tmp) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def _token() -> str:
