@@ -526,13 +526,13 @@ def test_work_plan_csv_neutralises_every_text_cell(policy):
     import csv
     import dataclasses
 
-    from hybrid.evidence.slices import slice_stats_file
+    from hybrid.evidence.slices import read_slices
     from hybrid.model.scenario import load_scenario
     from hybrid.model.workplan import slice_plan
     from hybrid.share.workplan import workplan_csv
 
-    stats = slice_stats_file(ROOT / "data" / "samples" / "support_tickets.csv", slice="channel", label="label",
-                             annotators=["annotator_1", "annotator_2"], source="source")
+    stats = read_slices(ROOT / "data" / "samples" / "support_tickets.csv", slice="channel", label="label",
+                        annotators=["annotator_1", "annotator_2"], source="source")
     wp = slice_plan(load_scenario(EXAMPLE), policy, stats)
     formulas = ['=HYPERLINK("http://evil/","x")', "+cmd|' /C calc'!A0", "@SUM(A1)", "-2+3", "\tTAB", "\rCR"]
     assert len(wp.slices) >= 2

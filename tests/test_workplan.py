@@ -240,12 +240,12 @@ def test_slice_spend_adds_up_to_the_global_plan_spend(support_plan):
 
 def test_sample_data_sliced_with_annotators_spends_the_global_plan(policy):
     """The example that showed the gap: channel slices with per-slice annotator agreement."""
-    from hybrid.evidence.slices import slice_stats_file
+    from hybrid.evidence.slices import read_slices
     from hybrid.model.workplan import rounding_tolerance
 
     scn = load_scenario(SUPPORT)
-    stats = slice_stats_file(ROOT / "data" / "samples" / "support_tickets.csv", slice="channel", label="label",
-                             annotators=["annotator_1", "annotator_2"], source="source")
+    stats = read_slices(ROOT / "data" / "samples" / "support_tickets.csv", slice="channel", label="label",
+                        annotators=["annotator_1", "annotator_2"], source="source")
     wp = slice_plan(scn, policy, stats)
     assert wp.matches_global
     assert round(wp.plan.spend) == 27288
@@ -256,11 +256,11 @@ def test_classes_as_slices_keep_their_agreement(policy):
     """Sliced by the label column, each slice is one class: its kappa is corrected by the whole
     data's label mix, so 88% agreement over 12 classes is not 'low agreement' (a slice-level kappa
     would have capped every class at 20% synthetic and left most of the plan's synthetic rows out)."""
-    from hybrid.evidence.slices import slice_stats_file
+    from hybrid.evidence.slices import read_slices
 
     scn = load_scenario(SUPPORT)
-    stats = slice_stats_file(ROOT / "data" / "samples" / "support_tickets.csv", slice="label", label="label",
-                             annotators=["annotator_1", "annotator_2"], source="source")
+    stats = read_slices(ROOT / "data" / "samples" / "support_tickets.csv", slice="label", label="label",
+                        annotators=["annotator_1", "annotator_2"], source="source")
     billing = next(s for s in stats if s.name == "billing")
     assert billing.agreement == pytest.approx(0.88, abs=0.02)
     assert billing.kappa > 0.8

@@ -22,24 +22,6 @@ from hybrid.model.workplan import MAX_SLICES, SliceStats
 MISSING = "(no value)"
 
 
-def slice_stats_file(
-    path: str | Path,
-    *,
-    slice: str,
-    label: str | None = None,
-    annotators: Sequence[str] | None = None,
-    source: str | None = None,
-    name: str | None = None,
-) -> list[SliceStats]:
-    """Read the needed columns of a data file (any format profiling reads) and count per slice."""
-    from hybrid.evidence.profile import read_table
-
-    wanted = [slice] + [c for c in (label, source) if c] + list(annotators or [])
-    frame = read_table(path, columns=list(dict.fromkeys(wanted)), name=name or str(path))
-    return slice_stats_frame(frame, slice=slice, label=label, annotators=annotators, source=source,
-                             name=name or str(path))
-
-
 def read_slices(
     path: str | Path,
     *,
@@ -50,16 +32,20 @@ def read_slices(
     name: str | None = None,
 ) -> list[SliceStats]:
     """Per-slice statistics from any file the work plan reads: a Label Studio JSON export (its
-    annotators found in the export, its label column ``label`` unless named) or a data file."""
+    annotators found in the export, its label column ``label`` unless named) or a data file (any
+    format profiling reads; only the needed columns are read)."""
     from hybrid.evidence.labelstudio import is_label_studio, read_label_studio
+    from hybrid.evidence.profile import read_table
 
     annotators = list(annotators or []) or None
+    shown = name or str(path)
     if is_label_studio(path):
         frame, found = read_label_studio(path)
         return slice_stats_frame(frame, slice=slice, label=label or "label", annotators=annotators or found or None,
-                                 source=source or ("source" if "source" in frame.columns else None),
-                                 name=name or str(path))
-    return slice_stats_file(path, slice=slice, label=label, annotators=annotators, source=source, name=name)
+                                 source=source or ("source" if "source" in frame.columns else None), name=shown)
+    wanted = [slice] + [c for c in (label, source) if c] + list(annotators or [])
+    frame = read_table(path, columns=list(dict.fromkeys(wanted)), name=shown)
+    return slice_stats_frame(frame, slice=slice, label=label, annotators=annotators, source=source, name=shown)
 
 
 def _check_values(name: str, col: str, values) -> None:
