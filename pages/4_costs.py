@@ -12,7 +12,7 @@ import streamlit as st
 from hybrid.errors import InputError
 from hybrid.money import money
 from hybrid.model.curves import CurveFit, fit_curve
-from hybrid.model.economics import prelabel_break_even, resolve_inputs
+from hybrid.model.economics import prelabel_break_even
 from hybrid.share.urlstate import MAX_MONEY
 from ui import charts, compute, evidence, nav, state
 from ui.theme import md_escape
@@ -164,16 +164,12 @@ with top[1], st.container(border=True):
     _money_field("Human review, per synthetic example", "economics.review_cost_per_example", st, step=0.05)
     _fraction_field("Review catch rate (0 to 1)", "economics.review_catch_rate", st,
                     help="Share of wrong synthetic labels a reviewer catches.")
-    try:
-        inp = resolve_inputs(state.current(), compute.policy(state.policy_text()))
-        unit = float(inp.review_unit_cost())
-        found = (1.0 - float(inp.accuracy)) * float(inp.catch_rate)
+    priced = state.analysis()
+    if priced is not None:
         st.caption(md_escape(
-            f"The plan prices a reviewed row at {money(unit, inp.currency)}: every row is checked, and the "
-            f"{found:.0%} found wrong are fixed at a fresh label's price, so review gets dearer as the "
-            "generator gets worse."))
-    except InputError:
-        pass  # the page's own error for the bad field already shows
+            f"The plan prices a reviewed row at {money(priced.review_unit_cost, priced.rec.currency)}: every "
+            f"row is checked, and the {priced.review_found:.0%} found wrong are fixed at a fresh label's "
+            "price, so review gets dearer as the generator gets worse."))
     _money_field("Price of one wrong label reaching training", "economics.escaped_error_cost", st, step=0.1,
                  help="Optional. Multiplied by the error-cost answer; 0 leaves review to the guardrail alone.")
 with top[2], st.container(border=True):

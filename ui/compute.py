@@ -33,6 +33,8 @@ class Analysis:
     exchange_rate: float
     tail_coverage: float = 0.0  # the tail coverage the plan uses (hybrid.model.economics.Inputs)
     tail_coverage_source: str = ""
+    review_unit_cost: float = 0.0  # cash per reviewed row: the check plus the wrong ones found, fixed
+    review_found: float = 0.0  # share of reviewed rows found wrong and fixed
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -59,7 +61,9 @@ def analyse(scenario_json: str, policy_text: str | None) -> Analysis:
         for p in rec.plans
     }
     return Analysis(rec=rec, spend=spend, curves=curves, exchange_rate=float(inp.exchange_rate(rec.plan.review_coverage)),
-                    tail_coverage=float(inp.tail_coverage), tail_coverage_source=inp.tail_coverage_source)
+                    tail_coverage=float(inp.tail_coverage), tail_coverage_source=inp.tail_coverage_source,
+                    review_unit_cost=float(inp.review_unit_cost()),
+                    review_found=float((1.0 - inp.accuracy) * inp.catch_rate))
 
 
 def analysis_for(scenario: Scenario, policy_text: str | None) -> Analysis:
