@@ -32,6 +32,7 @@ def measured(draw):
             "saturation": draw(st.floats(0.1, 200.0)),
             "systematic_share": min(1.0, floor / max(1 - acc, 0.005)),
             "floor": floor,
+            "floor_exponent": draw(st.floats(1.0, 2.0)),
             "accuracy": acc,
             "human_rows": 500,
             "synthetic_rows": 500,
@@ -284,3 +285,82 @@ def test_the_fitted_line_is_the_fit_anchored_at_each_measured_base(policy, scena
         gain = float(model.metric_at(base - top, 100.0, 0.0) - model.metric_at(base - top, 0.0, 0.0))
         assert float(line(base, [100.0])[0]) == pytest.approx(start + gain)
     assert 0 <= r.fit.measured_ratio <= max(s_ for _, s_, _ in r.augmentation_points) / top
+
+
+def _cancer_pilot(held: int):
+    from sklearn.datasets import load_breast_cancer
+
+    data = load_breast_cancer(as_frame=True).frame.rename(columns={"target": "label"})
+    rng = np.random.default_rng(0)
+    human = data.sample(240, random_state=0).assign(source="human")
+    human.iloc[:held, human.columns.get_loc("source")] = "holdout"
+    synth = human.iloc[held:].sample(120, random_state=1).copy()
+    feats = [c for c in synth.columns if c not in ("label", "source")]
+    synth[feats] = synth[feats] * (1 + 0.3 * rng.standard_normal((len(synth), len(feats))))
+    return pd.concat([human, synth.assign(source="synthetic")], ignore_index=True), human.index[:held]
+
+
+def test_rows_marked_holdout_are_the_only_test_rows(policy, scenario):
+    """A generator built from the pilot's human rows has seen them: scoring its rows on them
+    credits a gain fresh data does not show. Rows set aside before generation are the test set."""
+    from hybrid.evidence.learning import synthetic_response
+
+    frame, _ = _cancer_pilot(80)
+    r = synthetic_response(frame, "label", "source", scenario, policy, model="linear")
+    assert r.test_rows == 80
+    assert r.train_rows == 160
+    assert r.human_rows == 240  # held-out rows are the team's human rows all the same
+    assert max(h for h, _, _ in r.augmentation_points) == 160
+    assert any("80 human rows marked held out" in n for n in r.notes)
+
+
+def test_too_few_holdout_rows_are_cross_fitted_and_said_so(policy, scenario):
+    from hybrid.evidence.learning import MIN_HOLDOUT_ROWS, synthetic_response
+
+    frame, _ = _cancer_pilot(MIN_HOLDOUT_ROWS - 1)
+    r = synthetic_response(frame, "label", "source", scenario, policy, model="linear")
+    assert r.test_rows == 240
+    assert any("too few to score on" in n for n in r.notes)
+
+
+def test_holdout_values_are_human_rows():
+    from hybrid.evidence.roles import is_holdout, source_kind
+
+    for v in ("holdout", "Held_Out", " unseen "):
+        assert is_holdout(v) and source_kind(v, "source") == "human"
+    assert not is_holdout("human") and not is_holdout(None)
+
+
+def test_a_gain_is_weighed_by_its_paired_standard_error():
+    """Two models scored on the same 100 rows that disagree on 4 of them: a gain is known to about
+    sqrt(0.04 / 100) = 0.02, however alike the folds' scores are."""
+    from hybrid.evidence.learning import _paired_noise
+
+    scores = {(100, 0): [0.90, 0.90, 0.90], (100, 50): [0.92, 0.92, 0.921]}
+    assert _paired_noise(scores, {(100, 50): [0.04, 0.04, 0.04]}, 100) == pytest.approx(0.02)
+    assert _paired_noise(scores, {}, 100) == pytest.approx(0.002)  # the spread's floor
+    assert _paired_noise({}, {}, 100) == 0.005
+
+
+def test_the_floor_exponent_is_measured_and_first_pass_labels_keep_their_worth(policy, scenario):
+    """Points made by the model with a linear floor (gamma 1) are fitted back to gamma near 1;
+    first-pass labels keep a worth of one and the policy's saturation, so only the floor moves."""
+    from hybrid.evidence.learning import _response_inputs, _response_model, fit_response
+
+    curve = [(20, 0.6), (50, 0.75), (100, 0.83), (200, 0.88)]
+    inp = _response_inputs(scenario, policy, curve, 200, 0.7)
+    truth = _response_model(inp, 1.0, float(inp.saturation), 0.25, 0.7, 1.0)
+    pts = [(200, 0, float(truth.metric_at(0.0, 0.0, 0.0)))]
+    pts += [(200, s_, float(truth.metric_at(0.0, float(s_), 0.0))) for s_ in (20, 40, 80, 160, 320)]
+    pts += [(50, 0, float(truth.metric_at(-150.0, 0.0, 0.0)))]
+    pts += [(50, s_, float(truth.metric_at(-150.0, float(s_), 0.0))) for s_ in (20, 40, 80, 160, 320)]
+    (value, sat, floor, gamma), errors, rmse, _ = fit_response(inp, pts, 200, 0.7, 0.002, "prelabel")
+    assert value == 1.0 and sat == pytest.approx(float(inp.saturation))
+    assert set(errors) == {"floor", "floor_exponent"}
+    assert gamma == pytest.approx(1.0, abs=0.1) and floor == pytest.approx(0.25, abs=0.03)
+    (_, _, _, gamma2), _, _, _ = fit_response(inp, pts, 200, 0.7, 0.002, "generated")
+    assert gamma2 < 1.3
+    quadratic = _response_model(inp, 1.0, float(inp.saturation), 0.25, 0.7, 2.0)
+    pts2 = [(h, s_, float(quadratic.metric_at(h - 200.0, float(s_), 0.0))) for h, s_, _ in pts]
+    (_, _, _, gamma3), _, _, _ = fit_response(inp, pts2, 200, 0.7, 0.002, "prelabel")
+    assert gamma3 == pytest.approx(2.0, abs=0.1)

@@ -444,12 +444,15 @@ def _show_rate(key: tuple, m: Measured) -> None:
             hide_index=True, width="stretch",
         )
     se = r.errors
+    split = (f"Scored on the {r.test_rows:,} human rows marked held out (never shown to the generator), "
+             f"{r.train_rows:,} others training" if r.held_out else
+             f"Cross-fitted: each of {r.test_rows:,} human rows held out once, with up to {r.train_rows:,} "
+             "others training")
+    errs = [f"worth ±{se['value']:.2f}" for _ in [0] if "value" in se]
+    errs += [f"repeated-error loss ±{100 * se['floor']:.1f} points" for _ in [0] if "floor" in se]
     st.caption(md_escape(
-        f"Cross-fitted: each of {r.test_rows:,} human rows held out once, with up to {r.train_rows:,} others "
-        f"training (no duplicate on both sides); synthetic rows added to fixed human rows; {r.model}; "
-        f"{m.seconds:.1f} s."
-        + (f" Standard errors: worth ±{se.get('value', float('nan')):.2f}, repeated-error loss "
-           f"±{100 * se.get('floor', float('nan')):.1f} points." if se else "")))
+        f"{split} (no duplicate on both sides); synthetic rows added to fixed human rows; {r.model}; "
+        f"{m.seconds:.1f} s." + (f" Standard errors: {', '.join(errs)}." if errs else "")))
     for note in r.notes:
         st.caption(":material/info: " + md_escape(note))
     if fit is None:

@@ -47,6 +47,10 @@ class Case:
     split_seed: int = 0
     # synthetic shares of the same-spend grid, when coarser than the default (slow learners)
     grid_shares: list | None = None
+    # share of the pilot's human rows set aside before the generator is fitted, marked
+    # ``source: holdout`` in the pilot file: the rows the evidence scores on (0: the generator
+    # sees every pilot row and the evidence cross-fits, the leak docs/model.md describes)
+    holdout: float = 0.3
 
 
 @dataclass
@@ -59,6 +63,7 @@ class Prepared:
     pool_idx: np.ndarray
     gen: gens.Generator
     pilot_syn: gens.Stream
+    held_idx: np.ndarray  # pilot human rows the generator never saw
     accuracy: float  # measured on the pilot's synthetic rows: what a team reviewing a sample sees
     population_accuracy: float  # on a large fresh draw
     notes: list[str] = field(default_factory=list)
@@ -127,14 +132,19 @@ def prepare_case(case: Case) -> Prepared:
     pool = rng.permutation(pool)
     features = Features(data)
     gen = gens.make(case.generator, **case.gen_params)
+    held = np.array([], dtype=int)
+    seen = pilot_idx
+    if case.holdout > 0:
+        held, seen = _stratified_take(pilot_idx, data.y, int(round(case.holdout * len(pilot_idx))),
+                                      np.random.default_rng([case.split_seed, 23]))
     aside = None
     if case.gen_params.get("aside_rows"):
         # real rows the first-pass model is trained on, kept out of the pilot, pool and test
         aside, pool = _stratified_take(pool, data.y, int(case.gen_params["aside_rows"]), rng)
         pool = rng.permutation(pool)
-        gen.fit(data, pilot_idx, rng, unlabeled_idx=pool, aside_idx=aside)
+        gen.fit(data, seen, rng, unlabeled_idx=pool, aside_idx=aside)
     else:
-        gen.fit(data, pilot_idx, rng, unlabeled_idx=pool)
+        gen.fit(data, seen, rng, unlabeled_idx=pool)
     pilot_syn = gen.stream(case.pilot_synthetic, np.random.default_rng([case.split_seed, 5]))
     notes = []
     if gen.finite:
@@ -145,7 +155,7 @@ def prepare_case(case: Case) -> Prepared:
         population = gen.stream(5000, np.random.default_rng([case.split_seed, 99])).accuracy
     if len(pilot_syn) < case.pilot_synthetic:
         notes.append(f"pilot asked for {case.pilot_synthetic} synthetic rows, the pool gave {len(pilot_syn)}")
-    return Prepared(case, data, features, test_idx, pilot_idx, pool, gen, pilot_syn,
+    return Prepared(case, data, features, test_idx, pilot_idx, pool, gen, pilot_syn, np.sort(held),
                     pilot_syn.accuracy, population, notes)
 
 
@@ -162,7 +172,7 @@ def pilot_frame(p: Prepared) -> pd.DataFrame:
         h = pd.DataFrame(d.X[p.pilot_idx], columns=d.features)
         s = pd.DataFrame(np.asarray(p.pilot_syn.X, dtype=float), columns=d.features)
     h["label"] = d.y[p.pilot_idx]
-    h["source"] = "human"
+    h["source"] = np.where(np.isin(p.pilot_idx, p.held_idx), "holdout", "human")
     s["label"] = p.pilot_syn.y_given
     s["source"] = "synthetic"
     frame = pd.concat([h, s], ignore_index=True)

@@ -279,7 +279,8 @@ def cmd_synthetic_response(args: argparse.Namespace) -> int:
         return 0
     print(
         f"{args.file}: {result.human_rows:,} human rows, {result.synthetic_rows:,} synthetic, "
-        f"each human row held out once ({result.metric}, {result.model})"
+        + (f"scored on the {result.test_rows:,} rows marked held out" if result.held_out else "each human row held out once")
+        + f" ({result.metric}, {result.model})"
     )
     print("  human rows alone: " + ", ".join(f"{n:,} → {m:.3f}" for n, m in result.human_points))
     for h in sorted({p[0] for p in result.augmentation_points}):
@@ -290,11 +291,14 @@ def cmd_synthetic_response(args: argparse.Namespace) -> int:
         se = result.errors
         k_lo = fit.saturation / 10 ** se.get("log10_saturation", 0.0)
         k_hi = fit.saturation * 10 ** se.get("log10_saturation", 0.0)
+        worth = f" (± {se['value']:.2f})" if "value" in se else " (first-pass labels on real inputs: fixed)"
+        sat = f" (one standard error: {k_lo:.2g} to {k_hi:.2g})" if "log10_saturation" in se else " (the policy's)"
+        loss = f" (± {100 * se['floor']:.1f})" if "floor" in se else ""
         print(
-            f"  fit: a synthetic row is worth {fit.value:.2f} human rows before saturation "
-            f"(± {se.get('value', float('nan')):.2f}); about {fit.saturation:.3g} useful synthetic rows per "
-            f"human row (one standard error: {k_lo:.2g} to {k_hi:.2g}); training on these rows alone would "
-            f"lose {100 * fit.floor:.1f} points to repeated errors (± {100 * se.get('floor', float('nan')):.1f})"
+            f"  fit: a synthetic row is worth {fit.value:.2f} human rows before saturation{worth}; about "
+            f"{fit.saturation:.3g} useful synthetic rows per human row{sat}; training on these rows alone would "
+            f"lose {100 * fit.floor:.1f} points to repeated errors{loss}, growing with their share of the "
+            f"training rows to the power {fit.floor_exponent:.2g}"
         )
     for note in result.notes:
         print(f"  note: {note}")

@@ -39,10 +39,10 @@ from threadpoolctl import threadpool_limits
 
 from hybrid.errors import InputError
 from hybrid.evidence.profile import read_table
-from hybrid.evidence.roles import _norm_name, detect_roles, source_kind
+from hybrid.evidence.roles import _norm_name, detect_roles, is_holdout, source_kind
 from hybrid.evidence.stats import RARE_FACTOR
 from hybrid.model.curves import CurveFit, fit_curve
-from hybrid.model.scenario import Dataset, LearningCurveSpec, Scenario, SyntheticResponse
+from hybrid.model.scenario import FLOOR_EXPONENT_RANGE, Dataset, LearningCurveSpec, Scenario, SyntheticResponse
 
 ProgressFn = Callable[[float, str], None]
 StopFn = Callable[[], bool]
@@ -939,9 +939,11 @@ class SyntheticResponseResult:
     plateau: bool
     declines: bool
     notes: list[str] = field(default_factory=list)
+    held_out: bool = False  # scored on rows marked held out (``_holdout_folds``), not cross-fitted
 
     def to_dict(self) -> dict:
         return {
+            "held_out": self.held_out,
             "human_points": [[n, m] for n, m in self.human_points],
             "augmentation_points": [[h, s, m] for h, s, m in self.augmentation_points],
             "curve": None if self.curve is None else {
@@ -994,7 +996,8 @@ class SyntheticResponseResult:
             return None
         top = max(h for h, _, _ in self.augmentation_points)
         inp = _response_inputs(scenario, policy, self.human_points, top, self.fit.accuracy)
-        model = _response_model(inp, self.fit.value, self.fit.saturation, self.fit.floor, self.fit.accuracy)
+        model = _response_model(inp, self.fit.value, self.fit.saturation, self.fit.floor, self.fit.accuracy,
+                                self.fit.floor_exponent)
         start = {h: m for h, s_, m in self.augmentation_points if s_ == 0}
 
         def predict(base, xs):
@@ -1022,14 +1025,16 @@ def _response_inputs(scenario: Scenario, policy, curve_points, base_rows: int, a
     return resolve_inputs(Scenario.from_dict(data, "evidence"), policy)
 
 
-def _response_model(inp, value: float, saturation: float, floor: float, accuracy: float):
-    """``inp`` with a synthetic response (value, saturation, floor at the pilot's accuracy) and no
-    synthetic rows in hand: the form ``fit_response`` fits and the fitted line draws."""
+def _response_model(inp, value: float, saturation: float, floor: float, accuracy: float,
+                    floor_exponent: float = 2.0):
+    """``inp`` with a synthetic response (value, saturation, floor at the pilot's accuracy and how
+    it grows with the synthetic share) and no synthetic rows in hand: the form ``fit_response``
+    fits and the fitted line draws."""
     from dataclasses import replace as _replace
 
     return _replace(inp, synthetic_value=value, saturation=saturation,
                     systematic_share=floor / max(1.0 - accuracy, _MIN_PILOT_ERROR),
-                    synthetic_now=0.0, synthetic_pool=0.0)
+                    floor_exponent=floor_exponent, synthetic_now=0.0, synthetic_pool=0.0)
 
 
 # Nearest-neighbour search for derived rows is skipped above this many human x synthetic pairs.
@@ -1077,8 +1082,9 @@ def _derived_from(task: Task, human: np.ndarray, synthetic: np.ndarray, notes: l
 
 
 def fit_response(inp, points: Sequence[tuple[int, int, float]], base_rows: int, accuracy: float,
-                 noise: float = 0.005):
-    """Fit value, saturation k and floor to the augmentation curve in the planner's own form.
+                 noise: float = 0.005, generation: str = "generated"):
+    """Fit value, saturation k, floor and floor exponent to the augmentation curve, in the
+    planner's own form.
 
     The residuals are gains over each base's no-synthetic score, so the human curve's own misfit
     at a base does not leak into the synthetic terms. Bounded least squares (SciPy
@@ -1087,8 +1093,15 @@ def fit_response(inp, points: Sequence[tuple[int, int, float]], base_rows: int, 
 
     The policy's defaults enter as weak priors (maximum a posteriori): each counts like one more
     measurement, at ``noise`` (the scores' standard error), for a value one away and a saturation a
-    decade away from the default. Where the pilot cannot tell the terms apart (a flat curve fits
+    decade away from the default, and an exponent of 2 (Dohmatob et al.'s quadratic bias) held like
+    one more point, within ``FLOOR_EXPONENT_RANGE``. Where the pilot cannot tell the terms apart (a flat curve fits
     many saturations) the fit stays near the defaults instead of wandering to a bound.
+
+    First-pass labels (``prelabel``) are put on real inputs from the team's pool: a correctly
+    labeled one is a human-labeled row, worth one, and their diversity is the pool's, so they
+    saturate at the policy's rate, not the pilot's. Only the floor, what their repeated errors
+    cost, is fitted; otherwise the pilot's damage from wrong labels could be read as a low worth of
+    right ones, and reviewed first-pass labels would be priced as if review could not repair them.
     """
     from scipy.optimize import least_squares
 
@@ -1104,39 +1117,52 @@ def fit_response(inp, points: Sequence[tuple[int, int, float]], base_rows: int, 
     err_pilot = max(1.0 - accuracy, _MIN_PILOT_ERROR)
 
     def predict(theta):
-        value, log_k, floor = theta
-        model = _response_model(inp, value, 10.0**log_k, floor, accuracy)
+        value, log_k, floor, gamma = theta
+        model = _response_model(inp, value, 10.0**log_k, floor, accuracy, gamma)
         return model.metric_at(h - base_rows, sy, 0.0) - model.metric_at(h - base_rows, 0.0 * sy, 0.0)
 
-    lower, upper = [1e-3, -1.3, 0.0], [1.0, 4.0, 1.0]
+    lower = np.array([1e-3, -1.3, 0.0, FLOOR_EXPONENT_RANGE[0]])
+    upper = np.array([1.0, 4.0, 1.0, FLOOR_EXPONENT_RANGE[1]])
     prior_value = float(inp.synthetic_value)
     prior_log_k = float(np.log10(inp.saturation)) if np.isfinite(inp.saturation) else 3.0
     prior_floor = float(inp.systematic_share) * err_pilot
 
-    def residuals(t):
-        prior = _PRIOR_WEIGHT * noise * np.array([t[0] - prior_value, t[1] - prior_log_k, (t[2] - prior_floor) / 0.1])
-        return np.concatenate([predict(t) - gain, prior])
+    fixed = generation == "prelabel"
+    held = np.array([1.0, min(max(prior_log_k, lower[1]), upper[1])])
 
+    def full(t):
+        return np.concatenate([held, t]) if fixed else t
+
+    def residuals(t):
+        t = full(t)
+        prior = _PRIOR_WEIGHT * noise * np.array([t[0] - prior_value, t[1] - prior_log_k, (t[2] - prior_floor) / 0.1,
+                                                  t[3] - 2.0])
+        return np.concatenate([predict(t) - gain, prior[2:] if fixed else prior])
+
+    free = slice(2, 4) if fixed else slice(0, 4)
+    lo, hi = lower[free], upper[free]
+    floors = [(f0, g0) for f0 in (0.0, 0.05, 0.3) for g0 in (1.2, 1.9)]
+    starts = floors if fixed else [(v0, k0, *f) for v0 in (0.05, 0.3, 1.0) for k0 in (-0.5, 0.5, 1.5, 3.0) for f in floors]
     best = None
-    for v0 in (0.05, 0.3, 1.0):
-        for k0 in (-0.5, 0.5, 1.5, 3.0):
-            for f0 in (0.0, 0.05, 0.3):
-                start = np.clip([v0, k0, f0], np.add(lower, 1e-9), np.subtract(upper, 1e-9))
-                res = least_squares(residuals, start, bounds=(lower, upper), method="trf")
-                if best is None or res.cost < best.cost:
-                    best = res
-    value, log_k, floor = (float(x) for x in best.x)
-    dof = max(1, len(gain) - 3)
+    for start in starts:
+        start = np.clip(start, np.add(lo, 1e-9), np.subtract(hi, 1e-9))
+        res = least_squares(residuals, start, bounds=(lo, hi), method="trf")
+        if best is None or res.cost < best.cost:
+            best = res
+    theta = full(best.x)
+    value, log_k, floor, gamma = (float(x) for x in theta)
+    dof = max(1, len(gain) - len(best.x))
+    names = ("value", "log10_saturation", "floor", "floor_exponent")[free]
     errors: dict[str, float] = {}
     try:
         jtj = best.jac.T @ best.jac
         cov = np.linalg.pinv(jtj) * (2.0 * best.cost / dof)
         se = np.sqrt(np.clip(np.diag(cov), 0.0, None))
-        errors = {"value": float(se[0]), "log10_saturation": float(se[1]), "floor": float(se[2])}
+        errors = {n: float(e) for n, e in zip(names, se)}
     except np.linalg.LinAlgError:
         pass
-    rmse = float(np.sqrt(np.mean((predict(best.x) - gain) ** 2)))
-    return (value, 10.0**log_k, floor), errors, rmse, predict
+    rmse = float(np.sqrt(np.mean((predict(theta) - gain) ** 2)))
+    return (value, 10.0**log_k, floor, gamma), errors, rmse, predict
 
 
 def _paying_ratio(top: Sequence[tuple[int, float]], base: int) -> float:
@@ -1152,6 +1178,61 @@ def _paying_ratio(top: Sequence[tuple[int, float]], base: int) -> float:
     """
     paying = max(top, key=lambda point: (point[1], -point[0]))[0]
     return float(paying) / float(base)
+
+
+def _paired_noise(scores: dict, changed: dict, test_rows: int) -> float:
+    """Standard error of one measured gain, the unit in which the fit weighs the policy's priors.
+
+    A gain is the difference of two models' scores on the same test rows, so its error is the
+    paired one (McNemar's test): about ``sqrt(d / n)`` for a share ``d`` of the ``n`` test rows
+    whose prediction the synthetic batch changed. It is the median over the measured batches, and
+    never less than the spread between folds. The spread alone misses that every fold shares the
+    pilot's few test rows: with a fixed held-out set it sees only the training rows' ordering, and
+    would let a pilot of 75 test rows overrule the priors.
+    """
+    spreads = [np.std(v, ddof=1) / np.sqrt(len(v)) for v in scores.values() if len(v) > 1]
+    paired = [np.sqrt(np.mean(d) / max(1, test_rows)) for d in changed.values() if d]
+    parts = [float(np.median(x)) for x in (spreads, paired) if x]
+    return max(0.002, *parts) if parts else 0.005
+
+
+# Fewest held-out human rows (``source: holdout``) worth scoring on; fewer are cross-fitted instead.
+MIN_HOLDOUT_ROWS = 30
+
+
+def _holdout_folds(task: Task, human: np.ndarray, marked: np.ndarray, repeats: int, notes: list[str]):
+    """Train and test rows when the pilot marks human rows the generator never saw, else None.
+
+    A generator built from the pilot's human rows (augmenting them, paraphrasing them, or drawing
+    near their class centres) has in effect seen every one of them, so cross-fitting scores its
+    rows on data they were made from and credits them with a gain fresh data does not show
+    (benchmarks/RESULTS-validation.md: +6 points measured, -1 on fresh rows). Rows set aside
+    before generation are an honest test set, the practice of keeping evaluation data out of the
+    generator's prompts (docs/model.md, "held-out rows"). The same split repeats ``repeats`` times
+    with fresh orderings of the training rows, so subsets and synthetic batches vary. Training
+    rows identical to a held-out row are left out, as cross-fitting keeps duplicates on one side.
+    """
+    held = human[marked]
+    if len(held) == 0:
+        return None
+    rest = human[~marked]
+    if len(held) < MIN_HOLDOUT_ROWS or len(np.unique(task.y[held])) < 2 or len(rest) < 2 * MIN_HOLDOUT_ROWS:
+        notes.append(
+            f"{len(held):,} human rows are marked held out, too few to score on (at least "
+            f"{MIN_HOLDOUT_ROWS} of two or more classes, with {2 * MIN_HOLDOUT_ROWS} other human rows "
+            "to train on); they were cross-fitted with the rest"
+        )
+        return None
+    if task.groups is not None:
+        dup = np.isin(task.groups[rest], task.groups[held])
+        if dup.any():
+            notes.append(f"{int(dup.sum()):,} human rows identical to a held-out row left out of training")
+            rest = rest[~dup]
+    notes.append(
+        f"scored on the {len(held):,} human rows marked held out (never shown to the generator); "
+        f"{len(rest):,} other human rows train"
+    )
+    return [(rest, held)] * max(1, repeats)
 
 
 # Below this, a claimed accuracy cannot carry a measured floor: errors that small cannot cost points.
@@ -1188,7 +1269,9 @@ def synthetic_response(
     out in turn while the rest train. The human curve trains on growing subsets of the training
     folds. The augmentation curve holds
     human rows fixed (all of them, and a quarter of them) and adds synthetic rows in growing
-    numbers. Every model is scored on the same held-out human rows, so the two curves compare. The
+    numbers. Every model is scored on the same held-out human rows, so the two curves compare; human
+    rows the source column marks held out (``holdout``: never shown to the generator) are then the
+    only test rows (``_holdout_folds``). The
     scenario's generator accuracy is taken as the pilot's; its edge-case weight and tail coverage
     are the ones the fit is made at, so the plan reproduces what was measured.
     """
@@ -1203,11 +1286,15 @@ def synthetic_response(
         raise InputError(f"{shown}: column {source!r} cannot be both the label and the source")
     task, human, synthetic, notes = _split_by_source(frame, label, source, text, model, shown, 60)
     y = task.y
-    # Cross-fitting: every human row is held out once, fold by fold (stratified, no duplicate on
-    # both sides), so a pilot of a few hundred rows scores on all of them instead of on one split.
-    n_folds = max(2, int(round(1.0 / test_share)))
-    folds = group_folds(y[human], None if task.groups is None else task.groups[human], n_folds, seed)
-    folds = [(human[tr], human[te]) for tr, te in folds][: max(1, repeats)]
+    marked = frame[source].map(lambda v: is_holdout(None if pd.isna(v) else str(v))).to_numpy()[task.kept]
+    folds = _holdout_folds(task, human, marked[human], repeats, notes)
+    held_out = folds is not None
+    if folds is None:
+        # Cross-fitting: every human row is held out once, fold by fold (stratified, no duplicate
+        # on both sides), so a pilot of a few hundred rows scores on all of them, not on one split.
+        n_folds = max(2, int(round(1.0 / test_share)))
+        folds = group_folds(y[human], None if task.groups is None else task.groups[human], n_folds, seed)
+        folds = [(human[tr], human[te]) for tr, te in folds][: max(1, repeats)]
     test_groups = set(task.groups[np.concatenate([te for _, te in folds])].tolist()) if task.groups is not None else set()
     # A synthetic row identical to a human row would score itself; leave such rows out.
     leaked = np.array([g in test_groups for g in task.groups[synthetic]]) if test_groups else np.zeros(len(synthetic), bool)
@@ -1222,7 +1309,7 @@ def synthetic_response(
     shares = counts / counts.sum()
     tail_share = float(shares[shares < RARE_FACTOR / k].sum())
     train_rows = min(len(tr) for tr, _ in folds)
-    test_rows = int(sum(len(te) for _, te in folds))
+    test_rows = int(len(np.unique(np.concatenate([te for _, te in folds]))))
 
     n_min = max(10, min(2 * k, train_rows // 8))
     h_sizes = _geometric_sizes(n_min, train_rows, points + 1)
@@ -1235,6 +1322,9 @@ def synthetic_response(
     rng = np.random.default_rng(seed)
     human_scores: dict[int, list[float]] = {s_: [] for s_ in h_sizes}
     aug_scores: dict[tuple[int, int], list[float]] = {(b, s_): [] for b in bases for s_ in s_sizes}
+    # Share of test rows on which adding a synthetic batch changed the prediction: what a gain's
+    # standard error is made of (``_paired_noise``).
+    changed: dict[tuple[int, int], list[float]] = {}
     for r, (h_train, h_test) in enumerate(folds):
         test_y = y[h_test]
         h_order = rng.permutation(h_train)
@@ -1244,6 +1334,7 @@ def synthetic_response(
         s_order = rng.permutation(synthetic[~held])
         fold = f"fold {r + 1}/{len(folds)}"
         by_size: dict[int, float] = {}
+        base_pred: dict[int, np.ndarray] = {}
         for size in sorted(set(h_sizes) | set(bases)):
             sub = h_order[:size]
             if len(np.unique(y[sub])) < 2:
@@ -1251,6 +1342,7 @@ def synthetic_response(
                 continue
             pred = runner.fit_predict(task, sub, h_test, f"human rows: {size:,} ({fold})", n_jobs)
             by_size[size] = score(metric, test_y, pred)
+            base_pred[size] = pred
             if size in human_scores:
                 human_scores[size].append(by_size[size])
         for base in bases:
@@ -1263,6 +1355,8 @@ def synthetic_response(
                     continue
                 pred = runner.fit_predict(task, sub, h_test, f"{base:,} human + {size:,} synthetic rows ({fold})", n_jobs)
                 aug_scores[(base, size)].append(score(metric, test_y, pred))
+                if base in base_pred:
+                    changed.setdefault((base, size), []).append(float(np.mean(pred != base_pred[base])))
     runner.finish("synthetic response measured")
     h_pts = [(s_, float(np.mean(v))) for s_, v in human_scores.items() if v]
     aug = [(b, s_, float(np.mean(v))) for (b, s_), v in aug_scores.items() if v]
@@ -1294,11 +1388,11 @@ def synthetic_response(
     accuracy = scenario.economics.synthetic_label_accuracy
     if curve is not None:
         inp = _response_inputs(scenario, policy, h_pts, bases[-1], accuracy)
-        spreads = [np.std(v, ddof=1) / np.sqrt(len(v)) for v in aug_scores.values() if len(v) > 1]
-        noise = float(max(0.002, np.median(spreads))) if spreads else 0.005
-        params, errors, rmse, _ = fit_response(inp, aug, bases[-1], accuracy, noise)
+        noise = _paired_noise(aug_scores, changed, test_rows)
+        params, errors, rmse, _ = fit_response(inp, aug, bases[-1], accuracy, noise,
+                                               scenario.economics.generation)
         if params is not None:
-            value, sat, floor = params
+            value, sat, floor, gamma = params
             err_pilot = max(1.0 - accuracy, _MIN_PILOT_ERROR)
             if floor > err_pilot:
                 notes.append(
@@ -1310,6 +1404,7 @@ def synthetic_response(
                 saturation=float(min(10_000.0, max(0.05, sat))),
                 systematic_share=float(min(1.0, floor / err_pilot)),
                 floor=float(min(1.0, floor)),
+                floor_exponent=float(min(FLOOR_EXPONENT_RANGE[1], max(FLOOR_EXPONENT_RANGE[0], gamma))),
                 accuracy=accuracy,
                 tail_weight=float(inp.tail_weight),
                 tail_coverage=float(inp.tail_coverage),
@@ -1340,4 +1435,5 @@ def synthetic_response(
         plateau=plateau,
         declines=declines,
         notes=notes,
+        held_out=held_out,
     )

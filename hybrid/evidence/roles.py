@@ -22,6 +22,14 @@ _SYNTHETIC_VALUES = frozenset(
 )
 
 
+# Human rows set aside before any synthetic row was made: the generator never saw them, so they
+# are the only rows on which what synthetic rows add can be scored without a leak (a generator
+# that paraphrases, augments or averages a row has, in effect, seen its label).
+_HOLDOUT_VALUES = frozenset(
+    "holdout held_out heldout held-out unseen human_holdout holdout_human human-holdout".split()
+)
+
+
 _TRUE_VALUES = frozenset("true t yes y 1 1.0".split())
 _FALSE_VALUES = frozenset("false f no n 0 0.0".split())
 _LABEL_NAMES = (
@@ -199,8 +207,15 @@ def detect_roles(
     return Roles(label=lab, annotators=ann, source=src, text=txt, slice=slc)
 
 
+def is_holdout(value: str | None) -> bool:
+    """A human row the generator never saw (``holdout``, ``unseen``): see ``_HOLDOUT_VALUES``."""
+    return value is not None and str(value).strip().lower() in _HOLDOUT_VALUES
+
+
 def source_kind(value: str | None, column: str | None = None) -> str:
     """Map a source-column value to ``human``, ``synthetic`` or ``other``.
+
+    Held-out human rows (``is_holdout``) are human rows.
 
     A boolean column is read by its name: ``is_synthetic`` true means synthetic, ``is_human``
     true means human.
@@ -208,7 +223,7 @@ def source_kind(value: str | None, column: str | None = None) -> str:
     if value is None:
         return "other"
     v = str(value).strip().lower()
-    if v in _HUMAN_VALUES:
+    if v in _HUMAN_VALUES or v in _HOLDOUT_VALUES:
         return "human"
     if v in _SYNTHETIC_VALUES:
         return "synthetic"

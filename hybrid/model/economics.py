@@ -14,10 +14,12 @@ search, the Monte Carlo and the sensitivity analysis share one implementation of
   NeurIPS 2023, fit to repeated data; Wei and Zou 2019 find 4 to 16 useful augmentations per
   example). Buying human rows raises what synthetic rows can add.
 - Systematic errors: the share ``sigma`` of generator errors that repeat does not average out with
-  volume. It costs ``sigma * e_residual * p**2`` of metric, ``p`` the synthetic share of the
+  volume. It costs ``sigma * e_residual * p**gamma`` of metric, ``p`` the synthetic share of the
   training data (the bias term in ``p**2`` of Dohmatob et al., "Strong Model Collapse", ICLR 2025;
   verification lowers ``e_residual``, Feng et al. 2024). A model trained on generated rows alone
-  repeats the generator's systematic mistakes; human rows outvote them quadratically.
+  repeats the generator's systematic mistakes. ``gamma`` is 2 (human rows outvote them
+  quadratically) until a pilot measures it: a learner that memorises wrong labels, like boosted
+  trees, loses metric in proportion to them (``gamma`` near 1; benchmarks/RESULTS-validation.md).
 - Review with coverage ``v`` and catch rate ``r`` lowers the synthetic error to
   ``(1 - accuracy) * (1 - v*r)``, and is priced by what it finds: every reviewed row is checked,
   and the ones found wrong are fixed at the fix cost (a fresh human label when none is given).
@@ -111,6 +113,7 @@ class Inputs:
     currency: str
     saturation: float | np.ndarray = np.inf
     systematic_share: float | np.ndarray = 0.0
+    floor_exponent: float | np.ndarray = 2.0
     fix_cost: float | np.ndarray | None = None  # None: a fresh human label (human_cost)
     synthetic_pool: float = 0.0
     measured_ratio: float = np.inf
@@ -170,6 +173,7 @@ class Inputs:
         stock = self.synthetic_now_value * stock_rows
         w, phi, k = self.tail_weight, self.tail_coverage, self.saturation
         floor_weight = np.asarray(self.systematic_share)
+        gamma = np.asarray(self.floor_exponent)
 
         def at(h_new: np.ndarray, s_new: np.ndarray) -> np.ndarray:
             humans = np.maximum(self.human_now + h_new, 1.0)
@@ -178,7 +182,7 @@ class Inputs:
                 q = np.where(synth > 0, (pool * q_old + s_new * q_new) / synth, q_new)
                 err = np.where(synth > 0, (pool * e_old + s_new * e_new) / synth, e_new)
             share = synth / (humans + synth + stock_rows)
-            floor = floor_weight * err * share**2
+            floor = floor_weight * err * share**gamma
             gained = q * saturated(np.minimum(synth, self.measured_ratio * humans), k * humans)
             head = self.curve_at(humans + stock + gained)
             tail = self.curve_at(humans + phi * (stock + gained))
@@ -348,6 +352,7 @@ def resolve_inputs(scenario: Scenario, policy: Policy) -> Inputs:
         currency=econ.currency,
         saturation=k,
         systematic_share=sigma,
+        floor_exponent=response.floor_exponent if response is not None else 2.0,
         fix_cost=econ.fix_cost_per_example,
         synthetic_pool=synthetic_now if response is not None else 0.0,
         measured_ratio=measured_range(response, econ.generation),

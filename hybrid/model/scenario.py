@@ -160,6 +160,10 @@ class Dataset(_Strict):
     source: str | None = Field(None, max_length=500, description="where these numbers came from")
 
 
+# The floor grows as p**gamma; the pilot fits gamma inside this range (docs/model.md, "floor").
+FLOOR_EXPONENT_RANGE = (1.0, 2.0)
+
+
 class SyntheticResponse(_Strict):
     """What the generator's rows added on top of human rows, measured on the team's pilot file.
 
@@ -182,6 +186,11 @@ class SyntheticResponse(_Strict):
         0.0,
         description="metric lost when training on these synthetic rows alone, unreviewed, at the "
         "pilot's accuracy: the systematic-error term the fit found",
+    )
+    floor_exponent: Annotated[float, _NoBool, Field(ge=FLOOR_EXPONENT_RANGE[0], le=FLOOR_EXPONENT_RANGE[1])] = Field(
+        2.0,
+        description="how the floor grows with the synthetic share p of training data: p to this "
+        "power; 2 is Dohmatob et al.'s bias term, 1 what a learner that memorises wrong labels shows",
     )
     accuracy: Fraction = Field(..., description="generator label accuracy of the pilot's synthetic rows")
     tail_weight: Fraction | None = Field(None, description="edge-case weight the fit was made at")

@@ -420,7 +420,7 @@ class _Slices:
             err = np.where(synth > 0, (pool * e_old + s * e_new) / np.where(synth > 0, synth, 1.0), e_new)
         stock = inp.synthetic_now_value * stock_rows
         share = synth / (humans + synth + stock_rows)
-        floor = sigma * err * share**2
+        floor = sigma * err * share**inp.floor_exponent
         useful = saturated(synth, inp.saturation * humans)
         phi = inp.tail_coverage
         if exact:
