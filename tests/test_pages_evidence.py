@@ -155,6 +155,21 @@ def test_measured_synthetic_response_fills_the_scenario():
     assert scenario(at).dataset.synthetic_response is None
 
 
+def test_a_pilot_with_held_out_rows_is_scored_on_them():
+    """The digits pilot marks 120 human rows ``holdout`` (set aside before generating): the page
+    says the response was scored on them, not cross-fitted, and the rows still count as human."""
+    pilot = ROOT / "data" / "samples" / "digits_pilot.csv"
+    at = uploaded("digits_pilot.csv", pilot.read_bytes())
+    assert scenario(at).dataset.human_examples == 400
+    measure(at, "rate")
+    _, m = latest(at, "rate")
+    assert m.result.held_out and m.result.test_rows == 120
+    shown = [plain(c.value) for c in at.caption]
+    assert any("Scored on the 120 human rows marked held out" in c for c in shown), shown
+    assert not any("Cross-fitted" in c for c in shown)
+    assert not any("nan" in c for c in shown), shown
+
+
 def test_results_survive_switching_pages_and_are_not_measured_twice(monkeypatch):
     calls = []
     real = hybrid_evidence.learning_curve

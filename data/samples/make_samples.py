@@ -11,7 +11,9 @@ and write them like the common ones (generation clusters at the centre); so the 
 ``digits_pilot.csv``: a pilot file on real data a package ships (scikit-learn's handwritten
 digits, 8x8 pixels): 400 human rows plus 1,200 rows generated near each class's centre (the class
 mean of the pilot's human rows plus a little pixel noise), 20% of them labelled one class up, the
-same way every time. Generated rows like these cluster at the centre and repeat their errors, so
+same way every time. 120 of the human rows were set aside before generating and are marked
+``holdout``: the generator never saw them, so the evidence scores on them (docs/model.md,
+"Held-out rows"). Generated rows like these cluster at the centre and repeat their errors, so
 the augmentation curve levels off and then falls: the plan must stop buying them where they stop
 paying. ``digits_pilot.yaml`` is the scenario to fill with ``evidence --scenario``.
 
@@ -131,11 +133,13 @@ def make_digits_pilot(seed: int = SEED) -> pd.DataFrame:
     human = rng.permutation(len(y))[:400]
     cols = [f"px{i}" for i in range(X.shape[1])]
     hx, hy = X[human], y[human]
-    means = {c: hx[hy == c].mean(axis=0) for c in range(10)}
+    held = np.zeros(len(human), dtype=bool)
+    held[:120] = True
+    means = {c: hx[~held & (hy == c)].mean(axis=0) for c in range(10)}
     cls = rng.integers(0, 10, 1200)
     gen = np.clip(np.rint(np.array([means[c] + rng.normal(0.0, 1.0, X.shape[1]) for c in cls])), 0, 16)
     labels = np.where(rng.random(1200) < 0.2, (cls + 1) % 10, cls)
-    h = pd.DataFrame(hx.astype(int), columns=cols).assign(label=hy, source="human")
+    h = pd.DataFrame(hx.astype(int), columns=cols).assign(label=hy, source=np.where(held, "holdout", "human"))
     g = pd.DataFrame(gen.astype(int), columns=cols).assign(label=labels, source="synthetic")
     return pd.concat([h, g], ignore_index=True)
 

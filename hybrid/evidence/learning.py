@@ -1317,7 +1317,7 @@ def synthetic_response(
     if train_rows // 4 >= max(n_min, 2 * k):
         bases.insert(0, train_rows // 4)
     s_sizes = [0] + _geometric_sizes(max(10, len(synthetic) // 16), len(synthetic), points)
-    total = (len(h_sizes) + len(bases) * (len(s_sizes) - 1)) * len(folds)
+    total = (len(set(h_sizes) | set(bases)) + len(bases) * (len(s_sizes) - 1)) * len(folds)
     runner = _Runner(total, progress, should_stop)
     rng = np.random.default_rng(seed)
     human_scores: dict[int, list[float]] = {s_: [] for s_ in h_sizes}
