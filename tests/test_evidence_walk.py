@@ -68,3 +68,13 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path):
     assert not (tmp_path / "o.yaml").exists()
     run = cli("evidence", PILOT, "--label", "label", "--source", "source", "-o", tmp_path / "o.yaml", check=False)
     assert run.returncode == 2 and "--scenario" in run.stderr
+
+
+def test_the_all_synthetic_figure_is_called_an_extrapolation(measured):
+    """The pilot measured up to 1,200 generated rows on 280 human rows; an all-synthetic plan of
+    tens of thousands is far past that, and the rationale says its figure cannot be checked."""
+    _, out = measured
+    rec = json.loads(cli("recommend", out, "--json").stdout)
+    said = [s for s in rec["rationale"] if "is an extrapolation" in s]
+    assert len(said) == 1, rec["rationale"]
+    assert "times the most the pilot measured (4.3)" in said[0]

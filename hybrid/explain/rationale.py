@@ -158,6 +158,7 @@ def _saturation(inp: Inputs, rec: Recommendation) -> list[str]:
             f"rows, far past that point: it reaches {rec.synthetic_plan.expected_metric:.3f}, "
             f"against {p.expected_metric:.3f} for this plan."
         )
+    out += _beyond_the_pilot(inp, rec)
     sigma = float(np.mean(inp.systematic_share))
     if sigma > 0 and float(np.mean(inp.accuracy)) < 1.0:
         lost = sigma * (1.0 - float(np.mean(inp.accuracy)))
@@ -166,6 +167,37 @@ def _saturation(inp: Inputs, rec: Recommendation) -> list[str]:
             f"model would lose about {100 * lost:.1f} points to them; human rows and review outvote them."
         )
     return out
+
+
+# A plan buying more synthetic rows per human row than this many times the pilot's largest batch
+# is said to be an extrapolation.
+_EXTRAPOLATION = 2.0
+
+
+def _beyond_the_pilot(inp: Inputs, rec: Recommendation) -> list[str]:
+    """Say when the all-synthetic plan's figure lies far past anything the pilot measured.
+
+    The model credits nothing past the pilot's paying range, but how much further damage many more
+    generated rows do (human rows swamped, the learner fitted to the generator's distribution) is
+    beyond what a pilot shows: in the validation benchmark, plans buying 4 to 17 times the
+    pilot's largest batch per human row scored 8 to 15 points below their forecast
+    (benchmarks/RESULTS-validation.md).
+    """
+    measured = float(inp.largest_batch_ratio)
+    plan = rec.synthetic_plan
+    if not np.isfinite(measured) or measured <= 0 or plan.synthetic_examples <= 0:
+        return []
+    humans = inp.human_now + plan.human_examples
+    ratio = (inp.synthetic_pool + plan.synthetic_examples) / max(humans, 1.0)
+    if ratio <= _EXTRAPOLATION * measured:
+        return []
+    return [
+        f"The all-synthetic plan's {plan.expected_metric:.3f} is an extrapolation: it trains on "
+        f"{ratio:.2g} generated rows per human row, {ratio / measured:.0f} times the most the pilot measured "
+        f"({measured:.2g}). Past the pilot's range the model credits nothing more, but cannot see how much "
+        "worse so many generated rows make it; in the validation benchmark such plans scored 8 to 15 "
+        "points below their forecast. A pilot with bigger batches would show it."
+    ]
 
 
 def _round(n: float) -> str:

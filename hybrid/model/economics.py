@@ -117,6 +117,7 @@ class Inputs:
     fix_cost: float | np.ndarray | None = None  # None: a fresh human label (human_cost)
     synthetic_pool: float = 0.0
     measured_ratio: float = np.inf
+    largest_batch_ratio: float = np.inf  # the pilot's largest synthetic batch per human row it measured
     pool_accuracy: float | None = None  # the pilot generator's accuracy, for rows already in hand
     objective: str = "reach_target"
     saturation_source: str = ""
@@ -356,6 +357,7 @@ def resolve_inputs(scenario: Scenario, policy: Policy) -> Inputs:
         fix_cost=econ.fix_cost_per_example,
         synthetic_pool=synthetic_now if response is not None else 0.0,
         measured_ratio=measured_range(response, econ.generation),
+        largest_batch_ratio=response.synthetic_rows / response.human_rows if response is not None else np.inf,
         pool_accuracy=response.accuracy if response is not None else None,
         objective=econ.objective,
         saturation_source=k_source,
