@@ -275,6 +275,7 @@ def test_the_fitted_line_is_the_fit_anchored_at_each_measured_base(policy, scena
     frame = pd.concat([human.assign(source="human"), synth.assign(source="synthetic")], ignore_index=True)
     r = synthetic_response(frame, "label", "source", scenario, policy, model="linear")
     assert r.fit is not None
+    assert not r.held_out and any("no human rows are marked holdout" in n for n in r.notes)
     line = r.fitted_curve(scenario, policy)
     top = max(h for h, _, _ in r.augmentation_points)
     inp = _response_inputs(scenario, policy, r.human_points, top, r.fit.accuracy)

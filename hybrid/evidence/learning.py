@@ -1289,6 +1289,12 @@ def synthetic_response(
     marked = frame[source].map(lambda v: is_holdout(None if pd.isna(v) else str(v))).to_numpy()[task.kept]
     folds = _holdout_folds(task, human, marked[human], repeats, notes)
     held_out = folds is not None
+    if folds is None and scenario.economics.generation != "prelabel" and not marked.any():
+        notes.append(
+            "no human rows are marked holdout: if the generator saw these human rows (prompted with them, "
+            "or built from them), the gains measured here are optimistic; set some aside before "
+            "generating and mark them 'holdout' in the source column"
+        )
     if folds is None:
         # Cross-fitting: every human row is held out once, fold by fold (stratified, no duplicate
         # on both sides), so a pilot of a few hundred rows scores on all of them, not on one split.
