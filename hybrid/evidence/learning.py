@@ -1180,6 +1180,14 @@ def _paying_ratio(top: Sequence[tuple[int, float]], base: int) -> float:
     return float(paying) / float(base)
 
 
+def _cross_folds(task: Task, human: np.ndarray, test_share: float, seed: int, repeats: int):
+    """Cross-fitting: every human row held out once, fold by fold (stratified, no duplicate on both
+    sides), so a pilot of a few hundred rows scores on all of them, not on one split."""
+    n_folds = max(2, int(round(1.0 / test_share)))
+    folds = group_folds(task.y[human], None if task.groups is None else task.groups[human], n_folds, seed)
+    return [(human[tr], human[te]) for tr, te in folds][: max(1, repeats)]
+
+
 def _paired_noise(scores: dict, changed: dict, test_rows: int) -> float:
     """Standard error of one measured gain, the unit in which the fit weighs the policy's priors.
 
@@ -1207,8 +1215,9 @@ def _holdout_folds(task: Task, human: np.ndarray, marked: np.ndarray, repeats: i
     near their class centres) has in effect seen every one of them, so cross-fitting scores its
     rows on data they were made from and credits them with a gain fresh data does not show
     (benchmarks/RESULTS-validation.md: +6 points measured, -1 on fresh rows). Rows set aside
-    before generation are an honest test set, the practice of keeping evaluation data out of the
-    generator's prompts (docs/model.md, "held-out rows"). The same split repeats ``repeats`` times
+    before generation are an honest test set for the augmentation curve, the practice of keeping
+    evaluation data out of the generator's prompts (docs/model.md, "held-out rows"); the human
+    curve stays cross-fitted on all human rows. The same split repeats ``repeats`` times
     with fresh orderings of the training rows, so subsets and synthetic batches vary. Training
     rows identical to a held-out row are left out, as cross-fitting keeps duplicates on one side.
     """
@@ -1296,11 +1305,7 @@ def synthetic_response(
             "generating and mark them 'holdout' in the source column"
         )
     if folds is None:
-        # Cross-fitting: every human row is held out once, fold by fold (stratified, no duplicate
-        # on both sides), so a pilot of a few hundred rows scores on all of them, not on one split.
-        n_folds = max(2, int(round(1.0 / test_share)))
-        folds = group_folds(y[human], None if task.groups is None else task.groups[human], n_folds, seed)
-        folds = [(human[tr], human[te]) for tr, te in folds][: max(1, repeats)]
+        folds = _cross_folds(task, human, test_share, seed, repeats)
     test_groups = set(task.groups[np.concatenate([te for _, te in folds])].tolist()) if task.groups is not None else set()
     # A synthetic row identical to a human row would score itself; leave such rows out.
     leaked = np.array([g in test_groups for g in task.groups[synthetic]]) if test_groups else np.zeros(len(synthetic), bool)
@@ -1318,15 +1323,31 @@ def synthetic_response(
     test_rows = int(len(np.unique(np.concatenate([te for _, te in folds]))))
 
     n_min = max(10, min(2 * k, train_rows // 8))
-    h_sizes = _geometric_sizes(n_min, train_rows, points + 1)
     bases = [train_rows]
     if train_rows // 4 >= max(n_min, 2 * k):
         bases.insert(0, train_rows // 4)
+    # The human curve involves no generated row, so held-out rows need not be its only test rows:
+    # cross-fitted on every human row, it is scored on all of them (``_cross_folds``).
+    curve_folds = _cross_folds(task, human, test_share, seed, repeats) if held_out else folds
+    curve_train = min(len(tr) for tr, _ in curve_folds)
+    h_sizes = _geometric_sizes(max(10, min(2 * k, curve_train // 8)), curve_train, points + 1)
     s_sizes = [0] + _geometric_sizes(max(10, len(synthetic) // 16), len(synthetic), points)
-    total = (len(set(h_sizes) | set(bases)) + len(bases) * (len(s_sizes) - 1)) * len(folds)
+    base_sizes = set(bases) if held_out else set(h_sizes) | set(bases)
+    total = (len(base_sizes) + len(bases) * (len(s_sizes) - 1)) * len(folds)
+    total += len(h_sizes) * len(curve_folds) if held_out else 0
     runner = _Runner(total, progress, should_stop)
     rng = np.random.default_rng(seed)
     human_scores: dict[int, list[float]] = {s_: [] for s_ in h_sizes}
+    if held_out:
+        for r, (c_train, c_test) in enumerate(curve_folds):
+            c_order = rng.permutation(c_train)
+            for size in h_sizes:
+                sub = c_order[:size]
+                if len(np.unique(y[sub])) < 2:
+                    runner.done += 1
+                    continue
+                pred = runner.fit_predict(task, sub, c_test, f"human rows: {size:,} (fold {r + 1}/{len(curve_folds)})", n_jobs)
+                human_scores[size].append(score(metric, y[c_test], pred))
     aug_scores: dict[tuple[int, int], list[float]] = {(b, s_): [] for b in bases for s_ in s_sizes}
     # Share of test rows on which adding a synthetic batch changed the prediction: what a gain's
     # standard error is made of (``_paired_noise``).
@@ -1341,7 +1362,7 @@ def synthetic_response(
         fold = f"fold {r + 1}/{len(folds)}"
         by_size: dict[int, float] = {}
         base_pred: dict[int, np.ndarray] = {}
-        for size in sorted(set(h_sizes) | set(bases)):
+        for size in sorted(base_sizes):
             sub = h_order[:size]
             if len(np.unique(y[sub])) < 2:
                 runner.done += 1
@@ -1349,7 +1370,7 @@ def synthetic_response(
             pred = runner.fit_predict(task, sub, h_test, f"human rows: {size:,} ({fold})", n_jobs)
             by_size[size] = score(metric, test_y, pred)
             base_pred[size] = pred
-            if size in human_scores:
+            if size in human_scores and not held_out:
                 human_scores[size].append(by_size[size])
         for base in bases:
             if base in by_size:
