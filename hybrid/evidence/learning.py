@@ -1204,6 +1204,8 @@ def _paired_noise(scores: dict, changed: dict, test_rows: int) -> float:
     return max(0.002, *parts) if parts else 0.005
 
 
+# Assignments of human rows to folds the human learning curve averages over.
+_CURVE_REPEATS = 2
 # Fewest held-out human rows (``source: holdout``) worth scoring on; fewer are cross-fitted instead.
 MIN_HOLDOUT_ROWS = 30
 
@@ -1327,27 +1329,25 @@ def synthetic_response(
     if train_rows // 4 >= max(n_min, 2 * k):
         bases.insert(0, train_rows // 4)
     # The human curve involves no generated row, so held-out rows need not be its only test rows:
-    # cross-fitted on every human row, it is scored on all of them (``_cross_folds``).
-    curve_folds = _cross_folds(task, human, test_share, seed, repeats) if held_out else folds
+    # cross-fitted on every human row, it is scored on all of them, over two assignments of rows to
+    # folds, since on a pilot of a few hundred rows one assignment moves a point by several points.
+    curve_folds = [f for r in range(_CURVE_REPEATS) for f in _cross_folds(task, human, test_share, seed + r, repeats)]
     curve_train = min(len(tr) for tr, _ in curve_folds)
     h_sizes = _geometric_sizes(max(10, min(2 * k, curve_train // 8)), curve_train, points + 1)
     s_sizes = [0] + _geometric_sizes(max(10, len(synthetic) // 16), len(synthetic), points)
-    base_sizes = set(bases) if held_out else set(h_sizes) | set(bases)
-    total = (len(base_sizes) + len(bases) * (len(s_sizes) - 1)) * len(folds)
-    total += len(h_sizes) * len(curve_folds) if held_out else 0
+    total = (len(bases) * len(s_sizes)) * len(folds) + len(h_sizes) * len(curve_folds)
     runner = _Runner(total, progress, should_stop)
     rng = np.random.default_rng(seed)
     human_scores: dict[int, list[float]] = {s_: [] for s_ in h_sizes}
-    if held_out:
-        for r, (c_train, c_test) in enumerate(curve_folds):
-            c_order = rng.permutation(c_train)
-            for size in h_sizes:
-                sub = c_order[:size]
-                if len(np.unique(y[sub])) < 2:
-                    runner.done += 1
-                    continue
-                pred = runner.fit_predict(task, sub, c_test, f"human rows: {size:,} (fold {r + 1}/{len(curve_folds)})", n_jobs)
-                human_scores[size].append(score(metric, y[c_test], pred))
+    for r, (c_train, c_test) in enumerate(curve_folds):
+        c_order = rng.permutation(c_train)
+        for size in h_sizes:
+            sub = c_order[:size]
+            if len(np.unique(y[sub])) < 2:
+                runner.done += 1
+                continue
+            pred = runner.fit_predict(task, sub, c_test, f"human rows: {size:,} (fold {r + 1}/{len(curve_folds)})", n_jobs)
+            human_scores[size].append(score(metric, y[c_test], pred))
     aug_scores: dict[tuple[int, int], list[float]] = {(b, s_): [] for b in bases for s_ in s_sizes}
     # Share of test rows on which adding a synthetic batch changed the prediction: what a gain's
     # standard error is made of (``_paired_noise``).
@@ -1362,7 +1362,7 @@ def synthetic_response(
         fold = f"fold {r + 1}/{len(folds)}"
         by_size: dict[int, float] = {}
         base_pred: dict[int, np.ndarray] = {}
-        for size in sorted(base_sizes):
+        for size in bases:
             sub = h_order[:size]
             if len(np.unique(y[sub])) < 2:
                 runner.done += 1
@@ -1370,8 +1370,6 @@ def synthetic_response(
             pred = runner.fit_predict(task, sub, h_test, f"human rows: {size:,} ({fold})", n_jobs)
             by_size[size] = score(metric, test_y, pred)
             base_pred[size] = pred
-            if size in human_scores and not held_out:
-                human_scores[size].append(by_size[size])
         for base in bases:
             if base in by_size:
                 aug_scores[(base, 0)].append(by_size[base])
