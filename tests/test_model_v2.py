@@ -181,7 +181,10 @@ def test_nothing_is_credited_past_the_measured_range(policy, scenario):
     assert any("the pilot saw them pay up to about 1.5 per human row" in s for s in rec.rationale), rec.rationale
     real_inputs = resolve_inputs(bump(scn, "economics.generation", "prelabel"), policy)
     assert float(real_inputs.metric_at(1000.0, 2 * edge, 1.0)) > float(real_inputs.metric_at(1000.0, edge, 1.0)), (
-        "first-pass labels on real inputs are carried past the pilot's batch by the fitted saturation")
+        "reviewed first-pass labels on real inputs are carried past the pilot's batch by the fitted saturation")
+    assert float(real_inputs.metric_at(1000.0, 2 * edge, 0.0)) == pytest.approx(
+        float(real_inputs.metric_at(1000.0, edge, 0.0)), abs=1e-9), (
+        "unreviewed ones are what the pilot measured, and are credited only up to its range")
     none = recommend(bump(scn, "dataset.synthetic_response.measured_ratio", 0.0), policy)
     assert any("added nothing on top of the human rows" in s for s in none.rationale), none.rationale
     assert none.plan.synthetic_examples == 0, "rows that add nothing are not bought"

@@ -117,6 +117,8 @@ class Inputs:
     fix_cost: float | np.ndarray | None = None  # None: a fresh human label (human_cost)
     synthetic_pool: float = 0.0
     measured_ratio: float = np.inf
+    # First-pass labels on real inputs: reviewed ones are repaired real rows, credited past the range
+    reviewed_past_range: bool = False
     largest_batch_ratio: float = np.inf  # the pilot's largest synthetic batch per human row it measured
     pool_accuracy: float | None = None  # the pilot generator's accuracy, for rows already in hand
     objective: str = "reach_target"
@@ -184,7 +186,7 @@ class Inputs:
                 err = np.where(synth > 0, (pool * e_old + s_new * e_new) / synth, e_new)
             share = synth / (humans + synth + stock_rows)
             floor = floor_weight * err * share**gamma
-            gained = q * saturated(np.minimum(synth, self.measured_ratio * humans), k * humans)
+            gained = q * saturated(self._credited(synth, s_new, coverage, humans), k * humans)
             head = self.curve_at(humans + stock + gained)
             tail = self.curve_at(humans + phi * (stock + gained))
             return np.clip((1.0 - w) * head + w * tail - floor, 0.0, 1.0)
@@ -195,8 +197,21 @@ class Inputs:
         """Human-example equivalents the synthetic rows add (existing pool plus new), after saturation."""
         humans = np.maximum(self.human_now + np.asarray(new_human, dtype=float), 1.0)
         synth = np.maximum(self.synthetic_pool + np.asarray(new_synthetic, dtype=float), 0.0)
-        credited = np.minimum(synth, self.measured_ratio * humans)
+        credited = self._credited(synth, np.asarray(new_synthetic, dtype=float), coverage, humans)
         return self.exchange_rate(coverage) * saturated(credited, self.saturation * humans)
+
+    def _credited(self, synth, s_new, coverage, humans) -> np.ndarray:
+        """Synthetic rows the pilot's measured range credits (``measured_range``).
+
+        The pilot measured unreviewed rows, so past its best batch per human row they are credited
+        nothing. Reviewed first-pass labels are the team's real inputs with their labels checked and
+        repaired, close to human-labeled rows, so the range does not bound them.
+        """
+        cap = self.measured_ratio * humans
+        if not self.reviewed_past_range:
+            return np.minimum(synth, cap)
+        reviewed = s_new * np.asarray(coverage, dtype=float)
+        return np.minimum(synth - reviewed, cap) + reviewed
 
     def today(self) -> np.ndarray:
         return self.metric(0.0, 0.0, 0.0)
@@ -357,6 +372,7 @@ def resolve_inputs(scenario: Scenario, policy: Policy) -> Inputs:
         fix_cost=econ.fix_cost_per_example,
         synthetic_pool=synthetic_now if response is not None else 0.0,
         measured_ratio=measured_range(response, econ.generation),
+        reviewed_past_range=econ.generation == "prelabel",
         largest_batch_ratio=response.synthetic_rows / response.human_rows if response is not None else np.inf,
         pool_accuracy=response.accuracy if response is not None else None,
         objective=econ.objective,
@@ -368,17 +384,15 @@ def resolve_inputs(scenario: Scenario, policy: Policy) -> Inputs:
 
 
 def measured_range(response, generation: str) -> float:
-    """Synthetic rows per human row the plan credits: the pilot's paying range for new inputs.
+    """Unreviewed synthetic rows per human row the plan credits: the pilot's paying range.
 
-    Generated and augmented rows are new inputs, drawn where the generator puts them (near the
-    centre, or next to the human rows they came from); how far more of them keep paying is what a
-    fitted saturation extrapolates worst, so credit stops at the best batch the pilot measured
-    (``SyntheticResponse.measured_ratio``; docs/model.md, "measured range"). First-pass labels
-    (``prelabel``) are put on real inputs from the team's own pool, which cover what human rows
-    would; what limits them is their labels, which the exchange rate and the floor price, so the
-    fitted saturation carries them past the pilot's batch.
+    How far more generated or augmented rows keep paying is what a fitted saturation extrapolates
+    worst, so credit stops at the best batch the pilot measured (``SyntheticResponse.measured_ratio``;
+    docs/model.md, "measured range"). The pilot measured unreviewed rows; first-pass labels
+    (``prelabel``) that are reviewed are real inputs from the team's own pool with their labels
+    checked, so the range does not bound them (``Inputs._credited``).
     """
-    if response is None or response.measured_ratio is None or generation == "prelabel":
+    if response is None or response.measured_ratio is None:
         return np.inf
     return float(response.measured_ratio)
 
