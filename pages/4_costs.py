@@ -254,6 +254,12 @@ with st.container(border=True):
     b1, b2, b3 = st.columns(3, gap="large")
     _money_field("Confirm a correct pre-label, per example", "economics.confirm_cost_per_example", b1, optional=True, step=0.05)
     _money_field("Fix a wrong pre-label, per example", "economics.fix_cost_per_example", b2, optional=True, step=0.05)
+    state.number(
+        "Unlabeled inputs available to pre-label", "economics.synthetic_available", integer=True,
+        min_value=0, max_value=10**12, step=1000, optional=True, placeholder="no limit", where=b1,
+        help="First-pass labels need real inputs: the plan buys no more synthetic rows than this. "
+             "Leave empty when the supply is not a limit.",
+    )
     econ = state.current().economics
     cur = econ.currency
     with b3:

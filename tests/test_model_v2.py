@@ -368,3 +368,13 @@ def test_the_floor_exponent_is_measured_and_first_pass_labels_keep_their_worth(p
     pts2 = [(h, s_, float(quadratic.metric_at(h - 200.0, float(s_), 0.0))) for h, s_, _ in pts]
     (_, _, _, gamma3), _, _, _ = fit_response(inp, pts2, 200, 0.7, 0.002, "prelabel")
     assert gamma3 == pytest.approx(2.0, abs=0.1)
+
+
+def test_no_plan_buys_more_synthetic_rows_than_the_team_can_get(policy, scenario):
+    """First-pass labels need real inputs: with 2,000 unlabeled inputs, no plan pre-labels more."""
+    free = recommend(scenario, policy)
+    assert free.plan.synthetic_examples > 2000, "the limit must bind for this test to mean anything"
+    limited = recommend(bump(scenario, "economics.synthetic_available", 2000), policy)
+    for p in limited.plans:
+        assert p.synthetic_examples <= 2000 * (1 + 1e-9)
+    assert limited.plan.expected_metric <= free.plan.expected_metric + 1e-9

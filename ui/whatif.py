@@ -52,6 +52,7 @@ _INPUT_TITLES = {
     "economics.tail_coverage": "synthetic tail coverage",
     "economics.confirm_cost_per_example": "confirm cost per pre-label",
     "economics.fix_cost_per_example": "fix cost per pre-label",
+    "economics.synthetic_available": "unlabeled inputs available to pre-label",
     "dataset": "dataset",
     "dataset.human_examples": "human examples in hand",
     "dataset.synthetic_examples": "synthetic examples in hand",

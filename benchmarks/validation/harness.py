@@ -206,6 +206,8 @@ def base_scenario(p: Prepared) -> dict:
         econ["generation"] = p.gen.generation
     if "objective" in fields:
         econ["objective"] = "best_for_budget"
+    if "synthetic_available" in fields and p.gen.finite:
+        econ["synthetic_available"] = int(len(p.pool_idx))  # the real inputs left to pre-label
     return {
         "name": f"{c.name} validation",
         # caps fully off (policy: pretraining, every risk factor 1, a mature task): the economics,

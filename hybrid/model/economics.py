@@ -116,6 +116,7 @@ class Inputs:
     floor_exponent: float | np.ndarray = 2.0
     fix_cost: float | np.ndarray | None = None  # None: a fresh human label (human_cost)
     synthetic_pool: float = 0.0
+    synthetic_available: float = np.inf  # new synthetic rows the team can get (unlabeled inputs to pre-label)
     measured_ratio: float = np.inf
     # First-pass labels on real inputs: reviewed ones are repaired real rows, credited past the range
     reviewed_past_range: bool = False
@@ -371,6 +372,7 @@ def resolve_inputs(scenario: Scenario, policy: Policy) -> Inputs:
         floor_exponent=response.floor_exponent if response is not None else 2.0,
         fix_cost=econ.fix_cost_per_example,
         synthetic_pool=synthetic_now if response is not None else 0.0,
+        synthetic_available=np.inf if econ.synthetic_available is None else float(econ.synthetic_available),
         measured_ratio=measured_range(response, econ.generation),
         reviewed_past_range=econ.generation == "prelabel",
         largest_batch_ratio=response.synthetic_rows / response.human_rows if response is not None else np.inf,

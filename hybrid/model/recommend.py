@@ -221,7 +221,8 @@ def _make_plan(inp: Inputs, name: str, share: float, coverage: float, n: float, 
 
 
 def _size_plan(inp: Inputs, share, coverage, mode: str) -> np.ndarray:
-    """New examples for fixed mixes: the fewest reaching the target, or all the budget buys.
+    """New examples for fixed mixes: the fewest reaching the target, or all the budget buys, and
+    never more synthetic rows than ``synthetic_available``.
 
     The budget pays for the expected price of escaped wrong labels as well as for the cash: an
     escaped error is paid for later (rework, incidents), so a plan that lets many through buys
@@ -230,6 +231,11 @@ def _size_plan(inp: Inputs, share, coverage, mode: str) -> np.ndarray:
     the target rises.
     """
     cap = inp.budget / (inp.unit_cost(share, coverage) + inp.unit_risk(share, coverage))
+    if np.isfinite(inp.synthetic_available):
+        # No more synthetic rows than the team can get: first-pass labels need real inputs to label.
+        s = np.asarray(share, dtype=float)
+        with np.errstate(divide="ignore"):
+            cap = np.minimum(cap, np.where(s > 0, inp.synthetic_available / np.where(s > 0, s, 1.0), np.inf))
     if mode == "budget":
         return np.asarray(cap, dtype=float)
     return inp.examples_to_reach(inp.target, share, coverage, cap)
@@ -336,4 +342,6 @@ def _binding(inp: Inputs, share: float, coverage: float) -> tuple[str, str]:
 def metric_for_spend(inp: Inputs, share: float, coverage: float, spend) -> np.ndarray:
     """Expected metric when ``spend`` (array) buys new examples at a fixed mix: the chart's curve."""
     n = np.asarray(spend, dtype=float) / inp.unit_cost(share, coverage)
+    if share > 0 and np.isfinite(inp.synthetic_available):
+        n = np.minimum(n, inp.synthetic_available / share)
     return inp.metric(n, share, coverage)

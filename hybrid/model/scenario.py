@@ -271,6 +271,11 @@ class Economics(_Strict):
     fix_cost_per_example: Money | None = Field(
         None, description="model-assisted labeling: cost for a human to fix a wrong pre-label"
     )
+    synthetic_available: Count | None = Field(
+        None,
+        description="most new synthetic rows the plan can get: for first-pass labels, the unlabeled "
+        "real inputs the team has to pre-label; empty for no limit",
+    )
     generation: Generation = Field(
         "generated",
         description="how synthetic rows are made: 'generated' (new inputs from a generator seeded "
