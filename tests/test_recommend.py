@@ -80,6 +80,53 @@ def test_riskier_factors_never_raise_synthetic_share(policy, factor, scn, data):
     assert share(higher, policy) <= share(scn, policy) + 1e-12
 
 
+def _repeating_errors_scenario(domain_judgment: int) -> Scenario:
+    """Hypothesis found it: at judgment 5 the repeating-error share rises from 0.6 to 0.8, and
+    fully reviewed synthetic rows (catch rate 1, so the share no longer touches them) beat 1%
+    unreviewed by about 1e-6 of metric."""
+    return Scenario.model_validate(
+        {
+            "name": "repeating errors",
+            "data_use": "pretraining",
+            "factors": {
+                "error_cost": 2, "domain_judgment": domain_judgment, "edge_cases": 5,
+                "iteration_maturity": 1, "cultural_sensitivity": 2,
+            },
+            "dataset": {"human_examples": 500, "synthetic_examples": 20000, "classes": 10},
+            "economics": {
+                "budget": 70000,
+                "human_cost_per_example": 9.4,
+                "synthetic_cost_per_example": 0.003,
+                "review_cost_per_example": 2.5,
+                "synthetic_label_accuracy": 0.81,
+                "review_catch_rate": 1.0,
+                "target_metric": 0.85,
+                "escaped_error_cost": 0.0,
+                "learning_curve": {"fitted": {"ceiling": 0.85, "scale": 2.0, "exponent": 0.8}},
+            },
+        }
+    )
+
+
+def test_more_repeating_errors_never_buy_more_synthetic_data(policy):
+    """A riskier level's higher systematic share bounds risk; it does not buy synthetic rows
+    (recommend._systematic_envelope). Before the envelope judgment 5 recommended 9%, not 1%."""
+    at4, at5 = (recommend(_repeating_errors_scenario(level), policy).plan for level in (4, 5))
+    assert at4.synthetic_share == pytest.approx(0.01)
+    assert at5.synthetic_share == pytest.approx(0.01)
+    assert at5.review_coverage == pytest.approx(1.0)
+    assert guardrails(_repeating_errors_scenario(5), policy).safer_systematic_shares == (0.4, 0.6)
+
+
+def test_measured_systematic_share_has_no_envelope(policy):
+    """A measured share comes from the pilot, not from factor levels: nothing to envelope over."""
+    scn = bump(_repeating_errors_scenario(5), "dataset.synthetic_response", {
+        "value": 1.0, "saturation": 50.0, "systematic_share": 0.8, "floor": 0.05, "accuracy": 0.81,
+        "human_rows": 500, "synthetic_rows": 20000,
+    })
+    assert guardrails(scn, policy).safer_systematic_shares == ()
+
+
 @PROPS
 @given(scn=scenarios())
 def test_maturity_never_lowers_synthetic_share(policy, scn):

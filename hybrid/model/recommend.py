@@ -10,7 +10,7 @@ point of metric gained, the founding guide's yardstick, not cost per label.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -252,19 +252,46 @@ def search(inp: Inputs) -> tuple[str, float, float, float]:
         n = _size_plan(inp, s, v, "target")
         feasible = np.isfinite(n)
         if (feasible & allowed).any():
-            obj = np.where(feasible, n * (inp.unit_cost(s, v) + inp.unit_risk(s, v)), np.nan)
-            return (mode, *_choose(obj, s, v, n, allowed, floor))
+            return (mode, *_choose(inp, _objective(inp, s, v, n, mode), s, v, n, allowed, floor, mode))
         mode = "budget"
     n = _size_plan(inp, s, v, "budget")
-    return (mode, *_choose(-inp.metric(n, s, v), s, v, n, allowed, floor))
+    return (mode, *_choose(inp, _objective(inp, s, v, n, mode), s, v, n, allowed, floor, mode))
 
 
-def _choose(obj, s, v, n, allowed, floor) -> tuple[float, float, float]:
-    """Least objective inside the review floor, at no more synthetic share than the envelope."""
-    cap = _share_envelope(obj, s, v, floor)
+def _objective(inp: Inputs, s, v, n, mode: str) -> np.ndarray:
+    """What the search minimises: cash plus escaped cost to reach the target, or minus the metric."""
+    if mode == "target":
+        return np.where(np.isfinite(n), n * (inp.unit_cost(s, v) + inp.unit_risk(s, v)), np.nan)
+    return -inp.metric(n, s, v)
+
+
+def _choose(inp: Inputs, obj, s, v, n, allowed, floor, mode: str) -> tuple[float, float, float]:
+    """Least objective inside the review floor, at no more synthetic share than the envelopes."""
+    cap = min(_share_envelope(obj, s, v, floor), _systematic_envelope(inp, s, v, floor, mode))
     rows = np.flatnonzero(allowed & (s <= cap + 1e-12) & np.isfinite(obj))
     i = rows[_pick(obj[rows], s[rows], v[rows], minimise=True)]
     return float(s[i]), float(v[i]), float(n[i])
+
+
+def _systematic_envelope(inp: Inputs, s: np.ndarray, v: np.ndarray, floor: float, mode: str) -> float:
+    """The largest synthetic share the systematic share allows: the least of the review envelopes
+    under every lower share the scenario's factors would set at less risky levels.
+
+    A riskier factor level raises the share of generator errors that repeat. That makes unreviewed
+    synthetic rows worse, and fully reviewed ones, which it no longer touches, can then win by a
+    hair, so on its own the riskier level would buy more synthetic data. A risk input bounds risk;
+    it is not a reason to buy more synthetic data (as for the review floor in ``_share_envelope``).
+    The lower shares are searched in one vectorised pass, one row each, in the same mode.
+    """
+    lower = [x for x in inp.guardrails.safer_systematic_shares if x < float(inp.systematic_share) - 1e-12]
+    if not lower:
+        return np.inf
+    sigma = np.asarray(lower, dtype=float)[:, None]
+    shape = (len(lower), s.size)
+    ss, vv = np.broadcast_to(s, shape), np.broadcast_to(v, shape)
+    alt = replace(inp, systematic_share=sigma)
+    obj = _objective(alt, ss, vv, _size_plan(alt, ss, vv, mode), mode)
+    return min(_share_envelope(row, s, v, floor) for row in obj)
 
 
 def _reference_plan(inp: Inputs, name: str, share: float, coverage: float, mode: str, today: float, breaks) -> Plan:
