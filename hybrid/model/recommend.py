@@ -248,14 +248,25 @@ def search(inp: Inputs) -> tuple[str, float, float, float]:
     mode = "budget" if inp.objective == "best_for_budget" else "target"
     if mode == "target" and today >= inp.target:
         return mode, 0.0, float(floor), 0.0
+    batch, row_s, row_v = _with_safer_shares(inp), s[None], v[None]
     if mode == "target":
-        n = _size_plan(inp, s, v, "target")
-        feasible = np.isfinite(n)
-        if (feasible & allowed).any():
-            return (mode, *_choose(inp, _objective(inp, s, v, n, mode), s, v, n, allowed, floor, mode))
+        n = _size_plan(batch, row_s, row_v, "target")
+        if (np.isfinite(n[0]) & allowed).any():
+            return (mode, *_choose(_objective(batch, row_s, row_v, n, mode), s, v, n, allowed, floor))
         mode = "budget"
-    n = _size_plan(inp, s, v, "budget")
-    return (mode, *_choose(inp, _objective(inp, s, v, n, mode), s, v, n, allowed, floor, mode))
+    n = _size_plan(batch, row_s, row_v, "budget")
+    return (mode, *_choose(_objective(batch, row_s, row_v, n, mode), s, v, n, allowed, floor))
+
+
+def _with_safer_shares(inp: Inputs) -> Inputs:
+    """The inputs with one row of systematic share per search: this scenario's first, then each
+    lower one its factors would set at less risky levels (``_systematic_envelope``).
+
+    The rows share one grid and one pass, so the plan sizes' log scan computes the parts of the
+    metric the systematic share does not touch once for all of them.
+    """
+    lower = [x for x in inp.guardrails.safer_systematic_shares if x < float(inp.systematic_share) - 1e-12]
+    return replace(inp, systematic_share=np.asarray([float(inp.systematic_share), *lower])[:, None])
 
 
 def _objective(inp: Inputs, s, v, n, mode: str) -> np.ndarray:
@@ -265,33 +276,28 @@ def _objective(inp: Inputs, s, v, n, mode: str) -> np.ndarray:
     return -inp.metric(n, s, v)
 
 
-def _choose(inp: Inputs, obj, s, v, n, allowed, floor, mode: str) -> tuple[float, float, float]:
-    """Least objective inside the review floor, at no more synthetic share than the envelopes."""
-    cap = min(_share_envelope(obj, s, v, floor), _systematic_envelope(inp, s, v, floor, mode))
-    rows = np.flatnonzero(allowed & (s <= cap + 1e-12) & np.isfinite(obj))
-    i = rows[_pick(obj[rows], s[rows], v[rows], minimise=True)]
-    return float(s[i]), float(v[i]), float(n[i])
+def _choose(obj, s, v, n, allowed, floor) -> tuple[float, float, float]:
+    """Least objective inside the review floor, at no more synthetic share than the envelopes.
+
+    ``obj`` and ``n`` hold one row per systematic share, this scenario's first (``_with_safer_shares``).
+    """
+    cap = min(_share_envelope(obj[0], s, v, floor), _systematic_envelope(obj[1:], s, v, floor))
+    rows = np.flatnonzero(allowed & (s <= cap + 1e-12) & np.isfinite(obj[0]))
+    i = rows[_pick(obj[0][rows], s[rows], v[rows], minimise=True)]
+    return float(s[i]), float(v[i]), float(n[0][i])
 
 
-def _systematic_envelope(inp: Inputs, s: np.ndarray, v: np.ndarray, floor: float, mode: str) -> float:
+def _systematic_envelope(obj: np.ndarray, s: np.ndarray, v: np.ndarray, floor: float) -> float:
     """The largest synthetic share the systematic share allows: the least of the review envelopes
-    under every lower share the scenario's factors would set at less risky levels.
+    under every lower share the scenario's factors would set at less risky levels (one row of
+    ``obj`` each).
 
     A riskier factor level raises the share of generator errors that repeat. That makes unreviewed
     synthetic rows worse, and fully reviewed ones, which it no longer touches, can then win by a
     hair, so on its own the riskier level would buy more synthetic data. A risk input bounds risk;
     it is not a reason to buy more synthetic data (as for the review floor in ``_share_envelope``).
-    The lower shares are searched in one vectorised pass, one row each, in the same mode.
     """
-    lower = [x for x in inp.guardrails.safer_systematic_shares if x < float(inp.systematic_share) - 1e-12]
-    if not lower:
-        return np.inf
-    sigma = np.asarray(lower, dtype=float)[:, None]
-    shape = (len(lower), s.size)
-    ss, vv = np.broadcast_to(s, shape), np.broadcast_to(v, shape)
-    alt = replace(inp, systematic_share=sigma)
-    obj = _objective(alt, ss, vv, _size_plan(alt, ss, vv, mode), mode)
-    return min(_share_envelope(row, s, v, floor) for row in obj)
+    return min((_share_envelope(row, s, v, floor) for row in obj), default=np.inf)
 
 
 def _reference_plan(inp: Inputs, name: str, share: float, coverage: float, mode: str, today: float, breaks) -> Plan:
