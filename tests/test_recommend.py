@@ -1,16 +1,18 @@
 """The decision core: guardrails, economics and the plan search behave as docs/model.md says."""
 
+import itertools
 import os
 
 import numpy as np
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hybrid.explain.recommendation import recommend
 from hybrid.model.economics import human_error_from_agreement, resolve_inputs, signal_kept
-from hybrid.model.policy import guardrails
-from hybrid.model.scenario import DATA_USES, Scenario
+from hybrid.model.policy import _no_riskier, guardrails, parse_policy, safer_systematic_shares, systematic_share
+from hybrid.model.scenario import DATA_USES, FACTOR_NAMES, Scenario
 from tests.conftest import EXAMPLES, make_scenario
 
 FACTORS = ("error_cost", "domain_judgment", "edge_cases", "iteration_maturity", "cultural_sensitivity")
@@ -116,6 +118,35 @@ def test_more_repeating_errors_never_buy_more_synthetic_data(policy):
     assert at5.synthetic_share == pytest.approx(0.01)
     assert at5.review_coverage == pytest.approx(1.0)
     assert guardrails(_repeating_errors_scenario(5), policy).safer_systematic_shares == (0.4, 0.6)
+
+
+@pytest.mark.parametrize(
+    "levels, data_use, domain",
+    [
+        ((2, 5, 5, 1, 2), "pretraining", "retail"),
+        ((5, 5, 5, 1, 5), "fine_tuning", "clinical notes"),
+        ((4, 3, 4, 2, 4), "fine_tuning", "clinical notes"),
+        ((3, 4, 1, 5, 3), "labeling", "retail"),
+    ],
+)
+def test_safer_systematic_shares_are_those_of_less_risky_levels(policy, levels, data_use, domain):
+    """Against every assignment of no riskier factor levels, under a policy where the most-cautious,
+    regulated, data-use and level-1 rules carry systematic shares too."""
+    data = policy.model_dump(exclude={"source", "digest"})
+    data["most_cautious"]["systematic_share"] = 0.95
+    data["regulated"]["rule"]["systematic_share"] = 0.65
+    data["data_use"]["fine_tuning"]["systematic_share"] = 0.45
+    data["factors"]["iteration_maturity"]["levels"][1]["systematic_share"] = 0.55
+    data["factors"]["edge_cases"]["levels"][3]["systematic_share"] = 0.72
+    custom = parse_policy(yaml.safe_dump(data), "custom")
+    for pol in (policy, custom):
+        scn = make_scenario(data_use=data_use, domain=domain, factors=dict(zip(FACTOR_NAMES, levels)))
+        now = systematic_share(scn, pol)[0]
+        every = set()
+        for combo in itertools.product(*(_no_riskier(f, lv) for f, lv in zip(FACTOR_NAMES, levels))):
+            alt = scn.model_copy(update={"factors": scn.factors.model_copy(update=dict(zip(FACTOR_NAMES, combo)))})
+            every.add(systematic_share(alt, pol)[0])
+        assert safer_systematic_shares(scn, pol) == tuple(sorted(x for x in every if x < now - 1e-12))
 
 
 def test_measured_systematic_share_has_no_envelope(policy):
