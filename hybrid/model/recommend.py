@@ -280,10 +280,19 @@ def _choose(obj, s, v, n, allowed, floor) -> tuple[float, float, float]:
     """Least objective inside the review floor, at no more synthetic share than the envelopes.
 
     ``obj`` and ``n`` hold one row per systematic share, this scenario's first (``_with_safer_shares``).
+    Where the systematic envelope binds the plan takes its share, not the best share below it: the
+    best below it moves with the review floor, so a riskier level's higher floor could move it back
+    up (Hypothesis found domain judgment 4 -> 5 going from 8% to 10% that way).
     """
-    cap = min(_share_envelope(obj[0], s, v, floor), _systematic_envelope(obj[1:], s, v, floor))
-    rows = np.flatnonzero(allowed & (s <= cap + 1e-12) & np.isfinite(obj[0]))
+    ok = allowed & np.isfinite(obj[0])
+    rows = np.flatnonzero(ok & (s <= _share_envelope(obj[0], s, v, floor) + 1e-12))
     i = rows[_pick(obj[0][rows], s[rows], v[rows], minimise=True)]
+    cap = _systematic_envelope(obj[1:], s, v, floor)
+    if s[i] > cap + 1e-12:
+        rows = np.flatnonzero(ok & (np.abs(s - cap) <= 1e-12))
+        if rows.size == 0:
+            rows = np.flatnonzero(ok & (s <= cap + 1e-12))
+        i = rows[_pick(obj[0][rows], s[rows], v[rows], minimise=True)]
     return float(s[i]), float(v[i]), float(n[0][i])
 
 
