@@ -120,6 +120,21 @@ def test_more_repeating_errors_never_buy_more_synthetic_data(policy):
     assert guardrails(_repeating_errors_scenario(5), policy).safer_systematic_shares == (0.4, 0.6)
 
 
+def test_riskier_floor_does_not_move_the_share_back_up_under_the_envelope(policy):
+    """Judgment 4 capped at 10% by the 0.4 share used to pick 8% at 95% review beneath the cap,
+    and judgment 5 (review 100%) 10%; the plan takes the envelope's share where it binds."""
+    def at(level):
+        scn = bump(_repeating_errors_scenario(level), "economics", {
+            **_repeating_errors_scenario(level).economics.model_dump(),
+            "budget": 303432.9, "human_cost_per_example": 12.71, "synthetic_cost_per_example": 0.01,
+            "review_cost_per_example": 2.79, "synthetic_label_accuracy": 0.5696,
+            "learning_curve": {"fitted": {"ceiling": 0.85, "scale": 0.5, "exponent": 0.15}},
+        })
+        return share(scn, policy)
+
+    assert at(5) <= at(4) + 1e-12
+
+
 @pytest.mark.parametrize(
     "levels, data_use, domain",
     [
