@@ -1,16 +1,18 @@
 """The decision core: guardrails, economics and the plan search behave as docs/model.md says."""
 
+import itertools
 import os
 
 import numpy as np
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hybrid.explain.recommendation import recommend
 from hybrid.model.economics import human_error_from_agreement, resolve_inputs, signal_kept
-from hybrid.model.policy import guardrails
-from hybrid.model.scenario import DATA_USES, Scenario
+from hybrid.model.policy import _no_riskier, guardrails, parse_policy, safer_systematic_shares, systematic_share
+from hybrid.model.scenario import DATA_USES, FACTOR_NAMES, Scenario
 from tests.conftest import EXAMPLES, make_scenario
 
 FACTORS = ("error_cost", "domain_judgment", "edge_cases", "iteration_maturity", "cultural_sensitivity")
@@ -78,6 +80,97 @@ def test_riskier_factors_never_raise_synthetic_share(policy, factor, scn, data):
         return
     higher = bump(scn, f"factors.{factor}", level + 1)
     assert share(higher, policy) <= share(scn, policy) + 1e-12
+
+
+def _repeating_errors_scenario(domain_judgment: int) -> Scenario:
+    """Hypothesis found it: at judgment 5 the repeating-error share rises from 0.6 to 0.8, and
+    fully reviewed synthetic rows (catch rate 1, so the share no longer touches them) beat 1%
+    unreviewed by about 1e-6 of metric."""
+    return Scenario.model_validate(
+        {
+            "name": "repeating errors",
+            "data_use": "pretraining",
+            "factors": {
+                "error_cost": 2, "domain_judgment": domain_judgment, "edge_cases": 5,
+                "iteration_maturity": 1, "cultural_sensitivity": 2,
+            },
+            "dataset": {"human_examples": 500, "synthetic_examples": 20000, "classes": 10},
+            "economics": {
+                "budget": 70000,
+                "human_cost_per_example": 9.4,
+                "synthetic_cost_per_example": 0.003,
+                "review_cost_per_example": 2.5,
+                "synthetic_label_accuracy": 0.81,
+                "review_catch_rate": 1.0,
+                "target_metric": 0.85,
+                "escaped_error_cost": 0.0,
+                "learning_curve": {"fitted": {"ceiling": 0.85, "scale": 2.0, "exponent": 0.8}},
+            },
+        }
+    )
+
+
+def test_more_repeating_errors_never_buy_more_synthetic_data(policy):
+    """A riskier level's higher systematic share bounds risk; it does not buy synthetic rows
+    (recommend._systematic_envelope). Before the envelope judgment 5 recommended 9%, not 1%."""
+    at4, at5 = (recommend(_repeating_errors_scenario(level), policy).plan for level in (4, 5))
+    assert at4.synthetic_share == pytest.approx(0.01)
+    assert at5.synthetic_share == pytest.approx(0.01)
+    assert at5.review_coverage == pytest.approx(1.0)
+    assert guardrails(_repeating_errors_scenario(5), policy).safer_systematic_shares == (0.4, 0.6)
+
+
+def test_riskier_floor_does_not_move_the_share_back_up_under_the_envelope(policy):
+    """Judgment 4 capped at 10% by the 0.4 share used to pick 8% at 95% review beneath the cap,
+    and judgment 5 (review 100%) 10%; the plan takes the envelope's share where it binds."""
+    def at(level):
+        scn = bump(_repeating_errors_scenario(level), "economics", {
+            **_repeating_errors_scenario(level).economics.model_dump(),
+            "budget": 303432.9, "human_cost_per_example": 12.71, "synthetic_cost_per_example": 0.01,
+            "review_cost_per_example": 2.79, "synthetic_label_accuracy": 0.5696,
+            "learning_curve": {"fitted": {"ceiling": 0.85, "scale": 0.5, "exponent": 0.15}},
+        })
+        return share(scn, policy)
+
+    assert at(5) <= at(4) + 1e-12
+
+
+@pytest.mark.parametrize(
+    "levels, data_use, domain",
+    [
+        ((2, 5, 5, 1, 2), "pretraining", "retail"),
+        ((5, 5, 5, 1, 5), "fine_tuning", "clinical notes"),
+        ((4, 3, 4, 2, 4), "fine_tuning", "clinical notes"),
+        ((3, 4, 1, 5, 3), "labeling", "retail"),
+    ],
+)
+def test_safer_systematic_shares_are_those_of_less_risky_levels(policy, levels, data_use, domain):
+    """Against every assignment of no riskier factor levels, under a policy where the most-cautious,
+    regulated, data-use and level-1 rules carry systematic shares too."""
+    data = policy.model_dump(exclude={"source", "digest"})
+    data["most_cautious"]["systematic_share"] = 0.95
+    data["regulated"]["rule"]["systematic_share"] = 0.65
+    data["data_use"]["fine_tuning"]["systematic_share"] = 0.45
+    data["factors"]["iteration_maturity"]["levels"][1]["systematic_share"] = 0.55
+    data["factors"]["edge_cases"]["levels"][3]["systematic_share"] = 0.72
+    custom = parse_policy(yaml.safe_dump(data), "custom")
+    for pol in (policy, custom):
+        scn = make_scenario(data_use=data_use, domain=domain, factors=dict(zip(FACTOR_NAMES, levels)))
+        now = systematic_share(scn, pol)[0]
+        every = set()
+        for combo in itertools.product(*(_no_riskier(f, lv) for f, lv in zip(FACTOR_NAMES, levels))):
+            alt = scn.model_copy(update={"factors": scn.factors.model_copy(update=dict(zip(FACTOR_NAMES, combo)))})
+            every.add(systematic_share(alt, pol)[0])
+        assert safer_systematic_shares(scn, pol) == tuple(sorted(x for x in every if x < now - 1e-12))
+
+
+def test_measured_systematic_share_has_no_envelope(policy):
+    """A measured share comes from the pilot, not from factor levels: nothing to envelope over."""
+    scn = bump(_repeating_errors_scenario(5), "dataset.synthetic_response", {
+        "value": 1.0, "saturation": 50.0, "systematic_share": 0.8, "floor": 0.05, "accuracy": 0.81,
+        "human_rows": 500, "synthetic_rows": 20000,
+    })
+    assert guardrails(scn, policy).safer_systematic_shares == ()
 
 
 @PROPS

@@ -10,6 +10,7 @@ so the rationale can say which factor bound the answer.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -286,6 +287,8 @@ class Guardrails:
     tail_weight: float
     escaped_error_multiplier: float
     regulated: bool
+    # Below the scenario's systematic share: the ones its factor levels or less risky ones would set.
+    safer_systematic_shares: tuple[float, ...] = ()
 
 
 def regulated_keyword(scenario: Scenario, policy: Policy) -> str | None:
@@ -299,6 +302,10 @@ def is_regulated(scenario: Scenario, policy: Policy) -> bool:
     if scenario.regulated is not None:
         return scenario.regulated
     return regulated_keyword(scenario, policy) is not None
+
+
+# The factor levels at which the policy's ``most_cautious`` rule applies, all of them at once.
+_MOST_CAUTIOUS = {"error_cost": 5, "domain_judgment": 5, "edge_cases": 5, "iteration_maturity": 1}
 
 
 def _title(name: str, level: int) -> str:
@@ -319,9 +326,7 @@ def applicable_bounds(scenario: Scenario, policy: Policy) -> list[Bound]:
             f"Data use: {DATA_USE_TITLES[scenario.data_use]}",
         )
     )
-    if policy.most_cautious is not None and (
-        f.error_cost == 5 and f.domain_judgment == 5 and f.edge_cases == 5 and f.iteration_maturity == 1
-    ):
+    if policy.most_cautious is not None and all(getattr(f, k) == v for k, v in _MOST_CAUTIOUS.items()):
         out.append(Bound("all four decision factors at their most cautious", "most_cautious", policy.most_cautious))
     if is_regulated(scenario, policy) and f.error_cost >= policy.regulated.min_error_cost:
         word = regulated_keyword(scenario, policy)
@@ -361,6 +366,7 @@ def guardrails(scenario: Scenario, policy: Policy) -> Guardrails:
             scenario.factors.error_cost
         ],
         regulated=is_regulated(scenario, policy),
+        safer_systematic_shares=safer_systematic_shares(scenario, policy),
     )
 
 
@@ -379,6 +385,46 @@ def systematic_share(scenario: Scenario, policy: Policy) -> tuple[float, str]:
         if b.rule.systematic_share is not None and b.rule.systematic_share > best:
             best, source = b.rule.systematic_share, b.title
     return best, source
+
+
+def _no_riskier(name: str, level: int) -> range:
+    """This level and every less risky one: a more mature task is safer, a higher level of the rest riskier."""
+    return range(level, 6) if name == "iteration_maturity" else range(1, level + 1)
+
+
+def safer_systematic_shares(scenario: Scenario, policy: Policy) -> tuple[float, ...]:
+    """Every systematic share below this scenario's that it would take at less risky factor levels.
+
+    A riskier factor level raises the share of generator errors that repeat, which makes unreviewed
+    synthetic rows worse and can tip the plan search to more, fully reviewed, synthetic rows. A risk
+    input bounds risk; it is not a reason to buy more synthetic data, so the plan search caps the
+    share at the best one under each of these (recommend._systematic_envelope). Every factor is
+    moved to any level no riskier than its own, the data use and domain held, so a riskier level
+    only adds shares to the set. Empty when the share was measured: it then comes from no factor.
+    """
+    ds = scenario.dataset
+    if ds is not None and ds.synthetic_response is not None:
+        return ()
+    regulated = is_regulated(scenario, policy)
+    reg = policy.regulated.rule.systematic_share or 0.0
+    options = []
+    for name in FACTOR_NAMES:
+        opts = set()
+        for level in _no_riskier(name, getattr(scenario.factors, name)):
+            sigma = policy.factor_rule(name, level).systematic_share or 0.0
+            if name == "error_cost" and regulated and level >= policy.regulated.min_error_cost:
+                sigma = max(sigma, reg)
+            opts.add((sigma, _MOST_CAUTIOUS.get(name) == level))
+        options.append(opts)
+    cautious = [name in _MOST_CAUTIOUS for name in FACTOR_NAMES]
+    fixed = max(policy.model.systematic_share.value, policy.data_use[scenario.data_use].systematic_share or 0.0)
+    mc = (policy.most_cautious.systematic_share or 0.0) if policy.most_cautious is not None else 0.0
+    values = set()
+    for combo in itertools.product(*options):
+        corner = all(at for (_, at), c in zip(combo, cautious) if c)
+        values.add(max(fixed, mc if corner else 0.0, *(sigma for sigma, _ in combo)))
+    current, _ = systematic_share(scenario, policy)
+    return tuple(sorted(v for v in values if v < current - 1e-12))
 
 
 def saturation(scenario: Scenario, policy: Policy) -> tuple[float, str]:

@@ -10,7 +10,7 @@ point of metric gained, the founding guide's yardstick, not cost per label.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -254,23 +254,65 @@ def search(inp: Inputs) -> tuple[str, float, float, float]:
     mode = "budget" if inp.objective == "best_for_budget" else "target"
     if mode == "target" and today >= inp.target:
         return mode, 0.0, float(floor), 0.0
+    batch, row_s, row_v = _with_safer_shares(inp), s[None], v[None]
     if mode == "target":
-        n = _size_plan(inp, s, v, "target")
-        feasible = np.isfinite(n)
-        if (feasible & allowed).any():
-            obj = np.where(feasible, n * (inp.unit_cost(s, v) + inp.unit_risk(s, v)), np.nan)
-            return (mode, *_choose(obj, s, v, n, allowed, floor))
+        n = _size_plan(batch, row_s, row_v, "target")
+        if (np.isfinite(n[0]) & allowed).any():
+            return (mode, *_choose(_objective(batch, row_s, row_v, n, mode), s, v, n, allowed, floor))
         mode = "budget"
-    n = _size_plan(inp, s, v, "budget")
-    return (mode, *_choose(-inp.metric(n, s, v), s, v, n, allowed, floor))
+    n = _size_plan(batch, row_s, row_v, "budget")
+    return (mode, *_choose(_objective(batch, row_s, row_v, n, mode), s, v, n, allowed, floor))
+
+
+def _with_safer_shares(inp: Inputs) -> Inputs:
+    """The inputs with one row of systematic share per search: this scenario's first, then each
+    lower one its factors would set at less risky levels (``_systematic_envelope``).
+
+    The rows share one grid and one pass, so the plan sizes' log scan computes the parts of the
+    metric the systematic share does not touch once for all of them.
+    """
+    lower = [x for x in inp.guardrails.safer_systematic_shares if x < float(inp.systematic_share) - 1e-12]
+    return replace(inp, systematic_share=np.asarray([float(inp.systematic_share), *lower])[:, None])
+
+
+def _objective(inp: Inputs, s, v, n, mode: str) -> np.ndarray:
+    """What the search minimises: cash plus escaped cost to reach the target, or minus the metric."""
+    if mode == "target":
+        return np.where(np.isfinite(n), n * (inp.unit_cost(s, v) + inp.unit_risk(s, v)), np.nan)
+    return -inp.metric(n, s, v)
 
 
 def _choose(obj, s, v, n, allowed, floor) -> tuple[float, float, float]:
-    """Least objective inside the review floor, at no more synthetic share than the envelope."""
-    cap = _share_envelope(obj, s, v, floor)
-    rows = np.flatnonzero(allowed & (s <= cap + 1e-12) & np.isfinite(obj))
-    i = rows[_pick(obj[rows], s[rows], v[rows], minimise=True)]
-    return float(s[i]), float(v[i]), float(n[i])
+    """Least objective inside the review floor, at no more synthetic share than the envelopes.
+
+    ``obj`` and ``n`` hold one row per systematic share, this scenario's first (``_with_safer_shares``).
+    Where the systematic envelope binds the plan takes its share, not the best share below it: the
+    best below it moves with the review floor, so a riskier level's higher floor could move it back
+    up (Hypothesis found domain judgment 4 -> 5 going from 8% to 10% that way).
+    """
+    ok = allowed & np.isfinite(obj[0])
+    rows = np.flatnonzero(ok & (s <= _share_envelope(obj[0], s, v, floor) + 1e-12))
+    i = rows[_pick(obj[0][rows], s[rows], v[rows], minimise=True)]
+    cap = _systematic_envelope(obj[1:], s, v, floor)
+    if s[i] > cap + 1e-12:
+        rows = np.flatnonzero(ok & (np.abs(s - cap) <= 1e-12))
+        if rows.size == 0:
+            rows = np.flatnonzero(ok & (s <= cap + 1e-12))
+        i = rows[_pick(obj[0][rows], s[rows], v[rows], minimise=True)]
+    return float(s[i]), float(v[i]), float(n[0][i])
+
+
+def _systematic_envelope(obj: np.ndarray, s: np.ndarray, v: np.ndarray, floor: float) -> float:
+    """The largest synthetic share the systematic share allows: the least of the review envelopes
+    under every lower share the scenario's factors would set at less risky levels (one row of
+    ``obj`` each).
+
+    A riskier factor level raises the share of generator errors that repeat. That makes unreviewed
+    synthetic rows worse, and fully reviewed ones, which it no longer touches, can then win by a
+    hair, so on its own the riskier level would buy more synthetic data. A risk input bounds risk;
+    it is not a reason to buy more synthetic data (as for the review floor in ``_share_envelope``).
+    """
+    return min((_share_envelope(row, s, v, floor) for row in obj), default=np.inf)
 
 
 def _reference_plan(inp: Inputs, name: str, share: float, coverage: float, mode: str, today: float, breaks) -> Plan:
