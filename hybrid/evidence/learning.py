@@ -352,7 +352,12 @@ class _Runner:
         self.should_stop = should_stop
 
     def fit_predict(self, task: Task, train: np.ndarray, test: np.ndarray, message: str,
-                    n_jobs: int | None):
+                    n_jobs: int | None) -> np.ndarray | None:
+        """Predictions on ``test`` of the learner trained on ``train``; None (the step counted as
+        done) when the training rows hold a single class, which no classifier can learn from."""
+        if len(np.unique(task.y[train])) < 2:
+            self.done += 1
+            return None
         if self.should_stop is not None and self.should_stop():
             raise Cancelled("stopped by the caller")
         if self.progress is not None:
@@ -574,12 +579,11 @@ def learning_curve(
         order = rng.permutation(train)
         for size in sizes:
             sub = order[:size]
-            if len(np.unique(task.y[sub])) < 2:
-                runner.done += 1
-                continue
             pred = runner.fit_predict(
                 task, sub, test, f"fold {f + 1}/{cv}: training on {size:,} rows", n_jobs
             )
+            if pred is None:
+                continue
             per_size[size].append(score(metric, task.y[test], pred))
     runner.finish("learning curve measured")
     pts = [(s, float(np.mean(v))) for s, v in per_size.items() if v]
@@ -835,12 +839,11 @@ def exchange_rate(
             order = rng.permutation(pool)
             for size in sizes:
                 sub = order[:size]
-                if len(np.unique(y[sub])) < 2:
-                    runner.done += 1
-                    continue
                 pred = runner.fit_predict(
                     task, sub, h_test, f"{what} rows: {size:,} (repeat {r + 1}/{repeats})", n_jobs
                 )
+                if pred is None:
+                    continue
                 overall[size].append(score(metric, test_y, pred))
                 if rare_mask.any():
                     tail[size].append(float(np.mean(pred[rare_mask] == test_y[rare_mask])))
@@ -1343,10 +1346,9 @@ def synthetic_response(
         c_order = rng.permutation(c_train)
         for size in h_sizes:
             sub = c_order[:size]
-            if len(np.unique(y[sub])) < 2:
-                runner.done += 1
-                continue
             pred = runner.fit_predict(task, sub, c_test, f"human rows: {size:,} (fold {r + 1}/{len(curve_folds)})", n_jobs)
+            if pred is None:
+                continue
             human_scores[size].append(score(metric, y[c_test], pred))
     aug_scores: dict[tuple[int, int], list[float]] = {(b, s_): [] for b in bases for s_ in s_sizes}
     # Share of test rows on which adding a synthetic batch changed the prediction: what a gain's
@@ -1364,10 +1366,9 @@ def synthetic_response(
         base_pred: dict[int, np.ndarray] = {}
         for size in bases:
             sub = h_order[:size]
-            if len(np.unique(y[sub])) < 2:
-                runner.done += 1
-                continue
             pred = runner.fit_predict(task, sub, h_test, f"human rows: {size:,} ({fold})", n_jobs)
+            if pred is None:
+                continue
             by_size[size] = score(metric, test_y, pred)
             base_pred[size] = pred
         for base in bases:
@@ -1375,10 +1376,9 @@ def synthetic_response(
                 aug_scores[(base, 0)].append(by_size[base])
             for size in s_sizes[1:]:
                 sub = np.concatenate([h_order[:base], s_order[:size]])
-                if len(np.unique(y[sub])) < 2:
-                    runner.done += 1
-                    continue
                 pred = runner.fit_predict(task, sub, h_test, f"{base:,} human + {size:,} synthetic rows ({fold})", n_jobs)
+                if pred is None:
+                    continue
                 aug_scores[(base, size)].append(score(metric, test_y, pred))
                 if base in base_pred:
                     changed.setdefault((base, size), []).append(float(np.mean(pred != base_pred[base])))
