@@ -28,11 +28,7 @@ scenario = state.page_setup(
     "The recommended plan split across slices of your data (the classes, or any column): new human rows, "
     "new synthetic rows and human review for each, with the reviewed sample that measures the generator there.",
 )
-a = state.analysis()
-if a is None:
-    st.error(md_escape(state.check(scenario) or "No recommendation can be computed."), icon=":material/error:")
-    state.finish(PAGE, nav.neighbours(PAGE))
-    st.stop()
+a = state.analysis_or_stop(scenario, PAGE, nav.neighbours(PAGE))
 
 up, prof = ui_wp.loaded()
 if not up or not prof or not prof.get("data"):

@@ -26,11 +26,7 @@ scenario = state.page_setup(
     "What the budget should buy, inside the guardrails, judged by cost per percentage point of metric "
     "gained rather than cost per label.",
 )
-a = state.analysis()
-if a is None:
-    st.error(md_escape(state.check(scenario) or "No recommendation can be computed."), icon=":material/error:")
-    state.finish(PAGE, nav.neighbours(PAGE))
-    st.stop()
+a = state.analysis_or_stop(scenario, PAGE, nav.neighbours(PAGE))
 
 rec = a.rec
 plan = rec.plan

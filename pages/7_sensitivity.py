@@ -61,11 +61,7 @@ scenario = state.page_setup(
     "Which inputs move the recommendation, how sure it is, and which measurement would settle it.",
 )
 baseline.render_delta(state.current(), state.policy_text())
-a = state.analysis()
-if a is None:
-    st.error(md_escape(state.check(scenario) or "No recommendation can be computed."), icon=":material/error:")
-    state.finish(PAGE)
-    st.stop()
+a = state.analysis_or_stop(scenario, PAGE)
 
 rec = a.rec
 cur = rec.currency

@@ -16,7 +16,7 @@ import pytest
 from apptest_helpers import errors, go, main_metric, ok, plain, scenario, sidebar_metric, warnings
 from streamlit.testing.v1 import AppTest
 
-from hybrid.model.scenario import load_scenario
+from hybrid.model.scenario import Scenario, load_scenario
 from hybrid.share.urlstate import decode, encode
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -617,3 +617,16 @@ def test_costs_page_shows_what_a_reviewed_row_is_priced_at():
     unit = (1 - found) * e.review_cost_per_example + found * max(fix, e.review_cost_per_example)
     assert any(f"prices a reviewed row at {money(unit, e.currency)}" in c.value.replace("\\", "") for c in at.caption), \
         [c.value for c in at.caption]
+
+
+@pytest.mark.parametrize("page", ["pages/5_recommendation.py", "pages/7_sensitivity.py", "pages/11_workplan.py"])
+def test_a_results_page_says_why_there_is_no_recommendation(page):
+    """Human labels at chance agreement carry no signal: the results pages say so and stop,
+    instead of drawing a plan or a traceback."""
+    scn = load_scenario(EXAMPLES / "support-intent-fine-tuning.yaml")
+    data = scn.model_dump(mode="json", exclude_none=True)
+    data["dataset"]["annotator_agreement"] = 1.0 / data["dataset"]["classes"]
+    at = app({"s": encode(Scenario.from_dict(data, "chance"))}, page=page)
+    assert not at.exception
+    shown = [plain(e.value) for e in at.error]
+    assert any("carry no signal to plan with" in e for e in shown), shown

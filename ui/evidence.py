@@ -448,8 +448,11 @@ def _show_rate(key: tuple, m: Measured) -> None:
              f"{r.train_rows:,} others training" if r.held_out else
              f"Cross-fitted: each of {r.test_rows:,} human rows held out once, with up to {r.train_rows:,} "
              "others training")
-    errs = [f"worth ±{se['value']:.2f}" for _ in [0] if "value" in se]
-    errs += [f"repeated-error loss ±{100 * se['floor']:.1f} points" for _ in [0] if "floor" in se]
+    errs = []
+    if "value" in se:
+        errs.append(f"worth ±{se['value']:.2f}")
+    if "floor" in se:
+        errs.append(f"repeated-error loss ±{100 * se['floor']:.1f} points")
     st.caption(md_escape(
         f"{split} (no duplicate on both sides); synthetic rows added to fixed human rows; {r.model}; "
         f"{m.seconds:.1f} s." + (f" Standard errors: {', '.join(errs)}." if errs else "")))

@@ -145,6 +145,16 @@ def analysis() -> compute.Analysis | None:
         return None
 
 
+def analysis_or_stop(scenario: Scenario, page: str, nav: tuple[tuple[str, str], ...] = ()) -> compute.Analysis:
+    """The analysis a results page draws; when there is none, says why, finishes the page and stops."""
+    a = analysis()
+    if a is None:
+        st.error(md_escape(check(scenario) or "No recommendation can be computed."), icon=":material/error:")
+        finish(page, nav)
+        st.stop()
+    return a
+
+
 def friendly(message: str) -> str:
     for prefix in ("scenario: ", "blank scenario: "):
         if message.startswith(prefix):
