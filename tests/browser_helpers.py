@@ -1,8 +1,21 @@
-"""Helpers shared by the browser tests: find a Streamlit metric by its label, check for tracebacks."""
+"""Helpers shared by the browser tests: skip without Chromium, find a Streamlit metric by its
+label, check for tracebacks."""
 
 from __future__ import annotations
 
 import re
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+from streamlit_server import CHROMIUM  # noqa: E402
+
+needs_chromium = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(),
+    reason=f"{CHROMIUM} not found: install Debian's chromium package (scripts/test does it)",
+)
 
 
 def metric(page, label: str, where: str = "stMain"):

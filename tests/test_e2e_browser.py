@@ -17,13 +17,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from browser_helpers import metric, no_exceptions  # noqa: E402
-from streamlit_server import CHROMIUM, full_page_screenshot, running_app, wait_for_app  # noqa: E402
+from browser_helpers import metric, no_exceptions, needs_chromium  # noqa: E402
+from streamlit_server import full_page_screenshot, running_app, wait_for_app  # noqa: E402
 
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(),
-    reason=f"{CHROMIUM} not found: install Debian's chromium package (scripts/test does it)",
-)
+pytestmark = needs_chromium
 
 OUT = ROOT / "test-output" / "e2e"
 TIMEOUT_MS = 30_000

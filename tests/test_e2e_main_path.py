@@ -12,12 +12,11 @@ import sys
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from browser_helpers import metric, no_exceptions  # noqa: E402
+from browser_helpers import metric, no_exceptions, needs_chromium  # noqa: E402
 from streamlit_server import CHROMIUM, CHROMIUM_ARGS, full_page_screenshot, running_app, wait_for_app  # noqa: E402
 
 from hybrid.explain.recommendation import recommend  # noqa: E402
@@ -25,10 +24,7 @@ from hybrid.model.policy import load_policy  # noqa: E402
 from hybrid.share.extract import extract_scenario  # noqa: E402
 from hybrid.share.urlstate import decode  # noqa: E402
 
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(),
-    reason=f"{CHROMIUM} not found: install Debian's chromium package (scripts/test does it)",
-)
+pytestmark = needs_chromium
 
 OUT = ROOT / "test-output" / "e2e-main-path"
 SAMPLE = ROOT / "data" / "samples" / "support_tickets.csv"

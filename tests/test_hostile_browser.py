@@ -16,17 +16,16 @@ import time
 import zlib
 from pathlib import Path
 
-import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from browser_helpers import no_exceptions  # noqa: E402
+from browser_helpers import no_exceptions, needs_chromium  # noqa: E402
 from streamlit_server import CHROMIUM, CHROMIUM_ARGS, running_app, wait_for_app  # noqa: E402
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} not found")
+pytestmark = needs_chromium
 
 OUT = ROOT / "test-output" / "hostile"
 TIMEOUT_MS = 60_000

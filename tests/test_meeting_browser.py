@@ -29,16 +29,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT))
 
-from streamlit_server import CHROMIUM, running_app, wait_for_app  # noqa: E402
+from browser_helpers import needs_chromium  # noqa: E402
+from streamlit_server import running_app, wait_for_app  # noqa: E402
 
 from hybrid.model.scenario import load_scenario  # noqa: E402
 from hybrid.share.urlstate import encode  # noqa: E402
 from ui import nav  # noqa: E402
 
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(),
-    reason=f"{CHROMIUM} not found: install Debian's chromium package (scripts/test does it)",
-)
+pytestmark = needs_chromium
 
 OUT = ROOT / "test-output" / "meeting"
 AXE = ROOT / "tests" / "vendor" / "axe.min.js"

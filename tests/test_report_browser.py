@@ -16,11 +16,11 @@ import pytest
 from hybrid.model.scenario import Scenario
 from hybrid.share.render import render_html
 from hybrid.share.report import build_report
+from browser_helpers import needs_chromium
 from tests.conftest import ROOT, make_scenario
 
 playwright = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = "/usr/bin/chromium"
 OUT = ROOT / "test-output"
 WHEN = datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
 
@@ -47,7 +47,7 @@ UNCERTAINTY = {
                   "metric_p50": 0.91, "metric_p95": 0.92, "p_cheapest": 0.0},
 }
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium at /usr/bin/chromium")
+pytestmark = needs_chromium
 
 
 def hostile() -> Scenario:

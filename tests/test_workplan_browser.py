@@ -17,17 +17,14 @@ sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from browser_helpers import metric, no_exceptions  # noqa: E402
-from streamlit_server import CHROMIUM, full_page_screenshot, running_app, wait_for_app  # noqa: E402
+from browser_helpers import metric, no_exceptions, needs_chromium  # noqa: E402
+from streamlit_server import full_page_screenshot, running_app, wait_for_app  # noqa: E402
 from test_meeting_browser import _CHARTS, _CLIPPED, AXE  # noqa: E402
 
 from hybrid.model.scenario import load_scenario  # noqa: E402
 from hybrid.share.urlstate import encode  # noqa: E402
 
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(),
-    reason=f"{CHROMIUM} not found: install Debian's chromium package (scripts/test does it)",
-)
+pytestmark = needs_chromium
 
 OUT = ROOT / "test-output" / "workplan"
 TIMEOUT_MS = 60_000
