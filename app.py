@@ -18,7 +18,9 @@ FAVICON = Path(__file__).resolve().parent / "static" / "favicon.png"
 
 # The favicon is a file the app serves itself: a page's ``:material/...:`` icon would otherwise
 # become the browser-tab icon, fetched from an outside font host on every page.
-st.set_page_config(page_title="Human vs synthetic data planner", page_icon=str(FAVICON), layout="wide")
+st.set_page_config(
+    page_title="Human vs synthetic data planner", page_icon=str(FAVICON), layout="wide"
+)
 
 sections: dict[str, list] = {}
 for spec in nav.PAGES:
@@ -33,7 +35,9 @@ for spec in nav.PAGES:
     )
 # The default page is served at the root URL; its own link (/start) opens it too instead of
 # "Page not found". Hidden, so the navigation lists Start once.
-sections["Decide"].append(st.Page(nav.PAGES[0].path, title=nav.PAGES[0].title, url_path="start", visibility="hidden"))
+sections["Decide"].append(
+    st.Page(nav.PAGES[0].path, title=nav.PAGES[0].title, url_path="start", visibility="hidden")
+)
 st.session_state[NAV] = True
 # One flat list in walk-through order: Streamlit's sectioned sidebar puts section headers inside
 # the <ul>, which screen readers (and axe-core) reject as a broken list.

@@ -47,7 +47,7 @@ def loop_search(inp) -> float:
     """Baseline: the same grid, one plan at a time in Python, bisection per plan."""
     s_arr, v_arr = _grid(inp)
     best = float("inf")
-    for s, v in zip(s_arr.tolist(), v_arr.tolist()):
+    for s, v in zip(s_arr.tolist(), v_arr.tolist(), strict=False):
         unit = float(inp.unit_cost(s, v))
         cap = float(inp.budget) / unit
         if float(inp.metric(cap, s, v)) < inp.target:
@@ -82,7 +82,9 @@ def main() -> None:
                 "recommend_ms": median_ms(lambda: recommend(scn, policy), args.repeat),
                 "search_ms": median_ms(lambda: search(inp), args.repeat),
                 "loop_search_ms": median_ms(lambda: loop_search(inp), 3),
-                "mc_ms": median_ms(lambda: monte_carlo(inp, plans, policy.ranges, rec.mode, draws=10_000), 10),
+                "mc_ms": median_ms(
+                    lambda: monte_carlo(inp, plans, policy.ranges, rec.mode, draws=10_000), 10
+                ),
                 "tornado_ms": median_ms(lambda: tornado(inp, policy), 5),
             }
         )
@@ -99,27 +101,36 @@ def main() -> None:
     lines = [
         "# Decision-core benchmark",
         "",
-        f"Command: `.venv/bin/python benchmarks/bench_core.py --write`. Machine: {platform.machine()}, "
+        f"Command: `.venv/bin/python benchmarks/bench_core.py --write`. Machine: "
+        f"{platform.machine()}, "
         f"Python {platform.python_version()}, NumPy {np.__version__}. Medians in milliseconds.",
         "",
-        "| scenario | recommend() | search() | loop baseline | speed-up | Monte Carlo 10k | tornado |",
+        "| scenario | recommend() | search() | loop baseline | speed-up | Monte Carlo 10k | "
+        "tornado |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         lines.append(
-            f"| {r['scenario']} | {r['recommend_ms']:.1f} | {r['search_ms']:.2f} | {r['loop_search_ms']:.0f} | "
-            f"{r['loop_search_ms'] / r['search_ms']:.0f}x | {r['mc_ms']:.1f} | {r['tornado_ms']:.0f} |"
+            f"| {r['scenario']} | {r['recommend_ms']:.1f} | {r['search_ms']:.2f} | "
+            f"{r['loop_search_ms']:.0f} | "
+            f"{r['loop_search_ms'] / r['search_ms']:.0f}x | {r['mc_ms']:.1f} | "
+            f"{r['tornado_ms']:.0f} |"
         )
     worst = max(r["recommend_ms"] for r in rows)
     worst_mc = max(r["mc_ms"] for r in rows)
     lines += [
         "",
-        "Where the guardrails cap the share at 10-15% (evaluation, clinical labeling) the grid has few "
-        "plans and the loop baseline is as fast as the vectorised search; the speed-up matters on wide grids.",
-        f"- recommend(): worst median {worst:.1f} ms against the 20 ms target ({worst / 20:.2f} of budget). "
+        "Where the guardrails cap the share at 10-15% (evaluation, clinical labeling) the grid has "
+        "few "
+        "plans and the loop baseline is as fast as the vectorised search; the speed-up matters on "
+        "wide grids.",
+        f"- recommend(): worst median {worst:.1f} ms against the 20 ms target ({worst / 20:.2f} of "
+        f"budget). "
         "It includes the learning-curve fit and the two label-threshold searches of the rationale.",
-        f"- Monte Carlo, 10,000 draws x 3 plans: worst median {worst_mc:.1f} ms against the 200 ms target; "
-        f"a per-draw loop would take about {mc_loop_ms:,.0f} ms ({mc_loop_ms / worst_mc:.0f}x slower).",
+        f"- Monte Carlo, 10,000 draws x 3 plans: worst median {worst_mc:.1f} ms against the 200 ms "
+        f"target; "
+        f"a per-draw loop would take about {mc_loop_ms:,.0f} ms ({mc_loop_ms / worst_mc:.0f}x "
+        f"slower).",
     ]
     text = "\n".join(lines) + "\n"
     print(text)

@@ -78,8 +78,10 @@ def main() -> None:
     lines = [
         "# Recommendation page benchmark",
         "",
-        f"Command: `.venv/bin/python benchmarks/bench_pages.py --write`. Machine: {platform.machine()}, "
-        f"Python {platform.python_version()}, Streamlit {streamlit.__version__}. Medians of {args.repeat} runs, ms.",
+        f"Command: `.venv/bin/python benchmarks/bench_pages.py --write`. Machine: "
+        f"{platform.machine()}, "
+        f"Python {platform.python_version()}, Streamlit {streamlit.__version__}. Medians of "
+        f"{args.repeat} runs, ms.",
         "",
         "| what | median ms | vs harness | vs model |",
         "|---|---:|---:|---:|",

@@ -60,8 +60,9 @@ def make_csv(path: Path, rows: int = 1_000_000, classes: int = 200, seed: int = 
     own = rng.integers(0, 5000, size=(classes, 8))
     words = []
     for _ in range(8):
-        pick = np.where(rng.random(rows) < 0.5, own[y, rng.integers(0, 8, rows)],
-                        rng.integers(0, 5000, rows))
+        pick = np.where(
+            rng.random(rows) < 0.5, own[y, rng.integers(0, 8, rows)], rng.integers(0, 5000, rows)
+        )
         words.append(pd.Series(vocab[pick]))
     text = words[0].str.cat(words[1:], sep=" ")
     names = np.array([f"class_{i:03d}" for i in range(classes)])
@@ -72,14 +73,16 @@ def make_csv(path: Path, rows: int = 1_000_000, classes: int = 200, seed: int = 
         out[flip] = rng.choice(classes, size=int(flip.sum()), p=p)
         return names[out]
 
-    frame = pd.DataFrame({
-        "text": text,
-        "label": names[y],
-        "annotator_1": annotator(0.90),
-        "annotator_2": annotator(0.85),
-        "source": np.where(rng.random(rows) < 0.3, "synthetic", "human"),
-        "slice": np.array(["en", "de", "fr", "es", "ja"])[rng.integers(0, 5, rows)],
-    })
+    frame = pd.DataFrame(
+        {
+            "text": text,
+            "label": names[y],
+            "annotator_1": annotator(0.90),
+            "annotator_2": annotator(0.85),
+            "source": np.where(rng.random(rows) < 0.3, "synthetic", "human"),
+            "slice": np.array(["en", "de", "fr", "es", "ja"])[rng.integers(0, 5, rows)],
+        }
+    )
     dup = rng.random(rows) < 0.02
     frame.loc[dup] = frame.iloc[rng.integers(0, rows, int(dup.sum()))].to_numpy()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -95,8 +98,10 @@ def make_parquet(path: Path, rows: int = 24_000_000) -> None:
         COPY (
           SELECT md5(i::VARCHAR) || md5((i * 7)::VARCHAR) || md5((i * 13)::VARCHAR) AS text,
                  'class_' || lpad(y::VARCHAR, 3, '0') AS label,
-                 'class_' || lpad((CASE WHEN r1 < 0.9 THEN y ELSE (hash(i, 1) % 200) END)::VARCHAR, 3, '0') AS annotator_1,
-                 'class_' || lpad((CASE WHEN r2 < 0.85 THEN y ELSE (hash(i, 2) % 200) END)::VARCHAR, 3, '0') AS annotator_2,
+                 'class_' || lpad((CASE WHEN r1 < 0.9 THEN y ELSE (hash(i, 1) % 200) END)::VARCHAR,
+                                  3, '0') AS annotator_1,
+                 'class_' || lpad((CASE WHEN r2 < 0.85 THEN y ELSE (hash(i, 2) % 200) END)::VARCHAR,
+                                  3, '0') AS annotator_2,
                  CASE WHEN r3 < 0.3 THEN 'synthetic' ELSE 'human' END AS source,
                  ['en', 'de', 'fr', 'es', 'ja'][1 + (hash(i, 3) % 5)::INTEGER] AS slice
           FROM (
@@ -188,8 +193,12 @@ def bench_baselines(ydata_python: str, profile_s: float | None) -> dict:
         profile_file(CSV)
         profile_s = time.perf_counter() - t
     out: dict = {"profile_s": profile_s}
-    run = subprocess.run([sys.executable, "-c", PANDAS_BASELINE, str(CSV)], capture_output=True,
-                         text=True, check=True)
+    run = subprocess.run(
+        [sys.executable, "-c", PANDAS_BASELINE, str(CSV)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     out["pandas_s"] = float(run.stdout.strip().splitlines()[-1])
     out["pandas_over_profile"] = out["pandas_s"] / profile_s
     if not Path(ydata_python).exists():
@@ -197,10 +206,12 @@ def bench_baselines(ydata_python: str, profile_s: float | None) -> dict:
         return out
     version = subprocess.run(
         [ydata_python, "-W", "ignore", "-c", "import ydata_profiling as y; print(y.__version__)"],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
-    run = subprocess.run([ydata_python, "-c", YDATA_BASELINE, str(CSV)], capture_output=True,
-                         text=True)
+    run = subprocess.run(
+        [ydata_python, "-c", YDATA_BASELINE, str(CSV)], capture_output=True, text=True
+    )
     if run.returncode != 0:
         out["ydata"] = f"failed: {run.stderr.strip().splitlines()[-1:]}"
         return out
@@ -222,8 +233,12 @@ print(p.rows, took, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
 def bench_memory() -> dict:
-    run = subprocess.run([sys.executable, "-c", MEMORY_CHILD, str(PARQUET), str(ROOT)],
-                         capture_output=True, text=True, check=True)
+    run = subprocess.run(
+        [sys.executable, "-c", MEMORY_CHILD, str(PARQUET), str(ROOT)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     rows, took, rss_kb = run.stdout.strip().splitlines()[-1].split()
     return {
         "file_gb": PARQUET.stat().st_size / 1e9,
@@ -248,8 +263,12 @@ print(json.dumps({"seconds": took, "backtest_error": r.backtest_error, "points":
 
 
 def bench_curve() -> dict:
-    run = subprocess.run([sys.executable, "-c", CURVE_CHILD, str(CSV_50K), str(ROOT)],
-                         capture_output=True, text=True, check=True)
+    run = subprocess.run(
+        [sys.executable, "-c", CURVE_CHILD, str(CSV_50K), str(ROOT)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(run.stdout.strip().splitlines()[-1])
 
 

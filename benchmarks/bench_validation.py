@@ -2,10 +2,14 @@
 
 Run from the repository root:
 
-    .venv/bin/python benchmarks/bench_validation.py                 # all cases, Markdown to stdout (~8 min)
-    .venv/bin/python benchmarks/bench_validation.py --quick         # 3 cases, 1 seed, coarse grid (~2 min)
-    .venv/bin/python benchmarks/bench_validation.py --write         # also writes benchmarks/RESULTS-validation.md
-    .venv/bin/python benchmarks/bench_validation.py --json          # one JSON object instead of Markdown
+    .venv/bin/python benchmarks/bench_validation.py                 # all cases, Markdown to stdout
+    (~8 min)
+    .venv/bin/python benchmarks/bench_validation.py --quick         # 3 cases, 1 seed, coarse grid
+    (~2 min)
+    .venv/bin/python benchmarks/bench_validation.py --write         # also writes
+    benchmarks/RESULTS-validation.md
+    .venv/bin/python benchmarks/bench_validation.py --json          # one JSON object instead of
+    Markdown
     .venv/bin/python benchmarks/bench_validation.py --case digits-centroid   # one case (repeatable)
 
 For each case (a real dataset shipped in a package, a synthetic-data generator, a budget and unit
@@ -62,30 +66,99 @@ COMMAND = ".venv/bin/python benchmarks/bench_validation.py --write"
 # 10-class gradient boosting takes ~1-2 s a fit here: the digits grid steps by 20% to stay in time.
 DIGITS_SHARES = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
 CASES = [
-    H.Case("digits-prelabel", "digits", "prelabel", budget=500, gen_params={"seed_rows": 40},
-           grid_shares=DIGITS_SHARES),
-    H.Case("digits-centroid", "digits", "centroid", budget=500, gen_params={"noise": 0.1, "scale": 0.3},
-           grid_shares=DIGITS_SHARES),
-    H.Case("digits-augment", "digits", "augment", budget=500, gen_params={"noise": 0.1, "jitter": 0.15},
-           grid_shares=DIGITS_SHARES),
-    H.Case("cancer-prelabel", "breast_cancer", "prelabel", budget=150, pilot_human=250, pilot_synthetic=100,
-           test_rows=120, gen_params={"seed_rows": 12}),
-    H.Case("cancer-centroid", "breast_cancer", "centroid", budget=150, pilot_human=250, pilot_synthetic=100,
-           test_rows=120, gen_params={"noise": 0.1, "scale": 0.5}),
-    H.Case("cancer-augment", "breast_cancer", "augment", budget=150, pilot_human=250, pilot_synthetic=100,
-           test_rows=120, gen_params={"noise": 0.1, "jitter": 0.2}),
+    H.Case(
+        "digits-prelabel",
+        "digits",
+        "prelabel",
+        budget=500,
+        gen_params={"seed_rows": 40},
+        grid_shares=DIGITS_SHARES,
+    ),
+    H.Case(
+        "digits-centroid",
+        "digits",
+        "centroid",
+        budget=500,
+        gen_params={"noise": 0.1, "scale": 0.3},
+        grid_shares=DIGITS_SHARES,
+    ),
+    H.Case(
+        "digits-augment",
+        "digits",
+        "augment",
+        budget=500,
+        gen_params={"noise": 0.1, "jitter": 0.15},
+        grid_shares=DIGITS_SHARES,
+    ),
+    H.Case(
+        "cancer-prelabel",
+        "breast_cancer",
+        "prelabel",
+        budget=150,
+        pilot_human=250,
+        pilot_synthetic=100,
+        test_rows=120,
+        gen_params={"seed_rows": 12},
+    ),
+    H.Case(
+        "cancer-centroid",
+        "breast_cancer",
+        "centroid",
+        budget=150,
+        pilot_human=250,
+        pilot_synthetic=100,
+        test_rows=120,
+        gen_params={"noise": 0.1, "scale": 0.5},
+    ),
+    H.Case(
+        "cancer-augment",
+        "breast_cancer",
+        "augment",
+        budget=150,
+        pilot_human=250,
+        pilot_synthetic=100,
+        test_rows=120,
+        gen_params={"noise": 0.1, "jitter": 0.2},
+    ),
     # the text pre-labeler is a first-pass model trained on 1,500 real rows set aside from
     # everything else (trained on the pilot alone it labels at ~0.70: too weak to be useful)
-    H.Case("zh-prelabel", "zh_reviews", "prelabel", budget=3000, synthetic_cost=0.2, pilot_synthetic=600,
-           test_rows=2000, gen_params={"seed_rows": 1500, "aside_rows": 1500}),
-    H.Case("zh-centroid", "zh_reviews", "centroid", budget=3000, synthetic_cost=0.2, pilot_synthetic=600,
-           test_rows=2000, gen_params={"noise": 0.1}),
-    H.Case("zh-augment", "zh_reviews", "augment", budget=3000, synthetic_cost=0.2, pilot_synthetic=600,
-           test_rows=2000, gen_params={"noise": 0.1}),
+    H.Case(
+        "zh-prelabel",
+        "zh_reviews",
+        "prelabel",
+        budget=3000,
+        synthetic_cost=0.2,
+        pilot_synthetic=600,
+        test_rows=2000,
+        gen_params={"seed_rows": 1500, "aside_rows": 1500},
+    ),
+    H.Case(
+        "zh-centroid",
+        "zh_reviews",
+        "centroid",
+        budget=3000,
+        synthetic_cost=0.2,
+        pilot_synthetic=600,
+        test_rows=2000,
+        gen_params={"noise": 0.1},
+    ),
+    H.Case(
+        "zh-augment",
+        "zh_reviews",
+        "augment",
+        budget=3000,
+        synthetic_cost=0.2,
+        pilot_synthetic=600,
+        test_rows=2000,
+        gen_params={"noise": 0.1},
+    ),
 ]
 QUICK = ("digits-centroid", "cancer-augment", "zh-prelabel")  # one per dataset and per generator
 
-FULL_GRID = {"shares": [float(round(x, 1)) for x in np.arange(0, 1.01, 0.1)], "coverages": [0.0, 0.5, 1.0]}
+FULL_GRID = {
+    "shares": [float(round(x, 1)) for x in np.arange(0, 1.01, 0.1)],
+    "coverages": [0.0, 0.5, 1.0],
+}
 QUICK_GRID = {"shares": [0.0, 0.25, 0.5, 0.75, 1.0], "coverages": [0.0, 1.0]}
 
 
@@ -103,13 +176,21 @@ def run_case(case: H.Case, seeds: list[int], grid: dict, workroot: Path, log) ->
     plans = {}
     for name in PLANS:
         pl = rec["plans"][name]
-        h, s, v = float(pl["human_examples"]), float(pl["synthetic_examples"]), float(pl["review_coverage"])
+        h, s, v = (
+            float(pl["human_examples"]),
+            float(pl["synthetic_examples"]),
+            float(pl["review_coverage"]),
+        )
         m = H.measure(p, h, s, v, seeds)
         total = h + s
         plans[name] = {
-            "human": h, "synthetic": s, "coverage": v, "spend": float(pl["spend"]),
+            "human": h,
+            "synthetic": s,
+            "coverage": v,
+            "spend": float(pl["spend"]),
             "unit_cost": float(pl["spend"]) / total if total > 0 else None,
-            "predicted": float(pl["expected_metric"]), **m,
+            "predicted": float(pl["expected_metric"]),
+            **m,
         }
         if m["capped"]:
             # The pool of real rows ran out, so the plan was trained on fewer rows than it buys:
@@ -118,14 +199,15 @@ def run_case(case: H.Case, seeds: list[int], grid: dict, workroot: Path, log) ->
             plans[name]["predicted"] = _predicted_as_trained(predict, m, v)
         if m["capped"]:
             notes.append(
-                f"{name}: asked for {m['human_requested']:,} human + {m['synthetic_requested']:,} synthetic "
+                f"{name}: asked for {m['human_requested']:,} human + {m['synthetic_requested']:,} "
+                f"synthetic "
                 f"rows; the pool supplied {m['human_used']:,} + {m['synthetic_used']:,}"
             )
     grid_rows = []
     seen = set()
     shares = case.grid_shares if case.grid_shares and grid is FULL_GRID else grid["shares"]
     for s in shares:
-        for v in (grid["coverages"] if s > 0 else [0.0]):
+        for v in grid["coverages"] if s > 0 else [0.0]:
             h_n, s_n = H.grid_mix(p, s, v)
             key = (round(h_n), round(s_n), v)
             if key in seen:
@@ -134,36 +216,64 @@ def run_case(case: H.Case, seeds: list[int], grid: dict, workroot: Path, log) ->
             m = H.measure(p, h_n, s_n, v, seeds)
             row = {"share": s, "coverage": v, "human": h_n, "synthetic": s_n, **m}
             if predict is not None:
-                row["predicted"] = _predicted_as_trained(predict, m, v) if m["capped"] else predict(h_n + s_n, s, v)
+                row["predicted"] = (
+                    _predicted_as_trained(predict, m, v)
+                    if m["capped"]
+                    else predict(h_n + s_n, s, v)
+                )
             grid_rows.append(row)
             if m["capped"]:
                 notes.append(
                     f"grid share {s:.0%} review {v:.0%}: asked for {m['human_requested']:,} + "
-                    f"{m['synthetic_requested']:,}, the pool supplied {m['human_used']:,} + {m['synthetic_used']:,}"
+                    f"{m['synthetic_requested']:,}, the pool supplied {m['human_used']:,} + "
+                    f"{m['synthetic_used']:,}"
                 )
     best = max(grid_rows, key=lambda r: r["measured"])
     errs = [abs(plans[n]["predicted"] - plans[n]["measured"]) for n in PLANS]
     regret = 100.0 * (best["measured"] - plans["recommended"]["measured"])
     grid_pred = [r for r in grid_rows if r.get("predicted") is not None]
     result = {
-        "case": case.name, "dataset": case.dataset, "generator": p.gen.describe(),
-        "generation": p.gen.generation, "kind": p.data.kind, "model": case.model or "CLI default",
-        "budget": case.budget, "human_cost": case.human_cost, "synthetic_cost": case.synthetic_cost,
-        "review_cost": case.review_cost, "review_unit_cost": rev_cost, "grid_cost_formula": cost_formula,
+        "case": case.name,
+        "dataset": case.dataset,
+        "generator": p.gen.describe(),
+        "generation": p.gen.generation,
+        "kind": p.data.kind,
+        "model": case.model or "CLI default",
+        "budget": case.budget,
+        "human_cost": case.human_cost,
+        "synthetic_cost": case.synthetic_cost,
+        "review_cost": case.review_cost,
+        "review_unit_cost": rev_cost,
+        "grid_cost_formula": cost_formula,
         "catch_rate": case.catch_rate,
-        "rows": {"test": len(p.test_idx), "pilot_human": len(p.pilot_idx), "pilot_synthetic": len(p.pilot_syn),
-                 "pool": len(p.pool_idx)},
-        "accuracy_pilot_sample": p.accuracy, "accuracy_population": p.population_accuracy,
+        "rows": {
+            "test": len(p.test_idx),
+            "pilot_human": len(p.pilot_idx),
+            "pilot_synthetic": len(p.pilot_syn),
+            "pool": len(p.pool_idx),
+        },
+        "accuracy_pilot_sample": p.accuracy,
+        "accuracy_population": p.population_accuracy,
         "today_predicted": rec.get("today_metric"),
         "today_measured": H.measure(p, 0, 0, 0.0, seeds[:1])["measured"],
-        "recommendation": rec.get("recommendation"), "mode": rec.get("mode"),
-        "cli": info["cli"], "evidence": {k: info.get(k) for k in ("exchange_rate", "tail_coverage", "curve_points")},
+        "recommendation": rec.get("recommendation"),
+        "mode": rec.get("mode"),
+        "cli": info["cli"],
+        "evidence": {k: info.get(k) for k in ("exchange_rate", "tail_coverage", "curve_points")},
         "scenario_dataset": info["scenario"].get("dataset"),
-        "plans": plans, "mae": float(np.mean(errs)), "max_error": float(np.max(errs)),
-        "regret_points": regret, "best_grid": best, "grid": grid_rows,
-        "grid_mae": float(np.mean([abs(r["predicted"] - r["measured"]) for r in grid_pred])) if grid_pred else None,
+        "plans": plans,
+        "mae": float(np.mean(errs)),
+        "max_error": float(np.max(errs)),
+        "regret_points": regret,
+        "best_grid": best,
+        "grid": grid_rows,
+        "grid_mae": float(np.mean([abs(r["predicted"] - r["measured"]) for r in grid_pred]))
+        if grid_pred
+        else None,
         "predicted_best_grid": max(grid_pred, key=lambda r: r["predicted"]) if grid_pred else None,
-        "seeds": seeds, "notes": notes, "seconds": time.perf_counter() - t0,
+        "seeds": seeds,
+        "notes": notes,
+        "seconds": time.perf_counter() - t0,
     }
     result["passes"] = result["mae"] <= MAE_TARGET and regret <= REGRET_TARGET
     log(f"{case.name}: MAE {result['mae']:.3f}, regret {regret:.2f} pts ({result['seconds']:.0f}s)")
@@ -197,7 +307,9 @@ def noise_context(r: dict) -> dict:
     if seeds >= 2 and all(len(g.get("per_seed") or []) == seeds for g in r["grid"]):
         picks = []
         for i in range(seeds):
-            chosen = max(r["grid"], key=lambda g: np.mean([v for j, v in enumerate(g["per_seed"]) if j != i]))
+            chosen = max(
+                r["grid"], key=lambda g: np.mean([v for j, v in enumerate(g["per_seed"]) if j != i])
+            )
             picks.append(chosen["per_seed"][i])
         out["regret_heldout"] = 100.0 * (float(np.mean(picks)) - float(rec["measured"]))
     else:
@@ -217,24 +329,37 @@ def markdown(results: list[dict], meta: dict) -> str:
     out = [
         "# Validation benchmark: predicted vs measured",
         "",
-        f"Command: `{meta['command']}` (quick: `--quick`). Generated {meta['date']} on {meta['machine']}, "
-        f"project commit `{meta['commit']}`, CLI step: {meta['cli']}. Seeds per mix: {meta['seeds']}; "
+        f"Command: `{meta['command']}` (quick: `--quick`). Generated {meta['date']} on "
+        f"{meta['machine']}, "
+        f"project commit `{meta['commit']}`, CLI step: {meta['cli']}. Seeds per mix: "
+        f"{meta['seeds']}; "
         f"grid: synthetic share {meta['grid']['shares']} x review {meta['grid']['coverages']}; "
         f"{meta['seconds']:.0f}s in all.",
         "",
-        "Each case trains the evidence learner (tabular: the CLI's gradient boosting; text: its hashed "
-        "n-gram linear SVM) on the pilot rows plus what a plan buys, and scores accuracy on held-out "
-        "real rows. Each pilot's generator was fitted on 70% of its human rows; the other 30% are marked "
-        "`holdout` in the pilot file, and the evidence scores the synthetic rows on them (docs/model.md, "
-        "\"Held-out rows\"). *Pred* is the plan's `expected_metric` from `recommend --json`, *meas* the measured "
-        "accuracy (mean over seeds). Regret = best measured grid mix at the same budget minus the measured "
-        f"recommended plan, in points. Targets: MAE <= {MAE_TARGET}, regret <= {REGRET_TARGET} points. "
-        "Where a plan is *capped* (first-pass labels need real inputs, and the pool of them ran out), it "
-        "was trained on fewer rows than it buys, and *pred* is the model's metric at the rows actually "
+        "Each case trains the evidence learner (tabular: the CLI's gradient boosting; text: its "
+        "hashed "
+        "n-gram linear SVM) on the pilot rows plus what a plan buys, and scores accuracy on "
+        "held-out "
+        "real rows. Each pilot's generator was fitted on 70% of its human rows; the other 30% are "
+        "marked "
+        "`holdout` in the pilot file, and the evidence scores the synthetic rows on them "
+        "(docs/model.md, "
+        '"Held-out rows"). *Pred* is the plan\'s `expected_metric` from `recommend --json`, *meas* '
+        "the measured "
+        "accuracy (mean over seeds). Regret = best measured grid mix at the same budget minus the "
+        "measured "
+        f"recommended plan, in points. Targets: MAE <= {MAE_TARGET}, regret <= {REGRET_TARGET} "
+        f"points. "
+        "Where a plan is *capped* (first-pass labels need real inputs, and the pool of them ran "
+        "out), it "
+        "was trained on fewer rows than it buys, and *pred* is the model's metric at the rows "
+        "actually "
         "trained (the plan's own figure is `predicted_as_planned` in the JSON).",
         "",
-        "| case | generator acc (sample / population) | today pred / meas | all-human pred / meas | "
-        "all-synthetic pred / meas | recommended mix | recommended pred / meas | MAE | best grid mix (meas) | regret (pts) | pass |",
+        "| case | generator acc (sample / population) | today pred / meas | all-human pred / meas "
+        "| "
+        "all-synthetic pred / meas | recommended mix | recommended pred / meas | MAE | best grid "
+        "mix (meas) | regret (pts) | pass |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     noise = {r["case"]: noise_context(r) for r in results}
@@ -250,8 +375,8 @@ def markdown(results: list[dict], meta: dict) -> str:
             f"{pl['all-human']['predicted']:.3f} / {pl['all-human']['measured']:.3f}",
             f"{pl['all-synthetic']['predicted']:.3f} / {pl['all-synthetic']['measured']:.3f}"
             + (" (capped)" if pl["all-synthetic"]["capped"] else ""),
-            f"{rec['human']:,.0f} h + {rec['synthetic']:,.0f} s ({share:.0%} syn, {rec['coverage']:.0%} rev)"
-            + (" (capped)" if rec["capped"] else ""),
+            f"{rec['human']:,.0f} h + {rec['synthetic']:,.0f} s ({share:.0%} syn, "
+            f"{rec['coverage']:.0%} rev)" + (" (capped)" if rec["capped"] else ""),
             f"{rec['predicted']:.3f} / {rec['measured']:.3f}",
             f"{r['mae']:.3f}",
             f"{_mix(b)}: {b['measured']:.3f}",
@@ -261,11 +386,14 @@ def markdown(results: list[dict], meta: dict) -> str:
         out.append("| " + " | ".join(cells) + " |")
     if results:
         passed = sum(1 for r in results if r["passes"])
-        out += ["", f"{passed} of {len(results)} cases meet both targets; "
-                f"{sum(1 for r in results if r['mae'] <= MAE_TARGET)} meet the error target and "
-                f"{sum(1 for r in results if r['regret_points'] <= REGRET_TARGET)} the regret target. "
-                f"Mean MAE {np.mean([r['mae'] for r in results]):.3f}, mean regret "
-                f"{np.mean([r['regret_points'] for r in results]):.2f} points."]
+        out += [
+            "",
+            f"{passed} of {len(results)} cases meet both targets; "
+            f"{sum(1 for r in results if r['mae'] <= MAE_TARGET)} meet the error target and "
+            f"{sum(1 for r in results if r['regret_points'] <= REGRET_TARGET)} the regret target. "
+            f"Mean MAE {np.mean([r['mae'] for r in results]):.3f}, mean regret "
+            f"{np.mean([r['regret_points'] for r in results]):.2f} points.",
+        ]
     out += ["", "## Which cases miss", ""]
     misses = [r for r in results if not r["passes"]]
     if not misses:
@@ -273,17 +401,21 @@ def markdown(results: list[dict], meta: dict) -> str:
     for r in misses:
         why = []
         if r["mae"] > MAE_TARGET:
-            worst = max(PLANS, key=lambda n: abs(r["plans"][n]["predicted"] - r["plans"][n]["measured"]))
+            worst = max(
+                PLANS, key=lambda n: abs(r["plans"][n]["predicted"] - r["plans"][n]["measured"])
+            )
             w = r["plans"][worst]
             why.append(
-                f"MAE {r['mae']:.3f} is {r['mae'] - MAE_TARGET:.3f} over the target; worst plan {worst}: "
+                f"MAE {r['mae']:.3f} is {r['mae'] - MAE_TARGET:.3f} over the target; worst plan "
+                f"{worst}: "
                 f"predicted {w['predicted']:.3f}, measured {w['measured']:.3f} "
                 f"({'over' if w['predicted'] > w['measured'] else 'under'}-predicted by "
                 f"{abs(w['predicted'] - w['measured']):.3f})"
             )
         if r["regret_points"] > REGRET_TARGET:
             why.append(
-                f"regret {r['regret_points']:.2f} points is {r['regret_points'] - REGRET_TARGET:.2f} over the target "
+                f"regret {r['regret_points']:.2f} points is "
+                f"{r['regret_points'] - REGRET_TARGET:.2f} over the target "
                 f"(best grid mix {_mix(r['best_grid'])} measured {r['best_grid']['measured']:.3f})"
             )
         nc = noise[r["case"]]
@@ -291,18 +423,32 @@ def markdown(results: list[dict], meta: dict) -> str:
         if nc["regret_se"] is not None:
             ctx += f"; regret standard error {nc['regret_se']:.2f} points"
         if nc["regret_heldout"] is not None:
-            ctx += f"; regret with the best mix chosen on held-out seeds {nc['regret_heldout']:.2f} points"
+            ctx += (
+                f"; regret with the best mix chosen on held-out seeds {nc['regret_heldout']:.2f} "
+                f"points"
+            )
         out.append(f"- **{r['case']}**: " + "; ".join(why) + f" ({ctx}).")
     out += ["", "## Grid: predicted vs measured for every mix at the same budget", ""]
-    out.append("Predicted values come from the project's own metric function on the evidence scenario "
-               "(`hybrid.model.economics.resolve_inputs(...).metric`), read-only; n/a where it was not available.")
+    out.append(
+        "Predicted values come from the project's own metric function on the evidence scenario "
+        "(`hybrid.model.economics.resolve_inputs(...).metric`), read-only; n/a where it was not "
+        "available."
+    )
     for r in results:
-        out += ["", f"### {r['case']} ({r['generator']}; {r['grid_cost_formula']}, review {r['review_unit_cost']:.3f} per row)", ""]
+        out += [
+            "",
+            f"### {r['case']} ({r['generator']}; {r['grid_cost_formula']}, review "
+            f"{r['review_unit_cost']:.3f} per row)",
+            "",
+        ]
         best_pred = r.get("predicted_best_grid")
         if best_pred is not None:
-            out.append(f"Model's best grid mix: {_mix(best_pred)} (pred {best_pred['predicted']:.3f}, meas "
-                       f"{best_pred['measured']:.3f}); measured best: {_mix(r['best_grid'])} "
-                       f"({r['best_grid']['measured']:.3f}). Grid MAE {_pct(r['grid_mae'])}.")
+            out.append(
+                f"Model's best grid mix: {_mix(best_pred)} (pred {best_pred['predicted']:.3f}, "
+                f"meas "
+                f"{best_pred['measured']:.3f}); measured best: {_mix(r['best_grid'])} "
+                f"({r['best_grid']['measured']:.3f}). Grid MAE {_pct(r['grid_mae'])}."
+            )
             out.append("")
         out.append("| share | review | human | synthetic | pred | meas | +/- (sem) |")
         out.append("|---|---|---|---|---|---|---|")
@@ -310,7 +456,8 @@ def markdown(results: list[dict], meta: dict) -> str:
             cap = " (capped)" if g["capped"] else ""
             sem = "n/a" if g["sem"] is None else f"{g['sem']:.3f}"
             out.append(
-                f"| {g['share']:.0%} | {g['coverage']:.0%} | {g['human_used']:,} | {g['synthetic_used']:,}{cap} | "
+                f"| {g['share']:.0%} | {g['coverage']:.0%} | {g['human_used']:,} | "
+                f"{g['synthetic_used']:,}{cap} | "
                 f"{_pct(g.get('predicted'))} | {g['measured']:.3f} | {sem} |"
             )
     out += ["", "## Cases", ""]
@@ -319,11 +466,16 @@ def markdown(results: list[dict], meta: dict) -> str:
         rows = r["rows"]
         out.append(
             f"- **{r['case']}**: {r['dataset']} ({r['kind']}), generator {r['generator']} "
-            f"(`generation: {r['generation']}`); budget {r['budget']:g}, human {r['human_cost']:g}, "
-            f"synthetic {r['synthetic_cost']:g}, review {r['review_cost']:g} (catch {r['catch_rate']:.0%}); "
-            f"rows: test {rows['test']:,}, pilot {rows['pilot_human']:,} human + {rows['pilot_synthetic']:,} "
-            f"synthetic, pool {rows['pool']:,}. Evidence ({r['cli']}): exchange rate {_pct(ev.get('exchange_rate'))}, "
-            f"tail coverage {_pct(ev.get('tail_coverage'))}. Recommendation {r['recommendation']} ({r['mode']})."
+            f"(`generation: {r['generation']}`); budget {r['budget']:g}, human "
+            f"{r['human_cost']:g}, "
+            f"synthetic {r['synthetic_cost']:g}, review {r['review_cost']:g} (catch "
+            f"{r['catch_rate']:.0%}); "
+            f"rows: test {rows['test']:,}, pilot {rows['pilot_human']:,} human + "
+            f"{rows['pilot_synthetic']:,} "
+            f"synthetic, pool {rows['pool']:,}. Evidence ({r['cli']}): exchange rate "
+            f"{_pct(ev.get('exchange_rate'))}, "
+            f"tail coverage {_pct(ev.get('tail_coverage'))}. Recommendation {r['recommendation']} "
+            f"({r['mode']})."
         )
         for n in r["notes"]:
             out.append(f"  - capped or noted: {n}")
@@ -333,8 +485,13 @@ def markdown(results: list[dict], meta: dict) -> str:
 
 def _commit() -> str:
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                              text=True, check=True).stdout.strip()
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
     except Exception:
         return "unknown"
 
@@ -347,7 +504,10 @@ def main(argv=None) -> int:
     ap.add_argument("--case", action="append", help="run only this case (repeatable)")
     ap.add_argument("--seeds", type=int, help="seeds per mix (3; quick: 1)")
     ap.add_argument("--keep", help="keep the pilot files and scenarios in this folder")
-    ap.add_argument("--from-json", help="render (and with --write, record) a run saved by --json, without rerunning")
+    ap.add_argument(
+        "--from-json",
+        help="render (and with --write, record) a run saved by --json, without rerunning",
+    )
     args = ap.parse_args(argv)
     if args.from_json:
         saved = json.loads(Path(args.from_json).read_text(encoding="utf-8"))
@@ -384,16 +544,23 @@ def main(argv=None) -> int:
         results = [run_case(c, seeds, grid, workroot, log) for c in cases]
     meta = {
         "command": COMMAND if not args.quick else COMMAND + " --quick",
-        "date": time.strftime("%Y-%m-%d"), "machine": f"{platform.machine()}, Python {platform.python_version()}",
-        "commit": _commit(), "cli": results[0]["cli"] if results else "n/a", "seeds": len(seeds), "grid": grid,
-        "seconds": time.perf_counter() - t0, "targets": {"mae": MAE_TARGET, "regret_points": REGRET_TARGET},
+        "date": time.strftime("%Y-%m-%d"),
+        "machine": f"{platform.machine()}, Python {platform.python_version()}",
+        "commit": _commit(),
+        "cli": results[0]["cli"] if results else "n/a",
+        "seeds": len(seeds),
+        "grid": grid,
+        "seconds": time.perf_counter() - t0,
+        "targets": {"mae": MAE_TARGET, "regret_points": REGRET_TARGET},
     }
     if args.json:
         print(json.dumps({"meta": meta, "results": results}, indent=2, default=float))
     else:
         print(markdown(results, meta))
     if args.write:
-        (ROOT / "benchmarks" / "RESULTS-validation.md").write_text(markdown(results, meta), encoding="utf-8")
+        (ROOT / "benchmarks" / "RESULTS-validation.md").write_text(
+            markdown(results, meta), encoding="utf-8"
+        )
         log("wrote benchmarks/RESULTS-validation.md")
     if tmp is not None:
         tmp.cleanup()

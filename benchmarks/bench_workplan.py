@@ -37,12 +37,18 @@ def main() -> None:
     policy = load_policy()
     scn = load_scenario(ROOT / "data" / "examples" / "support-intent-fine-tuning.yaml")
     rng = np.random.default_rng(0)
-    print("| slices | global plan (decide) best / median s | work plan incl. global plan best / median s |")
+    print(
+        "| slices | global plan (decide) best / median s | work plan incl. global plan best / "
+        "median s |"
+    )
     print("|---:|---:|---:|")
     for n in (10, 100, 1000):
         sizes = np.maximum(1, (rng.pareto(1.2, n) * 50).astype(int))
         agr = rng.uniform(0.5, 0.99, n)
-        stats = [SliceStats(f"s{i}", int(k), agreement=float(a)) for i, (k, a) in enumerate(zip(sizes, agr))]
+        stats = [
+            SliceStats(f"s{i}", int(k), agreement=float(a))
+            for i, (k, a) in enumerate(zip(sizes, agr, strict=False))
+        ]
         g = best_of(lambda: decide(scn, policy, resolve_inputs(scn, policy)))
         w = best_of(lambda: slice_plan(scn, policy, stats))
         print(f"| {n:,} | {g[0]:.3f} / {g[1]:.3f} | {w[0]:.3f} / {w[1]:.3f} |")

@@ -1,7 +1,8 @@
 """Human vs synthetic training data: the decision core, without any UI.
 
 Subpackages, lowest layer first; each may import only the layers listed before it (and the shared
-``hybrid.errors``, ``hybrid.palette``, ``hybrid.money`` and this module's ``__version__``), never Streamlit.
+``hybrid.errors``, ``hybrid.palette``, ``hybrid.money`` and this module's ``__version__``), never
+Streamlit.
 tests/test_import_graph.py enforces both rules.
 
 - ``model``: the scenario and policy schemas, learning curves, economics, the plan search.

@@ -41,7 +41,9 @@ def write_bytes(path: str | Path, data: bytes, *, mkdir: bool = False) -> None:
     try:
         if mkdir:
             target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=str(target.parent) or ".", prefix=f".{target.name}.", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(
+            dir=str(target.parent) or ".", prefix=f".{target.name}.", suffix=".tmp"
+        )
         with os.fdopen(fd, "wb") as fh:
             os.fchmod(fh.fileno(), target.stat().st_mode & 0o7777 if target.exists() else _MODE)
             fh.write(data)
@@ -50,7 +52,9 @@ def write_bytes(path: str | Path, data: bytes, *, mkdir: bool = False) -> None:
         os.replace(tmp, target)
         tmp = None
     except OSError as exc:
-        raise InputError(f"{target}: cannot write ({exc.strerror or exc}); nothing was written") from None
+        raise InputError(
+            f"{target}: cannot write ({exc.strerror or exc}); nothing was written"
+        ) from None
     finally:
         if tmp is not None:
             try:

@@ -1,4 +1,5 @@
-"""Money as people read it: one formatter for the dashboard, the reports, the CLI text and the rationale.
+"""Money as people read it: one formatter for the dashboard, the reports, the CLI text and the
+rationale.
 
 Two forms of the same rule:
 
@@ -25,7 +26,8 @@ _UNITS = ((1e9, "B"), (1e6, "M"), (1e3, "k"))
 
 
 def currency_affixes(currency: str) -> tuple[str, str]:
-    """(prefix, suffix) around a number: ("$", "") for USD, ("", " CHF") for a code without a symbol."""
+    """(prefix, suffix) around a number: ("$", "") for USD, ("", " CHF") for a code without a
+    symbol."""
     sym = SYMBOLS.get(currency, "")
     return (sym, "") if sym else ("", f" {currency}")
 
@@ -58,7 +60,8 @@ def money(x: float, currency: str) -> str:
 
 
 def short_number(v: float) -> str:
-    """A number in three significant digits with k, M or B: 10800 -> "10.8k", 2000 -> "2k", 950 -> "950"."""
+    """A number in three significant digits with k, M or B: 10800 -> "10.8k", 2000 -> "2k", 950 ->
+    "950"."""
     a = abs(float(v))
     sign = "-" if v < 0 else ""
     for i, (div, unit) in enumerate(_UNITS):
@@ -115,11 +118,13 @@ def parse_money(text: str, currency: str) -> float:
         raise InputError("type an amount, such as 60,000 or 60k")
     for affix in filter(None, (SYMBOLS.get(currency, ""), currency)):
         if t.upper().startswith(affix.upper()):
-            t = t[len(affix):].strip()
+            t = t[len(affix) :].strip()
         if t.upper().endswith(affix.upper()):
             t = t[: -len(affix)].strip()
     if any(sym in t for sym in SYMBOLS.values()) or any(c.isalpha() for c in t[:-1]):
-        raise InputError(f"{shown!r} is not an amount in {currency}: type a number such as 60,000 or 60k")
+        raise InputError(
+            f"{shown!r} is not an amount in {currency}: type a number such as 60,000 or 60k"
+        )
     t = t.replace(",", "").replace(" ", "").replace("_", "")
     mult = 1.0
     if t and t[-1].lower() in _SUFFIX:
@@ -129,7 +134,9 @@ def parse_money(text: str, currency: str) -> float:
     try:
         value = float(t) * mult
     except ValueError:
-        raise InputError(f"{shown!r} is not an amount: type a number such as 60,000 or 60k") from None
+        raise InputError(
+            f"{shown!r} is not an amount: type a number such as 60,000 or 60k"
+        ) from None
     if not math.isfinite(value):
         raise InputError(f"{shown!r} is not an amount")
     return value

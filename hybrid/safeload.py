@@ -58,7 +58,9 @@ def _mb(n: int) -> str:
 
 def check_size(source: str, nbytes: int, max_bytes: int) -> None:
     if nbytes > max_bytes:
-        raise InputError(f"{source}: {nbytes:,} bytes is more than the {_mb(max_bytes)} this file may be")
+        raise InputError(
+            f"{source}: {nbytes:,} bytes is more than the {_mb(max_bytes)} this file may be"
+        )
 
 
 def read_bytes(path: str | Path, max_bytes: int, source: str | None = None) -> bytes:
@@ -89,14 +91,16 @@ def decode_text(raw: bytes, source: str) -> str:
     try:
         return raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{source}: not UTF-8 text (byte 0x{raw[exc.start]:02X} at offset {exc.start})") from None
+        raise InputError(
+            f"{source}: not UTF-8 text (byte 0x{raw[exc.start]:02X} at offset {exc.start})"
+        ) from None
 
 
 def read_text(path: str | Path, max_bytes: int, source: str | None = None) -> str:
     return decode_text(read_bytes(path, max_bytes, source), source or str(path))
 
 
-# --- YAML ------------------------------------------------------------------------------------------
+# --- YAML ---------------------------------------------------------------------------------------
 
 
 def _yaml_error(exc: yaml.YAMLError, source: str) -> InputError:
@@ -115,14 +119,17 @@ def _check_depth(text: str, source: str, max_depth: int) -> None:
             depth += 1
             if depth > max_depth:
                 line = ev.start_mark.line + 1 if ev.start_mark is not None else "?"
-                raise InputError(f"{source}: nested more than {max_depth} levels deep (at line {line})")
+                raise InputError(
+                    f"{source}: nested more than {max_depth} levels deep (at line {line})"
+                )
         elif isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             depth -= 1
 
 
 def _expanded_nodes(root: yaml.Node, source: str, max_nodes: int) -> int:
     """Nodes in the document with every alias expanded, without expanding anything: subtree sizes
-    are memoised by node identity, and a node met again while it is still open is a self-reference."""
+    are memoised by node identity, and a node met again while it is still open is a
+    self-reference."""
     size: dict[int, int] = {}
     open_: set[int] = set()
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
@@ -146,17 +153,25 @@ def _expanded_nodes(root: yaml.Node, source: str, max_nodes: int) -> int:
         if key in size:
             continue
         if key in open_:
-            raise InputError(f"{source}: a YAML alias refers to the value that contains it; refused")
+            raise InputError(
+                f"{source}: a YAML alias refers to the value that contains it; refused"
+            )
         if isinstance(node, yaml.ScalarNode):
             size[key] = 1
             continue
         open_.add(key)
         stack.append((node, True))
-        children = [c for pair in node.value for c in pair] if isinstance(node, yaml.MappingNode) else node.value
+        children = (
+            [c for pair in node.value for c in pair]
+            if isinstance(node, yaml.MappingNode)
+            else node.value
+        )
         for child in children:
             if id(child) not in size:
                 if id(child) in open_:
-                    raise InputError(f"{source}: a YAML alias refers to the value that contains it; refused")
+                    raise InputError(
+                        f"{source}: a YAML alias refers to the value that contains it; refused"
+                    )
                 stack.append((child, False))
     return size[id(root)]
 
@@ -201,7 +216,7 @@ def load_yaml(
         raise InputError(f"{source}: a value cannot be read ({exc})") from None
 
 
-# --- JSON ------------------------------------------------------------------------------------------
+# --- JSON ---------------------------------------------------------------------------------------
 
 
 def _refuse_constant(name: str) -> float:
@@ -244,7 +259,9 @@ def load_json(
     try:
         data = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
     except json.JSONDecodeError as exc:
-        raise InputError(f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+        raise InputError(
+            f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
     except RecursionError:
         raise InputError(f"{source}: nested more than {max_depth} levels deep") from None
     except ValueError as exc:  # a constant or a number out of range, or an int of over 4300 digits
@@ -254,10 +271,13 @@ def load_json(
     return data
 
 
-# --- decompression ---------------------------------------------------------------------------------
+# --- decompression
+# ---------------------------------------------------------------------------------
 
 
-def inflate(data: bytes, source: str, max_out: int = MAX_INFLATE_BYTES, wbits: int = zlib.MAX_WBITS) -> bytes:
+def inflate(
+    data: bytes, source: str, max_out: int = MAX_INFLATE_BYTES, wbits: int = zlib.MAX_WBITS
+) -> bytes:
     """zlib-decompress ``data`` producing at most ``max_out`` bytes; InputError past the cap or for
     damaged or incomplete data, or trailing bytes after the stream."""
     d = zlib.decompressobj(wbits)

@@ -8,7 +8,8 @@
   OWASP "CSV Injection" guidance says: a cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or
   a carriage return gets a leading apostrophe, so a spreadsheet shows it as text instead of running
   it. Numbers are left alone (a negative number is a number, not a formula), and so is text that
-  is one plain negative number (``-0.50``, ``-5%``, ``-1,200``), which a spreadsheet reads as that number;
+  is one plain negative number (``-0.50``, ``-5%``, ``-1,200``), which a spreadsheet reads as that
+  number;
   every other text cell is checked.
 
 Pure: no Streamlit.
@@ -22,9 +23,12 @@ from typing import Any
 # Characters that move the cursor, ring the bell, start an escape sequence or reorder text.
 CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # The same plus tab and line breaks: none belongs in a name.
-NAME_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+NAME_CONTROL_RE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# One plain negative number, with thousands separators, a decimal part, an exponent or a percent sign.
+# One plain negative number, with thousands separators, a decimal part, an exponent or a percent
+# sign.
 PLAIN_NUMBER_RE = re.compile(r"-\d[\d,]*(\.\d+)?([eE][-+]?\d+)?%?|-\.\d+([eE][-+]?\d+)?%?")
 
 
@@ -65,19 +69,28 @@ def json_text(text: str) -> str:
 def neutralise_cell(value: Any) -> Any:
     """A cell as a spreadsheet should get it: text that starts like a formula is prefixed with an
     apostrophe (OWASP CSV injection); every other value is returned unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_START) and not PLAIN_NUMBER_RE.fullmatch(value):
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_START)
+        and not PLAIN_NUMBER_RE.fullmatch(value)
+    ):
         return "'" + value
     return value
 
 
 def neutralise_frame(frame):
-    """A copy of a pandas DataFrame (or a dict of columns, or a list of row dicts) with every text cell and column name
+    """A copy of a pandas DataFrame (or a dict of columns, or a list of row dicts) with every text
+    cell and column name
     passed through ``neutralise_cell``; numbers and the index are untouched."""
     if isinstance(frame, dict):  # column -> list of values
         return {neutralise_cell(k): [neutralise_cell(v) for v in vs] for k, vs in frame.items()}
     if isinstance(frame, list):
-        return [{neutralise_cell(k): neutralise_cell(v) for k, v in row.items()} if isinstance(row, dict) else row
-                for row in frame]
+        return [
+            {neutralise_cell(k): neutralise_cell(v) for k, v in row.items()}
+            if isinstance(row, dict)
+            else row
+            for row in frame
+        ]
     out = frame.copy()
     out.columns = [neutralise_cell(c) for c in out.columns]
     for col in out.columns:

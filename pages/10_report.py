@@ -8,7 +8,7 @@ The scenario comes from ``ui.state.current()``, as on every other page.
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import streamlit as st
@@ -48,20 +48,34 @@ def _analyses(scenario_json: str, policy_text: str | None, sensitivity: bool, un
     from hybrid.share.analyses import compute_analyses
 
     scenario = Scenario.model_validate_json(scenario_json)
-    return compute_analyses(scenario, _policy(policy_text), sensitivity=sensitivity, uncertainty=uncertainty)
+    return compute_analyses(
+        scenario, _policy(policy_text), sensitivity=sensitivity, uncertainty=uncertainty
+    )
 
 
 @st.cache_data(show_spinner="Writing the report…", max_entries=4)
-def _reports(scenario_json: str, policy_text: str | None, sensitivity: bool, uncertainty: bool, minute: str,
-             workplan_key: str = "", _workplan=None):
+def _reports(
+    scenario_json: str,
+    policy_text: str | None,
+    sensitivity: bool,
+    uncertainty: bool,
+    minute: str,
+    workplan_key: str = "",
+    _workplan=None,
+):
     """Every format for one scenario, policy and set of sections; ``minute`` dates the report's
     footer, so a new minute re-renders (about a second); few entries keep the ~5 MB HTML files
-    from piling up in the cache. ``_workplan``: the Work plan page's plan, named by ``workplan_key``."""
+    from piling up in the cache. ``_workplan``: the Work plan page's plan, named by
+    ``workplan_key``."""
     scenario = Scenario.model_validate_json(scenario_json)
     sens, unc = _analyses(scenario_json, policy_text, sensitivity, uncertainty)
     data = build_report(
-        scenario, _policy(policy_text), sensitivity=sens, uncertainty=unc,
-        generated_at=datetime.fromisoformat(minute), workplan=_workplan,
+        scenario,
+        _policy(policy_text),
+        sensitivity=sens,
+        uncertainty=unc,
+        generated_at=datetime.fromisoformat(minute),
+        workplan=_workplan,
     )
     return {
         "html": render_html(data),
@@ -95,17 +109,39 @@ if problem is not None or scenario is None:
     st.stop()
 
 c1, c2, c3 = st.columns([1.1, 1.1, 1.8])
-with_sens = c1.toggle("Sensitivity", value=True, key="report.sensitivity",
-                      help="Include the sensitivity section: a tornado of the inputs that move the cost per point and the label.")
-with_unc = c2.toggle("Uncertainty", value=True, key="report.uncertainty",
-                     help="Include the uncertainty section: Monte Carlo over the policy's input ranges, intervals and the chance each plan is cheapest.")
-minute = datetime.now(timezone.utc).replace(second=0, microsecond=0).isoformat()
+with_sens = c1.toggle(
+    "Sensitivity",
+    value=True,
+    key="report.sensitivity",
+    help="Include the sensitivity section: a tornado of the inputs that move the cost per point "
+    "and the label.",
+)
+with_unc = c2.toggle(
+    "Uncertainty",
+    value=True,
+    key="report.uncertainty",
+    help="Include the uncertainty section: Monte Carlo over the policy's input ranges, intervals "
+    "and the chance each plan is cheapest.",
+)
+minute = datetime.now(UTC).replace(second=0, microsecond=0).isoformat()
 workplan = ui_workplan.for_report(scenario, policy_text)
 if workplan is not None:
-    st.caption(_md(f"With the work plan by slice from the Work plan page ({len(workplan.slices):,} slices)."))
+    st.caption(
+        _md(
+            f"With the work plan by slice from the Work plan page ({len(workplan.slices):,} "
+            f"slices)."
+        )
+    )
 try:
-    files = _reports(scenario.model_dump_json(), policy_text, with_sens, with_unc, minute,
-                     ui_workplan.report_key() if workplan is not None else "", workplan)
+    files = _reports(
+        scenario.model_dump_json(),
+        policy_text,
+        with_sens,
+        with_unc,
+        minute,
+        ui_workplan.report_key() if workplan is not None else "",
+        workplan,
+    )
 except InputError as exc:
     st.error(_md(exc), icon=":material/error:")
     ui_state.finish(PAGE)
@@ -117,7 +153,11 @@ stem = slug(scenario.name)
 st.subheader("Download")
 cols = st.columns(5)
 buttons = (
-    ("html", "HTML report", "Self-contained, works offline, interactive charts; print it to PDF from the browser."),
+    (
+        "html",
+        "HTML report",
+        "Self-contained, works offline, interactive charts; print it to PDF from the browser.",
+    ),
     ("pdf", "PDF report", "A4, made without a browser."),
     ("md", "Markdown", "For wikis and pull requests."),
     ("json", "JSON", "The recommend result plus inputs, for scripts."),
@@ -138,8 +178,14 @@ for col, (fmt, label, help_text) in zip(cols, buttons, strict=True):
     )
 
 st.subheader("Preview")
-view = st.segmented_control("Preview", ["HTML", "Markdown", "JSON"], default="HTML", key="report.preview",
-                            label_visibility="collapsed", required=True)
+view = st.segmented_control(
+    "Preview",
+    ["HTML", "Markdown", "JSON"],
+    default="HTML",
+    key="report.preview",
+    label_visibility="collapsed",
+    required=True,
+)
 if view == "Markdown":
     st.code(files["md"], language="markdown", height=PREVIEW_HEIGHT)
 elif view == "JSON":

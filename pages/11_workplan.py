@@ -10,12 +10,12 @@ import json
 
 import streamlit as st
 
-from hybrid.money import money
+from hybrid.errors import InputError
 from hybrid.model.workplan import rounding_tolerance, spend_gap
+from hybrid.money import money
 from hybrid.safetext import neutralise_frame
 from hybrid.share.formats import slug
 from hybrid.share.workplan import workplan_csv
-from hybrid.errors import InputError
 from ui import compute, nav, state
 from ui import workplan as ui_wp
 from ui.theme import md_escape
@@ -25,8 +25,10 @@ DATASET = "pages/3_dataset.py"
 
 scenario = state.page_setup(
     "Work plan: which slices get which rows",
-    "The recommended plan split across slices of your data (the classes, or any column): new human rows, "
-    "new synthetic rows and human review for each, with the reviewed sample that measures the generator there.",
+    "The recommended plan split across slices of your data (the classes, or any column): new human "
+    "rows, "
+    "new synthetic rows and human review for each, with the reviewed sample that measures the "
+    "generator there.",
 )
 a = state.analysis_or_stop(scenario, PAGE, nav.neighbours(PAGE))
 
@@ -34,50 +36,104 @@ up, prof = ui_wp.loaded()
 if not up or not prof or not prof.get("data"):
     with st.container(border=True):
         if up and prof:
-            st.warning(md_escape(
-                f"{up['name']} is a statistics file: it has counts, not rows, so it cannot be split into slices. "
-                "Upload the data file itself on the Dataset page."), icon=":material/info:")
+            st.warning(
+                md_escape(
+                    f"{up['name']} is a statistics file: it has counts, not rows, so it cannot be "
+                    f"split into slices. "
+                    "Upload the data file itself on the Dataset page."
+                ),
+                icon=":material/info:",
+            )
         else:
-            st.info("No dataset loaded yet. A work plan needs the team's labeled rows: upload them on the "
-                    "Dataset page, or try it on the bundled sample.", icon=":material/dataset:")
+            st.info(
+                "No dataset loaded yet. A work plan needs the team's labeled rows: upload them on "
+                "the "
+                "Dataset page, or try it on the bundled sample.",
+                icon=":material/dataset:",
+            )
         c1, c2 = st.columns(2)
         if st.session_state.get(state.NAV):
-            c1.page_link(DATASET, label="Upload a dataset on the Dataset page", icon=":material/upload_file:")
+            c1.page_link(
+                DATASET, label="Upload a dataset on the Dataset page", icon=":material/upload_file:"
+            )
         else:
             c1.caption("Upload a dataset on the Dataset page.")
-        c2.button("Use the bundled sample", key="workplan.sample", on_click=ui_wp.use_sample,
-                  icon=":material/science:",
-                  help=f"{ui_wp.SAMPLE.name}: support tickets labeled by two annotators, with synthetic rows.")
+        c2.button(
+            "Use the bundled sample",
+            key="workplan.sample",
+            on_click=ui_wp.use_sample,
+            icon=":material/science:",
+            help=f"{ui_wp.SAMPLE.name}: support tickets labeled by two annotators, with synthetic "
+            f"rows.",
+        )
         state.field_error("dataset.upload", "Sample")
     state.finish(PAGE, nav.neighbours(PAGE))
     st.stop()
 
 pol = compute.policy(state.policy_text())
 w = pol.workplan
-ui_wp.seed(up, prof, w.verification_margin.value if w else 0.05, w.verification_confidence.value if w else 0.95)
+ui_wp.seed(
+    up,
+    prof,
+    w.verification_margin.value if w else 0.05,
+    w.verification_confidence.value if w else 0.95,
+)
 cols = prof["columns"]
 with st.container(border=True):
     st.markdown(f"**Slices of {md_escape(up['name'])}**")
     c1, c2, c3 = st.columns([1, 2, 1.2], gap="medium")
-    c1.selectbox("Slice column", cols, key=ui_wp.KEYS["slice"],
-                 help="Each value of this column is one slice. The label column makes the classes the slices.")
-    c2.multiselect("Annotator columns", cols, key=ui_wp.KEYS["annotators"],
-                   help="Two or more columns with each annotator's label: their agreement per slice sets how far "
-                   "a generator can be trusted there, and on reviewed synthetic rows they measure it.")
-    c3.selectbox("Source column (human or synthetic)", [""] + cols, key=ui_wp.KEYS["source"],
-                 format_func=lambda c: c or "(none: every row human)",
-                 help="Rows marked synthetic are not counted as human rows; reviewed ones measure the generator.")
+    c1.selectbox(
+        "Slice column",
+        cols,
+        key=ui_wp.KEYS["slice"],
+        help="Each value of this column is one slice. The label column makes the classes the "
+        "slices.",
+    )
+    c2.multiselect(
+        "Annotator columns",
+        cols,
+        key=ui_wp.KEYS["annotators"],
+        help="Two or more columns with each annotator's label: their agreement per slice sets how "
+        "far "
+        "a generator can be trusted there, and on reviewed synthetic rows they measure it.",
+    )
+    c3.selectbox(
+        "Source column (human or synthetic)",
+        [""] + cols,
+        key=ui_wp.KEYS["source"],
+        format_func=lambda c: c or "(none: every row human)",
+        help="Rows marked synthetic are not counted as human rows; reviewed ones measure the "
+        "generator.",
+    )
     c4, c5, c6 = st.columns([1, 1, 2.2], gap="medium", vertical_alignment="bottom")
-    c4.number_input("Verification margin (± points)", min_value=0.5, max_value=25.0, step=0.5, format="%.1f",
-                    key=ui_wp.KEYS["margin"],
-                    help="How precisely each slice's generator accuracy must be known: the Wilson interval's half-width.")
-    c5.number_input("Confidence (%)", min_value=50.0, max_value=99.9, step=0.5, format="%.1f",
-                    key=ui_wp.KEYS["confidence"], help="Confidence of that interval.")
+    c4.number_input(
+        "Verification margin (± points)",
+        min_value=0.5,
+        max_value=25.0,
+        step=0.5,
+        format="%.1f",
+        key=ui_wp.KEYS["margin"],
+        help="How precisely each slice's generator accuracy must be known: the Wilson interval's "
+        "half-width.",
+    )
+    c5.number_input(
+        "Confidence (%)",
+        min_value=50.0,
+        max_value=99.9,
+        step=0.5,
+        format="%.1f",
+        key=ui_wp.KEYS["confidence"],
+        help="Confidence of that interval.",
+    )
     spec = ui_wp.remember(up, prof)
     label = spec["label"]
-    c6.caption(md_escape(
-        (f"Generator labels are checked against the label column {label}. " if label else "")
-        + "Column choices are kept for this file; the numbers come from the scenario on the other pages."))
+    c6.caption(
+        md_escape(
+            (f"Generator labels are checked against the label column {label}. " if label else "")
+            + "Column choices are kept for this file; the numbers come from the scenario on the "
+            "other pages."
+        )
+    )
 
 try:
     wp = ui_wp.plan_for(scenario, state.policy_text(), up, spec)
@@ -91,52 +147,105 @@ t = wp.total()
 with st.container(border=True):
     m = st.columns(5)
     m[0].metric("Slices", f"{len(wp.slices):,}")
-    m[1].metric("New human rows", f"{t['human_examples']:,}", help="The overall plan's, split across the slices.")
+    m[1].metric(
+        "New human rows",
+        f"{t['human_examples']:,}",
+        help="The overall plan's, split across the slices.",
+    )
     m[2].metric("New synthetic rows", f"{t['synthetic_examples']:,}")
-    m[3].metric("Reviewed rows", f"{t['reviewed_examples']:,}", help="Synthetic rows a human checks before training.")
-    same = abs(spend_gap(wp)) <= rounding_tolerance(wp) and not wp.extra_review_examples and not wp.unplaced_synthetic
-    m[4].metric("Spend", money(t["spend"], cur), "= the overall plan" if same else f"overall plan {money(wp.plan.spend, cur)}",
-                delta_color="off", delta_arrow="off",
-                help="Every layer at the overall plan's unit prices, so the slices add up to its spend (to the dollar "
-                "of rounding rows to whole numbers).")
+    m[3].metric(
+        "Reviewed rows",
+        f"{t['reviewed_examples']:,}",
+        help="Synthetic rows a human checks before training.",
+    )
+    same = (
+        abs(spend_gap(wp)) <= rounding_tolerance(wp)
+        and not wp.extra_review_examples
+        and not wp.unplaced_synthetic
+    )
+    m[4].metric(
+        "Spend",
+        money(t["spend"], cur),
+        "= the overall plan" if same else f"overall plan {money(wp.plan.spend, cur)}",
+        delta_color="off",
+        delta_arrow="off",
+        help="Every layer at the overall plan's unit prices, so the slices add up to its spend (to "
+        "the dollar "
+        "of rounding rows to whole numbers).",
+    )
     for note in wp.notes:
         st.caption(":material/info: " + md_escape(note))
 
-st.plotly_chart(ui_wp.spend_figure(wp), theme=None, key="workplan.chart", config={"displayModeBar": False})
-st.caption("Blue: new human rows (expert anchor); orange: new synthetic rows; green: human review of them.")
+st.plotly_chart(
+    ui_wp.spend_figure(wp), theme=None, key="workplan.chart", config={"displayModeBar": False}
+)
+st.caption(
+    "Blue: new human rows (expert anchor); orange: new synthetic rows; green: human review of them."
+)
 
 st.subheader("Slice by slice")
-st.dataframe(neutralise_frame(ui_wp.table(wp)), hide_index=True, width="stretch", key="workplan.table",
-             height=min(36 * (len(wp.slices) + 1) + 24, 620),
-             column_config={"Slice": st.column_config.TextColumn(pinned=True),
-                            "Why this allocation": st.column_config.TextColumn(width="large"),
-                            "What would move it": st.column_config.TextColumn(width="large")})
+st.dataframe(
+    neutralise_frame(ui_wp.table(wp)),
+    hide_index=True,
+    width="stretch",
+    key="workplan.table",
+    height=min(36 * (len(wp.slices) + 1) + 24, 620),
+    column_config={
+        "Slice": st.column_config.TextColumn(pinned=True),
+        "Why this allocation": st.column_config.TextColumn(width="large"),
+        "What would move it": st.column_config.TextColumn(width="large"),
+    },
+)
 
 names = [s.slice for s in wp.slices]
-pick = st.selectbox("Explain one slice", range(len(names)), format_func=lambda i: " ".join(str(names[i]).split()),
-                    key="workplan.explain")
+pick = st.selectbox(
+    "Explain one slice",
+    range(len(names)),
+    format_func=lambda i: " ".join(str(names[i]).split()),
+    key="workplan.explain",
+)
 if pick is not None and pick < len(wp.slices):
     s = wp.slices[pick]
     with st.container(border=True):
         st.markdown(f"**{md_escape(s.slice)}**: {md_escape(s.reason)}")
         st.markdown(f"**What would move it:** {md_escape(s.moves)}")
-        st.caption(md_escape(
-            f"Generator accuracy {s.accuracy:.0%} ({s.accuracy_source}); synthetic cap {s.max_synthetic_share:.0%} "
-            f"({s.cap_reason.rstrip('.')})."))
+        st.caption(
+            md_escape(
+                f"Generator accuracy {s.accuracy:.0%} ({s.accuracy_source}); synthetic cap "
+                f"{s.max_synthetic_share:.0%} "
+                f"({s.cap_reason.rstrip('.')})."
+            )
+        )
 
 st.subheader("Quotas for the labeling team")
 stem = slug(scenario.name)
 d1, d2 = st.columns(2)
-d1.download_button("Quotas as CSV (per slice and layer)", data=workplan_csv(wp).encode("utf-8"),
-                   file_name=f"{stem}-workplan.csv", mime="text/csv", key="workplan.download.csv",
-                   on_click="ignore", icon=":material/download:", width="stretch",
-                   help="Rows, unit cost and spend per slice and layer; text cells that look like formulas are "
-                   "prefixed with an apostrophe so a spreadsheet shows them as text.")
-d2.download_button("Quotas as JSON", data=(json.dumps(wp.to_json(), indent=2, ensure_ascii=False) + "\n").encode("utf-8"),
-                   file_name=f"{stem}-workplan.json", mime="application/json", key="workplan.download.json",
-                   on_click="ignore", icon=":material/download:", width="stretch",
-                   help="The same as python -m hybrid workplan --json.")
+d1.download_button(
+    "Quotas as CSV (per slice and layer)",
+    data=workplan_csv(wp).encode("utf-8"),
+    file_name=f"{stem}-workplan.csv",
+    mime="text/csv",
+    key="workplan.download.csv",
+    on_click="ignore",
+    icon=":material/download:",
+    width="stretch",
+    help="Rows, unit cost and spend per slice and layer; text cells that look like formulas are "
+    "prefixed with an apostrophe so a spreadsheet shows them as text.",
+)
+d2.download_button(
+    "Quotas as JSON",
+    data=(json.dumps(wp.to_json(), indent=2, ensure_ascii=False) + "\n").encode("utf-8"),
+    file_name=f"{stem}-workplan.json",
+    mime="application/json",
+    key="workplan.download.json",
+    on_click="ignore",
+    icon=":material/download:",
+    width="stretch",
+    help="The same as python -m hybrid workplan --json.",
+)
 if st.session_state.get(state.NAV):
-    st.page_link("pages/10_report.py", label="Put this work plan in a report", icon=":material/description:")
+    st.page_link(
+        "pages/10_report.py", label="Put this work plan in a report", icon=":material/description:"
+    )
 
 state.finish(PAGE, nav.neighbours(PAGE))

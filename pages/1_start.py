@@ -38,7 +38,11 @@ def _open_example(stem: str) -> None:
 
 
 def _open_blank() -> None:
-    _replace(state.blank(), ("blank",), "a blank scenario (placeholder numbers: replace them on the next pages)")
+    _replace(
+        state.blank(),
+        ("blank",),
+        "a blank scenario (placeholder numbers: replace them on the next pages)",
+    )
 
 
 def _open_file(key: str) -> None:
@@ -50,7 +54,11 @@ def _open_file(key: str) -> None:
     limit = MAX_REPORT_FILE if is_report else MAX_SCENARIO_FILE
     if len(data) > limit:
         what = "a report" if is_report else "a scenario file"
-        _say("error", f"{upload.name}: {len(data):,} bytes is too large for {what} (at most {limit // 2**20} MB)")
+        _say(
+            "error",
+            f"{upload.name}: {len(data):,} bytes is too large for {what} (at most {limit // 2**20} "
+            f"MB)",
+        )
         return
     try:
         if is_report:
@@ -75,7 +83,11 @@ def _open_saved(name: str) -> None:
     except InputError as exc:
         _say("error", str(exc))
         return
-    _replace(stored.scenario, ("library", name, stored.info.version), f"“{name}” (version {stored.info.version}) from the library")
+    _replace(
+        stored.scenario,
+        ("library", name, stored.info.version),
+        f"“{name}” (version {stored.info.version}) from the library",
+    )
 
 
 def _save() -> None:
@@ -93,7 +105,8 @@ def _save() -> None:
 
 scenario = state.page_setup(
     "Start: what are we training?",
-    "Pick the example closest to your task, start blank, or open a saved scenario. Every later page "
+    "Pick the example closest to your task, start blank, or open a saved scenario. Every later "
+    "page "
     "edits this one scenario, and the page link always reopens it.",
 )
 
@@ -105,7 +118,13 @@ if message:
 with st.container(border=True):
     st.subheader("This scenario")
     c1, c2 = st.columns(2)
-    state.text("Scenario name", "name", max_chars=200, where=c1, help="Shown on every page and in saved files.")
+    state.text(
+        "Scenario name",
+        "name",
+        max_chars=200,
+        where=c1,
+        help="Shown on every page and in saved files.",
+    )
     state.text(
         "Domain (optional)",
         "domain",
@@ -113,7 +132,8 @@ with st.container(border=True):
         max_chars=200,
         where=c2,
         placeholder="e.g. customer support, clinical notes",
-        help="Words such as medical, legal, finance or hiring mark a regulated domain, which tightens the "
+        help="Words such as medical, legal, finance or hiring mark a regulated domain, which "
+        "tightens the "
         "guardrails when label errors are costly.",
     )
     origin = st.session_state.get(state.ORIGIN, ())
@@ -128,7 +148,10 @@ with st.container(border=True):
         st.caption(f"Started from {where}. Data use: {USE_TITLES[scenario.data_use]}.")
 
 st.subheader("Start from an example")
-st.caption("Opening one replaces the current scenario. To keep the current one, copy the page link or save it first.")
+st.caption(
+    "Opening one replaces the current scenario. To keep the current one, copy the page link or "
+    "save it first."
+)
 items = compute.examples()
 cards = [(stem, Scenario.from_yaml(text, stem), text) for stem, text in items]
 cols_per_row = 4
@@ -153,14 +176,27 @@ for row_start in range(0, len(cards) + 1, cols_per_row):
                         st.badge("Loaded now", icon=":material/check_circle:", color="green")
                     elif tuple(origin[:2]) == ("example", stem):
                         st.badge("Loaded, then edited", icon=":material/edit:", color="orange")
-                    st.caption(md_escape(f"{USE_TITLES[ex.data_use]} · {ex.domain or 'no domain'} · default: {label}"))
+                    st.caption(
+                        md_escape(
+                            f"{USE_TITLES[ex.data_use]} · {ex.domain or 'no domain'} · default: "
+                            f"{label}"
+                        )
+                    )
                     st.write(md_escape(blurb.split(". ")[0] + ".") if blurb else "")
-                    st.button("Use this example", key=f"start.example.{stem}", on_click=_open_example, args=(stem,))
+                    st.button(
+                        "Use this example",
+                        key=f"start.example.{stem}",
+                        on_click=_open_example,
+                        args=(stem,),
+                    )
             elif i == len(cards):
                 with st.container(border=True, height="stretch"):
                     st.markdown("**Blank scenario**")
                     st.caption("neutral factors · placeholder costs")
-                    st.write("Start from neutral answers (3 of 5) and generic numbers; replace them page by page.")
+                    st.write(
+                        "Start from neutral answers (3 of 5) and generic numbers; replace them "
+                        "page by page."
+                    )
                     st.button("Start blank", key="start.blank", on_click=_open_blank)
 
 st.subheader("Open or keep a saved scenario")
@@ -176,14 +212,17 @@ with left, st.container(border=True):
     if names is not None:
         if names:
             pick = st.selectbox("Saved scenarios", names, key="start.library.pick")
-            st.button("Open saved scenario", key="start.library.open", on_click=_open_saved, args=(pick,))
+            st.button(
+                "Open saved scenario", key="start.library.open", on_click=_open_saved, args=(pick,)
+            )
         else:
             st.caption("The library is empty. Save this scenario to add it.")
         st.button(
             "Save this scenario to the library",
             key="start.library.save",
             on_click=_save,
-            help="Saves a new version under the scenario's name. If someone else saved it since you opened "
+            help="Saves a new version under the scenario's name. If someone else saved it since "
+            "you opened "
             "it, nothing is overwritten and you are told.",
         )
 with right, st.container(border=True):
@@ -196,9 +235,12 @@ with right, st.container(border=True):
         key=key,
         on_change=_open_file,
         args=(key,),
-        help="A report carries the scenario it was made from; opening it reproduces the report's numbers. "
-        f"A report may be up to {MAX_REPORT_FILE // 2**20} MB (an HTML report carries its charts' code), a scenario "
-        f"YAML file up to {MAX_SCENARIO_FILE // 2**20} MB. Datasets go on the Dataset page, which takes larger files.",
+        help="A report carries the scenario it was made from; opening it reproduces the report's "
+        "numbers. "
+        f"A report may be up to {MAX_REPORT_FILE // 2**20} MB (an HTML report carries its charts' "
+        f"code), a scenario "
+        f"YAML file up to {MAX_SCENARIO_FILE // 2**20} MB. Datasets go on the Dataset page, which "
+        f"takes larger files.",
     )
     st.download_button(
         "Download this scenario as YAML",

@@ -32,12 +32,14 @@ LOOKS_LIKE = {
         "Safety classifier: the rare, novel attack is exactly what it exists to catch.",
     ),
     "iteration_maturity": (
-        "A new safety classifier: the team is still deciding what counts as harmful; no human baseline.",
+        "A new safety classifier: the team is still deciding what counts as harmful; no human "
+        "baseline.",
         "Code mid-training: tests, benchmarks and human baselines already measure quality.",
     ),
     "cultural_sensitivity": (
         "Code mid-training: a sorting function is the same in every culture.",
-        "A hate-speech classifier across regions: slurs and reclaimed words depend on the community.",
+        "A hate-speech classifier across regions: slurs and reclaimed words depend on the "
+        "community.",
     ),
 }
 
@@ -78,8 +80,10 @@ def _reset_policy() -> None:
 
 scenario = state.page_setup(
     "Factors: how far can synthetic data be trusted here?",
-    "Answer each question for your task. The guardrails below move as you answer; they bound how much "
-    "of the new data may be synthetic, how much of it humans review, and how much goes to expert labels.",
+    "Answer each question for your task. The guardrails below move as you answer; they bound how "
+    "much "
+    "of the new data may be synthetic, how much of it humans review, and how much goes to expert "
+    "labels.",
 )
 policy = compute.policy(state.policy_text())
 rails = compute.rails(scenario.model_dump_json(), state.policy_text())
@@ -91,20 +95,42 @@ with st.container(border=True):
     left, right = st.columns([1, 1], gap="large")
     with left:
         m1, m2 = st.columns(2)
-        m1.metric("Synthetic cap", _pct(rails.max_synthetic_share), help="The largest share of the new examples that may be synthetic.")
-        m2.metric("Review at least", _pct(rails.min_review_coverage), help="Share of synthetic examples humans check.")
+        m1.metric(
+            "Synthetic cap",
+            _pct(rails.max_synthetic_share),
+            help="The largest share of the new examples that may be synthetic.",
+        )
+        m2.metric(
+            "Review at least",
+            _pct(rails.min_review_coverage),
+            help="Share of synthetic examples humans check.",
+        )
         m3, m4 = st.columns(2)
-        m3.metric("Expert anchor at least", _pct(rails.min_anchor_share), help="Of the plan's spend.")
+        m3.metric(
+            "Expert anchor at least", _pct(rails.min_anchor_share), help="Of the plan's spend."
+        )
         if a is not None:
-            m4.metric("Recommended", LABEL_TITLES[a.rec.label], f"{a.rec.plan.synthetic_share:.0%} synthetic", delta_color="off",
-                      delta_arrow="off", help="The recommendation for these answers, as the Recommendation page shows it.")
+            m4.metric(
+                "Recommended",
+                LABEL_TITLES[a.rec.label],
+                f"{a.rec.plan.synthetic_share:.0%} synthetic",
+                delta_color="off",
+                delta_arrow="off",
+                help="The recommendation for these answers, as the Recommendation page shows it.",
+            )
         st.markdown(
             f"The synthetic cap is set by **{md_escape(charts.bound_title(rails.cap_source))}**: "
             f"{md_escape(rails.cap_source.rule.reason)}"
         )
         word = regulated_keyword(scenario, policy)
-        matched = f"the domain matches \u201c{word}\u201d" if word else "no regulated word in the domain"
-        answers = {"auto": f"From the domain ({matched})", "yes": "Yes, regulated", "no": "No, not regulated"}
+        matched = (
+            f"the domain matches \u201c{word}\u201d" if word else "no regulated word in the domain"
+        )
+        answers = {
+            "auto": f"From the domain ({matched})",
+            "yes": "Yes, regulated",
+            "no": "No, not regulated",
+        }
         now = {None: "auto", True: "yes", False: "no"}[scenario.regulated]
         state._seed("w.regulated", now)
         st.radio(
@@ -113,29 +139,42 @@ with st.container(border=True):
             format_func=answers.get,
             key="w.regulated",
             on_change=state._changed,
-            args=("w.regulated", lambda raw: {"regulated": {"auto": None, "yes": True, "no": False}[raw]}),
+            args=(
+                "w.regulated",
+                lambda raw: {"regulated": {"auto": None, "yes": True, "no": False}[raw]},
+            ),
             help=(
-                "A regulated domain adds the policy's regulated-domain rule once the cost of label errors is "
-                f"{policy.regulated.min_error_cost} or more. By default the domain text decides, by whole "
-                "words from the policy (medical, legal, claims, ...); your answer here overrides it."
+                "A regulated domain adds the policy's regulated-domain rule once the cost of label "
+                "errors is "
+                f"{policy.regulated.min_error_cost} or more. By default the domain text decides, "
+                f"by whole "
+                "words from the policy (medical, legal, claims, ...); your answer here overrides "
+                "it."
             ),
         )
         if rails.regulated:
             if any(b.key == "regulated" for b in rails.bounds):
                 st.warning(
-                    f"Regulated domain ({md_escape(matched if scenario.regulated is None else 'your answer')}) "
+                    f"Regulated domain "
+                    f"({md_escape(matched if scenario.regulated is None else 'your answer')}) "
                     "with costly errors: "
                     f"{md_escape(policy.regulated.rule.reason)}",
                     icon=":material/gavel:",
                 )
             else:
                 st.info(
-                    f"The domain is regulated; the regulated-domain rule applies once the cost of label "
+                    f"The domain is regulated; the regulated-domain rule applies once the cost of "
+                    f"label "
                     f"errors is {policy.regulated.min_error_cost} or more.",
                     icon=":material/gavel:",
                 )
     with right:
-        st.plotly_chart(charts.guardrail_chart(rails), theme=None, key="factors.guardrails", config={"displayModeBar": False})
+        st.plotly_chart(
+            charts.guardrail_chart(rails),
+            theme=None,
+            key="factors.guardrails",
+            config={"displayModeBar": False},
+        )
 
 # --- data use -------------------------------------------------------------------------------------
 with st.container(border=True):
@@ -151,13 +190,15 @@ with st.container(border=True):
     st.markdown(f"**{USE_TITLES[use]}**: {md_escape(rule.reason)}")
     st.caption(
         f"This use allows at most {_pct(rule.max_synthetic_share)} synthetic, needs at least "
-        f"{_pct(rule.min_review_coverage)} review and {_pct(rule.min_anchor_share)} of spend on expert labels. "
+        f"{_pct(rule.min_review_coverage)} review and {_pct(rule.min_anchor_share)} of spend on "
+        f"expert labels. "
         "Preference data and evaluation sets come out human-led under the default policy."
     )
 
 # --- the factors, one by one ----------------------------------------------------------------------
 for number, name in enumerate(
-    ("error_cost", "domain_judgment", "edge_cases", "iteration_maturity", "cultural_sensitivity"), start=1
+    ("error_cost", "domain_judgment", "edge_cases", "iteration_maturity", "cultural_sensitivity"),
+    start=1,
 ):
     fpol = getattr(policy.factors, name)
     with st.container(border=True):
@@ -179,16 +220,23 @@ for number, name in enumerate(
             st.markdown(f"**{level}:** {md_escape(rule.reason)}")
             effect = (
                 f"At {level}: at most {_pct(rule.max_synthetic_share)} synthetic, review at least "
-                f"{_pct(rule.min_review_coverage)}, expert anchor at least {_pct(rule.min_anchor_share)} of spend."
+                f"{_pct(rule.min_review_coverage)}, expert anchor at least "
+                f"{_pct(rule.min_anchor_share)} of spend."
             )
             if binds:
-                st.warning(effect + " **This answer sets the synthetic cap.**", icon=":material/lock:")
+                st.warning(
+                    effect + " **This answer sets the synthetic cap.**", icon=":material/lock:"
+                )
             else:
                 st.caption(effect)
             st.caption(
                 "Cap at each answer: "
                 + " · ".join(
-                    (f"**{lv} → {_pct(r.max_synthetic_share)}**" if lv == level else f"{lv} → {_pct(r.max_synthetic_share)}")
+                    (
+                        f"**{lv} → {_pct(r.max_synthetic_share)}**"
+                        if lv == level
+                        else f"{lv} → {_pct(r.max_synthetic_share)}"
+                    )
                     for lv, r in sorted(fpol.levels.items())
                 )
             )
@@ -198,14 +246,26 @@ with st.expander("The guardrail policy behind these numbers"):
     custom = state.policy_text() is not None
     st.markdown(
         "The numbers come from "
-        + (f"an uploaded policy, **{md_escape(st.session_state.get(state.POLICY_NAME, 'uploaded'))}**." if custom else "the default policy, `data/policy.yaml`.")
-        + " Every level carries a one-line reason. To use your own, download the default, edit it and upload it. "
+        + (
+            f"an uploaded policy, "
+            f"**{md_escape(st.session_state.get(state.POLICY_NAME, 'uploaded'))}**."
+            if custom
+            else "the default policy, `data/policy.yaml`."
+        )
+        + " Every level carries a one-line reason. To use your own, download the default, edit it "
+        "and upload it. "
         "An uploaded policy applies to this session only: a shared link uses the default policy."
     )
     c1, c2 = st.columns(2)
     with c1:
         key = "factors.policy_upload"
-        st.file_uploader("Upload a policy (YAML)", type=["yaml", "yml"], key=key, on_change=_on_policy_upload, args=(key,))
+        st.file_uploader(
+            "Upload a policy (YAML)",
+            type=["yaml", "yml"],
+            key=key,
+            on_change=_on_policy_upload,
+            args=(key,),
+        )
         state.field_error(key, "Policy")
     with c2:
         st.download_button(
@@ -216,6 +276,8 @@ with st.expander("The guardrail policy behind these numbers"):
             key="factors.policy_download",
         )
         if custom:
-            st.button("Use the default policy again", key="factors.policy_reset", on_click=_reset_policy)
+            st.button(
+                "Use the default policy again", key="factors.policy_reset", on_click=_reset_policy
+            )
 
 state.finish(PAGE, nav.neighbours(PAGE))

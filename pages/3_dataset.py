@@ -40,7 +40,8 @@ def _share(ds) -> float:
 
 scenario = state.page_setup(
     "Dataset: what do we already have?",
-    "Upload the labeled data (or a statistics file) to fill these numbers, or type them. Unknown values "
+    "Upload the labeled data (or a statistics file) to fill these numbers, or type them. Unknown "
+    "values "
     "can stay empty: the policy's documented defaults fill them.",
 )
 
@@ -63,7 +64,8 @@ with st.container(border=True):
         model_value=total,
         to_updates=_size_updates,
         where=c1,
-        help="Rows with labels today, human-labeled and synthetic together. They place today's metric on the learning curve.",
+        help="Rows with labels today, human-labeled and synthetic together. They place today's "
+        "metric on the learning curve.",
     )
     state.number(
         "Share already synthetic (0 to 1)",
@@ -77,13 +79,16 @@ with st.container(border=True):
         to_updates=_share_updates,
         where=c1,
         help=(
-            f"Synthetic rows in hand count as {compute.policy(state.policy_text()).model.existing_synthetic_value.value:g} "
+            f"Synthetic rows in hand count as "
+            f"{compute.policy(state.policy_text()).model.existing_synthetic_value.value:g} "
             "of a human row each (the policy's default) until the exchange-rate test measures them."
         ),
     )
     ds = state.current().dataset
     if ds is not None:
-        c1.caption(f"= {ds.human_examples:,} human-labeled + {ds.synthetic_examples:,} synthetic rows")
+        c1.caption(
+            f"= {ds.human_examples:,} human-labeled + {ds.synthetic_examples:,} synthetic rows"
+        )
     state.number(
         "Label classes",
         "dataset.classes",
@@ -105,7 +110,8 @@ with st.container(border=True):
         optional=True,
         placeholder="unknown",
         where=c2,
-        help="Raises the weight of edge cases in the metric (never lowers the weight your edge-case answer set).",
+        help="Raises the weight of edge cases in the metric (never lowers the weight your "
+        "edge-case answer set).",
     )
     state.number(
         "Annotator agreement (0 to 1)",
@@ -117,7 +123,8 @@ with st.container(border=True):
         optional=True,
         placeholder="unknown (3% human error assumed)",
         where=c3,
-        help="Observed agreement between two human annotators on the same rows; it sets how noisy human labels are.",
+        help="Observed agreement between two human annotators on the same rows; it sets how noisy "
+        "human labels are.",
     )
     state.text(
         "Where these numbers came from (optional)",
@@ -137,7 +144,9 @@ GENERATION_TITLES = {
 ds = state.current().dataset
 response = None if ds is None else ds.synthetic_response
 measured = ds is not None and (
-    response is not None or ds.synthetic_exchange_rate is not None or ds.synthetic_tail_coverage is not None
+    response is not None
+    or ds.synthetic_exchange_rate is not None
+    or ds.synthetic_tail_coverage is not None
 )
 with st.expander("How synthetic rows are made, and what they are worth", expanded=measured):
     state.choice(
@@ -145,20 +154,33 @@ with st.expander("How synthetic rows are made, and what they are worth", expande
         "economics.generation",
         list(GENERATION_TITLES),
         format_func=GENERATION_TITLES.get,
-        help="How fast generated rows stop adding anything depends on how they are made: new inputs from a "
-        "generator seeded with human examples, transformations of human rows, or model labels on real, "
+        help="How fast generated rows stop adding anything depends on how they are made: new "
+        "inputs from a "
+        "generator seeded with human examples, transformations of human rows, or model labels on "
+        "real, "
         "unlabeled inputs (policy defaults per kind, until a pilot measures it).",
     )
     if response is not None:
-        st.markdown(md_escape(
-            f"Planning on the response measured on the pilot: a synthetic row is worth {response.value:.2f} "
-            f"human rows before saturation, about {response.saturation:.3g} per human row still add something, "
-            f"and training on them alone would lose {100 * response.floor:.1f} points to repeated errors."))
-        st.button("Stop using the measured response", key="dataset.response.clear",
-                  on_click=state.try_update, args=({"dataset.synthetic_response": None},),
-                  icon=":material/undo:")
+        st.markdown(
+            md_escape(
+                f"Planning on the response measured on the pilot: a synthetic row is worth "
+                f"{response.value:.2f} "
+                f"human rows before saturation, about {response.saturation:.3g} per human row "
+                f"still add something, "
+                f"and training on them alone would lose {100 * response.floor:.1f} points to "
+                f"repeated errors."
+            )
+        )
+        st.button(
+            "Stop using the measured response",
+            key="dataset.response.clear",
+            on_click=state.try_update,
+            args=({"dataset.synthetic_response": None},),
+            icon=":material/undo:",
+        )
     st.caption(
-        "Measured values replace the policy's defaults. “Measure what synthetic rows add” above fills them "
+        "Measured values replace the policy's defaults. “Measure what synthetic rows add” above "
+        "fills them "
         "from an uploaded pilot file; an exchange rate measured elsewhere can be typed."
     )
     e1, e2 = st.columns(2)
@@ -191,11 +213,27 @@ with st.container(border=True):
     st.subheader("What these numbers do")
     m1, m2, m3 = st.columns(3)
     if a is not None:
-        m1.metric("Today's metric", f"{a.rec.today_metric:.3f}", help="Read off the learning curve at the rows in hand.")
-    m2.metric("Edge cases' share of the metric", f"{rails.tail_weight:.0%}", help="From the edge-case answer, raised by the tail share.")
+        m1.metric(
+            "Today's metric",
+            f"{a.rec.today_metric:.3f}",
+            help="Read off the learning curve at the rows in hand.",
+        )
+    m2.metric(
+        "Edge cases' share of the metric",
+        f"{rails.tail_weight:.0%}",
+        help="From the edge-case answer, raised by the tail share.",
+    )
     if a is not None:
-        m3.metric("A synthetic row is worth", f"{a.exchange_rate:.2f} human rows", help="At the recommended review coverage, in the common cases.")
-    st.caption(md_escape("Human rows in hand set where the plan starts on the learning curve; "
-                         "the tail share and agreement change what a synthetic row is worth."))
+        m3.metric(
+            "A synthetic row is worth",
+            f"{a.exchange_rate:.2f} human rows",
+            help="At the recommended review coverage, in the common cases.",
+        )
+    st.caption(
+        md_escape(
+            "Human rows in hand set where the plan starts on the learning curve; "
+            "the tail share and agreement change what a synthetic row is worth."
+        )
+    )
 
 state.finish(PAGE, nav.neighbours(PAGE))

@@ -1,4 +1,5 @@
-"""Recommendation: the label and mix, the three-layer budget split, expected metric against spend for
+"""Recommendation: the label and mix, the three-layer budget split, expected metric against spend
+for
 the human, synthetic and recommended plans, cost per point for each, the binding guardrail and the
 rationale. Everything is read from the cached analysis of the session's scenario."""
 
@@ -7,8 +8,8 @@ from __future__ import annotations
 import streamlit as st
 
 from hybrid.explain.rationale import LABEL_TITLES
-from hybrid.money import money, money_compact
 from hybrid.model.recommend import Plan
+from hybrid.money import money, money_compact
 from hybrid.safetext import neutralise_frame
 from ui import charts, compute, nav, state, theme
 from ui.theme import md_escape
@@ -23,7 +24,8 @@ def _cpp(p: Plan, cur: str) -> str:
 
 scenario = state.page_setup(
     "Recommendation",
-    "What the budget should buy, inside the guardrails, judged by cost per percentage point of metric "
+    "What the budget should buy, inside the guardrails, judged by cost per percentage point of "
+    "metric "
     "gained rather than cost per label.",
 )
 a = state.analysis_or_stop(scenario, PAGE, nav.neighbours(PAGE))
@@ -31,9 +33,12 @@ a = state.analysis_or_stop(scenario, PAGE, nav.neighbours(PAGE))
 rec = a.rec
 plan = rec.plan
 cur = rec.currency
-spend_fig, layers_fig = compute.recommendation_figures(scenario.model_dump_json(), state.policy_text())
+spend_fig, layers_fig = compute.recommendation_figures(
+    scenario.model_dump_json(), state.policy_text()
+)
 
-# --- headline ---------------------------------------------------------------------------------------
+# --- headline
+# ---------------------------------------------------------------------------------------
 with st.container(border=True):
     h = st.columns([1.3, 1, 1, 1.1, 1.2])
     h[0].metric("Recommendation", LABEL_TITLES[rec.label])
@@ -61,7 +66,8 @@ with st.container(border=True):
     if rec.mode == "budget" and rec.today_metric < rec.target_metric:
         st.warning(
             md_escape(
-                f"No plan inside the guardrails reaches the target {rec.target_metric:.3f} with this budget: "
+                f"No plan inside the guardrails reaches the target {rec.target_metric:.3f} with "
+                f"this budget: "
                 f"this is the best the budget buys."
             ),
             icon=":material/warning:",
@@ -69,18 +75,22 @@ with st.container(border=True):
     elif rec.today_metric >= rec.target_metric:
         st.success(
             md_escape(
-                f"Today's metric {rec.today_metric:.3f} already meets the target {rec.target_metric:.3f}: "
-                "no new data is needed for it. The plan below shows what the budget would buy beyond it."
+                f"Today's metric {rec.today_metric:.3f} already meets the target "
+                f"{rec.target_metric:.3f}: "
+                "no new data is needed for it. The plan below shows what the budget would buy "
+                "beyond it."
             ),
             icon=":material/check_circle:",
         )
 
-# --- metric against spend, and cost per point -------------------------------------------------------
+# --- metric against spend, and cost per point
+# -------------------------------------------------------
 left, right = st.columns([3, 1.25], gap="large")
 with left:
     st.plotly_chart(spend_fig, theme=None, key="rec.spend", config={"displayModeBar": False})
     st.caption(
-        "Each line spends the budget at a fixed mix; markers are the plans below. The all-synthetic line is dotted: "
+        "Each line spends the budget at a fixed mix; markers are the plans below. The "
+        "all-synthetic line is dotted: "
         "it ignores the guardrails and is shown only for comparison."
     )
 with right:
@@ -104,18 +114,26 @@ with right:
         from ui import whatif
 
         ranges, _ = whatif.effective_ranges(compute.policy(state.policy_text()))
-        st.caption(md_escape(whatif.spread_sentence(scenario.model_dump_json(), state.policy_text(),
-                                                    whatif.ranges_json(ranges))))
+        st.caption(
+            md_escape(
+                whatif.spread_sentence(
+                    scenario.model_dump_json(), state.policy_text(), whatif.ranges_json(ranges)
+                )
+            )
+        )
 
-# --- layers and the binding guardrail --------------------------------------------------------------
+# --- layers and the binding guardrail
+# --------------------------------------------------------------
 left, right = st.columns([3, 1.25], gap="large")
 with left:
     st.plotly_chart(layers_fig, theme=None, key="rec.layers", config={"displayModeBar": False})
     layers = plan.layers
     st.caption(
         md_escape(
-            f"Recommended: expert anchor {money(layers['expert_anchor'], cur)}, synthetic extension "
-            f"{money(layers['synthetic_extension'], cur)}, human review {money(layers['human_review'], cur)}. "
+            f"Recommended: expert anchor {money(layers['expert_anchor'], cur)}, synthetic "
+            f"extension "
+            f"{money(layers['synthetic_extension'], cur)}, human review "
+            f"{money(layers['human_review'], cur)}. "
             "The expert layer is never optional."
         )
     )
@@ -128,10 +146,13 @@ with right:
 
         bounds = guardrails(scenario, compute.policy(state.policy_text())).bounds
         title = next((b.title for b in bounds if b.source == rec.binding), rec.binding)
-        st.warning(f"**{md_escape(title)}**  \n{md_escape(rec.binding_reason)}", icon=":material/lock:")
+        st.warning(
+            f"**{md_escape(title)}**  \n{md_escape(rec.binding_reason)}", icon=":material/lock:"
+        )
     st.markdown(
         md_escape(
-            f"Caps: at most {rec.max_synthetic_share:.0%} synthetic; review at least {rec.min_review_coverage:.0%}; "
+            f"Caps: at most {rec.max_synthetic_share:.0%} synthetic; review at least "
+            f"{rec.min_review_coverage:.0%}; "
             f"expert anchor at least {rec.min_anchor_share:.0%} of spend."
         )
     )
@@ -141,25 +162,30 @@ with right:
         for s in changes:
             st.markdown("- " + md_escape(s))
 
-# --- why --------------------------------------------------------------------------------------------
+# --- why -----------------------------------------------------------------------------------------
 with st.container(border=True):
     st.subheader("Why")
     st.markdown("\n".join("- " + md_escape(s) for s in rec.rationale[1:] if s not in changes))
 
 with st.expander("The three plans side by side"):
     st.dataframe(  # every table goes through neutralise_frame: its CSV download is safe to open
-        neutralise_frame({
-            "plan": [theme.PLAN_TITLES[p.name] for p in rec.plans],
-            "synthetic share": [f"{p.synthetic_share:.0%}" for p in rec.plans],
-            "review coverage": [f"{p.review_coverage:.0%}" for p in rec.plans],
-            "new examples": [f"{p.new_examples:,.0f}" for p in rec.plans],
-            f"spend ({cur})": [f"{p.spend:,.0f}" for p in rec.plans],
-            "expected metric": [f"{p.expected_metric:.3f}" for p in rec.plans],
-            "points gained": [f"{p.points_gained:.2f}" for p in rec.plans],
-            f"cost per point ({cur})": ["—" if p.cost_per_point is None else f"{p.cost_per_point:,.0f}" for p in rec.plans],
-            "wrong labels reaching training": [f"{p.wrong_labels:,.0f}" for p in rec.plans],
-            "inside the guardrails": ["no" if p.breaks else "yes" for p in rec.plans],
-        }),
+        neutralise_frame(
+            {
+                "plan": [theme.PLAN_TITLES[p.name] for p in rec.plans],
+                "synthetic share": [f"{p.synthetic_share:.0%}" for p in rec.plans],
+                "review coverage": [f"{p.review_coverage:.0%}" for p in rec.plans],
+                "new examples": [f"{p.new_examples:,.0f}" for p in rec.plans],
+                f"spend ({cur})": [f"{p.spend:,.0f}" for p in rec.plans],
+                "expected metric": [f"{p.expected_metric:.3f}" for p in rec.plans],
+                "points gained": [f"{p.points_gained:.2f}" for p in rec.plans],
+                f"cost per point ({cur})": [
+                    "—" if p.cost_per_point is None else f"{p.cost_per_point:,.0f}"
+                    for p in rec.plans
+                ],
+                "wrong labels reaching training": [f"{p.wrong_labels:,.0f}" for p in rec.plans],
+                "inside the guardrails": ["no" if p.breaks else "yes" for p in rec.plans],
+            }
+        ),
         hide_index=True,
         width="stretch",
     )
@@ -167,25 +193,42 @@ with st.expander("The three plans side by side"):
 with st.expander("Every guardrail that applies"):
     rails = compute.rails(scenario.model_dump_json(), state.policy_text())
     st.dataframe(  # the reasons come from the policy, which a user may upload
-        neutralise_frame({
-            "rule": [charts.bound_title(b) for b in rails.bounds],
-            "max synthetic": [f"{b.rule.max_synthetic_share:.0%}" for b in rails.bounds],
-            "min review": [f"{b.rule.min_review_coverage:.0%}" for b in rails.bounds],
-            "min expert anchor": [f"{b.rule.min_anchor_share:.0%}" for b in rails.bounds],
-            "reason": [b.rule.reason for b in rails.bounds],
-        }),
+        neutralise_frame(
+            {
+                "rule": [charts.bound_title(b) for b in rails.bounds],
+                "max synthetic": [f"{b.rule.max_synthetic_share:.0%}" for b in rails.bounds],
+                "min review": [f"{b.rule.min_review_coverage:.0%}" for b in rails.bounds],
+                "min expert anchor": [f"{b.rule.min_anchor_share:.0%}" for b in rails.bounds],
+                "reason": [b.rule.reason for b in rails.bounds],
+            }
+        ),
         hide_index=True,
         width="stretch",
     )
 
-# --- next steps -----------------------------------------------------------------------------------
+# --- next steps ----------------------------------------------------------------------------------
 if st.session_state.get(state.NAV):  # page links exist only under the app's navigation
     st.subheader("Next steps")
     _token = state.link_token()
     _params = {state.URL_PARAM: _token} if _token else None
     n1, n2, n3 = st.columns(3)
-    n1.page_link("pages/6_compare.py", label="Compare scenarios", icon=":material/compare_arrows:", query_params=_params)
-    n2.page_link("pages/7_sensitivity.py", label="How sure is it?", icon=":material/swap_vert:", query_params=_params)
-    n3.page_link("pages/10_report.py", label="Make the report", icon=":material/description:", query_params=_params)
+    n1.page_link(
+        "pages/6_compare.py",
+        label="Compare scenarios",
+        icon=":material/compare_arrows:",
+        query_params=_params,
+    )
+    n2.page_link(
+        "pages/7_sensitivity.py",
+        label="How sure is it?",
+        icon=":material/swap_vert:",
+        query_params=_params,
+    )
+    n3.page_link(
+        "pages/10_report.py",
+        label="Make the report",
+        icon=":material/description:",
+        query_params=_params,
+    )
 
 state.finish(PAGE, nav.neighbours(PAGE))

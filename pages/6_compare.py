@@ -1,7 +1,9 @@
-"""Compare: two to four scenarios side by side (the current one, the baseline, saved ones, examples).
+"""Compare: two to four scenarios side by side (the current one, the baseline, saved ones,
+examples).
 
 The inputs that differ are highlighted; each scenario's label, mix, layer budget and cost per point
-sit next to each other; the spend-versus-metric curves are overlaid on one chart. The baseline is set
+sit next to each other; the spend-versus-metric curves are overlaid on one chart. The baseline is
+set
 here (or on the Library page) and every later change shows its delta in the sidebar
 (``ui.baseline``)."""
 
@@ -12,8 +14,8 @@ import streamlit as st
 
 from hybrid.errors import InputError
 from hybrid.explain.rationale import LABEL_TITLES
-from hybrid.money import money, money_compact
 from hybrid.model.scenario import Scenario
+from hybrid.money import money, money_compact
 from hybrid.safetext import neutralise_frame
 from hybrid.whatif.compare import differing_inputs, flatten, outcome_row
 from ui import baseline, compute, state, theme
@@ -94,7 +96,8 @@ def _unique(titles: list[str]) -> list[str]:
 
 
 def _height(rows: int) -> int:
-    """Pixels for a table showing ``rows`` rows without scrolling (rows are about 37 px at this font size)."""
+    """Pixels for a table showing ``rows`` rows without scrolling (rows are about 37 px at this font
+    size)."""
     return 38 * (rows + 1) + 4
 
 
@@ -104,7 +107,8 @@ def _highlight(df: pd.DataFrame, flag: str) -> pd.io.formats.style.Styler:
 
 scenario = state.page_setup(
     "Compare scenarios",
-    "Two to four scenarios side by side: what differs in their inputs, and what that does to the label, "
+    "Two to four scenarios side by side: what differs in their inputs, and what that does to the "
+    "label, "
     "the mix, the budget split and the cost per point.",
 )
 baseline.render_delta(state.current(), state.policy_text())
@@ -114,7 +118,8 @@ err = st.session_state.pop("hd.compare.error", None)
 if err:
     st.error(md_escape(err), icon=":material/error:")
 
-# --- sources ---------------------------------------------------------------------------------------
+# --- sources
+# ---------------------------------------------------------------------------------------
 example_stems = {Scenario.from_yaml(text, stem).name: stem for stem, text in compute.examples()}
 try:
     saved = compute.library().names()
@@ -148,11 +153,13 @@ with st.container(border=True):
             key="compare.pick",
             on_change=_remember_pick,
             placeholder="Choose scenarios",
-            help="A scenario already picked (under any name: current, baseline, saved or example) is not offered again.",
+            help="A scenario already picked (under any name: current, baseline, saved or example) "
+            "is not offered again.",
         )
         if len(chosen) >= MAX_PICK:
             st.caption(
-                f"{MAX_PICK} scenarios picked, the most that fit side by side with every number whole on a "
+                f"{MAX_PICK} scenarios picked, the most that fit side by side with every number "
+                f"whole on a "
                 "laptop screen. Remove one to add another."
             )
         else:
@@ -164,15 +171,21 @@ with st.container(border=True):
         st.subheader("Baseline")
         b_title = baseline.baseline_title()
         if b_title:
-            st.markdown(md_escape(f"Baseline: {b_title}. The sidebar shows what every change moves."))
+            st.markdown(
+                md_escape(f"Baseline: {b_title}. The sidebar shows what every change moves.")
+            )
         else:
-            st.markdown("No baseline yet. Set one, then every change on any page shows its delta in the sidebar.")
+            st.markdown(
+                "No baseline yet. Set one, then every change on any page shows its delta in the "
+                "sidebar."
+            )
         st.button(
             "Current scenario as baseline",
             key="compare.baseline.current",
             on_click=_set_current_as_baseline,
             type="primary",
-            help="Make the current scenario the baseline: every later change shows its delta in the sidebar.",
+            help="Make the current scenario the baseline: every later change shows its delta in "
+            "the sidebar.",
         )
         others = [o for o in options if o.startswith((SAVED, EXAMPLE))]
         # One above the other: side by side in this column the select and the button were cut off.
@@ -191,14 +204,16 @@ with st.container(border=True):
 picked = list(st.session_state.get("compare.pick", []))
 if len(picked) < 2:
     st.info(
-        "Pick at least two scenarios above. Save scenarios on the Library page, set a baseline, or compare "
+        "Pick at least two scenarios above. Save scenarios on the Library page, set a baseline, or "
+        "compare "
         "against one of the bundled examples.",
         icon=":material/compare_arrows:",
     )
     state.finish(PAGE)
     st.stop()
 
-# --- load and analyse ------------------------------------------------------------------------------
+# --- load and analyse
+# ------------------------------------------------------------------------------
 loaded: list[tuple[str, Scenario]] = []
 for source in picked:
     try:
@@ -211,7 +226,10 @@ for source, s in loaded:
         analyses.append(compute.analysis_for(s, policy_text))
         ok.append((source, s))
     except InputError as exc:
-        st.error(md_escape(f"{s.name}: no recommendation ({state.friendly(str(exc))})"), icon=":material/error:")
+        st.error(
+            md_escape(f"{s.name}: no recommendation ({state.friendly(str(exc))})"),
+            icon=":material/error:",
+        )
 if len(ok) < 2:
     st.warning("Fewer than two of the chosen scenarios can be compared.", icon=":material/warning:")
     state.finish(PAGE)
@@ -221,7 +239,8 @@ titles = _unique([_short_title(src, s) for src, s in ok])
 scenarios = [s for _, s in ok]
 recs = [a.rec for a in analyses]
 
-# --- headline cards --------------------------------------------------------------------------------
+# --- headline cards
+# --------------------------------------------------------------------------------
 cols = st.columns(len(ok), gap="small")
 for col, title, rec in zip(cols, titles, recs, strict=True):
     with col, st.container(border=True):
@@ -229,16 +248,23 @@ for col, title, rec in zip(cols, titles, recs, strict=True):
         st.metric("Recommendation", LABEL_TITLES[rec.label])
         st.metric("Synthetic share", f"{rec.plan.synthetic_share:.0%}", help="Of the new examples.")
         cpp = rec.plan.cost_per_point
-        st.metric("Cost per point", "no gain" if cpp is None else money_compact(cpp, rec.currency),
-                  help=None if cpp is None else f"{md_escape(money(cpp, rec.currency))} per percentage point gained.")
+        st.metric(
+            "Cost per point",
+            "no gain" if cpp is None else money_compact(cpp, rec.currency),
+            help=None
+            if cpp is None
+            else f"{md_escape(money(cpp, rec.currency))} per percentage point gained.",
+        )
         st.caption(
             md_escape(
-                f"Spend {money(rec.plan.spend, rec.currency)} of {money(rec.budget, rec.currency)}; "
+                f"Spend {money(rec.plan.spend, rec.currency)} of "
+                f"{money(rec.budget, rec.currency)}; "
                 f"metric {rec.today_metric:.3f} → {rec.plan.expected_metric:.3f}."
             )
         )
 
-# --- inputs that differ ----------------------------------------------------------------------------
+# --- inputs that differ
+# ----------------------------------------------------------------------------
 diff = differing_inputs(scenarios)
 st.subheader("Inputs")
 if diff:
@@ -278,7 +304,8 @@ if not inputs_df.empty:
         key="compare.inputs",
     )
 
-# --- outcomes ---------------------------------------------------------------------------------------
+# --- outcomes
+# ---------------------------------------------------------------------------------------
 st.subheader("Outcomes")
 outs = [outcome_row(r) for r in recs]
 out_rows = []
@@ -299,13 +326,18 @@ st.dataframe(
     key="compare.outcomes",
 )
 if len({r.currency for r in recs}) > 1:
-    st.warning("The scenarios use different currencies: money is not converted between them.", icon=":material/currency_exchange:")
+    st.warning(
+        "The scenarios use different currencies: money is not converted between them.",
+        icon=":material/currency_exchange:",
+    )
 
-# --- charts ------------------------------------------------------------------------------------------
+# --- charts
+# ------------------------------------------------------------------------------------------
 plan = st.radio(
     "Curves to overlay",
     ["recommended", "all-human", "all-synthetic"],
-    format_func=lambda p: theme.PLAN_TITLES[p] + (" (outside guardrails)" if p == "all-synthetic" else ""),
+    format_func=lambda p: theme.PLAN_TITLES[p]
+    + (" (outside guardrails)" if p == "all-synthetic" else ""),
     horizontal=True,
     key="compare.plan",
 )
@@ -319,8 +351,20 @@ st.caption(
     "Each line spends money at that scenario's mix; the marker is the plan the scenario recommends "
     "(or the reference plan's size). Lines differ by colour and dash, markers by shape."
 )
-st.plotly_chart(charts.compare_cost_per_point(titles, analyses), theme=None, key="compare.cpp", config={"displayModeBar": False})
-st.caption("The all-synthetic plan is hatched: it breaks the guardrails and is shown only for comparison.")
-st.plotly_chart(charts.compare_layers(titles, analyses), theme=None, key="compare.layers", config={"displayModeBar": False})
+st.plotly_chart(
+    charts.compare_cost_per_point(titles, analyses),
+    theme=None,
+    key="compare.cpp",
+    config={"displayModeBar": False},
+)
+st.caption(
+    "The all-synthetic plan is hatched: it breaks the guardrails and is shown only for comparison."
+)
+st.plotly_chart(
+    charts.compare_layers(titles, analyses),
+    theme=None,
+    key="compare.layers",
+    config={"displayModeBar": False},
+)
 
 state.finish(PAGE)

@@ -17,10 +17,10 @@ import pandas as pd
 import streamlit as st
 
 from hybrid.explain.rationale import LABEL_TITLES
-from hybrid.money import money, money_compact
 from hybrid.explain.sensitivity import INPUTS, measure_next
-from hybrid.whatif.uncertainty import DEFAULT_DRAWS
+from hybrid.money import money, money_compact
 from hybrid.safetext import neutralise_frame
+from hybrid.whatif.uncertainty import DEFAULT_DRAWS
 from ui import baseline, compute, state, theme, whatif
 from ui import whatif_charts as charts
 from ui.theme import md_escape
@@ -71,13 +71,19 @@ scenario_json = scenario.model_dump_json()
 ranges, range_problems = whatif.effective_ranges(pol)
 ranges_text = whatif.ranges_json(ranges)
 
-# --- ranges ----------------------------------------------------------------------------------------
+# --- ranges
+# ----------------------------------------------------------------------------------------
 fields = [f for f in pol.ranges if f in INPUTS]
-with st.expander("Input ranges: how far each uncertain input may be off (editable)", expanded=False):
+with st.expander(
+    "Input ranges: how far each uncertain input may be off (editable)", expanded=False
+):
     st.caption(
-        "Each range moves today's value: “× today's value” multiplies it (0.7 to 1.5 means 30% lower to 50% "
-        "higher), “+ today's value” adds to it (−0.05 to +0.05 means five points either way). Results are "
-        "kept inside each input's valid range. The tornado and the Monte Carlo both use these ranges."
+        "Each range moves today's value: “× today's value” multiplies it (0.7 to 1.5 means 30% "
+        "lower to 50% "
+        "higher), “+ today's value” adds to it (−0.05 to +0.05 means five points either way). "
+        "Results are "
+        "kept inside each input's valid range. The tornado and the Monte Carlo both use these "
+        "ranges."
     )
     table = pd.DataFrame(
         {
@@ -101,8 +107,12 @@ with st.expander("Input ranges: how far each uncertain input may be off (editabl
         disabled=["Input", "Applies as", "Why this range (policy)"],
         column_config={
             "Input": st.column_config.TextColumn("Input", width="medium"),
-            "low": st.column_config.NumberColumn("Low", format="%.3g", help="Multiplier or offset at the low end."),
-            "high": st.column_config.NumberColumn("High", format="%.3g", help="Multiplier or offset at the high end."),
+            "low": st.column_config.NumberColumn(
+                "Low", format="%.3g", help="Multiplier or offset at the low end."
+            ),
+            "high": st.column_config.NumberColumn(
+                "High", format="%.3g", help="Multiplier or offset at the high end."
+            ),
             "Why this range (policy)": st.column_config.TextColumn(width="large"),
         },
         on_change=_ranges_edited,
@@ -114,7 +124,8 @@ for problem in range_problems:
 if whatif.range_edits():
     st.caption("Some ranges are edited (see “Input ranges” above).")
 
-# --- tornado ---------------------------------------------------------------------------------------
+# --- tornado
+# ---------------------------------------------------------------------------------------
 bars, base = whatif.tornado_bars(scenario_json, policy_text, ranges_text)
 with st.container(border=True):
     st.markdown(f"### {md_escape(measure_next(bars))}")
@@ -129,37 +140,59 @@ with st.container(border=True):
     else:
         st.markdown(
             md_escape(
-                f"No input's range flips the label: the recommendation stays {LABEL_TITLES[base['label']]} "
+                f"No input's range flips the label: the recommendation stays "
+                f"{LABEL_TITLES[base['label']]} "
                 "across every range below."
             )
         )
-st.plotly_chart(charts.tornado_chart(bars, base, cur), theme=None, key="sens.tornado", config={"displayModeBar": False})
+st.plotly_chart(
+    charts.tornado_chart(bars, base, cur),
+    theme=None,
+    key="sens.tornado",
+    config={"displayModeBar": False},
+)
 st.caption(
-    "Each row moves one input from the low end (plain blue bar) to the high end (hatched purple bar) of its range "
-    "with everything else held, and re-optimises the plan. The black line is today's plan. Bars are sorted by the "
-    "swing in cost per point; labels at the bar ends are the input's value there. ⚑ marks an input whose range "
+    "Each row moves one input from the low end (plain blue bar) to the high end (hatched purple "
+    "bar) of its range "
+    "with everything else held, and re-optimises the plan. The black line is today's plan. Bars "
+    "are sorted by the "
+    "swing in cost per point; labels at the bar ends are the input's value there. ⚑ marks an input "
+    "whose range "
     "flips the label."
 )
 with st.expander("The tornado as a table"):
     st.dataframe(
-        neutralise_frame(pd.DataFrame(
-            {
-                "Input": [b.title for b in bars],
-                "Range": [f"{whatif.format_field(b.input, b.low, cur)} to {whatif.format_field(b.input, b.high, cur)}" for b in bars],
-                "Synthetic share": [f"{b.share_low:.0%} to {b.share_high:.0%}" for b in bars],
-                f"Cost per point ({cur})": [
-                    " to ".join("no gain" if v is None else money(v, cur) for v in (b.cpp_low, b.cpp_high)) for b in bars
-                ],
-                "Label": [f"{LABEL_TITLES[b.label_low]} to {LABEL_TITLES[b.label_high]}" for b in bars],
-                "Flips the label": ["⚑ yes" if b.flips_label else "no" for b in bars],
-            }
-        )),
+        neutralise_frame(
+            pd.DataFrame(
+                {
+                    "Input": [b.title for b in bars],
+                    "Range": [
+                        f"{whatif.format_field(b.input, b.low, cur)} to "
+                        f"{whatif.format_field(b.input, b.high, cur)}"
+                        for b in bars
+                    ],
+                    "Synthetic share": [f"{b.share_low:.0%} to {b.share_high:.0%}" for b in bars],
+                    f"Cost per point ({cur})": [
+                        " to ".join(
+                            "no gain" if v is None else money(v, cur)
+                            for v in (b.cpp_low, b.cpp_high)
+                        )
+                        for b in bars
+                    ],
+                    "Label": [
+                        f"{LABEL_TITLES[b.label_low]} to {LABEL_TITLES[b.label_high]}" for b in bars
+                    ],
+                    "Flips the label": ["⚑ yes" if b.flips_label else "no" for b in bars],
+                }
+            )
+        ),
         hide_index=True,
         width="stretch",
         key="sens.tornado.table",
     )
 
-# --- Monte Carlo -----------------------------------------------------------------------------------
+# --- Monte Carlo
+# -----------------------------------------------------------------------------------
 st.header("Monte Carlo: how sure is it?")
 c1, c2, c3 = st.columns([1, 1.6, 2.4], vertical_alignment="bottom")
 st.session_state["sens.seed"] = st.session_state.get(SEED, 0)
@@ -171,7 +204,8 @@ c1.number_input(
     key="sens.seed",
     on_change=_keep,
     args=("sens.seed", SEED),
-    help="The same seed gives the same draws; change it to see how much the numbers move by chance.",
+    help="The same seed gives the same draws; change it to see how much the numbers move by "
+    "chance.",
 )
 st.session_state["sens.include_syn"] = st.session_state.get(INCLUDE_SYN, True)
 c2.toggle(
@@ -179,12 +213,15 @@ c2.toggle(
     key="sens.include_syn",
     on_change=_keep,
     args=("sens.include_syn", INCLUDE_SYN),
-    help="Include the all-synthetic plan. It is outside the guardrails; leave it out to ask which allowed plan "
+    help="Include the all-synthetic plan. It is outside the guardrails; leave it out to ask which "
+    "allowed plan "
     "is cheapest.",
 )
 c3.caption(
-    f"{DEFAULT_DRAWS:,} draws. Each uncertain input is drawn from a triangle over its range, peaked at today's "
-    "value; the learning curve from its fit's uncertainty. Each plan keeps its mix and is re-sized per draw."
+    f"{DEFAULT_DRAWS:,} draws. Each uncertain input is drawn from a triangle over its range, "
+    f"peaked at today's "
+    "value; the learning curve from its fit's uncertainty. Each plan keeps its mix and is re-sized "
+    "per draw."
 )
 seed = int(st.session_state.get(SEED, 0))
 include_syn = bool(st.session_state.get(INCLUDE_SYN, True))
@@ -193,11 +230,21 @@ stats = whatif.box_stats(mc)
 by_name = {p.name: p for p in mc.plans}
 r = by_name["recommended"]
 # The headline compares the plans a team may choose: the all-synthetic plan breaks the guardrails.
-allowed = mc if not include_syn else whatif.monte_carlo_run(scenario_json, policy_text, ranges_text, seed, False)
+allowed = (
+    mc
+    if not include_syn
+    else whatif.monte_carlo_run(scenario_json, policy_text, ranges_text, seed, False)
+)
 r_allowed = {p.name: p for p in allowed.plans}["recommended"]
 m = st.columns(3)
 if rec.plan.synthetic_share == 0:
-    m[0].metric("Recommended mix", "All-human", "nothing to compare per point", delta_color="off", delta_arrow="off")
+    m[0].metric(
+        "Recommended mix",
+        "All-human",
+        "nothing to compare per point",
+        delta_color="off",
+        delta_arrow="off",
+    )
 else:
     m[0].metric(
         "Recommended beats all-human per point",
@@ -205,8 +252,10 @@ else:
         "of draws",
         delta_color="off",
         delta_arrow="off",
-        help="Share of draws in which the recommended mix costs less per point than the all-human plan (the plans "
-        "inside the guardrails). The chart and table below include the all-synthetic plan when it is switched on.",
+        help="Share of draws in which the recommended mix costs less per point than the all-human "
+        "plan (the plans "
+        "inside the guardrails). The chart and table below include the all-synthetic plan when it "
+        "is switched on.",
     )
 m[1].metric(
     "Cost per point, recommended (90% interval)",
@@ -224,16 +273,39 @@ m[2].metric(
 )
 # One above the other, each the full width: side by side at laptop width the log axis's ticks were
 # turned on their side and the medians ran into the boxes.
-st.plotly_chart(charts.mc_cost_chart(mc, stats, cur), theme=None, key="sens.mc.cost", config={"displayModeBar": False})
-st.caption("Box: the middle half of the draws; whiskers: 5% to 95%; the line in the box is the median.")
-st.plotly_chart(charts.mc_cheapest_chart(mc), theme=None, key="sens.mc.cheapest", config={"displayModeBar": False})
-# Five columns, so every header is whole at laptop width; the metric's spread is in the expander below.
+st.plotly_chart(
+    charts.mc_cost_chart(mc, stats, cur),
+    theme=None,
+    key="sens.mc.cost",
+    config={"displayModeBar": False},
+)
+st.caption(
+    "Box: the middle half of the draws; whiskers: 5% to 95%; the line in the box is the median."
+)
+st.plotly_chart(
+    charts.mc_cheapest_chart(mc),
+    theme=None,
+    key="sens.mc.cheapest",
+    config={"displayModeBar": False},
+)
+# Five columns, so every header is whole at laptop width; the metric's spread is in the expander
+# below.
 mc_table = pd.DataFrame(
     {
-        "Plan": [theme.PLAN_TITLES[p.name] + (" (outside guardrails)" if p.name == "all-synthetic" else "") for p in mc.plans],
-        f"Median cost per point ({cur})": ["—" if math.isnan(p.cpp_p50) else money(p.cpp_p50, cur) for p in mc.plans],
-        "5% to 95%": ["—" if math.isnan(p.cpp_p5) else f"{money_compact(p.cpp_p5, cur)} to {money_compact(p.cpp_p95, cur)}"
-                      for p in mc.plans],
+        "Plan": [
+            theme.PLAN_TITLES[p.name]
+            + (" (outside guardrails)" if p.name == "all-synthetic" else "")
+            for p in mc.plans
+        ],
+        f"Median cost per point ({cur})": [
+            "—" if math.isnan(p.cpp_p50) else money(p.cpp_p50, cur) for p in mc.plans
+        ],
+        "5% to 95%": [
+            "—"
+            if math.isnan(p.cpp_p5)
+            else f"{money_compact(p.cpp_p5, cur)} to {money_compact(p.cpp_p95, cur)}"
+            for p in mc.plans
+        ],
         "Cheapest per point": [f"{p.p_cheapest:.1%}" for p in mc.plans],
         "Reaches the target": [f"{p.p_reaches_target:.1%}" for p in mc.plans],
     }
@@ -242,18 +314,32 @@ st.dataframe(neutralise_frame(mc_table), hide_index=True, width="stretch", key="
 notes = []
 if rec.mode == "target":
     notes.append(
-        "Each plan is sized to reach the target, so its metric sits at the target unless the budget runs out first; "
+        "Each plan is sized to reach the target, so its metric sits at the target unless the "
+        "budget runs out first; "
         "the uncertainty shows up in what it costs."
     )
 if mc.p_no_gain > 0:
     notes.append(f"In {mc.p_no_gain:.1%} of draws no plan gains anything over today.")
 varied = [v for v in mc.varied if not (v == "exponent" and "curve" in mc.varied)]
-notes.append("Varied: " + ", ".join("the learning curve (from its fit)" if v == "curve" else whatif.field_title(v) for v in varied) + ".")
+notes.append(
+    "Varied: "
+    + ", ".join(
+        "the learning curve (from its fit)" if v == "curve" else whatif.field_title(v)
+        for v in varied
+    )
+    + "."
+)
 st.caption(md_escape(" ".join(notes)))
 with st.expander("Expected metric for each plan (median and 5% to 95%)"):
-    st.plotly_chart(charts.mc_metric_chart(mc, rec.target_metric), theme=None, key="sens.mc.metric", config={"displayModeBar": False})
+    st.plotly_chart(
+        charts.mc_metric_chart(mc, rec.target_metric),
+        theme=None,
+        key="sens.mc.metric",
+        config={"displayModeBar": False},
+    )
 
-# --- threshold finder ------------------------------------------------------------------------------
+# --- threshold finder
+# ------------------------------------------------------------------------------
 st.header("Threshold finder: where does the label change?")
 all_fields = list(INPUTS)
 # Until the user picks one: the first input whose range flips the label, else generator accuracy.
@@ -295,13 +381,23 @@ else:
     else:
         st.markdown(
             md_escape(
-                f"Between {whatif.format_field(field, lo, cur)} and {whatif.format_field(field, hi, cur)} the label stays "
+                f"Between {whatif.format_field(field, lo, cur)} and "
+                f"{whatif.format_field(field, hi, cur)} the label stays "
                 f"{LABEL_TITLES[rec.label]}: no value of the {title} in this range changes it."
             )
         )
     st.caption(md_escape(f"Today: {today_text}. Everything else is held at today's values."))
     st.plotly_chart(
-        charts.sweep_chart(sweep, title, field, today, changes, pol.labels.human_below, pol.labels.synthetic_above, cur),
+        charts.sweep_chart(
+            sweep,
+            title,
+            field,
+            today,
+            changes,
+            pol.labels.human_below,
+            pol.labels.synthetic_above,
+            cur,
+        ),
         theme=None,
         key="sens.sweep",
         config={"displayModeBar": False},

@@ -1,4 +1,5 @@
-"""Model-collapse simulator: a heavy-tailed distribution refitted on its own samples, generation after
+"""Model-collapse simulator: a heavy-tailed distribution refitted on its own samples, generation
+after
 generation, replacing its data or accumulating it, with a share of fresh human data each generation.
 
 The simulation is ``hybrid.collapse`` (a Zipf categorical over K categories, refitted by maximum
@@ -30,25 +31,36 @@ def _si(n: int) -> str:
 
 state.page_setup(
     "Model-collapse simulator",
-    "What happens to rare cases when each model generation trains on the previous one's output, and how much "
+    "What happens to rare cases when each model generation trains on the previous one's output, "
+    "and how much "
     "fresh human data stops it.",
 )
 baseline.render_delta(state.current(), state.policy_text())
 
 with st.container(border=True):
     st.markdown(
-        "**What this shows.** Training on generated data, generation after generation, narrows the distribution: "
-        "a rare case the model happens not to generate is gone from the next model's training data, and without "
-        "fresh human data it never comes back. Here a “model” is a frequency table over K categories with a long, "
-        "Zipf-shaped tail of rare ones; each generation is refitted on samples from the last. **Replace** trains "
-        "each generation only on the previous generation's output; **accumulate** keeps all earlier data. The "
-        "fresh-human-data slider mixes that share of new real samples into every generation: the correction signal."
+        "**What this shows.** Training on generated data, generation after generation, narrows the "
+        "distribution: "
+        "a rare case the model happens not to generate is gone from the next model's training "
+        "data, and without "
+        "fresh human data it never comes back. Here a “model” is a frequency table over K "
+        "categories with a long, "
+        "Zipf-shaped tail of rare ones; each generation is refitted on samples from the last. "
+        "**Replace** trains "
+        "each generation only on the previous generation's output; **accumulate** keeps all "
+        "earlier data. The "
+        "fresh-human-data slider mixes that share of new real samples into every generation: the "
+        "correction signal."
     )
     st.caption(
-        "Sources: Shumailov et al., “AI models collapse when trained on recursively generated data”, Nature 2024 "
-        "(replacing data loses the tails); Gerstgrasser et al., “Is Model Collapse Inevitable? Breaking the Curse "
-        "of Recursion by Accumulating Real and Synthetic Data”, 2024 (accumulating keeps the error bounded); "
-        "Dohmatob et al., “A Tale of Tails: Model Collapse as a Change of Scaling Laws”, ICML 2024 (tail "
+        "Sources: Shumailov et al., “AI models collapse when trained on recursively generated "
+        "data”, Nature 2024 "
+        "(replacing data loses the tails); Gerstgrasser et al., “Is Model Collapse Inevitable? "
+        "Breaking the Curse "
+        "of Recursion by Accumulating Real and Synthetic Data”, 2024 (accumulating keeps the error "
+        "bounded); "
+        "Dohmatob et al., “A Tale of Tails: Model Collapse as a Change of Scaling Laws”, ICML 2024 "
+        "(tail "
         "truncation)."
     )
 
@@ -60,10 +72,13 @@ with st.container(border=True):
         max_value=100,
         step=1,
         format="%d%%",
-        help="Share of each generation's training examples that are new real samples; the rest are generated.",
+        help="Share of each generation's training examples that are new real samples; the rest are "
+        "generated.",
         **whatif.kept("collapse.fresh", 0),
     )
-    c1.slider("Generations", min_value=1, max_value=100, step=1, **whatif.kept("collapse.generations", 20))
+    c1.slider(
+        "Generations", min_value=1, max_value=100, step=1, **whatif.kept("collapse.generations", 20)
+    )
     c2.select_slider(
         "Training examples per generation",
         SAMPLE_SIZES,
@@ -85,9 +100,19 @@ with st.container(border=True):
         **whatif.kept("collapse.zipf", 1.1),
     )
     # Side by side in a third of the row, the toggles' names were cut to "Repl…" and "Acc…".
-    c1.toggle("Show replace", help="Each generation trains only on the last one's output.", **whatif.kept("collapse.show.replace", True))
-    c2.toggle("Show accumulate", help="Each generation keeps all earlier data.", **whatif.kept("collapse.show.accumulate", True))
-    c3.number_input("Random seed", min_value=0, max_value=2**31 - 1, step=1, **whatif.kept("collapse.seed", 0))
+    c1.toggle(
+        "Show replace",
+        help="Each generation trains only on the last one's output.",
+        **whatif.kept("collapse.show.replace", True),
+    )
+    c2.toggle(
+        "Show accumulate",
+        help="Each generation keeps all earlier data.",
+        **whatif.kept("collapse.show.accumulate", True),
+    )
+    c3.number_input(
+        "Random seed", min_value=0, max_value=2**31 - 1, step=1, **whatif.kept("collapse.seed", 0)
+    )
 
 fresh = int(whatif.kept_value("collapse.fresh", 0))
 generations = int(whatif.kept_value("collapse.generations", 20))
@@ -111,7 +136,8 @@ if not modes:
     state.finish(PAGE)
     st.stop()
 
-# --- headline ----------------------------------------------------------------------------------------
+# --- headline
+# ----------------------------------------------------------------------------------------
 cols = st.columns(len(modes), gap="medium")
 for col, mode in zip(cols, modes, strict=True):
     r = runs[mode]
@@ -125,7 +151,8 @@ for col, mode in zip(cols, modes, strict=True):
             f"{k - alive:,} lost" if alive < k else f"all {k:,}",
             delta_color="off",
             delta_arrow="off",
-            help=f"{alive:,} of the {k:,} categories can still be produced; {k - alive:,} are lost.",
+            help=f"{alive:,} of the {k:,} categories can still be produced; {k - alive:,} are "
+            f"lost.",
         )
         m2.metric(
             "Tail coverage",
@@ -135,36 +162,59 @@ for col, mode in zip(cols, modes, strict=True):
         m3.metric(
             "TV distance",
             f"{float(r.tv_distance[-1]):.1%}",
-            help="Total-variation distance from the true distribution: 0% is identical, 100% disjoint.",
+            help="Total-variation distance from the true distribution: 0% is identical, 100% "
+            "disjoint.",
         )
 sentences = []
 if "replace" in modes:
     r = runs["replace"]
     lost = k - int(r.alive[-1])
-    text = f"Replace: after {generations} generations the model can no longer produce {lost:,} of {k:,} categories"
+    text = (
+        f"Replace: after {generations} generations the model can no longer produce {lost:,} of "
+        f"{k:,} categories"
+    )
     if "reference" in runs:
-        text += f" ({k - int(runs['reference'].alive[-1]):,} with no fresh human data, the dotted grey line)"
-    text += f"; {1.0 - float(r.tail_coverage[-1]):.0%} of real rare cases are ones it cannot produce."
+        text += (
+            f" ({k - int(runs['reference'].alive[-1]):,} with no fresh human data, the dotted grey "
+            f"line)"
+        )
+    text += (
+        f"; {1.0 - float(r.tail_coverage[-1]):.0%} of real rare cases are ones it cannot produce."
+    )
     sentences.append(text)
     if fresh == 0:
-        sentences.append("Move the fresh-human-data slider to see how much new real data stops the loss.")
+        sentences.append(
+            "Move the fresh-human-data slider to see how much new real data stops the loss."
+        )
 if "accumulate" in modes:
     a = runs["accumulate"]
-    sentences.append(f"Accumulate: {int(a.alive[-1]):,} categories seen; a category once seen is never lost.")
+    sentences.append(
+        f"Accumulate: {int(a.alive[-1]):,} categories seen; a category once seen is never lost."
+    )
 st.markdown(f"#### {md_escape(' '.join(sentences))}")
 
-# --- charts ----------------------------------------------------------------------------------------
+# --- charts
+# ----------------------------------------------------------------------------------------
 figs = charts.collapse_charts(runs, modes)
 left, right = st.columns(2, gap="large")
-left.plotly_chart(figs["coverage"], theme=None, key="collapse.coverage", config={"displayModeBar": False})
-right.plotly_chart(figs["alive"], theme=None, key="collapse.alive", config={"displayModeBar": False})
+left.plotly_chart(
+    figs["coverage"], theme=None, key="collapse.coverage", config={"displayModeBar": False}
+)
+right.plotly_chart(
+    figs["alive"], theme=None, key="collapse.alive", config={"displayModeBar": False}
+)
 left, right = st.columns(2, gap="large")
 left.plotly_chart(figs["tv"], theme=None, key="collapse.tv", config={"displayModeBar": False})
-right.plotly_chart(figs["tail_mass"], theme=None, key="collapse.tail_mass", config={"displayModeBar": False})
+right.plotly_chart(
+    figs["tail_mass"], theme=None, key="collapse.tail_mass", config={"displayModeBar": False}
+)
 st.caption(
-    "Tail coverage: share of the true tail's probability (the rarest 90% of categories) on categories the model "
-    "can still produce. Categories still seen: those with probability above zero. Total-variation distance: half "
-    "the summed absolute difference from the true distribution (0% = identical). Tail mass wanders rather than "
+    "Tail coverage: share of the true tail's probability (the rarest 90% of categories) on "
+    "categories the model "
+    "can still produce. Categories still seen: those with probability above zero. Total-variation "
+    "distance: half "
+    "the summed absolute difference from the true distribution (0% = identical). Tail mass wanders "
+    "rather than "
     "falls on average; the damage is that it piles onto fewer categories."
 )
 with st.expander("Every generation as a table"):

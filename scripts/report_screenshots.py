@@ -25,7 +25,13 @@ from hybrid.share.render import render_html  # noqa: E402
 from hybrid.share.report import build_report  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def analyses(scenario, policy):
@@ -34,20 +40,27 @@ def analyses(scenario, policy):
 
 
 def shrink(path: Path) -> None:
-    """A 256-colour palette PNG: the report is flat colours and text, and the file a third the size."""
+    """A 256-colour palette PNG: the report is flat colours and text, and the file a third the
+    size."""
     from PIL import Image
 
     with Image.open(path) as im:
-        small = im.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+        small = im.convert("RGB").quantize(
+            colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+        )
     small.save(path, optimize=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("scenario", nargs="?", default=str(ROOT / "data/examples/support-intent-fine-tuning.yaml"))
+    ap.add_argument(
+        "scenario", nargs="?", default=str(ROOT / "data/examples/support-intent-fine-tuning.yaml")
+    )
     ap.add_argument("--out", default=str(ROOT / "docs/screenshots"))
     ap.add_argument("--width", type=int, default=1100)
-    ap.add_argument("--pdf", action="store_true", help="also write report-print.pdf (Chromium's print)")
+    ap.add_argument(
+        "--pdf", action="store_true", help="also write report-print.pdf (Chromium's print)"
+    )
     args = ap.parse_args(argv)
 
     from playwright.sync_api import sync_playwright
@@ -63,7 +76,9 @@ def main(argv: list[str] | None = None) -> int:
         page_path.write_text(render_html(data), encoding="utf-8")
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            ctx = browser.new_context(offline=True, viewport={"width": args.width, "height": 900}, device_scale_factor=1)
+            ctx = browser.new_context(
+                offline=True, viewport={"width": args.width, "height": 900}, device_scale_factor=1
+            )
             page = ctx.new_page()
             page.goto(page_path.as_uri())
             page.wait_for_selector("#chart-spend .main-svg")
@@ -73,12 +88,18 @@ def main(argv: list[str] | None = None) -> int:
             page.wait_for_timeout(400)
             page.screenshot(path=str(out / "report-print.png"), full_page=True)
             if args.pdf:
-                page.pdf(path=str(out / "report-print.pdf"), format="A4", print_background=True,
-                         prefer_css_page_size=True)
+                page.pdf(
+                    path=str(out / "report-print.pdf"),
+                    format="A4",
+                    print_background=True,
+                    prefer_css_page_size=True,
+                )
             browser.close()
     for name in ("report-screen.png", "report-print.png"):
         shrink(out / name)
-    for name in ("report-screen.png", "report-print.png") + (("report-print.pdf",) if args.pdf else ()):
+    for name in ("report-screen.png", "report-print.png") + (
+        ("report-print.pdf",) if args.pdf else ()
+    ):
         print(out / name)
     return 0
 

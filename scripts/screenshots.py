@@ -1,6 +1,7 @@
 """Take a PNG of each dashboard page into docs/screenshots/ (rerun after changing a page).
 
-    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--width 1280] [--all] [--only workplan]
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--width 1280] [--all] [--only
+    workplan]
 
 Meeting sizes: run with ``--width 1280`` (a laptop) and ``--width 1920`` (a meeting screen); each
 file name but the laptop one ends in its width (``5_recommendation-1920.png``).
@@ -22,7 +23,13 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
-from streamlit_server import CHROMIUM, CHROMIUM_ARGS, full_page_screenshot, running_app, wait_for_app  # noqa: E402
+from streamlit_server import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    full_page_screenshot,
+    running_app,
+    wait_for_app,
+)  # noqa: E402
 
 from hybrid.model.scenario import load_scenario  # noqa: E402
 from hybrid.share.urlstate import encode  # noqa: E402
@@ -39,7 +46,10 @@ def sample_csv(path: Path) -> Path:
     for i in range(600):
         label = labels[i % len(labels)] if i % 89 else "legal"
         second = label if i % 9 else "billing"
-        lines.append(f"ticket {i} about {label},{label},{label},{second},{'synthetic' if i % 5 == 0 else 'human'}")
+        lines.append(
+            f"ticket {i} about "
+            f"{label},{label},{label},{second},{'synthetic' if i % 5 == 0 else 'human'}"
+        )
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -55,22 +65,38 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     parser.add_argument("--width", type=int, default=1280)
-    parser.add_argument("--all", action="store_true", help="also the Explore and Share pages, when present")
-    parser.add_argument("--only", nargs="+", metavar="URL_PATH", help="only these pages (e.g. workplan)")
+    parser.add_argument(
+        "--all", action="store_true", help="also the Explore and Share pages, when present"
+    )
+    parser.add_argument(
+        "--only", nargs="+", metavar="URL_PATH", help="only these pages (e.g. workplan)"
+    )
     args = parser.parse_args(argv)
     out = Path(args.out)
-    sfx = "" if args.width == 1280 else f"-{args.width}"  # the laptop size keeps the names docs link to
+    sfx = (
+        "" if args.width == 1280 else f"-{args.width}"
+    )  # the laptop size keeps the names docs link to
     out.mkdir(parents=True, exist_ok=True)
     if not Path(CHROMIUM).exists():
-        print(f"{CHROMIUM} not found: install Debian's chromium (scripts/test does)", file=sys.stderr)
+        print(
+            f"{CHROMIUM} not found: install Debian's chromium (scripts/test does)", file=sys.stderr
+        )
         return 2
     default = encode(load_scenario(ROOT / "data" / "examples" / "support-intent-fine-tuning.yaml"))
-    with tempfile.TemporaryDirectory() as tmp, running_app(Path(tmp) / "streamlit.log", data_dir=Path(tmp)) as base:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        running_app(Path(tmp) / "streamlit.log", data_dir=Path(tmp)) as base,
+    ):
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(device_scale_factor=1)
             for spec in nav.PAGES:
-                if spec.section != "Decide" and not args.all or args.only and spec.url_path not in args.only:
+                if (
+                    spec.section != "Decide"
+                    and not args.all
+                    or args.only
+                    and spec.url_path not in args.only
+                ):
                     continue
                 if spec.url_path == "workplan":
                     # The work plan needs data: the bundled sample, loaded by the page's own button.
@@ -78,7 +104,9 @@ def main(argv: list[str] | None = None) -> int:
                     page.goto(f"{base}/workplan?s={default}")
                     wait_for_app(page)
                     page.get_by_role("button", name="Use the bundled sample").click()
-                    page.locator('[data-testid="stPlotlyChart"] .trace.bars').first.wait_for(timeout=60000)
+                    page.locator('[data-testid="stPlotlyChart"] .trace.bars').first.wait_for(
+                        timeout=60000
+                    )
                     wait_for_app(page)
                     name = f"11_workplan{sfx}.png"
                     full_page_screenshot(page, out / name, args.width)
@@ -97,7 +125,9 @@ def main(argv: list[str] | None = None) -> int:
             page.set_viewport_size({"width": args.width, "height": 1000})
             page.goto(f"{base}/dataset?s={default}")
             wait_for_app(page)
-            page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(sample_csv(Path(tmp) / "tickets.csv")))
+            page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+                str(sample_csv(Path(tmp) / "tickets.csv"))
+            )
             page.get_by_text("Profile of tickets.csv").wait_for(timeout=30000)
             wait_for_app(page)
             full_page_screenshot(page, out / f"3_dataset-uploaded{sfx}.png", args.width)

@@ -35,7 +35,9 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(log_path: Path, data_dir: Path | None = None, timeout: float = 60.0) -> Iterator[str]:
+def running_app(
+    log_path: Path, data_dir: Path | None = None, timeout: float = 60.0
+) -> Iterator[str]:
     """Yield the base URL of a running dashboard; stop it afterwards."""
     port = free_port()
     env = dict(os.environ)
@@ -61,13 +63,17 @@ def running_app(log_path: Path, data_dir: Path | None = None, timeout: float = 6
     ]
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + timeout
             while True:
                 if proc.poll() is not None:
-                    raise RuntimeError(f"streamlit exited with code {proc.returncode}; see {log_path}")
+                    raise RuntimeError(
+                        f"streamlit exited with code {proc.returncode}; see {log_path}"
+                    )
                 try:
                     with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
                         if r.status == 200:
@@ -75,7 +81,9 @@ def running_app(log_path: Path, data_dir: Path | None = None, timeout: float = 6
                 except OSError:
                     pass
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not become healthy in {timeout:.0f} s; see {log_path}")
+                    raise RuntimeError(
+                        f"streamlit did not become healthy in {timeout:.0f} s; see {log_path}"
+                    )
                 time.sleep(0.25)
             yield base
         finally:
@@ -117,7 +125,8 @@ def full_page_screenshot(page, path: Path | str, width: int | None = None) -> No
         """() => {
             const main = document.querySelector('[data-testid="stMainBlockContainer"]');
             const side = document.querySelector('[data-testid="stSidebarContent"]');
-            return Math.max(main ? main.scrollHeight + 140 : 1000, side ? side.scrollHeight : 0, 900);
+            return Math.max(main ? main.scrollHeight + 140 : 1000,
+                            side ? side.scrollHeight : 0, 900);
         }"""
     )
     page.set_viewport_size({"width": width, "height": int(height)})

@@ -21,7 +21,9 @@ needs_chromium = pytest.mark.skipif(
 def metric(page, label: str, where: str = "stMain"):
     """The value element of the st.metric whose label is exactly ``label`` in ``where``."""
     box = page.locator(f'[data-testid="{where}"] [data-testid="stMetric"]').filter(
-        has=page.locator('[data-testid="stMetricLabel"]', has_text=re.compile(rf"^\s*{re.escape(label)}\s*$"))
+        has=page.locator(
+            '[data-testid="stMetricLabel"]', has_text=re.compile(rf"^\s*{re.escape(label)}\s*$")
+        )
     )
     return box.locator('[data-testid="stMetricValue"]').first
 

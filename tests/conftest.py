@@ -34,11 +34,17 @@ def policy():
 
 
 def make_scenario(**overrides) -> Scenario:
-    """A typical fine-tuning scenario; keyword overrides use dotted paths, e.g. factors__error_cost."""
+    """A typical fine-tuning scenario; keyword overrides use dotted paths, e.g.
+    factors__error_cost."""
     data = {
         "name": "typical",
         "data_use": "fine_tuning",
-        "factors": {"error_cost": 2, "domain_judgment": 2, "edge_cases": 2, "iteration_maturity": 4},
+        "factors": {
+            "error_cost": 2,
+            "domain_judgment": 2,
+            "edge_cases": 2,
+            "iteration_maturity": 4,
+        },
         "dataset": {"human_examples": 4000, "classes": 10},
         "economics": {
             "budget": 50000,
@@ -47,7 +53,9 @@ def make_scenario(**overrides) -> Scenario:
             "review_cost_per_example": 0.4,
             "synthetic_label_accuracy": 0.9,
             "target_metric": 0.9,
-            "learning_curve": {"points": [[1000, 0.78], [2000, 0.815], [4000, 0.845], [8000, 0.867]]},
+            "learning_curve": {
+                "points": [[1000, 0.78], [2000, 0.815], [4000, 0.845], [8000, 0.867]]
+            },
         },
     }
     for key, value in overrides.items():
@@ -80,7 +88,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 # Text a scenario name may hold: anything but the C0 control characters and DEL, which the schema
 # refuses at entry (hybrid.model.scenario._no_controls; tests/test_hostile_input.py shows the
 # refusal). Bidi controls, C1 controls and every other character are drawn and must round-trip.
-NAME_CHARS = st.characters(exclude_categories=("Cs",), exclude_characters=[chr(i) for i in range(32)] + ["\x7f"])
+NAME_CHARS = st.characters(
+    exclude_categories=("Cs",), exclude_characters=[chr(i) for i in range(32)] + ["\x7f"]
+)
 
 
 def name_text(min_size: int = 0, max_size: int = 40):

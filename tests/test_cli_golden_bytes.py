@@ -18,7 +18,9 @@ EXAMPLES = sorted((ROOT / "data" / "examples").glob("*.yaml"))
 def test_recommend_json_is_byte_identical(example):
     out = subprocess.run(
         [sys.executable, "-m", "hybrid", "recommend", str(example), "--json"],
-        capture_output=True, check=True, cwd=ROOT,
+        capture_output=True,
+        check=True,
+        cwd=ROOT,
     )
     assert out.stdout == (GOLDEN / f"{example.stem}.recommend.json").read_bytes()
 

@@ -1,5 +1,6 @@
 """The Recommendation page's two charts keep a small plan readable: a plan that buys only what
-reaches the target can spend a sliver of the budget, and a fixed plan can have the recommended mix."""
+reaches the target can spend a sliver of the budget, and a fixed plan can have the recommended
+mix."""
 
 import logging
 
@@ -23,7 +24,11 @@ def test_a_sliver_of_the_budget_gets_a_log_axis_and_bar_totals():
 
     base = load_scenario(SUPPORT)
     a0 = analysis(base)
-    scn = bump(bump(base, "economics.budget", 2_000_000.0), "economics.target_metric", a0.rec.today_metric + 0.002)
+    scn = bump(
+        bump(base, "economics.budget", 2_000_000.0),
+        "economics.target_metric",
+        a0.rec.today_metric + 0.002,
+    )
     a = analysis(scn)
     assert 0 < a.rec.plan.spend < 0.01 * a.rec.budget
     fig = charts.spend_chart(a.rec, a.spend, a.curves)

@@ -17,7 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from browser_helpers import metric, no_exceptions, needs_chromium  # noqa: E402
+from browser_helpers import metric, needs_chromium, no_exceptions  # noqa: E402
 from streamlit_server import full_page_screenshot, running_app, wait_for_app  # noqa: E402
 
 pytestmark = needs_chromium
@@ -41,7 +41,6 @@ def page(browser):
     context.close()
 
 
-
 def nav(page, title: str) -> None:
     page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
     page.wait_for_url(re.compile(r"/(start|factors|dataset|costs|recommendation)?(\?|$)"))
@@ -50,7 +49,6 @@ def nav(page, title: str) -> None:
 
 def heading(page) -> str:
     return page.locator('[data-testid="stMain"] h1').first.inner_text()
-
 
 
 def test_walk_the_pages_change_a_factor_and_reopen_the_link(server, page, browser):
@@ -66,13 +64,17 @@ def test_walk_the_pages_change_a_factor_and_reopen_the_link(server, page, browse
     nav(page, "Recommendation")
     assert heading(page) == "Recommendation"
     expect(metric(page, "Recommendation")).to_have_text("Hybrid", timeout=TIMEOUT_MS)
-    expect(metric(page, "Synthetic share")).to_have_text("78%")  # tests/test_examples_golden.py pins 0.78
+    expect(metric(page, "Synthetic share")).to_have_text(
+        "78%"
+    )  # tests/test_examples_golden.py pins 0.78
     assert page.locator('[data-testid="stPlotlyChart"] .main-svg').count() >= 2, "both charts drawn"
     no_exceptions(page)
 
     nav(page, "Factors")
     assert heading(page).startswith("Factors")
-    group = page.get_by_role("radiogroup", name=re.compile(r"^Your answer \(1: a wrong label is harmless"))
+    group = page.get_by_role(
+        "radiogroup", name=re.compile(r"^Your answer \(1: a wrong label is harmless")
+    )
     group.get_by_role("radio", name="5").click()
     expect(metric(page, "Recommended")).to_have_text("Human-led", timeout=TIMEOUT_MS)
     expect(metric(page, "Synthetic cap")).to_have_text("15%")
@@ -94,9 +96,9 @@ def test_walk_the_pages_change_a_factor_and_reopen_the_link(server, page, browse
 
     # Back to Factors: the answer is still 5.
     nav(page, "Factors")
-    selected = page.get_by_role("radiogroup", name=re.compile(r"^Your answer \(1: a wrong label is harmless")).get_by_role(
-        "radio", checked=True
-    )
+    selected = page.get_by_role(
+        "radiogroup", name=re.compile(r"^Your answer \(1: a wrong label is harmless")
+    ).get_by_role("radio", checked=True)
     expect(selected).to_have_text("5")
 
     nav(page, "Recommendation")

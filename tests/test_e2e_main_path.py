@@ -12,12 +12,17 @@ import sys
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from browser_helpers import metric, no_exceptions, needs_chromium  # noqa: E402
-from streamlit_server import CHROMIUM, CHROMIUM_ARGS, full_page_screenshot, running_app, wait_for_app  # noqa: E402
+from browser_helpers import metric, needs_chromium, no_exceptions  # noqa: E402
+from streamlit_server import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    full_page_screenshot,
+    running_app,
+    wait_for_app,
+)  # noqa: E402
 
 from hybrid.explain.recommendation import recommend  # noqa: E402
 from hybrid.model.policy import load_policy  # noqa: E402
@@ -36,11 +41,9 @@ def scenario_in(url: str):
     return decode(parse_qs(urlparse(url).query)["s"][0])
 
 
-
 def go(page, title: str) -> None:
     page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
     wait_for_app(page, TIMEOUT_MS)
-
 
 
 def test_factors_upload_recommendation_report(tmp_path):
@@ -50,7 +53,9 @@ def test_factors_upload_recommendation_report(tmp_path):
     policy = load_policy()
     with running_app(OUT / "streamlit.log", data_dir=tmp_path) as base, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1600, "height": 1000}, accept_downloads=True)
+        context = browser.new_context(
+            viewport={"width": 1600, "height": 1000}, accept_downloads=True
+        )
         page = context.new_page()
         page.goto(base + "/")
         wait_for_app(page, TIMEOUT_MS)
@@ -69,7 +74,9 @@ def test_factors_upload_recommendation_report(tmp_path):
 
         # 2. Upload a dataset: the profile fills the dataset section.
         go(page, "Dataset")
-        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(SAMPLE))
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+            str(SAMPLE)
+        )
         expect(page.get_by_text(f"Profile of {SAMPLE.name}")).to_be_visible(timeout=TIMEOUT_MS)
         wait_for_app(page, TIMEOUT_MS)
         no_exceptions(page)

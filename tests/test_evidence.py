@@ -228,9 +228,13 @@ def test_numeric_text_with_a_few_bad_cells_still_converts():
 
 def test_no_usable_columns_names_the_file_and_what_was_left_out(tmp_path, capsys):
     p = tmp_path / "ids-only.csv"
-    pd.DataFrame({
-        "ticket": [f"T-{i}" for i in range(60)], "source": "human", "label": ["a", "b"] * 30,
-    }).to_csv(p, index=False)
+    pd.DataFrame(
+        {
+            "ticket": [f"T-{i}" for i in range(60)],
+            "source": "human",
+            "label": ["a", "b"] * 30,
+        }
+    ).to_csv(p, index=False)
     code = main(["learning-curve", str(p), "--label", "label", "--quiet"])
     err = capsys.readouterr().err
     assert code == 2
@@ -276,11 +280,26 @@ def test_cli_and_dashboard_measure_the_same_curve(capsys):
     assert [[n, pytest.approx(m)] for n, m in page.points] == cli["points"]
     assert cli["input_rows"] == page.input_rows
 
-    assert main(["learning-curve", str(SAMPLE), "--label", "label", "--source", "source",
-                 "--json", "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "learning-curve",
+                str(SAMPLE),
+                "--label",
+                "label",
+                "--source",
+                "source",
+                "--json",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     assert json.loads(capsys.readouterr().out)["points"] == cli["points"]
-    assert main(["learning-curve", str(SAMPLE), "--label", "label", "--all-rows", "--json",
-                 "--quiet"]) == 0
+    assert (
+        main(["learning-curve", str(SAMPLE), "--label", "label", "--all-rows", "--json", "--quiet"])
+        == 0
+    )
     every = json.loads(capsys.readouterr().out)
     assert not every["human_only"] and every["input_rows"] == 2000
     assert main(["learning-curve", str(SAMPLE), "--label", "label", "--quiet"]) == 0
@@ -320,12 +339,26 @@ def test_more_folds_than_rows_is_an_input_error():
 def test_json_output_is_strict():
     from hybrid.cli.data import _dump
 
-    text = _dump({"nan": float("nan"), "inf": np.float64("inf"), "n": np.int64(3),
-                  "pair": (1.5, -np.inf), "path": Path("a.csv"), 2: None})
+    text = _dump(
+        {
+            "nan": float("nan"),
+            "inf": np.float64("inf"),
+            "n": np.int64(3),
+            "pair": (1.5, -np.inf),
+            "path": Path("a.csv"),
+            2: None,
+        }
+    )
 
     def refuse(name):
         raise AssertionError(f"non-standard JSON constant {name}")
 
     out = json.loads(text, parse_constant=refuse)
-    assert out == {"nan": None, "inf": None, "n": 3, "pair": [1.5, None], "path": "a.csv",
-                   "2": None}
+    assert out == {
+        "nan": None,
+        "inf": None,
+        "n": 3,
+        "pair": [1.5, None],
+        "path": "a.csv",
+        "2": None,
+    }

@@ -20,14 +20,31 @@ BASE = ROOT / "data" / "samples" / "digits_pilot.yaml"
 
 
 def cli(*args, check=True):
-    return subprocess.run([sys.executable, "-m", "hybrid", *map(str, args)], capture_output=True, text=True,
-                          cwd=ROOT, check=check)
+    return subprocess.run(
+        [sys.executable, "-m", "hybrid", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=check,
+    )
 
 
 @pytest.fixture(scope="module")
 def measured(tmp_path_factory):
     out = tmp_path_factory.mktemp("walk") / "measured.yaml"
-    run = cli("evidence", PILOT, "--label", "label", "--source", "source", "--scenario", BASE, "-o", out, "--quiet")
+    run = cli(
+        "evidence",
+        PILOT,
+        "--label",
+        "label",
+        "--source",
+        "source",
+        "--scenario",
+        BASE,
+        "-o",
+        out,
+        "--quiet",
+    )
     return run.stdout, out
 
 
@@ -54,19 +71,42 @@ def test_the_plan_stops_buying_synthetic_rows_where_they_stop_paying(measured):
     assert plan["synthetic_examples"] <= peak + 1
     assert plan["expected_metric"] >= plans["all-synthetic"]["expected_metric"]
     # Where synthetic rows stop paying: past a volume, or (these rows' repeated errors) at once.
-    assert any("nothing more is gained" in s or "costs more metric in repeated errors than it adds" in s
-               for s in rec["rationale"]), rec["rationale"]
+    assert any(
+        "nothing more is gained" in s or "costs more metric in repeated errors than it adds" in s
+        for s in rec["rationale"]
+    ), rec["rationale"]
 
 
 def test_bad_input_is_one_line_and_exit_2(tmp_path):
     bad = tmp_path / "base.yaml"
     bad.write_text("name: x\neconomics: {human_cost_per_example: 1}\n")
-    run = cli("evidence", PILOT, "--label", "label", "--source", "source", "--scenario", bad, "-o", tmp_path / "o.yaml",
-              check=False)
+    run = cli(
+        "evidence",
+        PILOT,
+        "--label",
+        "label",
+        "--source",
+        "source",
+        "--scenario",
+        bad,
+        "-o",
+        tmp_path / "o.yaml",
+        check=False,
+    )
     assert run.returncode == 2 and "Traceback" not in run.stderr
     assert len(run.stderr.strip().splitlines()) == 1 and "economics.budget" in run.stderr
     assert not (tmp_path / "o.yaml").exists()
-    run = cli("evidence", PILOT, "--label", "label", "--source", "source", "-o", tmp_path / "o.yaml", check=False)
+    run = cli(
+        "evidence",
+        PILOT,
+        "--label",
+        "label",
+        "--source",
+        "source",
+        "-o",
+        tmp_path / "o.yaml",
+        check=False,
+    )
     assert run.returncode == 2 and "--scenario" in run.stderr
 
 

@@ -26,11 +26,23 @@ EXPECTED = [
 ]
 
 
-@pytest.mark.parametrize("stem, label, share, coverage, binding, mode", EXPECTED, ids=[e[0] for e in EXPECTED])
+@pytest.mark.parametrize(
+    "stem, label, share, coverage, binding, mode", EXPECTED, ids=[e[0] for e in EXPECTED]
+)
 def test_example_answer_is_pinned(stem, label, share, coverage, binding, mode):
     out = subprocess.run(
-        [sys.executable, "-m", "hybrid", "recommend", str(ROOT / "data" / "examples" / f"{stem}.yaml"), "--json"],
-        capture_output=True, text=True, check=True, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "hybrid",
+            "recommend",
+            str(ROOT / "data" / "examples" / f"{stem}.yaml"),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
     )
     got = json.loads(out.stdout)
     assert got["recommendation"] == label
@@ -43,4 +55,6 @@ def test_example_answer_is_pinned(stem, label, share, coverage, binding, mode):
 
 
 def test_every_example_is_pinned():
-    assert sorted(e[0] for e in EXPECTED) == sorted(p.stem for p in (ROOT / "data" / "examples").glob("*.yaml"))
+    assert sorted(e[0] for e in EXPECTED) == sorted(
+        p.stem for p in (ROOT / "data" / "examples").glob("*.yaml")
+    )

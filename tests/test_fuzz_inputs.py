@@ -23,15 +23,24 @@ from hybrid.safeload import load_json, load_yaml
 from hybrid.share import urlstate
 
 ROOT = Path(__file__).resolve().parent.parent
-SCENARIO = yaml.safe_load((ROOT / "data" / "examples" / "support-intent-fine-tuning.yaml").read_text(encoding="utf-8"))
-STATS = yaml.safe_load((ROOT / "data" / "samples" / "support_tickets.stats.yaml").read_text(encoding="utf-8"))
-FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SCENARIO = yaml.safe_load(
+    (ROOT / "data" / "examples" / "support-intent-fine-tuning.yaml").read_text(encoding="utf-8")
+)
+STATS = yaml.safe_load(
+    (ROOT / "data" / "samples" / "support_tickets.stats.yaml").read_text(encoding="utf-8")
+)
+FUZZ = settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 EXTRA_MEMORY = 1024 * 2**20
 
 
 @pytest.fixture(autouse=True, scope="module")
 def memory_limit():
-    """The soft address-space limit is lowered to what the process uses now plus 1 GB for the run."""
+    """The soft address-space limit is lowered to what the process uses now plus 1 GB for the
+    run."""
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     with open("/proc/self/statm") as fh:
         used = int(fh.read().split()[0]) * resource.getpagesize()
@@ -53,7 +62,13 @@ scalars = st.one_of(
     st.text(max_size=30),
     st.sampled_from(["=cmd", "\x1b[2J", "\u202e", "1e999", "-", "", "fine_tuning", "USD"]),
 )
-values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)), max_leaves=12)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
 
 
 def _paths(node, prefix=()):
@@ -105,8 +120,20 @@ def _dump(data) -> str:
 
 hostile_yaml = st.one_of(
     st.text(max_size=300),
-    st.builds(lambda n, d: "a: &a [" + ",".join(["x"] * n) + "]\n" + "".join(f"b{i}: &b{i} [" + ",".join([f"*{'a' if i == 0 else 'b' + str(i - 1)}"] * n) + "]\n" for i in range(d)), st.integers(1, 12), st.integers(0, 9)),
-    st.builds(lambda d, s: s + "[" * d + "]" * d, st.integers(0, 3000), st.sampled_from(["", "a: ", "- "])),
+    st.builds(
+        lambda n, d: "a: &a ["
+        + ",".join(["x"] * n)
+        + "]\n"
+        + "".join(
+            f"b{i}: &b{i} [" + ",".join([f"*{'a' if i == 0 else 'b' + str(i - 1)}"] * n) + "]\n"
+            for i in range(d)
+        ),
+        st.integers(1, 12),
+        st.integers(0, 9),
+    ),
+    st.builds(
+        lambda d, s: s + "[" * d + "]" * d, st.integers(0, 3000), st.sampled_from(["", "a: ", "- "])
+    ),
 )
 
 
@@ -126,7 +153,12 @@ def test_scenario_yaml(text):
 
 
 @FUZZ
-@given(st.one_of(mutated(STATS), hostile_yaml.map(lambda t: _only_input_errors(load_yaml, t, "fuzz.stats.yaml"))))
+@given(
+    st.one_of(
+        mutated(STATS),
+        hostile_yaml.map(lambda t: _only_input_errors(load_yaml, t, "fuzz.stats.yaml")),
+    )
+)
 def test_statistics_files(data):
     prof = _only_input_errors(stats_to_profile, data, "fuzz.stats.yaml")
     if prof is not None:

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from browser_helpers import no_exceptions, needs_chromium  # noqa: E402
+from browser_helpers import needs_chromium, no_exceptions  # noqa: E402
 from streamlit_server import CHROMIUM, CHROMIUM_ARGS, running_app, wait_for_app  # noqa: E402
 
 pytestmark = needs_chromium
@@ -54,16 +54,30 @@ def _bombs(tmp: Path) -> list[tuple[Path, str, str]]:
     )
     big = base64.b64encode(_deflate_zeros(2**30)).decode()
     sketch = tmp / "sketch.stats.yaml"
-    sketch.write_text(yaml.safe_dump({
-        "format": "hybrid-profile", "version": 1, "rows": 1,
-        "duplicates": {"hash": "x", "sketch": {"k": 16384, "keys": big, "rows": big, "text": big, "counts": big}},
-    }))
+    sketch.write_text(
+        yaml.safe_dump(
+            {
+                "format": "hybrid-profile",
+                "version": 1,
+                "rows": 1,
+                "duplicates": {
+                    "hash": "x",
+                    "sketch": {"k": 16384, "keys": big, "rows": big, "text": big, "counts": big},
+                },
+            }
+        )
+    )
     rows = tmp / "rows.xlsx"
     xlsx(rows, MAX_EXCEL_ROWS + 10, "A1:C10")
     body = _deflate_zeros(512 * 2**20, b" ")
     pdf = tmp / "report.pdf"
-    pdf.write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /EmbeddedFile /Filter /FlateDecode /Length "
-                    + str(len(body)).encode() + b" >>\nstream\n" + body + b"\nendstream\nendobj\n%%EOF\n")
+    pdf.write_bytes(
+        b"%PDF-1.7\n1 0 obj\n<< /Type /EmbeddedFile /Filter /FlateDecode /Length "
+        + str(len(body)).encode()
+        + b" >>\nstream\n"
+        + body
+        + b"\nendstream\nendobj\n%%EOF\n"
+    )
     return [
         (alias, "dataset", "expands to more than"),
         (sketch, "dataset", "decompresses to more than"),
@@ -102,7 +116,9 @@ class _Peak(threading.Thread):
 
 
 def test_bombs_are_refused_in_bounded_memory_while_others_keep_working(tmp_path, monkeypatch):
-    monkeypatch.delenv("HYBRID_DATABASE_URL", raising=False)  # the corrupt SQLite file below is the library
+    monkeypatch.delenv(
+        "HYBRID_DATABASE_URL", raising=False
+    )  # the corrupt SQLite file below is the library
     from playwright.sync_api import expect, sync_playwright
 
     bombs = _bombs(tmp_path)
@@ -119,24 +135,38 @@ def test_bombs_are_refused_in_bounded_memory_while_others_keep_working(tmp_path,
             for path, page_path, words in bombs:
                 attacker.goto(f"{base}/{page_path}")
                 wait_for_app(attacker, TIMEOUT_MS)
-                attacker.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(path))
+                attacker.locator(
+                    '[data-testid="stFileUploaderDropzoneInput"]'
+                ).first.set_input_files(str(path))
                 # While the server works on the bomb, another session loads a page that computes.
                 started = time.monotonic()
                 other.goto(f"{base}/recommendation")
                 wait_for_app(other, TIMEOUT_MS)
                 other_seconds = time.monotonic() - started
-                assert other.locator('[data-testid="stMain"] h1').first.inner_text() == "Recommendation"
+                assert (
+                    other.locator('[data-testid="stMain"] h1').first.inner_text()
+                    == "Recommendation"
+                )
                 no_exceptions(other)
-                alert = attacker.locator('[data-testid="stAlert"]', has_text=re.compile(re.escape(words)))
+                alert = attacker.locator(
+                    '[data-testid="stAlert"]', has_text=re.compile(re.escape(words))
+                )
                 expect(alert.first).to_be_visible(timeout=TIMEOUT_MS)
                 assert path.name in alert.first.inner_text()
                 no_exceptions(attacker)
-                print(f"{path.name}: refused; other session rendered in {other_seconds:.1f} s; server peak {peak.peak / 2**20:.0f} MB")
+                print(
+                    f"{path.name}: refused; other session rendered in {other_seconds:.1f} s; "
+                    f"server peak {peak.peak / 2**20:.0f} MB"
+                )
                 assert other_seconds < 30
-                assert peak.peak < MEMORY_CAP, f"{path.name}: server reached {peak.peak / 2**20:.0f} MB"
+                assert peak.peak < MEMORY_CAP, (
+                    f"{path.name}: server reached {peak.peak / 2**20:.0f} MB"
+                )
             attacker.goto(f"{base}/library")
             wait_for_app(attacker, TIMEOUT_MS)
-            expect(attacker.locator('[data-testid="stAlert"]', has_text="not a database").first).to_be_visible(timeout=TIMEOUT_MS)
+            expect(
+                attacker.locator('[data-testid="stAlert"]', has_text="not a database").first
+            ).to_be_visible(timeout=TIMEOUT_MS)
             no_exceptions(attacker)
         finally:
             peak.stop.set()

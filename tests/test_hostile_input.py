@@ -29,7 +29,8 @@ from hybrid.safeload import MAX_DEPTH, MAX_NODES, inflate, load_json, load_yaml
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "data" / "examples" / "support-intent-fine-tuning.yaml"
 # Everything the CLI legitimately does fits in this address space (DuckDB, SciPy and scikit-learn
-# loaded): `workplan` on the sample needs about 1.45 GB of it (OpenBLAS and DuckDB reserve per-thread
+# loaded): `workplan` on the sample needs about 1.45 GB of it (OpenBLAS and DuckDB reserve
+# per-thread
 # buffers), so 1.5 GB failed now and then on a fresh clone. The bombs of the issue needed 2 to 23 GB
 # of real memory, and every test here checks they are refused, not merely stopped by the limit.
 MEMORY_LIMIT = 2048 * 2**20
@@ -39,8 +40,13 @@ def _limit() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
-def cli(*args: str, env: dict | None = None, stdout=subprocess.PIPE, timeout: int = 120,
-        file_size: int | None = None) -> subprocess.CompletedProcess:
+def cli(
+    *args: str,
+    env: dict | None = None,
+    stdout=subprocess.PIPE,
+    timeout: int = 120,
+    file_size: int | None = None,
+) -> subprocess.CompletedProcess:
     """``python -m hybrid ARGS`` in a fresh process under the memory limit; with ``file_size``, no
     file it writes may grow past that many bytes (RLIMIT_FSIZE: a write past it fails with EFBIG,
     as on a full disk; Python ignores the SIGXFSZ signal that comes with it)."""
@@ -111,7 +117,9 @@ def test_modest_aliases_still_load():
     assert load_yaml("a: &x [1, 2]\nb: *x\n", "ok.yaml") == {"a": [1, 2], "b": [1, 2]}
 
 
-@pytest.mark.parametrize("text", ["[" * 5000 + "]" * 5000, "a:\n" + "".join("  " * i + "- \n" for i in range(200))])
+@pytest.mark.parametrize(
+    "text", ["[" * 5000 + "]" * 5000, "a:\n" + "".join("  " * i + "- \n" for i in range(200))]
+)
 def test_deep_yaml_is_refused_by_depth(text):
     with pytest.raises(InputError, match=f"deep.yaml: nested more than {MAX_DEPTH} levels"):
         load_yaml(text, "deep.yaml")
@@ -140,35 +148,54 @@ def test_inflate_is_capped_by_output_not_input():
 
 def test_stats_alias_bomb_in_notes(tmp_path):
     p = tmp_path / "bomb.stats.yaml"
-    p.write_text("format: hybrid-profile\nversion: 1\nrows: 1\n" + ALIAS_BOMB + "\nnotes: [*a8,*a8,*a8]\n")
+    p.write_text(
+        "format: hybrid-profile\nversion: 1\nrows: 1\n" + ALIAS_BOMB + "\nnotes: [*a8,*a8,*a8]\n"
+    )
     assert p.stat().st_size < 1000
     refused(cli("profile", str(p), "--quiet"), "bomb.stats.yaml", "expands to more than")
 
 
 def test_stats_zlib_sketch_bomb(tmp_path):
     big = base64.b64encode(zlib.compress(b"\0" * (256 * 2**20), 9)).decode()
-    data = {**stats_header(1), "duplicates": {"hash": "x", "sketch": {"k": 16384, "keys": big, "rows": big, "text": big, "counts": big}}}
+    data = {
+        **stats_header(1),
+        "duplicates": {
+            "hash": "x",
+            "sketch": {"k": 16384, "keys": big, "rows": big, "text": big, "counts": big},
+        },
+    }
     p = write_yaml(tmp_path / "sketch.stats.yaml", data)
-    refused(cli("profile", str(p), "--quiet"), "sketch.stats.yaml", "duplicates.sketch", "decompresses to more than")
+    refused(
+        cli("profile", str(p), "--quiet"),
+        "sketch.stats.yaml",
+        "duplicates.sketch",
+        "decompresses to more than",
+    )
 
 
 def test_stats_agreement_that_values_make_impossible(tmp_path):
     data = {
         **stats_header(10),
         "annotators": {
-            "columns": ["a", "b"], "rows": 10,
+            "columns": ["a", "b"],
+            "rows": 10,
             "counts": {"a": {"x": 10}, "b": {"y": 10}},
             "agreements": [{"columns": ["a", "b"], "agree": 10}],
         },
     }
     p = write_yaml(tmp_path / "kappa.stats.yaml", data)
-    refused(cli("profile", str(p), "--quiet"), "kappa.stats.yaml", "annotators.agreements", "contradict")
+    refused(
+        cli("profile", str(p), "--quiet"), "kappa.stats.yaml", "annotators.agreements", "contradict"
+    )
 
 
 @pytest.mark.parametrize(
     "extra, needle",
     [
-        ({"label": {"column": "label", "counts": {'=HYPERLINK("http://evil/","x")': 2, "b": 2}}}, "formula"),
+        (
+            {"label": {"column": "label", "counts": {'=HYPERLINK("http://evil/","x")': 2, "b": 2}}},
+            "formula",
+        ),
         ({"label": {"column": "lab\x1b[31mel", "counts": {"a": 2, "b": 2}}}, "control characters"),
         ({"notes": {"not": "a list"}}, "notes"),
     ],
@@ -199,16 +226,25 @@ def test_scenario_numbers_out_of_range(tmp_path, change, needle):
 def test_scenario_count_out_of_range(tmp_path):
     data = scenario_dict()
     data.setdefault("dataset", {})["human_examples"] = 1e29
-    refused(cli("recommend", str(write_yaml(tmp_path / "s.yaml", data))), "dataset.human_examples: far too large a number")
+    refused(
+        cli("recommend", str(write_yaml(tmp_path / "s.yaml", data))),
+        "dataset.human_examples: far too large a number",
+    )
 
 
-@pytest.mark.parametrize("bad", ["pay\x1b]0;owned\x07", "two\nlines", "tab\tbed", "nul\x00", "del\x7f"])
+@pytest.mark.parametrize(
+    "bad", ["pay\x1b]0;owned\x07", "two\nlines", "tab\tbed", "nul\x00", "del\x7f"]
+)
 def test_scenario_name_with_control_characters_is_refused_at_entry(tmp_path, bad):
     """C0 controls and DEL are refused in a name (the library refuses the same in a saved name);
     the message names the field and shows the character as an escape, never raw."""
     data = scenario_dict()
     data["name"] = bad
-    line = refused(cli("recommend", str(write_yaml(tmp_path / "s.yaml", data))), "s.yaml", "name: must not contain control characters")
+    line = refused(
+        cli("recommend", str(write_yaml(tmp_path / "s.yaml", data))),
+        "s.yaml",
+        "name: must not contain control characters",
+    )
     assert not any(c in line for c in "\x1b\x07\x00\x7f\t")
 
 
@@ -221,7 +257,9 @@ def test_scenario_name_with_bidi_overrides_is_accepted_and_escaped_where_shown(t
     r = cli("recommend", str(p))
     assert r.returncode == 0, r.stderr
     assert "\u202e" not in r.stdout and "\u200f" not in r.stdout
-    assert r.stdout.startswith("pay \\u202eevil\\u202c \u05e9\u05dc\u05d5\u05dd\\u200f\n")  # Hebrew kept as itself
+    assert r.stdout.startswith(
+        "pay \\u202eevil\\u202c \u05e9\u05dc\u05d5\u05dd\\u200f\n"
+    )  # Hebrew kept as itself
     from hybrid.model.scenario import Scenario
 
     s = Scenario.from_yaml(p.read_text(encoding="utf-8"))
@@ -242,7 +280,8 @@ DEEP = "name: x\nz: " + "[" * 3000 + "]" * 3000
 
 @pytest.mark.parametrize("fmt", ["md", "html", "json"])
 def test_deep_yaml_embedded_in_a_report_is_refused(tmp_path, fmt):
-    """A report opened on the Start page (or read back) whose embedded scenario is nested 3,000 deep."""
+    """A report opened on the Start page (or read back) whose embedded scenario is nested 3,000
+    deep."""
     import base64 as b64
     import re
 
@@ -254,9 +293,13 @@ def test_deep_yaml_embedded_in_a_report_is_refused(tmp_path, fmt):
     text = out.read_text(encoding="utf-8")
     if fmt == "md":
         i = text.find("```yaml\n", text.find(YAML_MARKER)) + len("```yaml\n")
-        text = text[:i] + DEEP + text[text.find("\n```", i):]
+        text = text[:i] + DEEP + text[text.find("\n```", i) :]
     elif fmt == "html":
-        text = re.sub(r'(id="scenario-download"[^>]*?base64,)[A-Za-z0-9+/=]+', lambda m: m.group(1) + b64.b64encode(DEEP.encode()).decode(), text)
+        text = re.sub(
+            r'(id="scenario-download"[^>]*?base64,)[A-Za-z0-9+/=]+',
+            lambda m: m.group(1) + b64.b64encode(DEEP.encode()).decode(),
+            text,
+        )
     else:
         text = json.dumps({**json.loads(text), "scenario_yaml": DEEP})
     with pytest.raises(InputError, match="report's embedded scenario: nested more than 64 levels"):
@@ -296,16 +339,36 @@ def test_huge_and_endless_inputs_are_refused_unread(tmp_path):
     with sparse.open("wb") as fh:
         fh.truncate(2 * 2**30)
     refused(cli("recommend", str(sparse)), "huge.yaml", "more than the 1 MB")
-    refused(cli("scenarios", "import", "/dev/zero", env={"HYBRID_DATA_DIR": str(tmp_path / "lib")}), "/dev/zero", "more than the 1 MB")
+    refused(
+        cli("scenarios", "import", "/dev/zero", env={"HYBRID_DATA_DIR": str(tmp_path / "lib")}),
+        "/dev/zero",
+        "more than the 1 MB",
+    )
     refused(cli("profile", "/dev/zero", "--quiet"), "/dev/zero")
 
 
 def test_caps_on_numeric_arguments(tmp_path):
-    refused(cli("report", str(EXAMPLE), "--uncertainty", "--draws", "1000000000"), "--draws: must be from 100 to 200,000")
+    refused(
+        cli("report", str(EXAMPLE), "--uncertainty", "--draws", "1000000000"),
+        "--draws: must be from 100 to 200,000",
+    )
     lib = {"HYBRID_DATA_DIR": str(tmp_path)}
-    refused(cli("scenarios", "show", "x", "--version", "9" * 23, env=lib), "--version: must be a version number from 1 to 2,147,483,647")
+    refused(
+        cli("scenarios", "show", "x", "--version", "9" * 23, env=lib),
+        "--version: must be a version number from 1 to 2,147,483,647",
+    )
     refused(cli("scenarios", "restore", "x", "-1", env=lib), "version: must be a version number")
-    refused(cli("learning-curve", str(ROOT / "data" / "samples" / "support_tickets.csv"), "--label", "label", "--seed", "9" * 30), "--seed")
+    refused(
+        cli(
+            "learning-curve",
+            str(ROOT / "data" / "samples" / "support_tickets.csv"),
+            "--label",
+            "label",
+            "--seed",
+            "9" * 30,
+        ),
+        "--seed",
+    )
     refused(cli("recommend"), "the following arguments are required: scenario")
 
 
@@ -313,9 +376,22 @@ def test_draws_at_the_cap_fit_in_the_memory_limit(tmp_path):
     """200,000 draws (the documented cap) ran out of memory under this limit and ended in a numpy
     traceback; the draws are now evaluated in chunks (same numbers)."""
     out = tmp_path / "r.md"
-    r = cli("report", str(EXAMPLE), "--uncertainty", "--draws", "200000", "--format", "md", "-o", str(out), timeout=300)
+    r = cli(
+        "report",
+        str(EXAMPLE),
+        "--uncertainty",
+        "--draws",
+        "200000",
+        "--format",
+        "md",
+        "-o",
+        str(out),
+        timeout=300,
+    )
     assert r.returncode == 0, r.stderr[-2000:]
-    assert "cheapest per point in" in out.read_text(encoding="utf-8")  # the Monte Carlo section is there
+    assert "cheapest per point in" in out.read_text(
+        encoding="utf-8"
+    )  # the Monte Carlo section is there
 
 
 def test_chunked_monte_carlo_gives_the_same_numbers(policy, monkeypatch):
@@ -329,9 +405,13 @@ def test_chunked_monte_carlo_gives_the_same_numbers(policy, monkeypatch):
     s = load_scenario(EXAMPLE)
     rec = recommend(s, policy)
     plans = [(p.name, p.synthetic_share, p.review_coverage) for p in rec.plans]
-    whole = uncertainty.monte_carlo(resolve_inputs(s, policy), plans, policy.ranges, rec.mode, draws=3001, seed=5)
+    whole = uncertainty.monte_carlo(
+        resolve_inputs(s, policy), plans, policy.ranges, rec.mode, draws=3001, seed=5
+    )
     monkeypatch.setattr(uncertainty, "CHUNK", 499)
-    chunked = uncertainty.monte_carlo(resolve_inputs(s, policy), plans, policy.ranges, rec.mode, draws=3001, seed=5)
+    chunked = uncertainty.monte_carlo(
+        resolve_inputs(s, policy), plans, policy.ranges, rec.mode, draws=3001, seed=5
+    )
     assert chunked.plans == whole.plans and chunked.p_no_gain == whole.p_no_gain
     assert np.array_equal(chunked.cost_per_point, whole.cost_per_point, equal_nan=True)
 
@@ -344,7 +424,9 @@ def test_running_out_of_memory_is_one_line(monkeypatch, capsys):
 
     parser = cli_main.build_parser()
     monkeypatch.setattr(cli_main, "build_parser", lambda: parser)
-    monkeypatch.setattr(parser, "parse_args", lambda argv=None: type("A", (), {"func": staticmethod(hungry)})())
+    monkeypatch.setattr(
+        parser, "parse_args", lambda argv=None: type("A", (), {"func": staticmethod(hungry)})()
+    )
     assert cli_main.main(["recommend", str(EXAMPLE)]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("error: not enough memory")
@@ -355,8 +437,29 @@ def test_running_out_of_memory_is_one_line(monkeypatch, capsys):
     [
         (["report", str(EXAMPLE), "--format", "html"], "old.html", 64 * 1024),
         (["report", str(EXAMPLE), "--format", "pdf"], "new.pdf", 4096),
-        (["profile", str(ROOT / "data" / "samples" / "support_tickets.csv"), "--label", "label", "--quiet"], "s.stats.yaml", 2048),
-        (["workplan", str(EXAMPLE), "--data", str(ROOT / "data" / "samples" / "support_tickets.csv"), "--slice", "label"], "plan.csv", 100),
+        (
+            [
+                "profile",
+                str(ROOT / "data" / "samples" / "support_tickets.csv"),
+                "--label",
+                "label",
+                "--quiet",
+            ],
+            "s.stats.yaml",
+            2048,
+        ),
+        (
+            [
+                "workplan",
+                str(EXAMPLE),
+                "--data",
+                str(ROOT / "data" / "samples" / "support_tickets.csv"),
+                "--slice",
+                "label",
+            ],
+            "plan.csv",
+            100,
+        ),
     ],
 )
 def test_output_files_on_a_full_disk_leave_nothing_behind(tmp_path, args, name, limit):
@@ -365,7 +468,12 @@ def test_output_files_on_a_full_disk_leave_nothing_behind(tmp_path, args, name, 
     target = tmp_path / name
     if name.startswith("old"):
         target.write_text("the old report")
-    line = refused(cli(*args, "-o", str(target), file_size=limit, timeout=300), name, "File too large", "nothing was written")
+    line = refused(
+        cli(*args, "-o", str(target), file_size=limit, timeout=300),
+        name,
+        "File too large",
+        "nothing was written",
+    )
     assert "Traceback" not in line
     if name.startswith("old"):
         assert target.read_text() == "the old report"
@@ -405,14 +513,27 @@ def test_a_failed_write_leaves_no_file(tmp_path, monkeypatch):
 
 def test_pdf_report_with_a_flate_bomb_is_refused_in_bounded_memory():
     bomb = zlib.compress(b" " * (512 * 2**20), 9)
-    pdf = (b"%PDF-1.7\n1 0 obj\n<< /Type /EmbeddedFile /Filter /FlateDecode /Length "
-           + str(len(bomb)).encode() + b" >>\nstream\n" + bomb + b"\nendstream\nendobj\n%%EOF\n")
+    pdf = (
+        b"%PDF-1.7\n1 0 obj\n<< /Type /EmbeddedFile /Filter /FlateDecode /Length "
+        + str(len(bomb)).encode()
+        + b" >>\nstream\n"
+        + bomb
+        + b"\nendstream\nendobj\n%%EOF\n"
+    )
     code = (
         "import sys; from hybrid.share.extract import extract_scenario\n"
         "from hybrid.errors import InputError\n"
-        "try:\n    extract_scenario(sys.stdin.buffer.read())\nexcept InputError as e:\n    print(e); sys.exit(2)\n"
+        "try:\n    extract_scenario(sys.stdin.buffer.read())\nexcept InputError as e:\n    "
+        "print(e); sys.exit(2)\n"
     )
-    r = subprocess.run([sys.executable, "-c", code], input=pdf, capture_output=True, cwd=ROOT, preexec_fn=_limit, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-c", code],
+        input=pdf,
+        capture_output=True,
+        cwd=ROOT,
+        preexec_fn=_limit,
+        timeout=120,
+    )
     assert r.returncode == 2, r.stderr[-1000:]
     assert b"decompresses to more than 1 MB" in r.stdout
 
@@ -439,7 +560,11 @@ def test_excel_past_the_row_cap_is_refused_not_truncated(tmp_path):
     from hybrid.evidence.limits import MAX_EXCEL_ROWS
 
     p = _xlsx(tmp_path / "rows.xlsx", MAX_EXCEL_ROWS + 10, "A1:C10")
-    refused(cli("profile", str(p), "--label", "label", "--quiet"), "rows.xlsx", f"more than {MAX_EXCEL_ROWS:,} data rows")
+    refused(
+        cli("profile", str(p), "--label", "label", "--quiet"),
+        "rows.xlsx",
+        f"more than {MAX_EXCEL_ROWS:,} data rows",
+    )
 
 
 def test_the_issues_small_excel_file_of_four_million_rows(tmp_path):
@@ -452,7 +577,11 @@ def test_the_issues_small_excel_file_of_four_million_rows(tmp_path):
     big = tmp_path / "four-million.xlsx"
     xlsx_shared(big, 4_000_000)
     assert big.stat().st_size < 2**20
-    refused(cli("profile", str(big), "--label", "label", "--quiet"), "four-million.xlsx", "more than 500,000 data rows")
+    refused(
+        cli("profile", str(big), "--label", "label", "--quiet"),
+        "four-million.xlsx",
+        "more than 500,000 data rows",
+    )
     ok = tmp_path / "under.xlsx"
     xlsx_shared(ok, 400_000)
     r = cli("profile", str(ok), "--label", "label", "--json", "--quiet", timeout=300)
@@ -464,10 +593,15 @@ def test_parquet_with_time_zone_aware_timestamps(tmp_path):
     import pandas as pd
 
     p = tmp_path / "tz.parquet"
-    pd.DataFrame({
-        "text": ["a", "b", "c", "d"], "label": ["x", "y", "x", "y"],
-        "at": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-03-01", "2024-06-01"]).tz_localize("Europe/Paris"),
-    }).to_parquet(p)
+    pd.DataFrame(
+        {
+            "text": ["a", "b", "c", "d"],
+            "label": ["x", "y", "x", "y"],
+            "at": pd.to_datetime(
+                ["2024-01-01", "2024-01-02", "2024-03-01", "2024-06-01"]
+            ).tz_localize("Europe/Paris"),
+        }
+    ).to_parquet(p)
     r = cli("profile", str(p), "--label", "label", "--json", "--quiet")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["rows"] == 4
@@ -477,7 +611,11 @@ def test_parquet_with_time_zone_aware_timestamps(tmp_path):
     "name, body, needle",
     [
         ("arrays.jsonl", b'["a","x"]\n["b","y"]\n', "line 1 is an array"),
-        ("broken.jsonl", b'{"text":"a","label":"x"}\n{"text":"b",\n{"text":"c","label":"y"}\n', "at line 2"),
+        (
+            "broken.jsonl",
+            b'{"text":"a","label":"x"}\n{"text":"b",\n{"text":"c","label":"y"}\n',
+            "at line 2",
+        ),
         ("wide.csv", "text,label\na,x\n".encode("utf-32"), "UTF-32"),
     ],
 )
@@ -490,19 +628,37 @@ def test_data_file_errors_name_the_right_thing(tmp_path, name, body, needle):
 def _label_studio(path: Path, slices: list[str], tasks: int = 120) -> Path:
     rows = []
     for i in range(tasks):
-        votes = [{"completed_by": a, "result": [{"value": {"choices": ["xy"[(i + (a == 2 and i % 7 == 0)) % 2]]}}]} for a in (1, 2)]
-        rows.append({"data": {"text": f"t{i}", "seg": slices[i % len(slices)]}, "annotations": votes})
+        votes = [
+            {
+                "completed_by": a,
+                "result": [{"value": {"choices": ["xy"[(i + (a == 2 and i % 7 == 0)) % 2]]}}],
+            }
+            for a in (1, 2)
+        ]
+        rows.append(
+            {"data": {"text": f"t{i}", "seg": slices[i % len(slices)]}, "annotations": votes}
+        )
     path.write_text(json.dumps(rows), encoding="utf-8")
     return path
 
 
 def test_label_studio_exports_go_through_the_safe_loader(tmp_path):
     deep = tmp_path / "deep.json"
-    deep.write_text('[{"data": {"text": "a"}, "annotations": ' + "[" * 100_000 + "]" * 100_000 + "}]")
-    refused(cli("workplan", str(EXAMPLE), "--data", str(deep), "--slice", "seg"), "deep.json", "nested more than")
+    deep.write_text(
+        '[{"data": {"text": "a"}, "annotations": ' + "[" * 100_000 + "]" * 100_000 + "}]"
+    )
+    refused(
+        cli("workplan", str(EXAMPLE), "--data", str(deep), "--slice", "seg"),
+        "deep.json",
+        "nested more than",
+    )
     nan = tmp_path / "nan.json"
     nan.write_text('[{"data": {"text": NaN}, "annotations": []}]')
-    refused(cli("workplan", str(EXAMPLE), "--data", str(nan), "--slice", "seg"), "nan.json", "not valid JSON")
+    refused(
+        cli("workplan", str(EXAMPLE), "--data", str(nan), "--slice", "seg"),
+        "nan.json",
+        "not valid JSON",
+    )
 
 
 @pytest.mark.parametrize("kind", ["csv", "label-studio"])
@@ -512,12 +668,20 @@ def test_work_plan_refuses_formula_values_as_profiling_does(tmp_path, kind):
     (the Label Studio path skipped the check)."""
     if kind == "csv":
         data = tmp_path / "d.csv"
-        rows = ["text,label,a1,a2,seg"] + [f"t{i},x{i % 3},x{i % 3},x{i % 3},{'=HYPERLINK(1)' if i % 2 else 'ok'}" for i in range(60)]
+        rows = ["text,label,a1,a2,seg"] + [
+            f"t{i},x{i % 3},x{i % 3},x{i % 3},{'=HYPERLINK(1)' if i % 2 else 'ok'}"
+            for i in range(60)
+        ]
         data.write_text("\n".join(rows) + "\n")
     else:
         data = _label_studio(tmp_path / "d.json", ['=HYPERLINK("http://evil/","x")', "ok"])
     out = tmp_path / "plan.csv"
-    refused(cli("workplan", str(EXAMPLE), "--data", str(data), "--slice", "seg", "-o", str(out)), data.name, "column 'seg'", "formula-looking")
+    refused(
+        cli("workplan", str(EXAMPLE), "--data", str(data), "--slice", "seg", "-o", str(out)),
+        data.name,
+        "column 'seg'",
+        "formula-looking",
+    )
     assert not out.exists()
 
 
@@ -531,14 +695,34 @@ def test_work_plan_csv_neutralises_every_text_cell(policy):
     from hybrid.model.workplan import slice_plan
     from hybrid.share.workplan import workplan_csv
 
-    stats = read_slices(ROOT / "data" / "samples" / "support_tickets.csv", slice="channel", label="label",
-                        annotators=["annotator_1", "annotator_2"], source="source")
+    stats = read_slices(
+        ROOT / "data" / "samples" / "support_tickets.csv",
+        slice="channel",
+        label="label",
+        annotators=["annotator_1", "annotator_2"],
+        source="source",
+    )
     wp = slice_plan(load_scenario(EXAMPLE), policy, stats)
-    formulas = ['=HYPERLINK("http://evil/","x")', "+cmd|' /C calc'!A0", "@SUM(A1)", "-2+3", "\tTAB", "\rCR"]
+    formulas = [
+        '=HYPERLINK("http://evil/","x")',
+        "+cmd|' /C calc'!A0",
+        "@SUM(A1)",
+        "-2+3",
+        "\tTAB",
+        "\rCR",
+    ]
     assert len(wp.slices) >= 2
-    wp = dataclasses.replace(wp, slices=tuple(dataclasses.replace(sl, slice=formulas[i % len(formulas)] + str(i),
-                                                                  reason=formulas[(i + 1) % len(formulas)])
-                                              for i, sl in enumerate(wp.slices)))
+    wp = dataclasses.replace(
+        wp,
+        slices=tuple(
+            dataclasses.replace(
+                sl,
+                slice=formulas[i % len(formulas)] + str(i),
+                reason=formulas[(i + 1) % len(formulas)],
+            )
+            for i, sl in enumerate(wp.slices)
+        ),
+    )
     cells = [c for row in csv.reader(io.StringIO(workplan_csv(wp))) for c in row]
     assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))]
     assert "'" + formulas[0] + "0" in cells and "'" + formulas[1] in cells
@@ -556,11 +740,20 @@ def test_work_plan_output_escapes_control_characters(tmp_path):
     assert "a\\u001b[2Jb" in r.stdout and "c\\u202ed" in r.stdout
     j = cli("workplan", str(scn_path), "--data", str(data), "--slice", "seg", "--json")
     assert j.returncode == 0 and "\u202e" not in j.stdout
-    assert "c\u202ed" in {s["slice"] for s in json.loads(j.stdout)["slices"]}  # the same text to a JSON reader
+    assert "c\u202ed" in {
+        s["slice"] for s in json.loads(j.stdout)["slices"]
+    }  # the same text to a JSON reader
     plan = tmp_path / "plan.json"
-    assert cli("workplan", str(scn_path), "--data", str(data), "--slice", "seg", "-o", str(plan)).returncode == 0
+    assert (
+        cli(
+            "workplan", str(scn_path), "--data", str(data), "--slice", "seg", "-o", str(plan)
+        ).returncode
+        == 0
+    )
     assert "\u202e" not in plan.read_text(encoding="utf-8")
-    assert "c\u202ed" in {s["slice"] for s in json.loads(plan.read_text(encoding="utf-8"))["slices"]}
+    assert "c\u202ed" in {
+        s["slice"] for s in json.loads(plan.read_text(encoding="utf-8"))["slices"]
+    }
 
 
 def test_json_reports_write_bidi_controls_as_escapes(tmp_path):
@@ -569,7 +762,12 @@ def test_json_reports_write_bidi_controls_as_escapes(tmp_path):
     data = scenario_dict()
     data["name"] = "pay \u202eevil\u2066x"
     out = tmp_path / "r.json"
-    assert cli("report", str(write_yaml(tmp_path / "s.yaml", data)), "--format", "json", "-o", str(out)).returncode == 0
+    assert (
+        cli(
+            "report", str(write_yaml(tmp_path / "s.yaml", data)), "--format", "json", "-o", str(out)
+        ).returncode
+        == 0
+    )
     raw = out.read_bytes()
     assert "\u202e".encode() not in raw and "\u2066".encode() not in raw
     assert extract_scenario(raw).name == data["name"]  # the same text to a JSON reader
@@ -581,11 +779,32 @@ def test_work_plan_markdown_and_html_escape_slice_names():
     from hybrid.share.workplan import workplan_html, workplan_markdown
 
     evil = "<script>x</script> **b** |\x1b[2J\u202e"
-    sl = SimpleNamespace(slice=evil, human_examples=1, synthetic_examples=2, reviewed_examples=2, review_coverage=1.0,
-                         verification_sample=3, spend=10.0, reason=evil, moves=evil)
-    wp = SimpleNamespace(currency="USD", slices=[sl], margin=0.05, confidence=0.95, notes=[evil],
-                         total=lambda: {"human_examples": 1, "synthetic_examples": 2, "reviewed_examples": 2,
-                                        "review_coverage": 1.0, "verification_sample": 3, "spend": 10.0})
+    sl = SimpleNamespace(
+        slice=evil,
+        human_examples=1,
+        synthetic_examples=2,
+        reviewed_examples=2,
+        review_coverage=1.0,
+        verification_sample=3,
+        spend=10.0,
+        reason=evil,
+        moves=evil,
+    )
+    wp = SimpleNamespace(
+        currency="USD",
+        slices=[sl],
+        margin=0.05,
+        confidence=0.95,
+        notes=[evil],
+        total=lambda: {
+            "human_examples": 1,
+            "synthetic_examples": 2,
+            "reviewed_examples": 2,
+            "review_coverage": 1.0,
+            "verification_sample": 3,
+            "spend": 10.0,
+        },
+    )
     for text in (workplan_markdown(wp), workplan_html(wp)):
         assert "<script>" not in text and "\x1b" not in text and "\u202e" not in text
         assert "\\u001b" in text and "\\u202e" in text
@@ -600,7 +819,12 @@ def test_corrupt_and_foreign_database_files(tmp_path):
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "hybrid.sqlite").write_bytes(os.urandom(8192))
-    refused(cli("scenarios", "list", env={"HYBRID_DATA_DIR": str(bad)}), "hybrid.sqlite", "not a database", "move it aside")
+    refused(
+        cli("scenarios", "list", env={"HYBRID_DATA_DIR": str(bad)}),
+        "hybrid.sqlite",
+        "not a database",
+        "move it aside",
+    )
     other = tmp_path / "other"
     other.mkdir()
     con = sqlite3.connect(other / "hybrid.sqlite")
@@ -609,7 +833,9 @@ def test_corrupt_and_foreign_database_files(tmp_path):
     con.close()
     refused(cli("scenarios", "list", env={"HYBRID_DATA_DIR": str(other)}), "not a scenario library")
     con = sqlite3.connect(other / "hybrid.sqlite")
-    assert [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")] == ["scenarios"]
+    assert [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")] == [
+        "scenarios"
+    ]
 
 
 def test_a_read_only_library_can_be_listed_and_refuses_changes(tmp_path):
@@ -618,7 +844,9 @@ def test_a_read_only_library_can_be_listed_and_refuses_changes(tmp_path):
     assert cli("scenarios", "import", str(EXAMPLE), env=env).returncode == 0
     if os.geteuid() == 0:
         if subprocess.run(["chattr", "+i", str(lib)], capture_output=True).returncode != 0:
-            pytest.skip("running as root on a file system without chattr +i: cannot make a folder read-only")
+            pytest.skip(
+                "running as root on a file system without chattr +i: cannot make a folder read-only"
+            )
         undo = ["chattr", "-i", str(lib)]
     else:
         os.chmod(lib, 0o555)
@@ -693,13 +921,36 @@ def test_formula_cells_are_neutralised_and_numbers_kept():
 
     from hybrid.safetext import neutralise_frame
 
-    frame = pd.DataFrame({"Name": ['=HYPERLINK("http://evil/","x")', "+1", "@SUM(A1)", "\tx", "plain"], "n": [-1, 2, 3, 4, 5]})
+    frame = pd.DataFrame(
+        {
+            "Name": ['=HYPERLINK("http://evil/","x")', "+1", "@SUM(A1)", "\tx", "plain"],
+            "n": [-1, 2, 3, 4, 5],
+        }
+    )
     out = neutralise_frame(frame)
-    assert list(out["Name"]) == ['\'=HYPERLINK("http://evil/","x")', "'+1", "'@SUM(A1)", "'\tx", "plain"]
+    assert list(out["Name"]) == [
+        '\'=HYPERLINK("http://evil/","x")',
+        "'+1",
+        "'@SUM(A1)",
+        "'\tx",
+        "plain",
+    ]
     assert list(out["n"]) == [-1, 2, 3, 4, 5]
     # Text that is one plain number is a number to a spreadsheet, not a formula: left as it is.
-    plain = neutralise_frame(pd.DataFrame({"x": ["-0.50", "-5%", "-1,200", "-1e5", "-2+3", "-5 pts", "-", "--1", "+5"]}))
-    assert list(plain["x"]) == ["-0.50", "-5%", "-1,200", "-1e5", "'-2+3", "'-5 pts", "'-", "'--1", "'+5"]
+    plain = neutralise_frame(
+        pd.DataFrame({"x": ["-0.50", "-5%", "-1,200", "-1e5", "-2+3", "-5 pts", "-", "--1", "+5"]})
+    )
+    assert list(plain["x"]) == [
+        "-0.50",
+        "-5%",
+        "-1,200",
+        "-1e5",
+        "'-2+3",
+        "'-5 pts",
+        "'-",
+        "'--1",
+        "'+5",
+    ]
     assert list(frame["Name"])[0].startswith("=")  # the input is not changed
 
 
@@ -724,14 +975,15 @@ def test_control_characters_never_reach_documents_raw(policy):
 
 # Constants named MAX_*/MIN_* that are not limits on what users send, with the reason.
 NOT_INPUT_CAPS = {
-    "hybrid.evidence.stats.MIN_CLASS_COUNT": "the rare-class threshold of the statistics, not a limit",
+    "hybrid.evidence.stats.MIN_CLASS_COUNT": "the rare-class threshold of the statistics, not a "
+    "limit",
     "ui.baseline.MAX_INPUTS_LISTED": "how many changed inputs a caption lists",
 }
 
 
 def _documented_caps() -> dict[str, str]:
     text = (ROOT / "docs" / "hostile-input.md").read_text(encoding="utf-8")
-    section = text[text.index("## The caps"):]
+    section = text[text.index("## The caps") :]
     caps: dict[str, str] = {}
     for line in section.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
@@ -746,7 +998,11 @@ def _code_caps() -> set[str]:
     found = set()
     for folder in ("hybrid", "ui"):
         for path in (ROOT / folder).rglob("*.py"):
-            for m in re.finditer(r"^((?:MAX|MIN)_[A-Z_]+|DEFAULT_MEMORY_LIMIT) *=", path.read_text(encoding="utf-8"), re.M):
+            for m in re.finditer(
+                r"^((?:MAX|MIN)_[A-Z_]+|DEFAULT_MEMORY_LIMIT) *=",
+                path.read_text(encoding="utf-8"),
+                re.M,
+            ):
                 module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
                 found.add(f"{module}.{m.group(1)}")
     return found
@@ -772,6 +1028,8 @@ def test_documented_caps_match_the_code():
         value = getattr(importlib.import_module(module), const)
         if const == "DEFAULT_MEMORY_LIMIT" and os.environ.get("HYBRID_DUCKDB_MEMORY"):
             continue
-        assert _shown(value) in cell, f"{name} is {_shown(value)} in the code; docs/hostile-input.md says {cell!r}"
+        assert _shown(value) in cell, (
+            f"{name} is {_shown(value)} in the code; docs/hostile-input.md says {cell!r}"
+        )
     missing = _code_caps() - set(caps) - set(NOT_INPUT_CAPS)
     assert not missing, f"caps in the code with no row in docs/hostile-input.md: {sorted(missing)}"

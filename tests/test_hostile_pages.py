@@ -22,8 +22,8 @@ from streamlit.testing.v1 import AppTest
 
 from hybrid.safetext import FORMULA_START, PLAIN_NUMBER_RE
 from hybrid.share.urlstate import encode
-from ui.state import URL_PARAM
 from tests.conftest import make_scenario
+from ui.state import URL_PARAM
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 90
@@ -38,7 +38,11 @@ def _own_library(tmp_path, monkeypatch):
 
 
 def _unsafe(value: object) -> bool:
-    return isinstance(value, str) and value.startswith(FORMULA_START) and not PLAIN_NUMBER_RE.fullmatch(value)
+    return (
+        isinstance(value, str)
+        and value.startswith(FORMULA_START)
+        and not PLAIN_NUMBER_RE.fullmatch(value)
+    )
 
 
 def _cells(frame: pd.DataFrame) -> list[object]:
@@ -50,14 +54,18 @@ def _cells(frame: pd.DataFrame) -> list[object]:
 
 def test_every_table_is_safe_to_download_as_csv():
     policy = (ROOT / "data" / "policy.yaml").read_text(encoding="utf-8")
-    hostile_policy = policy.replace('reason: "', f'reason: "{FORMULA.replace(chr(34), chr(92) + chr(34))} ')
+    hostile_policy = policy.replace(
+        'reason: "', f'reason: "{FORMULA.replace(chr(34), chr(92) + chr(34))} '
+    )
     assert hostile_policy != policy
     scenario = make_scenario(name=FORMULA, domain="@SUM(A1)")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     at.query_params[URL_PARAM] = encode(scenario)
     ok(at.run())
     ok(at.switch_page("pages/2_factors.py").run())
-    at.file_uploader(key="factors.policy_upload").set_value(("evil-policy.yaml", hostile_policy.encode(), "application/x-yaml"))
+    at.file_uploader(key="factors.policy_upload").set_value(
+        ("evil-policy.yaml", hostile_policy.encode(), "application/x-yaml")
+    )
     ok(at.run())
     assert not at.error, errors(at)
     seen_tables, neutralised = 0, 0
@@ -70,7 +78,9 @@ def test_every_table_is_safe_to_download_as_csv():
             seen_tables += 1
             cells = _cells(frame)
             bad = [c for c in cells if _unsafe(c)]
-            assert not bad, f"{page}: formula-leading cells a CSV download would carry raw: {bad[:3]}"
+            assert not bad, (
+                f"{page}: formula-leading cells a CSV download would carry raw: {bad[:3]}"
+            )
             neutralised += sum(isinstance(c, str) and c.startswith("'" + FORMULA) for c in cells)
     assert seen_tables >= 6, seen_tables
     # The policy's reasons reached the tables (Recommendation's guardrails, Sensitivity's ranges)
@@ -85,7 +95,12 @@ def test_a_corrupt_library_file_leaves_every_page_working(tmp_path, monkeypatch)
     monkeypatch.setenv("HYBRID_DATA_DIR", str(data))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     ok(at.run())
-    for page in ("pages/1_start.py", "pages/6_compare.py", "pages/9_library.py", "pages/5_recommendation.py"):
+    for page in (
+        "pages/1_start.py",
+        "pages/6_compare.py",
+        "pages/9_library.py",
+        "pages/5_recommendation.py",
+    ):
         ok(at.switch_page(page).run())
         assert at.title or at.header, page
     ok(at.switch_page("pages/9_library.py").run())

@@ -28,7 +28,15 @@ ALLOWED = {
 }
 # Foundations every layer may use: errors, the palette, the safe loading, writing and text helpers,
 # and the money formatter.
-ROOT_MODULES = {"hybrid", "hybrid.errors", "hybrid.palette", "hybrid.safeload", "hybrid.atomic", "hybrid.safetext", "hybrid.money"}
+ROOT_MODULES = {
+    "hybrid",
+    "hybrid.errors",
+    "hybrid.palette",
+    "hybrid.safeload",
+    "hybrid.atomic",
+    "hybrid.safetext",
+    "hybrid.money",
+}
 ENTRY_POINT = "hybrid.__main__"  # python -m hybrid: may import the command line
 
 
@@ -139,7 +147,13 @@ def test_hybrid_never_imports_streamlit_or_the_dashboard():
 
 def test_ui_never_imports_pages():
     edges = graph()
-    assert [(a, b) for a, deps in edges.items() if a.startswith("ui") for b in deps if b.startswith(("pages", "app"))] == []
+    assert [
+        (a, b)
+        for a, deps in edges.items()
+        if a.startswith("ui")
+        for b in deps
+        if b.startswith(("pages", "app"))
+    ] == []
 
 
 def test_hybrid_layers_import_only_downward():

@@ -202,9 +202,11 @@ def walk(browser, base: str, width: int, height: int, fit: bool = False) -> list
             if AXE.exists():
                 page.add_script_tag(path=str(AXE))
                 result = page.evaluate(
-                    "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+                    "async () => (await axe.run(document, {resultTypes: "
+                    "['violations']})).violations"
                     ".filter(v => v.impact === 'critical' || v.impact === 'serious')"
-                    ".map(v => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))"
+                    ".map(v => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => "
+                    "n.target.join(' ')).join(' | '))"
                 )
                 problems += [f"{spec.url_path} @{width}: axe {r}" for r in result]
             page.screenshot(path=str(OUT / f"{spec.url_path}-{width}.png"))
@@ -217,7 +219,10 @@ def test_start_opens_by_its_own_link(server, browser):
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     outside: list[str] = []
-    page.on("request", lambda r: outside.append(r.url) if urlparse(r.url).hostname not in LOCAL_HOSTS else None)
+    page.on(
+        "request",
+        lambda r: outside.append(r.url) if urlparse(r.url).hostname not in LOCAL_HOSTS else None,
+    )
     try:
         page.goto(server + "/start")
         wait_for_app(page, TIMEOUT_MS)
@@ -258,14 +263,18 @@ def test_every_page_opens_by_its_own_link(server, browser):
 
 @pytest.mark.parametrize("size", [(1280, 800), (1920, 1080)], ids=["laptop", "desktop"])
 def test_every_page_reads_whole_offline_and_accessible(server, browser, size):
-    assert AXE.exists(), f"{AXE} missing: scripts/test vendors axe-core (see tests/vendor/README.md)"
+    assert AXE.exists(), (
+        f"{AXE} missing: scripts/test vendors axe-core (see tests/vendor/README.md)"
+    )
     problems = walk(browser, server, *size)
     (OUT / f"problems-{size[0]}.txt").write_text("\n".join(problems) + "\n", encoding="utf-8")
     assert not problems, "\n".join(problems)
 
 
 def test_every_chart_title_fits_its_chart(server, browser):
-    problems = [p for p in walk(browser, server, 1280, 800, fit=True) if "runs outside the chart" in p]
+    problems = [
+        p for p in walk(browser, server, 1280, 800, fit=True) if "runs outside the chart" in p
+    ]
     (OUT / "title-fit-1280.txt").write_text("\n".join(problems) + "\n", encoding="utf-8")
     assert not problems, "\n".join(problems)
 
@@ -275,7 +284,10 @@ def test_checks_catch_a_clipped_metric_and_an_outside_request(server, browser):
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     seen: list[str] = []
-    page.on("request", lambda r: seen.append(r.url) if urlparse(r.url).hostname not in LOCAL_HOSTS else None)
+    page.on(
+        "request",
+        lambda r: seen.append(r.url) if urlparse(r.url).hostname not in LOCAL_HOSTS else None,
+    )
     try:
         page.goto(f"{server}/recommendation?s={_scenario_token()}")
         wait_for_app(page, TIMEOUT_MS)
@@ -284,7 +296,9 @@ def test_checks_catch_a_clipped_metric_and_an_outside_request(server, browser):
             """() => { const el = document.querySelector('[data-testid="stMain"] [data-testid="stMetricValue"]');
                        el.style.width = '20px'; el.style.overflow = 'hidden'; }"""
         )
-        assert any(re.match(r"\[data-testid=\"stMetricValue\"\]", p) for p in page.evaluate(_CLIPPED))
+        assert any(
+            re.match(r"\[data-testid=\"stMetricValue\"\]", p) for p in page.evaluate(_CLIPPED)
+        )
         # A delta clipped by the wrapper around it (how Streamlit cuts "+2.5 points from 0.780").
         page.evaluate(
             """() => { const el = document.querySelector('[data-testid="stMain"] [data-testid="stMetricDelta"]');
@@ -298,10 +312,13 @@ def test_checks_catch_a_clipped_metric_and_an_outside_request(server, browser):
         )
         assert any("breaks a word" in p for p in page.evaluate(_CLIPPED))
         # A toggle's label ended with "…" by Streamlit itself in a narrow column (how the Report
-        # page's "Uncertainty secti…" looked): Chrome reports no overflow there, the text is measured.
+        # page's "Uncertainty secti…" looked): Chrome reports no overflow there, the text is
+        # measured.
         page.goto(f"{server}/report?s={_scenario_token()}")
         wait_for_app(page, TIMEOUT_MS)
-        assert not [p for p in page.evaluate(_CLIPPED) if p.startswith('[data-testid="stWidgetLabel"]')]
+        assert not [
+            p for p in page.evaluate(_CLIPPED) if p.startswith('[data-testid="stWidgetLabel"]')
+        ]
         page.evaluate(
             """() => { const t = document.querySelector('[data-testid="stMain"] [data-testid="stCheckbox"]');
                        t.closest('[data-testid="stColumn"]').style.maxWidth = '110px'; }"""

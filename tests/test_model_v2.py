@@ -1,4 +1,5 @@
-"""Decision model v2: saturation, the systematic-error floor, review priced by what it finds, and the
+"""Decision model v2: saturation, the systematic-error floor, review priced by what it finds, and
+the
 properties the plan search keeps with them (docs/model.md)."""
 
 import numpy as np
@@ -8,10 +9,10 @@ import yaml
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from hybrid.model.economics import resolve_inputs, saturated
-from hybrid.model.recommend import SHARE_STEP
-from hybrid.model.policy import DEFAULT_POLICY_PATH, parse_policy
 from hybrid.explain.recommendation import recommend
+from hybrid.model.economics import resolve_inputs, saturated
+from hybrid.model.policy import DEFAULT_POLICY_PATH, parse_policy
+from hybrid.model.recommend import SHARE_STEP
 from hybrid.model.scenario import GENERATIONS, load_scenario
 from tests.conftest import EXAMPLES, make_scenario
 from tests.test_recommend import PROPS, bump, scenarios
@@ -27,17 +28,21 @@ def measured(draw):
     if draw(st.booleans()):
         acc = scn.economics.synthetic_label_accuracy
         floor = draw(st.floats(0.0, 0.3))
-        scn = bump(scn, "dataset.synthetic_response", {
-            "value": draw(st.floats(0.02, 1.0)),
-            "saturation": draw(st.floats(0.1, 200.0)),
-            "systematic_share": min(1.0, floor / max(1 - acc, 0.005)),
-            "floor": floor,
-            "floor_exponent": draw(st.floats(1.0, 2.0)),
-            "accuracy": acc,
-            "human_rows": 500,
-            "synthetic_rows": 500,
-            "measured_ratio": draw(st.one_of(st.none(), st.just(0.0), st.floats(0.05, 20.0))),
-        })
+        scn = bump(
+            scn,
+            "dataset.synthetic_response",
+            {
+                "value": draw(st.floats(0.02, 1.0)),
+                "saturation": draw(st.floats(0.1, 200.0)),
+                "systematic_share": min(1.0, floor / max(1 - acc, 0.005)),
+                "floor": floor,
+                "floor_exponent": draw(st.floats(1.0, 2.0)),
+                "accuracy": acc,
+                "human_rows": 500,
+                "synthetic_rows": 500,
+                "measured_ratio": draw(st.one_of(st.none(), st.just(0.0), st.floats(0.05, 20.0))),
+            },
+        )
     return scn
 
 
@@ -80,12 +85,27 @@ def test_human_rows_raise_what_synthetic_rows_can_add(policy, scenario):
 
 
 def test_review_gets_dearer_as_the_generator_gets_worse(policy):
-    costs = [float(resolve_inputs(make_scenario(economics__synthetic_label_accuracy=a), policy).review_unit_cost())
-             for a in (0.99, 0.9, 0.7)]
+    costs = [
+        float(
+            resolve_inputs(
+                make_scenario(economics__synthetic_label_accuracy=a), policy
+            ).review_unit_cost()
+        )
+        for a in (0.99, 0.9, 0.7)
+    ]
     assert costs[0] < costs[1] < costs[2]
     # A fix priced like a check: review costs the same whatever it finds.
-    flat = [float(resolve_inputs(make_scenario(economics__synthetic_label_accuracy=a, economics__fix_cost_per_example=0.4),
-                                 policy).review_unit_cost()) for a in (0.99, 0.7)]
+    flat = [
+        float(
+            resolve_inputs(
+                make_scenario(
+                    economics__synthetic_label_accuracy=a, economics__fix_cost_per_example=0.4
+                ),
+                policy,
+            ).review_unit_cost()
+        )
+        for a in (0.99, 0.7)
+    ]
     assert flat == pytest.approx([0.4, 0.4])
 
 
@@ -99,12 +119,15 @@ def test_systematic_share_grows_with_subjectivity(policy):
 
 
 def test_prelabel_with_full_review_is_a_plan_the_search_finds(policy):
-    """First-pass labels on real inputs, reviewed, at a fraction of a human label (Goel et al. 2023)."""
+    """First-pass labels on real inputs, reviewed, at a fraction of a human label (Goel et al.
+    2023)."""
     scn = make_scenario(
         data_use="labeling",
         factors={"error_cost": 2, "domain_judgment": 2, "edge_cases": 2, "iteration_maturity": 4},
-        economics__generation="prelabel", economics__synthetic_label_accuracy=0.92,
-        economics__human_cost_per_example=2.0, economics__review_cost_per_example=0.5,
+        economics__generation="prelabel",
+        economics__synthetic_label_accuracy=0.92,
+        economics__human_cost_per_example=2.0,
+        economics__review_cost_per_example=0.5,
         economics__fix_cost_per_example=2.0,
     )
     rec = recommend(scn, policy)
@@ -122,7 +145,10 @@ def test_without_caps_the_support_example_is_interior():
     assert 0.2 <= rec.plan.synthetic_share <= 0.95
     assert rec.binding == "economics"
     assert rec.plan.cost_per_point < rec.human_plan.cost_per_point
-    assert rec.synthetic_plan.cost_per_point is None or rec.plan.cost_per_point < rec.synthetic_plan.cost_per_point
+    assert (
+        rec.synthetic_plan.cost_per_point is None
+        or rec.plan.cost_per_point < rec.synthetic_plan.cost_per_point
+    )
 
 
 def test_target_already_met_buys_nothing_unless_asked(policy):
@@ -136,9 +162,15 @@ def test_target_already_met_buys_nothing_unless_asked(policy):
 
 def test_a_large_escaped_error_price_changes_the_plan(policy):
     base = load_scenario(SUPPORT)
-    plans = {price: recommend(bump(base, "economics.escaped_error_cost", price), policy).plan for price in (0.5, 20.0)}
+    plans = {
+        price: recommend(bump(base, "economics.escaped_error_cost", price), policy).plan
+        for price in (0.5, 20.0)
+    }
     cheap, dear = plans[0.5], plans[20.0]
-    assert (dear.synthetic_share, dear.review_coverage) != (cheap.synthetic_share, cheap.review_coverage)
+    assert (dear.synthetic_share, dear.review_coverage) != (
+        cheap.synthetic_share,
+        cheap.review_coverage,
+    )
     assert dear.wrong_labels < cheap.wrong_labels or dear.synthetic_share < cheap.synthetic_share
 
 
@@ -146,7 +178,8 @@ def test_all_four_factors_most_cautious_means_humans(policy):
     scn = make_scenario(
         data_use="pretraining",
         factors={"error_cost": 5, "domain_judgment": 5, "edge_cases": 5, "iteration_maturity": 1},
-        economics__synthetic_label_accuracy=0.99, economics__human_cost_per_example=50.0,
+        economics__synthetic_label_accuracy=0.99,
+        economics__human_cost_per_example=50.0,
     )
     rec = recommend(scn, policy)
     assert rec.max_synthetic_share <= 0.10 and rec.plan.synthetic_share <= 0.10
@@ -156,20 +189,37 @@ def test_all_four_factors_most_cautious_means_humans(policy):
 def test_the_paying_ratio_is_the_best_batch_at_the_largest_base():
     from hybrid.evidence.learning import _paying_ratio
 
-    assert _paying_ratio([(0, 0.80), (75, 0.85), (150, 0.84), (300, 0.83)], 200) == pytest.approx(75 / 200)
-    assert _paying_ratio([(0, 0.80), (75, 0.82), (150, 0.84), (300, 0.86)], 200) == pytest.approx(300 / 200)
-    assert _paying_ratio([(0, 0.80), (75, 0.78), (150, 0.79)], 200) == 0.0, "none beat the human rows"
-    assert _paying_ratio([(0, 0.80), (75, 0.85), (150, 0.85)], 100) == pytest.approx(0.75), "ties: the smaller batch"
+    assert _paying_ratio([(0, 0.80), (75, 0.85), (150, 0.84), (300, 0.83)], 200) == pytest.approx(
+        75 / 200
+    )
+    assert _paying_ratio([(0, 0.80), (75, 0.82), (150, 0.84), (300, 0.86)], 200) == pytest.approx(
+        300 / 200
+    )
+    assert _paying_ratio([(0, 0.80), (75, 0.78), (150, 0.79)], 200) == 0.0, (
+        "none beat the human rows"
+    )
+    assert _paying_ratio([(0, 0.80), (75, 0.85), (150, 0.85)], 100) == pytest.approx(0.75), (
+        "ties: the smaller batch"
+    )
 
 
 def test_nothing_is_credited_past_the_measured_range(policy, scenario):
     """Past the synthetic rows per human row the pilot measured, more generated rows add nothing
     (and with repeated errors they cost), and the rationale says the pilot's range binds."""
-    scn = bump(scenario, "dataset.synthetic_response", {
-        "value": 1.0, "saturation": 50.0, "systematic_share": 0.0, "floor": 0.0,
-        "accuracy": scenario.economics.synthetic_label_accuracy, "human_rows": 500,
-        "synthetic_rows": 500, "measured_ratio": 1.5,
-    })
+    scn = bump(
+        scenario,
+        "dataset.synthetic_response",
+        {
+            "value": 1.0,
+            "saturation": 50.0,
+            "systematic_share": 0.0,
+            "floor": 0.0,
+            "accuracy": scenario.economics.synthetic_label_accuracy,
+            "human_rows": 500,
+            "synthetic_rows": 500,
+            "measured_ratio": 1.5,
+        },
+    )
     scn = bump(scn, "economics.generation", "generated")
     inp = resolve_inputs(scn, policy)
     humans = inp.human_now + 1000
@@ -178,15 +228,23 @@ def test_nothing_is_credited_past_the_measured_range(policy, scenario):
     assert at[1] > at[0]
     assert at[2] == pytest.approx(at[1], abs=1e-9) and at[3] == pytest.approx(at[1], abs=1e-9)
     rec = recommend(scn, policy)
-    assert any("the pilot saw them pay up to about 1.5 per human row" in s for s in rec.rationale), rec.rationale
+    assert any(
+        "the pilot saw them pay up to about 1.5 per human row" in s for s in rec.rationale
+    ), rec.rationale
     real_inputs = resolve_inputs(bump(scn, "economics.generation", "prelabel"), policy)
-    assert float(real_inputs.metric_at(1000.0, 2 * edge, 1.0)) > float(real_inputs.metric_at(1000.0, edge, 1.0)), (
-        "reviewed first-pass labels on real inputs are carried past the pilot's batch by the fitted saturation")
+    assert float(real_inputs.metric_at(1000.0, 2 * edge, 1.0)) > float(
+        real_inputs.metric_at(1000.0, edge, 1.0)
+    ), (
+        "reviewed first-pass labels on real inputs are carried past the pilot's batch by the "
+        "fitted saturation"
+    )
     assert float(real_inputs.metric_at(1000.0, 2 * edge, 0.0)) == pytest.approx(
-        float(real_inputs.metric_at(1000.0, edge, 0.0)), abs=1e-9), (
-        "unreviewed ones are what the pilot measured, and are credited only up to its range")
+        float(real_inputs.metric_at(1000.0, edge, 0.0)), abs=1e-9
+    ), "unreviewed ones are what the pilot measured, and are credited only up to its range"
     none = recommend(bump(scn, "dataset.synthetic_response.measured_ratio", 0.0), policy)
-    assert any("added nothing on top of the human rows" in s for s in none.rationale), none.rationale
+    assert any("added nothing on top of the human rows" in s for s in none.rationale), (
+        none.rationale
+    )
     assert none.plan.synthetic_examples == 0, "rows that add nothing are not bought"
 
 
@@ -217,8 +275,15 @@ def test_a_weaker_generator_never_gets_more_unreviewed_synthetic_data(policy, sc
     a, b = recommend(scn, policy).plan, recommend(weaker, policy).plan
     # One step of the 1% share grid is allowed where two mixes are within a thousandth of a point
     # (a near-tie the grid resolves either way); anything more is a real reversal.
-    near_tie = b.synthetic_share <= a.synthetic_share + SHARE_STEP + 1e-12 and abs(b.expected_metric - a.expected_metric) < 1e-3
-    assert b.synthetic_share <= a.synthetic_share + 1e-12 or b.review_coverage > a.review_coverage or near_tie
+    near_tie = (
+        b.synthetic_share <= a.synthetic_share + SHARE_STEP + 1e-12
+        and abs(b.expected_metric - a.expected_metric) < 1e-3
+    )
+    assert (
+        b.synthetic_share <= a.synthetic_share + 1e-12
+        or b.review_coverage > a.review_coverage
+        or near_tie
+    )
 
 
 @PROPS
@@ -229,7 +294,9 @@ def test_more_human_rows_never_lower_what_synthetic_can_add(policy, scn, more, s
         assert inp.synthetic_worth(more, synth, v) >= inp.synthetic_worth(0.0, synth, v) - 1e-9
 
 
-@pytest.mark.parametrize("factor", ["error_cost", "domain_judgment", "edge_cases", "cultural_sensitivity"])
+@pytest.mark.parametrize(
+    "factor", ["error_cost", "domain_judgment", "edge_cases", "cultural_sensitivity"]
+)
 @PROPS
 @given(scn=measured())
 def test_riskier_factors_never_raise_the_share_with_measured_responses(policy, factor, scn):
@@ -245,11 +312,15 @@ def test_riskier_factors_never_raise_the_share_with_measured_responses(policy, f
 
 @PROPS
 @given(scn=measured(), delta=st.floats(0.005, 0.3))
-def test_better_generator_or_dearer_humans_never_lower_the_share_with_measured_responses(policy, scn, delta):
+def test_better_generator_or_dearer_humans_never_lower_the_share_with_measured_responses(
+    policy, scn, delta
+):
     acc = scn.economics.synthetic_label_accuracy
     base = recommend(scn, policy).plan.synthetic_share
     better = bump(scn, "economics.synthetic_label_accuracy", min(1.0, acc + delta))
-    dearer = bump(scn, "economics.human_cost_per_example", scn.economics.human_cost_per_example * (1 + delta))
+    dearer = bump(
+        scn, "economics.human_cost_per_example", scn.economics.human_cost_per_example * (1 + delta)
+    )
     assert recommend(better, policy).plan.synthetic_share >= base - 1e-12
     assert recommend(dearer, policy).plan.synthetic_share >= base - 1e-12
 
@@ -259,7 +330,9 @@ def test_better_generator_or_dearer_humans_never_lower_the_share_with_measured_r
 def test_the_three_layers_add_up_to_the_spend(policy, scn):
     """Review is priced by what it finds in the spend, so the review layer must be too."""
     for p in recommend(scn, policy).plans:
-        assert p.expert_anchor + p.synthetic_extension + p.human_review == pytest.approx(p.spend, rel=1e-9, abs=1e-6)
+        assert p.expert_anchor + p.synthetic_extension + p.human_review == pytest.approx(
+            p.spend, rel=1e-9, abs=1e-6
+        )
 
 
 def test_the_fitted_line_is_the_fit_anchored_at_each_measured_base(policy, scenario):
@@ -275,7 +348,9 @@ def test_the_fitted_line_is_the_fit_anchored_at_each_measured_base(policy, scena
     synth = human.sample(120, random_state=1).copy()
     feats = [c for c in synth.columns if c != "label"]
     synth[feats] = synth[feats] * (1 + 0.3 * rng.standard_normal((len(synth), len(feats))))
-    frame = pd.concat([human.assign(source="human"), synth.assign(source="synthetic")], ignore_index=True)
+    frame = pd.concat(
+        [human.assign(source="human"), synth.assign(source="synthetic")], ignore_index=True
+    )
     r = synthetic_response(frame, "label", "source", scenario, policy, model="linear")
     assert r.fit is not None
     assert not r.held_out and any("no human rows are marked holdout" in n for n in r.notes)
@@ -286,7 +361,9 @@ def test_the_fitted_line_is_the_fit_anchored_at_each_measured_base(policy, scena
     for base in {h for h, _, _ in r.augmentation_points}:
         start = next(m for h, s_, m in r.augmentation_points if h == base and s_ == 0)
         assert float(line(base, [0.0])[0]) == pytest.approx(start)
-        gain = float(model.metric_at(base - top, 100.0, 0.0) - model.metric_at(base - top, 0.0, 0.0))
+        gain = float(
+            model.metric_at(base - top, 100.0, 0.0) - model.metric_at(base - top, 0.0, 0.0)
+        )
         assert float(line(base, [100.0])[0]) == pytest.approx(start + gain)
     assert 0 <= r.fit.measured_ratio <= max(s_ for _, s_, _ in r.augmentation_points) / top
 
@@ -301,7 +378,9 @@ def _cancer_pilot(held: int):
     synth = human.iloc[held:].sample(120, random_state=1).copy()
     feats = [c for c in synth.columns if c not in ("label", "source")]
     synth[feats] = synth[feats] * (1 + 0.3 * rng.standard_normal((len(synth), len(feats))))
-    return pd.concat([human, synth.assign(source="synthetic")], ignore_index=True), human.index[:held]
+    return pd.concat([human, synth.assign(source="synthetic")], ignore_index=True), human.index[
+        :held
+    ]
 
 
 def test_rows_marked_holdout_are_the_only_test_rows(policy, scenario):
@@ -357,8 +436,12 @@ def test_the_floor_exponent_is_measured_and_first_pass_labels_keep_their_worth(p
     pts = [(200, 0, float(truth.metric_at(0.0, 0.0, 0.0)))]
     pts += [(200, s_, float(truth.metric_at(0.0, float(s_), 0.0))) for s_ in (20, 40, 80, 160, 320)]
     pts += [(50, 0, float(truth.metric_at(-150.0, 0.0, 0.0)))]
-    pts += [(50, s_, float(truth.metric_at(-150.0, float(s_), 0.0))) for s_ in (20, 40, 80, 160, 320)]
-    (value, sat, floor, gamma), errors, rmse, _ = fit_response(inp, pts, 200, 0.7, 0.002, "prelabel")
+    pts += [
+        (50, s_, float(truth.metric_at(-150.0, float(s_), 0.0))) for s_ in (20, 40, 80, 160, 320)
+    ]
+    (value, sat, floor, gamma), errors, rmse, _ = fit_response(
+        inp, pts, 200, 0.7, 0.002, "prelabel"
+    )
     assert value == 1.0 and sat == pytest.approx(float(inp.saturation))
     assert set(errors) == {"floor", "floor_exponent"}
     assert gamma == pytest.approx(1.0, abs=0.1) and floor == pytest.approx(0.25, abs=0.03)

@@ -37,4 +37,10 @@ def test_currencies_without_a_symbol_follow_the_number():
 
 
 def test_short_numbers_for_axis_ticks():
-    assert [short_number(v) for v in (100, 2000, 50_000, 1_000_000, 1.5e9)] == ["100", "2k", "50k", "1M", "1.5B"]
+    assert [short_number(v) for v in (100, 2000, 50_000, 1_000_000, 1.5e9)] == [
+        "100",
+        "2k",
+        "50k",
+        "1M",
+        "1.5B",
+    ]

@@ -82,16 +82,24 @@ def test_every_example_renders_every_page(example):
 def test_recommendation_page_shows_every_part():
     at = app(page=REC)
     assert [m.label for m in at.main.metric][:5] == [
-        "Recommendation", "Synthetic share", "Human review", "Expected metric", "Spend"
+        "Recommendation",
+        "Synthetic share",
+        "Human review",
+        "Expected metric",
+        "Spend",
     ]
-    assert [e.label for e in at.expander] == ["The three plans side by side", "Every guardrail that applies"]
+    assert [e.label for e in at.expander] == [
+        "The three plans side by side",
+        "Every guardrail that applies",
+    ]
     assert [s.value for s in at.subheader] == ["Cost per point", "What binds", "Why", "Next steps"]
     plans = at.expander[0].dataframe[0].value
     assert list(plans["plan"]) == ["All-human", "All-synthetic", "Recommended mix"]
     assert list(plans["inside the guardrails"]) == ["yes", "no", "yes"]
     rules = at.expander[1].dataframe[0].value
     assert "Importance of edge cases = 3" in list(rules["rule"])
-    # Cost per point for each plan, the cheapest-per-point plan outside the guardrails marked as such.
+    # Cost per point for each plan, the cheapest-per-point plan outside the guardrails marked as
+    # such.
     cpp = {m.label.split("] ")[-1].lstrip("■ "): m.value for m in at.main.metric if "■" in m.label}
     assert cpp == {"Recommended mix": "$10,926", "All-human": "$15,729", "All-synthetic": "no gain"}
     assert any("Outside the guardrails" in plain(c.value) for c in at.caption)
@@ -168,7 +176,9 @@ def test_blank_scenario_and_yaml_upload():
 
 def test_bad_yaml_upload_shows_an_error():
     at = app()
-    at.file_uploader[0].set_value(("bad.yaml", b"name: x\neconomics: {budget: -5}\n", "application/x-yaml"))
+    at.file_uploader[0].set_value(
+        ("bad.yaml", b"name: x\neconomics: {budget: -5}\n", "application/x-yaml")
+    )
     ok(at.run())
     assert "economics.budget" in errors(at)
     assert scenario(at).name == "Support intent classifier"
@@ -242,7 +252,12 @@ def test_values_survive_switching_pages():
     go(at, "pages/1_start.py")
     assert at.text_input(key="w.name").value == "Renamed plan"
     s = scenario(at)
-    assert (s.economics.budget, s.factors.edge_cases, s.dataset.classes, s.name) == (12345.0, 4, 7, "Renamed plan")
+    assert (s.economics.budget, s.factors.edge_cases, s.dataset.classes, s.name) == (
+        12345.0,
+        4,
+        7,
+        "Renamed plan",
+    )
     assert at.sidebar.markdown[0].value == "**Renamed plan**"
 
 
@@ -382,19 +397,29 @@ def test_user_text_is_escaped_in_markdown():
 
 def test_bad_policy_upload_shows_an_error():
     at = app(page="pages/2_factors.py")
-    at.file_uploader(key="factors.policy_upload").set_value(("policy.yaml", b"version: 1\nfactors: 3\n", "application/x-yaml"))
+    at.file_uploader(key="factors.policy_upload").set_value(
+        ("policy.yaml", b"version: 1\nfactors: 3\n", "application/x-yaml")
+    )
     ok(at.run())
     assert "Policy" in errors(at)
     assert "hd.policy_text" not in at.session_state
 
 
 def test_uploaded_policy_changes_the_guardrails():
-    text = (ROOT / "data" / "policy.yaml").read_text().replace(
-        "3: {max_synthetic_share: 0.8,  min_review_coverage: 0.1,  min_anchor_share: 0.1,  tail_weight: 0.12,",
-        "3: {max_synthetic_share: 0.3,  min_review_coverage: 0.1,  min_anchor_share: 0.1,  tail_weight: 0.12,",
+    text = (
+        (ROOT / "data" / "policy.yaml")
+        .read_text()
+        .replace(
+            "3: {max_synthetic_share: 0.8,  min_review_coverage: 0.1,  min_anchor_share: 0.1,  "
+            "tail_weight: 0.12,",
+            "3: {max_synthetic_share: 0.3,  min_review_coverage: 0.1,  min_anchor_share: 0.1,  "
+            "tail_weight: 0.12,",
+        )
     )
     at = app(page="pages/2_factors.py")
-    at.file_uploader(key="factors.policy_upload").set_value(("strict.yaml", text.encode(), "application/x-yaml"))
+    at.file_uploader(key="factors.policy_upload").set_value(
+        ("strict.yaml", text.encode(), "application/x-yaml")
+    )
     ok(at.run())
     assert not at.error, errors(at)
     assert main_metric(at, "Synthetic cap") == "30%"
@@ -453,8 +478,10 @@ def _token(payload: bytes) -> str:
         (_token(b'{"economics": {"budget": NaN}}'), "not a number"),
         (
             _token(
-                b'{"economics": {"budget": 1, "human_cost_per_example": 1, "synthetic_cost_per_example": 1,'
-                b'"review_cost_per_example": 1, "synthetic_label_accuracy": 0.9, "target_metric": 0.9,'
+                b'{"economics": {"budget": 1, "human_cost_per_example": 1, '
+                b'"synthetic_cost_per_example": 1,'
+                b'"review_cost_per_example": 1, "synthetic_label_accuracy": 0.9, "target_metric": '
+                b"0.9,"
                 b'"learning_curve": {"points": [[1, 0.1], [2, 0.2], [3, 0.3]]}},'
                 b'"dataset": {"human_examples": 100000000000000000000000}}'
             ),
@@ -482,7 +509,9 @@ def _tickets_csv() -> bytes:
     for i in range(400):
         label = labels[i % len(labels)] if i % 97 else "legal"
         second = label if i % 10 else "billing"
-        lines.append(f"ticket {i},{label},{label},{second},{'synthetic' if i % 4 == 0 else 'human'}")
+        lines.append(
+            f"ticket {i},{label},{label},{second},{'synthetic' if i % 4 == 0 else 'human'}"
+        )
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -492,7 +521,9 @@ def test_a_file_without_annotators_clears_the_previous_agreement():
     at = app(page="pages/3_dataset.py")
     assert scenario(at).dataset.annotator_agreement is not None, "the example states an agreement"
     csv = ROOT / "data" / "samples" / "digits_pilot.csv"
-    at.file_uploader(key="dataset.upload").set_value(("digits_pilot.csv", csv.read_bytes(), "text/csv"))
+    at.file_uploader(key="dataset.upload").set_value(
+        ("digits_pilot.csv", csv.read_bytes(), "text/csv")
+    )
     ok(at.run())
     assert not at.error, errors(at)
     ds = scenario(at).dataset
@@ -527,7 +558,9 @@ def test_uploading_a_dataset_fills_the_fields_which_stay_editable():
 def test_a_bad_upload_shows_an_error():
     pytest.importorskip("hybrid.evidence.profile")
     at = app(page="pages/3_dataset.py")
-    at.file_uploader(key="dataset.upload").set_value(("bad.csv", b"\x00\x01\x02\xff\xfe binary", "text/csv"))
+    at.file_uploader(key="dataset.upload").set_value(
+        ("bad.csv", b"\x00\x01\x02\xff\xfe binary", "text/csv")
+    )
     ok(at.run())
     assert "Upload" in errors(at) and "bad.csv" in errors(at)
     assert scenario(at).dataset.human_examples == 8000
@@ -550,7 +583,9 @@ def test_learning_curve_can_switch_to_fitted_parameters_and_back():
     assert not at.error, errors(at)
     lc = scenario(at).economics.learning_curve
     assert lc.points is None and lc.fitted is not None
-    assert at.number_input(key="w.economics.learning_curve.fitted.ceiling").value == pytest.approx(lc.fitted.ceiling)
+    assert at.number_input(key="w.economics.learning_curve.fitted.ceiling").value == pytest.approx(
+        lc.fitted.ceiling
+    )
     at.number_input(key="w.economics.learning_curve.fitted.exponent").set_value(0.7)
     ok(at.run())
     assert scenario(at).economics.learning_curve.fitted.exponent == 0.7
@@ -615,11 +650,15 @@ def test_costs_page_shows_what_a_reviewed_row_is_priced_at():
     found = (1 - e.synthetic_label_accuracy) * e.review_catch_rate
     fix = e.human_cost_per_example if e.fix_cost_per_example is None else e.fix_cost_per_example
     unit = (1 - found) * e.review_cost_per_example + found * max(fix, e.review_cost_per_example)
-    assert any(f"prices a reviewed row at {money(unit, e.currency)}" in c.value.replace("\\", "") for c in at.caption), \
-        [c.value for c in at.caption]
+    assert any(
+        f"prices a reviewed row at {money(unit, e.currency)}" in c.value.replace("\\", "")
+        for c in at.caption
+    ), [c.value for c in at.caption]
 
 
-@pytest.mark.parametrize("page", ["pages/5_recommendation.py", "pages/7_sensitivity.py", "pages/11_workplan.py"])
+@pytest.mark.parametrize(
+    "page", ["pages/5_recommendation.py", "pages/7_sensitivity.py", "pages/11_workplan.py"]
+)
 def test_a_results_page_says_why_there_is_no_recommendation(page):
     """Human labels at chance agreement carry no signal: the results pages say so and stop,
     instead of drawing a plan or a traceback."""

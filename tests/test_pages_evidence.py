@@ -51,7 +51,9 @@ def uploaded(name: str = "support_tickets.csv", data: bytes | None = None) -> Ap
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     ok(at.run())
     go(at, DATASET)
-    at.file_uploader(key="dataset.upload").set_value((name, data if data is not None else SAMPLE.read_bytes(), "text/csv"))
+    at.file_uploader(key="dataset.upload").set_value(
+        (name, data if data is not None else SAMPLE.read_bytes(), "text/csv")
+    )
     ok(at.run())
     assert not at.error, errors(at)
     return at
@@ -99,7 +101,9 @@ def test_measured_learning_curve_becomes_the_scenarios_curve():
     ok(at.run())
     assert not at.error, errors(at)
     after = scenario(at)
-    assert after.economics.learning_curve.points == [(float(n), round(float(s), 4)) for n, s in points]
+    assert after.economics.learning_curve.points == [
+        (float(n), round(float(s), 4)) for n, s in points
+    ]
     assert after.economics.learning_curve.fitted is None
     # The recommendation was recomputed for the new curve, and the page shows it.
     analysis = compute.analysis_for(after, None)
@@ -109,7 +113,10 @@ def test_measured_learning_curve_becomes_the_scenarios_curve():
     assert any("learning curve is these points" in s.value for s in at.success)
     assert "Use these points as the learning curve" not in labels(at)
     # The link carries the measured curve.
-    assert decode(encode(after)).economics.learning_curve.points == after.economics.learning_curve.points
+    assert (
+        decode(encode(after)).economics.learning_curve.points
+        == after.economics.learning_curve.points
+    )
 
     # The Costs page's table shows the measured points and says where they came from.
     go(at, COSTS)
@@ -138,8 +145,13 @@ def test_measured_synthetic_response_fills_the_scenario():
     assert not at.error, errors(at)
     after = scenario(at)
     assert after.dataset.synthetic_response == r.fit
-    assert after.dataset.human_examples == r.human_rows and after.dataset.synthetic_examples == r.synthetic_rows
-    assert after.economics.learning_curve.points == [(float(n), round(float(v), 4)) for n, v in r.human_points]
+    assert (
+        after.dataset.human_examples == r.human_rows
+        and after.dataset.synthetic_examples == r.synthetic_rows
+    )
+    assert after.economics.learning_curve.points == [
+        (float(n), round(float(v), 4)) for n, v in r.human_points
+    ]
     analysis = compute.analysis_for(after, None)
     assert analysis.rec != compute.analysis_for(before, None).rec
     assert metric(at, "A synthetic row is worth") == f"{analysis.exchange_rate:.2f} human rows"
@@ -198,7 +210,9 @@ def test_costs_page_offers_the_measured_points():
     at.button(key="costs.use_measured").click()
     ok(at.run())
     assert not at.error, errors(at)
-    assert scenario(at).economics.learning_curve.points == [(float(n), round(float(s), 4)) for n, s in m.result.points]
+    assert scenario(at).economics.learning_curve.points == [
+        (float(n), round(float(s), 4)) for n, s in m.result.points
+    ]
     assert "Use the measured points" not in labels(at)
 
 
@@ -217,7 +231,8 @@ def test_a_cancelled_measurement_changes_nothing(monkeypatch):
 def test_leaving_the_page_ends_the_run_in_the_progress_callback(monkeypatch):
     """Streamlit ends a script run by raising StopException/RerunException inside an st call;
     the progress callback's bar update is that call. Those exceptions derive from BaseException,
-    so the block's error handling (``except Exception``) lets them through: no result, no error box."""
+    so the block's error handling (``except Exception``) lets them through: no result, no error
+    box."""
     from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
 
     assert not issubclass(StopException, Exception) and not issubclass(RerunException, Exception)
@@ -226,7 +241,8 @@ def test_leaving_the_page_ends_the_run_in_the_progress_callback(monkeypatch):
     def left_midway(data, label, *, progress=None, should_stop=None, **kwargs):
         progress(0.3, "fold 1/3: training on 100 rows")
         seen.append("progress")
-        raise StopException()  # what Streamlit raises inside the next st call once the user has left
+        # What Streamlit raises inside the next st call once the user has left.
+        raise StopException()
 
     monkeypatch.setattr(hybrid_evidence, "learning_curve", left_midway)
     at = uploaded()

@@ -58,7 +58,9 @@ def page(name: str):
 
 def texts(at) -> str:
     """Everything the page said, main area and sidebar, as one string (markdown escapes removed)."""
-    parts = [e.value for e in (*at.markdown, *at.caption, *at.success, *at.error, *at.warning, *at.info)]
+    parts = [
+        e.value for e in (*at.markdown, *at.caption, *at.success, *at.error, *at.warning, *at.info)
+    ]
     parts += [e.value for e in (*at.sidebar.markdown, *at.sidebar.caption)]
     return "\n".join(str(p) for p in parts).replace("\\", "")
 
@@ -90,7 +92,8 @@ def variant(**economics) -> Scenario:
     return Scenario.from_dict(data)
 
 
-# --- every page renders -----------------------------------------------------------------------------
+# --- every page renders
+# -----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))
@@ -102,7 +105,8 @@ def test_page_renders_without_exception(data_dir, name):
     assert not at.exception
 
 
-# --- library ----------------------------------------------------------------------------------------
+# --- library
+# ----------------------------------------------------------------------------------------
 
 
 def test_library_save_rename_duplicate_delete_restore_round_trip(store):
@@ -173,7 +177,9 @@ def test_library_conflict_is_reported_not_swallowed(store):
     store.save(name, variant(budget=12_345), author="Lee", expected_version=1)
     at.button(key="lib.save").click().run()
     warnings = alerts(at, "warning")
-    assert any("someone else saved a newer version" in w and "Lee saved version 2" in w for w in warnings), warnings
+    assert any(
+        "someone else saved a newer version" in w and "Lee saved version 2" in w for w in warnings
+    ), warnings
     assert [v.version for v in store.history(name)] == [1, 2]  # nothing was written
     assert store.load(name).economics.budget == 12_345
 
@@ -201,7 +207,9 @@ def test_library_save_under_a_taken_name_asks_first(store):
 def test_broken_yaml_import_shows_an_error_naming_the_file(store):
     at = page("library")
     at.text_input(key="lib.author").input("Dana").run()
-    at.file_uploader[0].set_value(("q3-broken.yaml", b"name: [unclosed\n  budget: 1", "application/x-yaml")).run()
+    at.file_uploader[0].set_value(
+        ("q3-broken.yaml", b"name: [unclosed\n  budget: 1", "application/x-yaml")
+    ).run()
     assert not at.exception
     errors = alerts(at, "error")
     assert any("q3-broken.yaml" in e and "Nothing was imported" in e for e in errors), errors
@@ -240,11 +248,14 @@ def test_import_and_export_zip_round_trip(store):
     assert store.load("Beta").economics.budget == 20_000
 
 
-# --- compare and baseline ---------------------------------------------------------------------------
+# --- compare and baseline
+# ---------------------------------------------------------------------------
 
 
 def test_compare_highlights_the_inputs_that_differ(store):
-    store.save("Bigger budget", variant(budget=120_000, synthetic_label_accuracy=0.95), author="Lee")
+    store.save(
+        "Bigger budget", variant(budget=120_000, synthetic_label_accuracy=0.95), author="Lee"
+    )
     at = page("compare")
     at.multiselect(key="compare.pick").set_value(["Current scenario", "Saved: Bigger budget"]).run()
     assert not at.exception
@@ -275,7 +286,9 @@ def test_baseline_delta_appears_after_a_change(data_dir):
     data["factors"]["edge_cases"] = 5
     at.session_state["hd.scenario"] = Scenario.from_dict(data)
     at.run()
-    side = "\n".join(str(m.value) for m in (*at.sidebar.markdown, *at.sidebar.caption)).replace("\\", "")
+    side = "\n".join(str(m.value) for m in (*at.sidebar.markdown, *at.sidebar.caption)).replace(
+        "\\", ""
+    )
     assert "Since the baseline" in side
     assert "Synthetic share:" in side and "▼" in side
     assert "Cost per point:" in side and "Spend:" in side
@@ -294,7 +307,9 @@ def test_baseline_delta_appears_after_a_change(data_dir):
 def test_compare_and_baseline_never_render_user_text_as_markup(store):
     store.save("**bold** <b>x</b> [link](http://e.x)", variant(budget=30_000), author="Lee")
     at = page("compare")
-    at.multiselect(key="compare.pick").set_value(["Current scenario", "Saved: **bold** <b>x</b> [link](http://e.x)"]).run()
+    at.multiselect(key="compare.pick").set_value(
+        ["Current scenario", "Saved: **bold** <b>x</b> [link](http://e.x)"]
+    ).run()
     assert not at.exception
     raw = [str(m.value) for m in at.markdown if "bold" in str(m.value)]
     assert raw and all("\\*\\*bold\\*\\*" in r and "\\<b\\>" in r for r in raw)
@@ -308,14 +323,17 @@ def test_library_sets_the_baseline(store):
     assert "Since the baseline" in texts(at)
 
 
-# --- sensitivity ------------------------------------------------------------------------------------
+# --- sensitivity
+# ------------------------------------------------------------------------------------
 
 
 def test_sensitivity_shows_the_tornado_and_monte_carlo_numbers(data_dir):
     at = page("sensitivity")
     said = texts(at)
     assert "Measure the " in said and " next (" in said  # measure_next in words
-    assert len(at.get("plotly_chart")) >= 3  # tornado, cost per point spread, chance of being cheapest (+ threshold sweep)
+    assert (
+        len(at.get("plotly_chart")) >= 3
+    )  # tornado, cost per point spread, chance of being cheapest (+ threshold sweep)
     tornado = table(at, "sens.tornado.table")
     assert len(tornado) == 8 and set(tornado["Flips the label"]) <= {"no", "⚑ yes"}
 
@@ -377,14 +395,20 @@ def test_sensitivity_bad_range_edit_is_reported(data_dir):
     assert any("“From” must be below “To”" in e for e in alerts(at, "error"))
 
 
-# --- collapse ---------------------------------------------------------------------------------------
+# --- collapse
+# ---------------------------------------------------------------------------------------
 
 
 def test_collapse_slider_changes_the_output(data_dir):
     at = page("collapse")
-    seen = lambda: [int(m.value.replace(",", "")) for m in at.metric if m.label == "Categories seen"]  # noqa: E731
+
+    def seen():
+        return [int(m.value.replace(",", "")) for m in at.metric if m.label == "Categories seen"]
+
     before = seen()
-    assert len(before) == 2 and before[0] < before[1] <= 10_000  # replace loses more than accumulate
+    assert (
+        len(before) == 2 and before[0] < before[1] <= 10_000
+    )  # replace loses more than accumulate
     assert "Replace, after 20 generations" in texts(at)
     assert len(at.get("plotly_chart")) == 4
     at.slider(key="collapse.fresh").set_value(20).run()
@@ -402,11 +426,14 @@ def test_collapse_slider_changes_the_output(data_dir):
 
 def test_compare_saves_the_current_scenario_and_never_offers_one_already_picked(store):
     at = page("compare")
-    # The loaded example is the current scenario: the same scenario is not offered again as an example.
+    # The loaded example is the current scenario: the same scenario is not offered again as an
+    # example.
     options = at.multiselect(key="compare.pick").options
     assert "Current scenario" in options
     assert "Example: Support intent classifier" not in options
-    assert "Example: Clinical notes labeling" in options or any(o.startswith("Example: ") for o in options)
+    assert "Example: Clinical notes labeling" in options or any(
+        o.startswith("Example: ") for o in options
+    )
     # Saving needs a name for the record, then writes the current scenario to the library.
     at.text_input(key="compare.save.name").set_value("Q3 plan").run()
     at.button(key="compare.save.save").click().run()
@@ -422,7 +449,9 @@ def test_compare_saves_the_current_scenario_and_never_offers_one_already_picked(
     for n in ("A", "B", "C"):
         store.save(n, variant(budget=10_000 * (ord(n) - 60)), author="Lee")
     at.run()
-    at.multiselect(key="compare.pick").set_value(["Current scenario", "Saved: A", "Saved: B", "Saved: C"]).run()
+    at.multiselect(key="compare.pick").set_value(
+        ["Current scenario", "Saved: A", "Saved: B", "Saved: C"]
+    ).run()
     assert not at.exception
     assert "4 scenarios picked, the most that fit side by side" in texts(at)
     assert len([m for m in at.main.metric if m.label == "Recommendation"]) == 4

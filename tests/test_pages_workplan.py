@@ -74,11 +74,16 @@ def test_sample_classes_as_slices_and_totals_equal_the_global_plan():
     assert at.selectbox(key="workplan.slice").value == "label"  # the classes are the slices
     assert at.multiselect(key="workplan.annotators").value == ["annotator_1", "annotator_2"]
     assert at.selectbox(key="workplan.source").value == "source"
-    plan, wp = expected(at, slice="label", label="label", annotators=["annotator_1", "annotator_2"], source="source")
+    plan, wp = expected(
+        at, slice="label", label="label", annotators=["annotator_1", "annotator_2"], source="source"
+    )
     assert main_metric(at, "Slices") == "12"
     assert main_metric(at, "New human rows") == f"{round(plan.human_examples):,}"
     assert main_metric(at, "New synthetic rows") == f"{round(plan.synthetic_examples):,}"
-    assert main_metric(at, "Reviewed rows") == f"{round(plan.synthetic_examples * plan.review_coverage):,}"
+    assert (
+        main_metric(at, "Reviewed rows")
+        == f"{round(plan.synthetic_examples * plan.review_coverage):,}"
+    )
     assert wp.matches_global and wp.unplaced_synthetic == 0
     # Spend equals the overall plan's to the dollar of whole-row rounding, and the page says so.
     assert abs(wp.spend - plan.spend) < 1.0
@@ -91,7 +96,9 @@ def test_sample_classes_as_slices_and_totals_equal_the_global_plan():
     assert sorted(df["Slice"]) == sorted(s.slice for s in wp.slices)
     by_slice = dict(zip(df["Slice"], df["New human rows"], strict=True))
     assert by_slice == {s.slice: f"{s.human_examples:,}" for s in wp.slices}
-    assert sum(int(v.replace(",", "")) for v in df["New synthetic rows"]) == round(plan.synthetic_examples)
+    assert sum(int(v.replace(",", "")) for v in df["New synthetic rows"]) == round(
+        plan.synthetic_examples
+    )
     assert all(df["Why this allocation"]) and all(df["What would move it"])
     # One slice explained in words.
     text = plain(" ".join(m.value for m in at.markdown))
@@ -111,8 +118,17 @@ def test_slice_column_and_margin_change_the_plan():
     at.number_input(key="workplan.margin").set_value(2.0)
     ok(at.run())
     after = list(at.dataframe[0].value["Verification sample"])
-    assert all(int(b.replace(",", "")) < int(a.replace(",", "")) for a, b in zip(after, before, strict=True))
-    _, wp = expected(at, slice="channel", label="label", annotators=["annotator_1", "annotator_2"], source="source")
+    assert all(
+        int(b.replace(",", "")) < int(a.replace(",", ""))
+        for a, b in zip(after, before, strict=True)
+    )
+    _, wp = expected(
+        at,
+        slice="channel",
+        label="label",
+        annotators=["annotator_1", "annotator_2"],
+        source="source",
+    )
     assert main_metric(at, "New human rows") == f"{wp.human_examples:,}"
     # The choices survive leaving the page.
     go(at, DATASET)
@@ -134,11 +150,13 @@ def _sliced_by(names):
     for i in range(400):
         lab = ("a", "b", "c")[i % 3]
         name = names[i % len(names)].replace(chr(34), chr(34) * 2)
-        buf.write(f"t{i},{lab},{lab},{lab if i % 7 else 'b'},\"{name}\"\n")
+        buf.write(f't{i},{lab},{lab},{lab if i % 7 else "b"},"{name}"\n')
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     ok(at.run())
     go(at, DATASET)
-    at.file_uploader(key="dataset.upload").set_value(("hostile.csv", buf.getvalue().encode(), "text/csv"))
+    at.file_uploader(key="dataset.upload").set_value(
+        ("hostile.csv", buf.getvalue().encode(), "text/csv")
+    )
     ok(at.run())
     go(at, PAGE)
     at.selectbox(key="workplan.slice").set_value("seg")
@@ -148,7 +166,7 @@ def _sliced_by(names):
 
 def test_a_formula_looking_slice_name_is_refused_naming_the_column():
     """As for data files the profiler reads: a value a spreadsheet would run is refused, once."""
-    at = _sliced_by(["=HYPERLINK(\"http://x\")", "plain"])
+    at = _sliced_by(['=HYPERLINK("http://x")', "plain"])
     assert len(at.error) == 1, errors(at)
     msg = plain(at.error[0].value)
     assert "'seg'" in msg and "formula-looking" in msg, msg
@@ -160,12 +178,18 @@ def test_hostile_slice_names_stay_text():
     names = list(at.dataframe[0].value["Slice"])
     assert "**bold** <script>alert(1)</script>" in names  # the grid shows text, never markup
     for m in at.markdown:  # every markdown element escapes the names
-        assert "<script>" not in m.value and "**bold**" not in m.value and "](javascript" not in m.value
+        assert (
+            "<script>" not in m.value
+            and "**bold**" not in m.value
+            and "](javascript" not in m.value
+        )
 
 
 def test_report_page_includes_the_work_plan():
     at = with_sample()
-    plan, wp = expected(at, slice="label", label="label", annotators=["annotator_1", "annotator_2"], source="source")
+    plan, wp = expected(
+        at, slice="label", label="label", annotators=["annotator_1", "annotator_2"], source="source"
+    )
     go(at, "pages/10_report.py")
     assert not at.error, errors(at)
     assert any("work plan by slice" in plain(c.value) for c in at.caption)

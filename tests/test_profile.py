@@ -137,7 +137,9 @@ def test_fleiss_kappa_and_krippendorff_alpha_match_direct_formulas(tmp_path):
         ratings.append(r)
     frame = pd.DataFrame({f"rater_{i + 1}": cats[r] for i, r in enumerate(ratings)})
     frame["label"] = cats[truth]
-    frame.loc[7, ["rater_2", "rater_3"]] = None  # one annotation left: nothing to agree on, not counted
+    frame.loc[7, ["rater_2", "rater_3"]] = (
+        None  # one annotation left: nothing to agree on, not counted
+    )
     path = tmp_path / "three.csv"
     frame.to_csv(path, index=False)
     prof = profile_file(path, annotators=["rater_1", "rater_2", "rater_3"])
@@ -172,13 +174,15 @@ def test_agreement_counts_only_rows_with_two_annotations():
     """Synthetic rows nobody annotated neither dilute agreement nor make the annotator columns
     "empty". Known answer: on the four annotated rows a = x x y y, b = x y y y, so p_o = 3/4,
     p_e = (2*1 + 2*3) / 16 = 1/2 and Cohen's kappa = (3/4 - 1/2) / (1 - 1/2) = 1/2."""
-    frame = pd.DataFrame({
-        "text": [f"t{i}" for i in range(7)],
-        "label": ["x", "x", "y", "y", "x", "y", "x"],
-        "annot_a": ["x", "x", "y", "y", None, None, "x"],
-        "annot_b": ["x", "y", "y", "y", None, None, None],
-        "source": ["human"] * 4 + ["synthetic", "synthetic", "human"],
-    })
+    frame = pd.DataFrame(
+        {
+            "text": [f"t{i}" for i in range(7)],
+            "label": ["x", "x", "y", "y", "x", "y", "x"],
+            "annot_a": ["x", "x", "y", "y", None, None, "x"],
+            "annot_b": ["x", "y", "y", "y", None, None, None],
+            "source": ["human"] * 4 + ["synthetic", "synthetic", "human"],
+        }
+    )
     prof = profile_frame(frame)
     assert prof.roles.annotators == ("annot_a", "annot_b")
     agr = prof.agreement()
@@ -215,12 +219,14 @@ def test_krippendorff_alpha_when_some_rows_miss_an_annotator(tmp_path):
     """Three annotators, each row labeled by two or three of them. Known answer for the first five
     rows: x x x | x y - | y y - | - - - | x - -: three usable rows, 4 of 5 comparable pairs agree,
     n = 7 values (4 x, 3 y), disagreeing coincidences 2, alpha = 1 - 6 * 2 / (49 - 25) = 0.5."""
-    small = pd.DataFrame({
-        "label": ["x", "x", "y", "y", "x"],
-        "rater_1": ["x", "x", "y", None, "x"],
-        "rater_2": ["x", "y", "y", None, None],
-        "rater_3": ["x", None, None, None, None],
-    })
+    small = pd.DataFrame(
+        {
+            "label": ["x", "x", "y", "y", "x"],
+            "rater_1": ["x", "x", "y", None, "x"],
+            "rater_2": ["x", "y", "y", None, None],
+            "rater_3": ["x", None, None, None, None],
+        }
+    )
     cols = ["rater_1", "rater_2", "rater_3"]
     agr = profile_frame(small, annotators=cols).agreement()
     assert (agr.method, agr.rows, agr.kappa) == ("krippendorff", 3, None)
@@ -243,7 +249,10 @@ def test_krippendorff_alpha_when_some_rows_miss_an_annotator(tmp_path):
     write_stats(prof, tmp_path / "p.stats.yaml")
     again = read_stats(tmp_path / "p.stats.yaml").agreement()
     assert again.alpha == pytest.approx(alpha) and again.rows == used
-    halves = [profile_frame(frame.iloc[:200], annotators=cols), profile_frame(frame.iloc[200:], annotators=cols)]
+    halves = [
+        profile_frame(frame.iloc[:200], annotators=cols),
+        profile_frame(frame.iloc[200:], annotators=cols),
+    ]
     merged = merge_profiles(halves).agreement()
     assert merged.alpha == pytest.approx(alpha) and merged.observed == pytest.approx(observed)
 
@@ -307,8 +316,9 @@ def test_bottom_k_sketch_merge_is_exact_and_estimate_is_close():
 def test_duplicate_sampling_on_larger_data_estimates_the_share(tmp_path):
     rng = np.random.default_rng(5)
     n = 60_000
-    base = pd.DataFrame({"text": [f"row {i} text" for i in range(n)],
-                         "label": rng.choice(["a", "b"], n)})
+    base = pd.DataFrame(
+        {"text": [f"row {i} text" for i in range(n)], "label": rng.choice(["a", "b"], n)}
+    )
     dup = base.sample(3_000, random_state=1)
     frame = pd.concat([base, dup], ignore_index=True)
     path = tmp_path / "big.csv"
@@ -323,11 +333,14 @@ def test_heavy_duplication_takes_a_second_pass_and_still_merges_exactly(tmp_path
 
     passes = []
     real = profile_module._rescan_sketch
-    monkeypatch.setattr(profile_module, "_rescan_sketch",
-                        lambda *a: passes.append(1) or real(*a))
+    monkeypatch.setattr(profile_module, "_rescan_sketch", lambda *a: passes.append(1) or real(*a))
     rng = np.random.default_rng(9)
-    base = pd.DataFrame({"text": [f"Item number {i}" for i in range(3_000)],
-                         "label": rng.choice(["a", "b", "c"], 3_000)})
+    base = pd.DataFrame(
+        {
+            "text": [f"Item number {i}" for i in range(3_000)],
+            "label": rng.choice(["a", "b", "c"], 3_000),
+        }
+    )
     frame = base.sample(30_000, replace=True, random_state=2).reset_index(drop=True)
     frame.loc[::7, "text"] = frame.loc[::7, "text"].str.upper()
     whole_path = tmp_path / "dups.csv"
@@ -350,11 +363,19 @@ def test_heavy_duplication_takes_a_second_pass_and_still_merges_exactly(tmp_path
 
 
 def test_near_duplicates_ignore_case(tmp_path):
-    frame = pd.DataFrame({
-        "text": ["Refund please", "refund PLEASE", "Where is my parcel", "where is my parcel",
-                 "Another one", ""],
-        "label": ["refund", "refund", "shipping", "shipping", "other", "other"],
-    })
+    frame = pd.DataFrame(
+        {
+            "text": [
+                "Refund please",
+                "refund PLEASE",
+                "Where is my parcel",
+                "where is my parcel",
+                "Another one",
+                "",
+            ],
+            "label": ["refund", "refund", "shipping", "shipping", "other", "other"],
+        }
+    )
     path = tmp_path / "near.csv"
     frame.to_csv(path, index=False)
     prof = profile_file(path)
@@ -384,17 +405,20 @@ def test_latin1_and_other_delimiters(tmp_path):
 
 
 def test_explicit_columns_override_detection(tmp_path):
-    frame = pd.DataFrame({
-        "y_true": ["a", "b", "a", "b"] * 5,
-        "r1": ["a", "b", "a", "a"] * 5,
-        "r2": ["a", "b", "b", "b"] * 5,
-        "origin_flag": ["human", "llm", "human", "human"] * 5,
-        "body": ["some text here"] * 20,
-    })
+    frame = pd.DataFrame(
+        {
+            "y_true": ["a", "b", "a", "b"] * 5,
+            "r1": ["a", "b", "a", "a"] * 5,
+            "r2": ["a", "b", "b", "b"] * 5,
+            "origin_flag": ["human", "llm", "human", "human"] * 5,
+            "body": ["some text here"] * 20,
+        }
+    )
     path = tmp_path / "custom.csv"
     frame.to_csv(path, index=False)
-    prof = profile_file(path, label="y_true", annotators=["r1", "r2"], source="origin_flag",
-                        text="body")
+    prof = profile_file(
+        path, label="y_true", annotators=["r1", "r2"], source="origin_flag", text="body"
+    )
     assert prof.roles == Roles("y_true", ("r1", "r2"), "origin_flag", "body", None)
     assert prof.synthetic_rows == 5
     assert prof.agreement().kappa == pytest.approx(cohen_kappa_score(frame.r1, frame.r2))
@@ -402,18 +426,25 @@ def test_explicit_columns_override_detection(tmp_path):
 
 
 def test_text_column_found_by_content(tmp_path):
-    frame = pd.DataFrame({
-        "utt": [f"this is a longer free text message number {i}" for i in range(30)],
-        "label": ["a", "b", "c"] * 10,
-    })
+    frame = pd.DataFrame(
+        {
+            "utt": [f"this is a longer free text message number {i}" for i in range(30)],
+            "label": ["a", "b", "c"] * 10,
+        }
+    )
     path = tmp_path / "content.csv"
     frame.to_csv(path, index=False)
     assert profile_file(path).roles.text == "utt"
 
 
 def test_source_column_that_is_not_human_or_synthetic_is_dropped(tmp_path):
-    frame = pd.DataFrame({"text": [f"t{i}" for i in range(20)], "label": ["a", "b"] * 10,
-                          "source": ["reddit", "twitter"] * 10})
+    frame = pd.DataFrame(
+        {
+            "text": [f"t{i}" for i in range(20)],
+            "label": ["a", "b"] * 10,
+            "source": ["reddit", "twitter"] * 10,
+        }
+    )
     path = tmp_path / "src.csv"
     frame.to_csv(path, index=False)
     prof = profile_file(path)
@@ -423,19 +454,21 @@ def test_source_column_that_is_not_human_or_synthetic_is_dropped(tmp_path):
 
 
 def test_profile_to_dataset_and_advice():
-    prof = stats_to_profile({
-        "format": "hybrid-profile",
-        "version": 1,
-        "rows": 1000,
-        "label": {"column": "y", "counts": {"a": 700, "b": 200, "c": 60, "d": 35, "e": 5}},
-        "source": {"column": "src", "counts": {"human": 800, "synthetic": 200}},
-        "annotators": {
-            "columns": ["r1", "r2"],
-            "rows": 100,
-            "counts": {"r1": {"a": 70, "b": 30}, "r2": {"a": 60, "b": 40}},
-            "agreements": [{"columns": ["r1", "r2"], "agree": 50}],
-        },
-    })
+    prof = stats_to_profile(
+        {
+            "format": "hybrid-profile",
+            "version": 1,
+            "rows": 1000,
+            "label": {"column": "y", "counts": {"a": 700, "b": 200, "c": 60, "d": 35, "e": 5}},
+            "source": {"column": "src", "counts": {"human": 800, "synthetic": 200}},
+            "annotators": {
+                "columns": ["r1", "r2"],
+                "rows": 100,
+                "counts": {"r1": {"a": 70, "b": 30}, "r2": {"a": 60, "b": 40}},
+                "agreements": [{"columns": ["r1", "r2"], "agree": 50}],
+            },
+        }
+    )
     ds = profile_to_dataset(prof)
     assert ds.human_examples == 800
     assert ds.synthetic_examples == 200
@@ -444,16 +477,23 @@ def test_profile_to_dataset_and_advice():
     assert ds.tail_share == pytest.approx(0.1)
     assert ds.annotator_agreement == pytest.approx(0.5)
     table = [("a", "a")] * 40 + [("b", "b")] * 10 + [("a", "b")] * 30 + [("b", "a")] * 20
-    assert ds.kappa == pytest.approx(cohen_kappa_score([t[0] for t in table], [t[1] for t in table]))
+    assert ds.kappa == pytest.approx(
+        cohen_kappa_score([t[0] for t in table], [t[1] for t in table])
+    )
     assert any("annotator agreement" in w and "noisy" in w for w in prof.warnings())
     assert "e" in prof.small_classes
     assert suggest_edge_case_level(prof) == 5
 
 
 def test_no_source_column_means_all_rows_human_and_levels():
-    balanced = stats_to_profile({"format": "hybrid-profile", "version": 1, "rows": 400,
-                                 "label": {"column": "y", "counts": {"a": 100, "b": 100,
-                                                                     "c": 100, "d": 100}}})
+    balanced = stats_to_profile(
+        {
+            "format": "hybrid-profile",
+            "version": 1,
+            "rows": 400,
+            "label": {"column": "y", "counts": {"a": 100, "b": 100, "c": 100, "d": 100}},
+        }
+    )
     ds = profile_to_dataset(balanced)
     assert ds.human_examples == 400 and ds.synthetic_examples == 0
     assert ds.tail_share == 0.0
@@ -465,8 +505,9 @@ def test_no_source_column_means_all_rows_human_and_levels():
 
 def test_dataset_json_is_the_models_dump_and_refuses_what_the_model_refuses(monkeypatch):
     """profile --json builds the dataset section without pydantic; it must be the model's dump."""
-    import hybrid.evidence.profile as profile_module
     from pydantic import ValidationError
+
+    import hybrid.evidence.profile as profile_module
 
     def dump(prof):
         return profile_to_dataset(prof).model_dump(mode="json", exclude_none=True)
@@ -476,8 +517,14 @@ def test_dataset_json_is_the_models_dump_and_refuses_what_the_model_refuses(monk
         profile_file(ROOT / "data" / "samples" / "digits_pilot.csv"),
         read_stats(ROOT / "data" / "samples" / "support_tickets.stats.yaml"),
         stats_to_profile({"format": "hybrid-profile", "version": 1, "rows": 10}),
-        stats_to_profile({"format": "hybrid-profile", "version": 1, "rows": 300,
-                          "label": {"column": "y", "counts": {"a": 100, "b": 100, "c": 100}}}),
+        stats_to_profile(
+            {
+                "format": "hybrid-profile",
+                "version": 1,
+                "rows": 300,
+                "label": {"column": "y", "counts": {"a": 100, "b": 100, "c": 100}},
+            }
+        ),
     ]
     for prof in profiles:
         got, want = dataset_json(prof), dump(prof)
@@ -488,14 +535,27 @@ def test_dataset_json_is_the_models_dump_and_refuses_what_the_model_refuses(monk
     real = profile_module._dataset_fields
     # Values of another type or at or past the model's bounds take the model's route: the same
     # dump, or the same refusal.
-    for field, value in [("tail_share", 0), ("kappa", np.float64(0.25)), ("human_examples", np.int64(5)),
-                         ("classes", 2), ("classes", 1_000_000), ("classes", 1_000_001),
-                         ("tail_share", 1.5), ("tail_share", float("nan")), ("kappa", -1.01),
-                         ("human_examples", -1), ("synthetic_examples", 10**12),
-                         ("synthetic_examples", 10**12 + 1), ("human_examples", True),
-                         ("source", "x" * 500), ("source", "x" * 501), ("annotator_agreement", "0.5")]:
-        monkeypatch.setattr(profile_module, "_dataset_fields",
-                            lambda p, f=field, v=value: {**real(p), f: v})
+    for field, value in [
+        ("tail_share", 0),
+        ("kappa", np.float64(0.25)),
+        ("human_examples", np.int64(5)),
+        ("classes", 2),
+        ("classes", 1_000_000),
+        ("classes", 1_000_001),
+        ("tail_share", 1.5),
+        ("tail_share", float("nan")),
+        ("kappa", -1.01),
+        ("human_examples", -1),
+        ("synthetic_examples", 10**12),
+        ("synthetic_examples", 10**12 + 1),
+        ("human_examples", True),
+        ("source", "x" * 500),
+        ("source", "x" * 501),
+        ("annotator_agreement", "0.5"),
+    ]:
+        monkeypatch.setattr(
+            profile_module, "_dataset_fields", lambda p, f=field, v=value: {**real(p), f: v}
+        )
         try:
             want = dump(prof)
         except ValidationError as exc:
@@ -587,8 +647,15 @@ def test_cli_profile_json_and_stats_roundtrip(tmp_path, capsys):
 
     assert main(["profile", str(stats), "--json"]) == 0
     again = json.loads(capsys.readouterr().out)
-    for key in ("rows", "class_counts", "tail_share", "duplicate_share", "agreement",
-                "near_duplicate_share", "synthetic_share"):
+    for key in (
+        "rows",
+        "class_counts",
+        "tail_share",
+        "duplicate_share",
+        "agreement",
+        "near_duplicate_share",
+        "synthetic_share",
+    ):
         assert again[key] == out[key], key
 
     plain = tmp_path / "plain.csv"
@@ -615,8 +682,16 @@ def test_cli_merges_shards_given_as_files(tmp_path, capsys):
     merged = json.loads(capsys.readouterr().out)
     assert main(["profile", str(SAMPLE), "--json"]) == 0
     whole = json.loads(capsys.readouterr().out)
-    for key in ("rows", "class_counts", "duplicate_share", "near_duplicate_share", "agreement",
-                "tail_share", "slice_counts", "missing"):
+    for key in (
+        "rows",
+        "class_counts",
+        "duplicate_share",
+        "near_duplicate_share",
+        "agreement",
+        "tail_share",
+        "slice_counts",
+        "missing",
+    ):
         assert merged[key] == whole[key], key
 
 
@@ -641,8 +716,14 @@ def test_read_table_checks_max_rows_and_reads_small_files_under_a_large_limit(tm
 
 @pytest.mark.parametrize(
     "pair",
-    [("annot_a", "annot_b"), ("annotator_1", "annotator_2"), ("rater_x", "rater_y"), ("labeler_ann", "labeler_bob"),
-     ("worker_7", "worker_9"), ("judge_a", "judge_b")],
+    [
+        ("annot_a", "annot_b"),
+        ("annotator_1", "annotator_2"),
+        ("rater_x", "rater_y"),
+        ("labeler_ann", "labeler_bob"),
+        ("worker_7", "worker_9"),
+        ("judge_a", "judge_b"),
+    ],
 )
 def test_annotator_columns_found_by_common_names(pair):
     from hybrid.evidence.roles import detect_roles

@@ -121,7 +121,7 @@ def test_undecodable_bytes(tmp_path, capsys, healthy):
 
 def test_latin1_is_read_not_refused(tmp_path, capsys):
     p = tmp_path / "latin.csv"
-    p.write_bytes("text,label\n".encode() + "crème brûlée,a\nnaïve,b\n".encode("latin-1") * 3)
+    p.write_bytes(b"text,label\n" + "crème brûlée,a\nnaïve,b\n".encode("latin-1") * 3)
     code, out, _ = run_cli(capsys, "profile", str(p), "--json", "--quiet")
     assert code == 0 and json.loads(out)["inputs"][0]["encoding"] == "latin-1"
 
@@ -129,7 +129,9 @@ def test_latin1_is_read_not_refused(tmp_path, capsys):
 def test_missing_label_column(tmp_path, capsys, healthy):
     p = tmp_path / "nolabel.csv"
     pd.DataFrame({"text": ["a", "b"], "y": ["x", "z"]}).to_csv(p, index=False)
-    expect_refusal(capsys, p, "no label column 'target'", "columns: text, y", args=("--label", "target"))
+    expect_refusal(
+        capsys, p, "no label column 'target'", "columns: text, y", args=("--label", "target")
+    )
     code, _, err = run_cli(capsys, "learning-curve", str(p), "--label", "target", "--quiet")
     assert code == 2 and "nolabel.csv" in err and "target" in err
     code, _, err = run_cli(capsys, "profile", str(p), "--quiet", "--annotators", "text,nope")
@@ -170,7 +172,9 @@ def test_ten_megabyte_cell(tmp_path, capsys, healthy):
     expect_refusal(capsys, p, "line 3", "MB")
     j = tmp_path / "bigcell.jsonl"
     j.write_text(
-        json.dumps({"text": "ok", "label": "a"}) + "\n" + json.dumps({"text": big, "label": "b"})
+        json.dumps({"text": "ok", "label": "a"})
+        + "\n"
+        + json.dumps({"text": big, "label": "b"})
         + "\n",
         encoding="utf-8",
     )
@@ -180,10 +184,12 @@ def test_ten_megabyte_cell(tmp_path, capsys, healthy):
 
 def test_formula_looking_cells(tmp_path, capsys, healthy):
     p = tmp_path / "formula.csv"
-    pd.DataFrame({
-        "text": ["a", "b", "c"],
-        "label": ['=HYPERLINK("http://example.com","x")', "b", "b"],
-    }).to_csv(p, index=False)
+    pd.DataFrame(
+        {
+            "text": ["a", "b", "c"],
+            "label": ['=HYPERLINK("http://example.com","x")', "b", "b"],
+        }
+    ).to_csv(p, index=False)
     expect_refusal(capsys, p, "column 'label'", "formula-looking", "=HYPERLINK")
     at = tmp_path / "at.csv"
     pd.DataFrame({"text": ["a", "b"], "label": ["ok", "x"], "segment": ["@SUM(A1)", "b"]}).to_csv(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 
 import pytest
@@ -23,33 +23,76 @@ from hybrid.share.render import md_escape, render, render_html, render_json, ren
 from hybrid.share.report import YAML_MARKER, build_report
 from tests.conftest import EXAMPLES, ROOT, make_scenario, name_text
 
-WHEN = datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+WHEN = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
 HOSTILE_NAME = '<script>alert(1)</script><img src=x onerror="window.__pwned=1">'
 HOSTILE_DOMAIN = "<svg onload=alert(2)> | `code` [link](https://example.com) $x$"
 HOSTILE_PROFILE = {
     "rows": 300,
     "columns": ["text", '"><script>alert(3)</script>', "a|b\nc"],
     "label_column": "<b>label</b>",
-    "class_counts": {"<img src=x onerror=alert(4)>": 120, "pipe|and\nnewline": 100, "`tick` *bold*": 80},
+    "class_counts": {
+        "<img src=x onerror=alert(4)>": 120,
+        "pipe|and\nnewline": 100,
+        "`tick` *bold*": 80,
+    },
 }
 SENSITIVITY = [
-    {"input": "accuracy", "low": 0.85, "high": 0.95, "share_low": 0.6, "share_high": 0.8,
-     "cpp_low": 5200.0, "cpp_high": 4100.0, "flips_label": True},
-    {"input": "human_cost", "low": 1.26, "high": 2.7, "share_low": 0.8, "share_high": 0.8,
-     "cpp_low": 3200.0, "cpp_high": 6200.0, "flips_label": False},
+    {
+        "input": "accuracy",
+        "low": 0.85,
+        "high": 0.95,
+        "share_low": 0.6,
+        "share_high": 0.8,
+        "cpp_low": 5200.0,
+        "cpp_high": 4100.0,
+        "flips_label": True,
+    },
+    {
+        "input": "human_cost",
+        "low": 1.26,
+        "high": 2.7,
+        "share_low": 0.8,
+        "share_high": 0.8,
+        "cpp_low": 3200.0,
+        "cpp_high": 6200.0,
+        "flips_label": False,
+    },
 ]
 UNCERTAINTY = {
-    "recommended": {"cpp_p5": 3600.0, "cpp_p50": 4800.0, "cpp_p95": 6500.0, "metric_p5": 0.91,
-                    "metric_p50": 0.915, "metric_p95": 0.92, "p_cheapest": 0.0},
-    "all-human": {"cpp_p5": 12700.0, "cpp_p50": 16600.0, "cpp_p95": 21500.0, "metric_p5": 0.91,
-                  "metric_p50": 0.915, "metric_p95": 0.92, "p_cheapest": 0.0},
-    "all-synthetic": {"cpp_p5": 250.0, "cpp_p50": 435.0, "cpp_p95": 705.0, "metric_p5": 0.91,
-                      "metric_p50": 0.915, "metric_p95": 0.92, "p_cheapest": 1.0},
+    "recommended": {
+        "cpp_p5": 3600.0,
+        "cpp_p50": 4800.0,
+        "cpp_p95": 6500.0,
+        "metric_p5": 0.91,
+        "metric_p50": 0.915,
+        "metric_p95": 0.92,
+        "p_cheapest": 0.0,
+    },
+    "all-human": {
+        "cpp_p5": 12700.0,
+        "cpp_p50": 16600.0,
+        "cpp_p95": 21500.0,
+        "metric_p5": 0.91,
+        "metric_p50": 0.915,
+        "metric_p95": 0.92,
+        "p_cheapest": 0.0,
+    },
+    "all-synthetic": {
+        "cpp_p5": 250.0,
+        "cpp_p50": 435.0,
+        "cpp_p95": 705.0,
+        "metric_p5": 0.91,
+        "metric_p50": 0.915,
+        "metric_p95": 0.92,
+        "p_cheapest": 1.0,
+    },
 }
 
 
 def hostile_scenario() -> Scenario:
-    return make_scenario(name=HOSTILE_NAME, domain=HOSTILE_DOMAIN, dataset__source="<iframe src=javascript:alert(5)>")
+    return make_scenario(
+        name=HOSTILE_NAME, domain=HOSTILE_DOMAIN, dataset__source="<iframe src=javascript:alert(5)>"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +102,14 @@ def support():
 
 @pytest.fixture(scope="module")
 def hostile_data(policy):
-    return build_report(hostile_scenario(), policy, generated_at=WHEN, profile=HOSTILE_PROFILE,
-                        sensitivity=SENSITIVITY, uncertainty=UNCERTAINTY)
+    return build_report(
+        hostile_scenario(),
+        policy,
+        generated_at=WHEN,
+        profile=HOSTILE_PROFILE,
+        sensitivity=SENSITIVITY,
+        uncertainty=UNCERTAINTY,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +122,8 @@ def hostile_md(hostile_data):
     return render_markdown(hostile_data)
 
 
-# --- round trips ------------------------------------------------------------------------------------
+# --- round trips
+# ------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
@@ -91,11 +141,14 @@ def test_round_trip_every_format_reproduces_the_numbers(path, policy):
 
 def test_round_trip_survives_names_that_look_like_report_markup(policy):
     tricky = (
-        "```yaml\n</pre><pre id=\"scenario-yaml\">name: evil</pre> " + YAML_MARKER
+        '```yaml\n</pre><pre id="scenario-yaml">name: evil</pre> '
+        + YAML_MARKER
         + ' <a id="scenario-download" href="data:application/yaml;base64,bmFtZTogZXZpbA==">'
     )
     # A name is one line (line breaks are refused at entry); the domain may hold them.
-    scenario = make_scenario(name=tricky.replace("\n", " ")[:200], domain="```yaml\n</pre>\n````\n" + YAML_MARKER)
+    scenario = make_scenario(
+        name=tricky.replace("\n", " ")[:200], domain="```yaml\n</pre>\n````\n" + YAML_MARKER
+    )
     data = build_report(scenario, policy, generated_at=WHEN)
     for fmt in ("html", "md", "json", "pdf"):
         assert extract_scenario(render(data, fmt)) == scenario, fmt
@@ -111,7 +164,14 @@ def test_round_trip_any_name_through_markdown_and_json(policy, name, domain):
 
 
 def test_extract_refuses_what_is_not_a_report():
-    for text in ("hello", "", "{}", '{"scenario_yaml": 3}', "<!DOCTYPE html><html></html>", b"%PDF-1.4 nothing"):
+    for text in (
+        "hello",
+        "",
+        "{}",
+        '{"scenario_yaml": 3}',
+        "<!DOCTYPE html><html></html>",
+        b"%PDF-1.4 nothing",
+    ):
         with pytest.raises(InputError):
             extract_scenario(text)
     with pytest.raises(InputError):
@@ -126,7 +186,8 @@ def test_rendering_is_deterministic(support, policy):
     assert render_json(a) == render_json(b)
 
 
-# --- HTML: escaping and offline ---------------------------------------------------------------------
+# --- HTML: escaping and offline
+# ---------------------------------------------------------------------
 
 
 class _Tags(HTMLParser):
@@ -149,8 +210,15 @@ def _tags(html: str) -> _Tags:
 
 
 def test_html_shows_hostile_user_text_as_text(hostile_html):
-    for raw in ("<script>alert(1)", '<img src=x onerror="window.__pwned=1">', "<svg onload=alert(2)>",
-                "<img src=x onerror=alert(4)>", '"><script>alert(3)', "<b>label</b>", "<iframe"):
+    for raw in (
+        "<script>alert(1)",
+        '<img src=x onerror="window.__pwned=1">',
+        "<svg onload=alert(2)>",
+        "<img src=x onerror=alert(4)>",
+        '"><script>alert(3)',
+        "<b>label</b>",
+        "<iframe",
+    ):
         assert raw not in hostile_html, raw
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in hostile_html
     assert "&lt;img src=x onerror=alert(4)&gt;" in hostile_html
@@ -187,8 +255,19 @@ def test_html_needs_nothing_from_the_network(hostile_html):
 
 
 def test_html_has_every_section_and_the_yaml_download(hostile_data, hostile_html):
-    for section in ("summary", "layers", "plans", "spend", "factors", "dataset", "assumptions",
-                    "sensitivity", "uncertainty", "rationale", "reproduce"):
+    for section in (
+        "summary",
+        "layers",
+        "plans",
+        "spend",
+        "factors",
+        "dataset",
+        "assumptions",
+        "sensitivity",
+        "uncertainty",
+        "rationale",
+        "reproduce",
+    ):
         assert f'id="{section}"' in hostile_html, section
     for chart in ("chart-spend", "chart-layers", "chart-cpp", "chart-tornado", "chart-uncertainty"):
         assert f'id="{chart}"' in hostile_html, chart
@@ -214,17 +293,30 @@ def test_sensitivity_and_uncertainty_from_the_real_analyses(support, policy):
     inp = resolve_inputs(support, policy)
     rec = recommend(support, policy)
     bars = tornado(inp, policy)  # dataclasses, not dicts
-    mc = monte_carlo(inp, [(p.name, p.synthetic_share, p.review_coverage) for p in rec.plans],
-                     policy.ranges, rec.mode, draws=500, seed=1)
+    mc = monte_carlo(
+        inp,
+        [(p.name, p.synthetic_share, p.review_coverage) for p in rec.plans],
+        policy.ranges,
+        rec.mode,
+        draws=500,
+        seed=1,
+    )
     data = build_report(support, policy, sensitivity=bars, uncertainty=mc, generated_at=WHEN)
-    assert len(data.sensitivity) == len(bars) and {r.name for r in data.uncertainty} == {p.name for p in rec.plans}
+    assert len(data.sensitivity) == len(bars) and {r.name for r in data.uncertainty} == {
+        p.name for p in rec.plans
+    }
     sens, unc = compute_analyses(support, policy, draws=500)
-    out = json.loads(render_json(build_report(support, policy, sensitivity=sens, uncertainty=unc, generated_at=WHEN)))
+    out = json.loads(
+        render_json(
+            build_report(support, policy, sensitivity=sens, uncertainty=unc, generated_at=WHEN)
+        )
+    )
     assert {b["input"] for b in out["sensitivity"]} == {b.input for b in bars}
     assert set(out["uncertainty"]) == {"recommended", "all-human", "all-synthetic"}
 
 
-# --- Markdown ----------------------------------------------------------------------------------------
+# --- Markdown
+# ----------------------------------------------------------------------------------------
 
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 
@@ -290,7 +382,8 @@ def test_markdown_yaml_fence_outlasts_backticks_in_the_scenario(policy):
     assert extract_scenario(md) == scenario
 
 
-# --- JSON, footer, PDF -------------------------------------------------------------------------------
+# --- JSON, footer, PDF
+# -------------------------------------------------------------------------------
 
 
 def test_json_is_the_recommend_json_plus_inputs(support, policy):
@@ -299,7 +392,10 @@ def test_json_is_the_recommend_json_plus_inputs(support, policy):
     for key, value in expected.items():
         assert out[key] == value, key
     assert Scenario.from_dict(out["scenario"]) == support
-    assert out["inputs"]["guardrails"]["max_synthetic_share"] == expected["guardrails"]["max_synthetic_share"]
+    assert (
+        out["inputs"]["guardrails"]["max_synthetic_share"]
+        == expected["guardrails"]["max_synthetic_share"]
+    )
     assert out["inputs"]["ceiling"] > 0
     assert out["report"] == {
         "format_version": 1,
@@ -313,15 +409,25 @@ def test_footer_names_date_version_and_policy_hash(support, policy):
     data = build_report(support, policy, generated_at=WHEN)
     assert len(policy.digest) == 16
     for text in (render_html(data), render_markdown(data)):
-        footer = text[text.rindex("Generated 2025-01-02 03:04 UTC"):]
-        assert f"hybrid {__version__}" in footer and policy.digest in footer and policy.source in footer
+        footer = text[text.rindex("Generated 2025-01-02 03:04 UTC") :]
+        assert (
+            f"hybrid {__version__}" in footer
+            and policy.digest in footer
+            and policy.source in footer
+        )
     html = render_html(data)
     assert re.search(r'<footer id="report-footer">Generated 2025-01-02 03:04 UTC by hybrid ', html)
 
 
 def test_generated_at_accepts_iso_text_and_naive_datetimes(support, policy):
-    assert build_report(support, policy, generated_at="2025-01-02T03:04:05+01:00").generated_text == "2025-01-02 02:04 UTC"
-    assert build_report(support, policy, generated_at=datetime(2025, 1, 2, 3, 4)).generated_text == "2025-01-02 03:04 UTC"
+    assert (
+        build_report(support, policy, generated_at="2025-01-02T03:04:05+01:00").generated_text
+        == "2025-01-02 02:04 UTC"
+    )
+    assert (
+        build_report(support, policy, generated_at=datetime(2025, 1, 2, 3, 4)).generated_text
+        == "2025-01-02 03:04 UTC"
+    )
     with pytest.raises(InputError):
         build_report(support, policy, generated_at="yesterday")
 
@@ -334,7 +440,8 @@ def test_pdf_is_a_multipage_pdf_with_the_scenario_attached(hostile_data):
     assert extract_scenario(pdf) == hostile_scenario()
 
 
-# --- the command line --------------------------------------------------------------------------------
+# --- the command line
+# --------------------------------------------------------------------------------
 
 
 def _run(capsys, *argv):
@@ -345,7 +452,9 @@ def _run(capsys, *argv):
 
 def test_cli_one_scenario_to_stdout_and_to_a_file(capsys, tmp_path, policy):
     example = str(ROOT / "data/examples/support-intent-fine-tuning.yaml")
-    code, out, _ = _run(capsys, "report", example, "--format", "md", "--date", "2025-01-02T03:04:05Z")
+    code, out, _ = _run(
+        capsys, "report", example, "--format", "md", "--date", "2025-01-02T03:04:05Z"
+    )
     assert code == 0 and out.startswith("# Recommendation report: Support intent classifier")
     assert "Generated 2025-01-02 03:04 UTC" in out
     assert extract_scenario(out) == load_scenario(example)
@@ -356,18 +465,27 @@ def test_cli_one_scenario_to_stdout_and_to_a_file(capsys, tmp_path, policy):
     assert extract_scenario(target.read_text(encoding="utf-8")) == load_scenario(example)
 
     code, out, _ = _run(capsys, "report", example, "-f", "json")
-    assert code == 0 and json.loads(out)["recommendation"] == recommend(load_scenario(example), policy).label
+    assert (
+        code == 0
+        and json.loads(out)["recommendation"] == recommend(load_scenario(example), policy).label
+    )
 
 
 def test_cli_batch_over_the_examples(capsys, tmp_path):
     out_dir = tmp_path / "reports"
-    code, out, err = _run(capsys, "report", str(ROOT / "data/examples"), "--format", "all", "-o", str(out_dir))
+    code, out, err = _run(
+        capsys, "report", str(ROOT / "data/examples"), "--format", "all", "-o", str(out_dir)
+    )
     assert code == 0, err
     written = sorted(p.name for p in out_dir.iterdir())
-    assert written == sorted(f"{p.stem}.{ext}" for p in EXAMPLES for ext in ("html", "md", "json", "pdf"))
+    assert written == sorted(
+        f"{p.stem}.{ext}" for p in EXAMPLES for ext in ("html", "md", "json", "pdf")
+    )
     assert len(out.splitlines()) == len(written)
     for p in EXAMPLES:
-        assert extract_scenario((out_dir / f"{p.stem}.md").read_text(encoding="utf-8")) == load_scenario(p)
+        assert extract_scenario(
+            (out_dir / f"{p.stem}.md").read_text(encoding="utf-8")
+        ) == load_scenario(p)
         assert extract_scenario((out_dir / f"{p.stem}.pdf").read_bytes()) == load_scenario(p)
 
 
@@ -381,7 +499,9 @@ def test_cli_reports_are_reproducible_with_source_date_epoch(capsys, monkeypatch
 
 def test_cli_sections_on_request(capsys):
     example = str(ROOT / "data/examples/support-intent-fine-tuning.yaml")
-    code, out, _ = _run(capsys, "report", example, "-f", "md", "--sensitivity", "--uncertainty", "--draws", "300")
+    code, out, _ = _run(
+        capsys, "report", example, "-f", "md", "--sensitivity", "--uncertainty", "--draws", "300"
+    )
     assert code == 0 and "## Sensitivity" in out and "## Uncertainty" in out
 
 
@@ -407,11 +527,15 @@ def test_cli_bad_input_is_one_line_and_exit_2(capsys, tmp_path, content, needle)
 def test_cli_batch_keeps_going_past_a_bad_file(capsys, tmp_path):
     src = tmp_path / "in"
     src.mkdir()
-    (src / "good.yaml").write_text((ROOT / "data/examples/web-pretraining.yaml").read_text(encoding="utf-8"))
+    (src / "good.yaml").write_text(
+        (ROOT / "data/examples/web-pretraining.yaml").read_text(encoding="utf-8")
+    )
     (src / "bad.yaml").write_text("name: [\n", encoding="utf-8")
     code, out, err = _run(capsys, "report", str(src), "-f", "json", "-o", str(tmp_path / "out"))
     assert code == 2
-    assert (tmp_path / "out" / "good.json").is_file() and not (tmp_path / "out" / "bad.json").exists()
+    assert (tmp_path / "out" / "good.json").is_file() and not (
+        tmp_path / "out" / "bad.json"
+    ).exists()
     assert "bad.yaml" in err and "1 of 2" in err
 
 
@@ -428,7 +552,8 @@ def test_cli_other_refusals(capsys, tmp_path):
     assert exc.value.code == 2
 
 
-# --- the Report page --------------------------------------------------------------------------------
+# --- the Report page
+# --------------------------------------------------------------------------------
 
 
 def test_report_page_runs_on_its_own():
@@ -474,7 +599,9 @@ def test_html_report_is_small_and_its_charts_need_only_the_basic_bundle(scenario
     html = render_html(data)
     assert len(html.encode("utf-8")) <= 1_500_000
     assert PLOTLY_BASIC.read_text(encoding="utf-8")[:200] in html
-    assert '<script src="http' not in html  # inlined, never fetched (test_report_browser runs it offline)
+    assert (
+        '<script src="http' not in html
+    )  # inlined, never fetched (test_report_browser runs it offline)
     for fig in figures(data).values():
         d = fig if isinstance(fig, dict) else fig.to_dict()
         assert {t.get("type", "scatter") for t in d["data"]} <= BASIC_TRACES

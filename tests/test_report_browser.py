@@ -8,56 +8,86 @@ Screenshots go to ``test-output/``.
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from browser_helpers import needs_chromium
 
 from hybrid.model.scenario import Scenario
 from hybrid.share.render import render_html
 from hybrid.share.report import build_report
-from browser_helpers import needs_chromium
 from tests.conftest import ROOT, make_scenario
 
 playwright = pytest.importorskip("playwright.sync_api")
 
 OUT = ROOT / "test-output"
-WHEN = datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+WHEN = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 NAME = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
 DOMAIN = '<script>window.__pwned=3;alert("domain")</script>'
 PROFILE = {
     "rows": 500,
     "columns": ['"><img src=x onerror="window.__pwned=4">', "text"],
-    "label_column": "<svg onload=\"window.__pwned=5\"></svg>",
+    "label_column": '<svg onload="window.__pwned=5"></svg>',
     "class_counts": {
-        '<script>window.__pwned=6</script>': 300,
+        "<script>window.__pwned=6</script>": 300,
         '<img src=x onerror="alert(7)">': 150,
-        "<iframe src=\"javascript:window.parent.__pwned=8\"></iframe>": 50,
+        '<iframe src="javascript:window.parent.__pwned=8"></iframe>': 50,
     },
 }
 SENSITIVITY = [
-    {"input": "accuracy", "low": 0.85, "high": 0.95, "share_low": 0.7, "share_high": 0.8,
-     "cpp_low": 5200.0, "cpp_high": 4100.0, "flips_label": False},
+    {
+        "input": "accuracy",
+        "low": 0.85,
+        "high": 0.95,
+        "share_low": 0.7,
+        "share_high": 0.8,
+        "cpp_low": 5200.0,
+        "cpp_high": 4100.0,
+        "flips_label": False,
+    },
 ]
 UNCERTAINTY = {
-    "recommended": {"cpp_p5": 3600.0, "cpp_p50": 4800.0, "cpp_p95": 6500.0, "metric_p5": 0.9,
-                    "metric_p50": 0.91, "metric_p95": 0.92, "p_cheapest": 0.2},
-    "all-human": {"cpp_p5": 12700.0, "cpp_p50": 16600.0, "cpp_p95": 21500.0, "metric_p5": 0.9,
-                  "metric_p50": 0.91, "metric_p95": 0.92, "p_cheapest": 0.0},
+    "recommended": {
+        "cpp_p5": 3600.0,
+        "cpp_p50": 4800.0,
+        "cpp_p95": 6500.0,
+        "metric_p5": 0.9,
+        "metric_p50": 0.91,
+        "metric_p95": 0.92,
+        "p_cheapest": 0.2,
+    },
+    "all-human": {
+        "cpp_p5": 12700.0,
+        "cpp_p50": 16600.0,
+        "cpp_p95": 21500.0,
+        "metric_p5": 0.9,
+        "metric_p50": 0.91,
+        "metric_p95": 0.92,
+        "p_cheapest": 0.0,
+    },
 }
 
 pytestmark = needs_chromium
 
 
 def hostile() -> Scenario:
-    return make_scenario(name=NAME, domain=DOMAIN, dataset__source='<img src=x onerror="window.__pwned=9">')
+    return make_scenario(
+        name=NAME, domain=DOMAIN, dataset__source='<img src=x onerror="window.__pwned=9">'
+    )
 
 
 @pytest.fixture(scope="module")
 def report_file(tmp_path_factory, policy):
-    data = build_report(hostile(), policy, generated_at=WHEN, profile=PROFILE,
-                        sensitivity=SENSITIVITY, uncertainty=UNCERTAINTY)
+    data = build_report(
+        hostile(),
+        policy,
+        generated_at=WHEN,
+        profile=PROFILE,
+        sensitivity=SENSITIVITY,
+        uncertainty=UNCERTAINTY,
+    )
     path = tmp_path_factory.mktemp("report") / "hostile report.html"
     path.write_text(render_html(data), encoding="utf-8")
     return path, data
@@ -65,7 +95,9 @@ def report_file(tmp_path_factory, policy):
 
 @pytest.fixture
 def page(browser):
-    ctx = browser.new_context(offline=True, viewport={"width": 1200, "height": 900}, accept_downloads=True)
+    ctx = browser.new_context(
+        offline=True, viewport={"width": 1200, "height": 900}, accept_downloads=True
+    )
     page = ctx.new_page()
     events = {"dialogs": [], "requests": [], "errors": []}
 
@@ -75,7 +107,11 @@ def page(browser):
 
     page.on("dialog", on_dialog)
     page.on("pageerror", lambda e: events["errors"].append(str(e)))
-    page.on("request", lambda r: r.url.startswith(("file:", "data:", "blob:", "about:")) or events["requests"].append(r.url))
+    page.on(
+        "request",
+        lambda r: r.url.startswith(("file:", "data:", "blob:", "about:"))
+        or events["requests"].append(r.url),
+    )
     page.events = events
     yield page
     ctx.close()
@@ -93,12 +129,16 @@ def test_hostile_names_run_nothing_and_the_report_renders(page, report_file):
     assert page.evaluate("window.__pwned") is None
     assert page.events["dialogs"] == []
     assert page.events["errors"] == []
-    assert page.events["requests"] == []  # nothing fetched: no fonts, scripts or images from outside
+    assert (
+        page.events["requests"] == []
+    )  # nothing fetched: no fonts, scripts or images from outside
 
     # User text shows as text.
     assert page.locator("#report-title").text_content() == NAME
     assert DOMAIN in page.locator(".subtitle").text_content()
-    assert page.locator("table.classes td").first.text_content() == "<script>window.__pwned=6</script>"
+    assert (
+        page.locator("table.classes td").first.text_content() == "<script>window.__pwned=6</script>"
+    )
     assert page.locator("main img, main svg:not(.main-svg):not([class]), main iframe").count() == 0
 
     # The headline and every chart rendered.
@@ -119,7 +159,8 @@ def test_print_view_fits_the_page_and_hides_the_controls(page, report_file):
     assert page.locator("#scenario-download").is_visible()
     page.emulate_media(media="print")
     page.wait_for_function(
-        "Array.from(document.querySelectorAll('.js-plotly-plot')).every(el => el._fullLayout.width <= 700)",
+        "Array.from(document.querySelectorAll('.js-plotly-plot')).every(el => el._fullLayout.width "
+        "<= 700)",
         timeout=10_000,
     )
     assert not page.locator("#scenario-download").is_visible()
@@ -133,7 +174,8 @@ def test_print_view_fits_the_page_and_hides_the_controls(page, report_file):
     page.emulate_media(media="screen")
     page.set_viewport_size({"width": 1200, "height": 900})
     page.wait_for_function(
-        "Array.from(document.querySelectorAll('.js-plotly-plot')).every(el => el._fullLayout.width > 800)",
+        "Array.from(document.querySelectorAll('.js-plotly-plot')).every(el => el._fullLayout.width "
+        "> 800)",
         timeout=10_000,
     )
 
@@ -162,7 +204,11 @@ def test_every_example_renders_offline(page, tmp_path, policy):
         _open(page, path)
         assert page.locator(".js-plotly-plot .main-svg").count() >= 3, example.stem
         assert page.locator("#headline").is_visible()
-    assert page.events["errors"] == [] and page.events["requests"] == [] and page.events["dialogs"] == []
+    assert (
+        page.events["errors"] == []
+        and page.events["requests"] == []
+        and page.events["dialogs"] == []
+    )
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -1,4 +1,5 @@
-"""A plan far smaller than the budget, identical to the all-human one, stays readable in the report's
+"""A plan far smaller than the budget, identical to the all-human one, stays readable in the
+report's
 charts (HTML and PDF draw the same figures): the spend axis covers every plan, the recommended line
 does not hide the all-human one, and every plan's bar in the layers chart carries its total."""
 
@@ -19,9 +20,15 @@ from tests.conftest import EXAMPLES, make_scenario
 def small(policy):
     # reach_target with a budget of $1M: the recommended plan is the all-human one and buys only
     # what reaches the target, about $1.4k (0.14% of the budget); all-synthetic spends it all.
-    s = make_scenario(economics__budget=1_000_000, economics__target_metric=0.85,
-                      economics__synthetic_label_accuracy=0.6, economics__review_cost_per_example=3.0,
-                      economics__objective="reach_target", factors__error_cost=5, factors__domain_judgment=5)
+    s = make_scenario(
+        economics__budget=1_000_000,
+        economics__target_metric=0.85,
+        economics__synthetic_label_accuracy=0.6,
+        economics__review_cost_per_example=3.0,
+        economics__objective="reach_target",
+        factors__error_cost=5,
+        factors__domain_judgment=5,
+    )
     return build_report(s, policy)
 
 
@@ -64,8 +71,11 @@ def test_every_bar_in_the_layers_chart_shows_its_plan(small):
         name = row.split(" (")[0].lower()
         spend = plans[name].spend
         extent = sum(float(t.x[list(t.y).index(row)]) for t in fig.data) / hi
-        # A sliver of a bar is fine when the label says what it is; here the small plans are slivers.
-        assert extent >= 0.02 or (money(spend, small.currency) in text and "0.1% of budget" in text), (row, extent, text)
+        # A sliver of a bar is fine when the label says what it is; here the small plans are
+        # slivers.
+        assert extent >= 0.02 or (
+            money(spend, small.currency) in text and "0.1% of budget" in text
+        ), (row, extent, text)
         assert text.startswith(money(spend, small.currency))
     assert "All-human (= recommended)" in labelled.y
 

@@ -16,13 +16,33 @@ def test_yaml_round_trip_is_identical(scenario):
     "override, field, allowed",
     [
         ({"factors__error_cost": 7}, "factors.error_cost", "less than or equal to 5"),
-        ({"economics__synthetic_label_accuracy": 1.4}, "economics.synthetic_label_accuracy", "less than or equal to 1"),
-        ({"economics__human_cost_per_example": -3}, "economics.human_cost_per_example", "greater than 0"),
-        ({"economics__review_cost_per_example": -1}, "economics.review_cost_per_example", "greater than or equal to 0"),
+        (
+            {"economics__synthetic_label_accuracy": 1.4},
+            "economics.synthetic_label_accuracy",
+            "less than or equal to 1",
+        ),
+        (
+            {"economics__human_cost_per_example": -3},
+            "economics.human_cost_per_example",
+            "greater than 0",
+        ),
+        (
+            {"economics__review_cost_per_example": -1},
+            "economics.review_cost_per_example",
+            "greater than or equal to 0",
+        ),
         ({"data_use": "vibes"}, "data_use", "must be one of"),
         ({"factors__eror_cost": 2}, "factors.eror_cost", "unknown field"),
-        ({"economics__learning_curve": {"points": [[10, 0.5]]}}, "economics.learning_curve", "at least 3 points"),
-        ({"economics__learning_curve": {"points": [[0, 0.5], [1, 0.6], [2, 0.7]]}}, "economics.learning_curve.points", "greater than 0"),
+        (
+            {"economics__learning_curve": {"points": [[10, 0.5]]}},
+            "economics.learning_curve",
+            "at least 3 points",
+        ),
+        (
+            {"economics__learning_curve": {"points": [[0, 0.5], [1, 0.6], [2, 0.7]]}},
+            "economics.learning_curve.points",
+            "greater than 0",
+        ),
     ],
 )
 def test_bad_values_name_field_and_range(override, field, allowed):
@@ -34,7 +54,10 @@ def test_bad_values_name_field_and_range(override, field, allowed):
 
 def test_fitted_curve_needs_todays_size():
     with pytest.raises(InputError, match="dataset.human_examples"):
-        make_scenario(economics__learning_curve={"fitted": {"ceiling": 0.9, "scale": 1, "exponent": 0.5}}, dataset=None)
+        make_scenario(
+            economics__learning_curve={"fitted": {"ceiling": 0.9, "scale": 1, "exponent": 0.5}},
+            dataset=None,
+        )
 
 
 def test_yaml_is_loaded_safely():
@@ -82,10 +105,28 @@ def test_next_line_character_round_trips_and_unicode_stays_readable():
 @pytest.mark.parametrize(
     "edit, field",
     [
-        (("  default_classes:\n    value: 2", "  default_classes:\n    value: 1"), "model.default_classes.value"),
-        (("  tail_coverage:\n    value: 0.15", "  tail_coverage:\n    value: -3"), "model.tail_coverage.value"),
-        (("escaped_error_multiplier: {1: 0.25, 2: 0.5, 3: 1.0, 4: 2.0, 5: 4.0}", "escaped_error_multiplier: {1: 0.25}"), "escaped_error_multiplier"),
-        (("ranges:\n", "ranges:\n  vibes: {kind: absolute, low: 0, high: 1, reason: \"not an input\"}\n"), "unknown input"),
+        (
+            ("  default_classes:\n    value: 2", "  default_classes:\n    value: 1"),
+            "model.default_classes.value",
+        ),
+        (
+            ("  tail_coverage:\n    value: 0.15", "  tail_coverage:\n    value: -3"),
+            "model.tail_coverage.value",
+        ),
+        (
+            (
+                "escaped_error_multiplier: {1: 0.25, 2: 0.5, 3: 1.0, 4: 2.0, 5: 4.0}",
+                "escaped_error_multiplier: {1: 0.25}",
+            ),
+            "escaped_error_multiplier",
+        ),
+        (
+            (
+                "ranges:\n",
+                'ranges:\n  vibes: {kind: absolute, low: 0, high: 1, reason: "not an input"}\n',
+            ),
+            "unknown input",
+        ),
     ],
 )
 def test_bad_policy_values_are_refused_naming_the_field(edit, field):
@@ -98,7 +139,9 @@ def test_bad_policy_values_are_refused_naming_the_field(edit, field):
 
 
 def test_currency_must_be_an_iso_code():
-    with pytest.raises(InputError, match="economics.currency: must be a three-letter ISO currency code"):
+    with pytest.raises(
+        InputError, match="economics.currency: must be a three-letter ISO currency code"
+    ):
         make_scenario(economics__currency="<b>X</b>")
     assert make_scenario(economics__currency="EUR").economics.currency == "EUR"
 
@@ -108,6 +151,8 @@ def test_a_base_scenario_without_a_curve_says_how_to_fill_it():
     from hybrid.model.scenario import load_scenario
 
     with pytest.raises(InputError) as exc:
-        load_scenario(Path(__file__).resolve().parent.parent / "data" / "samples" / "digits_pilot.yaml")
+        load_scenario(
+            Path(__file__).resolve().parent.parent / "data" / "samples" / "digits_pilot.yaml"
+        )
     assert "economics.learning_curve: required field is missing" in str(exc.value)
     assert "python -m hybrid evidence" in str(exc.value)

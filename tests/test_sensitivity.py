@@ -1,5 +1,7 @@
 """Tornado, threshold finder and Monte Carlo: properties the what-if analysis must keep."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -9,10 +11,8 @@ from hybrid.explain.recommendation import recommend
 from hybrid.explain.sensitivity import INPUTS, label_threshold, measure_next, threshold, tornado
 from hybrid.model.economics import resolve_inputs
 from hybrid.model.policy import Range
-from hybrid.whatif.uncertainty import monte_carlo
-from dataclasses import replace
-
 from hybrid.model.scenario import load_scenario
+from hybrid.whatif.uncertainty import monte_carlo
 from tests.conftest import EXAMPLES, make_scenario
 
 ZERO = {k: Range(kind="absolute", low=0.0, high=0.0, reason="no uncertainty") for k in INPUTS}
@@ -20,7 +20,8 @@ ZERO = {k: Range(kind="absolute", low=0.0, high=0.0, reason="no uncertainty") fo
 
 def fixed_curve_scenario(**kw):
     return make_scenario(
-        economics__learning_curve={"fitted": {"ceiling": 0.95, "scale": 2.0, "exponent": 0.35}}, **kw
+        economics__learning_curve={"fitted": {"ceiling": 0.95, "scale": 2.0, "exponent": 0.35}},
+        **kw,
     )
 
 
@@ -59,16 +60,23 @@ def test_flipping_input_is_marked(policy):
     found = threshold(policy, inp, "accuracy", 0.5, 1.0)
     assert found, "the label changes somewhere between 50% and 100% accuracy"
     value, before, after = found[0]
-    wide = {"accuracy": Range(kind="absolute", low=0.5 - inp.accuracy, high=1.0 - inp.accuracy, reason="wide")}
+    wide = {
+        "accuracy": Range(
+            kind="absolute", low=0.5 - inp.accuracy, high=1.0 - inp.accuracy, reason="wide"
+        )
+    }
     (bar,) = tornado(inp, policy, wide)
     assert bar.flips_label
     assert before != after and 0.5 < value < 1.0
 
 
 def test_label_threshold_points_to_a_real_change(policy):
-    scn = make_scenario(economics__human_cost_per_example=0.3, economics__synthetic_label_accuracy=0.7,
-                        factors={"error_cost": 1, "domain_judgment": 1, "edge_cases": 2, "iteration_maturity": 5},
-                        data_use="pretraining")
+    scn = make_scenario(
+        economics__human_cost_per_example=0.3,
+        economics__synthetic_label_accuracy=0.7,
+        factors={"error_cost": 1, "domain_judgment": 1, "edge_cases": 2, "iteration_maturity": 5},
+        data_use="pretraining",
+    )
     rec = recommend(scn, policy)
     inp = resolve_inputs(scn, policy)
     hit = label_threshold(policy, inp, "human_cost", rec.label)
@@ -76,9 +84,12 @@ def test_label_threshold_points_to_a_real_change(policy):
     value, new_label = hit
     assert new_label != rec.label
     beyond = value * (0.99 if value < 0.3 else 1.01)
-    dearer = make_scenario(economics__human_cost_per_example=beyond, economics__synthetic_label_accuracy=0.7,
-                           factors={"error_cost": 1, "domain_judgment": 1, "edge_cases": 2, "iteration_maturity": 5},
-                           data_use="pretraining")
+    dearer = make_scenario(
+        economics__human_cost_per_example=beyond,
+        economics__synthetic_label_accuracy=0.7,
+        factors={"error_cost": 1, "domain_judgment": 1, "edge_cases": 2, "iteration_maturity": 5},
+        data_use="pretraining",
+    )
     assert recommend(dearer, policy).label == new_label
 
 
@@ -98,7 +109,7 @@ def test_zero_width_ranges_and_fixed_curve_give_point_intervals(policy):
     scn = fixed_curve_scenario()
     rec = recommend(scn, policy)
     mc = monte_carlo(resolve_inputs(scn, policy), plans_of(rec), ZERO, rec.mode, draws=500)
-    for p, plan in zip(mc.plans, rec.plans):
+    for p, plan in zip(mc.plans, rec.plans, strict=False):
         assert p.cpp_p5 == pytest.approx(p.cpp_p95) == pytest.approx(plan.cost_per_point, rel=1e-6)
 
 
@@ -108,7 +119,12 @@ def test_more_draws_narrow_the_estimate(policy):
     inp = resolve_inputs(scn, policy)
 
     def spread(draws):
-        meds = [monte_carlo(inp, plans_of(rec), policy.ranges, rec.mode, draws=draws, seed=s).plans[2].cpp_p50 for s in range(12)]
+        meds = [
+            monte_carlo(inp, plans_of(rec), policy.ranges, rec.mode, draws=draws, seed=s)
+            .plans[2]
+            .cpp_p50
+            for s in range(12)
+        ]
         return np.std(meds)
 
     assert spread(4000) < spread(250)
@@ -118,7 +134,7 @@ def test_intervals_contain_the_point_estimate(policy):
     scn = make_scenario()
     rec = recommend(scn, policy)
     mc = monte_carlo(resolve_inputs(scn, policy), plans_of(rec), policy.ranges, rec.mode)
-    for p, plan in zip(mc.plans, rec.plans):
+    for p, plan in zip(mc.plans, rec.plans, strict=False):
         assert p.cpp_p5 <= plan.cost_per_point <= p.cpp_p95
 
 
@@ -130,10 +146,17 @@ def test_point_estimate_and_interval_are_explained_together(policy):
     scn = load_scenario(EXAMPLES[0].parent / "support-intent-fine-tuning.yaml")
     rec = recommend(scn, policy)
     inp = resolve_inputs(scn, policy)
-    mc = monte_carlo(inp, [(p.name, p.synthetic_share, p.review_coverage) for p in rec.plans], policy.ranges, rec.mode,
-                     draws=4000)
+    mc = monte_carlo(
+        inp,
+        [(p.name, p.synthetic_share, p.review_coverage) for p in rec.plans],
+        policy.ranges,
+        rec.mode,
+        draws=4000,
+    )
     spread = next(sp for sp in mc.plans if sp.name == "recommended")
-    text = point_and_spread(rec.plan.cost_per_point, spread, policy.ranges, inp, lambda x: f"${x:,.0f}")
+    text = point_and_spread(
+        rec.plan.cost_per_point, spread, policy.ranges, inp, lambda x: f"${x:,.0f}"
+    )
     assert f"${spread.cpp_p5:,.0f} to ${spread.cpp_p95:,.0f}" in text
     assert spread.cpp_p5 <= rec.plan.cost_per_point <= spread.cpp_p95
     if abs(spread.cpp_p50 / rec.plan.cost_per_point - 1) >= 0.05:
@@ -150,7 +173,10 @@ def test_a_recommended_plan_that_is_a_fixed_plan_wins_its_ties(policy):
     rec = recommend(scn, policy)
     inp = resolve_inputs(scn, policy)
     plans = [("all-human", 0.0, 0.0), ("all-synthetic", 1.0, 0.5), ("recommended", 0.0, 0.0)]
-    mc = {p.name: p for p in monte_carlo(inp, plans, policy.ranges, rec.mode, draws=1000, seed=1).plans}
+    mc = {
+        p.name: p
+        for p in monte_carlo(inp, plans, policy.ranges, rec.mode, draws=1000, seed=1).plans
+    }
     assert mc["all-human"].p_cheapest == 0.0
     assert mc["recommended"].p_cheapest > 0.0
     assert mc["recommended"].cpp_p50 == pytest.approx(mc["all-human"].cpp_p50)

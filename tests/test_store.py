@@ -36,7 +36,9 @@ from hybrid.store.scenarios import (
     versions_t,
 )
 
-PG_URL = (os.environ.get("HYBRID_TEST_DATABASE_URL") or os.environ.get("HYBRID_DATABASE_URL", "")).strip()  # see conftest.py
+PG_URL = (
+    os.environ.get("HYBRID_TEST_DATABASE_URL") or os.environ.get("HYBRID_DATABASE_URL", "")
+).strip()  # see conftest.py
 HAS_PG = bool(PG_URL) and PG_URL.split(":", 1)[0].startswith("postgres")
 
 BACKENDS = [

@@ -1,4 +1,5 @@
-"""The scenario link: round-trips exactly, stays compact, and refuses anything else with InputError."""
+"""The scenario link: round-trips exactly, stays compact, and refuses anything else with
+InputError."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import zlib
 from pathlib import Path
 
 import pytest
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -44,7 +44,9 @@ def test_examples_round_trip_compactly(path):
 
 # --- Hypothesis: any valid scenario survives the link ---------------------------------------------
 
-text = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=60).filter(lambda t: t.strip())
+text = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=60).filter(
+    lambda t: t.strip()
+)
 name = name_text(min_size=1, max_size=60).filter(lambda t: t.strip())
 fraction = st.floats(0.0, 1.0, allow_nan=False)
 positive = st.floats(1e-6, 1e9, allow_nan=False, allow_infinity=False)
@@ -53,7 +55,9 @@ money = st.floats(0.0, 1e9, allow_nan=False, allow_infinity=False)
 
 @st.composite
 def curve(draw):
-    sizes = draw(st.lists(st.floats(1.0, 1e9, allow_nan=False), min_size=3, max_size=12, unique=True))
+    sizes = draw(
+        st.lists(st.floats(1.0, 1e9, allow_nan=False), min_size=3, max_size=12, unique=True)
+    )
     metrics = draw(st.lists(fraction, min_size=len(sizes), max_size=len(sizes)))
     return {"points": [[n, m] for n, m in zip(sizes, metrics, strict=True)]}
 
@@ -65,7 +69,13 @@ def scenarios(draw):
         "data_use": draw(st.sampled_from(DATA_USES)),
         "factors": {
             k: draw(st.integers(1, 5))
-            for k in ("error_cost", "domain_judgment", "edge_cases", "iteration_maturity", "cultural_sensitivity")
+            for k in (
+                "error_cost",
+                "domain_judgment",
+                "edge_cases",
+                "iteration_maturity",
+                "cultural_sensitivity",
+            )
         },
         "economics": {
             "budget": draw(positive),
@@ -85,7 +95,9 @@ def scenarios(draw):
     }
     econ = data["economics"]
     if econ["confirm_cost_per_example"] is not None and econ["fix_cost_per_example"] is not None:
-        econ["fix_cost_per_example"] += econ["confirm_cost_per_example"]  # fixing includes confirming
+        econ["fix_cost_per_example"] += econ[
+            "confirm_cost_per_example"
+        ]  # fixing includes confirming
     if draw(st.booleans()):
         data["domain"] = draw(text)
     if draw(st.booleans()):
@@ -111,7 +123,8 @@ def test_any_scenario_round_trips(s):
     assert decode(token) == s
 
 
-# --- hostile and damaged links ---------------------------------------------------------------------
+# --- hostile and damaged links
+# ---------------------------------------------------------------------
 
 
 @given(st.text(max_size=300))

@@ -23,8 +23,16 @@ from benchmarks.validation.datasets import char_bigrams, load  # noqa: E402
 
 def small_case(generator="augment", **kw):
     params = {"noise": 0.2, "systematic": 0.5} if generator != "prelabel" else {"seed_rows": 20}
-    base = dict(name=f"t-{generator}", dataset="breast_cancer", generator=generator, budget=50,
-                pilot_human=100, pilot_synthetic=60, test_rows=100, gen_params=params)
+    base = dict(
+        name=f"t-{generator}",
+        dataset="breast_cancer",
+        generator=generator,
+        budget=50,
+        pilot_human=100,
+        pilot_synthetic=60,
+        test_rows=100,
+        gen_params=params,
+    )
     base.update(kw)
     return H.Case(**base)
 
@@ -52,7 +60,9 @@ def test_noise_never_keeps_the_true_label():
 def test_pilot_accuracy_is_the_scenario_accuracy_and_near_the_population():
     p = H.prepare_case(small_case("centroid", pilot_synthetic=400))
     scen = H.base_scenario(p)
-    assert scen["economics"]["synthetic_label_accuracy"] == pytest.approx(p.pilot_syn.accuracy, abs=1e-4)
+    assert scen["economics"]["synthetic_label_accuracy"] == pytest.approx(
+        p.pilot_syn.accuracy, abs=1e-4
+    )
     assert abs(p.accuracy - p.population_accuracy) < 0.06
     assert abs(p.population_accuracy - 0.8) < 0.03
 
@@ -64,8 +74,12 @@ def test_prelabel_labels_are_the_weak_models_and_accuracy_is_measured():
     assert np.array_equal(st.y_given, p.gen.model.predict(p.features.rows(st.pool_idx)))
     assert p.accuracy == pytest.approx(np.mean(st.y_given == st.y_true))
     # the pilot's synthetic inputs left the pool; test, pilot and pool are disjoint
-    for a, b in [(p.pool_idx, st.pool_idx), (p.pool_idx, p.test_idx), (p.pool_idx, p.pilot_idx),
-                 (p.test_idx, p.pilot_idx)]:
+    for a, b in [
+        (p.pool_idx, st.pool_idx),
+        (p.pool_idx, p.test_idx),
+        (p.pool_idx, p.pilot_idx),
+        (p.test_idx, p.pilot_idx),
+    ]:
         assert not np.intersect1d(a, b).size
 
 
@@ -130,8 +144,10 @@ def test_char_bigrams():
     assert char_bigrams("好 ok 2") == "好好 ok 2"
 
 
-@pytest.mark.parametrize("generator,generation", [("prelabel", "prelabel"), ("centroid", "generated"),
-                                                  ("augment", "augmented")])
+@pytest.mark.parametrize(
+    "generator,generation",
+    [("prelabel", "prelabel"), ("centroid", "generated"), ("augment", "augmented")],
+)
 def test_the_base_scenario_names_the_kind_of_generation(generator, generation):
     """The scenario the CLI plans on says how the rows were made (it sets the saturation prior and
     whether the measured range binds) and asks for the best the budget buys."""

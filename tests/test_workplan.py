@@ -1,5 +1,6 @@
 """The per-slice work plan (hybrid/model/workplan.py): known answers, totals equal to the global
-plan, Wilson verification samples, and the property that lower agreement never draws synthetic rows."""
+plan, Wilson verification samples, and the property that lower agreement never draws synthetic
+rows."""
 
 from __future__ import annotations
 
@@ -15,10 +16,10 @@ from hybrid.model.economics import resolve_inputs
 from hybrid.model.recommend import decide
 from hybrid.model.scenario import load_scenario
 from hybrid.model.workplan import (
+    Settings,
     SliceStats,
     _allocate,
     _Slices,
-    Settings,
     slice_plan,
     verification_sample,
     wilson_half_width,
@@ -101,18 +102,25 @@ def test_per_slice_guardrails_hold(support_plan, policy):
     g = resolve_inputs(scn, policy).guardrails
     for s in wp.slices:
         if s.synthetic_examples:
-            assert s.synthetic_examples <= s.max_synthetic_share * (s.human_examples + s.synthetic_examples) + 1
+            assert (
+                s.synthetic_examples
+                <= s.max_synthetic_share * (s.human_examples + s.synthetic_examples) + 1
+            )
             assert s.review_coverage >= g.min_review_coverage - 1e-9
             assert s.max_synthetic_share <= g.max_synthetic_share
     legal = next(s for s in wp.slices if s.slice == "legal")
-    assert legal.tail and legal.max_synthetic_share == policy.workplan.tail_max_synthetic_share.value
+    assert (
+        legal.tail and legal.max_synthetic_share == policy.workplan.tail_max_synthetic_share.value
+    )
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_every_example_splits_exactly(policy, path):
     scn = load_scenario(path)
-    stats = [SliceStats(f"s{i}", n, agreement=a) for i, (n, a) in
-             enumerate([(5000, 0.95), (3000, 0.9), (1000, 0.85), (300, 0.9), (80, 0.8)])]
+    stats = [
+        SliceStats(f"s{i}", n, agreement=a)
+        for i, (n, a) in enumerate([(5000, 0.95), (3000, 0.9), (1000, 0.85), (300, 0.9), (80, 0.8)])
+    ]
     wp = slice_plan(scn, policy, stats)
     assert wp.human_examples == round(wp.plan.human_examples)
     assert wp.synthetic_examples + wp.unplaced_synthetic == round(wp.plan.synthetic_examples)
@@ -145,7 +153,10 @@ def test_thousand_slices_split_exactly(policy):
     rng = np.random.default_rng(0)
     sizes = np.maximum(1, (rng.pareto(1.2, 1000) * 50).astype(int))
     agr = rng.uniform(0.5, 0.99, 1000)
-    stats = [SliceStats(f"slice {i}", int(n), agreement=float(a)) for i, (n, a) in enumerate(zip(sizes, agr))]
+    stats = [
+        SliceStats(f"slice {i}", int(n), agreement=float(a))
+        for i, (n, a) in enumerate(zip(sizes, agr, strict=False))
+    ]
     wp = slice_plan(scn, policy, stats)
     assert len(wp.slices) == 1000
     assert wp.human_examples == round(wp.plan.human_examples)
@@ -178,8 +189,11 @@ def support_inputs(policy):
 
 
 slice_lists = st.lists(
-    st.tuples(st.integers(20, 20000), st.floats(0.3, 0.99), st.integers(0, 400), st.floats(0.6, 1.0)),
-    min_size=2, max_size=8,
+    st.tuples(
+        st.integers(20, 20000), st.floats(0.3, 0.99), st.integers(0, 400), st.floats(0.6, 1.0)
+    ),
+    min_size=2,
+    max_size=8,
 )
 
 
@@ -188,11 +202,15 @@ slice_lists = st.lists(
 def test_lower_agreement_never_draws_synthetic_rows(policy, support_inputs, rows, pick, drop):
     scn, inp, plan = support_inputs
     j = pick % len(rows)
-    stats = [SliceStats(f"s{i}", n, agreement=a, reviewed=r, reviewed_correct=r * c)
-             for i, (n, a, r, c) in enumerate(rows)]
+    stats = [
+        SliceStats(f"s{i}", n, agreement=a, reviewed=r, reviewed_correct=r * c)
+        for i, (n, a, r, c) in enumerate(rows)
+    ]
     lower = list(stats)
     n, a, r, c = rows[j]
-    lower[j] = SliceStats(f"s{j}", n, agreement=max(1 / inp.classes, a - drop), reviewed=r, reviewed_correct=r * c)
+    lower[j] = SliceStats(
+        f"s{j}", n, agreement=max(1 / inp.classes, a - drop), reviewed=r, reviewed_correct=r * c
+    )
     settings = Settings.from_policy(policy)
     n_h, n_s = round(plan.human_examples), round(plan.synthetic_examples)
     v = plan.review_coverage
@@ -244,8 +262,13 @@ def test_sample_data_sliced_with_annotators_spends_the_global_plan(policy):
     from hybrid.model.workplan import rounding_tolerance
 
     scn = load_scenario(SUPPORT)
-    stats = read_slices(ROOT / "data" / "samples" / "support_tickets.csv", slice="channel", label="label",
-                        annotators=["annotator_1", "annotator_2"], source="source")
+    stats = read_slices(
+        ROOT / "data" / "samples" / "support_tickets.csv",
+        slice="channel",
+        label="label",
+        annotators=["annotator_1", "annotator_2"],
+        source="source",
+    )
     wp = slice_plan(scn, policy, stats)
     assert wp.matches_global
     assert round(wp.plan.spend) == 27288
@@ -255,18 +278,26 @@ def test_sample_data_sliced_with_annotators_spends_the_global_plan(policy):
 def test_classes_as_slices_keep_their_agreement(policy):
     """Sliced by the label column, each slice is one class: its kappa is corrected by the whole
     data's label mix, so 88% agreement over 12 classes is not 'low agreement' (a slice-level kappa
-    would have capped every class at 20% synthetic and left most of the plan's synthetic rows out)."""
+    would have capped every class at 20% synthetic and left most of the plan's synthetic rows
+    out)."""
     from hybrid.evidence.slices import read_slices
 
     scn = load_scenario(SUPPORT)
-    stats = read_slices(ROOT / "data" / "samples" / "support_tickets.csv", slice="label", label="label",
-                        annotators=["annotator_1", "annotator_2"], source="source")
+    stats = read_slices(
+        ROOT / "data" / "samples" / "support_tickets.csv",
+        slice="label",
+        label="label",
+        annotators=["annotator_1", "annotator_2"],
+        source="source",
+    )
     billing = next(s for s in stats if s.name == "billing")
     assert billing.agreement == pytest.approx(0.88, abs=0.02)
     assert billing.kappa > 0.8
     wp = slice_plan(scn, policy, stats)
     assert wp.unplaced_synthetic == 0 and wp.matches_global
-    assert next(s for s in wp.slices if s.slice == "billing").max_synthetic_share == pytest.approx(0.8)
+    assert next(s for s in wp.slices if s.slice == "billing").max_synthetic_share == pytest.approx(
+        0.8
+    )
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
@@ -277,8 +308,13 @@ def test_every_example_spends_the_global_plan_on_the_sample(policy, path):
     from hybrid.evidence.slices import read_slices
     from hybrid.model.workplan import rounding_tolerance, spend_gap
 
-    stats = read_slices(ROOT / "data" / "samples" / "support_tickets.csv", slice="label", label="label",
-                        annotators=["annotator_1", "annotator_2"], source="source")
+    stats = read_slices(
+        ROOT / "data" / "samples" / "support_tickets.csv",
+        slice="label",
+        label="label",
+        annotators=["annotator_1", "annotator_2"],
+        source="source",
+    )
     wp = slice_plan(load_scenario(path), policy, stats)
     assert abs(spend_gap(wp)) <= rounding_tolerance(wp)
     assert wp.total()["spend_matches_global_plan"] is True

@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from browser_helpers import metric, no_exceptions, needs_chromium  # noqa: E402
+from browser_helpers import metric, needs_chromium, no_exceptions  # noqa: E402
 from streamlit_server import full_page_screenshot, running_app, wait_for_app  # noqa: E402
 from test_meeting_browser import _CHARTS, _CLIPPED, AXE  # noqa: E402
 
@@ -50,7 +50,8 @@ def _readable(page) -> list[str]:
 
 def _ticks(page) -> list[str]:
     return page.locator('[data-testid="stPlotlyChart"] .yaxislayer-above .ytick text').evaluate_all(
-        "els => els.map(e => e.textContent)")
+        "els => els.map(e => e.textContent)"
+    )
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["laptop", "desktop"])
@@ -64,7 +65,12 @@ def test_sample_plan_renders_whole(server, browser, size):
         wait_for_app(page, TIMEOUT_MS)
         main = page.locator('[data-testid="stMain"]')
         assert "No dataset loaded yet" in main.inner_text()
-        assert main.get_by_role("link", name=re.compile("Upload a dataset on the Dataset page")).count() == 1
+        assert (
+            main.get_by_role(
+                "link", name=re.compile("Upload a dataset on the Dataset page")
+            ).count()
+            == 1
+        )
         page.get_by_role("button", name=re.compile("Use the bundled sample")).click()
         metric(page, "Slices").wait_for(timeout=TIMEOUT_MS)
         wait_for_app(page, TIMEOUT_MS)
@@ -89,7 +95,8 @@ def test_sample_plan_renders_whole(server, browser, size):
             problems += page.evaluate(
                 "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
                 ".filter(v => v.impact === 'critical' || v.impact === 'serious')"
-                ".map(v => 'axe ' + v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))"
+                ".map(v => 'axe ' + v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' "
+                "')).join(' | '))"
             )
         full_page_screenshot(page, OUT / f"workplan-{size[0]}.png", size[0])
         assert not problems, "\n".join(problems)
@@ -103,7 +110,8 @@ def test_sixty_slices_keep_the_chart_readable(server, browser, tmp_path):
     lines = ["text,label,annotator_1,annotator_2,source"]
     for i in range(3000):
         lab = labels[min(int((i * 7919) % 3000 / 3000 * 60 * (1 + (i % 3)) / 2), 59)]
-        lines.append(f"ticket {i},{lab},{lab},{lab if i % 11 else labels[0]},{'synthetic' if i % 6 == 0 else 'human'}")
+        source = "synthetic" if i % 6 == 0 else "human"
+        lines.append(f"ticket {i},{lab},{lab},{lab if i % 11 else labels[0]},{source}")
     data = tmp_path / "many.csv"
     data.write_text("\n".join(lines) + "\n", encoding="utf-8")
     context = browser.new_context(viewport={"width": 1280, "height": 800})

@@ -19,8 +19,8 @@ from typing import Any
 import streamlit as st
 
 from hybrid.explain.rationale import LABEL_TITLES
-from hybrid.money import money
 from hybrid.model.scenario import Scenario
+from hybrid.money import money
 from hybrid.whatif.compare import deltas, differing_inputs
 from ui import compute
 from ui.theme import md_escape
@@ -73,7 +73,9 @@ def delta_lines(base: Scenario, cur: Scenario, policy_text: str | None) -> list[
     if "synthetic_share" in moved:
         d = moved["synthetic_share"]
         pts = 100 * (d.change or 0.0)
-        lines.append(f"Synthetic share: {d.baseline:.0%} → {d.current:.0%} ({_arrow(pts)} {pts:+.0f} pts)")
+        lines.append(
+            f"Synthetic share: {d.baseline:.0%} → {d.current:.0%} ({_arrow(pts)} {pts:+.0f} pts)"
+        )
     same_currency = b.currency == c.currency
     for key, title in (("cost_per_point", "Cost per point"), ("spend", "Spend")):
         if key not in moved:
@@ -83,7 +85,10 @@ def delta_lines(base: Scenario, cur: Scenario, policy_text: str | None) -> list[
         new = "no gain" if d.current is None else money(float(d.current), c.currency)
         if d.change is not None and same_currency:
             sign = "+" if d.change > 0 else "−"
-            lines.append(f"{title}: {old} → {new} ({_arrow(d.change)} {sign}{money(abs(d.change), c.currency)})")
+            lines.append(
+                f"{title}: {old} → {new} ({_arrow(d.change)} "
+                f"{sign}{money(abs(d.change), c.currency)})"
+            )
         else:
             lines.append(f"{title}: {old} → {new}")
     return lines
@@ -116,7 +121,9 @@ def render_delta(cur: Scenario, policy_text: str | None, where: Any = None) -> N
     where = where or st.sidebar
     entry = ss.get(BASELINE)
     if not entry:
-        where.caption("No baseline set. Set one on the Compare or Library page to see what each change moves.")
+        where.caption(
+            "No baseline set. Set one on the Compare or Library page to see what each change moves."
+        )
         return
     base = entry["scenario"]
     with where.container(border=True):
@@ -127,11 +134,17 @@ def render_delta(cur: Scenario, policy_text: str | None, where: Any = None) -> N
         if lines is None:
             st.caption("No comparison: one of the two has no recommendation.")
         elif not lines:
-            st.markdown("No change in the recommendation." if changed else "No change from the baseline.")
+            st.markdown(
+                "No change in the recommendation." if changed else "No change from the baseline."
+            )
         else:
             st.markdown("\n".join(f"- {md_escape(line)}" for line in lines))
         if changed:
             shown = ", ".join(changed[:MAX_INPUTS_LISTED])
-            more = f" and {len(changed) - MAX_INPUTS_LISTED} more" if len(changed) > MAX_INPUTS_LISTED else ""
+            more = (
+                f" and {len(changed) - MAX_INPUTS_LISTED} more"
+                if len(changed) > MAX_INPUTS_LISTED
+                else ""
+            )
             st.caption(md_escape(f"Inputs changed: {shown}{more}."))
         st.button("Clear baseline", key="baseline.clear", on_click=_clear, type="tertiary")

@@ -13,12 +13,13 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from hybrid.money import currency_affixes, money, money_compact
 from hybrid.model.policy import Bound, Guardrails
-from hybrid.share.chart_layout import chart_layout, left_margin, share_of_budget, tick_format, twins
 from hybrid.model.recommend import Recommendation
+from hybrid.money import currency_affixes, money, money_compact
+from hybrid.share.chart_layout import chart_layout, left_margin, share_of_budget, tick_format, twins
 from ui import theme
 from ui.theme import html_text
+
 
 def currency_axis(currency: str) -> dict:
     pre, suf = currency_affixes(currency)
@@ -37,8 +38,15 @@ def _layout(
     """Apply the shared layout (hybrid.share.chart_layout): title on top, legend at the bottom,
     margins computed from both. ``width_px`` is the chart's narrowest width on a 1280 px laptop."""
     names = [t.name for t in fig.data if t.name and t.showlegend is not False] if legend else []
-    # Text on the y axis (bar charts' categories) widens the left margin; numbers take about 5 characters.
-    categories = [str(v) for t in fig.data if getattr(t, "y", None) is not None for v in t.y if isinstance(v, str)]
+    # Text on the y axis (bar charts' categories) widens the left margin; numbers take about 5
+    # characters.
+    categories = [
+        str(v)
+        for t in fig.data
+        if getattr(t, "y", None) is not None
+        for v in t.y
+        if isinstance(v, str)
+    ]
     layout = chart_layout(
         title,
         x_title,
@@ -52,8 +60,12 @@ def _layout(
     )
     xaxis, yaxis = layout.pop("xaxis"), layout.pop("yaxis")
     fig.update_layout(template="plotly_white", **layout)
-    fig.update_xaxes(title_text=xaxis["title"]["text"], automargin=True, showline=True, linecolor="#888888")
-    fig.update_yaxes(title_text=yaxis["title"]["text"], automargin=True, showline=True, linecolor="#888888")
+    fig.update_xaxes(
+        title_text=xaxis["title"]["text"], automargin=True, showline=True, linecolor="#888888"
+    )
+    fig.update_yaxes(
+        title_text=yaxis["title"]["text"], automargin=True, showline=True, linecolor="#888888"
+    )
     return fig
 
 
@@ -78,9 +90,19 @@ def _si(v: float) -> str:
     return f"{v:g}"
 
 
-
-def add_plan_curve(fig, spend, metric, plan, title: str, currency: str, colour: str, dash: str, width: float,
-                   symbol: str, size: int) -> None:
+def add_plan_curve(
+    fig,
+    spend,
+    metric,
+    plan,
+    title: str,
+    currency: str,
+    colour: str,
+    dash: str,
+    width: float,
+    symbol: str,
+    size: int,
+) -> None:
     """One plan on a spend-versus-metric chart: its curve, and a marker where the plan stops."""
     fig.add_trace(
         go.Scatter(
@@ -98,16 +120,21 @@ def add_plan_curve(fig, spend, metric, plan, title: str, currency: str, colour: 
             y=[plan.expected_metric],
             mode="markers",
             showlegend=False,
-            marker={"color": colour, "size": size, "symbol": symbol, "line": {"color": "white", "width": 1.5}},
-            hovertemplate=f"{title}: {plan.expected_metric:.3f} for {html_text(money(plan.spend, currency))}<extra></extra>",
+            marker={
+                "color": colour,
+                "size": size,
+                "symbol": symbol,
+                "line": {"color": "white", "width": 1.5},
+            },
+            hovertemplate=f"{title}: {plan.expected_metric:.3f} for "
+            f"{html_text(money(plan.spend, currency))}<extra></extra>",
         )
     )
 
 
-def spend_chart(
-    rec: Recommendation, spend: np.ndarray, curves: dict[str, np.ndarray]
-) -> go.Figure:
-    """Expected metric against money spent for the all-human, all-synthetic and recommended plans."""
+def spend_chart(rec: Recommendation, spend: np.ndarray, curves: dict[str, np.ndarray]) -> go.Figure:
+    """Expected metric against money spent for the all-human, all-synthetic and recommended
+    plans."""
     cur = rec.currency
     fig = go.Figure()
     plans = {p.name: p for p in rec.plans}
@@ -117,7 +144,9 @@ def spend_chart(
         "recommended": {"dash": "solid", "width": 5, "symbol": "diamond"},
     }
     same = twins(rec.plans)  # a fixed plan with the recommended mix lies under its curve
-    order = [n for n in ("all-human", "all-synthetic") if n not in same] + ["recommended"] + list(same)
+    order = (
+        [n for n in ("all-human", "all-synthetic") if n not in same] + ["recommended"] + list(same)
+    )
     for name in order:
         p = plans[name]
         colour = theme.PLAN_COLOURS[name]
@@ -132,41 +161,74 @@ def spend_chart(
                 title += f" = {' = '.join(twin)}"
         if name in same:
             style.update(dash="dash", width=3)  # drawn over the recommended curve, which it equals
-        add_plan_curve(fig, spend, curves[name], p, title, cur, colour, style["dash"], style["width"], style["symbol"], 16)
+        add_plan_curve(
+            fig,
+            spend,
+            curves[name],
+            p,
+            title,
+            cur,
+            colour,
+            style["dash"],
+            style["width"],
+            style["symbol"],
+            16,
+        )
     fig.add_hline(
         y=rec.target_metric,
         line={"color": theme.TARGET, "dash": "dash", "width": 2},
-        annotation={"text": f"target {rec.target_metric:.3f}", "font": {"size": theme.CHART_FONT, "color": theme.TARGET}},
+        annotation={
+            "text": f"target {rec.target_metric:.3f}",
+            "font": {"size": theme.CHART_FONT, "color": theme.TARGET},
+        },
         annotation_position="bottom right",
     )
-    values = np.concatenate([np.ravel(c) for c in curves.values()] + [[rec.target_metric, rec.today_metric]])
+    values = np.concatenate(
+        [np.ravel(c) for c in curves.values()] + [[rec.target_metric, rec.today_metric]]
+    )
     lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
     pad = max(0.01, 0.08 * (hi - lo))
     _layout(
-        fig, "Expected metric vs spend", f"Spend on new data ({html_text(cur)})", "Expected metric (fraction)", height=640,
+        fig,
+        "Expected metric vs spend",
+        f"Spend on new data ({html_text(cur)})",
+        "Expected metric (fraction)",
+        height=640,
         width_px=480,
     )
     top = float(spend[-1])
     small = [p.spend for p in rec.plans if 0 < p.spend < 0.1 * top]
     if small:
         # A plan that buys only what reaches the target can spend a sliver of the budget: on a
-        # linear axis it sits against zero, so the axis goes logarithmic from below the smallest plan.
+        # linear axis it sits against zero, so the axis goes logarithmic from below the smallest
+        # plan.
         lo_x = min(small) / 3.0
         vals, texts = log_ticks(lo_x, top * 1.05)
         pre, suf = currency_affixes(cur)
-        fig.update_xaxes(type="log", range=[np.log10(lo_x), np.log10(top * 1.05)], tickvals=vals,
-                         ticktext=[f"{pre}{t}{html_text(suf)}" for t in texts])
+        fig.update_xaxes(
+            type="log",
+            range=[np.log10(lo_x), np.log10(top * 1.05)],
+            tickvals=vals,
+            ticktext=[f"{pre}{t}{html_text(suf)}" for t in texts],
+        )
         fig.update_xaxes(title_text=f"Spend on new data ({html_text(cur)}, log scale)")
     else:
         fig.update_xaxes(range=[0, top * 1.02], **currency_axis(cur))
-    fig.update_yaxes(range=[max(0.0, lo - pad), min(1.0, hi + pad)], tickformat=tick_format(max(0.0, lo - pad), min(1.0, hi + pad)))
+    fig.update_yaxes(
+        range=[max(0.0, lo - pad), min(1.0, hi + pad)],
+        tickformat=tick_format(max(0.0, lo - pad), min(1.0, hi + pad)),
+    )
     return fig
 
 
 def layers_chart(rec: Recommendation) -> go.Figure:
     """The budget split into expert anchor, synthetic extension and human review, for each plan."""
     cur = rec.currency
-    order = [rec.synthetic_plan, rec.human_plan, rec.plan]  # plotly draws the first row at the bottom
+    order = [
+        rec.synthetic_plan,
+        rec.human_plan,
+        rec.plan,
+    ]  # plotly draws the first row at the bottom
     names = [theme.PLAN_TITLES[p.name] for p in order]
     fig = go.Figure()
     for layer in ("expert_anchor", "synthetic_extension", "human_review"):
@@ -177,9 +239,16 @@ def layers_chart(rec: Recommendation) -> go.Figure:
                 x=values,
                 orientation="h",
                 name=theme.LAYER_TITLES[layer],
-                marker={"color": theme.LAYER_COLOURS[layer], "line": {"color": "white", "width": 1}},
-                # Compact money, level: full figures were turned on their side in the narrow segments.
-                text=[html_text(money_compact(v, cur)) if v >= 0.1 * rec.budget else "" for v in values],
+                marker={
+                    "color": theme.LAYER_COLOURS[layer],
+                    "line": {"color": "white", "width": 1},
+                },
+                # Compact money, level: full figures were turned on their side in the narrow
+                # segments.
+                text=[
+                    html_text(money_compact(v, cur)) if v >= 0.1 * rec.budget else ""
+                    for v in values
+                ],
                 customdata=[html_text(money(v, cur)) for v in values],
                 textposition="inside",
                 insidetextanchor="middle",
@@ -200,11 +269,29 @@ def layers_chart(rec: Recommendation) -> go.Figure:
         )
     )
     for p, name in zip(order, names, strict=True):
-        # Each bar's total above it: a plan that spends a sliver of the budget has bars too thin to see.
+        # Each bar's total above it: a plan that spends a sliver of the budget has bars too thin to
+        # see.
         note = f"{money(p.spend, cur)}, {share_of_budget(p.spend, rec.budget)}"
-        fig.add_annotation(x=0, y=name, xref="x", yref="y", xanchor="left", yanchor="bottom", yshift=24,
-                           showarrow=False, text=html_text(note), font={"size": theme.CHART_FONT - 2, "color": "#333333"})
-    _layout(fig, "Budget split into the three layers", f"Spend ({html_text(cur)})", "", height=460, width_px=480)
+        fig.add_annotation(
+            x=0,
+            y=name,
+            xref="x",
+            yref="y",
+            xanchor="left",
+            yanchor="bottom",
+            yshift=24,
+            showarrow=False,
+            text=html_text(note),
+            font={"size": theme.CHART_FONT - 2, "color": "#333333"},
+        )
+    _layout(
+        fig,
+        "Budget split into the three layers",
+        f"Spend ({html_text(cur)})",
+        "",
+        height=460,
+        width_px=480,
+    )
     fig.update_layout(barmode="stack", bargap=0.55)
     fig.update_xaxes(range=[0, rec.budget * 1.01], **currency_axis(cur))
     return fig
@@ -226,7 +313,8 @@ def guardrail_chart(g: Guardrails) -> go.Figure:
     caps = [b.rule.max_synthetic_share * 100 for b in bounds]
     binding = [b.source == g.cap_source.source for b in bounds]
     labels = [html_text(bound_title(b)) for b in bounds]
-    # From the top: name 0, bar 0, name 1, bar 1, ... (plotly draws the first category at the bottom).
+    # From the top: name 0, bar 0, name 1, bar 1, ... (plotly draws the first category at the
+    # bottom).
     rows = [(f"name {i}", f"bar {i}") for i in range(len(bounds))]
     order = [c for pair in rows for c in pair][::-1]
     fig = go.Figure(
@@ -237,9 +325,15 @@ def guardrail_chart(g: Guardrails) -> go.Figure:
             width=0.8,
             marker={
                 "color": [theme.SYNTHETIC if is_b else theme.MUTED for is_b in binding],
-                "line": {"color": ["#7a5200" if is_b else "#999999" for is_b in binding], "width": 1.5},
+                "line": {
+                    "color": ["#7a5200" if is_b else "#999999" for is_b in binding],
+                    "width": 1.5,
+                },
             },
-            text=[f"{c:.0f}%" + ("  binds" if is_b else "") for c, is_b in zip(caps, binding, strict=True)],
+            text=[
+                f"{c:.0f}%" + ("  binds" if is_b else "")
+                for c, is_b in zip(caps, binding, strict=True)
+            ],
             textposition="outside",
             constraintext="none",  # keep the value labels at full size beside the thin bars
             textfont={"size": theme.CHART_FONT - 1},
@@ -250,11 +344,28 @@ def guardrail_chart(g: Guardrails) -> go.Figure:
         )
     )
     # The name rows hold no bar; an empty trace puts them on the axis for the annotations.
-    fig.add_trace(go.Bar(y=[name for name, _ in rows], x=[0] * len(rows), orientation="h", hoverinfo="skip",
-                         showlegend=False, marker={"color": "rgba(0,0,0,0)"}))
+    fig.add_trace(
+        go.Bar(
+            y=[name for name, _ in rows],
+            x=[0] * len(rows),
+            orientation="h",
+            hoverinfo="skip",
+            showlegend=False,
+            marker={"color": "rgba(0,0,0,0)"},
+        )
+    )
     for (name, _), label, is_b in zip(rows, labels, binding, strict=True):
-        fig.add_annotation(x=0, y=name, xref="x", yref="y", xanchor="left", yanchor="middle", showarrow=False,
-                           text=f"<b>{label}</b>" if is_b else label, font={"size": theme.CHART_FONT - 1, "color": "#222222"})
+        fig.add_annotation(
+            x=0,
+            y=name,
+            xref="x",
+            yref="y",
+            xanchor="left",
+            yanchor="middle",
+            showarrow=False,
+            text=f"<b>{label}</b>" if is_b else label,
+            font={"size": theme.CHART_FONT - 1, "color": "#222222"},
+        )
     _layout(
         fig,
         "Cap on the synthetic share, rule by rule",
@@ -264,9 +375,13 @@ def guardrail_chart(g: Guardrails) -> go.Figure:
         legend=False,
         width_px=340,
     )
-    fig.update_yaxes(categoryorder="array", categoryarray=order, showticklabels=False, showline=False, ticks="")
+    fig.update_yaxes(
+        categoryorder="array", categoryarray=order, showticklabels=False, showline=False, ticks=""
+    )
     # ticktext, not ticksuffix: with explicit tickvals Streamlit's plotly.js drops the suffix.
-    fig.update_xaxes(range=[0, 125], tickvals=[0, 25, 50, 75, 100], ticktext=["0%", "25%", "50%", "75%", "100%"])
+    fig.update_xaxes(
+        range=[0, 125], tickvals=[0, 25, 50, 75, 100], ticktext=["0%", "25%", "50%", "75%", "100%"]
+    )
     return fig
 
 
@@ -311,14 +426,22 @@ def curve_chart(
                 y=[p[1] for p in points],
                 mode="markers",
                 name="Measured points",
-                marker={"color": "#000000", "size": 13, "symbol": "circle", "line": {"color": "white", "width": 1.5}},
+                marker={
+                    "color": "#000000",
+                    "size": 13,
+                    "symbol": "circle",
+                    "line": {"color": "white", "width": 1.5},
+                },
                 hovertemplate="%{y:.3f} at n = %{x:,.0f}<extra>measured</extra>",
             )
         )
     fig.add_hline(
         y=target,
         line={"color": theme.TARGET, "dash": "dash", "width": 2},
-        annotation={"text": f"target {target:.3f}", "font": {"size": theme.CHART_FONT, "color": theme.TARGET}},
+        annotation={
+            "text": f"target {target:.3f}",
+            "font": {"size": theme.CHART_FONT, "color": theme.TARGET},
+        },
         annotation_position="bottom right",
     )
     if today_n:
@@ -347,5 +470,8 @@ def curve_chart(
     )
     tickvals, ticktext = log_ticks(float(np.min(n)), float(np.max(n)))
     fig.update_xaxes(type="log", tickvals=tickvals, ticktext=ticktext)
-    fig.update_yaxes(range=[max(0.0, y_lo - pad), min(1.0, y_hi + pad)], tickformat=tick_format(max(0.0, y_lo - pad), min(1.0, y_hi + pad)))
+    fig.update_yaxes(
+        range=[max(0.0, y_lo - pad), min(1.0, y_hi + pad)],
+        tickformat=tick_format(max(0.0, y_lo - pad), min(1.0, y_hi + pad)),
+    )
     return fig

@@ -33,7 +33,9 @@ class Analysis:
     exchange_rate: float
     tail_coverage: float = 0.0  # the tail coverage the plan uses (hybrid.model.economics.Inputs)
     tail_coverage_source: str = ""
-    review_unit_cost: float = 0.0  # cash per reviewed row: the check plus the wrong ones found, fixed
+    review_unit_cost: float = (
+        0.0  # cash per reviewed row: the check plus the wrong ones found, fixed
+    )
     review_found: float = 0.0  # share of reviewed rows found wrong and fixed
 
 
@@ -54,16 +56,30 @@ def analyse(scenario_json: str, policy_text: str | None) -> Analysis:
     # Linear steps for the budget-wide view and geometric ones down to 1/10,000 of the budget, so a
     # plan that buys only what reaches the target still has a curve when the axis goes logarithmic.
     budget = float(rec.budget)
-    spend = np.unique(np.concatenate([np.linspace(0.0, budget, SPEND_POINTS),
-                                      np.geomspace(max(budget, 1e-9) * 1e-4, max(budget, 1e-9), SPEND_POINTS)]))
+    spend = np.unique(
+        np.concatenate(
+            [
+                np.linspace(0.0, budget, SPEND_POINTS),
+                np.geomspace(max(budget, 1e-9) * 1e-4, max(budget, 1e-9), SPEND_POINTS),
+            ]
+        )
+    )
     curves = {
-        p.name: np.asarray(metric_for_spend(inp, p.synthetic_share, p.review_coverage, spend), dtype=float)
+        p.name: np.asarray(
+            metric_for_spend(inp, p.synthetic_share, p.review_coverage, spend), dtype=float
+        )
         for p in rec.plans
     }
-    return Analysis(rec=rec, spend=spend, curves=curves, exchange_rate=float(inp.exchange_rate(rec.plan.review_coverage)),
-                    tail_coverage=float(inp.tail_coverage), tail_coverage_source=inp.tail_coverage_source,
-                    review_unit_cost=float(inp.review_unit_cost()),
-                    review_found=float((1.0 - inp.accuracy) * inp.catch_rate))
+    return Analysis(
+        rec=rec,
+        spend=spend,
+        curves=curves,
+        exchange_rate=float(inp.exchange_rate(rec.plan.review_coverage)),
+        tail_coverage=float(inp.tail_coverage),
+        tail_coverage_source=inp.tail_coverage_source,
+        review_unit_cost=float(inp.review_unit_cost()),
+        review_found=float((1.0 - inp.accuracy) * inp.catch_rate),
+    )
 
 
 def analysis_for(scenario: Scenario, policy_text: str | None) -> Analysis:
@@ -86,7 +102,8 @@ class CurveView:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def curve_view(points: tuple[tuple[float, float], ...], n_max: float) -> CurveView:
-    """Fit with a back-test, and the curve with its 90% band from the smallest point to ``n_max``."""
+    """Fit with a back-test, and the curve with its 90% band from the smallest point to
+    ``n_max``."""
     fit = fit_curve(list(points))
     n_min = min(p[0] for p in points)
     n = np.geomspace(max(n_min / 2.0, 1.0), max(n_max, n_min * 2.0), CURVE_POINTS)
@@ -116,7 +133,8 @@ def _library(url: str):
 
 
 def library():
-    """The scenario library (``hybrid.store``) where the environment says; InputError if unavailable."""
+    """The scenario library (``hybrid.store``) where the environment says; InputError if
+    unavailable."""
     from hybrid.store.scenarios import default_database_url
 
     return _library(default_database_url())

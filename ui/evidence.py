@@ -1,6 +1,7 @@
 """The Dataset page's "Measure on this data" block: evidence from the uploaded file.
 
-Two measurements by ``hybrid.evidence.learning`` on the file ``ui.upload`` keeps in its private folder:
+Two measurements by ``hybrid.evidence.learning`` on the file ``ui.upload`` keeps in its private
+folder:
 
 - the learning curve (one fixed, fast model on growing subsets, cross-validated), which can replace
   the scenario's typed learning-curve points;
@@ -18,7 +19,8 @@ ask the running script to stop (with ``runner.fastReruns``, the default, the nex
 once in a new thread and the old one is told to stop). Streamlit honours that request at the next
 ``st`` call of the old run, by raising ``StopException``/``RerunException`` there. The progress
 callback updates the bar before every model fit, so the measurement ends at the next fit, inside
-``hybrid.evidence.learning``; nothing here catches those exceptions (they derive from ``BaseException``, and
+``hybrid.evidence.learning``; nothing here catches those exceptions (they derive from
+``BaseException``, and
 only ``Exception`` is caught). ``should_stop`` says the same thing one step earlier: it is true when
 Stop was pressed (a session flag the button's callback sets) or when Streamlit has a stop or rerun
 request pending for this run; the evidence function then raises ``Cancelled`` before the fit.
@@ -49,7 +51,9 @@ RESULTS = "hd.evidence.results"  # key -> Measured, for this session
 LAST = "hd.evidence.last"  # "curve" / "rate" -> key of the latest measurement of that kind
 CANCEL = "hd.evidence.cancel"  # set by the Stop button's callback; read by should_stop
 STOPPED = "hd.evidence.stopped"  # a message about the last run that did not finish
-PENDING = "hd.evidence.pending"  # "curve" / "rate": a Measure button was pressed; run it in this run
+PENDING = (
+    "hd.evidence.pending"  # "curve" / "rate": a Measure button was pressed; run it in this run
+)
 METRIC = "hd.evidence.metric"  # the chosen score, kept while the widget is forgotten
 METRIC_KEY = "evidence.metric"
 CURVE_ERROR = "evidence.curve.use"
@@ -61,7 +65,11 @@ CURVE_KEY = "w.curve"
 MODE_KEY = "costs.curve_mode"
 MAX_KEPT = 12
 
-METRIC_TITLES = {"accuracy": "accuracy", "balanced_accuracy": "balanced accuracy", "macro_f1": "macro F1"}
+METRIC_TITLES = {
+    "accuracy": "accuracy",
+    "balanced_accuracy": "balanced accuracy",
+    "macro_f1": "macro F1",
+}
 TITLES = {"curve": "the learning curve", "rate": "what synthetic rows add"}
 
 
@@ -170,13 +178,22 @@ def _measure_curve(cols, metric, evidence, progress, stop) -> tuple[Any, str]:
     # (the curve is the metric against human-labeled examples), the same as the command line.
     frame = _frame(cols, evidence)
     result = evidence.learning_curve(
-        frame, cols["label"], text=cols["text"] or None, metric=metric, name=cols["file"],
-        progress=progress, should_stop=stop, source=cols["source"] or None,
+        frame,
+        cols["label"],
+        text=cols["text"] or None,
+        metric=metric,
+        name=cols["file"],
+        progress=progress,
+        should_stop=stop,
+        source=cols["source"] or None,
     )
     note = f"all {result.input_rows:,} rows"
     if result.human_only:
-        note = (f"the {result.input_rows:,} human-labeled rows only (synthetic rows left out: the curve is the "
-                "metric against human-labeled examples)")
+        note = (
+            f"the {result.input_rows:,} human-labeled rows only (synthetic rows left out: the "
+            f"curve is the "
+            "metric against human-labeled examples)"
+        )
     return result, note
 
 
@@ -185,8 +202,16 @@ def _measure_rate(cols, metric, evidence, progress, stop) -> tuple[Any, str]:
 
     frame = _frame(cols, evidence)
     result = evidence.synthetic_response(
-        frame, cols["label"], cols["source"], state.current(), compute.policy(state.policy_text()),
-        text=cols["text"] or None, metric=metric, name=cols["file"], progress=progress, should_stop=stop,
+        frame,
+        cols["label"],
+        cols["source"],
+        state.current(),
+        compute.policy(state.policy_text()),
+        text=cols["text"] or None,
+        metric=metric,
+        name=cols["file"],
+        progress=progress,
+        should_stop=stop,
     )
     return result, ""
 
@@ -204,7 +229,9 @@ def run(what: str, cols: dict[str, Any], metric: str) -> Measured | None:
     with st.status(f"Measuring {title} on {md_escape(cols['file'])}…", expanded=True) as status:
         bar = st.progress(0.0, text=f"Reading {md_escape(cols['file'])}…")
         stop_slot = st.empty()
-        stop_slot.button("Stop", key=f"evidence.stop.{what}", on_click=_press_stop, icon=":material/stop:")
+        stop_slot.button(
+            "Stop", key=f"evidence.stop.{what}", on_click=_press_stop, icon=":material/stop:"
+        )
 
         def progress(fraction: float, message: str) -> None:
             # An st call: Streamlit raises StopException/RerunException here once the user has left.
@@ -220,18 +247,28 @@ def run(what: str, cols: dict[str, Any], metric: str) -> Measured | None:
             return None
         except InputError as exc:
             stop_slot.empty()
-            status.update(label=f"{title.capitalize()} could not be measured", state="error", expanded=True)
+            status.update(
+                label=f"{title.capitalize()} could not be measured", state="error", expanded=True
+            )
             st.error(md_escape(str(exc)), icon=":material/error:")
             return None
         except Exception as exc:  # noqa: BLE001 - the user's file, never a traceback (Stop/Rerun are BaseException)
             stop_slot.empty()
-            status.update(label=f"{title.capitalize()} could not be measured", state="error", expanded=True)
-            st.error(md_escape(f"{cols['file']}: the model could not be trained ({type(exc).__name__}: {exc})"),
-                     icon=":material/error:")
+            status.update(
+                label=f"{title.capitalize()} could not be measured", state="error", expanded=True
+            )
+            st.error(
+                md_escape(
+                    f"{cols['file']}: the model could not be trained ({type(exc).__name__}: {exc})"
+                ),
+                icon=":material/error:",
+            )
             return None
         seconds = time.perf_counter() - t0
         stop_slot.empty()
-        status.update(label=f"Measured {title} in {seconds:.1f} s", state="complete", expanded=False)
+        status.update(
+            label=f"Measured {title} in {seconds:.1f} s", state="complete", expanded=False
+        )
     measured = Measured(what, cols["file"], metric, result, seconds, note)
     _keep(_key(what, cols, metric), measured)
     return measured
@@ -257,7 +294,9 @@ def rate_values(measured: Measured) -> dict[str, Any]:
         "dataset.synthetic_exchange_rate": None,
         "dataset.synthetic_exchange_accuracy": None,
         "dataset.synthetic_tail_coverage": None,
-        "economics.learning_curve": {"points": [[float(n), round(float(m), 4)] for n, m in measured.result.human_points]},
+        "economics.learning_curve": {
+            "points": [[float(n), round(float(m), 4)] for n, m in measured.result.human_points]
+        },
     }
     if ds.synthetic_response is not None:
         out["dataset.synthetic_response"] = ds.synthetic_response.model_dump(mode="json")
@@ -270,7 +309,9 @@ def use_curve(key: tuple) -> None:
     if measured is None:
         return
     problem = state.try_update({"economics.learning_curve": {"points": curve_points(measured)}})
-    state.set_error(CURVE_ERROR, None, f"the measured points cannot be used: {problem}" if problem else None)
+    state.set_error(
+        CURVE_ERROR, None, f"the measured points cannot be used: {problem}" if problem else None
+    )
     if not problem:
         ss = st.session_state
         errs = ss.setdefault(state.ERRORS, {})
@@ -286,7 +327,9 @@ def use_rate(key: tuple) -> None:
         return
     values = rate_values(measured)
     problem = state.try_update(values) if values else "nothing was measured"
-    state.set_error(RATE_ERROR, None, f"the measurements cannot be used: {problem}" if problem else None)
+    state.set_error(
+        RATE_ERROR, None, f"the measurements cannot be used: {problem}" if problem else None
+    )
     if not problem:
         errs = st.session_state.setdefault(state.ERRORS, {})
         for path in values:
@@ -310,7 +353,9 @@ def rate_in_use(measured: Measured) -> bool:
 def _log_x(fig: go.Figure, ns: list[float]) -> None:
     lo, hi = min(ns) / 1.3, max(ns) * 1.3
     tickvals, ticktext = charts.log_ticks(lo, hi)
-    fig.update_xaxes(type="log", tickvals=tickvals, ticktext=ticktext, range=[np.log10(lo), np.log10(hi)])
+    fig.update_xaxes(
+        type="log", tickvals=tickvals, ticktext=ticktext, range=[np.log10(lo), np.log10(hi)]
+    )
 
 
 def curve_figure(measured: Measured) -> go.Figure:
@@ -319,25 +364,41 @@ def curve_figure(measured: Measured) -> go.Figure:
     fig = go.Figure()
     if r.fit is not None:
         n = np.geomspace(min(ns), max(ns), 80)
-        fig.add_trace(go.Scatter(
-            x=n, y=r.fit.predict(n), mode="lines", name="Fitted curve",
-            line={"color": theme.HUMAN, "width": 3},
-            hovertemplate="%{y:.3f} at n = %{x:,.0f}<extra>fit</extra>",
-        ))
-    fig.add_trace(go.Scatter(
-        x=ns, y=[m for _, m in r.points], mode="markers", name="Measured (mean of folds)",
-        marker={"color": "#000000", "size": 11, "line": {"color": "white", "width": 1.5}},
-        hovertemplate="%{y:.3f} at n = %{x:,.0f}<extra>measured</extra>",
-    ))
-    charts._layout(fig, "Measured learning curve", "Training rows (log scale)",
-                   f"{METRIC_TITLES[r.metric].capitalize()} (fraction)", height=400)
+        fig.add_trace(
+            go.Scatter(
+                x=n,
+                y=r.fit.predict(n),
+                mode="lines",
+                name="Fitted curve",
+                line={"color": theme.HUMAN, "width": 3},
+                hovertemplate="%{y:.3f} at n = %{x:,.0f}<extra>fit</extra>",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=ns,
+            y=[m for _, m in r.points],
+            mode="markers",
+            name="Measured (mean of folds)",
+            marker={"color": "#000000", "size": 11, "line": {"color": "white", "width": 1.5}},
+            hovertemplate="%{y:.3f} at n = %{x:,.0f}<extra>measured</extra>",
+        )
+    )
+    charts._layout(
+        fig,
+        "Measured learning curve",
+        "Training rows (log scale)",
+        f"{METRIC_TITLES[r.metric].capitalize()} (fraction)",
+        height=400,
+    )
     _log_x(fig, ns)
     fig.update_yaxes(tickformat=".2f")
     return fig
 
 
 def rate_figure(measured: Measured) -> go.Figure:
-    """The augmentation curves: each base of human rows, synthetic rows added, measured and fitted."""
+    """The augmentation curves: each base of human rows, synthetic rows added, measured and
+    fitted."""
     r = measured.result
     fig = go.Figure()
     bases = sorted({h for h, _, _ in r.augmentation_points})
@@ -346,27 +407,52 @@ def rate_figure(measured: Measured) -> go.Figure:
     for i, base in enumerate(bases):
         pts = [(s_, m) for h, s_, m in r.augmentation_points if h == base]
         name = f"{base:,} human rows + synthetic"
-        fig.add_trace(go.Scatter(
-            x=[s_ for s_, _ in pts], y=[m for _, m in pts], mode="markers", name=f"{name} (measured)",
-            marker={"size": 10, "color": theme.SYNTHETIC if i == len(bases) - 1 else theme.HUMAN,
-                    "symbol": "diamond" if i == len(bases) - 1 else "circle"},
-            hovertemplate="%{y:.3f} with %{x:,.0f} synthetic rows<extra>" + html_text(name) + "</extra>",
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=[s_ for s_, _ in pts],
+                y=[m for _, m in pts],
+                mode="markers",
+                name=f"{name} (measured)",
+                marker={
+                    "size": 10,
+                    "color": theme.SYNTHETIC if i == len(bases) - 1 else theme.HUMAN,
+                    "symbol": "diamond" if i == len(bases) - 1 else "circle",
+                },
+                hovertemplate="%{y:.3f} with %{x:,.0f} synthetic rows<extra>"
+                + html_text(name)
+                + "</extra>",
+            )
+        )
         if predict is not None:
             xs = np.linspace(0, max(s_ for s_, _ in pts), 60)
-            fig.add_trace(go.Scatter(
-                x=xs, y=predict(base, xs), mode="lines", name=f"{base:,} human rows (fitted)",
-                line={"color": theme.SYNTHETIC if i == len(bases) - 1 else theme.HUMAN, "width": 2,
-                      "dash": dashes[i % 2]}, hoverinfo="skip",
-            ))
-    charts._layout(fig, "Synthetic rows added to fixed human rows", "Synthetic rows added",
-                   f"{METRIC_TITLES[r.metric].capitalize()} (fraction)", height=400)
+            fig.add_trace(
+                go.Scatter(
+                    x=xs,
+                    y=predict(base, xs),
+                    mode="lines",
+                    name=f"{base:,} human rows (fitted)",
+                    line={
+                        "color": theme.SYNTHETIC if i == len(bases) - 1 else theme.HUMAN,
+                        "width": 2,
+                        "dash": dashes[i % 2],
+                    },
+                    hoverinfo="skip",
+                )
+            )
+    charts._layout(
+        fig,
+        "Synthetic rows added to fixed human rows",
+        "Synthetic rows added",
+        f"{METRIC_TITLES[r.metric].capitalize()} (fraction)",
+        height=400,
+    )
     fig.update_yaxes(tickformat=".3f")
     return fig
 
 
 def _fitted_line(measured: Measured):
-    """``(human rows, synthetic rows) -> metric`` from the fit, anchored at each base's own score."""
+    """``(human rows, synthetic rows) -> metric`` from the fit, anchored at each base's own
+    score."""
     from ui import compute
 
     return measured.result.fitted_curve(state.current(), compute.policy(state.policy_text()))
@@ -385,13 +471,22 @@ def _show_curve(key: tuple, m: Measured) -> None:
     c1, c2 = st.columns(2)
     top = r.points[-1]
     c1.metric(f"{METRIC_TITLES[r.metric].capitalize()} at {top[0]:,} rows", f"{top[1]:.3f}")
-    c2.metric("Back-test error", _fmt(r.backtest_error, 3),
-              help="Fitted on the sizes up to a quarter of the data, the curve predicted the score at the "
-                   "largest size; this is how far off it was. Small: the curve extrapolates sensibly.")
-    st.plotly_chart(curve_figure(m), theme=None, key="evidence.curve.chart", config={"displayModeBar": False})
+    c2.metric(
+        "Back-test error",
+        _fmt(r.backtest_error, 3),
+        help="Fitted on the sizes up to a quarter of the data, the curve predicted the score at "
+        "the "
+        "largest size; this is how far off it was. Small: the curve extrapolates sensibly.",
+    )
+    st.plotly_chart(
+        curve_figure(m), theme=None, key="evidence.curve.chart", config={"displayModeBar": False}
+    )
     # One row across, the sizes as the header: the numbers that "Use" writes, in little height.
-    table = pd.DataFrame([[round(float(v), 3) for _, v in r.points]], columns=[f"{int(n):,}" for n, _ in r.points],
-                         index=[METRIC_TITLES[r.metric].capitalize()])
+    table = pd.DataFrame(
+        [[round(float(v), 3) for _, v in r.points]],
+        columns=[f"{int(n):,}" for n, _ in r.points],
+        index=[METRIC_TITLES[r.metric].capitalize()],
+    )
     table.index.name = "Training rows"
     st.dataframe(neutralise_frame(table), width="stretch")
     facts = [f"{r.cv}-fold cross-validation on {m.note}", r.model]
@@ -403,9 +498,18 @@ def _show_curve(key: tuple, m: Measured) -> None:
     if curve_in_use(m):
         st.success("The scenario's learning curve is these points.", icon=":material/check:")
     else:
-        st.button("Use these points as the learning curve", key="evidence.curve.use", type="primary",
-                  on_click=use_curve, args=(key,), icon=":material/trending_up:")
-        st.caption("Replaces the learning-curve points on the Costs page; the recommendation is recomputed.")
+        st.button(
+            "Use these points as the learning curve",
+            key="evidence.curve.use",
+            type="primary",
+            on_click=use_curve,
+            args=(key,),
+            icon=":material/trending_up:",
+        )
+        st.caption(
+            "Replaces the learning-curve points on the Costs page; the recommendation is "
+            "recomputed."
+        )
     state.field_error(CURVE_ERROR, "Learning curve")
 
 
@@ -414,59 +518,111 @@ def _show_rate(key: tuple, m: Measured) -> None:
     fit = r.fit
     st.markdown(f"**What synthetic rows add** in {md_escape(m.file)}")
     c1, c2, c3 = st.columns(3)
-    c1.metric("Worth per row", _fmt(None if fit is None else fit.value),
-              help="Human rows one correctly labeled synthetic row is worth before saturation sets in.")
-    c2.metric("Useful per human row", "—" if fit is None else f"{fit.saturation:.3g}",
-              help="k: about this many synthetic rows per human row still add something; beyond, they "
-                   "repeat what the human rows already taught (D = k × human rows).")
-    c3.metric("Lost to repeated errors", "—" if fit is None else f"{100 * fit.floor:.1f} pts",
-              help="Points a model trained on these synthetic rows alone, unreviewed, would lose to the "
-                   "generator's repeated errors; review and human rows lower it.")
+    c1.metric(
+        "Worth per row",
+        _fmt(None if fit is None else fit.value),
+        help="Human rows one correctly labeled synthetic row is worth before saturation sets in.",
+    )
+    c2.metric(
+        "Useful per human row",
+        "—" if fit is None else f"{fit.saturation:.3g}",
+        help="k: about this many synthetic rows per human row still add something; beyond, they "
+        "repeat what the human rows already taught (D = k × human rows).",
+    )
+    c3.metric(
+        "Lost to repeated errors",
+        "—" if fit is None else f"{100 * fit.floor:.1f} pts",
+        help="Points a model trained on these synthetic rows alone, unreviewed, would lose to the "
+        "generator's repeated errors; review and human rows lower it.",
+    )
     if fit is not None:
-        st.caption(md_escape(
-            f"Fitted at a generator accuracy of {fit.accuracy:.1%} (the Costs page's, as the scenario "
-            "states it): the worth per row and the repeated errors are what is left once label errors at "
-            "that rate are accounted for, so a different accuracy gives a different fit of the same points."))
-    st.plotly_chart(rate_figure(m), theme=None, key="evidence.rate.chart", config={"displayModeBar": False})
+        st.caption(
+            md_escape(
+                f"Fitted at a generator accuracy of {fit.accuracy:.1%} (the Costs page's, as the "
+                f"scenario "
+                "states it): the worth per row and the repeated errors are what is left once label "
+                "errors at "
+                "that rate are accounted for, so a different accuracy gives a different fit of the "
+                "same points."
+            )
+        )
+    st.plotly_chart(
+        rate_figure(m), theme=None, key="evidence.rate.chart", config={"displayModeBar": False}
+    )
     if r.declines:
-        st.warning(md_escape("Adding these synthetic rows lowered the metric: the plan will not buy more of "
-                             "them than pays."), icon=":material/trending_down:")
+        st.warning(
+            md_escape(
+                "Adding these synthetic rows lowered the metric: the plan will not buy more of "
+                "them than pays."
+            ),
+            icon=":material/trending_down:",
+        )
     elif r.plateau:
-        st.info(md_escape("The synthetic rows' gain has levelled off: past that point the plan buys human "
-                          "rows instead."), icon=":material/trending_flat:")
+        st.info(
+            md_escape(
+                "The synthetic rows' gain has levelled off: past that point the plan buys human "
+                "rows instead."
+            ),
+            icon=":material/trending_flat:",
+        )
     with st.expander("Measured points"):
         st.dataframe(
-            neutralise_frame({
-                "Human rows": [int(h) for h, _, _ in r.augmentation_points],
-                "Synthetic rows": [int(s_) for _, s_, _ in r.augmentation_points],
-                METRIC_TITLES[r.metric].capitalize(): [round(v, 3) for _, _, v in r.augmentation_points],
-            }),
-            hide_index=True, width="stretch",
+            neutralise_frame(
+                {
+                    "Human rows": [int(h) for h, _, _ in r.augmentation_points],
+                    "Synthetic rows": [int(s_) for _, s_, _ in r.augmentation_points],
+                    METRIC_TITLES[r.metric].capitalize(): [
+                        round(v, 3) for _, _, v in r.augmentation_points
+                    ],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
         )
     se = r.errors
-    split = (f"Scored on the {r.test_rows:,} human rows marked held out (never shown to the generator), "
-             f"{r.train_rows:,} others training" if r.held_out else
-             f"Cross-fitted: each of {r.test_rows:,} human rows held out once, with up to {r.train_rows:,} "
-             "others training")
+    split = (
+        f"Scored on the {r.test_rows:,} human rows marked held out (never shown to the generator), "
+        f"{r.train_rows:,} others training"
+        if r.held_out
+        else f"Cross-fitted: each of {r.test_rows:,} human rows held out once, with up to "
+        f"{r.train_rows:,} "
+        "others training"
+    )
     errs = []
     if "value" in se:
         errs.append(f"worth ±{se['value']:.2f}")
     if "floor" in se:
         errs.append(f"repeated-error loss ±{100 * se['floor']:.1f} points")
-    st.caption(md_escape(
-        f"{split} (no duplicate on both sides); synthetic rows added to fixed human rows; {r.model}; "
-        f"{m.seconds:.1f} s." + (f" Standard errors: {', '.join(errs)}." if errs else "")))
+    st.caption(
+        md_escape(
+            f"{split} (no duplicate on both sides); synthetic rows added to fixed human rows; "
+            f"{r.model}; "
+            f"{m.seconds:.1f} s." + (f" Standard errors: {', '.join(errs)}." if errs else "")
+        )
+    )
     for note in r.notes:
         st.caption(":material/info: " + md_escape(note))
     if fit is None:
-        st.caption("The response could not be fitted on this file, so the scenario keeps the policy defaults.")
+        st.caption(
+            "The response could not be fitted on this file, so the scenario keeps the policy "
+            "defaults."
+        )
     elif rate_in_use(m):
         st.success("The scenario plans on this measured response.", icon=":material/check:")
     else:
-        st.button("Use these measurements", key="evidence.rate.use", type="primary", on_click=use_rate,
-                  args=(key,), icon=":material/swap_horiz:")
-        st.caption("Sets the dataset counts, the human learning curve and the measured synthetic response, "
-                   "as the command line's `evidence --scenario` does.")
+        st.button(
+            "Use these measurements",
+            key="evidence.rate.use",
+            type="primary",
+            on_click=use_rate,
+            args=(key,),
+            icon=":material/swap_horiz:",
+        )
+        st.caption(
+            "Sets the dataset counts, the human learning curve and the measured synthetic "
+            "response, "
+            "as the command line's `evidence --scenario` does."
+        )
     state.field_error(RATE_ERROR, "Measurements")
 
 
@@ -496,28 +652,59 @@ def section() -> None:
     with st.container(border=True):
         st.subheader("Measure on this data")
         if not cols["label"]:
-            st.info("Measuring needs a label column: pick one under “Columns used” above.", icon=":material/info:")
+            st.info(
+                "Measuring needs a label column: pick one under “Columns used” above.",
+                icon=":material/info:",
+            )
             return
         can_rate = bool(cols["source"]) and cols["human"] > 0 and cols["synthetic"] > 0
-        st.caption(md_escape(
-            "Train one fixed, fast model on this file (" + (f"hashed words of column “{cols['text']}” and a linear "
-            "SVM" if cols["text"] else "gradient-boosted trees on the columns") + f", predicting “{cols['label']}”). "
-            "A few thousand rows take from seconds (the learning curve) to a minute or two (what synthetic "
-            "rows add, dozens of fits). Progress shows here; leaving the page or pressing Stop "
-            "cancels. Nothing changes in the scenario until you press Use."))
+        st.caption(
+            md_escape(
+                "Train one fixed, fast model on this file ("
+                + (
+                    f"hashed words of column “{cols['text']}” and a linear SVM"
+                    if cols["text"]
+                    else "gradient-boosted trees on the columns"
+                )
+                + f", predicting “{cols['label']}”). "
+                "A few thousand rows take from seconds (the learning curve) to a minute or two "
+                "(what synthetic "
+                "rows add, dozens of fits). Progress shows here; leaving the page or pressing Stop "
+                "cancels. Nothing changes in the scenario until you press Use."
+            )
+        )
         _seed_metric()
         b0, b1, b2 = st.columns([1.2, 1.3, 1.6], vertical_alignment="bottom")
-        metric = b0.selectbox("Score", list(METRIC_TITLES), key=METRIC_KEY, format_func=METRIC_TITLES.get,
-                              on_change=_metric_changed,
-                              help="Use the metric your target is in (Costs page).")
-        b1.button("Measure the learning curve", key="evidence.curve.run", icon=":material/show_chart:",
-                  width="stretch", on_click=_request, args=("curve",))
+        metric = b0.selectbox(
+            "Score",
+            list(METRIC_TITLES),
+            key=METRIC_KEY,
+            format_func=METRIC_TITLES.get,
+            on_change=_metric_changed,
+            help="Use the metric your target is in (Costs page).",
+        )
+        b1.button(
+            "Measure the learning curve",
+            key="evidence.curve.run",
+            icon=":material/show_chart:",
+            width="stretch",
+            on_click=_request,
+            args=("curve",),
+        )
         if can_rate:
-            b2.button("Measure what synthetic rows add", key="evidence.rate.run", icon=":material/balance:",
-                      width="stretch", on_click=_request, args=("rate",))
+            b2.button(
+                "Measure what synthetic rows add",
+                key="evidence.rate.run",
+                icon=":material/balance:",
+                width="stretch",
+                on_click=_request,
+                args=("rate",),
+            )
         else:
-            b2.caption("No source column marks rows human and synthetic, so what synthetic rows add "
-                       "cannot be measured on this file.")
+            b2.caption(
+                "No source column marks rows human and synthetic, so what synthetic rows add "
+                "cannot be measured on this file."
+            )
         ss = st.session_state
         what = ss.pop(PENDING, None)
         if what in TITLES and (what == "curve" or can_rate):
@@ -552,9 +739,19 @@ def costs_note() -> None:
     err = m.result.backtest_error
     facts = f"{len(m.result.points)} points, back-test error {_fmt(err, 3)}"
     if curve_in_use(m):
-        st.caption(md_escape(f"These points were measured on {m.file} ({facts}), on the Dataset page."))
+        st.caption(
+            md_escape(f"These points were measured on {m.file} ({facts}), on the Dataset page.")
+        )
         return
-    st.info(md_escape(f"Measured on {m.file}: {facts} ({METRIC_TITLES[m.metric]})."), icon=":material/science:")
-    st.button("Use the measured points", key="costs.use_measured", on_click=use_curve, args=(key,),
-              icon=":material/trending_up:")
+    st.info(
+        md_escape(f"Measured on {m.file}: {facts} ({METRIC_TITLES[m.metric]})."),
+        icon=":material/science:",
+    )
+    st.button(
+        "Use the measured points",
+        key="costs.use_measured",
+        on_click=use_curve,
+        args=(key,),
+        icon=":material/trending_up:",
+    )
     state.field_error(CURVE_ERROR, "Learning curve")

@@ -27,19 +27,28 @@ import streamlit as st
 
 from hybrid.errors import InputError
 from hybrid.model.scenario import Scenario
-from hybrid.store.scenarios import ConflictError, ImportResult, ScenarioStore, clean_name, safe_filename
+from hybrid.store.scenarios import (
+    ConflictError,
+    ImportResult,
+    ScenarioStore,
+    clean_name,
+    safe_filename,
+)
 from ui import baseline, compute, state
 
 AUTHOR = "hd.author"
 MESSAGES = "hd.library.messages"  # section -> (kind, text)
-CONFLICT = "hd.library.conflict"  # the save waiting for "save anyway": name, note, scenario JSON, message
+CONFLICT = (
+    "hd.library.conflict"  # the save waiting for "save anyway": name, note, scenario JSON, message
+)
 SAVE_NAME = "hd.library.save_name"
 IMPORT_EPOCH = "hd.library.import_epoch"
 MAX_FILE_BYTES = 1024 * 1024
 MAX_ZIP_MEMBERS = 500
 
 
-# --- messages and author ---------------------------------------------------------------------------
+# --- messages and author
+# ---------------------------------------------------------------------------
 
 
 def say(section: str, kind: str, text: str) -> None:
@@ -66,7 +75,11 @@ def author_widget_kwargs() -> dict[str, Any]:
 def _need_author(section: str) -> str | None:
     name = author()
     if not name:
-        say(section, "error", "Type your name under “Your name” first: the library records who changed what.")
+        say(
+            section,
+            "error",
+            "Type your name under “Your name” first: the library records who changed what.",
+        )
         return None
     try:
         return clean_name(name, "your name")
@@ -91,7 +104,7 @@ def when(dt) -> str:
     return "—" if dt is None else f"{dt:%Y-%m-%d %H:%M} UTC"
 
 
-# --- save ------------------------------------------------------------------------------------------
+# --- save ---------------------------------------------------------------------------------------
 
 
 def _scenario_key() -> tuple[str, int]:
@@ -167,7 +180,11 @@ def save_anyway() -> None:
         say("save", "error", str(exc))
         return
     _after_save(info.name, info.version)
-    say("save", "success", f"Saved “{info.name}” as version {info.version}; the other version is kept in its history.")
+    say(
+        "save",
+        "success",
+        f"Saved “{info.name}” as version {info.version}; the other version is kept in its history.",
+    )
 
 
 def conflict_text(pending: dict) -> tuple[str, str]:
@@ -187,7 +204,11 @@ def cancel_conflict() -> None:
     say("save", "info", "Nothing was saved.")
 
 
-_ICONS = {"success": ":material/check_circle:", "error": ":material/error:", "info": ":material/info:"}
+_ICONS = {
+    "success": ":material/check_circle:",
+    "error": ":material/error:",
+    "info": ":material/info:",
+}
 
 
 def show_message(section: str) -> None:
@@ -200,7 +221,7 @@ def show_message(section: str) -> None:
 
 
 def save_panel(prefix: str) -> None:
-    """"Save the current scenario" for pages other than the Library (Compare): the same save, the
+    """ "Save the current scenario" for pages other than the Library (Compare): the same save, the
     same author and the same conflict question, in one row. Widget keys start with ``prefix``."""
     from ui.theme import md_escape
 
@@ -208,25 +229,48 @@ def save_panel(prefix: str) -> None:
     st.session_state[name_key] = save_name()
     st.session_state[author_key] = author()
     c1, c2, c3 = st.columns([1.4, 1, 0.6], vertical_alignment="bottom")
-    c1.text_input("Save the current scenario as", max_chars=200, key=name_key,
-                  on_change=lambda: set_save_name(str(st.session_state[name_key])))
-    c2.text_input("Your name", max_chars=200, key=author_key, placeholder="e.g. Dana",
-                  on_change=lambda: st.session_state.__setitem__(AUTHOR, str(st.session_state[author_key]).strip()))
+    c1.text_input(
+        "Save the current scenario as",
+        max_chars=200,
+        key=name_key,
+        on_change=lambda: set_save_name(str(st.session_state[name_key])),
+    )
+    c2.text_input(
+        "Your name",
+        max_chars=200,
+        key=author_key,
+        placeholder="e.g. Dana",
+        on_change=lambda: st.session_state.__setitem__(
+            AUTHOR, str(st.session_state[author_key]).strip()
+        ),
+    )
     conflict = st.session_state.get(CONFLICT)
     if conflict:
         head, detail = conflict_text(conflict)
         st.warning(f"**{md_escape(head)}**  \n{md_escape(detail)}", icon=":material/sync_problem:")
         b1, b2 = st.columns(2)
-        b1.button("Save mine as a new version anyway", key=f"{prefix}.conflict.save", on_click=save_anyway,
-                  type="primary", help="Both versions are kept in the history; nothing is lost.")
+        b1.button(
+            "Save mine as a new version anyway",
+            key=f"{prefix}.conflict.save",
+            on_click=save_anyway,
+            type="primary",
+            help="Both versions are kept in the history; nothing is lost.",
+        )
         b2.button("Cancel", key=f"{prefix}.conflict.cancel", on_click=cancel_conflict)
     else:
-        c3.button("Save", key=f"{prefix}.save", on_click=save_current, args=(f"{prefix}.note",), type="primary",
-                  help="A new version in the library (see the Library page for its history).")
+        c3.button(
+            "Save",
+            key=f"{prefix}.save",
+            on_click=save_current,
+            args=(f"{prefix}.note",),
+            type="primary",
+            help="A new version in the library (see the Library page for its history).",
+        )
     show_message("save")
 
 
-# --- one entry -------------------------------------------------------------------------------------
+# --- one entry
+# -------------------------------------------------------------------------------------
 
 
 def open_saved(name: str, version: int | None = None) -> None:
@@ -251,7 +295,12 @@ def baseline_saved(name: str, version: int | None = None) -> None:
         say("entry", "error", str(exc))
         return
     baseline.set_baseline(stored.scenario, f"{name} v{stored.info.version} (saved)")
-    say("entry", "success", f"“{name}” version {stored.info.version} is the baseline: the sidebar shows what moves from it.")
+    say(
+        "entry",
+        "success",
+        f"“{name}” version {stored.info.version} is the baseline: the sidebar shows what moves "
+        f"from it.",
+    )
 
 
 def rename(name: str, key: str) -> None:
@@ -299,7 +348,11 @@ def delete(name: str) -> None:
     except InputError as exc:
         say("entry", "error", str(exc))
         return
-    say("entry", "success", f"Moved “{name}” to the trash. It can be restored from the trash below, with its history.")
+    say(
+        "entry",
+        "success",
+        f"Moved “{name}” to the trash. It can be restored from the trash below, with its history.",
+    )
 
 
 def restore_version(name: str, key: str) -> None:
@@ -314,7 +367,12 @@ def restore_version(name: str, key: str) -> None:
     except InputError as exc:
         say("entry", "error", str(exc))
         return
-    say("entry", "success", f"Restored version {version} of “{name}” as its new version {info.version}; history only grows.")
+    say(
+        "entry",
+        "success",
+        f"Restored version {version} of “{name}” as its new version {info.version}; history only "
+        f"grows.",
+    )
 
 
 def open_version(name: str, key: str) -> None:
@@ -340,12 +398,15 @@ def undelete(key: str, new_name_key: str) -> None:
     say("trash", "success", f"Restored “{info.name}” from the trash, with its history.")
 
 
-# --- import and export -----------------------------------------------------------------------------
+# --- import and export
+# -----------------------------------------------------------------------------
 
 
 def _parse(text_bytes: bytes, source: str) -> Scenario:
     if len(text_bytes) > MAX_FILE_BYTES:
-        raise InputError(f"{source}: {len(text_bytes):,} bytes is too large for a scenario file (at most 1 MB)")
+        raise InputError(
+            f"{source}: {len(text_bytes):,} bytes is too large for a scenario file (at most 1 MB)"
+        )
     try:
         text = text_bytes.decode("utf-8")
     except UnicodeDecodeError:
@@ -382,7 +443,9 @@ def _zip_members(data: bytes, source: str) -> tuple[list[tuple[str, bytes]], lis
     if not members:
         raise InputError(f"{source}: no .yaml or .yml files in this zip")
     if len(members) > MAX_ZIP_MEMBERS:
-        raise InputError(f"{source}: {len(members):,} files is more than {MAX_ZIP_MEMBERS} scenarios at once")
+        raise InputError(
+            f"{source}: {len(members):,} files is more than {MAX_ZIP_MEMBERS} scenarios at once"
+        )
     total = sum(i.file_size for i in members)
     if total > MAX_ZIP_TOTAL_BYTES:
         raise InputError(
@@ -393,7 +456,9 @@ def _zip_members(data: bytes, source: str) -> tuple[list[tuple[str, bytes]], lis
     for i in members:
         where = f"{source}: {i.filename}"
         if i.file_size > MAX_FILE_BYTES:
-            raise InputError(f"{where}: {i.file_size:,} bytes is too large for a scenario file (at most 1 MB)")
+            raise InputError(
+                f"{where}: {i.file_size:,} bytes is too large for a scenario file (at most 1 MB)"
+            )
         try:
             out.append((i.filename, zf.read(i)))
         except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError, OSError) as exc:
@@ -410,7 +475,10 @@ def import_upload(filename: str, data: bytes, who: str) -> list[ImportResult]:
     skipped: list[tuple[str, str]] = []
     if filename.lower().endswith(".zip"):
         members, skipped = _zip_members(data, filename)
-        files = [(PurePosixPath(m.replace("\\", "/")).name, body, f"{filename}: {m}") for m, body in members]
+        files = [
+            (PurePosixPath(m.replace("\\", "/")).name, body, f"{filename}: {m}")
+            for m, body in members
+        ]
     else:
         files = [(filename, data, filename)]
     parsed = [(name, source, _parse(body, source)) for name, body, source in files]
@@ -428,15 +496,21 @@ def import_upload(filename: str, data: bytes, who: str) -> list[ImportResult]:
             target.write_text(scenario.to_yaml(), encoding="utf-8")
             sources[str(target)] = source
         results = store().import_path(folder, author=who)
-    results = [ImportResult(sources.get(r.source, r.source), r.name, r.version, r.status) for r in results]
-    return results + [ImportResult(f"{filename}: {m}", reason, 0, "skipped") for m, reason in skipped]
+    results = [
+        ImportResult(sources.get(r.source, r.source), r.name, r.version, r.status) for r in results
+    ]
+    return results + [
+        ImportResult(f"{filename}: {m}", reason, 0, "skipped") for m, reason in skipped
+    ]
 
 
 def import_changed(key: str) -> None:
     upload = st.session_state.get(key)
     if upload is None:
         return
-    st.session_state[IMPORT_EPOCH] = st.session_state.get(IMPORT_EPOCH, 0) + 1  # clears the uploader
+    st.session_state[IMPORT_EPOCH] = (
+        st.session_state.get(IMPORT_EPOCH, 0) + 1
+    )  # clears the uploader
     who = _need_author("import")
     if who is None:
         return
@@ -445,7 +519,10 @@ def import_changed(key: str) -> None:
     except InputError as exc:
         say("import", "error", f"Nothing was imported. {exc}")
         return
-    counts = {s: sum(1 for r in results if r.status == s) for s in ("created", "updated", "unchanged", "skipped")}
+    counts = {
+        s: sum(1 for r in results if r.status == s)
+        for s in ("created", "updated", "unchanged", "skipped")
+    }
     done = [r for r in results if r.status != "skipped"]
     names = ", ".join(f"“{r.name}” ({r.status}, version {r.version})" for r in done[:6])
     more = f" and {len(done) - 6} more" if len(done) > 6 else ""
@@ -453,11 +530,16 @@ def import_changed(key: str) -> None:
     why = ""
     if skipped:
         listed = "; ".join(f"{r.source}: {r.name}" for r in skipped[:6])
-        why = f" Skipped {len(skipped)} file(s) that are not scenarios: {listed}" + (" …" if len(skipped) > 6 else "") + "."
+        why = (
+            f" Skipped {len(skipped)} file(s) that are not scenarios: {listed}"
+            + (" …" if len(skipped) > 6 else "")
+            + "."
+        )
     say(
         "import",
         "success",
-        f"Imported {upload.name}: {counts['created']} new, {counts['updated']} updated, {counts['unchanged']} unchanged, "
+        f"Imported {upload.name}: {counts['created']} new, {counts['updated']} updated, "
+        f"{counts['unchanged']} unchanged, "
         f"{counts['skipped']} skipped. {names}{more}.{why}",
     )
 

@@ -19,11 +19,21 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("Decide", "pages/2_factors.py", "Factors", ":material/tune:", "factors"),
     PageSpec("Decide", "pages/3_dataset.py", "Dataset", ":material/dataset:", "dataset"),
     PageSpec("Decide", "pages/4_costs.py", "Costs & curve", ":material/payments:", "costs"),
-    PageSpec("Decide", "pages/5_recommendation.py", "Recommendation", ":material/recommend:", "recommendation"),
+    PageSpec(
+        "Decide",
+        "pages/5_recommendation.py",
+        "Recommendation",
+        ":material/recommend:",
+        "recommendation",
+    ),
     PageSpec("Decide", "pages/11_workplan.py", "Work plan", ":material/assignment:", "workplan"),
     PageSpec("Explore", "pages/6_compare.py", "Compare", ":material/compare_arrows:", "compare"),
-    PageSpec("Explore", "pages/7_sensitivity.py", "Sensitivity", ":material/swap_vert:", "sensitivity"),
-    PageSpec("Explore", "pages/8_collapse.py", "Collapse simulator", ":material/blur_on:", "collapse"),
+    PageSpec(
+        "Explore", "pages/7_sensitivity.py", "Sensitivity", ":material/swap_vert:", "sensitivity"
+    ),
+    PageSpec(
+        "Explore", "pages/8_collapse.py", "Collapse simulator", ":material/blur_on:", "collapse"
+    ),
     PageSpec("Explore", "pages/9_library.py", "Library", ":material/folder_open:", "library"),
     PageSpec("Share", "pages/10_report.py", "Report", ":material/description:", "report"),
 )

@@ -25,9 +25,8 @@ import streamlit as st
 
 from hybrid.errors import InputError
 from hybrid.explain.rationale import LABEL_TITLES
-from hybrid.money import money
-from hybrid.money import money_entry, parse_money
 from hybrid.model.scenario import Scenario
+from hybrid.money import money, money_entry, parse_money
 from hybrid.share.urlstate import check_editable, decode, encode
 from ui import baseline, compute
 from ui.theme import CSS, md_escape
@@ -38,7 +37,9 @@ NOTICE = "hd.notice"  # a message about the link or a replaced scenario, shown a
 POLICY_TEXT = "hd.policy_text"  # an uploaded policy's YAML, or absent for data/policy.yaml
 POLICY_NAME = "hd.policy_name"
 EPOCH = "hd.epoch"  # bumped when the whole scenario is replaced; part of some widget keys
-ORIGIN = "hd.origin"  # where the scenario came from: ("example", stem) or ("library", name, version)
+ORIGIN = (
+    "hd.origin"  # where the scenario came from: ("example", stem) or ("library", name, version)
+)
 NAV = "hd.nav"  # set by app.py: page links work only under st.navigation
 TIMING = "hd.timing"  # page -> last script time in ms
 URL_PARAM = "s"
@@ -107,7 +108,10 @@ def _initialise() -> None:
                 raise InputError(problem)
         except InputError as exc:
             ss[SCENARIO] = blank()
-            ss[NOTICE] = f"This link could not be opened: {exc}. You are looking at a blank scenario instead."
+            ss[NOTICE] = (
+                f"This link could not be opened: {exc}. You are looking at a blank scenario "
+                f"instead."
+            )
             ss[ORIGIN] = ("blank",)
             return
         ss[SCENARIO] = scenario
@@ -145,11 +149,17 @@ def analysis() -> compute.Analysis | None:
         return None
 
 
-def analysis_or_stop(scenario: Scenario, page: str, nav: tuple[tuple[str, str], ...] = ()) -> compute.Analysis:
-    """The analysis a results page draws; when there is none, says why, finishes the page and stops."""
+def analysis_or_stop(
+    scenario: Scenario, page: str, nav: tuple[tuple[str, str], ...] = ()
+) -> compute.Analysis:
+    """The analysis a results page draws; when there is none, says why, finishes the page and
+    stops."""
     a = analysis()
     if a is None:
-        st.error(md_escape(check(scenario) or "No recommendation can be computed."), icon=":material/error:")
+        st.error(
+            md_escape(check(scenario) or "No recommendation can be computed."),
+            icon=":material/error:",
+        )
         finish(page, nav)
         st.stop()
     return a
@@ -248,7 +258,9 @@ def _changed(key: str, to_updates: Callable[[Any], dict[str, Any]]) -> None:
 def field_error(key: str, label: str, where: Any = None) -> None:
     errs = _errors()
     if key in errs:
-        (where or st).error(f"**{md_escape(label)}**: {md_escape(errs[key][1])}", icon=":material/error:")
+        (where or st).error(
+            f"**{md_escape(label)}**: {md_escape(errs[key][1])}", icon=":material/error:"
+        )
 
 
 def set_error(key: str, raw: Any, message: str | None) -> None:
@@ -258,7 +270,9 @@ def set_error(key: str, raw: Any, message: str | None) -> None:
         _errors().pop(key, None)
 
 
-def _direct(path: str, clean: Callable[[Any], Any] | None = None) -> Callable[[Any], dict[str, Any]]:
+def _direct(
+    path: str, clean: Callable[[Any], Any] | None = None
+) -> Callable[[Any], dict[str, Any]]:
     return lambda raw: {path: clean(raw) if clean else raw}
 
 
@@ -461,9 +475,9 @@ def finish(page: str, nav: tuple[tuple[str, str], ...] = ()) -> None:
         back = [n for n in nav if n[1].startswith("←")]
         forward = [n for n in nav if not n[1].startswith("←")]
         left, right = st.columns(2)
-        for (path, label) in back:
+        for path, label in back:
             left.page_link(path, label=label, query_params=params)
-        for (path, label) in forward:
+        for path, label in forward:
             with right.container(horizontal_alignment="right"):
                 st.page_link(path, label=label, query_params=params)
     sidebar_summary()

@@ -11,13 +11,23 @@ from __future__ import annotations
 import html
 import string
 
-from hybrid.palette import HUMAN, RECOMMENDED, REVIEW, SYNTHETIC, TARGET  # noqa: F401 (theme.X for pages)
+from hybrid.palette import (  # noqa: F401 (theme.X for pages)
+    HUMAN,
+    RECOMMENDED,
+    REVIEW,
+    SYNTHETIC,
+    TARGET,
+)
 
 BAND = "rgba(0, 114, 178, 0.18)"  # the learning curve's uncertainty band, a pale human blue
 MUTED = "#BBBBBB"  # rules that do not bind, budget left unspent
 
 PLAN_COLOURS = {"all-human": HUMAN, "all-synthetic": SYNTHETIC, "recommended": RECOMMENDED}
-PLAN_TITLES = {"all-human": "All-human", "all-synthetic": "All-synthetic", "recommended": "Recommended mix"}
+PLAN_TITLES = {
+    "all-human": "All-human",
+    "all-synthetic": "All-synthetic",
+    "recommended": "Recommended mix",
+}
 LAYER_COLOURS = {"expert_anchor": HUMAN, "synthetic_extension": SYNTHETIC, "human_review": REVIEW}
 LAYER_TITLES = {
     "expert_anchor": "Expert anchor (human labels)",
@@ -35,10 +45,13 @@ CSS = """
 <style>
 [data-testid="stMetricLabel"] p { font-size: 1.05rem; }
 /* Captions dark enough to read on a projector (WCAG AA contrast; Streamlit's default is 3.7:1). */
-div[data-testid="stCaptionContainer"], div[data-testid="stCaptionContainer"] p { color: #4B4F5C !important; opacity: 1 !important; }
+div[data-testid="stCaptionContainer"], div[data-testid="stCaptionContainer"] p {
+  color: #4B4F5C !important; opacity: 1 !important;
+}
 /* Metrics never elide: the value shrinks with the column, labels and deltas wrap. */
 [data-testid="stMain"] [data-testid="stMetricValue"] { font-size: clamp(1.5rem, 2.1vw, 2.6rem); }
-[data-testid="stMetricValue"] > div, [data-testid="stMetricLabel"] p, [data-testid="stMetricLabel"] div,
+[data-testid="stMetricValue"] > div,
+[data-testid="stMetricLabel"] p, [data-testid="stMetricLabel"] div,
 [data-testid="stMetricDelta"] div {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
   overflow-wrap: anywhere;
@@ -50,8 +63,12 @@ div[data-testid="stCaptionContainer"] p { font-size: 0.98rem; }
 button[data-variant="segmented_control"][aria-checked="true"] {
   background-color: #0072B2 !important; border-color: #0072B2 !important; color: #FFFFFF !important;
 }
-button[data-variant="segmented_control"][aria-checked="true"] p { color: #FFFFFF !important; font-weight: 700; }
-[data-testid="stPageLink"] a { border: 1px solid #0072B2; border-radius: 0.5rem; padding: 0.45rem 1.1rem; }
+button[data-variant="segmented_control"][aria-checked="true"] p {
+  color: #FFFFFF !important; font-weight: 700;
+}
+[data-testid="stPageLink"] a {
+  border: 1px solid #0072B2; border-radius: 0.5rem; padding: 0.45rem 1.1rem;
+}
 [data-testid="stPageLink"] a p { font-size: 1.1rem; font-weight: 600; }
 </style>
 """
@@ -60,7 +77,8 @@ _MD_SPECIAL = set(string.punctuation)
 
 
 def md_escape(text: object) -> str:
-    """User text made inert for Streamlit markdown: every ASCII punctuation mark is backslash-escaped
+    """User text made inert for Streamlit markdown: every ASCII punctuation mark is
+    backslash-escaped
     (CommonMark allows it), so no emphasis, link, HTML, LaTeX ``$``, ``:colour[...]`` directive or
     emoji shortcode can be formed; line breaks become spaces."""
     s = " ".join(str(text).split())

@@ -1,4 +1,5 @@
-"""The Dataset page's upload: a dataset or a statistics file, profiled by ``hybrid.evidence.profile``.
+"""The Dataset page's upload: a dataset or a statistics file, profiled by
+``hybrid.evidence.profile``.
 
 The upload is written to a private temporary folder, profiled once per (file contents, column
 choices) with ``st.cache_data``, and its numbers are merged into the scenario's dataset. After that
@@ -19,8 +20,8 @@ from typing import Any
 
 import streamlit as st
 
-from hybrid.safetext import neutralise_frame
 from hybrid.errors import InputError
+from hybrid.safetext import neutralise_frame
 from ui import state
 from ui.theme import md_escape
 
@@ -29,7 +30,21 @@ PROFILE = "hd.upload.profile"  # summary rows, warnings, columns, roles, source 
 SUGGEST = "hd.upload.suggest"  # suggested edge-case level
 KEY = "dataset.upload"
 COLS = ("dataset.col.label", "dataset.col.annotators", "dataset.col.source", "dataset.col.text")
-DATA_TYPES = ["csv", "tsv", "tab", "txt", "jsonl", "ndjson", "json", "parquet", "pq", "xlsx", "xlsm", "yaml", "yml"]
+DATA_TYPES = [
+    "csv",
+    "tsv",
+    "tab",
+    "txt",
+    "jsonl",
+    "ndjson",
+    "json",
+    "parquet",
+    "pq",
+    "xlsx",
+    "xlsm",
+    "yaml",
+    "yml",
+]
 _FOLDER: list[Path] = []
 
 
@@ -104,10 +119,18 @@ def _rows(summary: dict) -> list[tuple[str, str]]:
     """The numbers a meeting cares about, from ``Profile.summary()``."""
     out = [("Rows", f"{summary.get('rows', 0):,}")]
     if summary.get("label_column"):
-        out.append(("Label column", f"{summary['label_column']} ({summary.get('classes') or 0} classes)"))
+        out.append(
+            ("Label column", f"{summary['label_column']} ({summary.get('classes') or 0} classes)")
+        )
         rare = summary.get("rare_classes") or []
         tail = _pct(summary.get("tail_share"))
-        out.append(("Tail share", tail + (f" (rare: {', '.join(rare[:5])}{'…' if len(rare) > 5 else ''})" if rare else "")))
+        out.append(
+            (
+                "Tail share",
+                tail
+                + (f" (rare: {', '.join(rare[:5])}{'…' if len(rare) > 5 else ''})" if rare else ""),
+            )
+        )
     agr = summary.get("agreement")
     if agr:
         kappa, alpha = agr.get("kappa"), agr.get("krippendorff_alpha")
@@ -120,7 +143,11 @@ def _rows(summary: dict) -> list[tuple[str, str]]:
     if summary.get("source_column"):
         counts = summary.get("source_counts") or {}
         out.append(
-            ("Human / synthetic rows", f"{counts.get('human', 0):,} / {counts.get('synthetic', 0):,} (column {summary['source_column']})")
+            (
+                "Human / synthetic rows",
+                f"{counts.get('human', 0):,} / {counts.get('synthetic', 0):,} (column "
+                f"{summary['source_column']})",
+            )
         )
     if summary.get("duplicate_share") is not None:
         out.append(("Exact duplicates", _pct(summary.get("duplicate_share"))))
@@ -128,7 +155,8 @@ def _rows(summary: dict) -> list[tuple[str, str]]:
 
 
 def _apply() -> None:
-    """Profile the current upload with the chosen columns and merge its numbers into the scenario."""
+    """Profile the current upload with the chosen columns and merge its numbers into the
+    scenario."""
     ss = st.session_state
     up = ss.get(UPLOAD)
     from hybrid.evidence.profile import profile_to_dataset
@@ -144,20 +172,32 @@ def _apply() -> None:
         state.set_error(KEY, None, str(exc))
         return
     except Exception as exc:  # noqa: BLE001 - a file the profiler chokes on is still the user's input
-        state.set_error(KEY, None, f"{up['name']}: cannot be profiled ({type(exc).__name__}: {exc})")
+        state.set_error(
+            KEY, None, f"{up['name']}: cannot be profiled ({type(exc).__name__}: {exc})"
+        )
         return
     # The file is the dataset now: an agreement it does not measure (no annotator columns) is
     # unknown, not the previous scenario's.
-    updates = {f"dataset.{k}": v for k, v in dataset.model_dump().items()
-               if v is not None or k in ("annotator_agreement", "kappa")}
+    updates = {
+        f"dataset.{k}": v
+        for k, v in dataset.model_dump().items()
+        if v is not None or k in ("annotator_agreement", "kappa")
+    }
     problem = state.try_update(updates)
-    state.set_error(KEY, None, f"the numbers from {up['name']} cannot be used: {problem}" if problem else None)
+    state.set_error(
+        KEY, None, f"the numbers from {up['name']} cannot be used: {problem}" if problem else None
+    )
     roles = prof.roles
     ss[PROFILE] = {
         "rows": _rows(summary),
         "warnings": list(summary.get("warnings") or []),
         "columns": [str(c) for c in getattr(prof, "columns", {})],
-        "roles": {"label": roles.label, "annotators": list(roles.annotators), "source": roles.source, "text": roles.text},
+        "roles": {
+            "label": roles.label,
+            "annotators": list(roles.annotators),
+            "source": roles.source,
+            "text": roles.text,
+        },
         "source_counts": {k: int(v) for k, v in (summary.get("source_counts") or {}).items()},
         "data": is_data_file(up),  # rows to train on (the evidence block), not a statistics file
     }
@@ -211,24 +251,34 @@ def section() -> None:
         left, right = st.columns([2, 3], gap="large")
         with left:
             st.file_uploader(
-                "A labeled dataset (CSV, TSV, JSON lines, Parquet, Excel) or a statistics file (YAML or JSON)",
+                "A labeled dataset (CSV, TSV, JSON lines, Parquet, Excel) or a statistics file "
+                "(YAML or JSON)",
                 type=DATA_TYPES,
                 key=KEY,
                 on_change=_on_upload,
             )
             state.field_error(KEY, "Upload")
             st.caption(
-                "The file is profiled on this server and is not stored with the scenario: only the numbers "
-                "are. Too large? Profile it where it lives (python -m hybrid profile FILE -o stats.yaml) "
+                "The file is profiled on this server and is not stored with the scenario: only the "
+                "numbers "
+                "are. Too large? Profile it where it lives (python -m hybrid profile FILE -o "
+                "stats.yaml) "
                 "and upload the statistics file."
             )
         with right:
             found = st.session_state.get(PROFILE)
             up = st.session_state.get(UPLOAD)
             if found and up:
-                st.markdown(f"**Profile of {md_escape(up['name'])}**: the fields below were filled from it.")
+                st.markdown(
+                    f"**Profile of {md_escape(up['name'])}**: the fields below were filled from it."
+                )
                 st.dataframe(
-                    neutralise_frame({"Measured": [r[0] for r in found["rows"]], "Value": [r[1] for r in found["rows"]]}),
+                    neutralise_frame(
+                        {
+                            "Measured": [r[0] for r in found["rows"]],
+                            "Value": [r[1] for r in found["rows"]],
+                        }
+                    ),
                     hide_index=True,
                     width="stretch",
                 )
@@ -238,7 +288,8 @@ def section() -> None:
                 current = state.current().factors.edge_cases
                 if level and level != current:
                     st.button(
-                        f"Set the edge-case answer to {level} (now {current}), as the class tail suggests",
+                        f"Set the edge-case answer to {level} (now {current}), as the class tail "
+                        f"suggests",
                         key="dataset.suggest",
                         on_click=_set_edge,
                         args=(level,),
@@ -248,14 +299,21 @@ def section() -> None:
                 for key, role in zip(COLS, ("label", "annotators", "source", "text"), strict=True):
                     if key not in st.session_state:  # forgotten after visiting another page
                         value = roles[role]
-                        st.session_state[key] = [c for c in value if c in cols] if role == "annotators" else (
-                            value if value in cols else ""
+                        st.session_state[key] = (
+                            [c for c in value if c in cols]
+                            if role == "annotators"
+                            else (value if value in cols else "")
                         )
                 if cols:
                     with st.expander("Columns used (detected; change them if wrong)"):
                         c1, c2 = st.columns(2)
-                        auto = {"format_func": lambda c: c or "(detect automatically)", "on_change": _apply}
+                        auto = {
+                            "format_func": lambda c: c or "(detect automatically)",
+                            "on_change": _apply,
+                        }
                         c1.selectbox("Label column", [""] + cols, key=COLS[0], **auto)
-                        c2.selectbox("Human/synthetic source column", [""] + cols, key=COLS[2], **auto)
+                        c2.selectbox(
+                            "Human/synthetic source column", [""] + cols, key=COLS[2], **auto
+                        )
                         c1.multiselect("Annotator columns", cols, key=COLS[1], on_change=_apply)
                         c2.selectbox("Text column", [""] + cols, key=COLS[3], **auto)

@@ -1,7 +1,8 @@
 """Cached what-if computations and their wording, for the Compare, Sensitivity and Collapse pages.
 
 The pure work lives in ``hybrid`` (sensitivity, uncertainty, collapse, compare); this module only
-calls it through ``st.cache_data`` keyed by text (the scenario's JSON, the policy's YAML, the ranges'
+calls it through ``st.cache_data`` keyed by text (the scenario's JSON, the policy's YAML, the
+ranges'
 JSON, plain numbers), so a rerun that changed nothing costs a dictionary lookup. It also holds the
 titles and number formats the pages and charts share, and the user's edits of the uncertainty
 ranges (session state, kept across page switches).
@@ -19,16 +20,18 @@ import streamlit as st
 from pydantic import ValidationError
 
 from hybrid.explain.rationale import FACTOR_TITLES
-from hybrid.money import money
 from hybrid.explain.sensitivity import INPUTS, Bar, outcome, plausible_range, threshold, tornado
 from hybrid.model.economics import Inputs, resolve_inputs
 from hybrid.model.policy import Policy, Range
 from hybrid.model.scenario import Scenario
+from hybrid.money import money
 from hybrid.whatif.collapse import CollapseResult, compare_modes, simulate_collapse
 from hybrid.whatif.uncertainty import DEFAULT_DRAWS, MonteCarlo, monte_carlo
 from ui import compute
 
-RANGE_EDITS = "hd.whatif.ranges"  # input -> {"low": x, "high": y}: the user's edits of policy.ranges
+RANGE_EDITS = (
+    "hd.whatif.ranges"  # input -> {"low": x, "high": y}: the user's edits of policy.ranges
+)
 
 # --- titles ---------------------------------------------------------------------------------------
 
@@ -106,8 +109,13 @@ def format_input(path: str, value: Any, currency: str | None = None) -> str:
     ``currency`` when given."""
     if value is None:
         return "—"
-    if currency and path.startswith("economics.") and path.endswith(("budget", "_cost", "_cost_per_example")) \
-            and isinstance(value, (int, float)) and not isinstance(value, bool):
+    if (
+        currency
+        and path.startswith("economics.")
+        and path.endswith(("budget", "_cost", "_cost_per_example"))
+        and isinstance(value, (int, float))
+        and not isinstance(value, bool)
+    ):
         return money(float(value), currency)
     if isinstance(value, bool):
         return "yes" if value else "no"
@@ -188,7 +196,9 @@ def effective_ranges(policy: Policy) -> tuple[dict[str, Range], list[str]]:
         low, high = edit.get("low", rng.low), edit.get("high", rng.high)
         title = INPUTS[field][0] if field in INPUTS else field
         if low is None or high is None or not all(math.isfinite(float(v)) for v in (low, high)):
-            problems.append(f"{title}: low and high must both be numbers; the policy's range is used")
+            problems.append(
+                f"{title}: low and high must both be numbers; the policy's range is used"
+            )
             out[field] = rng
             continue
         try:
@@ -218,7 +228,9 @@ def _inputs(scenario_json: str, policy_text: str | None) -> tuple[Scenario, Poli
 
 
 @st.cache_data(show_spinner="Moving each input across its range…", max_entries=64)
-def tornado_bars(scenario_json: str, policy_text: str | None, ranges_text: str) -> tuple[list[Bar], dict]:
+def tornado_bars(
+    scenario_json: str, policy_text: str | None, ranges_text: str
+) -> tuple[list[Bar], dict]:
     """The tornado's bars and the plan they swing around (share, label, cost per point)."""
     _, pol, inp = _inputs(scenario_json, policy_text)
     base = outcome(inp, pol)
@@ -244,15 +256,17 @@ def monte_carlo_run(
 
 
 def spread_sentence(scenario_json: str, policy_text: str | None, ranges_text: str) -> str:
-    """The recommended plan's cost per point beside its Monte Carlo interval, and why they differ."""
+    """The recommended plan's cost per point beside its Monte Carlo interval, and why they
+    differ."""
     from hybrid.whatif.uncertainty import point_and_spread
 
     _, _, inp = _inputs(scenario_json, policy_text)
     rec = compute.analysis_for(Scenario.model_validate_json(scenario_json), policy_text).rec
     mc = monte_carlo_run(scenario_json, policy_text, ranges_text, 0, False)
     spread = next(sp for sp in mc.plans if sp.name == "recommended")
-    return point_and_spread(rec.plan.cost_per_point, spread, _ranges(ranges_text), inp,
-                            lambda x: money(x, rec.currency))
+    return point_and_spread(
+        rec.plan.cost_per_point, spread, _ranges(ranges_text), inp, lambda x: money(x, rec.currency)
+    )
 
 
 def box_stats(mc: MonteCarlo) -> dict[str, dict[str, float]]:
@@ -286,7 +300,8 @@ def label_changes(
 def sweep(
     scenario_json: str, policy_text: str | None, field: str, lo: float, hi: float, points: int = 41
 ) -> dict[str, np.ndarray]:
-    """The recommended plan's synthetic share and cost per point at ``points`` values of ``field``."""
+    """The recommended plan's synthetic share and cost per point at ``points`` values of
+    ``field``."""
     _, pol, inp = _inputs(scenario_json, policy_text)
     xs = np.linspace(lo, hi, points)
     shares, cpps = [], []
@@ -297,7 +312,9 @@ def sweep(
     return {"x": xs, "share": np.array(shares), "cost_per_point": np.array(cpps)}
 
 
-def today_value(scenario_json: str, policy_text: str | None, field: str) -> tuple[float, tuple[float, float]]:
+def today_value(
+    scenario_json: str, policy_text: str | None, field: str
+) -> tuple[float, tuple[float, float]]:
     """Today's value of a tornado input and where the threshold finder looks by default."""
     _, _, inp = _inputs(scenario_json, policy_text)
     return float(np.mean(getattr(inp, field))), plausible_range(inp, field)

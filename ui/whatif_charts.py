@@ -7,7 +7,8 @@ cue besides colour (dash, pattern, marker symbol or a text label). User text goe
 
 Colours for things the theme has no meaning for come from the rest of the Okabe-Ito palette:
 scenarios in a comparison (black, reddish purple, sky blue, vermillion, each with its own dash and
-marker), the two ends of a tornado bar (sky blue for the low end, reddish purple with a hatch for the
+marker), the two ends of a tornado bar (sky blue for the low end, reddish purple with a hatch for
+the
 high end), and the collapse modes (vermillion for replace, sky blue for accumulate).
 """
 
@@ -21,14 +22,14 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from hybrid.explain.rationale import LABEL_TITLES
-from hybrid.money import currency_affixes, money, money_compact
 from hybrid.explain.sensitivity import Bar
 from hybrid.model.recommend import Recommendation
+from hybrid.money import currency_affixes, money, money_compact
 from hybrid.palette import PURPLE, SKY, VERMILLION  # noqa: E402
+from hybrid.share.chart_layout import spaced, tick_format
 from hybrid.whatif.collapse import CollapseResult
 from hybrid.whatif.uncertainty import MonteCarlo
 from ui import theme
-from hybrid.share.chart_layout import spaced, tick_format
 from ui.charts import _layout, add_plan_curve, currency_axis
 from ui.theme import html_text
 from ui.whatif import format_field
@@ -43,7 +44,12 @@ LOW_COLOUR, HIGH_COLOUR = SKY, PURPLE
 MODE_STYLES = {
     "replace": {"color": VERMILLION, "dash": "solid", "symbol": "circle", "title": "Replace"},
     "accumulate": {"color": SKY, "dash": "dash", "symbol": "square", "title": "Accumulate"},
-    "reference": {"color": "#777777", "dash": "dot", "symbol": "x", "title": "Replace, no fresh human data"},
+    "reference": {
+        "color": "#777777",
+        "dash": "dot",
+        "symbol": "x",
+        "title": "Replace, no fresh human data",
+    },
 }
 
 
@@ -51,7 +57,8 @@ def _short(name: str, limit: int = 44) -> str:
     return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
-# --- compare ---------------------------------------------------------------------------------------
+# --- compare
+# ---------------------------------------------------------------------------------------
 
 
 def compare_curves(
@@ -70,8 +77,19 @@ def compare_curves(
         rec: Recommendation = a.rec
         p = {q.name: q for q in rec.plans}[plan]
         name = html_text(_short(title))
-        add_plan_curve(fig, a.spend, a.curves[plan], p, f"{name} ({p.synthetic_share:.0%} synthetic)", rec.currency,
-                       style["color"], style["dash"], 4, style["symbol"], 17)
+        add_plan_curve(
+            fig,
+            a.spend,
+            a.curves[plan],
+            p,
+            f"{name} ({p.synthetic_share:.0%} synthetic)",
+            rec.currency,
+            style["color"],
+            style["dash"],
+            4,
+            style["symbol"],
+            17,
+        )
         values.extend(np.ravel(a.curves[plan]).tolist())
         values.extend([rec.today_metric, rec.target_metric])
         targets.setdefault(round(rec.target_metric, 4), []).append(_short(title, 18))
@@ -80,17 +98,33 @@ def compare_curves(
         fig.add_hline(
             y=t,
             line={"color": theme.TARGET, "dash": "dash", "width": 2},
-            annotation={"text": html_text(label), "font": {"size": theme.CHART_FONT - 1, "color": theme.TARGET}},
+            annotation={
+                "text": html_text(label),
+                "font": {"size": theme.CHART_FONT - 1, "color": theme.TARGET},
+            },
             annotation_position="bottom right",
         )
     lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
     pad = max(0.01, 0.08 * (hi - lo))
-    x_title = f"Spend on new data ({html_text(cur)})" if cur else "Spend on new data (each scenario's currency)"
+    x_title = (
+        f"Spend on new data ({html_text(cur)})"
+        if cur
+        else "Spend on new data (each scenario's currency)"
+    )
     plan_title = theme.PLAN_TITLES[plan].lower()
-    _layout(fig, f"Expected metric vs spend, {plan_title} plan of each scenario", x_title, "Expected metric (fraction)", height=620)
+    _layout(
+        fig,
+        f"Expected metric vs spend, {plan_title} plan of each scenario",
+        x_title,
+        "Expected metric (fraction)",
+        height=620,
+    )
     x_max = max(float(a.spend[-1]) for a in analyses)
     fig.update_xaxes(range=[0, x_max * 1.02], **(currency_axis(cur) if cur else {}))
-    fig.update_yaxes(range=[max(0.0, lo - pad), min(1.0, hi + pad)], tickformat=tick_format(max(0.0, lo - pad), min(1.0, hi + pad)))
+    fig.update_yaxes(
+        range=[max(0.0, lo - pad), min(1.0, hi + pad)],
+        tickformat=tick_format(max(0.0, lo - pad), min(1.0, hi + pad)),
+    )
     fig.update_layout(legend={"font": {"size": theme.CHART_FONT}})
     return fig
 
@@ -112,9 +146,14 @@ def compare_layers(titles: Sequence[str], analyses: Sequence) -> go.Figure:
                 x=vals,
                 orientation="h",
                 name=theme.LAYER_TITLES[layer],
-                marker={"color": theme.LAYER_COLOURS[layer], "line": {"color": "white", "width": 1}},
-                text=[html_text(money_compact(v, r.currency)) if v >= 0.1 * biggest else ""
-                      for v, r in zip(vals, recs, strict=True)],
+                marker={
+                    "color": theme.LAYER_COLOURS[layer],
+                    "line": {"color": "white", "width": 1},
+                },
+                text=[
+                    html_text(money_compact(v, r.currency)) if v >= 0.1 * biggest else ""
+                    for v, r in zip(vals, recs, strict=True)
+                ],
                 textposition="inside",
                 insidetextanchor="middle",
                 textangle=0,
@@ -133,7 +172,13 @@ def compare_layers(titles: Sequence[str], analyses: Sequence) -> go.Figure:
         )
     )
     x_title = f"Spend ({html_text(cur)})" if cur else "Spend (each scenario's currency)"
-    _layout(fig, "Recommended budget split into the three layers", x_title, "", height=200 + 80 * len(titles))
+    _layout(
+        fig,
+        "Recommended budget split into the three layers",
+        x_title,
+        "",
+        height=200 + 80 * len(titles),
+    )
     fig.update_layout(barmode="stack", bargap=0.3, legend={"traceorder": "normal"})
     fig.update_xaxes(range=[0, biggest * 1.01], **(currency_axis(cur) if cur else {}))
     return fig
@@ -151,8 +196,14 @@ def compare_cost_per_point(titles: Sequence[str], analyses: Sequence) -> go.Figu
         for a in analyses:
             p = {q.name: q for q in a.rec.plans}[plan]
             vals.append(0.0 if p.cost_per_point is None else p.cost_per_point)
-            texts.append("no gain" if p.cost_per_point is None else html_text(money(p.cost_per_point, a.rec.currency)))
-        title = theme.PLAN_TITLES[plan] + (" (outside guardrails)" if plan == "all-synthetic" else "")
+            texts.append(
+                "no gain"
+                if p.cost_per_point is None
+                else html_text(money(p.cost_per_point, a.rec.currency))
+            )
+        title = theme.PLAN_TITLES[plan] + (
+            " (outside guardrails)" if plan == "all-synthetic" else ""
+        )
         fig.add_trace(
             go.Bar(
                 x=names,
@@ -170,15 +221,22 @@ def compare_cost_per_point(titles: Sequence[str], analyses: Sequence) -> go.Figu
                 hovertemplate="%{x}: %{text} per point<extra>" + title + "</extra>",
             )
         )
-    y_title = f"Cost per point ({html_text(cur)} per percentage point)" if cur else "Cost per point (per percentage point)"
+    y_title = (
+        f"Cost per point ({html_text(cur)} per percentage point)"
+        if cur
+        else "Cost per point (per percentage point)"
+    )
     _layout(fig, "Cost per percentage point of metric gained", "", y_title, height=520)
     fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.06)
     top = max((max(t.y) if len(t.y) else 0) for t in fig.data)
-    fig.update_yaxes(range=[0, float(top) * 1.18 if top else 1], **(currency_axis(cur) if cur else {}))
+    fig.update_yaxes(
+        range=[0, float(top) * 1.18 if top else 1], **(currency_axis(cur) if cur else {})
+    )
     return fig
 
 
-# --- sensitivity -----------------------------------------------------------------------------------
+# --- sensitivity
+# -----------------------------------------------------------------------------------
 
 
 def tornado_chart(bars: Sequence[Bar], base: dict, currency: str) -> go.Figure:
@@ -219,7 +277,10 @@ def tornado_chart(bars: Sequence[Bar], base: dict, currency: str) -> go.Figure:
                 orientation="h",
                 name=f"Input at the {end} end of its range",
                 legendgroup=end,
-                marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": "white", "solidity": 0.3}},
+                marker={
+                    "color": colour,
+                    "pattern": {"shape": pattern, "fgcolor": "white", "solidity": 0.3},
+                },
                 text=texts,
                 textposition="outside",
                 cliponaxis=False,
@@ -240,9 +301,13 @@ def tornado_chart(bars: Sequence[Bar], base: dict, currency: str) -> go.Figure:
                 name=f"Input at the {end} end",
                 legendgroup=end,
                 showlegend=False,
-                marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": "white", "solidity": 0.3}},
+                marker={
+                    "color": colour,
+                    "pattern": {"shape": pattern, "fgcolor": "white", "solidity": 0.3},
+                },
                 text=[
-                    f"{100 * getattr(b, f'share_{end}'):.0f}% · {LABEL_TITLES[getattr(b, f'label_{end}')]}"
+                    f"{100 * getattr(b, f'share_{end}'):.0f}% · "
+                    f"{LABEL_TITLES[getattr(b, f'label_{end}')]}"
                     if abs(dx) > 0.5 or getattr(b, f"label_{end}") != base["label"]
                     else ""
                     for b, dx in zip(order, share_x, strict=True)
@@ -258,7 +323,13 @@ def tornado_chart(bars: Sequence[Bar], base: dict, currency: str) -> go.Figure:
     if base_cpp is not None:
         fig.add_vline(x=base_cpp, line={"color": "#000000", "width": 2}, row=1, col=1)
     fig.add_vline(x=base_share, line={"color": "#000000", "width": 2}, row=2, col=1)
-    _layout(fig, "Tornado: what each input's range does to the recommended plan", "", "", height=130 + 2 * panel + gap)
+    _layout(
+        fig,
+        "Tornado: what each input's range does to the recommended plan",
+        "",
+        "",
+        height=130 + 2 * panel + gap,
+    )
     fig.update_layout(barmode="overlay", bargap=0.3)
     if all(b.share_swing < 0.005 for b in bars):
         fig.add_annotation(
@@ -274,24 +345,37 @@ def tornado_chart(bars: Sequence[Bar], base: dict, currency: str) -> go.Figure:
             font={"size": theme.CHART_FONT, "color": "#444444"},
             bgcolor="rgba(255,255,255,0.9)",
         )
-    cpp_vals = [v for b in bars for v in (b.cpp_low, b.cpp_high) if v is not None] + ([base_cpp] if base_cpp else [])
+    cpp_vals = [v for b in bars for v in (b.cpp_low, b.cpp_high) if v is not None] + (
+        [base_cpp] if base_cpp else []
+    )
     if cpp_vals:
         lo, hi = min(cpp_vals), max(cpp_vals)
         span = max(hi - lo, abs(hi) * 0.05, 1e-9)
-        fig.update_xaxes(range=[lo - 0.28 * span, hi + 0.28 * span], row=1, col=1, **currency_axis(currency))
+        fig.update_xaxes(
+            range=[lo - 0.28 * span, hi + 0.28 * span], row=1, col=1, **currency_axis(currency)
+        )
     shares = [100 * v for b in bars for v in (b.share_low, b.share_high)] + [base_share]
     s_lo, s_hi = min(shares), max(shares)
     s_pad = max(12.0, 0.35 * (s_hi - s_lo))
     # Room left of 0% for a label like "0% · Human-led" at the end of a bar that reaches 0: at -2
     # it was drawn over the input names. Ticks stay within 0% to 100%.
-    s_left = s_lo - max(s_pad, 0.5 * (min(135.0, s_hi + s_pad) - s_lo)) if s_lo < 30 else max(-2.0, s_lo - s_pad)
+    s_left = (
+        s_lo - max(s_pad, 0.5 * (min(135.0, s_hi + s_pad) - s_lo))
+        if s_lo < 30
+        else max(-2.0, s_lo - s_pad)
+    )
     # Room right of the largest share for its label ("80% · Hybrid" is about a third of the axis
     # at laptop width): with only the padding it ran past the chart's edge.
     s_right = min(160.0, s_hi + max(s_pad, 0.32 * (s_hi - s_left)))
     ticks = [t for t in range(0, 101, 20) if s_left <= t <= s_right]
-    fig.update_xaxes(range=[s_left, s_right], tickvals=ticks, ticktext=[f"{t}%" for t in ticks],
-                     row=2, col=1)
-    fig.update_xaxes(title_text=f"Cost per point of the recommended<br>plan ({html_text(currency)})", row=1, col=1)
+    fig.update_xaxes(
+        range=[s_left, s_right], tickvals=ticks, ticktext=[f"{t}%" for t in ticks], row=2, col=1
+    )
+    fig.update_xaxes(
+        title_text=f"Cost per point of the recommended<br>plan ({html_text(currency)})",
+        row=1,
+        col=1,
+    )
     fig.update_xaxes(title_text="Synthetic share of new examples (%)", row=2, col=1)
     fig.update_yaxes(tickfont={"size": theme.CHART_FONT})
     return fig
@@ -334,16 +418,30 @@ def mc_cost_chart(mc: MonteCarlo, stats: dict[str, dict[str, float]], currency: 
             yshift=34,
             font={"size": theme.CHART_FONT - 1, "color": "#222222"},
         )
-    x_title = f"Cost per point ({html_text(currency)} per percentage point" + (", log scale)" if log else ")")
-    _layout(fig, f"Cost per point across {mc.draws:,} draws", x_title, "", height=400, legend=False, width_px=640)
+    x_title = f"Cost per point ({html_text(currency)} per percentage point" + (
+        ", log scale)" if log else ")"
+    )
+    _layout(
+        fig,
+        f"Cost per point across {mc.draws:,} draws",
+        x_title,
+        "",
+        height=400,
+        legend=False,
+        width_px=640,
+    )
     lows = [s["p5"] for s in stats.values() if not math.isnan(s["p5"])]
     highs = [s["p95"] for s in stats.values() if not math.isnan(s["p95"])]
     if lows and log:
         lo, hi = min(lows) / 1.6, max(highs) * 1.6
         vals, texts = log_ticks(lo, hi)
         pre, suf = currency_affixes(currency)
-        fig.update_xaxes(type="log", range=[math.log10(lo), math.log10(hi)], tickvals=vals,
-                         ticktext=[html_text(pre + t + suf) for t in texts])
+        fig.update_xaxes(
+            type="log",
+            range=[math.log10(lo), math.log10(hi)],
+            tickvals=vals,
+            ticktext=[html_text(pre + t + suf) for t in texts],
+        )
     elif lows:
         fig.update_xaxes(range=[0, max(highs) * 1.15], **currency_axis(currency))
     fig.update_yaxes(tickfont={"size": theme.CHART_FONT})
@@ -366,7 +464,11 @@ def mc_cheapest_chart(mc: MonteCarlo) -> go.Figure:
             orientation="h",
             marker={
                 "color": [theme.PLAN_COLOURS[n] for n in names],
-                "pattern": {"shape": ["/" if n == "all-synthetic" else "" for n in names], "fgcolor": "white", "solidity": 0.35},
+                "pattern": {
+                    "shape": ["/" if n == "all-synthetic" else "" for n in names],
+                    "fgcolor": "white",
+                    "solidity": 0.35,
+                },
             },
             text=[f"{v:.0f}%" if v >= 0.5 or v == 0 else "<1%" for v in vals],
             textposition="outside",
@@ -375,7 +477,15 @@ def mc_cheapest_chart(mc: MonteCarlo) -> go.Figure:
             showlegend=False,
         )
     )
-    _layout(fig, "Chance of being cheapest per point", "Share of draws (%)", "", height=300, legend=False, width_px=640)
+    _layout(
+        fig,
+        "Chance of being cheapest per point",
+        "Share of draws (%)",
+        "",
+        height=300,
+        legend=False,
+        width_px=640,
+    )
     fig.update_xaxes(range=[0, 118], tickvals=[0, 50, 100], ticktext=["0%", "50%", "100%"])
     return fig
 
@@ -401,19 +511,39 @@ def mc_metric_chart(mc: MonteCarlo, target: float) -> go.Figure:
                     "color": theme.PLAN_COLOURS[p.name],
                 },
                 showlegend=False,
-                hovertemplate=f"{p.metric_p5:.3f} to {p.metric_p95:.3f} (median {p.metric_p50:.3f})<extra></extra>",
+                hovertemplate=f"{p.metric_p5:.3f} to {p.metric_p95:.3f} (median "
+                f"{p.metric_p50:.3f})<extra></extra>",
             )
         )
     fig.add_vline(x=target, line={"color": theme.TARGET, "dash": "dash", "width": 2})
     # Inside the plot, right of the line: above the plot it sat where the title is.
-    fig.add_annotation(x=target, y=1, yref="paper", xanchor="left", yanchor="top", xshift=6, showarrow=False,
-                       text=f"target {target:.3f}", font={"size": theme.CHART_FONT, "color": theme.TARGET},
-                       bgcolor="rgba(255,255,255,0.85)")
+    fig.add_annotation(
+        x=target,
+        y=1,
+        yref="paper",
+        xanchor="left",
+        yanchor="top",
+        xshift=6,
+        showarrow=False,
+        text=f"target {target:.3f}",
+        font={"size": theme.CHART_FONT, "color": theme.TARGET},
+        bgcolor="rgba(255,255,255,0.85)",
+    )
     lo = min([p.metric_p5 for p in mc.plans] + [target])
     hi = max([p.metric_p95 for p in mc.plans] + [target])
     pad = max(0.005, 0.15 * (hi - lo))
-    _layout(fig, "Expected metric: median and 5% to 95% interval", "Expected metric (fraction)", "", height=360, legend=False)
-    fig.update_xaxes(range=[max(0.0, lo - pad), min(1.0, hi + pad)], tickformat=tick_format(max(0.0, lo - pad), min(1.0, hi + pad)))
+    _layout(
+        fig,
+        "Expected metric: median and 5% to 95% interval",
+        "Expected metric (fraction)",
+        "",
+        height=360,
+        legend=False,
+    )
+    fig.update_xaxes(
+        range=[max(0.0, lo - pad), min(1.0, hi + pad)],
+        tickformat=tick_format(max(0.0, lo - pad), min(1.0, hi + pad)),
+    )
     return fig
 
 
@@ -431,17 +561,26 @@ def sweep_chart(
     synthetic_above: float,
     currency: str,
 ) -> go.Figure:
-    """The recommended synthetic share across the chosen range of one input, with the label lines."""
+    """The recommended synthetic share across the chosen range of one input, with the label
+    lines."""
     x = sweep["x"]
     fig = go.Figure()
     fig.add_hrect(y0=-5, y1=100 * human_below, fillcolor=theme.HUMAN, opacity=0.07, line_width=0)
-    fig.add_hrect(y0=100 * synthetic_above, y1=105, fillcolor=theme.SYNTHETIC, opacity=0.1, line_width=0)
-    for y, text in ((100 * human_below, f"human-led below {human_below:.0%}"), (100 * synthetic_above, f"synthetic-led above {synthetic_above:.0%}")):
+    fig.add_hrect(
+        y0=100 * synthetic_above, y1=105, fillcolor=theme.SYNTHETIC, opacity=0.1, line_width=0
+    )
+    for y, text in (
+        (100 * human_below, f"human-led below {human_below:.0%}"),
+        (100 * synthetic_above, f"synthetic-led above {synthetic_above:.0%}"),
+    ):
         fig.add_hline(
             y=y,
             line={"color": theme.TARGET, "dash": "dash", "width": 1.5},
-            annotation={"text": text, "font": {"size": theme.CHART_FONT - 2, "color": theme.TARGET},
-                        "bgcolor": _LABEL_BG},
+            annotation={
+                "text": text,
+                "font": {"size": theme.CHART_FONT - 2, "color": theme.TARGET},
+                "bgcolor": _LABEL_BG,
+            },
             annotation_position="top right",
         )
     fig.add_annotation(
@@ -473,7 +612,8 @@ def sweep_chart(
             x=value,
             line={"color": VERMILLION, "width": 3},
             annotation={
-                "text": f"{html_text(format_field(field, value, currency))}: → {LABEL_TITLES[after]}",
+                "text": f"{html_text(format_field(field, value, currency))}: → "
+                f"{LABEL_TITLES[after]}",
                 "font": {"size": theme.CHART_FONT - 1, "color": VERMILLION},
                 "yshift": -26 * row,
                 "bgcolor": _LABEL_BG,
@@ -484,23 +624,42 @@ def sweep_chart(
         fig.add_vline(
             x=today,
             line={"color": theme.HUMAN, "dash": "dot", "width": 2},
-            annotation={"text": "today", "font": {"size": theme.CHART_FONT - 1, "color": theme.HUMAN},
-                        "bgcolor": _LABEL_BG},
+            annotation={
+                "text": "today",
+                "font": {"size": theme.CHART_FONT - 1, "color": theme.HUMAN},
+                "bgcolor": _LABEL_BG,
+            },
             annotation_position="bottom right",
         )
-    unit = " (fraction)" if field in ("accuracy", "catch_rate", "tail_coverage") else (f" ({html_text(currency)})" if field.endswith("_cost") else "")
-    _layout(fig, f"Recommended synthetic share as the {html_text(field_title)} varies", f"{html_text(field_title).capitalize()}{unit}", "Synthetic share of new examples (%)", height=470, legend=False)
+    unit = (
+        " (fraction)"
+        if field in ("accuracy", "catch_rate", "tail_coverage")
+        else (f" ({html_text(currency)})" if field.endswith("_cost") else "")
+    )
+    _layout(
+        fig,
+        f"Recommended synthetic share as the {html_text(field_title)} varies",
+        f"{html_text(field_title).capitalize()}{unit}",
+        "Synthetic share of new examples (%)",
+        height=470,
+        legend=False,
+    )
     fig.update_yaxes(range=[-3, 108], ticksuffix="%")
     fig.update_xaxes(range=[float(x[0]), float(x[-1])])
     return fig
 
 
-# --- collapse --------------------------------------------------------------------------------------
+# --- collapse
+# --------------------------------------------------------------------------------------
 
 
-def _collapse_fig(runs: dict[str, CollapseResult], modes: Sequence[str], series: str, title: str, y_title: str) -> go.Figure:
+def _collapse_fig(
+    runs: dict[str, CollapseResult], modes: Sequence[str], series: str, title: str, y_title: str
+) -> go.Figure:
     fig = go.Figure()
-    names = [m for m in ("replace", "accumulate") if m in modes] + (["reference"] if "reference" in runs and "replace" in modes else [])
+    names = [m for m in ("replace", "accumulate") if m in modes] + (
+        ["reference"] if "reference" in runs and "replace" in modes else []
+    )
     for mode in names:
         r = runs[mode]
         st_ = MODE_STYLES[mode]
@@ -512,7 +671,11 @@ def _collapse_fig(runs: dict[str, CollapseResult], modes: Sequence[str], series:
                 y=np.asarray(y, dtype=float) * scale,
                 mode="lines+markers" if len(r.generation) <= 40 else "lines",
                 name=st_["title"],
-                line={"color": st_["color"], "dash": st_["dash"], "width": 4 if mode != "reference" else 3},
+                line={
+                    "color": st_["color"],
+                    "dash": st_["dash"],
+                    "width": 4 if mode != "reference" else 3,
+                },
                 marker={"symbol": st_["symbol"], "size": 8},
                 hovertemplate="generation %{x}: %{y:,.4g}<extra>" + mode + "</extra>",
             )
@@ -525,19 +688,57 @@ def collapse_charts(runs: dict[str, CollapseResult], modes: Sequence[str]) -> di
     any_run = next(iter(runs.values()))
     k = any_run.params.categories
     out = {}
-    fig = _collapse_fig(runs, modes, "tail_coverage", "Tail coverage: rare cases the model can still produce", "Tail coverage (%)")
-    fig.add_hline(y=100, line={"color": theme.TARGET, "dash": "dash", "width": 1.5}, annotation={"text": "true distribution", "font": {"size": theme.CHART_FONT - 2, "color": theme.TARGET}}, annotation_position="bottom right")
+    fig = _collapse_fig(
+        runs,
+        modes,
+        "tail_coverage",
+        "Tail coverage: rare cases the model can still produce",
+        "Tail coverage (%)",
+    )
+    fig.add_hline(
+        y=100,
+        line={"color": theme.TARGET, "dash": "dash", "width": 1.5},
+        annotation={
+            "text": "true distribution",
+            "font": {"size": theme.CHART_FONT - 2, "color": theme.TARGET},
+        },
+        annotation_position="bottom right",
+    )
     fig.update_yaxes(range=[0, 105], ticksuffix="%")
     out["coverage"] = fig
-    fig = _collapse_fig(runs, modes, "alive", f"Categories still seen (of {k:,})", "Categories (count)")
-    fig.add_hline(y=k, line={"color": theme.TARGET, "dash": "dash", "width": 1.5}, annotation={"text": f"all {k:,} categories", "font": {"size": theme.CHART_FONT - 2, "color": theme.TARGET}}, annotation_position="bottom right")
+    fig = _collapse_fig(
+        runs, modes, "alive", f"Categories still seen (of {k:,})", "Categories (count)"
+    )
+    fig.add_hline(
+        y=k,
+        line={"color": theme.TARGET, "dash": "dash", "width": 1.5},
+        annotation={
+            "text": f"all {k:,} categories",
+            "font": {"size": theme.CHART_FONT - 2, "color": theme.TARGET},
+        },
+        annotation_position="bottom right",
+    )
     fig.update_yaxes(range=[0, k * 1.05], tickformat=",")
     out["alive"] = fig
-    fig = _collapse_fig(runs, modes, "tv_distance", "Total-variation distance from the true distribution", "TV distance (%)")
+    fig = _collapse_fig(
+        runs,
+        modes,
+        "tv_distance",
+        "Total-variation distance from the true distribution",
+        "TV distance (%)",
+    )
     fig.update_yaxes(rangemode="tozero", ticksuffix="%")
     out["tv"] = fig
     fig = _collapse_fig(runs, modes, "tail_mass", "Probability mass in the tail", "Tail mass (%)")
-    fig.add_hline(y=100 * any_run.true_tail_mass, line={"color": theme.TARGET, "dash": "dash", "width": 1.5}, annotation={"text": f"true tail mass {any_run.true_tail_mass:.1%}", "font": {"size": theme.CHART_FONT - 2, "color": theme.TARGET}}, annotation_position="bottom right")
+    fig.add_hline(
+        y=100 * any_run.true_tail_mass,
+        line={"color": theme.TARGET, "dash": "dash", "width": 1.5},
+        annotation={
+            "text": f"true tail mass {any_run.true_tail_mass:.1%}",
+            "font": {"size": theme.CHART_FONT - 2, "color": theme.TARGET},
+        },
+        annotation_position="bottom right",
+    )
     fig.update_yaxes(rangemode="tozero", ticksuffix="%")
     out["tail_mass"] = fig
     return out

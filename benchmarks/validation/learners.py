@@ -28,17 +28,24 @@ def _copy_model(kind: str, model: str | None):
 
         # the project's linear learner on all-numeric features (its column transformer selects
         # columns by DataFrame dtype; the harness passes float arrays)
-        return make_pipeline(SimpleImputer(), StandardScaler(), LogisticRegression(C=1.0, max_iter=500))
+        return make_pipeline(
+            SimpleImputer(), StandardScaler(), LogisticRegression(C=1.0, max_iter=500)
+        )
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     return HistGradientBoostingClassifier(
-        max_iter=40, learning_rate=0.2, max_leaf_nodes=15, min_samples_leaf=5,
-        early_stopping=False, random_state=0,
+        max_iter=40,
+        learning_rate=0.2,
+        max_leaf_nodes=15,
+        min_samples_leaf=5,
+        early_stopping=False,
+        random_state=0,
     )
 
 
 def make_model(kind: str, model: str | None = None):
-    """The evidence learner for ``kind`` ("text"/"tabular") and ``model`` (None, "linear", "boosting")."""
+    """The evidence learner for ``kind`` ("text"/"tabular") and ``model`` (None, "linear",
+    "boosting")."""
     try:
         from hybrid import evidence
 
@@ -90,8 +97,11 @@ def vectorizer(n_classes: int):
     from sklearn.feature_extraction.text import HashingVectorizer
 
     return HashingVectorizer(
-        ngram_range=(1, 2), n_features=text_width(n_classes), alternate_sign=False,
-        norm="l2", dtype=np.float32,
+        ngram_range=(1, 2),
+        n_features=text_width(n_classes),
+        alternate_sign=False,
+        norm="l2",
+        dtype=np.float32,
     )
 
 
@@ -107,7 +117,9 @@ class Features:
 
     def matrix(self):
         if self._matrix is None:
-            self._matrix = self.data.X if self.kind == "tabular" else self.vec.transform(self.data.X)
+            self._matrix = (
+                self.data.X if self.kind == "tabular" else self.vec.transform(self.data.X)
+            )
         return self._matrix
 
     def rows(self, idx: np.ndarray):
@@ -133,17 +145,25 @@ def stack(parts: list):
 
 
 def check_against_cli(kind: str, model: str | None = None) -> str | None:
-    """None when the harness learner has the project's settings, else a sentence saying what differs."""
+    """None when the harness learner has the project's settings, else a sentence saying what
+    differs."""
     try:
         from hybrid import evidence
 
         sig = inspect.signature(evidence.make_model)
         if model not in (None, "boosting") and "learner" not in sig.parameters:
-            return (f"hybrid.evidence.make_model has no 'learner' parameter yet: the harness uses its own "
-                    f"{model} learner for {kind} data")
+            return (
+                f"hybrid.evidence.make_model has no 'learner' parameter yet: the harness uses its "
+                f"own "
+                f"{model} learner for {kind} data"
+            )
         if model == "linear" and kind == "tabular":
             return None  # the harness's numeric-only equivalent of the project's column pipeline
-        ref = evidence.make_model(kind, learner=model) if "learner" in sig.parameters and model else evidence.make_model(kind)
+        ref = (
+            evidence.make_model(kind, learner=model)
+            if "learner" in sig.parameters and model
+            else evidence.make_model(kind)
+        )
     except Exception as exc:  # pragma: no cover - depends on the project's state
         return f"could not build the project's learner ({exc}); the harness copy was used"
     ours = make_model(kind, model)
@@ -151,5 +171,7 @@ def check_against_cli(kind: str, model: str | None = None) -> str | None:
     a = {k: v for k, v in ref.get_params(deep=False).items() if k not in skip}
     b = {k: v for k, v in ours.get_params(deep=False).items() if k not in skip}
     if type(ref) is not type(ours) or a != b:
-        return f"harness learner {type(ours).__name__} differs from the project's {type(ref).__name__}"
+        return (
+            f"harness learner {type(ours).__name__} differs from the project's {type(ref).__name__}"
+        )
     return None

@@ -4,7 +4,8 @@
 (12 classes), two independent annotator columns, a ``source`` column (human or synthetic) and a
 ``channel`` slice. The synthetic rows imitate what a generator does: they come from a few
 templates, use a narrower vocabulary, carry some label noise, under-represent the rare intents
-and write them like the common ones (generation clusters at the centre); so the evidence commands measure an exchange rate below one and a low tail coverage.
+and write them like the common ones (generation clusters at the centre); so the evidence commands
+measure an exchange rate below one and a low tail coverage.
 
 ``support_tickets.stats.yaml``: the profiler's statistics file for the CSV.
 
@@ -137,9 +138,13 @@ def make_digits_pilot(seed: int = SEED) -> pd.DataFrame:
     held[:120] = True
     means = {c: hx[~held & (hy == c)].mean(axis=0) for c in range(10)}
     cls = rng.integers(0, 10, 1200)
-    gen = np.clip(np.rint(np.array([means[c] + rng.normal(0.0, 1.0, X.shape[1]) for c in cls])), 0, 16)
+    gen = np.clip(
+        np.rint(np.array([means[c] + rng.normal(0.0, 1.0, X.shape[1]) for c in cls])), 0, 16
+    )
     labels = np.where(rng.random(1200) < 0.2, (cls + 1) % 10, cls)
-    h = pd.DataFrame(hx.astype(int), columns=cols).assign(label=hy, source=np.where(held, "holdout", "human"))
+    h = pd.DataFrame(hx.astype(int), columns=cols).assign(
+        label=hy, source=np.where(held, "holdout", "human")
+    )
     g = pd.DataFrame(gen.astype(int), columns=cols).assign(label=labels, source="synthetic")
     return pd.concat([h, g], ignore_index=True)
 
@@ -152,7 +157,9 @@ def main(argv: list[str] | None = None) -> int:
     frame = make_tickets()
     csv_path = HERE / "support_tickets.csv"
     frame.to_csv(csv_path, index=False)
-    write_stats(profile_file(csv_path, name="support_tickets.csv"), HERE / "support_tickets.stats.yaml")
+    write_stats(
+        profile_file(csv_path, name="support_tickets.csv"), HERE / "support_tickets.stats.yaml"
+    )
     print(f"wrote {csv_path.name} ({len(frame)} rows) and support_tickets.stats.yaml")
     pilot = make_digits_pilot()
     pilot.to_csv(HERE / "digits_pilot.csv", index=False)

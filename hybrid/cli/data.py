@@ -61,7 +61,9 @@ def _columns(value: str | None) -> list[str] | None:
         return None
     cols = [c.strip() for c in value.split(",") if c.strip()]
     if len(cols) < 2:
-        raise InputError(f"--annotators: name two or more columns separated by commas (got {value!r})")
+        raise InputError(
+            f"--annotators: name two or more columns separated by commas (got {value!r})"
+        )
     return cols
 
 
@@ -145,8 +147,11 @@ def cmd_profile(args: argparse.Namespace) -> int:
         )
     print(
         f"  duplicates: {_fmt(prof.duplicate_share)} exact"
-        + (f", {_fmt(prof.near_duplicate_share)} near (text {prof.roles.text!r})"
-           if prof.roles.text else "")
+        + (
+            f", {_fmt(prof.near_duplicate_share)} near (text {prof.roles.text!r})"
+            if prof.roles.text
+            else ""
+        )
     )
     if prof.roles.source:
         kinds = prof.source_kinds()
@@ -162,8 +167,9 @@ def cmd_profile(args: argparse.Namespace) -> int:
             f"({agr.band or 'undefined'}), observed {_fmt(agr.observed)}"
         )
     if prof.roles.slice:
-        top = ", ".join(f"{k} {v:,}" for k, v in sorted(prof.slice_counts.items(),
-                                                         key=lambda kv: -kv[1])[:8])
+        top = ", ".join(
+            f"{k} {v:,}" for k, v in sorted(prof.slice_counts.items(), key=lambda kv: -kv[1])[:8]
+        )
         print(f"  slices ({prof.roles.slice!r}): {top}")
     print(f"  suggested edge-case level: {summary['suggested_edge_case_level']}")
     for w in summary["warnings"]:
@@ -201,16 +207,15 @@ def cmd_learning_curve(args: argparse.Namespace) -> int:
     print(f"{args.file}: {result.rows:,} rows, {result.classes} classes, {result.model}")
     if result.human_only:
         print(
-            f"  trained on the {result.input_rows:,} rows that source column {result.source!r} marks "
+            f"  trained on the {result.input_rows:,} rows that source column {result.source!r} "
+            f"marks "
             "human (synthetic rows left out: the curve is the metric against human-labeled rows)"
         )
     for n, m in result.points:
         print(f"  n={n:>8,}  {result.metric} {m:.4f}")
     if data["params"]:
         p = data["params"]
-        print(
-            f"  fit: m(n) = {p['ceiling']:.4f} - {p['scale']:.4g} * n^-{p['exponent']:.4f}"
-        )
+        print(f"  fit: m(n) = {p['ceiling']:.4f} - {p['scale']:.4g} * n^-{p['exponent']:.4f}")
     if result.backtest_error is not None:
         bt = result.backtest
         print(
@@ -234,7 +239,10 @@ def _base_scenario(path: str):
     econ = data.get("economics")
     if isinstance(econ, dict) and "learning_curve" not in econ:
         # Replaced by the measured curve before anything reads it.
-        data = {**data, "economics": {**econ, "learning_curve": {"points": [[1, 0.1], [2, 0.2], [3, 0.3]]}}}
+        data = {
+            **data,
+            "economics": {**econ, "learning_curve": {"points": [[1, 0.1], [2, 0.2], [3, 0.3]]}},
+        }
     return Scenario.from_dict(data, path)
 
 
@@ -246,40 +254,71 @@ def _write_text(path: str, text: str) -> None:
 
 
 def cmd_synthetic_response(args: argparse.Namespace) -> int:
-    """``evidence --scenario BASE``: measure, fit, and write BASE with the measured fields filled."""
+    """``evidence --scenario BASE``: measure, fit, and write BASE with the measured fields
+    filled."""
     from hybrid.evidence.learning import Cancelled, synthetic_response
-    from hybrid.model.policy import load_policy
     from hybrid.evidence.profile import profile_files
+    from hybrid.model.policy import load_policy
 
     base = _base_scenario(args.scenario)
     policy = load_policy(args.policy)
     try:
         result = synthetic_response(
-            Path(args.file), args.label, args.source, base, policy,
-            text=args.text, model=args.model, metric=args.metric,
-            max_rows=args.max_rows or None, seed=args.seed, name=args.file,
+            Path(args.file),
+            args.label,
+            args.source,
+            base,
+            policy,
+            text=args.text,
+            model=args.model,
+            metric=args.metric,
+            max_rows=args.max_rows or None,
+            seed=args.seed,
+            name=args.file,
             progress=_Progress(args.quiet),
         )
     except Cancelled:
         print("cancelled", file=sys.stderr)
         return 130
     scenario = result.apply_to(base)
-    prof = profile_files([args.file], label=args.label, annotators=_columns(args.annotators),
-                         source=args.source, text=args.text)
+    prof = profile_files(
+        [args.file],
+        label=args.label,
+        annotators=_columns(args.annotators),
+        source=args.source,
+        text=args.text,
+    )
     agr = prof.agreement()
     if agr and agr.rows:
-        ds = scenario.dataset.model_copy(update={"annotator_agreement": agr.observed,
-                                                 "kappa": max(-1.0, min(1.0, agr.kappa)) if agr.kappa is not None else None})
+        ds = scenario.dataset.model_copy(
+            update={
+                "annotator_agreement": agr.observed,
+                "kappa": max(-1.0, min(1.0, agr.kappa)) if agr.kappa is not None else None,
+            }
+        )
         scenario = scenario.model_copy(update={"dataset": ds})
-        scenario = type(scenario).from_dict(scenario.model_dump(mode="json", exclude_none=True), args.file)
+        scenario = type(scenario).from_dict(
+            scenario.model_dump(mode="json", exclude_none=True), args.file
+        )
     if args.output:
         _write_text(args.output, scenario.to_yaml())
     if args.json:
-        print(_dump({**result.to_dict(), "scenario": scenario.model_dump(mode="json", exclude_none=True)}))
+        print(
+            _dump(
+                {
+                    **result.to_dict(),
+                    "scenario": scenario.model_dump(mode="json", exclude_none=True),
+                }
+            )
+        )
         return 0
     print(
         f"{args.file}: {result.human_rows:,} human rows, {result.synthetic_rows:,} synthetic, "
-        + (f"scored on the {result.test_rows:,} rows marked held out" if result.held_out else "each human row held out once")
+        + (
+            f"scored on the {result.test_rows:,} rows marked held out"
+            if result.held_out
+            else "each human row held out once"
+        )
         + f" ({result.metric}, {result.model})"
     )
     print("  human rows alone: " + ", ".join(f"{n:,} → {m:.3f}" for n, m in result.human_points))
@@ -291,13 +330,24 @@ def cmd_synthetic_response(args: argparse.Namespace) -> int:
         se = result.errors
         k_lo = fit.saturation / 10 ** se.get("log10_saturation", 0.0)
         k_hi = fit.saturation * 10 ** se.get("log10_saturation", 0.0)
-        worth = f" (± {se['value']:.2f})" if "value" in se else " (first-pass labels on real inputs: fixed)"
-        sat = f" (one standard error: {k_lo:.2g} to {k_hi:.2g})" if "log10_saturation" in se else " (the policy's)"
+        worth = (
+            f" (± {se['value']:.2f})"
+            if "value" in se
+            else " (first-pass labels on real inputs: fixed)"
+        )
+        sat = (
+            f" (one standard error: {k_lo:.2g} to {k_hi:.2g})"
+            if "log10_saturation" in se
+            else " (the policy's)"
+        )
         loss = f" (± {100 * se['floor']:.1f})" if "floor" in se else ""
         print(
-            f"  fit: a synthetic row is worth {fit.value:.2f} human rows before saturation{worth}; about "
-            f"{fit.saturation:.3g} useful synthetic rows per human row{sat}; training on these rows alone would "
-            f"lose {100 * fit.floor:.1f} points to repeated errors{loss}, growing with their share of the "
+            f"  fit: a synthetic row is worth {fit.value:.2f} human rows before saturation{worth}; "
+            f"about "
+            f"{fit.saturation:.3g} useful synthetic rows per human row{sat}; training on these "
+            f"rows alone would "
+            f"lose {100 * fit.floor:.1f} points to repeated errors{loss}, growing with their share "
+            f"of the "
             f"training rows to the power {fit.floor_exponent:.2g}"
         )
     for note in result.notes:
@@ -398,11 +448,15 @@ def register(subparsers) -> None:
                 "--source", default="source", help="column marking rows human or synthetic"
             )
             s.add_argument(
-                "--scenario", metavar="BASE.yaml",
-                help="fit the synthetic response and fill this scenario's dataset and learning curve "
+                "--scenario",
+                metavar="BASE.yaml",
+                help="fit the synthetic response and fill this scenario's dataset and learning "
+                "curve "
                 "(its dataset block and learning curve may be left out)",
             )
-            s.add_argument("-o", "--output", metavar="OUT.yaml", help="write the filled-in scenario")
+            s.add_argument(
+                "-o", "--output", metavar="OUT.yaml", help="write the filled-in scenario"
+            )
             s.add_argument("--policy", help="policy YAML (default: data/policy.yaml)")
             s.add_argument("--annotators", help="two or more annotator columns, comma-separated")
         else:
@@ -420,7 +474,8 @@ def register(subparsers) -> None:
             )
         s.add_argument("--text", help="the text column (found by name if not given)")
         s.add_argument(
-            "--model", choices=("linear", "boosting"),
+            "--model",
+            choices=("linear", "boosting"),
             help="the learner: linear (default for text) or gradient boosting (default for tables)",
         )
         s.add_argument(

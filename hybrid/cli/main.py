@@ -52,8 +52,11 @@ def main(argv: list[str] | None = None) -> int:
     except MemoryError:
         # A backstop: every input is capped so that no command needs more than about 1 GB, but a
         # machine (or a ulimit) with less still gets one line, not a traceback.
-        print("error: not enough memory for this command; lower --draws or the data size, or free some memory",
-              file=sys.stderr)
+        print(
+            "error: not enough memory for this command; lower --draws or the data size, or free "
+            "some memory",
+            file=sys.stderr,
+        )
         return 1
     except BrokenPipeError:
         _detach_stdout()

@@ -14,7 +14,9 @@ if TYPE_CHECKING:
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("recommend", help="recommend a human / hybrid / synthetic mix for a scenario")
+    p = subparsers.add_parser(
+        "recommend", help="recommend a human / hybrid / synthetic mix for a scenario"
+    )
     p.add_argument("scenario", help="scenario YAML file")
     p.add_argument("--policy", help="guardrail policy YAML (default: data/policy.yaml)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
@@ -48,7 +50,8 @@ def render_text(name: str, rec: Recommendation) -> str:
         f"{name}",
         f"Recommendation: {LABEL_TITLES[rec.label]}  "
         f"(synthetic share {p.synthetic_share:.0%}, review coverage {p.review_coverage:.0%})",
-        f"Expected metric: {p.expected_metric:.3f} (today {rec.today_metric:.3f}, target {rec.target_metric:.3f})",
+        f"Expected metric: {p.expected_metric:.3f} (today {rec.today_metric:.3f}, target "
+        f"{rec.target_metric:.3f})",
         "",
         "Budget layers:",
         f"  expert anchor        {money(p.expert_anchor, cur):>14}",
@@ -60,7 +63,11 @@ def render_text(name: str, rec: Recommendation) -> str:
     ]
     for plan in rec.plans:
         cpp = "n/a" if plan.cost_per_point is None else money(plan.cost_per_point, cur)
-        note = "outside guardrails" if plan.breaks else ("" if plan.reaches_target else "misses target")
+        note = (
+            "outside guardrails"
+            if plan.breaks
+            else ("" if plan.reaches_target else "misses target")
+        )
         lines.append(
             f"{plan.name:<15}{money(plan.spend, cur):>14}{plan.expected_metric:>9.3f}"
             f"{plan.points_gained:>8.2f}{cpp:>14}  {note}"

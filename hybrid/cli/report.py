@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,7 +44,9 @@ def _whole(low: int, high: int):
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text[:40]!r}") from None
+            raise argparse.ArgumentTypeError(
+                f"expected a whole number, got {text[:40]!r}"
+            ) from None
         if not low <= value <= high:
             raise argparse.ArgumentTypeError(f"must be from {low:,} to {high:,} (got {text[:40]})")
         return value
@@ -58,18 +60,41 @@ def register(subparsers) -> None:
         help="write a shareable report (HTML, Markdown, JSON or PDF) for one scenario or a folder",
         description="Write recommendation reports; see docs/reports.md.",
     )
-    p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario YAML files or folders of them")
-    p.add_argument("--format", "-f", default="html", choices=[*FORMATS, "all"],
-                   help="report format (default html); 'all' writes every format into the -o folder")
-    p.add_argument("-o", "--output", help="output file (one scenario) or folder (several, or --format all)")
+    p.add_argument(
+        "scenarios", nargs="+", metavar="SCENARIO", help="scenario YAML files or folders of them"
+    )
+    p.add_argument(
+        "--format",
+        "-f",
+        default="html",
+        choices=[*FORMATS, "all"],
+        help="report format (default html); 'all' writes every format into the -o folder",
+    )
+    p.add_argument(
+        "-o", "--output", help="output file (one scenario) or folder (several, or --format all)"
+    )
     p.add_argument("--policy", help="guardrail policy YAML (default: data/policy.yaml)")
-    p.add_argument("--sensitivity", action="store_true", help="add the sensitivity (tornado) section")
-    p.add_argument("--uncertainty", action="store_true", help="add the Monte Carlo uncertainty section")
-    p.add_argument("--draws", type=_whole(MIN_DRAWS, MAX_DRAWS), default=DEFAULT_DRAWS,
-                   help=f"Monte Carlo draws, {MIN_DRAWS:,} to {MAX_DRAWS:,} (default {DEFAULT_DRAWS:,}, as on the "
-                   "Sensitivity page, so the report and the page give the same intervals)")
-    p.add_argument("--seed", type=_whole(0, 2**32 - 1), default=0, help="Monte Carlo seed (default 0)")
-    p.add_argument("--date", help="generation date and time to print (ISO 8601; default now, or $SOURCE_DATE_EPOCH)")
+    p.add_argument(
+        "--sensitivity", action="store_true", help="add the sensitivity (tornado) section"
+    )
+    p.add_argument(
+        "--uncertainty", action="store_true", help="add the Monte Carlo uncertainty section"
+    )
+    p.add_argument(
+        "--draws",
+        type=_whole(MIN_DRAWS, MAX_DRAWS),
+        default=DEFAULT_DRAWS,
+        help=f"Monte Carlo draws, {MIN_DRAWS:,} to {MAX_DRAWS:,} (default {DEFAULT_DRAWS:,}, as on "
+        f"the "
+        "Sensitivity page, so the report and the page give the same intervals)",
+    )
+    p.add_argument(
+        "--seed", type=_whole(0, 2**32 - 1), default=0, help="Monte Carlo seed (default 0)"
+    )
+    p.add_argument(
+        "--date",
+        help="generation date and time to print (ISO 8601; default now, or $SOURCE_DATE_EPOCH)",
+    )
     from hybrid.cli.workplan import add_slice_arguments
 
     add_slice_arguments(p.add_argument_group("work plan by slice (optional)"), required=False)
@@ -83,11 +108,11 @@ def generation_date(text: str | None) -> datetime | None:
             d = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
             raise InputError(f"--date: not an ISO 8601 date and time ({text!r})") from None
-        return d if d.tzinfo else d.replace(tzinfo=timezone.utc)
+        return d if d.tzinfo else d.replace(tzinfo=UTC)
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
-            return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+            return datetime.fromtimestamp(int(epoch), tz=UTC)
         except (ValueError, OverflowError, OSError):
             raise InputError(f"SOURCE_DATE_EPOCH: not a Unix time ({epoch!r})") from None
     return None
@@ -98,7 +123,9 @@ def _inputs(paths: list[str]) -> list[Path]:
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            found = sorted(q for q in p.iterdir() if q.suffix.lower() in (".yaml", ".yml") and q.is_file())
+            found = sorted(
+                q for q in p.iterdir() if q.suffix.lower() in (".yaml", ".yml") and q.is_file()
+            )
             if not found:
                 raise InputError(f"{p}: no .yaml scenario files in this folder")
             out.extend(found)
@@ -114,20 +141,32 @@ def report_data(scenario: Scenario, policy: Policy, args: argparse.Namespace):
     from hybrid.share.report import build_report
 
     sens, unc = compute_analyses(
-        scenario, policy, sensitivity=args.sensitivity, uncertainty=args.uncertainty,
-        draws=args.draws, seed=args.seed,
+        scenario,
+        policy,
+        sensitivity=args.sensitivity,
+        uncertainty=args.uncertainty,
+        draws=args.draws,
+        seed=args.seed,
     )
     from hybrid.cli.workplan import work_plan
 
-    return build_report(scenario, policy, sensitivity=sens, uncertainty=unc, generated_at=generation_date(args.date),
-                        workplan=work_plan(scenario, policy, args))
+    return build_report(
+        scenario,
+        policy,
+        sensitivity=sens,
+        uncertainty=unc,
+        generated_at=generation_date(args.date),
+        workplan=work_plan(scenario, policy, args),
+    )
 
 
 def _write(path: Path, content: str | bytes) -> None:
     """Whole or not at all (hybrid.atomic): a full disk leaves no 0-byte report."""
     from hybrid.atomic import write_bytes
 
-    write_bytes(path, content if isinstance(content, bytes) else content.encode("utf-8"), mkdir=True)
+    write_bytes(
+        path, content if isinstance(content, bytes) else content.encode("utf-8"), mkdir=True
+    )
 
 
 def run(args: argparse.Namespace) -> int:

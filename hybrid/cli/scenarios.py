@@ -15,7 +15,6 @@ from pathlib import Path
 from hybrid.errors import InputError
 from hybrid.safetext import shown
 
-
 # Version numbers are database integers; anything larger cannot name a saved version.
 MAX_VERSION = 2**31 - 1
 
@@ -26,7 +25,9 @@ def _version(text: str) -> int:
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a version number, got {text[:40]!r}") from None
     if not 1 <= value <= MAX_VERSION:
-        raise argparse.ArgumentTypeError(f"must be a version number from 1 to {MAX_VERSION:,} (got {text[:40]})")
+        raise argparse.ArgumentTypeError(
+            f"must be a version number from 1 to {MAX_VERSION:,} (got {text[:40]})"
+        )
     return value
 
 
@@ -182,7 +183,11 @@ def cmd_export(args: argparse.Namespace) -> int:
             written = store.export_all(args.output)
             for path in written:
                 print(path)
-            print(f"exported {len(written):,} scenario{'' if len(written) == 1 else 's'} to {args.output}", file=sys.stderr)
+            print(
+                f"exported {len(written):,} scenario{'' if len(written) == 1 else 's'} to "
+                f"{args.output}",
+                file=sys.stderr,
+            )
             return 0
         if not args.output:
             sys.stdout.write(store.export_yaml(args.name, args.version))

@@ -30,19 +30,43 @@ def _fraction(low: float, high: float):
 def add_slice_arguments(p, required: bool) -> None:
     """The data, slice and verification options, shared by ``workplan`` and ``report`` (where they
     are optional and add the work plan section)."""
-    p.add_argument("--data", required=required, metavar="FILE",
-                   help="the team's data file (CSV, Parquet, JSON Lines, Excel, Label Studio JSON)"
-                   + ("" if required else "; with --slice, adds the work plan by slice"))
-    p.add_argument("--slice", required=required, metavar="COL", help="column whose values are the slices (the label column: the classes as slices)")
-    p.add_argument("--label", metavar="COL", help="the label column (needed to measure the generator on reviewed synthetic rows)")
-    p.add_argument("--annotators", metavar="A,B", help="two or more annotator columns, comma-separated")
+    p.add_argument(
+        "--data",
+        required=required,
+        metavar="FILE",
+        help="the team's data file (CSV, Parquet, JSON Lines, Excel, Label Studio JSON)"
+        + ("" if required else "; with --slice, adds the work plan by slice"),
+    )
+    p.add_argument(
+        "--slice",
+        required=required,
+        metavar="COL",
+        help="column whose values are the slices (the label column: the classes as slices)",
+    )
+    p.add_argument(
+        "--label",
+        metavar="COL",
+        help="the label column (needed to measure the generator on reviewed synthetic rows)",
+    )
+    p.add_argument(
+        "--annotators", metavar="A,B", help="two or more annotator columns, comma-separated"
+    )
     p.add_argument("--source", metavar="COL", help="column marking rows human or synthetic")
-    p.add_argument("--margin", type=_fraction(0.0, 0.5), help="verification margin, e.g. 0.05 for +/-5 points (policy default)")
-    p.add_argument("--confidence", type=_fraction(0.5, 1.0), help="verification confidence, e.g. 0.95 (policy default)")
+    p.add_argument(
+        "--margin",
+        type=_fraction(0.0, 0.5),
+        help="verification margin, e.g. 0.05 for +/-5 points (policy default)",
+    )
+    p.add_argument(
+        "--confidence",
+        type=_fraction(0.5, 1.0),
+        help="verification confidence, e.g. 0.95 (policy default)",
+    )
 
 
 def work_plan(scenario, policy, args):
-    """The work plan of ``scenario`` over ``args.data`` sliced by ``args.slice``; None without ``--data``."""
+    """The work plan of ``scenario`` over ``args.data`` sliced by ``args.slice``; None without
+    ``--data``."""
     from hybrid.model.workplan import slice_plan
 
     if not getattr(args, "data", None):
@@ -50,7 +74,10 @@ def work_plan(scenario, policy, args):
             raise InputError("--slice: give the data file too (--data FILE)")
         return None
     if not args.slice:
-        raise InputError("--data: name the slice column too (--slice COL; the label column makes the classes the slices)")
+        raise InputError(
+            "--data: name the slice column too (--slice COL; the label column makes the classes "
+            "the slices)"
+        )
     stats = _read_slices(args)
     return slice_plan(scenario, policy, stats, margin=args.margin, confidence=args.confidence)
 
@@ -65,7 +92,9 @@ def register(subparsers) -> None:
     p.add_argument("scenario", help="scenario YAML file")
     add_slice_arguments(p, required=True)
     p.add_argument("--policy", help="guardrail policy YAML (default: data/policy.yaml)")
-    p.add_argument("-o", "--output", metavar="plan.csv|plan.json", help="write the quotas as CSV or JSON")
+    p.add_argument(
+        "-o", "--output", metavar="plan.csv|plan.json", help="write the quotas as CSV or JSON"
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)
 
@@ -101,8 +130,13 @@ def run(args: argparse.Namespace) -> int:
 def _read_slices(args):
     from hybrid.evidence.slices import read_slices
 
-    return read_slices(args.data, slice=args.slice, label=args.label, annotators=_columns(args.annotators),
-                       source=args.source)
+    return read_slices(
+        args.data,
+        slice=args.slice,
+        label=args.label,
+        annotators=_columns(args.annotators),
+        source=args.source,
+    )
 
 
 def _fit(text: str, width: int) -> str:
@@ -117,12 +151,15 @@ def render_text(name: str, wp) -> str:
     cur = wp.currency
     lines = [
         f"{name}: work plan over {len(wp.slices):,} slices",
-        f"{'slice':<20}{'human':>9}{'synthetic':>11}{'reviewed':>10}{'review':>8}{'verify':>8}{'spend':>13}  reason",
+        f"{'slice':<20}{'human':>9}{'synthetic':>11}{'reviewed':>10}"
+        f"{'review':>8}{'verify':>8}{'spend':>13}  reason",
     ]
     for s in wp.slices:
         lines.append(
-            f"{_fit(s.slice, 19):<20}{s.human_examples:>9,}{s.synthetic_examples:>11,}{s.reviewed_examples:>10,}"
-            f"{s.review_coverage:>8.0%}{s.verification_sample:>8,}{money(s.spend, cur):>13}  {s.reason}"
+            f"{_fit(s.slice, 19):<20}{s.human_examples:>9,}{s.synthetic_examples:>11,}"
+            f"{s.reviewed_examples:>10,}"
+            f"{s.review_coverage:>8.0%}{s.verification_sample:>8,}{money(s.spend, cur):>13}  "
+            f"{s.reason}"
         )
     t = wp.total()
     lines.append(

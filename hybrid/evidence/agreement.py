@@ -107,8 +107,13 @@ def agreement_from_counts(
         p_e = sum(ca[v] * cb.get(v, 0) for v in sorted(ca)) / (rows * rows) if rows else 1.0
         k = None if not rows or p_e >= 1.0 - 1e-15 else (p_o - p_e) / (1.0 - p_e)
         pairs.append(
-            {"columns": [a, b], "kappa": k, "band": kappa_band(k), "observed_agreement": p_o,
-             "rows": rows}
+            {
+                "columns": [a, b],
+                "kappa": k,
+                "band": kappa_band(k),
+                "observed_agreement": p_o,
+                "rows": rows,
+            }
         )
     method = "cohen" if m == 2 else "fleiss"
     if rows == 0:
@@ -148,9 +153,13 @@ def _incomplete(
     values (Krippendorff 2004, ch. 11: coincidences within each unit weighted by 1 / (m_u - 1))."""
     m = len(annotators)
     pairs = [
-        {"columns": [a, b], "kappa": None, "band": None,
-         "observed_agreement": (n / pair_rows.get((a, b), 0)) if pair_rows.get((a, b)) else 0.0,
-         "rows": pair_rows.get((a, b), 0)}
+        {
+            "columns": [a, b],
+            "kappa": None,
+            "band": None,
+            "observed_agreement": (n / pair_rows.get((a, b), 0)) if pair_rows.get((a, b)) else 0.0,
+            "rows": pair_rows.get((a, b), 0),
+        }
         for (a, b), n in agree.items()
     ]
     compared = sum(pair_rows.get(p, 0) for p in agree)

@@ -26,7 +26,12 @@ def is_label_studio(path: str | Path) -> bool:
         return False
     with open(p, "rb") as fh:
         head = fh.read(4096).lstrip()
-    return head.startswith(b"[") and b'"annotations"' in head or head.startswith(b"[") and b'"data"' in head
+    return (
+        head.startswith(b"[")
+        and b'"annotations"' in head
+        or head.startswith(b"[")
+        and b'"data"' in head
+    )
 
 
 def _choice(result: list) -> str | None:
@@ -52,9 +57,12 @@ def read_label_studio(path: str | Path):
         raise InputError(f"{path}: a Label Studio export is a list of tasks")
     rows = []
     annotators: list[str] = []
-    for i, task in enumerate(tasks):
+    for task in tasks:
         data = task.get("data") if isinstance(task.get("data"), dict) else {}
-        row = {str(k): (v if isinstance(v, (str, int, float, bool)) or v is None else json.dumps(v)) for k, v in data.items()}
+        row = {
+            str(k): (v if isinstance(v, (str, int, float, bool)) or v is None else json.dumps(v))
+            for k, v in data.items()
+        }
         votes = []
         for ann in task.get("annotations") or []:
             if not isinstance(ann, dict) or ann.get("was_cancelled"):
@@ -70,7 +78,15 @@ def read_label_studio(path: str | Path):
                 annotators.append(col)
             row[col] = choice
             votes.append(choice)
-        preds = [c for c in (_choice(pr.get("result")) for pr in task.get("predictions") or [] if isinstance(pr, dict)) if c]
+        preds = [
+            c
+            for c in (
+                _choice(pr.get("result"))
+                for pr in task.get("predictions") or []
+                if isinstance(pr, dict)
+            )
+            if c
+        ]
         if votes:
             top = Counter(votes).most_common()
             best = [c for c, n in top if n == top[0][1]]
@@ -82,7 +98,8 @@ def read_label_studio(path: str | Path):
         else:
             continue
         if preds and votes:
-            # a model prediction a human reviewed: keep it as the generator's label of a synthetic row
+            # a model prediction a human reviewed: keep it as the generator's label of a synthetic
+            # row
             row["label"] = preds[0]
             row["source"] = "synthetic"
         rows.append(row)

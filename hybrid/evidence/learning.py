@@ -42,7 +42,13 @@ from hybrid.evidence.profile import read_table
 from hybrid.evidence.roles import _norm_name, detect_roles, is_holdout, source_kind
 from hybrid.evidence.stats import RARE_FACTOR
 from hybrid.model.curves import CurveFit, fit_curve
-from hybrid.model.scenario import FLOOR_EXPONENT_RANGE, Dataset, LearningCurveSpec, Scenario, SyntheticResponse
+from hybrid.model.scenario import (
+    FLOOR_EXPONENT_RANGE,
+    Dataset,
+    LearningCurveSpec,
+    Scenario,
+    SyntheticResponse,
+)
 
 ProgressFn = Callable[[float, str], None]
 StopFn = Callable[[], bool]
@@ -151,9 +157,16 @@ def make_model(kind: str, n_jobs: int | None = None, learner: str | None = None)
         from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
         features = make_column_transformer(
-            (make_pipeline(SimpleImputer(), StandardScaler()), make_column_selector(dtype_include="number")),
-            (make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncoder(handle_unknown="ignore")),
-             make_column_selector(dtype_include="category")),
+            (
+                make_pipeline(SimpleImputer(), StandardScaler()),
+                make_column_selector(dtype_include="number"),
+            ),
+            (
+                make_pipeline(
+                    SimpleImputer(strategy="most_frequent"), OneHotEncoder(handle_unknown="ignore")
+                ),
+                make_column_selector(dtype_include="category"),
+            ),
         )
         return make_pipeline(features, LogisticRegression(C=1.0, max_iter=500))
     from sklearn.ensemble import HistGradientBoostingClassifier
@@ -204,8 +217,10 @@ def _is_row_index(values: pd.Series, column: str, full: pd.Series) -> bool:
     if values.max() - values.min() + 1 == len(values):
         return True
     whole = full.dropna()
-    if len(whole) == len(full) and whole.nunique() == len(whole) and (
-        whole.max() - whole.min() + 1 == len(whole)
+    if (
+        len(whole) == len(full)
+        and whole.nunique() == len(whole)
+        and (whole.max() - whole.min() + 1 == len(whole))
     ):
         return True
     return bool(_ID_NAME_RE.match(_norm_name(str(column))))
@@ -351,8 +366,9 @@ class _Runner:
         self.progress = progress
         self.should_stop = should_stop
 
-    def fit_predict(self, task: Task, train: np.ndarray, test: np.ndarray, message: str,
-                    n_jobs: int | None) -> np.ndarray | None:
+    def fit_predict(
+        self, task: Task, train: np.ndarray, test: np.ndarray, message: str, n_jobs: int | None
+    ) -> np.ndarray | None:
         """Predictions on ``test`` of the learner trained on ``train``; None (the step counted as
         done) when the training rows hold a single class, which no classifier can learn from."""
         if len(np.unique(task.y[train])) < 2:
@@ -378,7 +394,9 @@ class _Runner:
             self.progress(1.0, message)
 
 
-def group_folds(y: np.ndarray, groups: np.ndarray | None, cv: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+def group_folds(
+    y: np.ndarray, groups: np.ndarray | None, cv: int, seed: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """Stratified folds that keep every group (identical rows) on one side of each split."""
     from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
@@ -387,11 +405,14 @@ def group_folds(y: np.ndarray, groups: np.ndarray | None, cv: int, seed: int) ->
         warnings.simplefilter("ignore")
         if groups is None:
             return list(StratifiedKFold(cv, shuffle=True, random_state=seed).split(np.zeros(n), y))
-        return list(StratifiedGroupKFold(cv, shuffle=True, random_state=seed).split(np.zeros(n), y, groups))
+        return list(
+            StratifiedGroupKFold(cv, shuffle=True, random_state=seed).split(np.zeros(n), y, groups)
+        )
 
 
-def group_holdout(idx: np.ndarray, y: np.ndarray, groups: np.ndarray | None, test_share: float,
-                  seed: int) -> tuple[np.ndarray, np.ndarray]:
+def group_holdout(
+    idx: np.ndarray, y: np.ndarray, groups: np.ndarray | None, test_share: float, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Train and held-out rows from ``idx``, stratified, with no group on both sides."""
     folds = max(2, int(round(1.0 / test_share)))
     g = None if groups is None else groups[idx]
@@ -489,7 +510,6 @@ def _model_name(kind: str, task: Task) -> str:
     return "histogram gradient boosting (40 iterations, 15 leaves)"
 
 
-
 def _human_only(
     frame: pd.DataFrame, label: str, source: str | None, find_source: bool, shown: str
 ) -> tuple[pd.DataFrame, str | None, bool, list[str]]:
@@ -557,8 +577,9 @@ def learning_curve(
     task.learner = check_learner(model, task.kind)
     n = len(task.y)
     if cv > n:
-        raise InputError(f"{shown}: {cv} cross-validation folds need at least {cv} labeled rows "
-                         f"(got {n})")
+        raise InputError(
+            f"{shown}: {cv} cross-validation folds need at least {cv} labeled rows (got {n})"
+        )
     quarter = n // 4
     classes = task.classes
     folds = group_folds(task.y, task.groups, cv, seed)
@@ -743,7 +764,12 @@ def _rate_summary(rates: list[tuple[float, str]]) -> tuple[float | None, str]:
 
 
 def _split_by_source(
-    frame: pd.DataFrame, label: str, source: str, text: str | None, model: str | None, shown: str,
+    frame: pd.DataFrame,
+    label: str,
+    source: str,
+    text: str | None,
+    model: str | None,
+    shown: str,
     min_human: int,
 ) -> tuple[Task, np.ndarray, np.ndarray, list[str]]:
     """The task prepared from ``frame`` (the source column left out of the features) and its kept
@@ -752,7 +778,9 @@ def _split_by_source(
     Refuses fewer than 20 synthetic rows, fewer than ``min_human`` human rows, or human rows of a
     single class.
     """
-    kinds = frame[source].map(lambda v: source_kind(None if pd.isna(v) else str(v), source)).to_numpy()
+    kinds = (
+        frame[source].map(lambda v: source_kind(None if pd.isna(v) else str(v), source)).to_numpy()
+    )
     task = prepare(frame, label, text=text, exclude=[source], name=shown)
     task.learner = check_learner(model, task.kind)
     kind_arr = kinds[task.kept]
@@ -823,7 +851,9 @@ def exchange_rate(
     if rare and rare_mask.sum() < 5:
         notes.append(f"only {int(rare_mask.sum())} held-out rows in rare classes: tail rate noisy")
     if not rare:
-        notes.append("no rare classes (all above half of uniform share): tail coverage not measured")
+        notes.append(
+            "no rare classes (all above half of uniform share): tail coverage not measured"
+        )
 
     n_min = max(10, min(2 * k, len(h_train) // 8, len(synthetic) // 4))
     h_sizes = _geometric_sizes(n_min, len(h_train), points + 1)
@@ -866,13 +896,22 @@ def exchange_rate(
     rare_by_size = dict(s_rare)
     for size, m in s_pts:
         eq, how = equivalent_size(h_pts, m, floor_overall)
-        row = {"synthetic_rows": size, "score": m, "human_equivalent": eq, "how": how,
-               "rate": eq / size}
+        row = {
+            "synthetic_rows": size,
+            "score": m,
+            "human_equivalent": eq,
+            "how": how,
+            "rate": eq / size,
+        }
         rates.append((eq / size, how))
         if h_rare and size in rare_by_size:
             req, rhow = equivalent_size(h_rare, rare_by_size[size], 0.0)
-            row.update(rare_score=rare_by_size[size], rare_human_equivalent=req, rare_how=rhow,
-                       rare_rate=req / size)
+            row.update(
+                rare_score=rare_by_size[size],
+                rare_human_equivalent=req,
+                rare_how=rhow,
+                rare_rate=req / size,
+            )
             rare_rates.append((req / size, rhow))
             if how in _READ_INSIDE and rhow in _READ_INSIDE and eq > 0:
                 ratios.append(req / eq)
@@ -949,10 +988,16 @@ class SyntheticResponseResult:
             "held_out": self.held_out,
             "human_points": [[n, m] for n, m in self.human_points],
             "augmentation_points": [[h, s, m] for h, s, m in self.augmentation_points],
-            "curve": None if self.curve is None else {
-                "ceiling": self.curve.ceiling, "scale": self.curve.scale, "exponent": self.curve.exponent,
+            "curve": None
+            if self.curve is None
+            else {
+                "ceiling": self.curve.ceiling,
+                "scale": self.curve.scale,
+                "exponent": self.curve.exponent,
             },
-            "response": None if self.fit is None else self.fit.model_dump(mode="json", exclude={"points"}),
+            "response": None
+            if self.fit is None
+            else self.fit.model_dump(mode="json", exclude={"points"}),
             "standard_errors": self.errors,
             "floor": self.floor,
             "fit_rmse": self.fit_rmse,
@@ -975,32 +1020,49 @@ class SyntheticResponseResult:
         learning curve of the human rows and the synthetic response."""
         data = scenario.model_dump(mode="json", exclude_none=True)
         ds = dict(data.get("dataset") or {})
-        ds.update(human_examples=self.human_rows, synthetic_examples=self.synthetic_rows,
-                  classes=max(2, self.classes))
+        ds.update(
+            human_examples=self.human_rows,
+            synthetic_examples=self.synthetic_rows,
+            classes=max(2, self.classes),
+        )
         if self.tail_share is not None:
             ds["tail_share"] = self.tail_share
         # The pilot file is the dataset now: an agreement measured on the old one no longer holds
         # (the command line measures the pilot's own when it names annotator columns).
-        for stale in ("synthetic_exchange_rate", "synthetic_exchange_accuracy", "synthetic_tail_coverage",
-                      "annotator_agreement", "kappa"):
+        for stale in (
+            "synthetic_exchange_rate",
+            "synthetic_exchange_accuracy",
+            "synthetic_tail_coverage",
+            "annotator_agreement",
+            "kappa",
+        ):
             ds.pop(stale, None)
         if self.fit is not None:
             ds["synthetic_response"] = self.fit.model_dump(mode="json", exclude_none=True)
         else:
             ds.pop("synthetic_response", None)
         data["dataset"] = ds
-        data["economics"]["learning_curve"] = {"points": [[float(n), float(m)] for n, m in self.human_points]}
+        data["economics"]["learning_curve"] = {
+            "points": [[float(n), float(m)] for n, m in self.human_points]
+        }
         return Scenario.from_dict(data, "evidence")
 
     def fitted_curve(self, scenario: Scenario, policy):
-        """``(human rows, synthetic rows) -> metric`` along the fit, anchored at each base's measured
+        """``(human rows, synthetic rows) -> metric`` along the fit, anchored at each base's
+        measured
         score: the line drawn through the augmentation curve. None without a fit."""
         if self.fit is None or self.curve is None:
             return None
         top = max(h for h, _, _ in self.augmentation_points)
         inp = _response_inputs(scenario, policy, self.human_points, top, self.fit.accuracy)
-        model = _response_model(inp, self.fit.value, self.fit.saturation, self.fit.floor, self.fit.accuracy,
-                                self.fit.floor_exponent)
+        model = _response_model(
+            inp,
+            self.fit.value,
+            self.fit.saturation,
+            self.fit.floor,
+            self.fit.accuracy,
+            self.fit.floor_exponent,
+        )
         start = {h: m for h, s_, m in self.augmentation_points if s_ == 0}
 
         def predict(base, xs):
@@ -1018,33 +1080,48 @@ def _response_inputs(scenario: Scenario, policy, curve_points, base_rows: int, a
 
     data = scenario.model_dump(mode="json", exclude_none=True)
     ds = dict(data.get("dataset") or {})
-    for stale in ("synthetic_response", "synthetic_exchange_rate", "synthetic_exchange_accuracy",
-                  "synthetic_tail_coverage"):
+    for stale in (
+        "synthetic_response",
+        "synthetic_exchange_rate",
+        "synthetic_exchange_accuracy",
+        "synthetic_tail_coverage",
+    ):
         ds.pop(stale, None)
     ds.update(human_examples=int(base_rows), synthetic_examples=0)
     data["dataset"] = ds
-    data["economics"]["learning_curve"] = {"points": [[float(n), float(m)] for n, m in curve_points]}
+    data["economics"]["learning_curve"] = {
+        "points": [[float(n), float(m)] for n, m in curve_points]
+    }
     data["economics"]["synthetic_label_accuracy"] = accuracy
     return resolve_inputs(Scenario.from_dict(data, "evidence"), policy)
 
 
-def _response_model(inp, value: float, saturation: float, floor: float, accuracy: float,
-                    floor_exponent: float = 2.0):
+def _response_model(
+    inp, value: float, saturation: float, floor: float, accuracy: float, floor_exponent: float = 2.0
+):
     """``inp`` with a synthetic response (value, saturation, floor at the pilot's accuracy and how
     it grows with the synthetic share) and no synthetic rows in hand: the form ``fit_response``
     fits and the fitted line draws."""
     from dataclasses import replace as _replace
 
-    return _replace(inp, synthetic_value=value, saturation=saturation,
-                    systematic_share=floor / max(1.0 - accuracy, _MIN_PILOT_ERROR),
-                    floor_exponent=floor_exponent, synthetic_now=0.0, synthetic_pool=0.0)
+    return _replace(
+        inp,
+        synthetic_value=value,
+        saturation=saturation,
+        systematic_share=floor / max(1.0 - accuracy, _MIN_PILOT_ERROR),
+        floor_exponent=floor_exponent,
+        synthetic_now=0.0,
+        synthetic_pool=0.0,
+    )
 
 
 # Nearest-neighbour search for derived rows is skipped above this many human x synthetic pairs.
 _MAX_LINK_PAIRS = 2e8
 
 
-def _derived_from(task: Task, human: np.ndarray, synthetic: np.ndarray, notes: list[str]) -> np.ndarray:
+def _derived_from(
+    task: Task, human: np.ndarray, synthetic: np.ndarray, notes: list[str]
+) -> np.ndarray:
     """For each synthetic row, the human row it was evidently made from, or -1.
 
     A synthetic row is taken to derive from its nearest human row when it lies closer to it than
@@ -1067,11 +1144,17 @@ def _derived_from(task: Task, human: np.ndarray, synthetic: np.ndarray, notes: l
         cols = []
         for c in frame.columns:
             v = frame[c]
-            v = v.cat.codes.astype(float) if isinstance(v.dtype, pd.CategoricalDtype) else pd.to_numeric(v, errors="coerce")
+            v = (
+                v.cat.codes.astype(float)
+                if isinstance(v.dtype, pd.CategoricalDtype)
+                else pd.to_numeric(v, errors="coerce")
+            )
             cols.append(v.to_numpy(dtype=float))
         feats = np.column_stack(cols) if cols else np.zeros((len(task.y), 1))
         scale = np.nanstd(feats[human], axis=0)
-        feats = np.nan_to_num((feats - np.nanmean(feats[human], axis=0)) / np.where(scale > 0, scale, 1.0))
+        feats = np.nan_to_num(
+            (feats - np.nanmean(feats[human], axis=0)) / np.where(scale > 0, scale, 1.0)
+        )
         metric = "euclidean"
     nn = NearestNeighbors(n_neighbors=2, metric=metric, algorithm="brute").fit(feats[human])
     typical = float(np.median(nn.kneighbors(feats[human])[0][:, 1]))
@@ -1079,13 +1162,22 @@ def _derived_from(task: Task, human: np.ndarray, synthetic: np.ndarray, notes: l
     linked = dist[:, 0] < 0.5 * typical
     out[linked] = human[idx[linked, 0]]
     if linked.any():
-        notes.append(f"{int(linked.sum()):,} synthetic rows look made from particular human rows (augmentations); "
-                     "each stays on its source row's side of every split")
+        notes.append(
+            f"{int(linked.sum()):,} synthetic rows look made from particular human rows "
+            f"(augmentations); "
+            "each stays on its source row's side of every split"
+        )
     return out
 
 
-def fit_response(inp, points: Sequence[tuple[int, int, float]], base_rows: int, accuracy: float,
-                 noise: float = 0.005, generation: str = "generated"):
+def fit_response(
+    inp,
+    points: Sequence[tuple[int, int, float]],
+    base_rows: int,
+    accuracy: float,
+    noise: float = 0.005,
+    generation: str = "generated",
+):
     """Fit value, saturation k, floor and floor exponent to the augmentation curve, in the
     planner's own form.
 
@@ -1097,7 +1189,8 @@ def fit_response(inp, points: Sequence[tuple[int, int, float]], base_rows: int, 
     The policy's defaults enter as weak priors (maximum a posteriori): each counts like one more
     measurement, at ``noise`` (the scores' standard error), for a value one away and a saturation a
     decade away from the default, and an exponent of 2 (Dohmatob et al.'s quadratic bias) held like
-    one more point, within ``FLOOR_EXPONENT_RANGE``. Where the pilot cannot tell the terms apart (a flat curve fits
+    one more point, within ``FLOOR_EXPONENT_RANGE``. Where the pilot cannot tell the terms apart (a
+    flat curve fits
     many saturations) the fit stays near the defaults instead of wandering to a bound.
 
     First-pass labels (``prelabel``) are put on real inputs from the team's pool: a correctly
@@ -1111,7 +1204,13 @@ def fit_response(inp, points: Sequence[tuple[int, int, float]], base_rows: int, 
     by_base: dict[int, dict[int, float]] = {}
     for h, s_, m in points:
         by_base.setdefault(int(h), {})[int(s_)] = float(m)
-    rows = [(h, s_, m - sizes[0]) for h, sizes in by_base.items() if 0 in sizes for s_, m in sizes.items() if s_ > 0]
+    rows = [
+        (h, s_, m - sizes[0])
+        for h, sizes in by_base.items()
+        if 0 in sizes
+        for s_, m in sizes.items()
+        if s_ > 0
+    ]
     if len(rows) < 3:
         return None, {}, 0.0, None
     h = np.array([r[0] for r in rows], dtype=float)
@@ -1122,7 +1221,9 @@ def fit_response(inp, points: Sequence[tuple[int, int, float]], base_rows: int, 
     def predict(theta):
         value, log_k, floor, gamma = theta
         model = _response_model(inp, value, 10.0**log_k, floor, accuracy, gamma)
-        return model.metric_at(h - base_rows, sy, 0.0) - model.metric_at(h - base_rows, 0.0 * sy, 0.0)
+        return model.metric_at(h - base_rows, sy, 0.0) - model.metric_at(
+            h - base_rows, 0.0 * sy, 0.0
+        )
 
     lower = np.array([1e-3, -1.3, 0.0, FLOOR_EXPONENT_RANGE[0]])
     upper = np.array([1.0, 4.0, 1.0, FLOOR_EXPONENT_RANGE[1]])
@@ -1138,14 +1239,25 @@ def fit_response(inp, points: Sequence[tuple[int, int, float]], base_rows: int, 
 
     def residuals(t):
         t = full(t)
-        prior = _PRIOR_WEIGHT * noise * np.array([t[0] - prior_value, t[1] - prior_log_k, (t[2] - prior_floor) / 0.1,
-                                                  t[3] - 2.0])
+        prior = (
+            _PRIOR_WEIGHT
+            * noise
+            * np.array(
+                [t[0] - prior_value, t[1] - prior_log_k, (t[2] - prior_floor) / 0.1, t[3] - 2.0]
+            )
+        )
         return np.concatenate([predict(t) - gain, prior[2:] if fixed else prior])
 
     free = slice(2, 4) if fixed else slice(0, 4)
     lo, hi = lower[free], upper[free]
     floors = [(f0, g0) for f0 in (0.0, 0.05, 0.3) for g0 in (1.2, 1.9)]
-    starts = floors if fixed else [(v0, k0, *f) for v0 in (0.05, 0.3, 1.0) for k0 in (-0.5, 0.5, 1.5, 3.0) for f in floors]
+    starts = (
+        floors
+        if fixed
+        else [
+            (v0, k0, *f) for v0 in (0.05, 0.3, 1.0) for k0 in (-0.5, 0.5, 1.5, 3.0) for f in floors
+        ]
+    )
     best = None
     for start in starts:
         start = np.clip(start, np.add(lo, 1e-9), np.subtract(hi, 1e-9))
@@ -1161,7 +1273,7 @@ def fit_response(inp, points: Sequence[tuple[int, int, float]], base_rows: int, 
         jtj = best.jac.T @ best.jac
         cov = np.linalg.pinv(jtj) * (2.0 * best.cost / dof)
         se = np.sqrt(np.clip(np.diag(cov), 0.0, None))
-        errors = {n: float(e) for n, e in zip(names, se)}
+        errors = {n: float(e) for n, e in zip(names, se, strict=False)}
     except np.linalg.LinAlgError:
         pass
     rmse = float(np.sqrt(np.mean((predict(theta) - gain) ** 2)))
@@ -1169,11 +1281,13 @@ def fit_response(inp, points: Sequence[tuple[int, int, float]], base_rows: int, 
 
 
 def _paying_ratio(top: Sequence[tuple[int, float]], base: int) -> float:
-    """Synthetic rows per human row up to which the pilot saw synthetic rows pay, at its largest base.
+    """Synthetic rows per human row up to which the pilot saw synthetic rows pay, at its largest
+    base.
 
     The best-scoring batch at the largest human base (no synthetic rows at all when none beat the
     human rows alone): past it the pilot measured no further gain (a plateau, or a fall), so the
-    plan credits nothing more there. The largest base is the one nearest the plans, whose human counts start at the pilot's;
+    plan credits nothing more there. The largest base is the one nearest the plans, whose human
+    counts start at the pilot's;
     at a small base synthetic rows fill gaps that more human rows close, so their ratio would
     credit too much. Forecasting a gain beyond what was measured is what the validation benchmark
     showed over-predicting, by 8 to 16 points for plans buying ten times the pilot's batch
@@ -1187,7 +1301,9 @@ def _cross_folds(task: Task, human: np.ndarray, test_share: float, seed: int, re
     """Cross-fitting: every human row held out once, fold by fold (stratified, no duplicate on both
     sides), so a pilot of a few hundred rows scores on all of them, not on one split."""
     n_folds = max(2, int(round(1.0 / test_share)))
-    folds = group_folds(task.y[human], None if task.groups is None else task.groups[human], n_folds, seed)
+    folds = group_folds(
+        task.y[human], None if task.groups is None else task.groups[human], n_folds, seed
+    )
     return [(human[tr], human[te]) for tr, te in folds][: max(1, repeats)]
 
 
@@ -1213,7 +1329,9 @@ _CURVE_REPEATS = 2
 MIN_HOLDOUT_ROWS = 30
 
 
-def _holdout_folds(task: Task, human: np.ndarray, marked: np.ndarray, repeats: int, notes: list[str]):
+def _holdout_folds(
+    task: Task, human: np.ndarray, marked: np.ndarray, repeats: int, notes: list[str]
+):
     """Train and test rows when the pilot marks human rows the generator never saw, else None.
 
     A generator built from the pilot's human rows (augmenting them, paraphrasing them, or drawing
@@ -1230,17 +1348,24 @@ def _holdout_folds(task: Task, human: np.ndarray, marked: np.ndarray, repeats: i
     if len(held) == 0:
         return None
     rest = human[~marked]
-    if len(held) < MIN_HOLDOUT_ROWS or len(np.unique(task.y[held])) < 2 or len(rest) < 2 * MIN_HOLDOUT_ROWS:
+    if (
+        len(held) < MIN_HOLDOUT_ROWS
+        or len(np.unique(task.y[held])) < 2
+        or len(rest) < 2 * MIN_HOLDOUT_ROWS
+    ):
         notes.append(
             f"{len(held):,} human rows are marked held out, too few to score on (at least "
-            f"{MIN_HOLDOUT_ROWS} of two or more classes, with {2 * MIN_HOLDOUT_ROWS} other human rows "
+            f"{MIN_HOLDOUT_ROWS} of two or more classes, with {2 * MIN_HOLDOUT_ROWS} other human "
+            f"rows "
             "to train on); they were cross-fitted with the rest"
         )
         return None
     if task.groups is not None:
         dup = np.isin(task.groups[rest], task.groups[held])
         if dup.any():
-            notes.append(f"{int(dup.sum()):,} human rows identical to a held-out row left out of training")
+            notes.append(
+                f"{int(dup.sum()):,} human rows identical to a held-out row left out of training"
+            )
             rest = rest[~dup]
     notes.append(
         f"scored on the {len(held):,} human rows marked held out (never shown to the generator); "
@@ -1249,7 +1374,8 @@ def _holdout_folds(task: Task, human: np.ndarray, marked: np.ndarray, repeats: i
     return [(rest, held)] * max(1, repeats)
 
 
-# Below this, a claimed accuracy cannot carry a measured floor: errors that small cannot cost points.
+# Below this, a claimed accuracy cannot carry a measured floor: errors that small cannot cost
+# points.
 _MIN_PILOT_ERROR = 0.005
 # How strongly the policy defaults hold the fit: each prior term counts like this many measurements.
 _PRIOR_WEIGHT = 2.0
@@ -1300,25 +1426,43 @@ def synthetic_response(
         raise InputError(f"{shown}: column {source!r} cannot be both the label and the source")
     task, human, synthetic, notes = _split_by_source(frame, label, source, text, model, shown, 60)
     y = task.y
-    marked = frame[source].map(lambda v: is_holdout(None if pd.isna(v) else str(v))).to_numpy()[task.kept]
+    marked = (
+        frame[source]
+        .map(lambda v: is_holdout(None if pd.isna(v) else str(v)))
+        .to_numpy()[task.kept]
+    )
     folds = _holdout_folds(task, human, marked[human], repeats, notes)
     held_out = folds is not None
     if folds is None and scenario.economics.generation != "prelabel" and not marked.any():
         notes.append(
-            "no human rows are marked holdout: if the generator saw these human rows (prompted with them, "
+            "no human rows are marked holdout: if the generator saw these human rows (prompted "
+            "with them, "
             "or built from them), the gains measured here are optimistic; set some aside before "
             "generating and mark them 'holdout' in the source column"
         )
     if folds is None:
         folds = _cross_folds(task, human, test_share, seed, repeats)
-    test_groups = set(task.groups[np.concatenate([te for _, te in folds])].tolist()) if task.groups is not None else set()
+    test_groups = (
+        set(task.groups[np.concatenate([te for _, te in folds])].tolist())
+        if task.groups is not None
+        else set()
+    )
     # A synthetic row identical to a human row would score itself; leave such rows out.
-    leaked = np.array([g in test_groups for g in task.groups[synthetic]]) if test_groups else np.zeros(len(synthetic), bool)
+    leaked = (
+        np.array([g in test_groups for g in task.groups[synthetic]])
+        if test_groups
+        else np.zeros(len(synthetic), bool)
+    )
     if leaked.any():
-        notes.append(f"{int(leaked.sum())} synthetic rows identical to human rows left out of the measurement")
+        notes.append(
+            f"{int(leaked.sum())} synthetic rows identical to human rows left out of the "
+            f"measurement"
+        )
         synthetic = synthetic[~leaked]
     if len(synthetic) < 10:
-        raise InputError(f"{shown}: fewer than 10 synthetic rows differ from every human row; nothing to measure")
+        raise InputError(
+            f"{shown}: fewer than 10 synthetic rows differ from every human row; nothing to measure"
+        )
     source_of = _derived_from(task, human, synthetic, notes)
     k = len(np.unique(y[human]))
     counts = pd.Series(y[human]).value_counts()
@@ -1334,7 +1478,11 @@ def synthetic_response(
     # The human curve involves no generated row, so held-out rows need not be its only test rows:
     # cross-fitted on every human row, it is scored on all of them, over two assignments of rows to
     # folds, since on a pilot of a few hundred rows one assignment moves a point by several points.
-    curve_folds = [f for r in range(_CURVE_REPEATS) for f in _cross_folds(task, human, test_share, seed + r, repeats)]
+    curve_folds = [
+        f
+        for r in range(_CURVE_REPEATS)
+        for f in _cross_folds(task, human, test_share, seed + r, repeats)
+    ]
     curve_train = min(len(tr) for tr, _ in curve_folds)
     h_sizes = _geometric_sizes(max(10, min(2 * k, curve_train // 8)), curve_train, points + 1)
     s_sizes = [0] + _geometric_sizes(max(10, len(synthetic) // 16), len(synthetic), points)
@@ -1346,7 +1494,9 @@ def synthetic_response(
         c_order = rng.permutation(c_train)
         for size in h_sizes:
             sub = c_order[:size]
-            pred = runner.fit_predict(task, sub, c_test, f"human rows: {size:,} (fold {r + 1}/{len(curve_folds)})", n_jobs)
+            pred = runner.fit_predict(
+                task, sub, c_test, f"human rows: {size:,} (fold {r + 1}/{len(curve_folds)})", n_jobs
+            )
             if pred is None:
                 continue
             human_scores[size].append(score(metric, y[c_test], pred))
@@ -1376,12 +1526,16 @@ def synthetic_response(
                 aug_scores[(base, 0)].append(by_size[base])
             for size in s_sizes[1:]:
                 sub = np.concatenate([h_order[:base], s_order[:size]])
-                pred = runner.fit_predict(task, sub, h_test, f"{base:,} human + {size:,} synthetic rows ({fold})", n_jobs)
+                pred = runner.fit_predict(
+                    task, sub, h_test, f"{base:,} human + {size:,} synthetic rows ({fold})", n_jobs
+                )
                 if pred is None:
                     continue
                 aug_scores[(base, size)].append(score(metric, test_y, pred))
                 if base in base_pred:
-                    changed.setdefault((base, size), []).append(float(np.mean(pred != base_pred[base])))
+                    changed.setdefault((base, size), []).append(
+                        float(np.mean(pred != base_pred[base]))
+                    )
     runner.finish("synthetic response measured")
     h_pts = [(s_, float(np.mean(v))) for s_, v in human_scores.items() if v]
     aug = [(b, s_, float(np.mean(v))) for (b, s_), v in aug_scores.items() if v]
@@ -1397,15 +1551,20 @@ def synthetic_response(
     declines = base_score is not None and last is not None and last < base_score - 0.002
     # Levelled off: the largest batch adds nothing over the smaller ones, or the whole curve gains
     # under a point, within what a pilot can tell apart.
-    plateau = bool(declines or best_gain < _PLATEAU_GAIN
-                   or (len(top) >= 3 and top[-1][1] <= max(m for _, m in top[:-1]) + 0.001))
+    plateau = bool(
+        declines
+        or best_gain < _PLATEAU_GAIN
+        or (len(top) >= 3 and top[-1][1] <= max(m for _, m in top[:-1]) + 0.001)
+    )
     if declines:
         notes.append(
             f"adding {top[-1][0]:,} synthetic rows to {bases[-1]:,} human rows lowered the metric "
             f"from {base_score:.3f} to {last:.3f}"
         )
     elif plateau:
-        notes.append(f"the synthetic rows' gain has levelled off (best +{100 * best_gain:.1f} points)")
+        notes.append(
+            f"the synthetic rows' gain has levelled off (best +{100 * best_gain:.1f} points)"
+        )
     fit = None
     errors: dict[str, float] = {}
     floor = 0.0
@@ -1414,22 +1573,27 @@ def synthetic_response(
     if curve is not None:
         inp = _response_inputs(scenario, policy, h_pts, bases[-1], accuracy)
         noise = _paired_noise(aug_scores, changed, test_rows)
-        params, errors, rmse, _ = fit_response(inp, aug, bases[-1], accuracy, noise,
-                                               scenario.economics.generation)
+        params, errors, rmse, _ = fit_response(
+            inp, aug, bases[-1], accuracy, noise, scenario.economics.generation
+        )
         if params is not None:
             value, sat, floor, gamma = params
             err_pilot = max(1.0 - accuracy, _MIN_PILOT_ERROR)
             if floor > err_pilot:
                 notes.append(
-                    f"the synthetic rows cost more metric than {1 - accuracy:.0%} label errors explain "
-                    "(they differ from real data in more than their labels); the plan keeps the measured loss"
+                    f"the synthetic rows cost more metric than {1 - accuracy:.0%} label errors "
+                    f"explain "
+                    "(they differ from real data in more than their labels); the plan keeps the "
+                    "measured loss"
                 )
             fit = SyntheticResponse(
                 value=float(min(1.0, max(1e-3, value))),
                 saturation=float(min(10_000.0, max(0.05, sat))),
                 systematic_share=float(min(1.0, floor / err_pilot)),
                 floor=float(min(1.0, floor)),
-                floor_exponent=float(min(FLOOR_EXPONENT_RANGE[1], max(FLOOR_EXPONENT_RANGE[0], gamma))),
+                floor_exponent=float(
+                    min(FLOOR_EXPONENT_RANGE[1], max(FLOOR_EXPONENT_RANGE[0], gamma))
+                ),
                 accuracy=accuracy,
                 tail_weight=float(inp.tail_weight),
                 tail_coverage=float(inp.tail_coverage),

@@ -96,8 +96,9 @@ def profile_file(
                 f"column {prof.roles.source!r} does not mark rows human or synthetic; "
                 "not used as the source column"
             )
-            prof.roles = Roles(prof.roles.label, prof.roles.annotators, None, prof.roles.text,
-                               prof.roles.slice)
+            prof.roles = Roles(
+                prof.roles.label, prof.roles.annotators, None, prof.roles.text, prof.roles.slice
+            )
             prof.source_counts, prof.source_missing, prof.class_source_counts = {}, 0, {}
     return prof
 
@@ -232,8 +233,9 @@ def dataset_json(profile: Profile) -> dict:
     """
     fields = _dataset_fields(profile)
     if all(_DATASET_FIELD_OK[k](v) for k, v in fields.items() if v is not None):
-        return {k: (float(v) if k in _DATASET_FLOATS else v) for k, v in fields.items()
-                if v is not None}
+        return {
+            k: (float(v) if k in _DATASET_FLOATS else v) for k, v in fields.items() if v is not None
+        }
     return profile_to_dataset(profile).model_dump(mode="json", exclude_none=True)
 
 

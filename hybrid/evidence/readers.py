@@ -169,7 +169,9 @@ def _classify(path: Path, name: str, head: bytes) -> str:
         if ext in (".yaml", ".yml"):
             return "stats"
         allowed = ", ".join(sorted(set(DATA_EXTENSIONS) | {".yaml", ".yml"}))
-        raise InputError(f"{name}: unsupported file type {ext or '(no extension)'!r}; expected one of {allowed}")
+        raise InputError(
+            f"{name}: unsupported file type {ext or '(no extension)'!r}; expected one of {allowed}"
+        )
     if kind == "parquet":
         if content != "parquet":
             raise InputError(
@@ -266,7 +268,9 @@ def _open_csv(inp: _Input, head: bytes) -> None:
     newline = text.find("\n")
     first = text if newline < 0 else text[:newline]
     if not first.strip():
-        raise InputError(f"{inp.name}: the first line is empty; expected a header row of column names")
+        raise InputError(
+            f"{inp.name}: the first line is empty; expected a header row of column names"
+        )
     if len(first) >= len(text) and len(head) >= 1 << 16:
         longest = max(first.count(d) for d in ",;\t|") + 1
         if longest > MAX_COLUMNS:
@@ -295,7 +299,7 @@ def _open_csv(inp: _Input, head: bytes) -> None:
     sample: dict[str, list] = {c: [] for c in inp.columns}
     try:
         for row in csv.reader(complete[:500], delimiter=delim):
-            for c, v in zip(inp.columns, row):
+            for c, v in zip(inp.columns, row, strict=False):
                 sample[c].append(v)
     except csv.Error:
         pass
@@ -401,7 +405,8 @@ def _read_excel(path: Path, name: str) -> tuple[list[str], list[list[str | None]
         for r, cells in enumerate(rows_iter, start=2):
             if r > MAX_EXCEL_ROWS + 1:
                 raise InputError(
-                    f"{name}: more than {MAX_EXCEL_ROWS:,} data rows in the first worksheet, the most "
+                    f"{name}: more than {MAX_EXCEL_ROWS:,} data rows in the first worksheet, the "
+                    f"most "
                     "the profiler reads from Excel; save it as CSV or Parquet and profile that"
                 )
             values: list[str | None] = []
@@ -444,7 +449,10 @@ def _check_xlsx_members(path: Path, name: str) -> None:
             f"{MAX_XLSX_BYTES // 2**20} MB the profiler reads from Excel; save it as CSV or Parquet"
         )
     for i in infos:
-        if i.filename.lower().endswith("sharedstrings.xml") and i.file_size > MAX_XLSX_STRINGS_BYTES:
+        if (
+            i.filename.lower().endswith("sharedstrings.xml")
+            and i.file_size > MAX_XLSX_STRINGS_BYTES
+        ):
             raise InputError(
                 f"{name}: its shared strings inflate to {i.file_size / 2**20:,.0f} MB, more than "
                 f"{MAX_XLSX_STRINGS_BYTES // 2**20} MB; save it as CSV or Parquet"
@@ -464,7 +472,9 @@ def _count_sheet(wb, ws, name: str) -> None:
         with archive.open(sheet_path) as fh:
             while chunk := fh.read(1 << 20):
                 buf = tail + chunk
-                cut = max(0, len(buf) - 64)  # a tag starting past here may be cut; counted next time
+                cut = max(
+                    0, len(buf) - 64
+                )  # a tag starting past here may be cut; counted next time
                 for m in _SHEET_TAG.finditer(buf, 0, len(buf)):
                     if m.start() >= cut:
                         break
@@ -564,7 +574,9 @@ def _duckdb_input_error(inp: _Input, exc: Exception) -> InputError:
             f"{cols.group(1)}"
         )
     if "unterminated quote" in msg:
-        return InputError(f"{inp.name}: {at} has an unterminated quote (a \" inside a field must be doubled)")
+        return InputError(
+            f'{inp.name}: {at} has an unterminated quote (a " inside a field must be doubled)'
+        )
     if "Maximum line size" in msg:
         return InputError(
             f"{inp.name}: {at} is longer than {MAX_CSV_LINE_BYTES / 1e6:g} MB; cells over "

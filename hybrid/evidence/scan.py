@@ -13,7 +13,13 @@ import numpy as np
 
 from hybrid.errors import InputError
 from hybrid.evidence.limits import MAX_CELL_BYTES
-from hybrid.evidence.readers import _duckdb_input_error, _from_sql, _ident, _Input, _latin1_or_refuse
+from hybrid.evidence.readers import (
+    _duckdb_input_error,
+    _from_sql,
+    _ident,
+    _Input,
+    _latin1_or_refuse,
+)
 from hybrid.evidence.roles import Roles
 from hybrid.evidence.sketch import DupSketch
 from hybrid.evidence.stats import Profile
@@ -149,15 +155,19 @@ class _Part:
         return len(self.data["__n"])
 
     def take(self, rows: np.ndarray) -> _Part:
-        return _Part({k: v[rows] for k, v in self.data.items()},
-                     {k: v[rows] for k, v in self.null.items()})
+        return _Part(
+            {k: v[rows] for k, v in self.data.items()}, {k: v[rows] for k, v in self.null.items()}
+        )
 
     def has(self, key: str) -> bool:
         return key in self.data
 
     def pylist(self, key: str) -> list:
         """The column as Python values, None where null."""
-        return [None if m else v for v, m in zip(self.data[key].tolist(), self.null[key].tolist())]
+        return [
+            None if m else v
+            for v, m in zip(self.data[key].tolist(), self.null[key].tolist(), strict=False)
+        ]
 
     def ints(self, key: str, fill: int = 0) -> np.ndarray:
         """An integer column as int64, nulls as ``fill``."""
@@ -224,7 +234,7 @@ def _scan(con, inp: _Input, roles: Roles, k: int) -> Profile:
 
     def note(col: str, vals: list, ns: list[int]) -> None:
         columns[col] = {
-            "missing": sum(n for v, n in zip(vals, ns) if v is None),
+            "missing": sum(n for v, n in zip(vals, ns, strict=False) if v is None),
             "max_bytes": max((len(v.encode()) for v in vals if v is not None), default=None),
         }
 
@@ -265,20 +275,24 @@ def _scan(con, inp: _Input, roles: Roles, k: int) -> Profile:
         seen_values[a] = {v for v in vals if v is not None}
         na = [int(x or 0) for x in sets.parts[name].pylist("__na")]
         marg: dict[str, int] = {}
-        for v, n, m in zip(vals, ns, na):
+        for v, n, m in zip(vals, ns, na, strict=False):
             if m >= 2 and v is not None and v != "":
                 marg[v] = marg.get(v, 0) + n
         prof.annotator_counts[a] = marg
         if i == 0:
             # Every row shows up in annotator 0's groups, with or without its value.
-            prof.annotator_rows = sum(n for n, m in zip(ns, na) if m >= 2)
+            prof.annotator_rows = sum(n for n, m in zip(ns, na, strict=False) if m >= 2)
         for j in range(i + 1, len(ann)):
             eq = sets.parts[name].pylist(f"__eq_{i}_{j}")
             pair = (a, ann[j])
-            prof.annotator_agree[pair] = sum(n for n, e in zip(ns, eq) if e)
-            prof.annotator_pair_rows[pair] = sum(n for n, e in zip(ns, eq) if e is not None)
+            prof.annotator_agree[pair] = sum(n for n, e in zip(ns, eq, strict=False) if e)
+            prof.annotator_pair_rows[pair] = sum(
+                n for n, e in zip(ns, eq, strict=False) if e is not None
+            )
             # Krippendorff's coincidences weigh a row's agreeing pairs by 1 / (annotations - 1).
-            prof.annotator_weighted_agree += sum(n / (m - 1) for n, e, m in zip(ns, eq, na) if e)
+            prof.annotator_weighted_agree += sum(
+                n / (m - 1) for n, e, m in zip(ns, eq, na, strict=False) if e
+            )
 
     if roles.text:
         part = sets.parts["sketch"]

@@ -129,11 +129,15 @@ class DupSketch:
         try:
             k = data["k"]
             if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_SKETCH_K:
-                raise InputError(f"{where}.k: must be a whole number from 1 to {MAX_SKETCH_K:,} (got {k!r})")
+                raise InputError(
+                    f"{where}.k: must be a whole number from 1 to {MAX_SKETCH_K:,} (got {k!r})"
+                )
             keys = np.cumsum(_unb64(data["keys"], "<u8", f"{where}.keys"), dtype=np.uint64)
             rows = _unb64(data["rows"], "<u8", f"{where}.rows").astype(np.uint64)
             counts = _unb64(data["counts"], "<u8", f"{where}.counts").astype(np.uint64)
-            text = np.unpackbits(_unb64(data["text"], "u1", f"{where}.text"))[: len(keys)].astype(bool)
+            text = np.unpackbits(_unb64(data["text"], "u1", f"{where}.text"))[: len(keys)].astype(
+                bool
+            )
         except (KeyError, TypeError, ValueError, zlib.error) as exc:
             raise InputError(f"{where}: not a valid duplicate sketch ({exc})") from None
         if not (len(keys) == len(rows) == len(counts) == len(text)) or k < 1:

@@ -41,11 +41,19 @@ def read_slices(
     shown = name or str(path)
     if is_label_studio(path):
         frame, found = read_label_studio(path)
-        return slice_stats_frame(frame, slice=slice, label=label or "label", annotators=annotators or found or None,
-                                 source=source or ("source" if "source" in frame.columns else None), name=shown)
+        return slice_stats_frame(
+            frame,
+            slice=slice,
+            label=label or "label",
+            annotators=annotators or found or None,
+            source=source or ("source" if "source" in frame.columns else None),
+            name=shown,
+        )
     wanted = [slice] + [c for c in (label, source) if c] + list(annotators or [])
     frame = read_table(path, columns=list(dict.fromkeys(wanted)), name=shown)
-    return slice_stats_frame(frame, slice=slice, label=label, annotators=annotators, source=source, name=shown)
+    return slice_stats_frame(
+        frame, slice=slice, label=label, annotators=annotators, source=source, name=shown
+    )
 
 
 def _check_values(name: str, col: str, values) -> None:
@@ -58,24 +66,31 @@ def _check_values(name: str, col: str, values) -> None:
     for v in values:
         if isinstance(v, str) and _FORMULA_RE.match(v):
             raise InputError(
-                f"{name}: column {col!r} has a formula-looking value {shown(v[:40])!r}; spreadsheet programs "
-                "run such cells when results are opened. Remove the leading = + - @ or prefix the value with "
+                f"{name}: column {col!r} has a formula-looking value {shown(v[:40])!r}; "
+                f"spreadsheet programs "
+                "run such cells when results are opened. Remove the leading = + - @ or prefix the "
+                "value with "
                 "an apostrophe"
             )
 
 
-def slice_stats_frame(frame, *, slice: str, label=None, annotators=None, source=None,
-                      name: str = "data") -> list[SliceStats]:
+def slice_stats_frame(
+    frame, *, slice: str, label=None, annotators=None, source=None, name: str = "data"
+) -> list[SliceStats]:
     for col in [slice] + [c for c in (label, source) if c] + list(annotators or []):
         if col not in frame.columns:
-            raise InputError(f"column {col!r} not found; columns are {', '.join(map(str, frame.columns))}")
+            raise InputError(
+                f"column {col!r} not found; columns are {', '.join(map(str, frame.columns))}"
+            )
     if annotators is not None and len(annotators) == 1:
         raise InputError("--annotators: name two or more columns separated by commas")
     for col in dict.fromkeys([slice] + [c for c in (label,) if c] + list(annotators or [])):
         _check_values(name, col, frame[col].dropna().astype("string").str.strip().unique())
     keys = frame[slice].astype("string").fillna(MISSING).str.strip().replace("", MISSING)
     if source:
-        kinds = frame[source].map(lambda v: source_kind(None if v is None or v != v else str(v), source))
+        kinds = frame[source].map(
+            lambda v: source_kind(None if v is None or v != v else str(v), source)
+        )
         human = (kinds == "human").to_numpy()
         synthetic = (kinds == "synthetic").to_numpy()
     else:
@@ -84,7 +99,10 @@ def slice_stats_frame(frame, *, slice: str, label=None, annotators=None, source=
     groups = keys.to_numpy()
     names = sorted(set(groups))
     if len(names) > MAX_SLICES:
-        raise InputError(f"column {slice!r} has {len(names):,} values; a work plan lists at most {MAX_SLICES:,} slices")
+        raise InputError(
+            f"column {slice!r} has {len(names):,} values; a work plan lists at most {MAX_SLICES:,} "
+            f"slices"
+        )
     ann = list(annotators or [])
     ann_values = {a: frame[a].astype("string").str.strip().to_numpy() for a in ann}
     label_values = frame[label].astype("string").str.strip().to_numpy() if label else None
@@ -98,17 +116,22 @@ def slice_stats_frame(frame, *, slice: str, label=None, annotators=None, source=
             vals = [ann_values[a][h_mask] for a in ann]
             complete = np.ones(h_mask.sum(), bool)
             for v in vals:
-                complete &= np.array([x is not None and x is not np.nan and str(x) not in ("", "<NA>") for x in v], bool)
+                complete &= np.array(
+                    [x is not None and x is not np.nan and str(x) not in ("", "<NA>") for x in v],
+                    bool,
+                )
             rows = int(complete.sum())
             if rows:
                 counts = {}
-                for a, v in zip(ann, vals):
+                for a, v in zip(ann, vals, strict=False):
                     uniq, cnt = np.unique(v[complete].astype(str), return_counts=True)
-                    counts[a] = dict(zip(uniq.tolist(), cnt.tolist()))
+                    counts[a] = dict(zip(uniq.tolist(), cnt.tolist(), strict=False))
                 agree = {}
                 for i in range(len(ann)):
                     for j in range(i + 1, len(ann)):
-                        agree[(ann[i], ann[j])] = int((vals[i][complete].astype(str) == vals[j][complete].astype(str)).sum())
+                        agree[(ann[i], ann[j])] = int(
+                            (vals[i][complete].astype(str) == vals[j][complete].astype(str)).sum()
+                        )
                 agr = agreement_from_counts(ann, counts, agree, rows)
                 if agr is not None:
                     agreement = float(agr.observed)
@@ -134,10 +157,17 @@ def slice_stats_frame(frame, *, slice: str, label=None, annotators=None, source=
             done = present > 0
             reviewed = int(done.sum())
             correct = float((votes[done] / present[done]).sum())
-        out.append(SliceStats(
-            name=str(g), rows=int(h_mask.sum()), agreement=agreement, kappa=kappa,
-            reviewed=reviewed, reviewed_correct=correct, synthetic_rows=int(s_mask.sum()),
-        ))
+        out.append(
+            SliceStats(
+                name=str(g),
+                rows=int(h_mask.sum()),
+                agreement=agreement,
+                kappa=kappa,
+                reviewed=reviewed,
+                reviewed_correct=correct,
+                synthetic_rows=int(s_mask.sum()),
+            )
+        )
     return out
 
 
@@ -151,7 +181,9 @@ def _chance_agreement(columns: list) -> float | None:
         return None
     complete = np.ones(len(columns[0]), bool)
     for v in columns:
-        complete &= np.array([x is not None and x is not np.nan and str(x) not in ("", "<NA>") for x in v], bool)
+        complete &= np.array(
+            [x is not None and x is not np.nan and str(x) not in ("", "<NA>") for x in v], bool
+        )
     n = int(complete.sum())
     if not n:
         return None
@@ -159,8 +191,10 @@ def _chance_agreement(columns: list) -> float | None:
     if len(vals) == 2:
         a, b = vals
         ua, ca = np.unique(a, return_counts=True)
-        cb = dict(zip(*np.unique(b, return_counts=True)))
-        return float(sum(int(c) * int(cb.get(u, 0)) for u, c in zip(ua, ca)) / (n * n))
+        cb = dict(zip(*np.unique(b, return_counts=True), strict=False))
+        return float(
+            sum(int(c) * int(cb.get(u, 0)) for u, c in zip(ua, ca, strict=False)) / (n * n)
+        )
     _, pooled = np.unique(np.concatenate(vals), return_counts=True)
     p = pooled / (n * len(vals))
     return float((p**2).sum())

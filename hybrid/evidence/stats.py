@@ -44,7 +44,8 @@ class Profile:
     # Rows where both columns of a pair hold a value; empty means every pair covers all
     # ``annotator_rows`` (complete data, as statistics files written before it say).
     annotator_pair_rows: dict[tuple[str, str], int] = field(default_factory=dict)
-    # Sum over rows of (agreeing pairs in the row) / (annotations in the row - 1): Krippendorff's alpha
+    # Sum over rows of (agreeing pairs in the row) / (annotations in the row - 1): Krippendorff's
+    # alpha
     # with missing annotations. Complete data gives sum(agree) / (m - 1).
     annotator_weighted_agree: float = 0.0
     source_counts: dict[str, int] = field(default_factory=dict)
@@ -111,7 +112,8 @@ class Profile:
     @property
     def small_classes(self) -> dict[str, int]:
         return {
-            c: n for c, n in sorted(self.class_counts.items(), key=lambda kv: kv[1])
+            c: n
+            for c, n in sorted(self.class_counts.items(), key=lambda kv: kv[1])
             if 0 < n < self.min_class_count
         }
 
@@ -182,7 +184,10 @@ class Profile:
 
     def agreement(self) -> Agreement | None:
         return agreement_from_counts(
-            self.roles.annotators, self.annotator_counts, self.annotator_agree, self.annotator_rows,
+            self.roles.annotators,
+            self.annotator_counts,
+            self.annotator_agree,
+            self.annotator_rows,
             pair_rows=self.annotator_pair_rows or None,
             weighted_agree=self.annotator_weighted_agree if self.annotator_pair_rows else None,
         )
@@ -192,8 +197,10 @@ class Profile:
         if not self.class_source_counts:
             return None
         rare = set(self.rare_classes)
-        syn = {c: sum(n for s, n in d.items() if source_kind(s, self.roles.source) == "synthetic")
-               for c, d in self.class_source_counts.items()}
+        syn = {
+            c: sum(n for s, n in d.items() if source_kind(s, self.roles.source) == "synthetic")
+            for c, d in self.class_source_counts.items()
+        }
         total = sum(syn.values())
         if total == 0:
             return None
@@ -220,7 +227,9 @@ class Profile:
                 f"(e.g. {', '.join(list(small)[:5])}): too few to learn or to evaluate"
             )
         agr = self.agreement()
-        chance_corrected = None if agr is None else (agr.kappa if agr.kappa is not None else agr.alpha)
+        chance_corrected = (
+            None if agr is None else (agr.kappa if agr.kappa is not None else agr.alpha)
+        )
         if agr is not None and chance_corrected is not None and chance_corrected < LOW_KAPPA:
             stat = f"{agr.method} {chance_corrected:.2f}"
             out.append(
@@ -263,9 +272,7 @@ class Profile:
             "rows": self.rows,
             "label_column": self.roles.label,
             "classes": self.classes,
-            "class_counts": dict(
-                sorted(self.class_counts.items(), key=lambda kv: (-kv[1], kv[0]))
-            ),
+            "class_counts": dict(sorted(self.class_counts.items(), key=lambda kv: (-kv[1], kv[0]))),
             "label_missing": self.label_missing,
             "imbalance": imb,
             "tail_share": self.tail_share,
@@ -320,7 +327,11 @@ class Profile:
                     for a in self.roles.annotators
                 },
                 "agreements": [
-                    {"columns": list(pair), "agree": n, "rows": self.annotator_pair_rows.get(pair, self.annotator_rows)}
+                    {
+                        "columns": list(pair),
+                        "agree": n,
+                        "rows": self.annotator_pair_rows.get(pair, self.annotator_rows),
+                    }
                     for pair, n in self.annotator_agree.items()
                 ],
             }
@@ -333,7 +344,11 @@ class Profile:
                 "missing": self.source_missing,
             }
         if self.roles.text:
-            out["text"] = {"column": self.roles.text, "rows": self.text_rows, "bytes": self.text_bytes}
+            out["text"] = {
+                "column": self.roles.text,
+                "rows": self.text_rows,
+                "bytes": self.text_bytes,
+            }
         if self.roles.slice:
             out["slice"] = {
                 "column": self.roles.slice,
@@ -406,7 +421,8 @@ def merge_profiles(profiles: Sequence[Profile]) -> Profile:
         _add(out.annotator_pair_rows, pair_rows)
         m = len(p.roles.annotators)
         out.annotator_weighted_agree += (
-            p.annotator_weighted_agree if p.annotator_pair_rows
+            p.annotator_weighted_agree
+            if p.annotator_pair_rows
             else (sum(p.annotator_agree.values()) / (m - 1) if m >= 2 else 0.0)
         )
         _add(out.source_counts, p.source_counts)
@@ -435,12 +451,14 @@ def merge_profiles(profiles: Sequence[Profile]) -> Profile:
         return out
     dups = [p.duplicate_share for p in profiles]
     if all(d is not None for d in dups):
-        out.duplicate_rows_given = sum(int(round(d * p.rows)) for d, p in zip(dups, profiles))
+        out.duplicate_rows_given = sum(
+            int(round(d * p.rows)) for d, p in zip(dups, profiles, strict=False)
+        )
         out.notes.append("duplicates counted within each shard only (no sketch to merge)")
     near = [p.near_duplicate_share for p in profiles]
     if first.roles.text and all(d is not None for d in near):
         out.near_duplicate_rows_given = sum(
-            int(round(d * p.text_rows)) for d, p in zip(near, profiles)
+            int(round(d * p.text_rows)) for d, p in zip(near, profiles, strict=False)
         )
     return out
 

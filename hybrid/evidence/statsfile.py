@@ -24,7 +24,9 @@ def write_stats(profile: Profile, path: str | Path) -> None:
     if p.suffix.lower() == ".json":
         text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
     else:
-        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=None)
+        text = yaml.safe_dump(
+            data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=None
+        )
     write_text(p, text)
 
 
@@ -139,8 +141,11 @@ def stats_to_profile(data: object, where: str = "statistics") -> Profile:
             raise InputError(f"{aw}.agreements: expected a list of {{columns: [a, b], agree: n}}")
         for i, entry in enumerate(agreements):
             ew = f"{aw}.agreements[{i}]"
-            if (not isinstance(entry, dict) or not isinstance(entry.get("columns"), list)
-                    or len(entry["columns"]) != 2):
+            if (
+                not isinstance(entry, dict)
+                or not isinstance(entry.get("columns"), list)
+                or len(entry["columns"]) != 2
+            ):
                 raise InputError(f"{ew}: expected {{columns: [a, b], agree: n}}")
             n = _int(entry, "agree", ew)
             shared = _int(entry, "rows", ew) if "rows" in entry else prof.annotator_rows
@@ -151,8 +156,11 @@ def stats_to_profile(data: object, where: str = "statistics") -> Profile:
             pair = (str(entry["columns"][0]), str(entry["columns"][1]))
             prof.annotator_agree[pair] = n
             prof.annotator_pair_rows[pair] = shared
-        expected = [(ann_cols[i], ann_cols[j]) for i in range(len(ann_cols))
-                    for j in range(i + 1, len(ann_cols))]
+        expected = [
+            (ann_cols[i], ann_cols[j])
+            for i in range(len(ann_cols))
+            for j in range(i + 1, len(ann_cols))
+        ]
         if sorted(prof.annotator_agree) != sorted(expected):
             raise InputError(
                 f"{aw}.agreements: need one entry for each pair of {', '.join(ann_cols)} "
@@ -163,7 +171,8 @@ def stats_to_profile(data: object, where: str = "statistics") -> Profile:
             top = float(sum(prof.annotator_agree.values()))
             if isinstance(w, bool) or not isinstance(w, (int, float)) or not 0 <= w <= top:
                 raise InputError(
-                    f"{aw}.weighted_agree: a number from 0 to {top:g} is needed when some pairs share "
+                    f"{aw}.weighted_agree: a number from 0 to {top:g} is needed when some pairs "
+                    f"share "
                     f"fewer than annotators.rows rows (got {w!r})"
                 )
             prof.annotator_weighted_agree = float(w)
@@ -198,7 +207,9 @@ def stats_to_profile(data: object, where: str = "statistics") -> Profile:
     if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
         raise InputError(f"{where}.notes: expected a list of text notes")
     if len(notes) > MAX_NOTES or any(len(n) > MAX_NOTE_CHARS for n in notes):
-        raise InputError(f"{where}.notes: at most {MAX_NOTES} notes of at most {MAX_NOTE_CHARS:,} characters")
+        raise InputError(
+            f"{where}.notes: at most {MAX_NOTES} notes of at most {MAX_NOTE_CHARS:,} characters"
+        )
     prof.notes = list(notes)
     _check_names(prof, where)
     if ann:
@@ -232,8 +243,15 @@ def _check_names(prof: Profile, where: str) -> None:
         ("label.counts", prof.class_counts),
         ("source.counts", prof.source_counts),
         ("slice.counts", prof.slice_counts),
-        ("roles", [c for c in (prof.roles.label, prof.roles.source, prof.roles.text, prof.roles.slice) if c]
-         + list(prof.roles.annotators)),
+        (
+            "roles",
+            [
+                c
+                for c in (prof.roles.label, prof.roles.source, prof.roles.text, prof.roles.slice)
+                if c
+            ]
+            + list(prof.roles.annotators),
+        ),
     ]
     groups += [(f"annotators.counts.{a}", d) for a, d in prof.annotator_counts.items()]
     for section, names in groups:
@@ -259,7 +277,8 @@ def _check_agreement_possible(prof: Profile, where: str) -> None:
         least = sum(max(0, v + cb.get(k, 0) - rows) for k, v in ca.items()) if complete else 0
         if not least <= n <= most:
             raise InputError(
-                f"{where}.agreements: {a} and {b} agree on {n:,} rows, but their value counts allow "
+                f"{where}.agreements: {a} and {b} agree on {n:,} rows, but their value counts "
+                f"allow "
                 f"only {least:,} to {most:,} agreeing rows; the counts contradict each other"
             )
 

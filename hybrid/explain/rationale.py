@@ -1,4 +1,5 @@
-"""The rationale: plain sentences that say what was decided, what bound it, and what would change it.
+"""The rationale: plain sentences that say what was decided, what bound it, and what would change
+it.
 
 A data lead has to defend the recommendation in a budget meeting, so each sentence names a factor,
 a number or a plan, never just a verdict. "What would change it" comes from two places: the
@@ -15,20 +16,27 @@ from hybrid.explain.sensitivity import label_threshold, plausible_range
 from hybrid.model.economics import Inputs
 from hybrid.model.policy import Policy, guardrails, regulated_keyword
 from hybrid.model.recommend import Recommendation
+from hybrid.model.scenario import (  # noqa: F401 (FACTOR_TITLES re-exported)
+    FACTOR_NAMES,
+    FACTOR_TITLES,
+    Scenario,
+)
 from hybrid.money import money  # noqa: F401 (re-exported for older callers)
-from hybrid.model.scenario import FACTOR_NAMES, FACTOR_TITLES, Scenario  # noqa: F401 (FACTOR_TITLES re-exported)
 
 LABEL_TITLES = {"human": "Human-led", "hybrid": "Hybrid", "synthetic": "Synthetic-led"}
 
 
-def explain(scenario: Scenario, policy: Policy, inp: Inputs, rec: Recommendation) -> tuple[list[str], list[str]]:
+def explain(
+    scenario: Scenario, policy: Policy, inp: Inputs, rec: Recommendation
+) -> tuple[list[str], list[str]]:
     """The rationale as (why, what would change it); the first "why" sentence is the headline."""
     p, h, syn = rec.plan, rec.human_plan, rec.synthetic_plan
     cur = rec.currency
     out: list[str] = []
     if p.synthetic_share > 0:
         out.append(
-            f"{LABEL_TITLES[rec.label]}: make {p.synthetic_share:.0%} of the new examples synthetic "
+            f"{LABEL_TITLES[rec.label]}: make {p.synthetic_share:.0%} of the new examples "
+            f"synthetic "
             f"and have humans review {p.review_coverage:.0%} of those."
         )
     else:
@@ -47,19 +55,24 @@ def explain(scenario: Scenario, policy: Policy, inp: Inputs, rec: Recommendation
 
     if rec.mode == "target" and p.new_examples == 0:
         out.append(
-            f"Today's metric {rec.today_metric:.3f} already meets the target {rec.target_metric:.3f}: "
-            "nothing needs to be bought. Ask for the best the budget buys to see what more would add."
+            f"Today's metric {rec.today_metric:.3f} already meets the target "
+            f"{rec.target_metric:.3f}: "
+            "nothing needs to be bought. Ask for the best the budget buys to see what more would "
+            "add."
         )
     elif rec.mode == "target":
         out.append(
-            f"This plan reaches the target {rec.target_metric:.3f} (today {rec.today_metric:.3f}) for "
+            f"This plan reaches the target {rec.target_metric:.3f} (today {rec.today_metric:.3f}) "
+            f"for "
             f"{money(p.spend, cur)} of the {money(rec.budget, cur)} budget, "
             f"{_cpp(p.cost_per_point, cur)} per percentage point."
         )
     elif rec.today_metric >= rec.target_metric:
         out.append(
-            f"Today's metric {rec.today_metric:.3f} already meets the target {rec.target_metric:.3f}; "
-            f"the plan shows the best the {money(rec.budget, cur)} budget buys: {p.expected_metric:.3f}."
+            f"Today's metric {rec.today_metric:.3f} already meets the target "
+            f"{rec.target_metric:.3f}; "
+            f"the plan shows the best the {money(rec.budget, cur)} budget buys: "
+            f"{p.expected_metric:.3f}."
         )
     else:
         out.append(
@@ -71,7 +84,10 @@ def explain(scenario: Scenario, policy: Policy, inp: Inputs, rec: Recommendation
     compare = [f"all-human {_cpp(h.cost_per_point, cur)}"]
     syn_txt = f"all-synthetic {_cpp(syn.cost_per_point, cur)}"
     if syn.breaks:
-        syn_txt += f" (outside the guardrails; about {syn.wrong_labels:,.0f} wrong labels would reach training"
+        syn_txt += (
+            f" (outside the guardrails; about {syn.wrong_labels:,.0f} wrong labels would reach "
+            f"training"
+        )
         if syn.escaped_error_cost > 0:
             syn_txt += f", an expected {money(syn.escaped_error_cost, cur)} in escaped errors"
         syn_txt += ")"
@@ -86,7 +102,8 @@ def explain(scenario: Scenario, policy: Policy, inp: Inputs, rec: Recommendation
     )
     out.extend(_saturation(inp, rec))
     out.append(
-        f"Edge cases carry {float(inp.tail_weight):.0%} of the metric (from {FACTOR_TITLES['edge_cases']} = "
+        f"Edge cases carry {float(inp.tail_weight):.0%} of the metric (from "
+        f"{FACTOR_TITLES['edge_cases']} = "
         f"{scenario.factors.edge_cases}"
         + (", raised by the dataset's tail share" if _tail_raised(scenario, policy) else "")
         + f"), where synthetic examples count only {float(inp.tail_coverage):.0%} as much."
@@ -95,19 +112,30 @@ def explain(scenario: Scenario, policy: Policy, inp: Inputs, rec: Recommendation
         out.append(
             f"Review coverage {p.review_coverage:.0%}: the minimum is {g.min_review_coverage:.0%}, "
             f"set by {g.review_source.title}"
-            + ("." if p.review_coverage <= g.min_review_coverage + 1e-9 else "; more review pays for itself here.")
+            + (
+                "."
+                if p.review_coverage <= g.min_review_coverage + 1e-9
+                else "; more review pays for itself here."
+            )
         )
     out.append(
         f"The expert-anchor layer gets {money(p.expert_anchor, cur)} "
         f"({p.expert_anchor / p.spend:.0%} of spend; at least {g.min_anchor_share:.0%}, set by "
-        f"{g.anchor_source.title})." if p.spend > 0 else "The expert-anchor layer stays: no spend is needed yet."
+        f"{g.anchor_source.title})."
+        if p.spend > 0
+        else "The expert-anchor layer stays: no spend is needed yet."
     )
     if g.regulated:
         word = regulated_keyword(scenario, policy)
-        how = "you marked it regulated" if scenario.regulated else f"the domain matched \u201c{word}\u201d"
+        how = (
+            "you marked it regulated"
+            if scenario.regulated
+            else f"the domain matched \u201c{word}\u201d"
+        )
         out.append(
             f"The regulated-domain rule applies ({how}) when the {FACTOR_TITLES['error_cost']} is "
-            f"{policy.regulated.min_error_cost} or more; the Regulated answer on the Factors page changes it."
+            f"{policy.regulated.min_error_cost} or more; the Regulated answer on the Factors page "
+            f"changes it."
         )
     out.extend(inp.notes)
     return out, _what_would_change(scenario, policy, inp, rec)
@@ -119,7 +147,11 @@ def _saturation(inp: Inputs, rec: Recommendation) -> list[str]:
     out = []
     humans = p.human_examples if p.synthetic_share > 0 else rec.human_plan.human_examples
     coverage = p.review_coverage if p.synthetic_share > 0 else inp.guardrails.min_review_coverage
-    peak = rec.synthetic_peak if rec.synthetic_peak is not None else inp.peak_synthetic(humans, coverage)
+    peak = (
+        rec.synthetic_peak
+        if rec.synthetic_peak is not None
+        else inp.peak_synthetic(humans, coverage)
+    )
     total_humans = inp.human_now + humans
     ratio = float(inp.measured_ratio)
     cap = ratio * total_humans - inp.synthetic_pool  # new rows the pilot's measured range credits
@@ -132,29 +164,41 @@ def _saturation(inp: Inputs, rec: Recommendation) -> list[str]:
             )
         else:
             out.append(
-                f"Generated rows build on the human rows: the pilot saw them pay up to about {ratio:.2g} "
-                f"per human row and no further, so with {total_humans:,.0f} human examples, beyond about "
-                f"{_round(peak)} generated rows nothing more is credited; past that the next dollar buys "
-                "more as human seed examples. A pilot with bigger synthetic batches would show whether "
+                f"Generated rows build on the human rows: the pilot saw them pay up to about "
+                f"{ratio:.2g} "
+                f"per human row and no further, so with {total_humans:,.0f} human examples, beyond "
+                f"about "
+                f"{_round(peak)} generated rows nothing more is credited; past that the next "
+                f"dollar buys "
+                "more as human seed examples. A pilot with bigger synthetic batches would show "
+                "whether "
                 "more pays."
             )
     elif peak <= 0.0:
         out.append(
             f"With {total_humans:,.0f} human examples"
-            + (f" and the {inp.synthetic_pool:,.0f} generated rows in hand" if inp.synthetic_pool > 0 else "")
-            + ", one more generated row costs more metric in repeated errors than it adds, unless it is "
+            + (
+                f" and the {inp.synthetic_pool:,.0f} generated rows in hand"
+                if inp.synthetic_pool > 0
+                else ""
+            )
+            + ", one more generated row costs more metric in repeated errors than it adds, unless "
+            "it is "
             "reviewed; the next dollar buys more as human examples."
         )
     else:
         out.append(
-            f"Generated rows build on the human rows: with {total_humans:,.0f} human examples, beyond about "
+            f"Generated rows build on the human rows: with {total_humans:,.0f} human examples, "
+            f"beyond about "
             f"{_round(peak)} generated rows nothing more is gained ({inp.saturation_source}: "
-            f"{float(inp.saturation):.3g} useful per human row); past that the next dollar buys more as "
+            f"{float(inp.saturation):.3g} useful per human row); past that the next dollar buys "
+            f"more as "
             "human seed examples."
         )
     if rec.synthetic_plan.synthetic_examples > peak:
         out.append(
-            f"The all-synthetic plan would buy {_round(rec.synthetic_plan.synthetic_examples)} generated "
+            f"The all-synthetic plan would buy {_round(rec.synthetic_plan.synthetic_examples)} "
+            f"generated "
             f"rows, far past that point: it reaches {rec.synthetic_plan.expected_metric:.3f}, "
             f"against {p.expected_metric:.3f} for this plan."
         )
@@ -163,8 +207,10 @@ def _saturation(inp: Inputs, rec: Recommendation) -> list[str]:
     if sigma > 0 and float(np.mean(inp.accuracy)) < 1.0:
         lost = sigma * (1.0 - float(np.mean(inp.accuracy)))
         out.append(
-            f"Generator errors repeat ({inp.systematic_source}): trained on its rows alone, unreviewed, a "
-            f"model would lose about {100 * lost:.1f} points to them; human rows and review outvote them."
+            f"Generator errors repeat ({inp.systematic_source}): trained on its rows alone, "
+            f"unreviewed, a "
+            f"model would lose about {100 * lost:.1f} points to them; human rows and review "
+            f"outvote them."
         )
     return out
 
@@ -193,9 +239,12 @@ def _beyond_the_pilot(inp: Inputs, rec: Recommendation) -> list[str]:
         return []
     return [
         f"The all-synthetic plan's {plan.expected_metric:.3f} is an extrapolation: it trains on "
-        f"{ratio:.2g} generated rows per human row, {ratio / measured:.0f} times the most the pilot measured "
-        f"({measured:.2g}). Past the pilot's range the model credits nothing more, but cannot see how much "
-        "worse so many generated rows make it; in the validation benchmark such plans scored 8 to 15 "
+        f"{ratio:.2g} generated rows per human row, {ratio / measured:.0f} times the most the "
+        f"pilot measured "
+        f"({measured:.2g}). Past the pilot's range the model credits nothing more, but cannot see "
+        f"how much "
+        "worse so many generated rows make it; in the validation benchmark such plans scored 8 to "
+        "15 "
         "points below their forecast. A pilot with bigger batches would show it."
     ]
 
@@ -221,7 +270,9 @@ def _tail_raised(scenario: Scenario, policy: Policy) -> bool:
     return guardrails(scenario, policy).tail_weight > level + 1e-12
 
 
-def _what_would_change(scenario: Scenario, policy: Policy, inp: Inputs, rec: Recommendation) -> list[str]:
+def _what_would_change(
+    scenario: Scenario, policy: Policy, inp: Inputs, rec: Recommendation
+) -> list[str]:
     out: list[str] = []
     g = inp.guardrails
     if rec.binding != "economics" and g.cap_source.key in FACTOR_NAMES:
@@ -235,8 +286,10 @@ def _what_would_change(scenario: Scenario, policy: Policy, inp: Inputs, rec: Rec
             new_cap = guardrails(alt, policy)
             if new_cap.max_synthetic_share > g.max_synthetic_share:
                 out.append(
-                    f"If the {FACTOR_TITLES[key]} were {level + step} instead of {level}, the cap would "
-                    f"rise to {new_cap.max_synthetic_share:.0%} (then set by {new_cap.cap_source.title})."
+                    f"If the {FACTOR_TITLES[key]} were {level + step} instead of {level}, the cap "
+                    f"would "
+                    f"rise to {new_cap.max_synthetic_share:.0%} (then set by "
+                    f"{new_cap.cap_source.title})."
                 )
     held = []
     directions = {"human": (True,), "synthetic": (False,), "hybrid": (True, False)}[rec.label]
@@ -249,17 +302,26 @@ def _what_would_change(scenario: Scenario, policy: Policy, inp: Inputs, rec: Rec
         hits = [h for d in directions if (h := label_threshold(policy, inp, field, rec.label, d))]
         if not hits:
             lo, hi = plausible_range(inp, field)
-            held.append(f"any {title} from {_show(field, lo, rec.currency)} to {_show(field, hi, rec.currency)}")
+            held.append(
+                f"any {title} from {_show(field, lo, rec.currency)} to "
+                f"{_show(field, hi, rec.currency)}"
+            )
         now = float(np.mean(getattr(inp, field)))
         for value, new_label in hits:
             verb = "rises to" if value > now else "falls to"
             out.append(
                 f"If the {title} {verb} {_show(field, value, rec.currency)} (today "
-                f"{_show(field, now, rec.currency)}), the recommendation becomes {LABEL_TITLES[new_label].lower()}."
+                f"{_show(field, now, rec.currency)}), the recommendation becomes "
+                f"{LABEL_TITLES[new_label].lower()}."
             )
     if held:
         found_any = len(held) < 2
-        tail = ": the guardrails, not prices, decide it." if rec.binding != "economics" and not found_any else "."
-        out.append(f"The {LABEL_TITLES[rec.label].lower()} answer holds for " + " and ".join(held) + tail)
+        tail = (
+            ": the guardrails, not prices, decide it."
+            if rec.binding != "economics" and not found_any
+            else "."
+        )
+        out.append(
+            f"The {LABEL_TITLES[rec.label].lower()} answer holds for " + " and ".join(held) + tail
+        )
     return out
-

@@ -20,14 +20,54 @@ from hybrid.model.recommend import label_for, search
 # Model inputs a tornado can move: title, valid (low, high), whether a higher value favours
 # synthetic data (used to aim the threshold search), and whether a team can measure it.
 INPUTS: dict[str, tuple[str, tuple[float, float], bool, str]] = {
-    "accuracy": ("generator label accuracy", (0.0, 1.0), True, "label 200-300 generated examples by hand and score the generator"),
-    "human_cost": ("human cost per example", (1e-6, np.inf), True, "get a quote from the labeling vendor for this task"),
-    "synthetic_cost": ("synthetic cost per example", (1e-6, np.inf), False, "time a generation run of a few thousand examples"),
-    "review_cost": ("review cost per example", (0.0, np.inf), False, "time reviewers on a pilot batch"),
-    "catch_rate": ("review catch rate", (0.0, 1.0), True, "seed known errors into a review batch and count the catches"),
-    "tail_coverage": ("synthetic tail coverage", (0.0, 1.0), True, "run the exchange-rate test on rare classes (Dataset page)"),
-    "synthetic_value": ("synthetic example value", (1e-3, 10.0), True, "run the exchange-rate test on the team's data (Dataset page)"),
-    "exponent": ("learning-curve exponent", (1e-3, 3.0), False, "measure one more, larger point of the learning curve"),
+    "accuracy": (
+        "generator label accuracy",
+        (0.0, 1.0),
+        True,
+        "label 200-300 generated examples by hand and score the generator",
+    ),
+    "human_cost": (
+        "human cost per example",
+        (1e-6, np.inf),
+        True,
+        "get a quote from the labeling vendor for this task",
+    ),
+    "synthetic_cost": (
+        "synthetic cost per example",
+        (1e-6, np.inf),
+        False,
+        "time a generation run of a few thousand examples",
+    ),
+    "review_cost": (
+        "review cost per example",
+        (0.0, np.inf),
+        False,
+        "time reviewers on a pilot batch",
+    ),
+    "catch_rate": (
+        "review catch rate",
+        (0.0, 1.0),
+        True,
+        "seed known errors into a review batch and count the catches",
+    ),
+    "tail_coverage": (
+        "synthetic tail coverage",
+        (0.0, 1.0),
+        True,
+        "run the exchange-rate test on rare classes (Dataset page)",
+    ),
+    "synthetic_value": (
+        "synthetic example value",
+        (1e-3, 10.0),
+        True,
+        "run the exchange-rate test on the team's data (Dataset page)",
+    ),
+    "exponent": (
+        "learning-curve exponent",
+        (1e-3, 3.0),
+        False,
+        "measure one more, larger point of the learning curve",
+    ),
 }
 
 
@@ -127,9 +167,16 @@ def measure_next(bars: list[Bar]) -> str:
     if not measurable:
         return "No input's range moves the recommendation."
     flips = [b for b in measurable if b.flips_label]
-    pick = max(flips or measurable, key=lambda b: (b.share_swing, b.cpp_swing if np.isfinite(b.cpp_swing) else 0))
+    pick = max(
+        flips or measurable,
+        key=lambda b: (b.share_swing, b.cpp_swing if np.isfinite(b.cpp_swing) else 0),
+    )
     how = INPUTS[pick.input][3]
-    why = "its range flips the recommendation" if pick.flips_label else "it moves the cost per point most"
+    why = (
+        "its range flips the recommendation"
+        if pick.flips_label
+        else "it moves the cost per point most"
+    )
     return f"Measure the {pick.title} next ({how}): {why}."
 
 
@@ -146,7 +193,12 @@ def plausible_range(inp: Inputs, field: str) -> tuple[float, float]:
 
 
 def label_threshold(
-    policy: Policy, inp: Inputs, field: str, label: str, toward_synthetic: bool | None = None, iters: int = 12
+    policy: Policy,
+    inp: Inputs,
+    field: str,
+    label: str,
+    toward_synthetic: bool | None = None,
+    iters: int = 12,
 ):
     """Value of ``field`` nearest today's at which the label changes, and the new label; or None.
 
@@ -183,6 +235,7 @@ def threshold(policy: Policy, inp: Inputs, field: str, lo: float, hi: float, ite
     Scans a coarse grid for changes, then bisects each one: labels need not be monotone in every
     input (a dearer review can push a plan to less review and more synthetic data).
     """
+
     def label_at(x: float) -> str:
         return label_for(share_at(replace(inp, **{field: x})), policy)
 

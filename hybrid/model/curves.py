@@ -3,7 +3,8 @@
 The inverse power law is the form Hestness et al. ("Deep Learning Scaling is Predictable,
 Empirically", 2017) found across tasks. Mahmood et al. ("How Much More Data Do I Need?", CVPR 2022)
 show that fitting it on few, small points over-predicts what more data buys, so every fit here comes
-with its parameter covariance (from SciPy's ``curve_fit``) and, with four or more points, a back-test:
+with its parameter covariance (from SciPy's ``curve_fit``) and, with four or more points, a
+back-test:
 fit without the largest point and predict it.
 """
 
@@ -99,7 +100,9 @@ def _profile_start(n: np.ndarray, m: np.ndarray) -> tuple[float, float, float]:
     ceiling = np.clip(mm + scale * xm, top, MAX_CEILING)
     # Re-solve the scale for a clipped ceiling so the pair stays consistent.
     with np.errstate(divide="ignore", invalid="ignore"):
-        scale = np.maximum(((ceiling[:, None] - m[None, :]) * x).sum(axis=1) / (x * x).sum(axis=1), 1e-12)
+        scale = np.maximum(
+            ((ceiling[:, None] - m[None, :]) * x).sum(axis=1) / (x * x).sum(axis=1), 1e-12
+        )
     sse = (((ceiling[:, None] - scale[:, None] * x) - m[None, :]) ** 2).sum(axis=1)
     i = int(np.nanargmin(sse))
     return float(ceiling[i]), float(np.log(scale[i])), float(b[i])
@@ -141,7 +144,8 @@ def _fit_params(n: np.ndarray, m: np.ndarray) -> tuple[np.ndarray, np.ndarray | 
 
 
 def fit_curve(points: list[tuple[float, float]] | np.ndarray, backtest: bool = True) -> CurveFit:
-    """Fit measured ``(n, metric)`` points; refuse what cannot make a curve, with a clear message."""
+    """Fit measured ``(n, metric)`` points; refuse what cannot make a curve, with a clear
+    message."""
     arr = np.asarray(points, dtype=float)
     if arr.ndim != 2 or arr.shape[1] != 2:
         raise InputError("learning curve: points must be pairs [n, metric]")

@@ -60,7 +60,11 @@ def saturated(synthetic, capacity) -> np.ndarray:
     s = np.asarray(synthetic, dtype=float)
     d = np.asarray(capacity, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return np.where(np.isfinite(d) & (d > 0), d * -np.expm1(-s / np.where(d > 0, d, 1.0)), np.where(d > 0, s, 0.0))
+        return np.where(
+            np.isfinite(d) & (d > 0),
+            d * -np.expm1(-s / np.where(d > 0, d, 1.0)),
+            np.where(d > 0, s, 0.0),
+        )
 
 
 def synthetic_error(accuracy, coverage, catch_rate) -> np.ndarray:
@@ -116,11 +120,16 @@ class Inputs:
     floor_exponent: float | np.ndarray = 2.0
     fix_cost: float | np.ndarray | None = None  # None: a fresh human label (human_cost)
     synthetic_pool: float = 0.0
-    synthetic_available: float = np.inf  # new synthetic rows the team can get (unlabeled inputs to pre-label)
+    synthetic_available: float = (
+        np.inf
+    )  # new synthetic rows the team can get (unlabeled inputs to pre-label)
     measured_ratio: float = np.inf
-    # First-pass labels on real inputs: reviewed ones are repaired real rows, credited past the range
+    # First-pass labels on real inputs: reviewed ones are repaired real rows, credited past the
+    # range
     reviewed_past_range: bool = False
-    largest_batch_ratio: float = np.inf  # the pilot's largest synthetic batch per human row it measured
+    largest_batch_ratio: float = (
+        np.inf
+    )  # the pilot's largest synthetic batch per human row it measured
     pool_accuracy: float | None = None  # the pilot generator's accuracy, for rows already in hand
     objective: str = "reach_target"
     saturation_source: str = ""
@@ -129,7 +138,8 @@ class Inputs:
     notes: tuple[str, ...] = ()
 
     def exchange_rate(self, coverage) -> np.ndarray:
-        """Human examples one synthetic example is worth at review ``coverage``, before saturation."""
+        """Human examples one synthetic example is worth at review ``coverage``, before
+        saturation."""
         s_h = np.maximum(signal_kept(self.human_error, self.classes), _MIN_HUMAN_SIGNAL)
         s_s = signal_kept(synthetic_error(self.accuracy, coverage, self.catch_rate), self.classes)
         # Cleaner labels than the human baseline do not make a generated example carry more
@@ -141,15 +151,19 @@ class Inputs:
         return self.ceiling - self.scale * np.power(n, -self.exponent)
 
     def metric(self, new_examples, share, coverage) -> np.ndarray:
-        """Expected metric after adding ``new_examples`` at synthetic ``share`` and review ``coverage``."""
+        """Expected metric after adding ``new_examples`` at synthetic ``share`` and review
+        ``coverage``."""
         return self._metric_of(share, coverage)(np.asarray(new_examples, dtype=float))
 
     def metric_at(self, new_human, new_synthetic, coverage) -> np.ndarray:
         """Expected metric after adding these counts of new human and new synthetic examples."""
-        return self._response(coverage)(np.asarray(new_human, dtype=float), np.asarray(new_synthetic, dtype=float))
+        return self._response(coverage)(
+            np.asarray(new_human, dtype=float), np.asarray(new_synthetic, dtype=float)
+        )
 
     def _metric_of(self, share, coverage):
-        """The metric as a function of new examples for fixed mixes, with the mix terms computed once."""
+        """The metric as a function of new examples for fixed mixes, with the mix terms computed
+        once."""
         s = np.asarray(share, dtype=float)
         response = self._response(coverage)
 
@@ -162,8 +176,10 @@ class Inputs:
         """``m(new human, new synthetic)`` at review ``coverage`` (module docstring, docs/model.md).
 
         Synthetic rows already in hand are the priced generator's when its response was measured
-        (``synthetic_pool``): they saturate and repeat errors with the new ones, unreviewed. Otherwise
-        they came from an earlier, unmeasured process and count as a fixed stock of human-equivalents.
+        (``synthetic_pool``): they saturate and repeat errors with the new ones, unreviewed.
+        Otherwise
+        they came from an earlier, unmeasured process and count as a fixed stock of
+        human-equivalents.
         """
         q_new = self.exchange_rate(coverage)
         e_new = synthetic_error(self.accuracy, coverage, self.catch_rate)
@@ -195,7 +211,8 @@ class Inputs:
         return at
 
     def synthetic_worth(self, new_human, new_synthetic, coverage) -> np.ndarray:
-        """Human-example equivalents the synthetic rows add (existing pool plus new), after saturation."""
+        """Human-example equivalents the synthetic rows add (existing pool plus new), after
+        saturation."""
         humans = np.maximum(self.human_now + np.asarray(new_human, dtype=float), 1.0)
         synth = np.maximum(self.synthetic_pool + np.asarray(new_synthetic, dtype=float), 0.0)
         credited = self._credited(synth, np.asarray(new_synthetic, dtype=float), coverage, humans)
@@ -218,17 +235,21 @@ class Inputs:
         return self.metric(0.0, 0.0, 0.0)
 
     def review_unit_cost(self) -> np.ndarray:
-        """Cash per reviewed synthetic example: every one is checked, the wrong ones found are fixed.
+        """Cash per reviewed synthetic example: every one is checked, the wrong ones found are
+        fixed.
 
         Review gets dearer as the generator gets worse (Goel et al. 2023; Felt et al.: pre-labels
         pay only above about 70% accuracy). Fixing includes the check, so it never costs less.
         """
         found = (1.0 - np.asarray(self.accuracy)) * self.catch_rate
-        fix = np.maximum(self.human_cost if self.fix_cost is None else self.fix_cost, self.review_cost)
+        fix = np.maximum(
+            self.human_cost if self.fix_cost is None else self.fix_cost, self.review_cost
+        )
         return (1.0 - found) * self.review_cost + found * fix
 
     def unit_cost(self, share, coverage) -> np.ndarray:
-        """Cash per new example: human labels, synthetic generation, and review of a share of them."""
+        """Cash per new example: human labels, synthetic generation, and review of a share of
+        them."""
         s = np.asarray(share, dtype=float)
         return (1.0 - s) * self.human_cost + s * (
             self.synthetic_cost + np.asarray(coverage) * self.review_unit_cost()
@@ -237,7 +258,9 @@ class Inputs:
     def unit_risk(self, share, coverage) -> np.ndarray:
         """Expected price of escaped synthetic label errors per new example."""
         s = np.asarray(share, dtype=float)
-        return s * synthetic_error(self.accuracy, coverage, self.catch_rate) * self.escaped_error_price
+        return (
+            s * synthetic_error(self.accuracy, coverage, self.catch_rate) * self.escaped_error_price
+        )
 
     def examples_to_reach(self, target, share, coverage, cap) -> np.ndarray:
         """Fewest new examples reaching ``target``, searched up to ``cap``; inf where unreachable.
@@ -286,13 +309,17 @@ def resolve_inputs(scenario: Scenario, policy: Policy) -> Inputs:
     curve = curve_from_spec(econ.learning_curve)
     rails = guardrails(scenario, policy)
     notes: list[str] = []
-    classes = float(ds.classes) if ds is not None and ds.classes else policy.model.default_classes.value
+    classes = (
+        float(ds.classes) if ds is not None and ds.classes else policy.model.default_classes.value
+    )
     if ds is not None and ds.annotator_agreement is not None:
         human_error = human_error_from_agreement(ds.annotator_agreement, classes)
         if float(signal_kept(human_error, classes)) < _MIN_HUMAN_SIGNAL:
             raise InputError(
-                f"dataset.annotator_agreement: {ds.annotator_agreement:.2f} is at or near chance for "
-                f"{classes:g} classes ({1 / classes:.2f}): the human labels carry no signal to plan "
+                f"dataset.annotator_agreement: {ds.annotator_agreement:.2f} is at or near chance "
+                f"for "
+                f"{classes:g} classes ({1 / classes:.2f}): the human labels carry no signal to "
+                f"plan "
                 "with. Fix the labeling guidelines, or correct the agreement or the class count"
             )
         notes.append(
@@ -312,8 +339,10 @@ def resolve_inputs(scenario: Scenario, policy: Policy) -> Inputs:
         # than their labels. Review and a better generator then scale the measured loss down.
         sigma = response.floor / max(1.0 - response.accuracy, 0.005) if response.floor > 0 else 0.0
         notes.append(
-            f"Synthetic response measured on the team's pilot data: a row worth {response.value:.2f} "
-            f"human rows before saturation, {k:.3g} useful per human row, {sigma:.0%} of errors systematic."
+            f"Synthetic response measured on the team's pilot data: a row worth "
+            f"{response.value:.2f} "
+            f"human rows before saturation, {k:.3g} useful per human row, {sigma:.0%} of errors "
+            f"systematic."
         )
     elif ds is not None and ds.synthetic_exchange_rate is not None:
         synthetic_now_value = ds.synthetic_exchange_rate
@@ -328,13 +357,19 @@ def resolve_inputs(scenario: Scenario, policy: Policy) -> Inputs:
             s_m = float(signal_kept(1.0 - ds.synthetic_exchange_accuracy, classes))
             base = min(1.0, (s_m / s_h) ** 2)
             synthetic_value = min(1.0, ds.synthetic_exchange_rate / max(base, 1e-9))
-        notes.append(f"Synthetic value measured on the team's data: {ds.synthetic_exchange_rate:.2f} human rows each.")
+        notes.append(
+            f"Synthetic value measured on the team's data: {ds.synthetic_exchange_rate:.2f} human "
+            f"rows each."
+        )
     else:
         synthetic_value = policy.model.synthetic_value.value
     if econ.tail_coverage is not None:
         tail_coverage, tail_source = econ.tail_coverage, "entered on the Costs page"
     elif response is not None and response.tail_coverage is not None:
-        tail_coverage, tail_source = response.tail_coverage, "measured with the pilot's synthetic response"
+        tail_coverage, tail_source = (
+            response.tail_coverage,
+            "measured with the pilot's synthetic response",
+        )
     elif ds is not None and ds.synthetic_tail_coverage is not None:
         tail_coverage, tail_source = ds.synthetic_tail_coverage, "measured on the Dataset page"
     else:
@@ -372,10 +407,14 @@ def resolve_inputs(scenario: Scenario, policy: Policy) -> Inputs:
         floor_exponent=response.floor_exponent if response is not None else 2.0,
         fix_cost=econ.fix_cost_per_example,
         synthetic_pool=synthetic_now if response is not None else 0.0,
-        synthetic_available=np.inf if econ.synthetic_available is None else float(econ.synthetic_available),
+        synthetic_available=np.inf
+        if econ.synthetic_available is None
+        else float(econ.synthetic_available),
         measured_ratio=measured_range(response, econ.generation),
         reviewed_past_range=econ.generation == "prelabel",
-        largest_batch_ratio=response.synthetic_rows / response.human_rows if response is not None else np.inf,
+        largest_batch_ratio=response.synthetic_rows / response.human_rows
+        if response is not None
+        else np.inf,
         pool_accuracy=response.accuracy if response is not None else None,
         objective=econ.objective,
         saturation_source=k_source,
@@ -389,7 +428,8 @@ def measured_range(response, generation: str) -> float:
     """Unreviewed synthetic rows per human row the plan credits: the pilot's paying range.
 
     How far more generated or augmented rows keep paying is what a fitted saturation extrapolates
-    worst, so credit stops at the best batch the pilot measured (``SyntheticResponse.measured_ratio``;
+    worst, so credit stops at the best batch the pilot measured
+    (``SyntheticResponse.measured_ratio``;
     docs/model.md, "measured range"). The pilot measured unreviewed rows; first-pass labels
     (``prelabel``) that are reviewed are real inputs from the team's own pool with their labels
     checked, so the range does not bound them (``Inputs._credited``).
@@ -411,7 +451,9 @@ def cost_per_point(spend, metric, today) -> np.ndarray:
         return np.where(gained > 1e-6, np.asarray(spend) / gained, np.nan)
 
 
-def prelabel_break_even(synthetic_cost: float, confirm_cost: float, fix_cost: float, human_cost: float) -> float | None:
+def prelabel_break_even(
+    synthetic_cost: float, confirm_cost: float, fix_cost: float, human_cost: float
+) -> float | None:
     """Pre-label accuracy above which model-assisted labeling beats labeling from scratch.
 
     Pre-labels at accuracy ``p`` pay off when ``c_syn + p*c_ok + (1-p)*c_fix < c_human``

@@ -287,7 +287,8 @@ class Guardrails:
     tail_weight: float
     escaped_error_multiplier: float
     regulated: bool
-    # Below the scenario's systematic share: the ones its factor levels or less risky ones would set.
+    # Below the scenario's systematic share: the ones its factor levels or less risky ones would
+    # set.
     safer_systematic_shares: tuple[float, ...] = ()
 
 
@@ -315,7 +316,12 @@ def _title(name: str, level: int) -> str:
 def applicable_bounds(scenario: Scenario, policy: Policy) -> list[Bound]:
     f = scenario.factors
     out = [
-        Bound(f"{name} = {getattr(f, name)}", name, policy.factor_rule(name, getattr(f, name)), _title(name, getattr(f, name)))
+        Bound(
+            f"{name} = {getattr(f, name)}",
+            name,
+            policy.factor_rule(name, getattr(f, name)),
+            _title(name, getattr(f, name)),
+        )
         for name in FACTOR_NAMES
     ]
     out.append(
@@ -326,8 +332,16 @@ def applicable_bounds(scenario: Scenario, policy: Policy) -> list[Bound]:
             f"Data use: {DATA_USE_TITLES[scenario.data_use]}",
         )
     )
-    if policy.most_cautious is not None and all(getattr(f, k) == v for k, v in _MOST_CAUTIOUS.items()):
-        out.append(Bound("all four decision factors at their most cautious", "most_cautious", policy.most_cautious))
+    if policy.most_cautious is not None and all(
+        getattr(f, k) == v for k, v in _MOST_CAUTIOUS.items()
+    ):
+        out.append(
+            Bound(
+                "all four decision factors at their most cautious",
+                "most_cautious",
+                policy.most_cautious,
+            )
+        )
     if is_regulated(scenario, policy) and f.error_cost >= policy.regulated.min_error_cost:
         word = regulated_keyword(scenario, policy)
         why = "marked regulated" if scenario.regulated else f"domain matched \u201c{word}\u201d"
@@ -388,7 +402,8 @@ def systematic_share(scenario: Scenario, policy: Policy) -> tuple[float, str]:
 
 
 def _no_riskier(name: str, level: int) -> range:
-    """This level and every less risky one: a more mature task is safer, a higher level of the rest riskier."""
+    """This level and every less risky one: a more mature task is safer, a higher level of the rest
+    riskier."""
     return range(level, 6) if name == "iteration_maturity" else range(1, level + 1)
 
 
@@ -417,18 +432,22 @@ def safer_systematic_shares(scenario: Scenario, policy: Policy) -> tuple[float, 
             opts.add((sigma, _MOST_CAUTIOUS.get(name) == level))
         options.append(opts)
     cautious = [name in _MOST_CAUTIOUS for name in FACTOR_NAMES]
-    fixed = max(policy.model.systematic_share.value, policy.data_use[scenario.data_use].systematic_share or 0.0)
+    fixed = max(
+        policy.model.systematic_share.value,
+        policy.data_use[scenario.data_use].systematic_share or 0.0,
+    )
     mc = (policy.most_cautious.systematic_share or 0.0) if policy.most_cautious is not None else 0.0
     values = set()
     for combo in itertools.product(*options):
-        corner = all(at for (_, at), c in zip(combo, cautious) if c)
+        corner = all(at for (_, at), c in zip(combo, cautious, strict=False) if c)
         values.add(max(fixed, mc if corner else 0.0, *(sigma for sigma, _ in combo)))
     current, _ = systematic_share(scenario, policy)
     return tuple(sorted(v for v in values if v < current - 1e-12))
 
 
 def saturation(scenario: Scenario, policy: Policy) -> tuple[float, str]:
-    """k of ``D = k * H_seed`` for the scenario's kind of generation and data use, and its source."""
+    """k of ``D = k * H_seed`` for the scenario's kind of generation and data use, and its
+    source."""
     ds = scenario.dataset
     if ds is not None and ds.synthetic_response is not None:
         return ds.synthetic_response.saturation, "measured on the team's pilot data"
@@ -436,5 +455,9 @@ def saturation(scenario: Scenario, policy: Policy) -> tuple[float, str]:
     k = policy.model.saturation[kind].value
     use = policy.model.saturation_by_use.get(scenario.data_use)
     if use is not None:
-        return k * use.value, f"policy default for {kind} data, times {use.value:g} for {DATA_USE_TITLES[scenario.data_use]}"
+        return (
+            k * use.value,
+            f"policy default for {kind} data, times {use.value:g} for "
+            f"{DATA_USE_TITLES[scenario.data_use]}",
+        )
     return k, f"policy default for {kind} data"

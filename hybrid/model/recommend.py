@@ -1,7 +1,9 @@
 """The recommendation: the cheapest plan inside the guardrails, its label and layers.
 
-``decide(scenario, policy, inputs)`` searches synthetic share and review coverage on a grid, inside the
-policy's bounds (docs/model.md, "Plan"). With a target it finds the plan that reaches it at the least
+``decide(scenario, policy, inputs)`` searches synthetic share and review coverage on a grid, inside
+the
+policy's bounds (docs/model.md, "Plan"). With a target it finds the plan that reaches it at the
+least
 cost (cash plus the expected price of escaped errors); when no plan reaches it within the budget, or
 today's metric already does, it finds the best metric the whole budget buys. The all-human and
 all-synthetic plans are computed the same way so the three can be compared by cost per percentage
@@ -88,6 +90,7 @@ class Recommendation:
 
     def to_json(self) -> dict:
         """The CLI's ``--json`` object; money in the scenario's currency, shares as fractions."""
+
         def cpp(p: Plan):
             return None if p.cost_per_point is None else round(p.cost_per_point, 6)
 
@@ -153,7 +156,11 @@ def _full_grid(inp: Inputs) -> tuple[np.ndarray, np.ndarray]:
     """Every (share, coverage) pair inside the synthetic cap and the anchor minimum, any review."""
     g = inp.guardrails
     shares = np.round(np.arange(0.0, g.max_synthetic_share + 1e-9, SHARE_STEP), 6)
-    coverages = np.unique(np.concatenate([[g.min_review_coverage], np.round(np.arange(0.0, 1.0 + 1e-9, COVERAGE_STEP), 6)]))
+    coverages = np.unique(
+        np.concatenate(
+            [[g.min_review_coverage], np.round(np.arange(0.0, 1.0 + 1e-9, COVERAGE_STEP), 6)]
+        )
+    )
     s, v = np.meshgrid(shares, coverages, indexing="ij")
     s, v = s.ravel(), v.ravel()
     # Expert anchor: the human share of the plan's spend must reach the policy's minimum.
@@ -191,7 +198,9 @@ def _share_envelope(obj: np.ndarray, s: np.ndarray, v: np.ndarray, floor: float)
     return best
 
 
-def _make_plan(inp: Inputs, name: str, share: float, coverage: float, n: float, today: float, breaks=()) -> Plan:
+def _make_plan(
+    inp: Inputs, name: str, share: float, coverage: float, n: float, today: float, breaks=()
+) -> Plan:
     metric = float(inp.metric(n, share, coverage))
     unit = float(inp.unit_cost(share, coverage))
     spend = n * unit
@@ -212,7 +221,9 @@ def _make_plan(inp: Inputs, name: str, share: float, coverage: float, n: float, 
         reaches_target=bool(metric >= inp.target - 1e-9),
         escaped_error_cost=risk,
         wrong_labels=float(n_s * synthetic_error(inp.accuracy, coverage, inp.catch_rate)),
-        risk_adjusted_cost_per_point=None if np.isnan(cpp) else float(cost_per_point(spend + risk, metric, today)),
+        risk_adjusted_cost_per_point=None
+        if np.isnan(cpp)
+        else float(cost_per_point(spend + risk, metric, today)),
         expert_anchor=float(n_h * inp.human_cost),
         synthetic_extension=float(n_s * inp.synthetic_cost),
         human_review=float(n_s * coverage * inp.review_unit_cost()) if share > 0 else 0.0,
@@ -235,7 +246,9 @@ def _size_plan(inp: Inputs, share, coverage, mode: str) -> np.ndarray:
         # No more synthetic rows than the team can get: first-pass labels need real inputs to label.
         s = np.asarray(share, dtype=float)
         with np.errstate(divide="ignore"):
-            cap = np.minimum(cap, np.where(s > 0, inp.synthetic_available / np.where(s > 0, s, 1.0), np.inf))
+            cap = np.minimum(
+                cap, np.where(s > 0, inp.synthetic_available / np.where(s > 0, s, 1.0), np.inf)
+            )
     if mode == "budget":
         return np.asarray(cap, dtype=float)
     return inp.examples_to_reach(inp.target, share, coverage, cap)
@@ -258,7 +271,10 @@ def search(inp: Inputs) -> tuple[str, float, float, float]:
     if mode == "target":
         n = _size_plan(batch, row_s, row_v, "target")
         if (np.isfinite(n[0]) & allowed).any():
-            return (mode, *_choose(_objective(batch, row_s, row_v, n, mode), s, v, n, allowed, floor))
+            return (
+                mode,
+                *_choose(_objective(batch, row_s, row_v, n, mode), s, v, n, allowed, floor),
+            )
         mode = "budget"
     n = _size_plan(batch, row_s, row_v, "budget")
     return (mode, *_choose(_objective(batch, row_s, row_v, n, mode), s, v, n, allowed, floor))
@@ -271,12 +287,15 @@ def _with_safer_shares(inp: Inputs) -> Inputs:
     The rows share one grid and one pass, so the plan sizes' log scan computes the parts of the
     metric the systematic share does not touch once for all of them.
     """
-    lower = [x for x in inp.guardrails.safer_systematic_shares if x < float(inp.systematic_share) - 1e-12]
+    lower = [
+        x for x in inp.guardrails.safer_systematic_shares if x < float(inp.systematic_share) - 1e-12
+    ]
     return replace(inp, systematic_share=np.asarray([float(inp.systematic_share), *lower])[:, None])
 
 
 def _objective(inp: Inputs, s, v, n, mode: str) -> np.ndarray:
-    """What the search minimises: cash plus escaped cost to reach the target, or minus the metric."""
+    """What the search minimises: cash plus escaped cost to reach the target, or minus the
+    metric."""
     if mode == "target":
         return np.where(np.isfinite(n), n * (inp.unit_cost(s, v) + inp.unit_risk(s, v)), np.nan)
     return -inp.metric(n, s, v)
@@ -285,7 +304,8 @@ def _objective(inp: Inputs, s, v, n, mode: str) -> np.ndarray:
 def _choose(obj, s, v, n, allowed, floor) -> tuple[float, float, float]:
     """Least objective inside the review floor, at no more synthetic share than the envelopes.
 
-    ``obj`` and ``n`` hold one row per systematic share, this scenario's first (``_with_safer_shares``).
+    ``obj`` and ``n`` hold one row per systematic share, this scenario's first
+    (``_with_safer_shares``).
     Where the systematic envelope binds the plan takes its share, not the best share below it: the
     best below it moves with the review floor, so a riskier level's higher floor could move it back
     up (Hypothesis found domain judgment 4 -> 5 going from 8% to 10% that way).
@@ -315,7 +335,9 @@ def _systematic_envelope(obj: np.ndarray, s: np.ndarray, v: np.ndarray, floor: f
     return min((_share_envelope(row, s, v, floor) for row in obj), default=np.inf)
 
 
-def _reference_plan(inp: Inputs, name: str, share: float, coverage: float, mode: str, today: float, breaks) -> Plan:
+def _reference_plan(
+    inp: Inputs, name: str, share: float, coverage: float, mode: str, today: float, breaks
+) -> Plan:
     n = float(_size_plan(inp, share, coverage, mode))
     if not np.isfinite(n):
         n = float(_size_plan(inp, share, coverage, "budget"))
@@ -326,15 +348,24 @@ def _synthetic_breaks(inp: Inputs) -> list[str]:
     g = inp.guardrails
     out = []
     if g.max_synthetic_share < 1.0:
-        out.append(f"synthetic share above the {g.max_synthetic_share:.0%} cap set by {g.cap_source.title}")
+        out.append(
+            f"synthetic share above the {g.max_synthetic_share:.0%} cap set by {g.cap_source.title}"
+        )
     if g.min_review_coverage > 0:
-        out.append(f"no review, below the {g.min_review_coverage:.0%} minimum set by {g.review_source.title}")
-    out.append(f"no expert anchor, below the {g.min_anchor_share:.0%} minimum set by {g.anchor_source.title}")
+        out.append(
+            f"no review, below the {g.min_review_coverage:.0%} minimum set by "
+            f"{g.review_source.title}"
+        )
+    out.append(
+        f"no expert anchor, below the {g.min_anchor_share:.0%} minimum set by "
+        f"{g.anchor_source.title}"
+    )
     return out
 
 
 def decide(scenario: Scenario, policy: Policy, inp: Inputs) -> Recommendation:
-    """The plan and its reference plans, without rationale: hybrid.explain.recommendation adds it."""
+    """The plan and its reference plans, without rationale: hybrid.explain.recommendation adds
+    it."""
     g = inp.guardrails
     today = float(inp.today())
     mode, share, coverage, n = search(inp)
@@ -366,23 +397,28 @@ def decide(scenario: Scenario, policy: Policy, inp: Inputs) -> Recommendation:
 
 
 def _binding(inp: Inputs, share: float, coverage: float) -> tuple[str, str]:
-    """Which bound decided the synthetic share: a guardrail cap, the anchor minimum, or economics."""
+    """Which bound decided the synthetic share: a guardrail cap, the anchor minimum, or
+    economics."""
     g = inp.guardrails
     if share >= g.max_synthetic_share - SHARE_STEP / 2 and g.max_synthetic_share < 1.0:
         return g.cap_source.source, g.cap_source.rule.reason
     s_next = min(share + SHARE_STEP, 1.0)
     if s_next > share:
-        anchor_next = (1 - s_next) * inp.human_cost >= g.min_anchor_share * inp.unit_cost(s_next, coverage)
+        anchor_next = (1 - s_next) * inp.human_cost >= g.min_anchor_share * inp.unit_cost(
+            s_next, coverage
+        )
         if not bool(anchor_next):
             return (
-                f"expert-anchor minimum ({g.min_anchor_share:.0%} of spend, set by {g.anchor_source.source})",
+                f"expert-anchor minimum ({g.min_anchor_share:.0%} of spend, set by "
+                f"{g.anchor_source.source})",
                 g.anchor_source.rule.reason,
             )
     return "economics", "The cheapest plan per point lies inside every guardrail."
 
 
 def metric_for_spend(inp: Inputs, share: float, coverage: float, spend) -> np.ndarray:
-    """Expected metric when ``spend`` (array) buys new examples at a fixed mix: the chart's curve."""
+    """Expected metric when ``spend`` (array) buys new examples at a fixed mix: the chart's
+    curve."""
     n = np.asarray(spend, dtype=float) / inp.unit_cost(share, coverage)
     if share > 0 and np.isfinite(inp.synthetic_available):
         n = np.minimum(n, inp.synthetic_available / share)

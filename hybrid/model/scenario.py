@@ -16,7 +16,15 @@ from pathlib import Path
 from typing import Annotated, Literal, get_args
 
 import yaml
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from hybrid.errors import InputError
 
@@ -64,7 +72,8 @@ GENERATIONS: tuple[str, ...] = get_args(Generation)
 Objective = Literal["reach_target", "best_for_budget"]
 
 # Sane ranges for every number a user gives, the same in files, the dashboard, links and the CLI
-# (README, "Input limits"; docs/profiling.md): money and counts up to a trillion; beyond that a value is a typo
+# (README, "Input limits"; docs/profiling.md): money and counts up to a trillion; beyond that a
+# value is a typo
 # or an attack, and sums of such values overflow to infinity.
 MAX_MONEY = 1e12
 MAX_COUNT = 10**12
@@ -122,11 +131,15 @@ class Factors(_Strict):
 
     error_cost: Level = Field(3, description="1: a wrong label is harmless; 5: it causes real harm")
     domain_judgment: Level = Field(3, description="1: anyone can label; 5: needs a licensed expert")
-    edge_cases: Level = Field(3, description="1: the common case is all that matters; 5: the tail is")
+    edge_cases: Level = Field(
+        3, description="1: the common case is all that matters; 5: the tail is"
+    )
     iteration_maturity: Level = Field(
         3, description="1: new task, no quality baseline; 5: well understood, human baselines exist"
     )
-    cultural_sensitivity: Level = Field(1, description="1: culture-neutral; 5: culture decides the label")
+    cultural_sensitivity: Level = Field(
+        1, description="1: culture-neutral; 5: culture decides the label"
+    )
 
 
 class Dataset(_Strict):
@@ -134,7 +147,9 @@ class Dataset(_Strict):
 
     human_examples: Count = Field(0, description="human-labeled examples already in hand")
     synthetic_examples: Count = Field(0, description="synthetic examples already in hand")
-    classes: Annotated[int, _NoBool, Field(ge=2, le=1_000_000)] | None = Field(None, description="number of label classes")
+    classes: Annotated[int, _NoBool, Field(ge=2, le=1_000_000)] | None = Field(
+        None, description="number of label classes"
+    )
     tail_share: Fraction | None = Field(None, description="share of rows in rare classes")
     annotator_agreement: Fraction | None = Field(
         None, description="observed pairwise agreement between two human annotators"
@@ -152,7 +167,8 @@ class Dataset(_Strict):
         "the measurement so that a better generator can only raise a synthetic row's worth",
     )
     synthetic_tail_coverage: Fraction | None = Field(
-        None, description="measured: the synthetic exchange rate on rare classes relative to overall"
+        None,
+        description="measured: the synthetic exchange rate on rare classes relative to overall",
     )
     synthetic_response: SyntheticResponse | None = Field(
         None, description="measured: what the generator's rows add on top of human rows (evidence)"
@@ -174,7 +190,9 @@ class SyntheticResponse(_Strict):
     """
 
     value: Annotated[float, _NoBool, Field(gt=0.0, le=1.0)] = Field(
-        ..., description="worth of one correctly labeled synthetic row, in human rows, before saturation"
+        ...,
+        description="worth of one correctly labeled synthetic row, in human rows, before "
+        "saturation",
     )
     saturation: Annotated[float, _NoBool, Field(gt=0.0, le=10_000.0)] = Field(
         ..., description="k: useful synthetic rows per human seed row (D = k * human rows)"
@@ -187,16 +205,25 @@ class SyntheticResponse(_Strict):
         description="metric lost when training on these synthetic rows alone, unreviewed, at the "
         "pilot's accuracy: the systematic-error term the fit found",
     )
-    floor_exponent: Annotated[float, _NoBool, Field(ge=FLOOR_EXPONENT_RANGE[0], le=FLOOR_EXPONENT_RANGE[1])] = Field(
+    floor_exponent: Annotated[
+        float, _NoBool, Field(ge=FLOOR_EXPONENT_RANGE[0], le=FLOOR_EXPONENT_RANGE[1])
+    ] = Field(
         2.0,
         description="how the floor grows with the synthetic share p of training data: p to this "
-        "power; 2 is Dohmatob et al.'s bias term, 1 what a learner that memorises wrong labels shows",
+        "power; 2 is Dohmatob et al.'s bias term, 1 what a learner that memorises wrong labels "
+        "shows",
     )
-    accuracy: Fraction = Field(..., description="generator label accuracy of the pilot's synthetic rows")
+    accuracy: Fraction = Field(
+        ..., description="generator label accuracy of the pilot's synthetic rows"
+    )
     tail_weight: Fraction | None = Field(None, description="edge-case weight the fit was made at")
     tail_coverage: Fraction | None = Field(None, description="tail coverage the fit was made at")
-    human_rows: Annotated[int, _NoBool, Field(ge=1, le=MAX_COUNT)] = Field(..., description="human training rows of the largest measured base")
-    synthetic_rows: Annotated[int, _NoBool, Field(ge=1, le=MAX_COUNT)] = Field(..., description="synthetic rows the pilot measured up to")
+    human_rows: Annotated[int, _NoBool, Field(ge=1, le=MAX_COUNT)] = Field(
+        ..., description="human training rows of the largest measured base"
+    )
+    synthetic_rows: Annotated[int, _NoBool, Field(ge=1, le=MAX_COUNT)] = Field(
+        ..., description="synthetic rows the pilot measured up to"
+    )
     points: list[tuple[Size, Size, Fraction]] = Field(
         default_factory=list, description="measured [human rows, synthetic rows, metric]"
     )
@@ -221,7 +248,14 @@ class FittedCurve(_Strict):
 class LearningCurveSpec(_Strict):
     """Either measured points ``[[n, metric], ...]`` (at least three) or fitted parameters."""
 
-    points: list[tuple[Annotated[float, _NoBool, Field(gt=0, le=MAX_COUNT, allow_inf_nan=False)], Fraction]] | None = None
+    points: (
+        list[
+            tuple[
+                Annotated[float, _NoBool, Field(gt=0, le=MAX_COUNT, allow_inf_nan=False)], Fraction
+            ]
+        ]
+        | None
+    ) = None
     fitted: FittedCurve | None = None
 
     @model_validator(mode="after")
@@ -242,10 +276,14 @@ class Economics(_Strict):
 
     budget: PositiveMoney
     currency: str = Field(
-        "USD", pattern=r"^[A-Z]{3}$", description="ISO 4217 code, three capital letters (USD, EUR, GBP)"
+        "USD",
+        pattern=r"^[A-Z]{3}$",
+        description="ISO 4217 code, three capital letters (USD, EUR, GBP)",
     )
     human_cost_per_example: PositiveMoney
-    synthetic_cost_per_example: Annotated[float, _NoBool, Field(ge=1e-6, le=MAX_MONEY, allow_inf_nan=False)] = Field(
+    synthetic_cost_per_example: Annotated[
+        float, _NoBool, Field(ge=1e-6, le=MAX_MONEY, allow_inf_nan=False)
+    ] = Field(
         ..., description="generation is never free: compute, prompts, filtering (at least 0.000001)"
     )
     review_cost_per_example: Money = Field(
@@ -273,7 +311,8 @@ class Economics(_Strict):
     )
     synthetic_available: Count | None = Field(
         None,
-        description="most new synthetic rows the plan can get: for first-pass labels, the unlabeled "
+        description="most new synthetic rows the plan can get: for first-pass labels, the "
+        "unlabeled "
         "real inputs the team has to pre-label; empty for no limit",
     )
     generation: Generation = Field(
@@ -322,7 +361,9 @@ class Scenario(_Strict):
     data_use: DataUse = "fine_tuning"
     domain: str | None = Field(None, max_length=200)
     regulated: bool | None = Field(
-        None, description="regulated domain: None means decided by the policy's keyword match on the domain"
+        None,
+        description="regulated domain: None means decided by the policy's keyword match on the "
+        "domain",
     )
     factors: Factors = Field(default_factory=Factors)
     dataset: Dataset | None = None
@@ -400,19 +441,32 @@ def describe_validation_error(exc: ValidationError, source: str) -> str:
         ctx = err.get("ctx") or {}
         if kind == "extra_forbidden":
             msg = "unknown field"
-        elif kind == "less_than_equal" and isinstance(ctx.get("le"), (int, float)) and ctx["le"] >= MAX_COUNT:
+        elif (
+            kind == "less_than_equal"
+            and isinstance(ctx.get("le"), (int, float))
+            and ctx["le"] >= MAX_COUNT
+        ):
             msg = f"at most {ctx['le']:,.0f}: {msg} (got {err.get('input')!r})"
         elif kind == "int_parsing_size":
-            msg = f"far too large a number (got {err.get('input')!r}; counts go up to {MAX_COUNT:,})"
+            msg = (
+                f"far too large a number (got {err.get('input')!r}; counts go up to {MAX_COUNT:,})"
+            )
         elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
             msg = f"{msg} (got {err.get('input')!r})"
         elif kind == "literal_error":
             msg = f"must be one of {ctx.get('expected', '')} (got {err.get('input')!r})"
         elif kind == "string_pattern_mismatch" and loc.endswith("currency"):
-            msg = f"must be a three-letter ISO currency code in capitals, such as USD or EUR (got {err.get('input')!r})"
+            msg = (
+                f"must be a three-letter ISO currency code in capitals, such as USD or EUR (got "
+                f"{err.get('input')!r})"
+            )
         elif kind == "missing" and loc == "economics.learning_curve":
-            msg = ("required field is missing (a base scenario for a pilot file? Measure the pilot on the "
-                   "Dataset page, or run `python -m hybrid evidence PILOT --scenario BASE -o OUT`, which fills it in)")
+            msg = (
+                "required field is missing (a base scenario for a pilot file? Measure the pilot on "
+                "the "
+                "Dataset page, or run `python -m hybrid evidence PILOT --scenario BASE -o OUT`, "
+                "which fills it in)"
+            )
         elif kind == "missing":
             msg = "required field is missing"
         if msg.startswith("Value error, "):

@@ -57,7 +57,9 @@ class SliceStats:
     name: str
     rows: float  # human rows in the slice today
     agreement: float | None = None  # observed pairwise annotator agreement on its human rows
-    kappa: float | None = None  # chance-corrected; derived from agreement and the class count if None
+    kappa: float | None = (
+        None  # chance-corrected; derived from agreement and the class count if None
+    )
     reviewed: int = 0  # synthetic rows in the slice a human reviewed
     reviewed_correct: float = 0.0  # how many of those the reviewers agreed with
     synthetic_rows: int = 0
@@ -75,13 +77,18 @@ class Settings:
     reasons: dict = field(default_factory=dict)
 
     @classmethod
-    def from_policy(cls, policy: Policy, margin: float | None = None, confidence: float | None = None) -> "Settings":
+    def from_policy(
+        cls, policy: Policy, margin: float | None = None, confidence: float | None = None
+    ) -> Settings:
         w = policy.workplan
         if w is None:
-            out = cls(reasons={
-                "low_agreement": "Low-agreement cases are the founding guide's first job for human experts.",
-                "tail": "Generators reach edge cases rarely (Dohmatob et al. 2024).",
-            })
+            out = cls(
+                reasons={
+                    "low_agreement": "Low-agreement cases are the founding guide's first job for "
+                    "human experts.",
+                    "tail": "Generators reach edge cases rarely (Dohmatob et al. 2024).",
+                }
+            )
         else:
             out = cls(
                 margin=w.verification_margin.value,
@@ -103,7 +110,9 @@ class Settings:
             out = _replace(out, margin=float(margin))
         if confidence is not None:
             if not 0.5 <= confidence < 1.0:
-                raise InputError(f"verification confidence: must be from 0.5 to below 1 (got {confidence:g})")
+                raise InputError(
+                    f"verification confidence: must be from 0.5 to below 1 (got {confidence:g})"
+                )
             out = _replace(out, confidence=float(confidence))
         return out
 
@@ -296,7 +305,8 @@ def agreement_for_error(error, classes: float) -> np.ndarray:
 
 
 class _Slices:
-    """Per-slice arrays and the slice metric ``m_i(h, s, v)`` (vectorised over slices and a grid)."""
+    """Per-slice arrays and the slice metric ``m_i(h, s, v)`` (vectorised over slices and a
+    grid)."""
 
     def __init__(self, inp: Inputs, stats: list[SliceStats], settings: Settings):
         n = len(stats)
@@ -306,7 +316,9 @@ class _Slices:
         if not np.all(np.isfinite(rows)) or np.any(rows < 0):
             raise InputError("slices: row counts must be whole numbers >= 0")
         if rows.sum() <= 0:
-            raise InputError("slices: no human rows in any slice; the plan needs today's human rows per slice")
+            raise InputError(
+                "slices: no human rows in any slice; the plan needs today's human rows per slice"
+            )
         self.rows = rows
         r = rows / rows.sum()
         self.r = np.maximum(r, 1e-12)
@@ -314,7 +326,9 @@ class _Slices:
         self.classes = k_cls
         given_tail = [s.tail for s in stats]
         auto_tail = (r < 0.5 / n) if n >= 2 else np.zeros(n, bool)
-        self.tail = np.array([auto_tail[i] if t is None else bool(t) for i, t in enumerate(given_tail)])
+        self.tail = np.array(
+            [auto_tail[i] if t is None else bool(t) for i, t in enumerate(given_tail)]
+        )
         tau = float(inp.tail_weight)
         r_tail = float(r[self.tail].sum())
         if self.tail.any() and r_tail < 1.0:
@@ -328,10 +342,14 @@ class _Slices:
         agr = np.array([np.nan if s.agreement is None else float(s.agreement) for s in stats])
         self.agreement = agr
         chance = 1.0 / k_cls
-        kap = np.array([
-            (np.nan if s.agreement is None else (s.agreement - chance) / (1.0 - chance))
-            if s.kappa is None else float(s.kappa) for s in stats
-        ])
+        kap = np.array(
+            [
+                (np.nan if s.agreement is None else (s.agreement - chance) / (1.0 - chance))
+                if s.kappa is None
+                else float(s.kappa)
+                for s in stats
+            ]
+        )
         self.kappa = kap
         known = np.isfinite(agr)
         e_slice = np.where(known, _human_error(np.where(known, agr, 1.0), k_cls), 0.0)
@@ -343,9 +361,13 @@ class _Slices:
         n_rev = np.array([float(s.reviewed) for s in stats])
         correct = np.array([float(s.reviewed_correct) for s in stats])
         if np.any(correct > n_rev + 1e-9) or np.any(n_rev < 0):
-            raise InputError("slices: reviewed-correct counts must be between 0 and the reviewed rows")
+            raise InputError(
+                "slices: reviewed-correct counts must be between 0 and the reviewed rows"
+            )
         m = settings.prior_rows
-        blended = np.where(n_rev > 0, (correct + m * a_global) / np.maximum(n_rev + m, 1e-12), a_global)
+        blended = np.where(
+            n_rev > 0, (correct + m * a_global) / np.maximum(n_rev + m, 1e-12), a_global
+        )
         self.measured = n_rev > 0
         self.reviewed_before = n_rev
         self.accuracy = np.minimum(blended, self.accuracy_ceiling)
@@ -366,7 +388,11 @@ class _Slices:
                 reason[i] = f"an edge-case slice: {settings.reasons.get('tail', '')}".rstrip(": ")
             if self.low_agreement[i] and settings.low_agreement_cap < cap[i]:
                 cap[i] = settings.low_agreement_cap
-                reason[i] = f"low annotator agreement: {settings.reasons.get('low_agreement', '')}".rstrip(": ")
+                reason[i] = (
+                    f"low annotator agreement: {settings.reasons.get('low_agreement', '')}".rstrip(
+                        ": "
+                    )
+                )
         self.cap = cap
         self.cap_reason = reason
         self.min_review = float(g.min_review_coverage)
@@ -404,8 +430,16 @@ class _Slices:
             a = np.asarray(a)[sel]
             return a[:, None] if np.ndim(h) == 2 or np.ndim(s) == 2 or np.ndim(v) == 2 else a
 
-        acc = col(self.accuracy if accuracy is None else np.broadcast_to(accuracy, self.accuracy.shape))
-        r, w, tau, sigma, catch = col(self.r), col(self.w), col(self.tau), col(self.sigma), col(self.catch)
+        acc = col(
+            self.accuracy if accuracy is None else np.broadcast_to(accuracy, self.accuracy.shape)
+        )
+        r, w, tau, sigma, catch = (
+            col(self.r),
+            col(self.w),
+            col(self.tau),
+            col(self.sigma),
+            col(self.catch),
+        )
         pool, stock_rows, now = col(self.pool), col(self.stock_rows), col(self.human_now)
         h = np.asarray(h, dtype=float)
         s = np.asarray(s, dtype=float)
@@ -416,8 +450,12 @@ class _Slices:
         humans = np.maximum(now + h, 1e-9)
         synth = np.maximum(pool + s, 0.0)
         with np.errstate(divide="ignore", invalid="ignore"):
-            q = np.where(synth > 0, (pool * q_old + s * q_new) / np.where(synth > 0, synth, 1.0), q_new)
-            err = np.where(synth > 0, (pool * e_old + s * e_new) / np.where(synth > 0, synth, 1.0), e_new)
+            q = np.where(
+                synth > 0, (pool * q_old + s * q_new) / np.where(synth > 0, synth, 1.0), q_new
+            )
+            err = np.where(
+                synth > 0, (pool * e_old + s * e_new) / np.where(synth > 0, synth, 1.0), e_new
+            )
         stock = inp.synthetic_now_value * stock_rows
         share = synth / (humans + synth + stock_rows)
         floor = sigma * err * share**inp.floor_exponent
@@ -432,7 +470,11 @@ class _Slices:
             qr_new = self.exchange(g_acc, v, g_catch)
             qr_old = self.exchange(g_acc, 0.0, g_catch)
             with np.errstate(divide="ignore", invalid="ignore"):
-                q_ref = np.where(synth > 0, (pool * qr_old + s * qr_new) / np.where(synth > 0, synth, 1.0), qr_new)
+                q_ref = np.where(
+                    synth > 0,
+                    (pool * qr_old + s * qr_new) / np.where(synth > 0, synth, 1.0),
+                    qr_new,
+                )
                 ratio = np.where(q_ref > 0, q / np.where(q_ref > 0, q_ref, 1.0), 1.0)
             q_ref = np.where(q_ref > 0, q_ref, q)
             gained = q_ref * useful
@@ -464,7 +506,9 @@ def _water_fill(gain, lo, hi, total: float, grid: int = _GRID):
     values = gain(levels)
     lengths = np.diff(levels, axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        marg = np.where(lengths > 0, np.diff(values, axis=1) / np.where(lengths > 0, lengths, 1.0), np.inf)
+        marg = np.where(
+            lengths > 0, np.diff(values, axis=1) / np.where(lengths > 0, lengths, 1.0), np.inf
+        )
     marg = np.minimum.accumulate(marg, axis=1)
     n, segs = marg.shape
     flat_m = marg.ravel()
@@ -516,7 +560,9 @@ def _syn_bound(cap: np.ndarray, h: np.ndarray, total: float) -> np.ndarray:
 
 def _human_floor(cap: np.ndarray, s: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(s <= 0, 0.0, np.where(cap >= 1.0, 0.0, s * (1.0 - cap) / np.maximum(cap, 1e-12)))
+        return np.where(
+            s <= 0, 0.0, np.where(cap >= 1.0, 0.0, s * (1.0 - cap) / np.maximum(cap, 1e-12))
+        )
 
 
 def _allocate(sl: _Slices, n_h: int, n_s: int, v: float):
@@ -562,7 +608,10 @@ def _allocate(sl: _Slices, n_h: int, n_s: int, v: float):
 def _first_gain(sl: _Slices, h: np.ndarray, v: float, accuracy=None) -> np.ndarray:
     """Metric gained per row by a slice's first synthetic rows, given its human rows."""
     delta = np.maximum(1e-3 * (sl.human_now + h), 1e-3)
-    return (sl.metric(h, delta, v, accuracy=accuracy, exact=False) - sl.metric(h, 0.0, v, accuracy=accuracy, exact=False)) / delta
+    return (
+        sl.metric(h, delta, v, accuracy=accuracy, exact=False)
+        - sl.metric(h, 0.0, v, accuracy=accuracy, exact=False)
+    ) / delta
 
 
 def _per_dollar_edge(sl: _Slices, h, s, v: float, accuracy) -> np.ndarray:
@@ -574,10 +623,14 @@ def _per_dollar_edge(sl: _Slices, h, s, v: float, accuracy) -> np.ndarray:
     g_h = (sl.metric(h + delta, s, v, accuracy=accuracy, exact=False) - base) / delta
     acc = np.asarray(accuracy, dtype=float)
     found = (1.0 - acc) * sl.catch
-    fix = max(float(inp.human_cost if inp.fix_cost is None else inp.fix_cost), float(inp.review_cost))
+    fix = max(
+        float(inp.human_cost if inp.fix_cost is None else inp.fix_cost), float(inp.review_cost)
+    )
     c_s = float(inp.synthetic_cost) + v * ((1.0 - found) * float(inp.review_cost) + found * fix)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.log(np.maximum(g_s, 1e-300) / c_s) - np.log(np.maximum(g_h, 1e-300) / float(inp.human_cost))
+        return np.log(np.maximum(g_s, 1e-300) / c_s) - np.log(
+            np.maximum(g_h, 1e-300) / float(inp.human_cost)
+        )
 
 
 def _flip_accuracy(sl: _Slices, h: np.ndarray, s: np.ndarray, v: float) -> np.ndarray:
@@ -611,19 +664,24 @@ def review_unit(inp: Inputs) -> float:
     return float(inp.review_unit_cost())
 
 
-def spend_gap(wp: "WorkPlan") -> float:
+def spend_gap(wp: WorkPlan) -> float:
     """The work plan's spend minus the overall plan's, less what the notes explain (review rows the
     verification samples add, synthetic rows no slice cap can take): zero up to whole-row rounding.
     """
-    unit = (wp.plan.layers["human_review"] / (wp.plan.synthetic_examples * wp.plan.review_coverage)
-            if wp.plan.synthetic_examples * wp.plan.review_coverage > 0 else wp.review_unit)
+    unit = (
+        wp.plan.layers["human_review"] / (wp.plan.synthetic_examples * wp.plan.review_coverage)
+        if wp.plan.synthetic_examples * wp.plan.review_coverage > 0
+        else wp.review_unit
+    )
     unplaced_cost = wp.unplaced_synthetic * (wp.synthetic_cost + wp.plan.review_coverage * unit)
     return wp.spend - wp.extra_review_cost + unplaced_cost - float(wp.plan.spend)
 
 
-def rounding_tolerance(wp: "WorkPlan") -> float:
+def rounding_tolerance(wp: WorkPlan) -> float:
     """The most whole-row rounding can move the spend: half a row of each layer, per layer."""
-    return 0.5 * (wp.human_cost + wp.synthetic_cost + wp.review_unit) + 1e-6 * max(1.0, float(wp.plan.spend))
+    return 0.5 * (wp.human_cost + wp.synthetic_cost + wp.review_unit) + 1e-6 * max(
+        1.0, float(wp.plan.spend)
+    )
 
 
 def _lean(h: int, s: int, human_below: float, synthetic_above: float) -> str:
@@ -647,7 +705,9 @@ def slice_plan(
     if not stats:
         raise InputError("slices: no slices to plan; name a slice column with at least one value")
     if len(stats) > MAX_SLICES:
-        raise InputError(f"slices: {len(stats):,} slices is more than the {MAX_SLICES:,} a plan can list")
+        raise InputError(
+            f"slices: {len(stats):,} slices is more than the {MAX_SLICES:,} a plan can list"
+        )
     names = [s.name for s in stats]
     if len(set(names)) != len(names):
         raise InputError("slices: slice names must be unique")
@@ -670,19 +730,24 @@ def slice_plan(
     # verification samples and review
     ver = verification_sample(sl.accuracy, settings.margin, settings.confidence)
     ver = np.where(si > 0, ver, 0)
-    need = np.where(si > 0, np.maximum(np.ceil(sl.min_review * si - 1e-9), np.minimum(si, ver)), 0.0)
+    need = np.where(
+        si > 0, np.maximum(np.ceil(sl.min_review * si - 1e-9), np.minimum(si, ver)), 0.0
+    )
     target_reviewed = global_reviewed
     if unplaced:  # fewer synthetic rows placed: the same coverage of the ones placed
         target_reviewed = int(round(global_reviewed * si.sum() / n_s))
     if need.sum() >= target_reviewed:
         reviewed = need.astype(int)
     else:
+
         def review_gain(lv):
             cov = np.where(si[:, None] > 0, lv / np.maximum(si[:, None], 1), 0.0)
             return sl.metric(hi[:, None].astype(float), si[:, None].astype(float), cov)
 
         rv, _ = _water_fill(review_gain, need, si.astype(float), float(target_reviewed))
-        reviewed = np.maximum(_round_to(rv, target_reviewed, upper=si.astype(float)), need.astype(int))
+        reviewed = np.maximum(
+            _round_to(rv, target_reviewed, upper=si.astype(float)), need.astype(int)
+        )
     extra = max(0, int(reviewed.sum()) - target_reviewed)
     cov = np.where(si > 0, reviewed / np.maximum(si, 1), 0.0)
     # Prices: the overall plan's unit prices, so the slices add up to its spend (``review_unit``).
@@ -699,60 +764,71 @@ def slice_plan(
     g = inp.guardrails
     slices = []
     for i, name in enumerate(names):
-        lean = _lean(int(hi[i]), int(si[i]), policy.labels.human_below, policy.labels.synthetic_above)
-        reason, moves = _explain(sl, i, int(hi[i]), int(si[i]), int(ver[i]), int(reviewed[i]), lean, flip[i])
+        lean = _lean(
+            int(hi[i]), int(si[i]), policy.labels.human_below, policy.labels.synthetic_above
+        )
+        reason, moves = _explain(
+            sl, i, int(hi[i]), int(si[i]), int(ver[i]), int(reviewed[i]), lean, flip[i]
+        )
         src = (
             f"measured on {int(sl.reviewed_before[i]):,} reviewed synthetic rows"
-            if sl.measured[i] else "the scenario's generator accuracy"
+            if sl.measured[i]
+            else "the scenario's generator accuracy"
         )
         if sl.capped_by_agreement[i]:
             src += ", capped by annotator agreement"
-        slices.append(SlicePlan(
-            slice=name,
-            rows=int(round(sl.rows[i])),
-            tail=bool(sl.tail[i]),
-            weight=float(sl.w[i]),
-            agreement=None if not np.isfinite(sl.agreement[i]) else float(sl.agreement[i]),
-            kappa=None if not np.isfinite(sl.kappa[i]) else float(sl.kappa[i]),
-            accuracy=float(sl.accuracy[i]),
-            accuracy_source=src,
-            max_synthetic_share=float(sl.cap[i]),
-            cap_reason=sl.cap_reason[i],
-            min_review_coverage=float(g.min_review_coverage),
-            human_examples=int(hi[i]),
-            synthetic_examples=int(si[i]),
-            reviewed_examples=int(reviewed[i]),
-            review_coverage=float(cov[i]),
-            verification_sample=int(ver[i]),
-            verification_met=bool(si[i] == 0 or reviewed[i] >= ver[i]),
-            expert_anchor=float(anchor[i]),
-            synthetic_extension=float(extension[i]),
-            human_review=float(review_spend[i]),
-            spend=float(anchor[i] + extension[i] + review_spend[i]),
-            points=float(100.0 * (after[i] - before[i])),
-            lean=lean,
-            reason=reason,
-            moves=moves,
-            flip_accuracy=None if not np.isfinite(flip[i]) else float(flip[i]),
-        ))
+        slices.append(
+            SlicePlan(
+                slice=name,
+                rows=int(round(sl.rows[i])),
+                tail=bool(sl.tail[i]),
+                weight=float(sl.w[i]),
+                agreement=None if not np.isfinite(sl.agreement[i]) else float(sl.agreement[i]),
+                kappa=None if not np.isfinite(sl.kappa[i]) else float(sl.kappa[i]),
+                accuracy=float(sl.accuracy[i]),
+                accuracy_source=src,
+                max_synthetic_share=float(sl.cap[i]),
+                cap_reason=sl.cap_reason[i],
+                min_review_coverage=float(g.min_review_coverage),
+                human_examples=int(hi[i]),
+                synthetic_examples=int(si[i]),
+                reviewed_examples=int(reviewed[i]),
+                review_coverage=float(cov[i]),
+                verification_sample=int(ver[i]),
+                verification_met=bool(si[i] == 0 or reviewed[i] >= ver[i]),
+                expert_anchor=float(anchor[i]),
+                synthetic_extension=float(extension[i]),
+                human_review=float(review_spend[i]),
+                spend=float(anchor[i] + extension[i] + review_spend[i]),
+                points=float(100.0 * (after[i] - before[i])),
+                lean=lean,
+                reason=reason,
+                moves=moves,
+                flip_accuracy=None if not np.isfinite(flip[i]) else float(flip[i]),
+            )
+        )
     notes = [
-        f"The slice quotas add up to the overall plan: {n_h:,} new human rows and {n_s:,} synthetic rows "
+        f"The slice quotas add up to the overall plan: {n_h:,} new human rows and {n_s:,} "
+        f"synthetic rows "
         f"({global_reviewed:,} of them reviewed).",
     ]
     if unplaced:
         notes.append(
-            f"{unplaced:,} synthetic rows of the overall plan do not fit under the per-slice caps and are "
+            f"{unplaced:,} synthetic rows of the overall plan do not fit under the per-slice caps "
+            f"and are "
             "left out: buy them only after more human rows raise those caps."
         )
     if extra:
         notes.append(
             f"The verification samples need {extra:,} more reviewed rows than the overall plan "
-            f"({int(reviewed.sum()):,} instead of {target_reviewed:,}), about {money(extra_cost, inp.currency)} more."
+            f"({int(reviewed.sum()):,} instead of {target_reviewed:,}), about "
+            f"{money(extra_cost, inp.currency)} more."
         )
-    short = [n for n, sp in zip(names, slices) if not sp.verification_met]
+    short = [n for n, sp in zip(names, slices, strict=False) if not sp.verification_met]
     if short:
         notes.append(
-            f"In {len(short)} slice{'' if len(short) == 1 else 's'} every synthetic row is reviewed and still fewer than the "
+            f"In {len(short)} slice{'' if len(short) == 1 else 's'} every synthetic row is "
+            f"reviewed and still fewer than the "
             f"verification sample: the accuracy there stays known only roughly (e.g. {short[0]})."
         )
     return WorkPlan(
@@ -776,29 +852,43 @@ def slice_plan(
     )
 
 
-def _explain(sl: _Slices, i: int, h: int, s: int, ver: int, reviewed: int, lean: str, flip: float) -> tuple[str, str]:
+def _explain(
+    sl: _Slices, i: int, h: int, s: int, ver: int, reviewed: int, lean: str, flip: float
+) -> tuple[str, str]:
     """One line on why the slice got its quota, and one on what would move it."""
     acc = sl.accuracy[i]
     agr = sl.agreement[i]
-    at_chance = bool(np.isfinite(agr)) and float(signal_kept(1.0 - sl.accuracy_ceiling[i], sl.classes)) < _MIN_HUMAN_SIGNAL
+    at_chance = (
+        bool(np.isfinite(agr))
+        and float(signal_kept(1.0 - sl.accuracy_ceiling[i], sl.classes)) < _MIN_HUMAN_SIGNAL
+    )
     agr_text = f"annotators agree on {agr:.0%}" if np.isfinite(agr) else ""
     share = s / (h + s) if h + s else 0.0
     capped = sl.cap[i] < 1.0 and s > 0 and share >= sl.cap[i] - 0.01
     cap_text = f", at its {sl.cap[i]:.0%} cap ({sl.cap_reason[i].split(':')[0]})" if capped else ""
     if at_chance:
         reason = (
-            f"Experts only: {agr_text}, about chance, so no generator can label it more consistently "
+            f"Experts only: {agr_text}, about chance, so no generator can label it more "
+            f"consistently "
             "than its definition; human rows only."
         )
     elif h + s == 0:
         reason = "Nothing new: other slices gain more per row."
     elif s == 0:
         if sl.tail[i]:
-            reason = f"Human rows: an edge-case slice that generated data reaches only at {sl.inp.tail_coverage:.0%} coverage."
+            reason = (
+                f"Human rows: an edge-case slice that generated data reaches only at "
+                f"{sl.inp.tail_coverage:.0%} coverage."
+            )
         elif sl.low_agreement[i]:
-            reason = f"Human rows: low agreement ({agr_text}); ambiguous cases need expert judgment."
+            reason = (
+                f"Human rows: low agreement ({agr_text}); ambiguous cases need expert judgment."
+            )
         else:
-            reason = f"Human rows: with the generator at {acc:.0%} here, synthetic rows gain less than elsewhere."
+            reason = (
+                f"Human rows: with the generator at {acc:.0%} here, synthetic rows gain less than "
+                f"elsewhere."
+            )
     elif share >= 0.5:
         reason = (
             f"Mostly synthetic ({share:.0%}): the generator is {acc:.0%} accurate here"
@@ -813,19 +903,30 @@ def _explain(sl: _Slices, i: int, h: int, s: int, ver: int, reviewed: int, lean:
             + f"{cap_text}; verification sample {ver:,}."
         )
     if at_chance:
-        moves = "Only clearer labeling guidelines (higher annotator agreement) would let synthetic rows in."
+        moves = (
+            "Only clearer labeling guidelines (higher annotator agreement) would let synthetic "
+            "rows in."
+        )
     elif not np.isfinite(flip):
         moves = "Human rows stay the better buy here at any generator accuracy at today's prices."
     elif acc >= flip:
-        moves = f"Human rows would be the better buy here if the generator's accuracy fell below {flip:.0%}."
+        moves = (
+            f"Human rows would be the better buy here if the generator's accuracy fell below "
+            f"{flip:.0%}."
+        )
     else:
         lead = (
             "At the margin a human row already buys more here than a synthetic one; synthetic rows "
-            "would be the better buy" if s > 0 else "Synthetic rows would be the better buy here"
+            "would be the better buy"
+            if s > 0
+            else "Synthetic rows would be the better buy here"
         )
         moves = f"{lead} above {flip:.0%} generator accuracy"
         if flip > sl.accuracy_ceiling[i] + 1e-9:
             agr_needed = float(agreement_for_error(1.0 - flip, sl.classes))
-            moves += f", which needs annotator agreement above {agr_needed:.0%} first (clearer labeling guidelines)"
+            moves += (
+                f", which needs annotator agreement above {agr_needed:.0%} first (clearer labeling "
+                f"guidelines)"
+            )
         moves += "."
     return reason, moves

@@ -19,7 +19,10 @@ import math
 import textwrap
 from collections.abc import Sequence
 
-FONT_FAMILY = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "DejaVu Sans", sans-serif'
+FONT_FAMILY = (
+    'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "DejaVu Sans", '
+    "sans-serif"
+)
 
 
 def wrap(text: str, chars: int) -> str:
@@ -105,7 +108,10 @@ def chart_layout(
         },
         "hoverlabel": {"font": {"size": font, "family": FONT_FAMILY}},
         "xaxis": {"title": {"text": wrap(x_title, axis_chars)}, "automargin": True},
-        "yaxis": {"title": {"text": wrap(y_title, max(18, int(height / (0.6 * font))))}, "automargin": True},
+        "yaxis": {
+            "title": {"text": wrap(y_title, max(18, int(height / (0.6 * font))))},
+            "automargin": True,
+        },
     }
 
 
@@ -142,21 +148,28 @@ def spaced(values: Sequence[float], min_gap: float) -> list[int]:
 
 def twins(plans: Sequence) -> dict[str, str]:
     """Plans drawn on top of one another, by name: ``{"all-human": "recommended"}`` when the
-    all-human plan has the recommended plan's mix (synthetic share and review coverage), so its curve
-    and its bar are the recommended one's and a chart must say so or the first one drawn is hidden."""
+    all-human plan has the recommended plan's mix (synthetic share and review coverage), so its
+    curve
+    and its bar are the recommended one's and a chart must say so or the first one drawn is
+    hidden."""
     by = {p.name: p for p in plans}
     rec = by.get("recommended")
     out = {}
     if rec is None:
         return out
     for name, p in by.items():
-        if name != "recommended" and math.isclose(p.synthetic_share, rec.synthetic_share, abs_tol=1e-9) \
-                and math.isclose(p.review_coverage, rec.review_coverage, abs_tol=1e-9):
+        if (
+            name != "recommended"
+            and math.isclose(p.synthetic_share, rec.synthetic_share, abs_tol=1e-9)
+            and math.isclose(p.review_coverage, rec.review_coverage, abs_tol=1e-9)
+        ):
             out[name] = "recommended"
     return out
 
 
-def spend_range(spends: Sequence[float], budget: float, margin: float = 0.12) -> tuple[float, float, bool]:
+def spend_range(
+    spends: Sequence[float], budget: float, margin: float = 0.12
+) -> tuple[float, float, bool]:
     """A linear money axis for the plans' spends: ``(0, top, shows_budget)``. The axis runs to the
     budget when the largest plan spends at least a third of it, otherwise to the largest spend with
     ``margin`` to spare, so a plan that buys only what reaches the target is not squeezed against

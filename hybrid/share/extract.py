@@ -12,7 +12,9 @@ from hybrid.errors import InputError
 from hybrid.model.scenario import Scenario
 from hybrid.share.report import YAML_MARKER
 
-_HTML_B64 = re.compile(r'<a id="scenario-download"[^>]*?href="data:application/yaml;base64,([A-Za-z0-9+/=]+)"')
+_HTML_B64 = re.compile(
+    r'<a id="scenario-download"[^>]*?href="data:application/yaml;base64,([A-Za-z0-9+/=]+)"'
+)
 _HTML_PRE = re.compile(r'<pre id="scenario-yaml"[^>]*>(.*?)</pre>', re.DOTALL)
 _MD_BLOCK = re.compile(r"\A\s*(`{3,})yaml\n(.*?)\n\1[ \t]*$", re.DOTALL | re.MULTILINE)
 
@@ -52,7 +54,9 @@ def extract_yaml(report: str | bytes) -> str:
         m = _MD_BLOCK.search(text[i + len(YAML_MARKER) :])
         if m:
             return m.group(2) + "\n"
-    raise InputError("report: no embedded scenario found (expected an HTML, Markdown, JSON or PDF report)")
+    raise InputError(
+        "report: no embedded scenario found (expected an HTML, Markdown, JSON or PDF report)"
+    )
 
 
 def extract_scenario(report: str | bytes) -> Scenario:

@@ -49,11 +49,26 @@ def _lighten(hex_color: str, amount: float) -> tuple[int, int, int]:
     return tuple(int(round(c + (255 - c) * amount)) for c in (r, g, b))  # type: ignore[return-value]
 
 
-_LATIN1_MAP = str.maketrans({
-    "\u2192": "->", "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u00d7": "x", "\u2003": "  ",
-    "\u00b7": "*", "\u20ac": "EUR ", "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
-    "\u2021": "(!)", "\u2026": "...", "\u2264": "<=", "\u2265": ">=",
-})
+_LATIN1_MAP = str.maketrans(
+    {
+        "\u2192": "->",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u00d7": "x",
+        "\u2003": "  ",
+        "\u00b7": "*",
+        "\u20ac": "EUR ",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2021": "(!)",
+        "\u2026": "...",
+        "\u2264": "<=",
+        "\u2265": ">=",
+    }
+)
 
 
 class _Pdf:
@@ -134,8 +149,15 @@ class _Pdf:
             self.pdf.set_x(x)
             self.pdf.ln(0.8)
 
-    def table(self, header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float],
-              aligns: Sequence[str] | None = None, size: float = 8.5, highlight_col: int | None = None):
+    def table(
+        self,
+        header: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        widths: Sequence[float],
+        aligns: Sequence[str] | None = None,
+        size: float = 8.5,
+        highlight_col: int | None = None,
+    ):
         from fpdf.fonts import FontFace
 
         aligns = aligns or ["LEFT"] * len(widths)
@@ -181,7 +203,8 @@ def _sentence(text: str) -> str:
 
 
 def render_pdf(data: ReportData) -> bytes:
-    """A clean A4 PDF made with fpdf2, charts from the shared figures; the scenario YAML attached."""
+    """A clean A4 PDF made with fpdf2, charts from the shared figures; the scenario YAML
+    attached."""
     doc = _Pdf(data)
     pdf = doc.pdf
     figs = figures(data)
@@ -222,7 +245,9 @@ def render_pdf(data: ReportData) -> bytes:
         pdf.cell(w - 4, 4, doc.t(k.label.upper()))
         pdf.set_xy(x + 2, y + 6)
         doc.font(10.5 if len(k.value) < 24 else 8.5, "B", color=(20, 20, 20))
-        pdf.multi_cell(w - 4, 5, doc.t(k.value), new_x="LEFT", new_y="NEXT", max_line_height=5, align="L")
+        pdf.multi_cell(
+            w - 4, 5, doc.t(k.value), new_x="LEFT", new_y="NEXT", max_line_height=5, align="L"
+        )
         pdf.set_x(x + 2)
         doc.font(7, color=(90, 90, 90))
         note = k.note if len(k.note) < 90 else k.note[:87] + "..."
@@ -234,7 +259,9 @@ def render_pdf(data: ReportData) -> bytes:
     doc.table(
         ["Layer", "Amount", "Share", "What it buys"],
         [(lr.title, lr.amount_text, lr.share_text, lr.description) for lr in data.layers]
-        + [("Total", money(rec.plan.spend, cur), "100%", f"of the {money(rec.budget, cur)} budget")],
+        + [
+            ("Total", money(rec.plan.spend, cur), "100%", f"of the {money(rec.budget, cur)} budget")
+        ],
         widths=(34, 26, 16, 104),
         aligns=("LEFT", "RIGHT", "RIGHT", "LEFT"),
     )
@@ -244,15 +271,27 @@ def render_pdf(data: ReportData) -> bytes:
     doc.table(
         ["", *(c.title for c in data.plans)],
         [(title, *vals) for title, vals in data.plan_rows if title != "Guardrails"]
-        + [("Guardrails", *("inside" if not c.plan.breaks else f"outside ({len(c.plan.breaks)})" for c in data.plans))],
+        + [
+            (
+                "Guardrails",
+                *(
+                    "inside" if not c.plan.breaks else f"outside ({len(c.plan.breaks)})"
+                    for c in data.plans
+                ),
+            )
+        ],
         widths=(50, 43, 43, 44),
         aligns=("LEFT", "RIGHT", "RIGHT", "RIGHT"),
         highlight_col=1,
     )
     for c in data.plans:
         if c.plan.breaks:
-            doc.para(f"{c.title} is outside the guardrails: " + "; ".join(c.plan.breaks) + ".", size=8.5,
-                     color=(90, 90, 90), h=4.3)
+            doc.para(
+                f"{c.title} is outside the guardrails: " + "; ".join(c.plan.breaks) + ".",
+                size=8.5,
+                color=(90, 90, 90),
+                h=4.3,
+            )
     pdf.ln(2)
     doc.figure(figs["chart-cpp"])
 
@@ -275,14 +314,29 @@ def render_pdf(data: ReportData) -> bytes:
         if "chart-workplan" in figs:
             doc.figure(figs["chart-workplan"])
         doc.table(
-            ["Slice", "New human", "New synthetic", "Reviewed", "Coverage", "Verification", "Spend"],
-            [(r.slice, r.human, r.synthetic, r.reviewed, r.coverage, r.verification, r.spend) for r in (*w.rows, w.total)],
+            [
+                "Slice",
+                "New human",
+                "New synthetic",
+                "Reviewed",
+                "Coverage",
+                "Verification",
+                "Spend",
+            ],
+            [
+                (r.slice, r.human, r.synthetic, r.reviewed, r.coverage, r.verification, r.spend)
+                for r in (*w.rows, w.total)
+            ],
             widths=(46, 21, 23, 21, 19, 22, 28),
             aligns=("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),
             size=8,
         )
-        doc.table(["Slice", "Why this allocation", "What would move it"],
-                  [(r.slice, r.reason, r.moves) for r in w.rows], widths=(34, 73, 73), size=7.5)
+        doc.table(
+            ["Slice", "Why this allocation", "What would move it"],
+            [(r.slice, r.reason, r.moves) for r in w.rows],
+            widths=(34, 73, 73),
+            size=7.5,
+        )
         doc.bullets(w.notes, size=8.5)
 
     doc.heading("The factors and what each did to the guardrails", space=70)
@@ -295,7 +349,9 @@ def render_pdf(data: ReportData) -> bytes:
                 f.max_synthetic_share,
                 f.min_review_coverage,
                 f.min_anchor_share,
-                _sentence(("binds the answer; " if f.binds else "") + "; ".join(f.effects)) + " " + f.reason,
+                _sentence(("binds the answer; " if f.binds else "") + "; ".join(f.effects))
+                + " "
+                + f.reason,
             )
             for f in data.factors
         ],
@@ -314,7 +370,9 @@ def render_pdf(data: ReportData) -> bytes:
     if data.dataset:
         doc.table(["Fact", "Value"], [(f.name, f.value) for f in data.dataset], widths=(80, 100))
     else:
-        doc.para("No dataset facts given: today's metric comes from the learning curve's largest point.")
+        doc.para(
+            "No dataset facts given: today's metric comes from the learning curve's largest point."
+        )
     if data.profile is not None:
         prof = data.profile
         if prof["columns"]:
@@ -322,12 +380,20 @@ def render_pdf(data: ReportData) -> bytes:
         if prof["label_column"]:
             doc.para(f"Label column: {prof['label_column']}", size=8.5)
         if prof["classes"]:
-            doc.table(["Class label", "Rows", "Share"], prof["classes"], widths=(110, 35, 35),
-                      aligns=("LEFT", "RIGHT", "RIGHT"))
+            doc.table(
+                ["Class label", "Rows", "Share"],
+                prof["classes"],
+                widths=(110, 35, 35),
+                aligns=("LEFT", "RIGHT", "RIGHT"),
+            )
 
     doc.heading("Assumptions and their sources", space=60)
-    doc.table(["Assumption", "Value", "Source"], [(f.name, f.value, f.source) for f in data.assumptions],
-              widths=(52, 48, 80), size=8)
+    doc.table(
+        ["Assumption", "Value", "Source"],
+        [(f.name, f.value, f.source) for f in data.assumptions],
+        widths=(52, 48, 80),
+        size=8,
+    )
 
     if data.sensitivity is not None:
         doc.heading("Sensitivity", space=60)
@@ -335,8 +401,10 @@ def render_pdf(data: ReportData) -> bytes:
         pdf.ln(1)
         doc.table(
             ["Input", "Range", "Synthetic share", "Cost per point", "Flips label"],
-            [(r.title, r.range_text, r.share_text, r.cpp_text, "yes" if r.flips_label else "no")
-             for r in data.sensitivity],
+            [
+                (r.title, r.range_text, r.share_text, r.cpp_text, "yes" if r.flips_label else "no")
+                for r in data.sensitivity
+            ],
             widths=(44, 36, 28, 52, 20),
             size=8,
         )
@@ -345,8 +413,17 @@ def render_pdf(data: ReportData) -> bytes:
         doc.para(data.uncertainty_note, size=9)
         pdf.ln(1)
         doc.table(
-            ["Plan", "Cost per point: median (5th-95th)", "Metric: median (5th-95th)", "P(cheapest)", "P(target)"],
-            [(r.title, r.cpp_text, r.metric_text, r.p_cheapest_text, r.p_reaches_text) for r in data.uncertainty],
+            [
+                "Plan",
+                "Cost per point: median (5th-95th)",
+                "Metric: median (5th-95th)",
+                "P(cheapest)",
+                "P(target)",
+            ],
+            [
+                (r.title, r.cpp_text, r.metric_text, r.p_cheapest_text, r.p_reaches_text)
+                for r in data.uncertainty
+            ],
             widths=(28, 56, 48, 24, 24),
             size=8,
         )
@@ -356,15 +433,24 @@ def render_pdf(data: ReportData) -> bytes:
 
     doc.heading("Reproduce this report", space=50)
     doc.para(
-        "The scenario below is attached to this PDF as " + data.yaml_filename + ". Open it in the dashboard "
+        "The scenario below is attached to this PDF as "
+        + data.yaml_filename
+        + ". Open it in the dashboard "
         "(or run python -m hybrid report on it) with the same policy to get the same numbers.",
         size=8.5,
     )
     pdf.ln(1)
     doc.font(7.5, mono=True, color=(40, 40, 40))
     pdf.set_fill_color(246, 246, 246)
-    pdf.multi_cell(0, 3.6, doc.t(data.scenario_yaml.rstrip("\n")), fill=True, new_x="LMARGIN", new_y="NEXT",
-                   wrapmode="CHAR")
+    pdf.multi_cell(
+        0,
+        3.6,
+        doc.t(data.scenario_yaml.rstrip("\n")),
+        fill=True,
+        new_x="LMARGIN",
+        new_y="NEXT",
+        wrapmode="CHAR",
+    )
     pdf.embed_file(
         bytes=data.scenario_yaml.encode("utf-8"),
         basename=data.yaml_filename,

@@ -8,19 +8,25 @@ HTML autoescaping is on, so every piece of user text is escaped; Markdown passes
 from __future__ import annotations
 
 import json
-
-from hybrid.safetext import json_text
 import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from hybrid.errors import InputError
+from hybrid.safetext import json_text
 from hybrid.share.figures import figures
 from hybrid.share.formats import FORMATS
 from hybrid.share.markdown import MdRaw, md_escape  # noqa: F401 (re-exported)
 from hybrid.share.pdf import render_pdf
-from hybrid.share.report import COLORS, LABEL_COLORS, REPORT_FORMAT_VERSION, YAML_MARKER, ReportData, _num
+from hybrid.share.report import (
+    COLORS,
+    LABEL_COLORS,
+    REPORT_FORMAT_VERSION,
+    YAML_MARKER,
+    ReportData,
+    _num,
+)
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -33,7 +39,9 @@ def _md_finalize(value: Any) -> Any:
 def _html_env():
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined)
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined
+    )
     return env
 
 
@@ -107,12 +115,16 @@ def render_html(data: ReportData) -> str:
     from markupsafe import Markup
 
     charts = {k: Markup(v) for k, v in chart_html(data).items()}
-    return _html_env().get_template("report.html.j2").render(
-        r=data,
-        charts=charts,
-        plotly_js=Markup(plotly_js()),
-        colors=COLORS,
-        label_color=LABEL_COLORS[data.label],
+    return (
+        _html_env()
+        .get_template("report.html.j2")
+        .render(
+            r=data,
+            charts=charts,
+            plotly_js=Markup(plotly_js()),
+            colors=COLORS,
+            label_color=LABEL_COLORS[data.label],
+        )
     )
 
 
@@ -123,16 +135,23 @@ def _fence(text: str) -> str:
 
 def render_markdown(data: ReportData) -> str:
     """The same content as text and tables, for wikis and pull requests."""
-    yaml_text = data.scenario_yaml if data.scenario_yaml.endswith("\n") else data.scenario_yaml + "\n"
+    yaml_text = (
+        data.scenario_yaml if data.scenario_yaml.endswith("\n") else data.scenario_yaml + "\n"
+    )
     fence = _fence(yaml_text)
-    return _md_env().get_template("report.md.j2").render(
-        r=data,
-        yaml_block=MdRaw(f"{YAML_MARKER}\n{fence}yaml\n{yaml_text}{fence}"),
+    return (
+        _md_env()
+        .get_template("report.md.j2")
+        .render(
+            r=data,
+            yaml_block=MdRaw(f"{YAML_MARKER}\n{fence}yaml\n{yaml_text}{fence}"),
+        )
     )
 
 
 def report_json(data: ReportData) -> dict:
-    """The ``recommend --json`` object plus the scenario, the resolved inputs and report metadata."""
+    """The ``recommend --json`` object plus the scenario, the resolved inputs and report
+    metadata."""
     out = data.recommendation.to_json()
     out["scenario"] = data.scenario.model_dump(mode="json", exclude_none=True)
     out["scenario_yaml"] = data.scenario_yaml
@@ -153,7 +172,9 @@ def report_json(data: ReportData) -> dict:
             for r in data.sensitivity
         ]
     if data.uncertainty is not None:
-        out["uncertainty"] = {r.name: {k: _num(v) for k, v in r.values.items()} for r in data.uncertainty}
+        out["uncertainty"] = {
+            r.name: {k: _num(v) for k, v in r.values.items()} for r in data.uncertainty
+        }
     if data.profile is not None:
         out["profile"] = data.profile
     if data.workplan is not None:
@@ -169,7 +190,10 @@ def report_json(data: ReportData) -> dict:
 
 def render_json(data: ReportData) -> str:
     # Bidi overrides in a name are written as \u202e escapes (the same string to a JSON reader).
-    return json_text(json.dumps(report_json(data), indent=2, ensure_ascii=False, allow_nan=False)) + "\n"
+    return (
+        json_text(json.dumps(report_json(data), indent=2, ensure_ascii=False, allow_nan=False))
+        + "\n"
+    )
 
 
 def render(data: ReportData, fmt: str) -> str | bytes:

@@ -1,7 +1,8 @@
 """What a recommendation report shows, gathered once as a ``ReportData`` for every format.
 
 ``build_report(scenario, policy)`` runs the recommendation and gathers everything a report shows:
-the headline and label, the three-layer budget split, the plans side by side, the spend-versus-metric
+the headline and label, the three-layer budget split, the plans side by side, the
+spend-versus-metric
 curves, the factors and what each did to the guardrails, dataset facts, assumptions with their
 sources, optional sensitivity and uncertainty results (pre-computed by ``analyses`` and passed in
 as plain dicts or dataclasses), and the rationale. The renderers only lay it out:
@@ -25,7 +26,7 @@ import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -33,13 +34,13 @@ import numpy as np
 from hybrid import __version__, palette
 from hybrid.errors import InputError
 from hybrid.explain.rationale import FACTOR_TITLES, LABEL_TITLES
-from hybrid.money import money
 from hybrid.explain.recommendation import recommend_inputs
 from hybrid.model.curves import fit_curve
 from hybrid.model.economics import Inputs, resolve_inputs
 from hybrid.model.policy import Bound, Policy, guardrails
 from hybrid.model.recommend import Plan, Recommendation, metric_for_spend
 from hybrid.model.scenario import DATA_USE_TITLES, FACTOR_NAMES, Scenario
+from hybrid.money import money
 from hybrid.safetext import shown
 from hybrid.share.formats import slug
 
@@ -54,14 +55,41 @@ COLORS = {
     "target": palette.TARGET,
     "today": palette.TODAY,
 }
-PLAN_COLORS = {"all-human": COLORS["human"], "all-synthetic": COLORS["synthetic"], "recommended": COLORS["recommended"]}
-PLAN_TITLES = {"all-human": "All-human", "all-synthetic": "All-synthetic", "recommended": "Recommended"}
+PLAN_COLORS = {
+    "all-human": COLORS["human"],
+    "all-synthetic": COLORS["synthetic"],
+    "recommended": COLORS["recommended"],
+}
+PLAN_TITLES = {
+    "all-human": "All-human",
+    "all-synthetic": "All-synthetic",
+    "recommended": "Recommended",
+}
 PLAN_ORDER = ("recommended", "all-human", "all-synthetic")
-LABEL_COLORS = {"human": COLORS["human"], "hybrid": COLORS["recommended"], "synthetic": COLORS["synthetic"]}
+LABEL_COLORS = {
+    "human": COLORS["human"],
+    "hybrid": COLORS["recommended"],
+    "synthetic": COLORS["synthetic"],
+}
 LAYERS = (
-    ("expert_anchor", "Expert anchor", COLORS["human"], "Human expert labels: the hardest cases, gold examples, rubrics."),
-    ("synthetic_extension", "Synthetic extension", COLORS["synthetic"], "Generated examples built on the human foundation."),
-    ("human_review", "Human review", COLORS["review"], "Humans validate synthetic output before it is trained on."),
+    (
+        "expert_anchor",
+        "Expert anchor",
+        COLORS["human"],
+        "Human expert labels: the hardest cases, gold examples, rubrics.",
+    ),
+    (
+        "synthetic_extension",
+        "Synthetic extension",
+        COLORS["synthetic"],
+        "Generated examples built on the human foundation.",
+    ),
+    (
+        "human_review",
+        "Human review",
+        COLORS["review"],
+        "Humans validate synthetic output before it is trained on.",
+    ),
 )
 # How sensitivity inputs are shown; unknown inputs fall back to three significant figures.
 SENSITIVITY_TITLES = {
@@ -241,7 +269,8 @@ class ReportData:
     @property
     def footer(self) -> str:
         return (
-            f"Generated {self.generated_text} by hybrid {self.version}; policy {self.policy_source} "
+            f"Generated {self.generated_text} by hybrid {self.version}; policy "
+            f"{self.policy_source} "
             f"(sha256 {self.policy_digest})."
         )
 
@@ -266,19 +295,17 @@ def _count(x: float) -> str:
     return f"{x:,.0f}"
 
 
-
-
 def _when(generated_at: datetime | str | None) -> datetime:
     if generated_at is None:
-        return datetime.now(timezone.utc).replace(microsecond=0)
+        return datetime.now(UTC).replace(microsecond=0)
     if isinstance(generated_at, str):
         try:
             generated_at = datetime.fromisoformat(generated_at)
         except ValueError:
             raise InputError(f"generated_at: not an ISO date and time ({generated_at!r})") from None
     if generated_at.tzinfo is None:
-        generated_at = generated_at.replace(tzinfo=timezone.utc)
-    return generated_at.astimezone(timezone.utc)
+        generated_at = generated_at.replace(tzinfo=UTC)
+    return generated_at.astimezone(UTC)
 
 
 def binding_title(source: str) -> str:
@@ -302,8 +329,10 @@ def build_report(
     """Recommend and gather the report's content.
 
     ``sensitivity``: tornado bars, each a mapping or dataclass with ``input, low, high, share_low,
-    share_high, cpp_low, cpp_high, flips_label`` (``title`` optional). ``uncertainty``: ``{plan name:
-    {cpp_p5, cpp_p50, cpp_p95, metric_p5, metric_p50, metric_p95, p_cheapest}}`` (``p_reaches_target``
+    share_high, cpp_low, cpp_high, flips_label`` (``title`` optional). ``uncertainty``: ``{plan
+    name:
+    {cpp_p5, cpp_p50, cpp_p95, metric_p5, metric_p50, metric_p95, p_cheapest}}``
+    (``p_reaches_target``
     optional), or an object with ``by_name()``. ``profile``: optional dataset profile facts,
     ``{rows, columns, label_column, class_counts: {label: count}}``. ``workplan``: a
     ``hybrid.model.workplan.WorkPlan`` of this scenario (``slice_plan``), shown as the work plan by
@@ -324,13 +353,22 @@ def build_report(
     verdict = _verdict(rec)
     summary = tuple(_summary(rec))
     kpis = (
-        Kpi("Spend", money(p.spend, cur), f"of the {money(rec.budget, cur)} budget ({p.spend / rec.budget:.0%})"),
+        Kpi(
+            "Spend",
+            money(p.spend, cur),
+            f"of the {money(rec.budget, cur)} budget ({p.spend / rec.budget:.0%})",
+        ),
         Kpi(
             "Expected metric",
             f"{rec.today_metric:.3f} \u2192 {p.expected_metric:.3f}",
-            f"target {rec.target_metric:.3f}, " + ("reached" if p.reaches_target else "not reached"),
+            f"target {rec.target_metric:.3f}, "
+            + ("reached" if p.reaches_target else "not reached"),
         ),
-        Kpi("Cost per point", _cpp(p.cost_per_point, cur), f"all-human {_cpp(h.cost_per_point, cur)}"),
+        Kpi(
+            "Cost per point",
+            _cpp(p.cost_per_point, cur),
+            f"all-human {_cpp(h.cost_per_point, cur)}",
+        ),
         Kpi(
             "Bound by",
             "economics" if rec.binding == "economics" else binding_title(rec.binding),
@@ -367,15 +405,17 @@ def build_report(
         version=__version__,
         scenario_yaml=scenario.to_yaml(),
         title=shown(scenario.name),
-        subtitle=shown(" \u00b7 ".join(
-            x
-            for x in (
-                DATA_USE_TITLES.get(scenario.data_use, scenario.data_use),
-                scenario.domain or "",
-                f"budget {money(rec.budget, cur)}",
+        subtitle=shown(
+            " \u00b7 ".join(
+                x
+                for x in (
+                    DATA_USE_TITLES.get(scenario.data_use, scenario.data_use),
+                    scenario.domain or "",
+                    f"budget {money(rec.budget, cur)}",
+                )
+                if x
             )
-            if x
-        )),
+        ),
         headline=headline,
         verdict=verdict,
         summary=summary,
@@ -397,10 +437,14 @@ def build_report(
     )
     if sensitivity is not None:
         rows = tuple(_sensitivity_rows(sensitivity, cur))
-        data = dataclasses.replace(data, sensitivity=rows, sensitivity_note=_sensitivity_note(rows, rec))
+        data = dataclasses.replace(
+            data, sensitivity=rows, sensitivity_note=_sensitivity_note(rows, rec)
+        )
     if uncertainty is not None:
         rows_u = tuple(_uncertainty_rows(uncertainty, cur))
-        data = dataclasses.replace(data, uncertainty=rows_u, uncertainty_note=_uncertainty_note(rows_u))
+        data = dataclasses.replace(
+            data, uncertainty=rows_u, uncertainty_note=_uncertainty_note(rows_u)
+        )
     if workplan is not None:
         data = dataclasses.replace(data, workplan=workplan_section(workplan))
     return data
@@ -434,13 +478,20 @@ def workplan_section(wp: Any) -> WorkPlanSection:
         spend=money(t["spend"], cur),
     )
     intro = (
-        f"The recommended plan split across {len(wp.slices):,} slices of the data: the slices add up to its "
-        f"{_count(t['global_plan']['human_examples'])} new human rows, {_count(t['global_plan']['synthetic_examples'])} "
-        f"synthetic rows and {money(wp.plan.spend, cur)} spend (every layer at the plan's unit prices). "
-        f"Each slice that gets synthetic rows has a verification sample: the reviewed rows that measure its "
-        f"generator's accuracy within \u00b1{100 * wp.margin:g} percentage points at {wp.confidence:.0%} confidence (Wilson interval)."
+        f"The recommended plan split across {len(wp.slices):,} slices of the data: the slices add "
+        f"up to its "
+        f"{_count(t['global_plan']['human_examples'])} new human rows, "
+        f"{_count(t['global_plan']['synthetic_examples'])} "
+        f"synthetic rows and {money(wp.plan.spend, cur)} spend (every layer at the plan's unit "
+        f"prices). "
+        f"Each slice that gets synthetic rows has a verification sample: the reviewed rows that "
+        f"measure its "
+        f"generator's accuracy within \u00b1{100 * wp.margin:g} percentage points at "
+        f"{wp.confidence:.0%} confidence (Wilson interval)."
     )
-    return WorkPlanSection(intro=intro, rows=rows, total=total, notes=tuple(shown(n) for n in wp.notes), plan=wp)
+    return WorkPlanSection(
+        intro=intro, rows=rows, total=total, notes=tuple(shown(n) for n in wp.notes), plan=wp
+    )
 
 
 def _verdict(rec: Recommendation) -> str:
@@ -452,7 +503,8 @@ def _verdict(rec: Recommendation) -> str:
         )
     if rec.today_metric >= rec.target_metric:
         return (
-            f"Today's metric {rec.today_metric:.3f} already meets the target {rec.target_metric:.3f}; "
+            f"Today's metric {rec.today_metric:.3f} already meets the target "
+            f"{rec.target_metric:.3f}; "
             f"the whole {money(rec.budget, cur)} budget would buy {p.expected_metric:.3f}."
         )
     return (
@@ -468,10 +520,14 @@ def _summary(rec: Recommendation) -> list[str]:
     if p.cost_per_point is not None and h.cost_per_point is not None and p.name != h.name:
         ratio = h.cost_per_point / p.cost_per_point
         if p.synthetic_share == 0:
-            out.append(f"Cost per percentage point gained: {money(p.cost_per_point, cur)}, the all-human plan itself.")
+            out.append(
+                f"Cost per percentage point gained: {money(p.cost_per_point, cur)}, the all-human "
+                f"plan itself."
+            )
         elif ratio >= 1.05:
             out.append(
-                f"Cost per percentage point gained: {money(p.cost_per_point, cur)}, {ratio:.1f}\u00d7 cheaper "
+                f"Cost per percentage point gained: {money(p.cost_per_point, cur)}, "
+                f"{ratio:.1f}\u00d7 cheaper "
                 f"than labeling everything by hand ({money(h.cost_per_point, cur)})."
             )
         else:
@@ -482,16 +538,21 @@ def _summary(rec: Recommendation) -> list[str]:
     if syn.breaks:
         s = (
             f"All-synthetic would cost {_cpp(syn.cost_per_point, cur)} per point but breaks "
-            f"{len(syn.breaks)} guardrails: about {syn.wrong_labels:,.0f} wrong labels would reach training"
+            f"{len(syn.breaks)} guardrails: about {syn.wrong_labels:,.0f} wrong labels would reach "
+            f"training"
         )
         if syn.escaped_error_cost > 0:
             s += f" (an expected {money(syn.escaped_error_cost, cur)} in escaped errors)"
         out.append(s + ".")
     else:
-        out.append(f"All-synthetic stays inside the guardrails at {_cpp(syn.cost_per_point, cur)} per point.")
+        out.append(
+            f"All-synthetic stays inside the guardrails at {_cpp(syn.cost_per_point, cur)} per "
+            f"point."
+        )
     if rec.binding == "economics":
         out.append(
-            f"Economics chose the mix: the guardrails allow up to {rec.max_synthetic_share:.0%} synthetic."
+            f"Economics chose the mix: the guardrails allow up to {rec.max_synthetic_share:.0%} "
+            f"synthetic."
         )
     else:
         out.append(f"Bound by {binding_title(rec.binding)}: {rec.binding_reason}")
@@ -510,7 +571,10 @@ def _plan_rows(columns: tuple[PlanColumn, ...], cur: str) -> list[tuple[str, tup
 
     return [
         row("Synthetic share of new examples", lambda q: _pct(q.synthetic_share)),
-        row("Review coverage of synthetic", lambda q: _pct(q.review_coverage) if q.synthetic_share > 0 else "\u2013"),
+        row(
+            "Review coverage of synthetic",
+            lambda q: _pct(q.review_coverage) if q.synthetic_share > 0 else "\u2013",
+        ),
         row("New examples", lambda q: _count(q.new_examples)),
         row("\u2003human-labeled", lambda q: _count(q.human_examples)),
         row("\u2003synthetic", lambda q: _count(q.synthetic_examples)),
@@ -572,10 +636,26 @@ def _factor_rows(scenario: Scenario, policy: Policy, rec: Recommendation) -> lis
 def _guardrail_summary(scenario: Scenario, policy: Policy) -> list[Fact]:
     g = guardrails(scenario, policy)
     return [
-        Fact("Maximum synthetic share", _pct(g.max_synthetic_share), binding_title(g.cap_source.source)),
-        Fact("Minimum review coverage", _pct(g.min_review_coverage), binding_title(g.review_source.source)),
-        Fact("Minimum expert-anchor share of spend", _pct(g.min_anchor_share), binding_title(g.anchor_source.source)),
-        Fact("Edge-case weight of the metric", _pct(g.tail_weight), "importance of edge cases and the dataset's tail share"),
+        Fact(
+            "Maximum synthetic share",
+            _pct(g.max_synthetic_share),
+            binding_title(g.cap_source.source),
+        ),
+        Fact(
+            "Minimum review coverage",
+            _pct(g.min_review_coverage),
+            binding_title(g.review_source.source),
+        ),
+        Fact(
+            "Minimum expert-anchor share of spend",
+            _pct(g.min_anchor_share),
+            binding_title(g.anchor_source.source),
+        ),
+        Fact(
+            "Edge-case weight of the metric",
+            _pct(g.tail_weight),
+            "importance of edge cases and the dataset's tail share",
+        ),
     ]
 
 
@@ -596,7 +676,12 @@ def _dataset_facts(scenario: Scenario) -> list[Fact]:
     if ds.kappa is not None:
         out.append(Fact("Chance-corrected agreement (kappa)", f"{ds.kappa:.2f}"))
     if ds.synthetic_exchange_rate is not None:
-        out.append(Fact("Measured synthetic exchange rate", f"{ds.synthetic_exchange_rate:.2f} human rows per synthetic row"))
+        out.append(
+            Fact(
+                "Measured synthetic exchange rate",
+                f"{ds.synthetic_exchange_rate:.2f} human rows per synthetic row",
+            )
+        )
     if ds.synthetic_tail_coverage is not None:
         out.append(Fact("Measured synthetic tail coverage", f"{ds.synthetic_tail_coverage:.0%}"))
     if ds.source:
@@ -620,7 +705,9 @@ def _profile(profile: Mapping[str, Any] | None) -> dict | None:
     return {
         "rows": profile.get("rows"),
         "columns": [str(c) for c in profile.get("columns") or []],
-        "label_column": None if profile.get("label_column") is None else str(profile.get("label_column")),
+        "label_column": None
+        if profile.get("label_column") is None
+        else str(profile.get("label_column")),
         "classes": [(k, _count(v), f"{v / total:.1%}") for k, v in classes[:25]],
         "more_classes": max(0, len(classes) - 25),
     }
@@ -633,14 +720,26 @@ def _assumptions(scenario: Scenario, policy: Policy, inp: Inputs) -> list[Fact]:
     out = [
         Fact("Budget", money(econ.budget, cur), "scenario"),
         Fact("Target metric", f"{econ.target_metric:.3f}", "scenario"),
-        Fact("Human label cost", money(econ.human_cost_per_example, cur) + " per example", "scenario"),
-        Fact("Synthetic generation cost", money(econ.synthetic_cost_per_example, cur) + " per example", "scenario"),
-        Fact("Human review cost", money(econ.review_cost_per_example, cur) + " per synthetic example", "scenario"),
+        Fact(
+            "Human label cost", money(econ.human_cost_per_example, cur) + " per example", "scenario"
+        ),
+        Fact(
+            "Synthetic generation cost",
+            money(econ.synthetic_cost_per_example, cur) + " per example",
+            "scenario",
+        ),
+        Fact(
+            "Human review cost",
+            money(econ.review_cost_per_example, cur) + " per synthetic example",
+            "scenario",
+        ),
         Fact("Generator label accuracy", _pct(econ.synthetic_label_accuracy), "scenario"),
         Fact(
             "Review catch rate",
             _pct(econ.review_catch_rate),
-            "scenario" if "review_catch_rate" in econ.model_fields_set else "default: reviewers catch 90% of errors",
+            "scenario"
+            if "review_catch_rate" in econ.model_fields_set
+            else "default: reviewers catch 90% of errors",
         ),
     ]
     if ds is not None and ds.annotator_agreement is not None:
@@ -648,32 +747,52 @@ def _assumptions(scenario: Scenario, policy: Policy, inp: Inputs) -> list[Fact]:
             Fact(
                 "Human label error",
                 f"{float(inp.human_error):.1%}",
-                f"derived from annotator agreement {ds.annotator_agreement:.0%} over {inp.classes:g} classes",
+                f"derived from annotator agreement {ds.annotator_agreement:.0%} over "
+                f"{inp.classes:g} classes",
             )
         )
     else:
-        out.append(Fact("Human label error", f"{float(inp.human_error):.1%}", f"policy default: {m.default_human_error.reason}"))
+        out.append(
+            Fact(
+                "Human label error",
+                f"{float(inp.human_error):.1%}",
+                f"policy default: {m.default_human_error.reason}",
+            )
+        )
     if ds is not None and ds.classes:
         out.append(Fact("Label classes", f"{inp.classes:g}", "dataset"))
     else:
-        out.append(Fact("Label classes", f"{inp.classes:g}", f"policy default: {m.default_classes.reason}"))
+        out.append(
+            Fact("Label classes", f"{inp.classes:g}", f"policy default: {m.default_classes.reason}")
+        )
     if ds is not None and ds.synthetic_exchange_rate is not None:
         out.append(
             Fact(
                 "Synthetic example value (noise-free)",
                 f"{float(inp.synthetic_value):.2f}",
-                f"from the measured exchange rate {ds.synthetic_exchange_rate:.2f}, generator noise divided out",
+                f"from the measured exchange rate {ds.synthetic_exchange_rate:.2f}, generator "
+                f"noise divided out",
             )
         )
     else:
-        out.append(Fact("Synthetic example value (noise-free)", f"{float(inp.synthetic_value):.2f}", f"policy default: {m.synthetic_value.reason}"))
+        out.append(
+            Fact(
+                "Synthetic example value (noise-free)",
+                f"{float(inp.synthetic_value):.2f}",
+                f"policy default: {m.synthetic_value.reason}",
+            )
+        )
     if inp.synthetic_now > 0:
         src = (
             "measured exchange rate"
             if ds is not None and ds.synthetic_exchange_rate is not None
             else f"policy default: {m.existing_synthetic_value.reason}"
         )
-        out.append(Fact("Value of synthetic examples already in hand", f"{inp.synthetic_now_value:.2f}", src))
+        out.append(
+            Fact(
+                "Value of synthetic examples already in hand", f"{inp.synthetic_now_value:.2f}", src
+            )
+        )
     if econ.tail_coverage is not None:
         src = "scenario"
     elif ds is not None and ds.synthetic_tail_coverage is not None:
@@ -715,13 +834,16 @@ def _assumptions(scenario: Scenario, policy: Policy, inp: Inputs) -> list[Fact]:
         Fact(
             "Examples in hand (today's point on the curve)",
             _count(inp.human_now),
-            "dataset" if ds is not None and ds.human_examples > 0 else "largest learning-curve point",
+            "dataset"
+            if ds is not None and ds.human_examples > 0
+            else "largest learning-curve point",
         )
     )
     out.append(
         Fact(
             "Label thresholds",
-            f"human-led below {policy.labels.human_below:.0%} synthetic, synthetic-led above {policy.labels.synthetic_above:.0%}",
+            f"human-led below {policy.labels.human_below:.0%} synthetic, synthetic-led above "
+            f"{policy.labels.synthetic_above:.0%}",
             "policy",
         )
     )
@@ -734,7 +856,9 @@ def _curves(inp: Inputs, rec: Recommendation) -> tuple[np.ndarray, dict[str, np.
     spend = np.geomspace(top * 1e-3, top, 160)
     spend = np.unique(np.concatenate([spend, [pl.spend for pl in rec.plans if pl.spend > 0]]))
     curves = {
-        pl.name: np.asarray(metric_for_spend(inp, pl.synthetic_share, pl.review_coverage, spend), dtype=float)
+        pl.name: np.asarray(
+            metric_for_spend(inp, pl.synthetic_share, pl.review_coverage, spend), dtype=float
+        )
         for pl in rec.plans
     }
     return spend, curves
@@ -745,10 +869,7 @@ def _spend_table(inp: Inputs, rec: Recommendation) -> list[tuple[str, tuple[str,
     out = []
     plans = {pl.name: pl for pl in rec.plans}
     for s in spends:
-        vals = tuple(
-            f"{float(metric_for_spend(inp, plans[n].synthetic_share, plans[n].review_coverage, np.array([s]))[0]):.3f}"
-            for n in PLAN_ORDER
-        )
+        vals = tuple(f"{float(_metric_at(inp, plans[n], s)):.3f}" for n in PLAN_ORDER)
         out.append((money(s, rec.currency), vals))
     return out
 
@@ -758,7 +879,10 @@ def _chart_description(rec: Recommendation) -> str:
     parts = []
     for name in PLAN_ORDER:
         pl = next(q for q in rec.plans if q.name == name)
-        parts.append(f"{PLAN_TITLES[name].lower()} reaches {pl.expected_metric:.3f} for {money(pl.spend, cur)}")
+        parts.append(
+            f"{PLAN_TITLES[name].lower()} reaches {pl.expected_metric:.3f} for "
+            f"{money(pl.spend, cur)}"
+        )
     return (
         f"Expected metric as spend grows, for each plan's mix (today {rec.today_metric:.3f}, "
         f"target {rec.target_metric:.3f}): " + "; ".join(parts) + "."
@@ -778,7 +902,8 @@ def _num(x: Any) -> Any:
 
 def _inputs_json(inp: Inputs) -> dict:
     fields = (
-        "ceiling scale exponent budget human_cost synthetic_cost review_cost accuracy catch_rate target "
+        "ceiling scale exponent budget human_cost synthetic_cost review_cost accuracy catch_rate "
+        "target "
         "classes human_error synthetic_value tail_weight tail_coverage human_now synthetic_now "
         "synthetic_now_value escaped_error_price currency"
     ).split()
@@ -862,7 +987,10 @@ def _sensitivity_note(rows: tuple[SensitivityRow, ...], rec: Recommendation) -> 
             f"{LABEL_TITLES[rec.label].lower()} label: {', '.join(flips)}. Measure these next."
         )
     top = rows[0].title
-    return f"No input's plausible range flips the {LABEL_TITLES[rec.label].lower()} label; {top} moves the cost per point most."
+    return (
+        f"No input's plausible range flips the {LABEL_TITLES[rec.label].lower()} label; {top} "
+        f"moves the cost per point most."
+    )
 
 
 def _uncertainty_rows(unc: Any, cur: str) -> list[UncertaintyRow]:
@@ -875,10 +1003,10 @@ def _uncertainty_rows(unc: Any, cur: str) -> list[UncertaintyRow]:
     for name in names:
         d = {k: _num(v) for k, v in _as_dict(unc[name]).items()}
 
-        def c(k):
+        def c(k, d=d):
             return _cpp(_opt_float(d.get(k)), cur)
 
-        def m(k):
+        def m(k, d=d):
             v = _opt_float(d.get(k))
             return "n/a" if v is None else f"{v:.3f}"
 
@@ -909,7 +1037,10 @@ def _uncertainty_note(rows: tuple[UncertaintyRow, ...]) -> str:
     cheapest = max(rows, key=lambda r: _opt_float(r.values.get("p_cheapest")) or 0.0, default=None)
     if cheapest is not None:
         p = _opt_float(cheapest.values.get("p_cheapest")) or 0.0
-        parts.append(f"Across the input ranges, {cheapest.title.lower()} is the cheapest per point in {p:.0%} of draws")
+        parts.append(
+            f"Across the input ranges, {cheapest.title.lower()} is the cheapest per point in "
+            f"{p:.0%} of draws"
+        )
         if cheapest.name == "all-synthetic":
             parts[-1] += ", but it breaks the guardrails, so it is not on offer"
         parts[-1] += "."
@@ -917,12 +1048,27 @@ def _uncertainty_note(rows: tuple[UncertaintyRow, ...]) -> str:
     r5, h95 = v("recommended", "cpp_p5"), v("all-human", "cpp_p95")
     if None not in (r95, h5, r5, h95):
         if r95 < h5:
-            parts.append("Even at the high end of its interval the recommended plan costs less per point than "
-                         "the all-human plan at the low end of its own.")
+            parts.append(
+                "Even at the high end of its interval the recommended plan costs less per point "
+                "than "
+                "the all-human plan at the low end of its own."
+            )
         elif h95 < r5:
-            parts.append("The all-human plan costs less per point than the recommended plan across the whole "
-                         "interval: the guardrails or the escaped-error price, not cash, favour the recommendation.")
+            parts.append(
+                "The all-human plan costs less per point than the recommended plan across the "
+                "whole "
+                "interval: the guardrails or the escaped-error price, not cash, favour the "
+                "recommendation."
+            )
         else:
-            parts.append("The recommended and all-human intervals overlap: which is cheaper per point depends on "
-                         "inputs worth measuring (see Sensitivity).")
+            parts.append(
+                "The recommended and all-human intervals overlap: which is cheaper per point "
+                "depends on "
+                "inputs worth measuring (see Sensitivity)."
+            )
     return " ".join(parts)
+
+
+def _metric_at(inp, plan, spend: float) -> float:
+    """Expected metric of ``plan``'s mix when ``spend`` buys new examples."""
+    return metric_for_spend(inp, plan.synthetic_share, plan.review_coverage, np.array([spend]))[0]

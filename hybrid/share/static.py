@@ -1,4 +1,5 @@
-"""Static images of the report's plotly figures, for the PDF: the same figure objects the HTML report
+"""Static images of the report's plotly figures, for the PDF: the same figure objects the HTML
+report
 embeds, drawn again by matplotlib (Agg, no display, no browser).
 
 Why not plotly's own export: since Kaleido 1.0 (plotly 6.1 and later) static export drives an
@@ -30,7 +31,8 @@ _MARKERS = {"circle": "o", "diamond": "D", "square": "s"}
 def _text(s: Any) -> str:
     """Plotly label text for matplotlib: line breaks, HTML entities read back (user text in a plotly
     label is escaped). ``$`` stays as it is: ``png`` draws with ``text.parse_math`` off, so no label
-    turns into mathtext, and an escaped ``\\$`` would print its backslash ("\\$1k" on a money axis)."""
+    turns into mathtext, and an escaped ``\\$`` would print its backslash ("\\$1k" on a money
+    axis)."""
     return html.unescape(re.sub(r"<br\s*/?>", "\n", "" if s is None else str(s)))
 
 
@@ -86,15 +88,26 @@ def _bars(ax, traces, layout) -> None:
             base = [0.0] * len(cats)
         colors = tr.marker.color
         hatch = tr.marker.pattern.shape if tr.marker.pattern else None
-        kw = dict(label=_text(tr.name) if tr.showlegend is not False and layout.showlegend is not False else None,
-                  color=colors, edgecolor="white", linewidth=0.6)
-        bars = (ax.barh(list(pos), vals, left=base, height=0.62, **kw) if horizontal
-                else ax.bar(list(pos), vals, bottom=base, width=0.62, **kw))
+        kw = dict(
+            label=_text(tr.name)
+            if tr.showlegend is not False and layout.showlegend is not False
+            else None,
+            color=colors,
+            edgecolor="white",
+            linewidth=0.6,
+        )
+        bars = (
+            ax.barh(list(pos), vals, left=base, height=0.62, **kw)
+            if horizontal
+            else ax.bar(list(pos), vals, bottom=base, width=0.62, **kw)
+        )
         if hatch is not None and not isinstance(hatch, str):
             for b, h in zip(bars, hatch, strict=True):
                 b.set_hatch("//" if h == "/" else "")
         if tr.text is not None:
-            ax.bar_label(bars, labels=[_text(t) for t in tr.text], padding=3, fontsize=8, fontweight="bold")
+            ax.bar_label(
+                bars, labels=[_text(t) for t in tr.text], padding=3, fontsize=8, fontweight="bold"
+            )
         if layout.barmode == "stack":
             stack = [s + v for s, v in zip(stack, vals, strict=True)]
     labels = [_text(c) for c in cats]
@@ -108,8 +121,14 @@ def _scatter(ax, tr) -> None:
     x, y = list(tr.x), list(tr.y)
     label = _text(tr.name) if tr.showlegend is not False else None
     if tr.mode == "lines":
-        ax.plot(x, y, color=tr.line.color, linewidth=(tr.line.width or 2) * 0.7,
-                linestyle=_DASHES[tr.line.dash or "solid"], label=label)
+        ax.plot(
+            x,
+            y,
+            color=tr.line.color,
+            linewidth=(tr.line.width or 2) * 0.7,
+            linestyle=_DASHES[tr.line.dash or "solid"],
+            label=label,
+        )
         return
     if tr.mode != "markers":
         raise ValueError(f"static: scatter mode {tr.mode!r} is not drawn")
@@ -117,9 +136,17 @@ def _scatter(ax, tr) -> None:
     if tr.error_x and tr.error_x.array is not None:
         xerr = [list(tr.error_x.arrayminus), list(tr.error_x.array)]
         ax.errorbar(x, y, xerr=xerr, fmt="none", ecolor=tr.error_x.color, elinewidth=2, capsize=4)
-    ax.scatter(x, y, color=tr.marker.color, s=(tr.marker.size or 8) ** 2 * 0.5,
-               marker=_MARKERS[tr.marker.symbol or "circle"], edgecolors="white", linewidths=1, zorder=3,
-               label=label)
+    ax.scatter(
+        x,
+        y,
+        color=tr.marker.color,
+        s=(tr.marker.size or 8) ** 2 * 0.5,
+        marker=_MARKERS[tr.marker.symbol or "circle"],
+        edgecolors="white",
+        linewidths=1,
+        zorder=3,
+        label=label,
+    )
 
 
 def _shapes_and_notes(ax, layout) -> None:
@@ -127,7 +154,11 @@ def _shapes_and_notes(ax, layout) -> None:
     for sh in layout.shapes:
         if sh.type != "line":
             raise ValueError(f"static: shape {sh.type!r} is not drawn")
-        style = dict(color=sh.line.color, linestyle=_DASHES[sh.line.dash or "solid"], linewidth=(sh.line.width or 1) * 0.7)
+        style = dict(
+            color=sh.line.color,
+            linestyle=_DASHES[sh.line.dash or "solid"],
+            linewidth=(sh.line.width or 1) * 0.7,
+        )
         if sh.xref == "x domain":
             ax.axhline(sh.y0, **style)
         elif sh.yref == "y domain":
@@ -137,7 +168,9 @@ def _shapes_and_notes(ax, layout) -> None:
     for note in layout.annotations:
         x = note.x
         if note.xref == "x domain" or note.xref == "paper":
-            tx = ax.get_xaxis_transform() if note.yref not in ("paper", "y domain") else ax.transAxes
+            tx = (
+                ax.get_xaxis_transform() if note.yref not in ("paper", "y domain") else ax.transAxes
+            )
             xdata = x
         else:
             xdata = 10**x if xlog else x
@@ -146,13 +179,25 @@ def _shapes_and_notes(ax, layout) -> None:
             from matplotlib.transforms import blended_transform_factory
 
             tx = blended_transform_factory(ax.transAxes, ax.transData)
-        ax.text(xdata, note.y, _text(note.text), transform=tx, fontsize=7.5, color="#333",
-                ha={"left": "left", "right": "right", "center": "center"}.get(note.xanchor or "center", "center"),
-                va={"top": "top", "bottom": "bottom", "middle": "center"}.get(note.yanchor or "middle", "center"))
+        ax.text(
+            xdata,
+            note.y,
+            _text(note.text),
+            transform=tx,
+            fontsize=7.5,
+            color="#333",
+            ha={"left": "left", "right": "right", "center": "center"}.get(
+                note.xanchor or "center", "center"
+            ),
+            va={"top": "top", "bottom": "bottom", "middle": "center"}.get(
+                note.yanchor or "middle", "center"
+            ),
+        )
 
 
 def png(fig, width_mm: float = 180.0) -> tuple[bytes, float]:
-    """The figure as PNG bytes, and its height in mm at ``width_mm`` (the plotly figure's height)."""
+    """The figure as PNG bytes, and its height in mm at ``width_mm`` (the plotly figure's
+    height)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -160,10 +205,21 @@ def png(fig, width_mm: float = 180.0) -> tuple[bytes, float]:
 
     layout = fig.layout
     height_mm = (layout.height or 450) / PX_PER_MM * width_mm / 180.0
-    rc = {"text.parse_math": False, "font.family": "DejaVu Sans", "font.size": 8, "axes.titlesize": 10,
-          "axes.titleweight": "bold", "axes.titlelocation": "left", "axes.spines.top": False,
-          "axes.spines.right": False, "axes.grid": True, "grid.color": "#e5e5e5", "axes.axisbelow": True,
-          "svg.hashsalt": "hybrid", "path.simplify": False}
+    rc = {
+        "text.parse_math": False,
+        "font.family": "DejaVu Sans",
+        "font.size": 8,
+        "axes.titlesize": 10,
+        "axes.titleweight": "bold",
+        "axes.titlelocation": "left",
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.grid": True,
+        "grid.color": "#e5e5e5",
+        "axes.axisbelow": True,
+        "svg.hashsalt": "hybrid",
+        "path.simplify": False,
+    }
     with plt.rc_context(rc):
         f, ax = plt.subplots(figsize=(width_mm / 25.4, height_mm / 25.4), dpi=DPI)
         try:
@@ -184,12 +240,18 @@ def png(fig, width_mm: float = 180.0) -> tuple[bytes, float]:
             _shapes_and_notes(ax, layout)
             ax.set_title(_text(layout.title.text), pad=18 if layout.showlegend is not False else 8)
             if layout.showlegend is not False and ax.get_legend_handles_labels()[0]:
-                ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=4, frameon=False, fontsize=7.5,
-                          borderaxespad=0.2, handlelength=1.6)
+                ax.legend(
+                    loc="lower left",
+                    bbox_to_anchor=(0, 1.0),
+                    ncol=4,
+                    frameon=False,
+                    fontsize=7.5,
+                    borderaxespad=0.2,
+                    handlelength=1.6,
+                )
             f.tight_layout()
             buf = io.BytesIO()
             f.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
         finally:
             plt.close(f)
     return buf.getvalue(), height_mm
-

@@ -39,7 +39,8 @@ MAX_MONEY = 1e12
 
 
 def encode(scenario: Scenario) -> str:
-    """The link token for ``scenario``; raises InputError when it would exceed ``MAX_LINK_CHARS``."""
+    """The link token for ``scenario``; raises InputError when it would exceed
+    ``MAX_LINK_CHARS``."""
     data = scenario.model_dump(mode="json", exclude_defaults=True)
     text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     packed = zlib.compress(text.encode("utf-8"), 9)
@@ -76,14 +77,20 @@ def decode(token: object) -> Scenario:
     try:
         packed = base64.b64decode(body + "=" * (-len(body) % 4), altchars=b"-_", validate=True)
     except (binascii.Error, ValueError):
-        raise InputError("the link is damaged: it is not valid base64 (was it cut short?)") from None
+        raise InputError(
+            "the link is damaged: it is not valid base64 (was it cut short?)"
+        ) from None
     inflater = zlib.decompressobj()
     try:
         raw = inflater.decompress(packed, MAX_JSON_BYTES)
     except zlib.error:
-        raise InputError("the link is damaged: the data does not decompress (was it cut short?)") from None
+        raise InputError(
+            "the link is damaged: the data does not decompress (was it cut short?)"
+        ) from None
     if inflater.unconsumed_tail:
-        raise InputError(f"the link holds more than {MAX_JSON_BYTES // 1024} KB of data: not a scenario")
+        raise InputError(
+            f"the link holds more than {MAX_JSON_BYTES // 1024} KB of data: not a scenario"
+        )
     if not inflater.eof:
         raise InputError("the link is damaged: the data is incomplete (was it cut short?)")
     try:
@@ -129,7 +136,10 @@ def check_editable(scenario: Scenario, source: str = "scenario") -> None:
         problems.append(f"economics.learning_curve.points: at most 200 points (got {len(points)})")
     for n, _ in points:
         if n > MAX_EXAMPLES:
-            problems.append(f"economics.learning_curve.points: dataset size at most {MAX_EXAMPLES:,} (got {n:g})")
+            problems.append(
+                f"economics.learning_curve.points: dataset size at most {MAX_EXAMPLES:,} (got "
+                f"{n:g})"
+            )
             break
     if problems:
         raise InputError(f"{source}: " + "; ".join(problems))

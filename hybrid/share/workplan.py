@@ -12,8 +12,16 @@ import io
 from hybrid.money import money
 from hybrid.safetext import neutralise_cell, shown
 
-__all__ = ["money", "neutralise", "workplan_csv", "workplan_markdown", "workplan_html", "workplan_bars",
-           "CSV_COLUMNS", "LAYER_KEYS"]
+__all__ = [
+    "money",
+    "neutralise",
+    "workplan_csv",
+    "workplan_markdown",
+    "workplan_html",
+    "workplan_bars",
+    "CSV_COLUMNS",
+    "LAYER_KEYS",
+]
 
 # The three layers of spend, in the order every chart stacks them.
 LAYER_KEYS = (
@@ -43,7 +51,9 @@ neutralise = neutralise_cell
 def _rows(wp):
     cur = wp.currency
     for s in wp.slices:
-        reviewed_unit = s.human_review / s.reviewed_examples if s.reviewed_examples else wp.review_cost
+        reviewed_unit = (
+            s.human_review / s.reviewed_examples if s.reviewed_examples else wp.review_cost
+        )
         layers = (
             ("new human rows (expert anchor)", s.human_examples, wp.human_cost, s.expert_anchor),
             ("new synthetic rows", s.synthetic_examples, wp.synthetic_cost, s.synthetic_extension),
@@ -51,19 +61,34 @@ def _rows(wp):
         )
         for layer, n, unit, spend in layers:
             yield {
-                "slice": s.slice, "layer": layer, "quota": n, "unit_cost": round(unit, 4),
-                "spend": round(spend, 2), "currency": cur,
-                "review_coverage": round(s.review_coverage, 4) if layer.startswith("human review") else "",
-                "verification_sample": s.verification_sample if layer.startswith("human review") else "",
+                "slice": s.slice,
+                "layer": layer,
+                "quota": n,
+                "unit_cost": round(unit, 4),
+                "spend": round(spend, 2),
+                "currency": cur,
+                "review_coverage": round(s.review_coverage, 4)
+                if layer.startswith("human review")
+                else "",
+                "verification_sample": s.verification_sample
+                if layer.startswith("human review")
+                else "",
                 "generator_accuracy": round(s.accuracy, 4) if layer != layers[0][0] else "",
                 "reason": s.reason,
             }
     t = wp.total()
-    yield {"slice": "total", "layer": "all layers",
-           "quota": t["human_examples"] + t["synthetic_examples"], "unit_cost": "",
-           "spend": round(t["spend"], 2), "currency": cur, "review_coverage": round(t["review_coverage"], 4),
-           "verification_sample": t["verification_sample"], "generator_accuracy": "",
-           "reason": f"budget {money(wp.budget, cur)}; " + " ".join(wp.notes)}
+    yield {
+        "slice": "total",
+        "layer": "all layers",
+        "quota": t["human_examples"] + t["synthetic_examples"],
+        "unit_cost": "",
+        "spend": round(t["spend"], 2),
+        "currency": cur,
+        "review_coverage": round(t["review_coverage"], 4),
+        "verification_sample": t["verification_sample"],
+        "generator_accuracy": "",
+        "reason": f"budget {money(wp.budget, cur)}; " + " ".join(wp.notes),
+    }
 
 
 def workplan_csv(wp) -> str:
@@ -90,7 +115,7 @@ def workplan_bars(wp, top: int = 15) -> dict:
     ``other`` is how many slices the last bar holds (0 when every slice has its own bar)."""
     order = sorted(wp.slices, key=lambda s: (-s.spend, s.slice))
     shown_slices = order if len(order) <= top + 1 else order[:top]
-    rest = order[len(shown_slices):]
+    rest = order[len(shown_slices) :]
     out = {"names": [s.slice for s in shown_slices], "other": len(rest)}
     for key, _ in LAYER_KEYS:
         out[key] = [float(getattr(s, key)) for s in shown_slices]
@@ -107,19 +132,24 @@ def workplan_markdown(wp) -> str:
         "## Work plan by slice",
         "",
         f"The overall plan split across {len(wp.slices):,} slices. "
-        f"Verification samples know each slice's generator accuracy within ±{wp.margin:.0%} at {wp.confidence:.0%} confidence.",
+        f"Verification samples know each slice's generator accuracy within ±{wp.margin:.0%} at "
+        f"{wp.confidence:.0%} confidence.",
         "",
-        "| Slice | New human rows | New synthetic rows | Reviewed | Review coverage | Verification sample | Spend | Reason |",
+        "| Slice | New human rows | New synthetic rows | Reviewed | Review coverage | Verification "
+        "sample | Spend | Reason |",
         "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for s in wp.slices:
         out.append(
-            f"| {_md_cell(s.slice)} | {s.human_examples:,} | {s.synthetic_examples:,} | {s.reviewed_examples:,} | "
-            f"{s.review_coverage:.0%} | {s.verification_sample:,} | {money(s.spend, cur)} | {_md_cell(s.reason)} |"
+            f"| {_md_cell(s.slice)} | {s.human_examples:,} | {s.synthetic_examples:,} | "
+            f"{s.reviewed_examples:,} | "
+            f"{s.review_coverage:.0%} | {s.verification_sample:,} | {money(s.spend, cur)} | "
+            f"{_md_cell(s.reason)} |"
         )
     t = wp.total()
     out.append(
-        f"| **Total** | {t['human_examples']:,} | {t['synthetic_examples']:,} | {t['reviewed_examples']:,} | "
+        f"| **Total** | {t['human_examples']:,} | {t['synthetic_examples']:,} | "
+        f"{t['reviewed_examples']:,} | "
         f"{t['review_coverage']:.0%} | {t['verification_sample']:,} | {money(t['spend'], cur)} | |"
     )
     out += ["", "What would move each slice:", ""]
@@ -130,6 +160,7 @@ def workplan_markdown(wp) -> str:
 
 def workplan_html(wp) -> str:
     cur = wp.currency
+
     def e(text) -> str:  # slice names come from the data: control characters shown as escapes
         return html.escape(shown(text))
 
@@ -143,12 +174,16 @@ def workplan_html(wp) -> str:
     notes = "".join(f"<li>{e(n)}</li>" for n in wp.notes)
     return (
         '<section id="work-plan"><h2>Work plan by slice</h2>'
-        f"<p>The overall plan split across {len(wp.slices):,} slices. Verification samples know each "
+        f"<p>The overall plan split across {len(wp.slices):,} slices. Verification samples know "
+        f"each "
         f"slice's generator accuracy within ±{wp.margin:.0%} at {wp.confidence:.0%} confidence.</p>"
-        "<table><thead><tr><th>Slice</th><th>New human rows</th><th>New synthetic rows</th><th>Reviewed</th>"
-        "<th>Review coverage</th><th>Verification sample</th><th>Spend</th><th>Reason</th><th>What would move it</th>"
+        "<table><thead><tr><th>Slice</th><th>New human rows</th><th>New synthetic "
+        "rows</th><th>Reviewed</th>"
+        "<th>Review coverage</th><th>Verification sample</th><th>Spend</th><th>Reason</th><th>What "
+        "would move it</th>"
         f"</tr></thead><tbody>{rows}</tbody><tfoot><tr><th>Total</th><td>{t['human_examples']:,}</td>"
         f"<td>{t['synthetic_examples']:,}</td><td>{t['reviewed_examples']:,}</td><td>{t['review_coverage']:.0%}</td>"
-        f"<td>{t['verification_sample']:,}</td><td>{e(money(t['spend'], cur))}</td><td></td><td></td></tr></tfoot></table>"
+        f"<td>{t['verification_sample']:,}</td><td>{e(money(t['spend'], cur))}</td>"
+        "<td></td><td></td></tr></tfoot></table>"
         f"<ul>{notes}</ul></section>"
     )

@@ -413,7 +413,12 @@ class ScenarioStore:
         if not self.is_sqlite:
             return sa.create_engine(self.url, pool_pre_ping=True)
         database = self.url.database or ""
-        if database and database != ":memory:" and not database.startswith("file:") and not self.read_only:
+        if (
+            database
+            and database != ":memory:"
+            and not database.startswith("file:")
+            and not self.read_only
+        ):
             try:
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
@@ -423,7 +428,9 @@ class ScenarioStore:
         if self.read_only:
             engine = sa.create_engine("sqlite://", creator=lambda: _connect_read_only(database))
         else:
-            engine = sa.create_engine(self.url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+            engine = sa.create_engine(
+                self.url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+            )
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
@@ -460,7 +467,8 @@ class ScenarioStore:
         """Run ``work`` in one write transaction, retrying transient conflicts from the start."""
         if self.read_only:
             raise StoreError(
-                f"scenario store {self.location}: the library is read-only here (its folder or file "
+                f"scenario store {self.location}: the library is read-only here (its folder or "
+                f"file "
                 "cannot be written); it can be listed, opened and exported, but not changed"
             )
         for attempt in range(WRITE_ATTEMPTS):

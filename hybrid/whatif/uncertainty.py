@@ -54,12 +54,16 @@ class MonteCarlo:
         return {p.name: p.to_dict() for p in self.plans}
 
 
-def draw_inputs(inp: Inputs, ranges: dict[str, Range], draws: int, rng: np.random.Generator) -> Inputs:
+def draw_inputs(
+    inp: Inputs, ranges: dict[str, Range], draws: int, rng: np.random.Generator
+) -> Inputs:
     """Inputs with arrays of ``draws`` values for every ranged input (and the curve, if fitted)."""
     return replace(inp, **_draws(inp, ranges, draws, rng))
 
 
-def _draws(inp: Inputs, ranges: dict[str, Range], draws: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+def _draws(
+    inp: Inputs, ranges: dict[str, Range], draws: int, rng: np.random.Generator
+) -> dict[str, np.ndarray]:
     """The drawn values by input field: one array of ``draws`` values each."""
     changes: dict[str, np.ndarray] = {}
     for field, r in ranges.items():
@@ -130,11 +134,15 @@ def monte_carlo(
                 p_reaches_target=float(np.mean(metric[i] >= d.target - 1e-9)),
             )
         )
-    varied = tuple(k for k in ranges if k in INPUTS) + (("curve",) if inp.curve.cov is not None else ())
+    varied = tuple(k for k in ranges if k in INPUTS) + (
+        ("curve",) if inp.curve.cov is not None else ()
+    )
     return MonteCarlo(draws, seed, tuple(spreads), cpp, metric, varied, float(np.mean(~any_gain)))
 
 
-def _evaluate(d: Inputs, share: np.ndarray, cover: np.ndarray, mode: str, draws: int) -> tuple[np.ndarray, np.ndarray]:
+def _evaluate(
+    d: Inputs, share: np.ndarray, cover: np.ndarray, mode: str, draws: int
+) -> tuple[np.ndarray, np.ndarray]:
     """(metric, cost per point), each (plans, draws), for inputs ``d`` holding ``draws`` draws."""
     today = d.today()
     unit = d.unit_cost(share, cover) * np.ones((1, draws))
@@ -142,7 +150,9 @@ def _evaluate(d: Inputs, share: np.ndarray, cover: np.ndarray, mode: str, draws:
     # expected price of escaped errors.
     spendable = d.budget / (unit + d.unit_risk(share, cover))
     if mode == "target":
-        n = d.examples_to_reach(d.target, share * np.ones((1, draws)), cover * np.ones((1, draws)), spendable)
+        n = d.examples_to_reach(
+            d.target, share * np.ones((1, draws)), cover * np.ones((1, draws)), spendable
+        )
         n = np.where(np.isfinite(n), n, spendable)
     else:
         n = spendable
@@ -150,8 +160,9 @@ def _evaluate(d: Inputs, share: np.ndarray, cover: np.ndarray, mode: str, draws:
     return metric, cost_per_point(n * unit, metric, today)
 
 
-def point_and_spread(point: float | None, spread: PlanSpread, ranges: dict[str, Range], inp: Inputs,
-                     money) -> str:
+def point_and_spread(
+    point: float | None, spread: PlanSpread, ranges: dict[str, Range], inp: Inputs, money
+) -> str:
     """One sentence putting a plan's point estimate beside its Monte Carlo interval, and why the two
     differ when they do.
 
@@ -162,8 +173,11 @@ def point_and_spread(point: float | None, spread: PlanSpread, ranges: dict[str, 
     """
     if not np.isfinite(spread.cpp_p50):
         return "In the simulated futures this plan gains nothing, so it has no cost per point."
-    text = (f"In 90% of the simulated futures this plan costs {money(spread.cpp_p5)} to {money(spread.cpp_p95)} "
-            f"per point (median {money(spread.cpp_p50)})")
+    text = (
+        f"In 90% of the simulated futures this plan costs {money(spread.cpp_p5)} to "
+        f"{money(spread.cpp_p95)} "
+        f"per point (median {money(spread.cpp_p50)})"
+    )
     if point is None:
         return text + "; at today's values it gains nothing."
     gap = spread.cpp_p50 / point - 1.0
@@ -179,6 +193,15 @@ def point_and_spread(point: float | None, spread: PlanSpread, ranges: dict[str, 
             lopsided.append(INPUTS[field][0])
     why = "cost per point is a ratio, so uncertain gains stretch it further up than down"
     if lopsided:
-        why = ("the ranges of " + ", ".join(lopsided[:3]) + " reach further one way than the other, and " + why)
+        why = (
+            "the ranges of "
+            + ", ".join(lopsided[:3])
+            + " reach further one way than the other, and "
+            + why
+        )
     side = "above" if gap > 0 else "below"
-    return text + f". The median sits {abs(gap):.0%} {side} the {money(point)} at today's values because {why}."
+    return (
+        text
+        + f". The median sits {abs(gap):.0%} {side} the {money(point)} at today's values because "
+        f"{why}."
+    )
