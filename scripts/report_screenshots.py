@@ -1,6 +1,6 @@
 """Screenshots of the HTML report for docs/: the screen view and the print view.
 
-    .venv/bin/python scripts/report_screenshots.py [SCENARIO.yaml] [--out docs/screenshots]
+    .venv/bin/python -m scripts.report_screenshots [SCENARIO.yaml] [--out docs/screenshots]
 
 Renders the report with its sensitivity and uncertainty sections, opens it in
 Debian's Chromium through Playwright with the network off, and writes report-screen.png (the page as
@@ -11,18 +11,16 @@ a reader sees it) and report-print.png (print media at A4 width, the layout Prin
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from hybrid.model.policy import load_policy
+from hybrid.model.scenario import load_scenario
+from hybrid.share.analyses import compute_analyses
+from hybrid.share.render import render_html
+from hybrid.share.report import build_report
 
-from hybrid.model.policy import load_policy  # noqa: E402
-from hybrid.model.scenario import load_scenario  # noqa: E402
-from hybrid.share.analyses import compute_analyses  # noqa: E402
-from hybrid.share.render import render_html  # noqa: E402
-from hybrid.share.report import build_report  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [

@@ -1,6 +1,6 @@
 """Take a PNG of each dashboard page into docs/screenshots/ (rerun after changing a page).
 
-    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--width 1280] [--all] [--only
+    .venv/bin/python -m scripts.screenshots [--out docs/screenshots] [--width 1280] [--all] [--only
     workplan]
 
 Meeting sizes: run with ``--width 1280`` (a laptop) and ``--width 1920`` (a meeting screen); each
@@ -18,22 +18,20 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
+from playwright.sync_api import sync_playwright
 
-from playwright.sync_api import sync_playwright  # noqa: E402
-from streamlit_server import (  # noqa: E402
+from hybrid.model.scenario import load_scenario
+from hybrid.share.urlstate import encode
+from scripts.streamlit_server import (
     CHROMIUM,
     CHROMIUM_ARGS,
     full_page_screenshot,
     running_app,
     wait_for_app,
-)  # noqa: E402
+)
+from ui import nav
 
-from hybrid.model.scenario import load_scenario  # noqa: E402
-from hybrid.share.urlstate import encode  # noqa: E402
-from ui import nav  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 EXTRA = (("recommendation", "medical-notes-labeling", "5_recommendation-human-led"),)
 
@@ -108,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
                         timeout=60000
                     )
                     wait_for_app(page)
-                    name = f"11_workplan{sfx}.png"
+                    name = f"6_workplan{sfx}.png"
                     full_page_screenshot(page, out / name, args.width)
                     print(f"wrote {out / name}")
                     continue

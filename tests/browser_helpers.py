@@ -4,13 +4,11 @@ label, check for tracebacks."""
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-from streamlit_server import CHROMIUM  # noqa: E402
+from scripts.streamlit_server import CHROMIUM
 
 needs_chromium = pytest.mark.skipif(
     not Path(CHROMIUM).exists(),

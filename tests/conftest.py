@@ -1,10 +1,12 @@
 import os
-import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
+
+from hybrid.model.policy import load_policy
+from hybrid.model.scenario import Scenario
 
 # CI runs the property tests on a fixed sequence of examples so a landing never depends on luck;
 # local runs explore new examples every time (and keep failures in .hypothesis/).
@@ -18,12 +20,8 @@ if os.environ.get("CI"):
 if os.environ.get("HYBRID_DATABASE_URL"):
     os.environ.setdefault("HYBRID_TEST_DATABASE_URL", os.environ.pop("HYBRID_DATABASE_URL"))
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
-from hybrid.model.policy import load_policy  # noqa: E402
-from hybrid.model.scenario import Scenario  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 EXAMPLES = sorted((ROOT / "data" / "examples").glob("*.yaml"))
 
@@ -101,9 +99,9 @@ def name_text(min_size: int = 0, max_size: int = 40):
 def browser():
     """Debian's Chromium through Playwright, started with the flags every browser test uses
     (scripts/streamlit_server.py), one per test module."""
-    sys.path.insert(0, str(ROOT / "scripts"))
     from playwright.sync_api import sync_playwright
-    from streamlit_server import CHROMIUM, CHROMIUM_ARGS
+
+    from scripts.streamlit_server import CHROMIUM, CHROMIUM_ARGS
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

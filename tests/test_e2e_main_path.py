@@ -8,26 +8,24 @@ link carries, so the test fails if the page shows anything but what ``recommend(
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
+from browser_helpers import metric, needs_chromium, no_exceptions
 
-from browser_helpers import metric, needs_chromium, no_exceptions  # noqa: E402
-from streamlit_server import (  # noqa: E402
+from hybrid.explain.recommendation import recommend
+from hybrid.model.policy import load_policy
+from hybrid.share.extract import extract_scenario
+from hybrid.share.urlstate import decode
+from scripts.streamlit_server import (
     CHROMIUM,
     CHROMIUM_ARGS,
     full_page_screenshot,
     running_app,
     wait_for_app,
-)  # noqa: E402
+)
 
-from hybrid.explain.recommendation import recommend  # noqa: E402
-from hybrid.model.policy import load_policy  # noqa: E402
-from hybrid.share.extract import extract_scenario  # noqa: E402
-from hybrid.share.urlstate import decode  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = needs_chromium
 

@@ -10,20 +10,17 @@ from __future__ import annotations
 import base64
 import os
 import re
-import sys
 import threading
 import time
 import zlib
 from pathlib import Path
 
 import yaml
+from browser_helpers import needs_chromium, no_exceptions
+
+from scripts.streamlit_server import CHROMIUM, CHROMIUM_ARGS, running_app, wait_for_app
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-sys.path.insert(0, str(ROOT / "tests"))
-
-from browser_helpers import needs_chromium, no_exceptions  # noqa: E402
-from streamlit_server import CHROMIUM, CHROMIUM_ARGS, running_app, wait_for_app  # noqa: E402
 
 pytestmark = needs_chromium
 

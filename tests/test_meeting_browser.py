@@ -19,22 +19,18 @@ Screenshots of each page go to test-output/meeting/.
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from browser_helpers import needs_chromium
+
+from hybrid.model.scenario import load_scenario
+from hybrid.share.urlstate import encode
+from scripts.streamlit_server import running_app, wait_for_app
+from ui import nav
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-sys.path.insert(0, str(ROOT))
-
-from browser_helpers import needs_chromium  # noqa: E402
-from streamlit_server import running_app, wait_for_app  # noqa: E402
-
-from hybrid.model.scenario import load_scenario  # noqa: E402
-from hybrid.share.urlstate import encode  # noqa: E402
-from ui import nav  # noqa: E402
 
 pytestmark = needs_chromium
 

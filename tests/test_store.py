@@ -24,7 +24,6 @@ from hybrid.cli.main import main
 from hybrid.errors import InputError
 from hybrid.model.scenario import Scenario, load_scenario
 from hybrid.store.scenarios import (
-    REPO_ROOT,
     SCHEMA_VERSION,
     ConflictError,
     NotFoundError,
@@ -35,6 +34,8 @@ from hybrid.store.scenarios import (
     sqlite_integrity_check,
     versions_t,
 )
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 PG_URL = (
     os.environ.get("HYBRID_TEST_DATABASE_URL") or os.environ.get("HYBRID_DATABASE_URL", "")

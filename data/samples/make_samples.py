@@ -18,12 +18,12 @@ same way every time. 120 of the human rows were set aside before generating and 
 the augmentation curve levels off and then falls: the plan must stop buying them where they stop
 paying. ``digits_pilot.yaml`` is the scenario to fill with ``evidence --scenario``.
 
-Run: ``python data/samples/make_samples.py`` (from the repository root).
+Run: ``python data/samples/make_samples.py`` with the package installed (``pip install -e .``;
+``bash scripts/run`` does it).
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -150,7 +150,6 @@ def make_digits_pilot(seed: int = SEED) -> pd.DataFrame:
 
 
 def main(argv: list[str] | None = None) -> int:
-    sys.path.insert(0, str(HERE.parents[1]))
     from hybrid.evidence.profile import profile_file
     from hybrid.evidence.statsfile import write_stats
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from hybrid.cli import data, recommend, report, scenarios, workplan
 from hybrid.errors import InputError
@@ -28,8 +29,16 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+def program_name() -> str:
+    """``hybrid`` when started by the installed console script, else ``python -m hybrid``."""
+    return "hybrid" if Path(sys.argv[0]).name == "hybrid" else "python -m hybrid"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m hybrid", description=__doc__.splitlines()[0])
+    parser = _Parser(
+        prog=program_name(),
+        description="The command line over the same functions the dashboard uses.",
+    )
     subparsers = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for module in COMMAND_MODULES:
         module.register(subparsers)

@@ -18,6 +18,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from hybrid.bundled import POLICY_PATH
 from hybrid.errors import InputError
 from hybrid.model.scenario import (
     DATA_USE_TITLES,
@@ -43,7 +44,7 @@ RANGE_INPUTS = (
     "exponent",
 )
 
-DEFAULT_POLICY_PATH = Path(__file__).resolve().parents[2] / "data" / "policy.yaml"
+DEFAULT_POLICY_PATH = POLICY_PATH
 
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 Reason = Annotated[str, Field(min_length=3, max_length=500)]

@@ -44,10 +44,10 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, IntegrityError
 
+from hybrid.bundled import default_store_dir
 from hybrid.errors import InputError
 from hybrid.model.scenario import Scenario, read_text_file
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 ENV_DATABASE_URL = "HYBRID_DATABASE_URL"
 ENV_DATA_DIR = "HYBRID_DATA_DIR"
 ENV_AUTHOR = "HYBRID_AUTHOR"
@@ -220,12 +220,13 @@ class ImportResult:
 
 
 def default_database_url() -> str:
-    """``$HYBRID_DATABASE_URL``, else SQLite at ``$HYBRID_DATA_DIR`` (default ``<repo>/var``)."""
+    """``$HYBRID_DATABASE_URL``, else SQLite at ``$HYBRID_DATA_DIR`` (default ``<repo>/var`` in a
+    clone, ``hybrid.bundled.default_store_dir`` for an installed package)."""
     url = os.environ.get(ENV_DATABASE_URL, "").strip()
     if url:
         return url
     folder = os.environ.get(ENV_DATA_DIR, "").strip()
-    data_dir = Path(folder).expanduser() if folder else REPO_ROOT / "var"
+    data_dir = Path(folder).expanduser() if folder else default_store_dir()
     return f"sqlite:///{(data_dir / SQLITE_FILENAME).resolve()}"
 
 
