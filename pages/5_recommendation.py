@@ -213,19 +213,19 @@ if st.session_state.get(state.NAV):  # page links exist only under the app's nav
     _params = {state.URL_PARAM: _token} if _token else None
     n1, n2, n3 = st.columns(3)
     n1.page_link(
-        "pages/6_compare.py",
+        "pages/8_compare.py",
         label="Compare scenarios",
         icon=":material/compare_arrows:",
         query_params=_params,
     )
     n2.page_link(
-        "pages/7_sensitivity.py",
+        "pages/9_sensitivity.py",
         label="How sure is it?",
         icon=":material/swap_vert:",
         query_params=_params,
     )
     n3.page_link(
-        "pages/10_report.py",
+        "pages/12_report.py",
         label="Make the report",
         icon=":material/description:",
         query_params=_params,

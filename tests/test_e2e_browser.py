@@ -9,16 +9,14 @@ link shows a message, and saves screenshots under test-output/e2e/.
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import pytest
+from browser_helpers import metric, needs_chromium, no_exceptions
+
+from scripts.streamlit_server import full_page_screenshot, running_app, wait_for_app
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-
-from browser_helpers import metric, needs_chromium, no_exceptions  # noqa: E402
-from streamlit_server import full_page_screenshot, running_app, wait_for_app  # noqa: E402
 
 pytestmark = needs_chromium
 
@@ -64,9 +62,7 @@ def test_walk_the_pages_change_a_factor_and_reopen_the_link(server, page, browse
     nav(page, "Recommendation")
     assert heading(page) == "Recommendation"
     expect(metric(page, "Recommendation")).to_have_text("Hybrid", timeout=TIMEOUT_MS)
-    expect(metric(page, "Synthetic share")).to_have_text(
-        "78%"
-    )  # tests/test_examples_golden.py pins 0.78
+    expect(metric(page, "Synthetic share")).to_have_text("78%")  # tests/test_golden.py pins 0.78
     assert page.locator('[data-testid="stPlotlyChart"] .main-svg').count() >= 2, "both charts drawn"
     no_exceptions(page)
 

@@ -97,13 +97,13 @@ def test_a_corrupt_library_file_leaves_every_page_working(tmp_path, monkeypatch)
     ok(at.run())
     for page in (
         "pages/1_start.py",
-        "pages/6_compare.py",
-        "pages/9_library.py",
+        "pages/8_compare.py",
+        "pages/11_library.py",
         "pages/5_recommendation.py",
     ):
         ok(at.switch_page(page).run())
         assert at.title or at.header, page
-    ok(at.switch_page("pages/9_library.py").run())
+    ok(at.switch_page("pages/11_library.py").run())
     assert "not a database" in errors(at), errors(at)
     assert "hybrid.sqlite" in errors(at)
 

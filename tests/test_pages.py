@@ -657,7 +657,7 @@ def test_costs_page_shows_what_a_reviewed_row_is_priced_at():
 
 
 @pytest.mark.parametrize(
-    "page", ["pages/5_recommendation.py", "pages/7_sensitivity.py", "pages/11_workplan.py"]
+    "page", ["pages/5_recommendation.py", "pages/9_sensitivity.py", "pages/6_workplan.py"]
 )
 def test_a_results_page_says_why_there_is_no_recommendation(page):
     """Human labels at chance agreement carry no signal: the results pages say so and stop,

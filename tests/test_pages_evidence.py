@@ -217,11 +217,11 @@ def test_costs_page_offers_the_measured_points():
 
 
 def test_a_cancelled_measurement_changes_nothing(monkeypatch):
-    """should_stop is true once Streamlit has a stop or rerun pending (the user left the page):
-    the evidence function raises Cancelled before the next fit and nothing is kept."""
+    """should_stop is true once Stop was pressed: the evidence function raises Cancelled before
+    the next fit and nothing is kept."""
     at = uploaded()
     before = scenario(at)
-    monkeypatch.setattr(ui_evidence, "_pending_request", lambda: True)
+    monkeypatch.setattr(ui_evidence, "should_stop", lambda: True)
     measure(at, "curve")
     assert ui_evidence.RESULTS not in at.session_state or not at.session_state[ui_evidence.RESULTS]
     assert any("Stopped" in w.value for w in at.warning)

@@ -17,10 +17,10 @@ from hybrid.store.scenarios import open_store
 from tests.conftest import ROOT
 
 PAGES = {
-    "compare": "pages/6_compare.py",
-    "sensitivity": "pages/7_sensitivity.py",
-    "collapse": "pages/8_collapse.py",
-    "library": "pages/9_library.py",
+    "compare": "pages/8_compare.py",
+    "sensitivity": "pages/9_sensitivity.py",
+    "collapse": "pages/10_collapse.py",
+    "library": "pages/11_library.py",
 }
 TIMEOUT = 120
 EXAMPLE = ROOT / "data" / "examples" / "support-intent-fine-tuning.yaml"

@@ -20,7 +20,7 @@ from hybrid.model.policy import load_policy
 from hybrid.model.workplan import slice_plan
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGE = "pages/11_workplan.py"
+PAGE = "pages/6_workplan.py"
 DATASET = "pages/3_dataset.py"
 SAMPLE = ROOT / "data" / "samples" / "support_tickets.csv"
 TIMEOUT = 120
@@ -190,7 +190,7 @@ def test_report_page_includes_the_work_plan():
     plan, wp = expected(
         at, slice="label", label="label", annotators=["annotator_1", "annotator_2"], source="source"
     )
-    go(at, "pages/10_report.py")
+    go(at, "pages/12_report.py")
     assert not at.error, errors(at)
     assert any("work plan by slice" in plain(c.value) for c in at.caption)
     ok(at.button_group(key="report.preview").set_value("Markdown").run())

@@ -559,7 +559,7 @@ def test_cli_other_refusals(capsys, tmp_path):
 def test_report_page_runs_on_its_own():
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(ROOT / "pages/10_report.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "pages/12_report.py"), default_timeout=120)
     at.run()
     assert not at.exception, at.exception
     keys = {b.key for b in at.get("download_button")}
@@ -576,7 +576,7 @@ def test_report_page_runs_on_its_own():
 def test_report_page_uses_the_session_scenario():
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(ROOT / "pages/10_report.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "pages/12_report.py"), default_timeout=120)
     at.run()
     key = "hd.scenario" if "hd.scenario" in at.session_state else "scenario"
     at.session_state[key] = make_scenario(name="Session scenario <b>x</b>")

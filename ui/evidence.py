@@ -20,10 +20,9 @@ once in a new thread and the old one is told to stop). Streamlit honours that re
 ``st`` call of the old run, by raising ``StopException``/``RerunException`` there. The progress
 callback updates the bar before every model fit, so the measurement ends at the next fit, inside
 ``hybrid.evidence.learning``; nothing here catches those exceptions (they derive from
-``BaseException``, and
-only ``Exception`` is caught). ``should_stop`` says the same thing one step earlier: it is true when
-Stop was pressed (a session flag the button's callback sets) or when Streamlit has a stop or rerun
-request pending for this run; the evidence function then raises ``Cancelled`` before the fit.
+``BaseException``, and only ``Exception`` is caught). ``should_stop`` is true when Stop was pressed
+(a session flag the button's callback sets); the evidence function then raises ``Cancelled``
+before the next fit. (Nothing reads Streamlit's private request state.)
 
 Results are kept in the session per (file SHA-256, label, text, source column, metric), so
 switching pages loses nothing and the same measurement is never run twice; a cache miss always
@@ -142,24 +141,11 @@ def latest(what: str) -> tuple[tuple, Measured] | None:
 # --- running a measurement ------------------------------------------------------------------------
 
 
-def _pending_request() -> bool:
-    """True when Streamlit has asked this script run to stop or rerun (the user left the page,
-    pressed a widget, or closed the tab). Reads Streamlit's request state without consuming it;
-    if a Streamlit version lays it out differently this says False and the progress bar's next
-    update still ends the run."""
-    try:
-        from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-        ctx = get_script_run_ctx(suppress_warning=True)
-        requests = getattr(ctx, "script_requests", None)
-        pending = getattr(requests, "_state", None)
-        return getattr(pending, "name", "CONTINUE") in ("STOP", "RERUN")
-    except Exception:  # noqa: BLE001 - a best-effort early check only
-        return False
-
-
 def should_stop() -> bool:
-    return bool(st.session_state.get(CANCEL)) or _pending_request()
+    """True once Stop was pressed (its callback sets the session flag, read here by the run that
+    is still measuring). Leaving the page needs no check here: the progress bar's next update
+    ends the run."""
+    return bool(st.session_state.get(CANCEL))
 
 
 def _press_stop() -> None:
@@ -620,8 +606,7 @@ def _show_rate(key: tuple, m: Measured) -> None:
         )
         st.caption(
             "Sets the dataset counts, the human learning curve and the measured synthetic "
-            "response, "
-            "as the command line's `evidence --scenario` does."
+            "response: the same values the command line's evidence command writes."
         )
     state.field_error(RATE_ERROR, "Measurements")
 

@@ -3,7 +3,12 @@ tests/test_nav.py checks that each listed file exists and each file in pages/ is
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from pathlib import Path
+from typing import Literal, NamedTuple
+
+import streamlit as st
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 class PageSpec(NamedTuple):
@@ -26,17 +31,43 @@ PAGES: tuple[PageSpec, ...] = (
         ":material/recommend:",
         "recommendation",
     ),
-    PageSpec("Decide", "pages/11_workplan.py", "Work plan", ":material/assignment:", "workplan"),
-    PageSpec("Explore", "pages/6_compare.py", "Compare", ":material/compare_arrows:", "compare"),
+    PageSpec("Decide", "pages/6_workplan.py", "Work plan", ":material/assignment:", "workplan"),
+    PageSpec("Explore", "pages/8_compare.py", "Compare", ":material/compare_arrows:", "compare"),
     PageSpec(
-        "Explore", "pages/7_sensitivity.py", "Sensitivity", ":material/swap_vert:", "sensitivity"
+        "Explore", "pages/9_sensitivity.py", "Sensitivity", ":material/swap_vert:", "sensitivity"
     ),
     PageSpec(
-        "Explore", "pages/8_collapse.py", "Collapse simulator", ":material/blur_on:", "collapse"
+        "Explore", "pages/10_collapse.py", "Collapse simulator", ":material/blur_on:", "collapse"
     ),
-    PageSpec("Explore", "pages/9_library.py", "Library", ":material/folder_open:", "library"),
-    PageSpec("Share", "pages/10_report.py", "Report", ":material/description:", "report"),
+    PageSpec("Explore", "pages/11_library.py", "Library", ":material/folder_open:", "library"),
+    PageSpec("Share", "pages/12_report.py", "Report", ":material/description:", "report"),
 )
+
+
+def navigation(position: Literal["sidebar", "hidden"] = "sidebar"):
+    """Register every page with Streamlit's ``st.navigation`` and return the one the URL asks for.
+
+    The Start page is the default, served at the root URL; its own link (/start) opens it too
+    instead of "Page not found" (a hidden second entry, so the navigation lists Start once). One
+    flat list in walk-through order: Streamlit's sectioned sidebar puts section headers inside the
+    <ul>, which screen readers (and axe-core) reject as a broken list. Paths are absolute, so the
+    same pages register whether app.py or a page file is the script Streamlit started.
+    """
+    pages = [
+        st.Page(
+            ROOT / spec.path,
+            title=spec.title,
+            icon=spec.icon,
+            url_path="" if spec.url_path == "start" else spec.url_path,
+            default=spec.url_path == "start",
+        )
+        for spec in PAGES
+    ]
+    start = PAGES[0]
+    pages.append(
+        st.Page(ROOT / start.path, title=start.title, url_path="start", visibility="hidden")
+    )
+    return st.navigation(pages, position=position, expanded=True)
 
 
 def neighbours(path: str) -> tuple[tuple[str, str], ...]:

@@ -29,6 +29,7 @@ from hybrid.model.scenario import Scenario
 from hybrid.money import money, money_entry, parse_money
 from hybrid.share.urlstate import check_editable, decode, encode
 from ui import baseline, compute
+from ui.nav import navigation as app_navigation
 from ui.theme import CSS, md_escape
 
 SCENARIO = "hd.scenario"
@@ -41,6 +42,7 @@ ORIGIN = (
     "hd.origin"  # where the scenario came from: ("example", stem) or ("library", name, version)
 )
 NAV = "hd.nav"  # set by app.py: page links work only under st.navigation
+ROUTED = "hd.routed"  # set once a page run outside app.py has registered the app's navigation
 TIMING = "hd.timing"  # page -> last script time in ms
 URL_PARAM = "s"
 DEFAULT_EXAMPLE = "support-intent-fine-tuning"
@@ -415,7 +417,7 @@ def choice(
 def page_setup(title: str, subtitle: str | None = None) -> Scenario:
     """Call first on every page: wide layout, the scenario, and any notice about it."""
     _ss()["hd.t0"] = time.perf_counter()
-    _leave_pages_directory_mode()
+    _route_through_app()
     st.set_page_config(page_title=f"{title} - Human vs synthetic data planner", layout="wide")
     st.html(CSS)
     scenario = current()
@@ -428,23 +430,24 @@ def page_setup(title: str, subtitle: str | None = None) -> Scenario:
     return scenario
 
 
-def _leave_pages_directory_mode() -> None:
-    """Route a deep link through app.py's st.navigation.
+def _route_through_app() -> None:
+    """Send a page run that did not come through app.py back through it, once per session.
 
     Streamlit decides per server process whether a ``pages/`` folder next to the main script means
-    the old directory-based navigation; only a call to ``st.navigation`` turns that off. When the
-    first visitor of a fresh server opens a page URL directly (``/recommendation?s=...``), Streamlit
-    runs the page file without app.py: no sections, no later pages. Here the page notices, turns
-    the old mode off as st.navigation would, and reruns, which now goes through app.py and lands on
-    the same page (its url_path matches the file name). This happens once per server process.
+    its legacy directory-based navigation; a call to ``st.navigation`` turns that off (documented:
+    "st.navigation ... the pages/ directory is ignored"). When the first visitor of a fresh server
+    opens a page URL directly (``/recommendation?s=...``), Streamlit runs the page file without
+    app.py, so ``NAV`` is unset. The page then registers the app's own navigation (the public
+    ``st.navigation``, which resolves the same page from the URL and ends the legacy mode) and
+    reruns; the rerun goes through app.py and lands on the same page. A page run on its own
+    (``AppTest.from_file``) does the same once, harmlessly, and then renders as before.
     """
-    try:
-        from streamlit.runtime.pages_manager import PagesManager
-    except ImportError:  # pragma: no cover - a Streamlit without it has no such mode
+    ss = _ss()
+    if ss.get(NAV) or ss.get(ROUTED):
         return
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+    ss[ROUTED] = True
+    app_navigation(position="hidden")
+    st.rerun()
 
 
 def sync_url() -> None:

@@ -260,10 +260,8 @@ def section() -> None:
             state.field_error(KEY, "Upload")
             st.caption(
                 "The file is profiled on this server and is not stored with the scenario: only the "
-                "numbers "
-                "are. Too large? Profile it where it lives (python -m hybrid profile FILE -o "
-                "stats.yaml) "
-                "and upload the statistics file."
+                "numbers are. Too large? Profile it on the machine where it lives with the "
+                "command line's profile command, and upload the statistics file it writes."
             )
         with right:
             found = st.session_state.get(PROFILE)

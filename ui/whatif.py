@@ -66,7 +66,33 @@ _INPUT_TITLES = {
     "dataset.synthetic_exchange_rate": "measured exchange rate",
     "dataset.synthetic_tail_coverage": "measured synthetic tail coverage",
     "dataset.source": "dataset source",
+    "dataset.synthetic_exchange_accuracy": "measured exchange accuracy",
+    "dataset.synthetic_response": "measured synthetic response",
+    "dataset.synthetic_response.value": "worth of a synthetic row (in human rows)",
+    "dataset.synthetic_response.saturation": "useful synthetic rows per human row",
+    "dataset.synthetic_response.systematic_share": "share of generator errors that repeat",
+    "dataset.synthetic_response.floor": "metric lost to repeated generator errors",
+    "dataset.synthetic_response.floor_exponent": "how that loss grows with the synthetic share",
+    "dataset.synthetic_response.accuracy": "pilot's generator label accuracy",
+    "dataset.synthetic_response.tail_weight": "edge-case weight of the fit",
+    "dataset.synthetic_response.tail_coverage": "tail coverage of the fit",
+    "dataset.synthetic_response.human_rows": "pilot human rows",
+    "dataset.synthetic_response.synthetic_rows": "pilot synthetic rows",
+    "dataset.synthetic_response.points": "pilot measurements",
+    "dataset.synthetic_response.plateau": "synthetic gain levelled off",
+    "dataset.synthetic_response.measured_ratio": "pilot synthetic rows per human row",
+    "dataset.synthetic_response.model": "pilot model",
 }
+# Inputs shown as percentages.
+_PERCENT_INPUTS = (
+    "accuracy",
+    "catch_rate",
+    "tail_coverage",
+    "agreement",
+    "tail_share",
+    "systematic_share",
+    "tail_weight",
+)
 
 OUTCOME_TITLES = {
     "label": "Recommendation",
@@ -119,15 +145,35 @@ def format_input(path: str, value: Any, currency: str | None = None) -> str:
         return money(float(value), currency)
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if path == "economics.learning_curve.points" and isinstance(value, list) and value:
+        first, last = value[0], value[-1]
+        return (
+            f"{len(value)} points, {first[0]:,.0f} rows → {first[1]:.3f} to "
+            f"{last[0]:,.0f} rows → {last[1]:.3f}"
+        )
+    if path.endswith("synthetic_response.points") and isinstance(value, list):
+        return f"{len(value)} measurements"
     if isinstance(value, (list, tuple, dict)):
         return json.dumps(value, separators=(", ", ": "))
     if isinstance(value, float):
-        if path.endswith(("accuracy", "catch_rate", "tail_coverage", "agreement", "tail_share")):
+        if path.endswith(_PERCENT_INPUTS):
             return f"{value:.1%}".replace(".0%", "%")
-        return f"{value:,.6g}" if abs(value) < 1e6 else f"{value:,.0f}"
+        return _short_number(value)
     if isinstance(value, int):
         return f"{value:,}"
     return str(value).replace("_", " ")
+
+
+def _short_number(value: float) -> str:
+    """A number as a person reads it in a table: whole numbers with thousands separators, others
+    to three significant digits (``4.20388`` -> ``4.2``, ``0.130143`` -> ``0.13``), never in
+    e-notation."""
+    if value == int(value) and abs(value) < 1e15:
+        return f"{value:,.0f}"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    digits = max(0, 2 - math.floor(math.log10(abs(value))))
+    return f"{value:,.{digits}f}".rstrip("0").rstrip(".")
 
 
 def format_outcome(key: str, value: Any, currency: str) -> str:
@@ -144,7 +190,8 @@ def format_outcome(key: str, value: Any, currency: str) -> str:
     if key == "expected_metric":
         return f"{float(value):.3f}"
     if key == "points_gained":
-        return f"{float(value):+.1f}"
+        # No "+" sign: a leading "+" is neutralised as a formula (an apostrophe) in the table.
+        return f"{float(value):.1f}"
     if key == "binding":
         text = str(value)
         head, sep, rest = text.partition(" = ")

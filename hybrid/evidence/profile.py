@@ -198,7 +198,7 @@ def read_table(
 def require_classes(profile: Profile, what: str = "the decision") -> None:
     """Refuse what cannot make a classifier: no label column, or one class."""
     if not profile.roles.label:
-        raise InputError(f"{profile.name}: no label column found; name it with --label")
+        raise InputError(f"{profile.name}: no label column found; choose the label column")
     k = profile.classes or 0
     if k < 2:
         only = next(iter(profile.class_counts), None)

@@ -211,7 +211,7 @@ class Profile:
     def warnings(self) -> list[str]:
         out: list[str] = []
         if self.roles.label is None:
-            out.append("no label column found: name it with --label to get class statistics")
+            out.append("no label column found: choose the label column to get class statistics")
         elif self.classes is not None and self.classes < 2:
             out.append(f"label column {self.roles.label!r} has fewer than two classes")
         if self.rows and self.label_missing / self.rows > 0.05:
@@ -399,7 +399,8 @@ def merge_profiles(profiles: Sequence[Profile]) -> Profile:
         if p.roles != first.roles:
             raise InputError(
                 f"merge: {p.name} has different column roles ({_roles_text(p.roles)}) from "
-                f"{first.name} ({_roles_text(first.roles)}); name them with --label etc."
+                f"{first.name} ({_roles_text(first.roles)}); choose the label, text and source "
+                "columns for all of them"
             )
         out.rows += p.rows
         out.inputs += p.inputs

@@ -462,10 +462,8 @@ def describe_validation_error(exc: ValidationError, source: str) -> str:
             )
         elif kind == "missing" and loc == "economics.learning_curve":
             msg = (
-                "required field is missing (a base scenario for a pilot file? Measure the pilot on "
-                "the "
-                "Dataset page, or run `python -m hybrid evidence PILOT --scenario BASE -o OUT`, "
-                "which fills it in)"
+                "required field is missing (a base scenario for a pilot file? Measuring the pilot "
+                "on the Dataset page, or with the command line's evidence command, fills it in)"
             )
         elif kind == "missing":
             msg = "required field is missing"

@@ -24,7 +24,7 @@ from ui import whatif_charts as charts
 from ui.theme import md_escape
 from ui.whatif import OUTCOME_TITLES, format_input, format_outcome, input_title
 
-PAGE = "pages/6_compare.py"
+PAGE = "pages/8_compare.py"
 PICK = "hd.compare.pick"  # the chosen sources, kept across page switches
 MAX_PICK = 4  # side by side, four cards are the most whose numbers stay whole on a 1280 px laptop
 DIFF_STYLE = "background-color: #FCE8C3; font-weight: 700"  # pale synthetic orange, plus bold

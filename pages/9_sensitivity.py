@@ -25,7 +25,7 @@ from ui import baseline, compute, state, theme, whatif
 from ui import whatif_charts as charts
 from ui.theme import md_escape
 
-PAGE = "pages/7_sensitivity.py"
+PAGE = "pages/9_sensitivity.py"
 RESET = "hd.whatif.ranges_reset"  # bumped by "Reset ranges": part of the editor's key
 SEED = "hd.whatif.seed"
 INCLUDE_SYN = "hd.whatif.include_synthetic"

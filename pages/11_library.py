@@ -18,7 +18,7 @@ from ui import baseline, state
 from ui import library as lib
 from ui.theme import md_escape
 
-PAGE = "pages/9_library.py"
+PAGE = "pages/11_library.py"
 ICONS = {
     "success": ":material/check_circle:",
     "error": ":material/error:",

@@ -20,7 +20,7 @@ from ui import compute, nav, state
 from ui import workplan as ui_wp
 from ui.theme import md_escape
 
-PAGE = "pages/11_workplan.py"
+PAGE = "pages/6_workplan.py"
 DATASET = "pages/3_dataset.py"
 
 scenario = state.page_setup(
@@ -241,11 +241,11 @@ d2.download_button(
     on_click="ignore",
     icon=":material/download:",
     width="stretch",
-    help="The same as python -m hybrid workplan --json.",
+    help="The same file the command line's workplan command writes as JSON.",
 )
 if st.session_state.get(state.NAV):
     st.page_link(
-        "pages/10_report.py", label="Put this work plan in a report", icon=":material/description:"
+        "pages/12_report.py", label="Put this work plan in a report", icon=":material/description:"
     )
 
 state.finish(PAGE, nav.neighbours(PAGE))

@@ -19,7 +19,7 @@ from ui import baseline, state, whatif
 from ui import whatif_charts as charts
 from ui.theme import md_escape
 
-PAGE = "pages/8_collapse.py"
+PAGE = "pages/10_collapse.py"
 SAMPLE_SIZES = [1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000]
 CATEGORY_COUNTS = [100, 300, 1_000, 3_000, 10_000, 30_000, 100_000]
 MODE_TITLES = {"replace": "Replace", "accumulate": "Accumulate"}

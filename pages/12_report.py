@@ -7,29 +7,23 @@ The scenario comes from ``ui.state.current()``, as on every other page.
 
 from __future__ import annotations
 
-import sys
 from datetime import UTC, datetime
-from pathlib import Path
 
 import streamlit as st
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from hybrid.errors import InputError
+from hybrid.explain.rationale import LABEL_TITLES
+from hybrid.model.policy import Policy, load_policy, parse_policy
+from hybrid.model.scenario import Scenario
+from hybrid.share.formats import MIME_TYPES, slug
+from hybrid.share.pdf import render_pdf
+from hybrid.share.render import render_html, render_json, render_markdown
+from hybrid.share.report import build_report
+from ui import state as ui_state
+from ui import workplan as ui_workplan
+from ui.theme import md_escape as _md
 
-from hybrid.errors import InputError  # noqa: E402
-from hybrid.explain.rationale import LABEL_TITLES  # noqa: E402
-from hybrid.model.policy import Policy, load_policy, parse_policy  # noqa: E402
-from hybrid.model.scenario import Scenario  # noqa: E402
-from hybrid.share.formats import MIME_TYPES, slug  # noqa: E402
-from hybrid.share.pdf import render_pdf  # noqa: E402
-from hybrid.share.render import render_html, render_json, render_markdown  # noqa: E402
-from hybrid.share.report import build_report  # noqa: E402
-from ui import state as ui_state  # noqa: E402
-from ui import workplan as ui_workplan  # noqa: E402
-from ui.theme import md_escape as _md  # noqa: E402
-
-PAGE = "pages/10_report.py"
+PAGE = "pages/12_report.py"
 PREVIEW_HEIGHT = 900
 
 
