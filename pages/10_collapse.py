@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 
+import pandas as pd
 import streamlit as st
 
 from hybrid.errors import InputError
@@ -23,6 +24,28 @@ PAGE = "pages/10_collapse.py"
 SAMPLE_SIZES = [1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000]
 CATEGORY_COUNTS = [100, 300, 1_000, 3_000, 10_000, 30_000, 100_000]
 MODE_TITLES = {"replace": "Replace", "accumulate": "Accumulate"}
+# The per-generation table: CollapseResult.to_rows keys -> column titles, and number formats.
+TABLE_COLUMNS = {
+    "generation": "Generation",
+    "mode": "Mode",
+    "fresh_share": "Fresh human data",
+    "training_examples": "Training examples",
+    "tail_coverage": "Tail coverage",
+    "categories_alive": "Categories still seen",
+    "categories_alive_share": "Share of categories still seen",
+    "tail_mass": "Tail mass",
+    "tail_mass_vs_true": "Tail mass vs. true",
+    "tv_distance": "Total-variation distance",
+}
+TABLE_FORMATS = {
+    "Fresh human data": "percent",
+    "Training examples": "localized",
+    "Tail coverage": "percent",
+    "Share of categories still seen": "percent",
+    "Tail mass": "%.3f",
+    "Tail mass vs. true": "%.2f",
+    "Total-variation distance": "percent",
+}
 
 
 def _si(n: int) -> str:
@@ -218,7 +241,18 @@ st.caption(
     "falls on average; the damage is that it piles onto fewer categories."
 )
 with st.expander("Every generation as a table"):
-    rows = [row for mode in modes for row in runs[mode].to_rows()]
-    st.dataframe(neutralise_frame(rows), hide_index=True, width="stretch", key="collapse.table")
+    table = pd.DataFrame([row for mode in modes for row in runs[mode].to_rows()])
+    table["mode"] = table["mode"].map(MODE_TITLES)
+    table = table.rename(columns=TABLE_COLUMNS)[list(TABLE_COLUMNS.values())]
+    st.dataframe(
+        neutralise_frame(table),
+        hide_index=True,
+        width="stretch",
+        key="collapse.table",
+        column_config={
+            title: st.column_config.NumberColumn(title, format=fmt)
+            for title, fmt in TABLE_FORMATS.items()
+        },
+    )
 
 state.finish(PAGE)

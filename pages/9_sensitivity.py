@@ -30,7 +30,7 @@ RESET = "hd.whatif.ranges_reset"  # bumped by "Reset ranges": part of the editor
 SEED = "hd.whatif.seed"
 INCLUDE_SYN = "hd.whatif.include_synthetic"
 THRESHOLD_FIELD = "hd.whatif.threshold_field"
-APPLIES = {"relative": "× today's value", "absolute": "+ today's value"}
+APPLIES = {"relative": "times today's value", "absolute": "added to today's value"}
 
 
 def _editor_key() -> str:
@@ -78,9 +78,9 @@ with st.expander(
     "Input ranges: how far each uncertain input may be off (editable)", expanded=False
 ):
     st.caption(
-        "Each range moves today's value: “× today's value” multiplies it (0.7 to 1.5 means 30% "
-        "lower to 50% "
-        "higher), “+ today's value” adds to it (−0.05 to +0.05 means five points either way). "
+        "Each range moves today's value: “times today's value” multiplies it (0.7 to 1.5 means "
+        "30% lower to 50% higher), “added to today's value” adds to it (−0.05 to +0.05 means "
+        "five points either way). "
         "Results are "
         "kept inside each input's valid range. The tornado and the Monte Carlo both use these "
         "ranges."
