@@ -1,4 +1,5 @@
-"""The PDF report: A4, laid out with fpdf2 (no browser), with the scenario YAML attached as a file.
+"""The PDF report: A4, laid out with fpdf2 (no browser), with the scenario YAML attached as a file
+and its inputs, named and rounded, as the last section (``hybrid.whatif.inputs.input_rows``).
 
 The charts are the report's plotly figures (``figures.figures``, the ones the HTML report embeds),
 drawn as images by ``static.png``; the PDF defines no chart of its own.
@@ -15,6 +16,7 @@ from hybrid.money import money
 from hybrid.share.figures import figures
 from hybrid.share.report import LABEL_COLORS, ReportData
 from hybrid.share.static import png
+from hybrid.whatif.inputs import input_rows
 
 _FONT_DIRS = (
     Path("/usr/share/fonts/truetype/dejavu"),
@@ -431,26 +433,16 @@ def render_pdf(data: ReportData) -> bytes:
     doc.heading("Rationale", space=40)
     doc.bullets(data.rationale, size=9)
 
-    doc.heading("Reproduce this report", space=50)
+    doc.heading("Scenario inputs", space=50)
     doc.para(
-        "The scenario below is attached to this PDF as "
+        "Every input of the scenario, rounded as a person would type it. The exact scenario is "
+        "attached to this PDF as "
         + data.yaml_filename
-        + ". Open it in the dashboard "
-        "(or run python -m hybrid report on it) with the same policy to get the same numbers.",
+        + ": open it in the dashboard (or give it to the command line's report command) with the "
+        "same policy to get the same numbers.",
         size=8.5,
     )
-    pdf.ln(1)
-    doc.font(7.5, mono=True, color=(40, 40, 40))
-    pdf.set_fill_color(246, 246, 246)
-    pdf.multi_cell(
-        0,
-        3.6,
-        doc.t(data.scenario_yaml.rstrip("\n")),
-        fill=True,
-        new_x="LMARGIN",
-        new_y="NEXT",
-        wrapmode="CHAR",
-    )
+    doc.table(["Input", "Value"], input_rows(data.scenario), widths=(80, 100), size=8)
     pdf.embed_file(
         bytes=data.scenario_yaml.encode("utf-8"),
         basename=data.yaml_filename,
