@@ -177,11 +177,14 @@ def spend_chart(rec: Recommendation, spend: np.ndarray, curves: dict[str, np.nda
     fig.add_hline(
         y=rec.target_metric,
         line={"color": theme.TARGET, "dash": "dash", "width": 2},
+        # Above the line at the left: a rising curve is below its target there, so the label never
+        # sits on the curve (at the bottom right it did, where the curve crosses the target).
         annotation={
             "text": f"target {rec.target_metric:.3f}",
             "font": {"size": theme.CHART_FONT, "color": theme.TARGET},
+            "bgcolor": "rgba(255,255,255,0.85)",
         },
-        annotation_position="bottom right",
+        annotation_position="top left",
     )
     values = np.concatenate(
         [np.ravel(c) for c in curves.values()] + [[rec.target_metric, rec.today_metric]]
@@ -438,11 +441,13 @@ def curve_chart(
     fig.add_hline(
         y=target,
         line={"color": theme.TARGET, "dash": "dash", "width": 2},
+        # Above the line at the left, where a rising curve is still below its target.
         annotation={
             "text": f"target {target:.3f}",
             "font": {"size": theme.CHART_FONT, "color": theme.TARGET},
+            "bgcolor": "rgba(255,255,255,0.85)",
         },
-        annotation_position="bottom right",
+        annotation_position="top left",
     )
     if today_n:
         fig.add_vline(x=today_n, line={"color": theme.TARGET, "dash": "dot", "width": 2})

@@ -98,11 +98,13 @@ def compare_curves(
         fig.add_hline(
             y=t,
             line={"color": theme.TARGET, "dash": "dash", "width": 2},
+            # Above the line at the left, where each rising curve is still below its target.
             annotation={
                 "text": html_text(label),
                 "font": {"size": theme.CHART_FONT - 1, "color": theme.TARGET},
+                "bgcolor": _LABEL_BG,
             },
-            annotation_position="bottom right",
+            annotation_position="top left",
         )
     lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
     pad = max(0.01, 0.08 * (hi - lo))
@@ -239,6 +241,39 @@ def compare_cost_per_point(titles: Sequence[str], analyses: Sequence) -> go.Figu
 # -----------------------------------------------------------------------------------
 
 
+def _share_texts(order: Sequence[Bar], base_share: float, base_label: str) -> dict[str, list[str]]:
+    """The share panel's bar-end labels ("80% · Hybrid"), low and high end of each input.
+
+    Both bars of a row start at today's share and are drawn over each other; when both ends move
+    the share the same way, both labels sat at the same place, one over the other ("80% · Hybrid"
+    over "79% · Hybrid"). Then the longer bar carries one label for both ("79% to 80% · Hybrid",
+    or both labels when they differ) and the shorter none. An end that does not move the share
+    (under half a point) and keeps the label gets no label."""
+    out: dict[str, list[str]] = {"low": [], "high": []}
+    for b in order:
+        share = {e: 100 * getattr(b, f"share_{e}") for e in ("low", "high")}
+        label = {e: LABEL_TITLES[getattr(b, f"label_{e}")] for e in ("low", "high")}
+        dx = {e: share[e] - base_share for e in ("low", "high")}
+        text = {
+            e: f"{share[e]:.0f}% · {label[e]}"
+            if abs(dx[e]) > 0.5 or getattr(b, f"label_{e}") != base_label
+            else ""
+            for e in ("low", "high")
+        }
+        if text["low"] and text["high"] and dx["low"] * dx["high"] > 0:
+            longer = "low" if abs(dx["low"]) >= abs(dx["high"]) else "high"
+            shorter = "high" if longer == "low" else "low"
+            if label["low"] == label["high"]:
+                a, b_ = sorted((share["low"], share["high"]))
+                joined = f"{a:.0f}% to {b_:.0f}% · {label['low']}"
+            else:
+                joined = f"{text[shorter]}, {text[longer]}"
+            text = {longer: joined, shorter: ""}
+        out["low"].append(text["low"])
+        out["high"].append(text["high"])
+    return out
+
+
 def tornado_chart(bars: Sequence[Bar], base: dict, currency: str) -> go.Figure:
     """Swing in cost per point (top) and synthetic share (below it) as each input crosses its range.
 
@@ -256,6 +291,7 @@ def tornado_chart(bars: Sequence[Bar], base: dict, currency: str) -> go.Figure:
     base_cpp = base.get("cost_per_point")
     base_share = 100 * base["share"]
 
+    share_texts = _share_texts(order, base_share, base["label"])
     for end, colour, pattern in (("low", LOW_COLOUR, ""), ("high", HIGH_COLOUR, "/")):
         xs, bases, texts = [], [], []
         for b in order:
@@ -305,13 +341,7 @@ def tornado_chart(bars: Sequence[Bar], base: dict, currency: str) -> go.Figure:
                     "color": colour,
                     "pattern": {"shape": pattern, "fgcolor": "white", "solidity": 0.3},
                 },
-                text=[
-                    f"{100 * getattr(b, f'share_{end}'):.0f}% · "
-                    f"{LABEL_TITLES[getattr(b, f'label_{end}')]}"
-                    if abs(dx) > 0.5 or getattr(b, f"label_{end}") != base["label"]
-                    else ""
-                    for b, dx in zip(order, share_x, strict=True)
-                ],
+                text=share_texts[end],
                 textposition="outside",
                 cliponaxis=False,
                 textfont={"size": theme.CHART_FONT - 2},

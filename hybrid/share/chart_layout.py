@@ -73,7 +73,10 @@ def chart_layout(
     rows = legend_rows(legend_names, width_px, font)
     # Room for the title from the first draw: automargin only grows the margin after a redraw, and
     # a chart measured (or printed) before it has its title cut at the top.
-    top = int(16 + lines(title) * title_font * 1.3)
+    # The top y tick label is centred on the plot's top edge, so half of it stands above the plot:
+    # the title keeps clear of it (the Compare cost-per-point title sat on its "$60k").
+    tick_room = int(font * 0.7)
+    top = int(16 + lines(title) * title_font * 1.3) + tick_room
     bottom = int(14 + rows * font * 2.0)
     return {
         "title": {
@@ -88,7 +91,7 @@ def chart_layout(
             "y": 1.0,
             "yref": "paper",
             "yanchor": "bottom",
-            "pad": {"b": int(12 + (lines(title) - 1) * title_font * 1.25)},
+            "pad": {"b": int(12 + tick_room + (lines(title) - 1) * title_font * 1.25)},
             "automargin": True,
         },
         "font": {"size": font, "color": "#222222", "family": FONT_FAMILY},
