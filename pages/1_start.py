@@ -8,7 +8,6 @@ from hybrid.errors import InputError
 from hybrid.explain.rationale import LABEL_TITLES
 from hybrid.model.scenario import DATA_USE_TITLES, Scenario
 from hybrid.share.extract import extract_scenario
-from hybrid.store.scenarios import safe_filename
 from ui import compute, nav, state
 from ui.theme import md_escape
 
@@ -242,6 +241,9 @@ with right, st.container(border=True):
         f"YAML file up to {MAX_SCENARIO_FILE // 2**20} MB. Datasets go on the Dataset page, which "
         f"takes larger files.",
     )
+    # Imported here: the store module brings SQLAlchemy, a second of imports before the heading.
+    from hybrid.store.scenarios import safe_filename
+
     st.download_button(
         "Download this scenario as YAML",
         data=scenario.to_yaml(),

@@ -184,18 +184,44 @@ st.caption(
 )
 
 st.subheader("Slice by slice")
-st.dataframe(
-    neutralise_frame(ui_wp.table(wp)),
-    hide_index=True,
-    width="stretch",
-    key="workplan.table",
-    height=min(36 * (len(wp.slices) + 1) + 24, 620),
-    column_config={
-        "Slice": st.column_config.TextColumn(pinned=True),
-        "Why this allocation": st.column_config.TextColumn(width="large"),
-        "What would move it": st.column_config.TextColumn(width="large"),
-    },
-)
+# Two tables of the same rows, each narrow enough for a 1280 px screen (one table of every column
+# ran past the right edge): what each slice gets, then what sets its mix. The reasons in words are
+# under "Explain one slice".
+slice_table = neutralise_frame(ui_wp.table(wp))
+for key, columns in (
+    (
+        "workplan.table",
+        [
+            "Slice",
+            "Rows today",
+            "New human rows",
+            "New synthetic rows",
+            "Reviewed rows",
+            "Verification sample",
+            "Spend",
+        ],
+    ),
+    (
+        "workplan.mix",
+        [
+            "Slice",
+            "Edge case",
+            "Annotator agreement",
+            "Generator accuracy",
+            "Synthetic share",
+            "Synthetic cap",
+            "Review coverage",
+        ],
+    ),
+):
+    st.dataframe(
+        slice_table,
+        hide_index=True,
+        width="stretch",
+        key=key,
+        height=min(36 * (len(wp.slices) + 1) + 24, 620),
+        column_order=columns,
+    )
 
 names = [s.slice for s in wp.slices]
 pick = st.selectbox(

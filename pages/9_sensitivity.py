@@ -307,7 +307,7 @@ mc_table = pd.DataFrame(
             for p in mc.plans
         ],
         "Cheapest per point": [f"{p.p_cheapest:.1%}" for p in mc.plans],
-        "Reaches the target": [f"{p.p_reaches_target:.1%}" for p in mc.plans],
+        "Reaches target": [f"{p.p_reaches_target:.1%}" for p in mc.plans],
     }
 )
 st.dataframe(neutralise_frame(mc_table), hide_index=True, width="stretch", key="sens.mc.table")

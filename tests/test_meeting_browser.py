@@ -73,6 +73,15 @@ _CLIPPED = r"""() => {
             }
         }
     }
+    // No table wider than its frame: columns past the right edge are cut off for a person across the
+    // table (the work plan's slice table at 1280 px). A table may scroll down, never sideways.
+    for (const grid of document.querySelectorAll('[data-testid="stMain"] [data-testid="stDataFrame"]')) {
+        const scroller = grid.querySelector('.dvn-scroller');
+        if (scroller && scroller.scrollWidth > scroller.clientWidth + 1) {
+            const heads = Array.from(grid.querySelectorAll('[role="columnheader"]')).map(h => h.innerText.trim()).filter(t => t);
+            out.push('table cut at the right edge (' + (scroller.scrollWidth - scroller.clientWidth) + ' px): ' + heads.slice(0, 3).join(', '));
+        }
+    }
     // No word of a metric or a heading broken across two lines ("Recommendatio / n now").
     const words = ['[data-testid="stMetricLabel"]', '[data-testid="stMetricValue"]', 'h1', 'h2', 'h3', 'h4'];
     for (const s of words) {

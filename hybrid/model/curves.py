@@ -14,7 +14,6 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import OptimizeWarning, curve_fit
 
 from hybrid.errors import InputError
 from hybrid.model.scenario import FittedCurve, LearningCurveSpec
@@ -118,6 +117,10 @@ def _fit_params(n: np.ndarray, m: np.ndarray) -> tuple[np.ndarray, np.ndarray | 
     def jac(x, ceiling, log_scale, exponent):
         t = np.exp(log_scale - exponent * np.log(x))
         return np.column_stack([np.ones_like(x), -t, t * np.log(x)])
+
+    # Imported here, not at the top: SciPy's optimize package takes about a second to import,
+    # which every dashboard page paid before its heading (benchmarks/bench_pages.py).
+    from scipy.optimize import OptimizeWarning, curve_fit
 
     c0, a0, b0 = _profile_start(n, m)
     lower = [top - 1e-9, -50.0, 1e-4]
