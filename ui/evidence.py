@@ -344,6 +344,11 @@ def _log_x(fig: go.Figure, ns: list[float]) -> None:
     )
 
 
+# The measured charts sit in half of the page (two columns): about 420 px at 1280 px. Laid out for
+# the full width, their legend needed more rows than it was given and climbed over the title.
+HALF_WIDTH_PX = 400
+
+
 def curve_figure(measured: Measured) -> go.Figure:
     r = measured.result
     ns = [float(n) for n, _ in r.points]
@@ -376,6 +381,7 @@ def curve_figure(measured: Measured) -> go.Figure:
         "Training rows (log scale)",
         f"{METRIC_TITLES[r.metric].capitalize()} (fraction)",
         height=400,
+        width_px=HALF_WIDTH_PX,
     )
     _log_x(fig, ns)
     fig.update_yaxes(tickformat=".2f")
@@ -431,6 +437,7 @@ def rate_figure(measured: Measured) -> go.Figure:
         "Synthetic rows added",
         f"{METRIC_TITLES[r.metric].capitalize()} (fraction)",
         height=400,
+        width_px=HALF_WIDTH_PX,
     )
     fig.update_yaxes(tickformat=".3f")
     return fig
