@@ -36,6 +36,7 @@ ROOT_MODULES = {
     "hybrid.atomic",
     "hybrid.safetext",
     "hybrid.money",
+    "hybrid.vocabulary",
 }
 ENTRY_POINT = "hybrid.__main__"  # python -m hybrid: may import the command line
 

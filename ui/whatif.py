@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -20,7 +19,15 @@ import streamlit as st
 from pydantic import ValidationError
 
 from hybrid.explain.rationale import FACTOR_TITLES
-from hybrid.explain.sensitivity import INPUTS, Bar, outcome, plausible_range, threshold, tornado
+from hybrid.explain.sensitivity import (
+    INPUTS,
+    Bar,
+    outcome,
+    plausible_range,
+    threshold,
+    tornado,
+    vary,
+)
 from hybrid.model.economics import Inputs, resolve_inputs
 from hybrid.model.policy import Policy, Range
 from hybrid.model.scenario import Scenario
@@ -306,7 +313,7 @@ def sweep(
     xs = np.linspace(lo, hi, points)
     shares, cpps = [], []
     for x in xs:
-        o = outcome(replace(inp, **{field: float(x)}), pol)
+        o = outcome(vary(inp, field, float(x)), pol)
         shares.append(o.share)
         cpps.append(np.nan if o.cost_per_point is None else o.cost_per_point)
     return {"x": xs, "share": np.array(shares), "cost_per_point": np.array(cpps)}

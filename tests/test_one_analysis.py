@@ -1,0 +1,136 @@
+"""One analysis, every surface: each number a surface shows equals the ``Analysis``'s.
+
+For every bundled example and the bundled pilot scenario, the table ``NUMBERS`` lists each number
+the surfaces show, read from the ``Analysis`` (``hybrid.whatif.analysis.build_analysis``), from the
+command line's ``recommend --json`` and from the JSON report. The pages (AppTest) are checked
+against the same analysis, formatted as the page formats it. A surface that computes its own
+number, instead of reading the analysis, drifts from it and fails here. Work-plan numbers (i20b)
+join the same table.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from hybrid.cli.main import main as cli_main
+from hybrid.model.policy import load_policy
+from hybrid.model.scenario import load_scenario
+from hybrid.share.render import render_json
+from hybrid.share.report import build_report
+from hybrid.whatif.analysis import Analysis, build_analysis
+
+ROOT = Path(__file__).resolve().parent.parent
+# The bundled pilot scenario (data/samples/digits_pilot.yaml) as measured on its pilot.
+SCENARIOS = sorted((ROOT / "data" / "examples").glob("*.yaml")) + [
+    ROOT / "tests" / "fixtures" / "digits_pilot_measured.yaml"
+]
+IDS = [p.stem for p in SCENARIOS]
+PLANS = ("recommended", "all-human", "all-synthetic")
+PLAN_FIELDS = (
+    "synthetic_share",
+    "review_coverage",
+    "new_examples",
+    "human_examples",
+    "synthetic_examples",
+    "spend",
+    "expected_metric",
+    "points_gained",
+    "cost_per_point",
+    "risk_adjusted_cost_per_point",
+    "wrong_labels",
+    "escaped_error_cost",
+    "expert_anchor",
+    "synthetic_extension",
+    "human_review",
+    "reaches_target",
+)
+
+
+@cache
+def analysis(path: Path) -> Analysis:
+    return build_analysis(load_scenario(path), load_policy())
+
+
+@cache
+def cli_json(path: Path) -> dict:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert cli_main(["recommend", str(path), "--json"]) == 0
+    return json.loads(out.getvalue())
+
+
+@cache
+def report_json(path: Path) -> dict:
+    scenario = load_scenario(path)
+    return json.loads(render_json(build_report(scenario, load_policy())))
+
+
+def _plan(name):
+    return lambda a: a.plan(name)
+
+
+# (number, from the analysis, from `recommend --json`, from the JSON report)
+NUMBERS = [
+    ("today", lambda a: a.today, lambda j: j["today_metric"], lambda r: r["today_metric"]),
+    ("target", lambda a: a.target, lambda j: j["target_metric"], lambda r: r["target_metric"]),
+    ("budget", lambda a: a.rec.budget, lambda j: j["budget"], lambda r: r["budget"]),
+    ("label", lambda a: a.rec.label, lambda j: j["recommendation"], lambda r: r["recommendation"]),
+    ("mode", lambda a: a.rec.mode, lambda j: j["mode"], lambda r: r["mode"]),
+    ("headline", lambda a: a.headline, lambda j: j["rationale"][0], lambda r: r["rationale"][0]),
+    ("rationale", lambda a: list(a.rationale), lambda j: j["rationale"], lambda r: r["rationale"]),
+]
+for _name in PLANS:
+    for _field in PLAN_FIELDS:
+        NUMBERS.append(
+            (
+                f"{_name}.{_field}",
+                lambda a, n=_name, f=_field: getattr(a.plan(n), f),
+                lambda j, n=_name, f=_field: j["plans"][n][f],
+                lambda r, n=_name, f=_field: r["plans"][n][f],
+            )
+        )
+for _key, _title in (("expert_anchor", 0), ("synthetic_extension", 1), ("human_review", 2)):
+    NUMBERS.append(
+        (
+            f"layer.{_key}",
+            lambda a, i=_title: a.layers[i].amount,
+            lambda j, k=_key: j["layers"][k],
+            lambda r, k=_key: r["layers"][k],
+        )
+    )
+
+
+def same(x, y) -> bool:
+    if isinstance(x, float) and isinstance(y, (int, float)) and not isinstance(y, bool):
+        return abs(x - y) <= 1e-6 * max(1.0, abs(x))
+    return x == y
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=IDS)
+def test_recommend_json_is_the_analysis(path):
+    a, j = analysis(path), cli_json(path)
+    wrong = [n for n, of_a, of_j, _ in NUMBERS if not same(of_a(a), of_j(j))]
+    assert not wrong, wrong
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=IDS)
+def test_json_report_is_the_analysis(path):
+    a, r = analysis(path), report_json(path)
+    wrong = [n for n, of_a, _, of_r in NUMBERS if not same(of_a(a), of_r(r))]
+    assert not wrong, wrong
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=IDS)
+def test_every_input_has_one_value_and_one_source_everywhere(path):
+    """Every input: the analysis's value and provenance, the same in the CLI's JSON and the
+    report's."""
+    a = analysis(path)
+    want = {s.key: s.to_json() for s in a.sources}
+    assert cli_json(path)["inputs"] == want
+    assert report_json(path)["inputs"]["sources"] == want
