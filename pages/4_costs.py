@@ -351,6 +351,7 @@ with st.container(border=True):
                     scenario.economics.target_metric,
                     today_n or n_top,
                     fit.cov is not None,
+                    today_metric=a.today if a else None,
                 )
             else:
                 f = lc.fitted
@@ -358,7 +359,15 @@ with st.container(border=True):
                 n = np.geomspace(max(1.0, (today_n or 1000) / 10), (today_n or 1000) * 8, 160)
                 mean = fit.predict(n)
                 fig = charts.curve_chart(
-                    n, mean, mean, mean, [], scenario.economics.target_metric, today_n, False
+                    n,
+                    mean,
+                    mean,
+                    mean,
+                    [],
+                    scenario.economics.target_metric,
+                    today_n,
+                    False,
+                    today_metric=a.today if a else None,
                 )
             st.plotly_chart(fig, theme=None, key="costs.curve", config={"displayModeBar": False})
             facts = [f"ceiling {fit.ceiling:.3f}", f"exponent {fit.exponent:.2f}"]

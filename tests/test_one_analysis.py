@@ -134,3 +134,103 @@ def test_every_input_has_one_value_and_one_source_everywhere(path):
     want = {s.key: s.to_json() for s in a.sources}
     assert cli_json(path)["inputs"] == want
     assert report_json(path)["inputs"]["sources"] == want
+
+
+# --- the pages (AppTest) --------------------------------------------------------------------------
+# Each page's numbers as the page formats them, read from the analysis. A page that computed its
+# own number would show another value for some scenario here.
+
+PAGE_TIMEOUT = 120
+
+
+def _metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.main.metric}
+
+
+def _said(at) -> str:
+    parts = [e.value for e in (*at.markdown, *at.caption, *at.info, *at.warning, *at.success)]
+    return "\n".join(str(p) for p in parts).replace("\\", "")
+
+
+def _recommendation_page(a: Analysis, at) -> list[tuple[str, str, str]]:
+    from hybrid.money import money_compact
+    from hybrid.vocabulary import LABEL_TITLES
+
+    p, m = a.rec.plan, _metrics(at)
+    out = [
+        ("Recommendation", LABEL_TITLES[a.rec.label], m["Recommendation"]),
+        ("Synthetic share", f"{p.synthetic_share:.0%}", m["Synthetic share"]),
+        ("Expected metric", f"{p.expected_metric:.3f}", m["Expected metric"]),
+        ("Spend", money_compact(p.spend, a.currency), m["Spend"]),
+        ("headline", a.headline, a.headline if a.headline in _said(at) else "(not shown)"),
+    ]
+    plans = at.expander[0].dataframe[0].value
+    order = [pl.name for pl in a.rec.plans]
+    for col, fmt in (
+        ("expected metric", lambda q: f"{q.expected_metric:.3f}"),
+        ("points gained", lambda q: f"{q.points_gained:.2f}"),
+        ("new examples", lambda q: f"{q.new_examples:,.0f}"),
+        ("synthetic share", lambda q: f"{q.synthetic_share:.0%}"),
+    ):
+        want = [fmt(a.plan(n)) for n in order]
+        out.append((col, str(want), str(list(plans[col]))))
+    return out
+
+
+def _costs_page(a: Analysis, at) -> list[tuple[str, str, str]]:
+    from hybrid.vocabulary import source_text
+
+    tail = a.tail_coverage
+    line = f"The plan uses a tail coverage of {tail.value:.0%}: {source_text(tail.source)}."
+    return [
+        ("Today's metric", f"{a.today:.3f}", _metrics(at)["Today's metric"]),
+        ("tail coverage", line, line if line in _said(at) else "(not shown)"),
+    ]
+
+
+def _sensitivity_page(a: Analysis, at) -> list[tuple[str, str, str]]:
+    from hybrid.whatif.analysis import build_analysis as build
+
+    s = build(a.scenario, load_policy(), sensitivity=True)
+    head = f"### {s.measure_next}"
+    shown = [str(x.value).replace("\\", "") for x in at.markdown if str(x.value).startswith("###")]
+    return [("measure next", head, shown[0] if shown else "(not shown)")]
+
+
+def _report_page(a: Analysis, at) -> list[tuple[str, str, str]]:
+    from hybrid.share.report import verdict_sentence
+
+    verdict = verdict_sentence(a.rec)
+    return [("verdict", verdict, verdict if verdict in _said(at) else "(not shown)")]
+
+
+PAGES = {
+    "pages/5_recommendation.py": _recommendation_page,
+    "pages/4_costs.py": _costs_page,
+    "pages/7_sensitivity.py": _sensitivity_page,
+    "pages/10_report.py": _report_page,
+}
+
+
+@pytest.fixture
+def _own_library(tmp_path, monkeypatch):
+    monkeypatch.setenv("HYBRID_DATA_DIR", str(tmp_path))
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=IDS)
+def test_pages_show_the_analysis(path, _own_library):
+    from streamlit.testing.v1 import AppTest
+
+    from hybrid.share.urlstate import encode
+
+    a = analysis(path)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=PAGE_TIMEOUT)
+    at.query_params.update({"s": encode(a.scenario)})
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    wrong = []
+    for page, numbers in PAGES.items():
+        at.switch_page(page).run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        wrong += [(page, *row) for row in numbers(a, at) if row[1] != row[2]]
+    assert not wrong, wrong

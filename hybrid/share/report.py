@@ -352,7 +352,7 @@ def report_from(
     plans = {pl.name: pl for pl in rec.plans}
 
     headline = a.headline
-    verdict = _verdict(rec)
+    verdict = verdict_sentence(rec)
     summary = tuple(_summary(rec))
     kpis = (
         Kpi(
@@ -496,7 +496,7 @@ def workplan_section(wp: Any) -> WorkPlanSection:
     )
 
 
-def _verdict(rec: Recommendation) -> str:
+def verdict_sentence(rec: Recommendation) -> str:
     p, cur = rec.plan, rec.currency
     if rec.mode == "target":
         return (

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from hybrid.errors import InputError
 from hybrid.explain.recommendation import recommend_inputs
 from hybrid.explain.sensitivity import Bar, headline_bar, measure_next, tornado
 from hybrid.model.economics import Inputs, resolve_inputs
@@ -224,6 +225,8 @@ def build_analysis(
     """The analysis of ``scenario`` under ``policy``; the tornado and the Monte Carlo (over
     ``ranges``, the policy's by default) only when asked. ``include_synthetic`` False leaves the
     all-synthetic plan out of the Monte Carlo (it is outside the guardrails)."""
+    if uncertainty and draws < 100:
+        raise InputError(f"--draws: at least 100 draws are needed, got {draws}")
     inp = resolve_inputs(scenario, policy)
     rec = recommend_inputs(scenario, policy, inp)
     spend = spend_grid(rec)
