@@ -204,8 +204,31 @@ def _report_page(a: Analysis, at) -> list[tuple[str, str, str]]:
     return [("verdict", verdict, verdict if verdict in _said(at) else "(not shown)")]
 
 
+def _compare_page(a: Analysis, at) -> list[tuple[str, str, str]]:
+    """The current scenario beside a bundled example: its column is the analysis's."""
+    from hybrid.money import money
+    from hybrid.vocabulary import LABEL_TITLES
+
+    # The page opens on the current scenario beside another (an example when nothing is saved).
+    assert at.multiselect(key="compare.pick").value[0] == "Current scenario"
+    p = a.rec.plan
+    outcomes = next(d.value for d in at.dataframe if "Outcome" in d.value.columns)
+    current = outcomes.columns[2]
+    row = dict(zip(outcomes["Outcome"], outcomes[current], strict=True))
+    metrics = [(m.label, m.value) for m in at.main.metric]
+    first = {label: value for label, value in reversed(metrics)}
+    return [
+        ("Recommendation", LABEL_TITLES[a.rec.label], first["Recommendation"]),
+        ("Synthetic share", f"{p.synthetic_share:.0%}", first["Synthetic share"]),
+        ("Expected metric", f"{p.expected_metric:.3f}", row["Expected metric"]),
+        ("Spend", money(p.spend, a.currency), row["Spend"]),
+        ("Expert anchor", money(p.expert_anchor, a.currency), row["Expert anchor (human labels)"]),
+    ]
+
+
 PAGES = {
     "pages/5_recommendation.py": _recommendation_page,
+    "pages/6_compare.py": _compare_page,
     "pages/4_costs.py": _costs_page,
     "pages/7_sensitivity.py": _sensitivity_page,
     "pages/10_report.py": _report_page,
