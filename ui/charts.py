@@ -149,7 +149,7 @@ def spend_chart(rec: Recommendation, spend: np.ndarray, curves: dict[str, np.nda
     )
     for name in order:
         p = plans[name]
-        colour = theme.PLAN_COLOURS[name]
+        colour = theme.PLAN_COLORS[name]
         style = dict(styles[name])
         title = theme.PLAN_TITLES[name]
         if p.breaks:
