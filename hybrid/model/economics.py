@@ -42,7 +42,7 @@ from hybrid.model.provenance import Provenance, input_sources
 from hybrid.model.scenario import Scenario
 
 # The smallest signal a human label may keep; below it the learning curve itself is meaningless.
-_MIN_HUMAN_SIGNAL = 0.05
+MIN_HUMAN_SIGNAL = 0.05
 # Log-spaced plan sizes scanned before bisection when sizing a plan to reach a target.
 _SCAN = 48
 
@@ -141,7 +141,7 @@ class Inputs:
     def exchange_rate(self, coverage) -> np.ndarray:
         """Human examples one synthetic example is worth at review ``coverage``, before
         saturation."""
-        s_h = np.maximum(signal_kept(self.human_error, self.classes), _MIN_HUMAN_SIGNAL)
+        s_h = np.maximum(signal_kept(self.human_error, self.classes), MIN_HUMAN_SIGNAL)
         s_s = signal_kept(synthetic_error(self.accuracy, coverage, self.catch_rate), self.classes)
         # Cleaner labels than the human baseline do not make a generated example carry more
         # information than a human one: cap the noise ratio at 1.
@@ -331,7 +331,7 @@ def resolve_inputs(scenario: Scenario, policy: Policy) -> Inputs:
     )
     if ds is not None and ds.annotator_agreement is not None:
         human_error = human_error_from_agreement(ds.annotator_agreement, classes)
-        if float(signal_kept(human_error, classes)) < _MIN_HUMAN_SIGNAL:
+        if float(signal_kept(human_error, classes)) < MIN_HUMAN_SIGNAL:
             raise InputError(
                 f"dataset.annotator_agreement: {ds.annotator_agreement:.2f} is at or near chance "
                 f"for "
@@ -370,7 +370,7 @@ def resolve_inputs(scenario: Scenario, policy: Policy) -> Inputs:
         # worth of a correctly labeled row, which counts the noise twice: the cautious reading.
         synthetic_value = min(1.0, ds.synthetic_exchange_rate)
         if ds.synthetic_exchange_accuracy is not None:
-            s_h = max(float(signal_kept(human_error, classes)), _MIN_HUMAN_SIGNAL)
+            s_h = max(float(signal_kept(human_error, classes)), MIN_HUMAN_SIGNAL)
             s_m = float(signal_kept(1.0 - ds.synthetic_exchange_accuracy, classes))
             base = min(1.0, (s_m / s_h) ** 2)
             synthetic_value = min(1.0, ds.synthetic_exchange_rate / max(base, 1e-9))

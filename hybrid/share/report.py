@@ -763,9 +763,10 @@ def _chart_description(rec: Recommendation) -> str:
     )
 
 
-def _num(x: Any) -> Any:
+def json_number(x: Any) -> Any:
+    """A value JSON can hold: NumPy scalars and arrays as Python numbers, inf and NaN as null."""
     if isinstance(x, np.ndarray):
-        return [_num(v) for v in x.tolist()]
+        return [json_number(v) for v in x.tolist()]
     if isinstance(x, (np.floating, float)):
         x = float(x)
         return x if math.isfinite(x) else None
@@ -783,7 +784,7 @@ def _inputs_json(a: Analysis) -> dict:
         "classes human_error synthetic_value tail_weight tail_coverage human_now synthetic_now "
         "synthetic_now_value escaped_error_price currency"
     ).split()
-    out = {f: _num(getattr(inp, f)) for f in fields}
+    out = {f: json_number(getattr(inp, f)) for f in fields}
     g = inp.guardrails
     out["guardrails"] = {
         "max_synthetic_share": g.max_synthetic_share,
@@ -855,7 +856,7 @@ def _uncertainty_rows(unc: Any, cur: str) -> list[UncertaintyRow]:
     rows = []
     names = [n for n in PLAN_ORDER if n in unc] + [n for n in unc if n not in PLAN_ORDER]
     for name in names:
-        d = {k: _num(v) for k, v in _as_dict(unc[name]).items()}
+        d = {k: json_number(v) for k, v in _as_dict(unc[name]).items()}
 
         def c(k, d=d):
             return cpp_text(finite_or_none(d.get(k)), cur)
