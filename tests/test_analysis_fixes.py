@@ -176,3 +176,54 @@ def test_monte_carlo_exponent_draws_keep_today(policy):
     no_cov = replace(inp, curve=replace(inp.curve, cov=None))
     drawn = draw_inputs(no_cov, policy.ranges, 200, np.random.default_rng(0))
     assert np.allclose(drawn.today(), float(inp.today()), atol=1e-6)
+
+
+def test_the_costs_chart_marks_todays_metric_not_the_curves():
+    """The Costs chart drew "today" at about 0.97 (the human rows' curve) while the number beside it
+    said 0.897 (the analysis's today)."""
+    from ui import charts
+
+    n = np.geomspace(10, 10_000, 50)
+    mean = 0.99 - 0.5 * n**-0.3
+    fig = charts.curve_chart(n, mean, mean, mean, [], 0.95, 500.0, False, today_metric=0.897)
+    marks = [t for t in fig.data if list(t.y) == [0.897]]
+    assert marks and list(marks[0].x) == [500.0]
+    assert "0.897" in marks[0].name
+
+
+def test_accumulating_never_says_lost(tmp_path, monkeypatch):
+    """The Collapse simulator said "2,577 lost" beside "a category once seen is never lost"."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("HYBRID_DATA_DIR", str(tmp_path))
+    at = AppTest.from_file(str(ROOT / "pages" / "8_collapse.py"), default_timeout=120).run()
+    assert not at.exception
+    seen = [m for m in at.metric if m.label == "Categories seen"]
+    replace_, accumulate = seen
+    assert "lost" not in str(accumulate.delta) and "lost" not in str(accumulate.help)
+    assert "lost" in str(replace_.delta) or "all" in str(replace_.delta)
+
+
+def test_no_edge_case_suggestion_without_a_label_column(tmp_path, monkeypatch):
+    """A file with no label column has no class tail: the Dataset page suggested an edge-case level
+    "as the class tail suggests" anyway (the policy default, 3, against the example's 2)."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("HYBRID_DATA_DIR", str(tmp_path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    data = load_scenario(EXAMPLE).model_dump(mode="json")
+    data["factors"]["edge_cases"] = 1
+    from hybrid.share.urlstate import encode
+
+    at.query_params.update({"s": encode(Scenario.from_dict(data))})
+    at.run()
+    at.switch_page("pages/3_dataset.py").run()
+    rows = "\n".join(f"{i},{i * 0.37:.2f},note {i}" for i in range(300))
+    at.file_uploader(key="dataset.upload").set_value(
+        ("nolabel.csv", f"id,score,comment\n{rows}\n".encode(), "text/csv")
+    )
+    at.run()
+    assert not at.exception
+    assert at.session_state["hd.upload.profile"]["roles"]["label"] is None
+    assert at.session_state["hd.upload.suggest"] is None
+    assert not [b for b in at.button if "as the class tail suggests" in str(b.label)]

@@ -27,7 +27,7 @@ from hybrid.explain.sensitivity import (
     threshold,
     vary,
 )
-from hybrid.model.economics import Inputs, resolve_inputs
+from hybrid.model.economics import Inputs
 from hybrid.model.policy import Policy, Range
 from hybrid.model.scenario import Scenario
 from hybrid.money import money
@@ -229,9 +229,10 @@ def _ranges(text: str) -> dict[str, Range]:
 
 
 def _inputs(scenario_json: str, policy_text: str | None) -> tuple[Scenario, Policy, Inputs]:
+    """The scenario, its policy and the analysis's resolved inputs (what-ifs start from them)."""
     scenario = Scenario.model_validate_json(scenario_json)
     pol = compute.policy(policy_text)
-    return scenario, pol, resolve_inputs(scenario, pol)
+    return scenario, pol, compute.analysis_for(scenario, policy_text).inputs
 
 
 @st.cache_data(show_spinner="Moving each input across its range…", max_entries=64)
@@ -282,8 +283,8 @@ def spread_sentence(scenario_json: str, policy_text: str | None, ranges_text: st
     differ."""
     from hybrid.whatif.uncertainty import point_and_spread
 
-    _, _, inp = _inputs(scenario_json, policy_text)
-    rec = compute.analysis_for(Scenario.model_validate_json(scenario_json), policy_text).rec
+    a = compute.analysis_for(Scenario.model_validate_json(scenario_json), policy_text)
+    inp, rec = a.inputs, a.rec
     mc = monte_carlo_run(scenario_json, policy_text, ranges_text, 0, False)
     spread = next(sp for sp in mc.plans if sp.name == "recommended")
     return point_and_spread(
