@@ -267,8 +267,8 @@ with top[2], st.container(border=True):
     if a is not None:
         st.caption(
             md_escape(
-                f"The plan uses a tail coverage of {a.tail_coverage.value:.0%}: "
-                f"{source_text(a.tail_coverage.source)}."
+                f"The plan uses a tail coverage of {a.tail_coverage.value:.0%} "
+                f"({source_text(a.tail_coverage.source, reason=False)})."
             )
         )
         st.metric(

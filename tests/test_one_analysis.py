@@ -181,7 +181,10 @@ def _costs_page(a: Analysis, at) -> list[tuple[str, str, str]]:
     from hybrid.vocabulary import source_text
 
     tail = a.tail_coverage
-    line = f"The plan uses a tail coverage of {tail.value:.0%}: {source_text(tail.source)}."
+    line = (
+        f"The plan uses a tail coverage of {tail.value:.0%} "
+        f"({source_text(tail.source, reason=False)})."
+    )
     return [
         ("Today's metric", f"{a.today:.3f}", _metrics(at)["Today's metric"]),
         ("tail coverage", line, line if line in _said(at) else "(not shown)"),
