@@ -66,6 +66,11 @@ def test_model_strings_never_name_a_dashboard_page(policy):
         a = build_analysis(load_scenario(path), policy)
         words = " ".join(source_text(s.source) for s in a.sources) + " ".join(a.rationale)
         assert " page" not in words.replace("per page", "")
+    from hybrid.explain.sensitivity import INPUTS
+
+    assert not [how for *_, how in INPUTS.values() if "page" in how]
+    legal = build_analysis(load_scenario(ROOT / "data/examples/legal-evaluation-set.yaml"), policy)
+    assert not [s for s in legal.rationale if "page" in s]
 
 
 def test_the_fix_cost_is_said_to_be_the_one_used(policy):

@@ -136,8 +136,8 @@ def explain(
         )
         out.append(
             f"The regulated-domain rule applies ({how}) when the {FACTOR_TITLES['error_cost']} is "
-            f"{policy.regulated.min_error_cost} or more; the Regulated answer on the Factors page "
-            f"changes it."
+            f"{policy.regulated.min_error_cost} or more; the scenario's answer to whether the "
+            "domain is regulated changes it."
         )
     out.extend(inp.notes)
     return out, _what_would_change(scenario, policy, inp, rec)

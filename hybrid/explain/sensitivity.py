@@ -54,13 +54,13 @@ INPUTS: dict[str, tuple[str, tuple[float, float], bool, str]] = {
         "synthetic tail coverage",
         (0.0, 1.0),
         True,
-        "run the exchange-rate test on rare classes (Dataset page)",
+        "run the exchange-rate test on rare classes",
     ),
     "synthetic_value": (
         "synthetic example value",
         (1e-3, 10.0),
         True,
-        "run the exchange-rate test on the team's data (Dataset page)",
+        "run the exchange-rate test on the team's data",
     ),
     "exponent": (
         "learning-curve exponent",

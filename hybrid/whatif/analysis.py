@@ -27,7 +27,7 @@ from hybrid.model.policy import Policy, Range
 from hybrid.model.provenance import Provenance, Sourced
 from hybrid.model.recommend import Plan, Recommendation, metric_for_spend
 from hybrid.model.scenario import Scenario
-from hybrid.vocabulary import LABEL_TITLES, LAYERS, PLAN_ORDER, SENSITIVITY_TITLES
+from hybrid.vocabulary import LABEL_TITLES, LAYERS, PLAN_ORDER
 from hybrid.whatif.uncertainty import DEFAULT_DRAWS, MonteCarlo, monte_carlo
 
 # Spend points of the curves: linear steps for the budget-wide view and geometric ones down to
@@ -264,4 +264,4 @@ def build_analysis(
     )
 
 
-__all__ = ["Analysis", "Layer", "SENSITIVITY_TITLES", "build_analysis", "sourced_inputs"]
+__all__ = ["SOURCED_INPUTS", "Analysis", "Layer", "build_analysis", "sourced_inputs"]
