@@ -15,3 +15,6 @@ PURPLE = "#CC79A7"  # reddish purple: the high end of a range
 VERMILLION = "#D55E00"  # outside the guardrails, warnings
 TARGET = "#444444"  # the target metric line
 TODAY = "#8A8A8A"  # today's metric
+
+# One colour per plan: the all-human plan is human data, the all-synthetic plan synthetic data.
+PLAN_COLORS = {"all-human": HUMAN, "all-synthetic": SYNTHETIC, "recommended": RECOMMENDED}

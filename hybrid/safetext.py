@@ -32,6 +32,17 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER_RE = re.compile(r"-\d[\d,]*(\.\d+)?([eE][-+]?\d+)?%?|-\.\d+([eE][-+]?\d+)?%?")
 
 
+def file_stem(name: str) -> str:
+    """A portable file stem for a scenario name: ASCII letters, digits, dots, underscores and
+    dashes, at most 100 characters (the name itself travels inside the file).
+
+    The one rule for every file named after a scenario (a library export, a report, a download),
+    so one scenario's files carry one name.
+    """
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-._")
+    return (stem[:100].strip("-._")) or "scenario"
+
+
 def has_controls(text: str) -> bool:
     """True when ``text`` holds a character no name may hold (see ``NAME_CONTROL_RE``)."""
     return bool(NAME_CONTROL_RE.search(text))

@@ -168,14 +168,16 @@ for col, mode in zip(cols, modes, strict=True):
     with col, st.container(border=True):
         st.markdown(f"**{MODE_TITLES[mode]}, after {generations} generations**")
         m1, m2, m3 = st.columns(3)
+        # Accumulating never loses a category: the ones missing were never sampled, not lost.
+        missing = "not yet seen" if mode == "accumulate" else "lost"
         m1.metric(
             "Categories seen",
             f"{alive:,}",
-            f"{k - alive:,} lost" if alive < k else f"all {k:,}",
+            f"{k - alive:,} {missing}" if alive < k else f"all {k:,}",
             delta_color="off",
             delta_arrow="off",
             help=f"{alive:,} of the {k:,} categories can still be produced; {k - alive:,} are "
-            f"lost.",
+            f"{missing}.",
         )
         m2.metric(
             "Tail coverage",

@@ -38,11 +38,12 @@ def _policy(text: str | None) -> Policy:
 
 
 @st.cache_data(show_spinner="Computing sensitivity and uncertainty…", max_entries=32)
-def _analyses(scenario_json: str, policy_text: str | None, sensitivity: bool, uncertainty: bool):
-    from hybrid.share.analyses import compute_analyses
+def _analysis(scenario_json: str, policy_text: str | None, sensitivity: bool, uncertainty: bool):
+    """The scenario's one analysis, with the sections the report asks for."""
+    from hybrid.whatif.analysis import build_analysis
 
     scenario = Scenario.model_validate_json(scenario_json)
-    return compute_analyses(
+    return build_analysis(
         scenario, _policy(policy_text), sensitivity=sensitivity, uncertainty=uncertainty
     )
 
@@ -62,12 +63,10 @@ def _reports(
     from piling up in the cache. ``_workplan``: the Work plan page's plan, named by
     ``workplan_key``."""
     scenario = Scenario.model_validate_json(scenario_json)
-    sens, unc = _analyses(scenario_json, policy_text, sensitivity, uncertainty)
     data = build_report(
         scenario,
         _policy(policy_text),
-        sensitivity=sens,
-        uncertainty=unc,
+        analysis=_analysis(scenario_json, policy_text, sensitivity, uncertainty),
         generated_at=datetime.fromisoformat(minute),
         workplan=_workplan,
     )

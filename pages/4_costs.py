@@ -14,6 +14,7 @@ from hybrid.model.curves import CurveFit, fit_curve
 from hybrid.model.economics import prelabel_break_even
 from hybrid.money import money
 from hybrid.share.urlstate import MAX_MONEY
+from hybrid.vocabulary import source_text
 from ui import charts, compute, evidence, nav, state
 from ui.theme import md_escape
 
@@ -220,13 +221,18 @@ with top[1], st.container(border=True):
     )
     priced = state.analysis()
     if priced is not None:
+        fix = priced.source("fix_cost")
+        fixed_at = (
+            f"the fix cost {money(fix.value, priced.currency)}"
+            if fix.source.kind == "entered"
+            else f"a fresh label's price ({money(fix.value, priced.currency)})"
+        )
         st.caption(
             md_escape(
                 f"The plan prices a reviewed row at "
-                f"{money(priced.review_unit_cost, priced.rec.currency)}: every "
-                f"row is checked, and the {priced.review_found:.0%} found wrong are fixed at a "
-                f"fresh label's "
-                "price, so review gets dearer as the generator gets worse."
+                f"{money(priced.review_unit_cost, priced.currency)}: every "
+                f"row is checked, and the {priced.review_found:.0%} found wrong are fixed at "
+                f"{fixed_at}, so review gets dearer as the generator gets worse."
             )
         )
     _money_field(
@@ -255,13 +261,14 @@ with top[2], st.container(border=True):
         "Empty: measured on the Dataset page if it was, else the policy default (generators "
         "rarely reach the tail). A value here overrides both.",
         placeholder="policy default"
-        if a is None or "policy" in a.tail_coverage_source
-        else f"measured: {a.tail_coverage:.2f}",
+        if a is None or not a.tail_coverage.source.measured
+        else f"measured: {a.tail_coverage.value:.2f}",
     )
     if a is not None:
         st.caption(
             md_escape(
-                f"The plan uses a tail coverage of {a.tail_coverage:.0%}, {a.tail_coverage_source}."
+                f"The plan uses a tail coverage of {a.tail_coverage.value:.0%} "
+                f"({source_text(a.tail_coverage.source, reason=False)})."
             )
         )
         st.metric(
@@ -344,6 +351,7 @@ with st.container(border=True):
                     scenario.economics.target_metric,
                     today_n or n_top,
                     fit.cov is not None,
+                    today_metric=a.today if a else None,
                 )
             else:
                 f = lc.fitted
@@ -351,7 +359,15 @@ with st.container(border=True):
                 n = np.geomspace(max(1.0, (today_n or 1000) / 10), (today_n or 1000) * 8, 160)
                 mean = fit.predict(n)
                 fig = charts.curve_chart(
-                    n, mean, mean, mean, [], scenario.economics.target_metric, today_n, False
+                    n,
+                    mean,
+                    mean,
+                    mean,
+                    [],
+                    scenario.economics.target_metric,
+                    today_n,
+                    False,
+                    today_metric=a.today if a else None,
                 )
             st.plotly_chart(fig, theme=None, key="costs.curve", config={"displayModeBar": False})
             facts = [f"ceiling {fit.ceiling:.3f}", f"exponent {fit.exponent:.2f}"]

@@ -142,9 +142,7 @@ with right:
     if rec.binding == "economics":
         st.info(md_escape(f"Economics: {rec.binding_reason}"), icon=":material/balance:")
     else:
-        from hybrid.model.policy import guardrails
-
-        bounds = guardrails(scenario, compute.policy(state.policy_text())).bounds
+        bounds = a.inputs.guardrails.bounds
         title = next((b.title for b in bounds if b.source == rec.binding), rec.binding)
         st.warning(
             f"**{md_escape(title)}**  \n{md_escape(rec.binding_reason)}", icon=":material/lock:"
@@ -191,7 +189,7 @@ with st.expander("The three plans side by side"):
     )
 
 with st.expander("Every guardrail that applies"):
-    rails = compute.rails(scenario.model_dump_json(), state.policy_text())
+    rails = a.inputs.guardrails
     st.dataframe(  # the reasons come from the policy, which a user may upload
         neutralise_frame(
             {

@@ -282,6 +282,14 @@ st.plotly_chart(
 st.caption(
     "Box: the middle half of the draws; whiskers: 5% to 95%; the line in the box is the median."
 )
+if r.same_as:
+    st.caption(
+        md_escape(
+            "The recommended plan is the "
+            + " and ".join(theme.PLAN_TITLES[n].lower() for n in r.same_as)
+            + " plan: one plan, cheapest in the same draws, so each is credited with them."
+        )
+    )
 st.plotly_chart(
     charts.mc_cheapest_chart(mc),
     theme=None,

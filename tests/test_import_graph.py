@@ -37,6 +37,7 @@ ROOT_MODULES = {
     "hybrid.safetext",
     "hybrid.money",
     "hybrid.bundled",
+    "hybrid.vocabulary",
 }
 ENTRY_POINT = "hybrid.__main__"  # python -m hybrid: may import the command line
 

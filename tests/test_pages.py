@@ -625,19 +625,23 @@ def test_costs_shows_the_tail_coverage_the_plan_uses_and_where_it_came_from():
 
     at = app(page="pages/4_costs.py")
     default = resolve_inputs(scenario(at), load_policy()).tail_coverage
-    assert plain(used(at)) == f"The plan uses a tail coverage of {default:.0%}, the policy default."
+    assert plain(used(at)) == f"The plan uses a tail coverage of {default:.0%} (policy default)."
+    assert at.number_input(key="w.economics.tail_coverage").placeholder == "policy default"
     # Measured on the Dataset page: the Costs page says so, and it is the number the plan uses.
     go(at, "pages/3_dataset.py")
     at.number_input(key="w.dataset.synthetic_tail_coverage").set_value(0.45)
     ok(at.run())
     go(at, "pages/4_costs.py")
     assert resolve_inputs(scenario(at), load_policy()).tail_coverage == pytest.approx(0.45)
-    assert plain(used(at)) == "The plan uses a tail coverage of 45%, measured on the Dataset page."
+    assert plain(used(at)) == (
+        "The plan uses a tail coverage of 45% (measured on the dataset: exchange rate on rare "
+        "classes)."
+    )
     assert at.number_input(key="w.economics.tail_coverage").placeholder == "measured: 0.45"
     # A value on the Costs page overrides the measurement.
     at.number_input(key="w.economics.tail_coverage").set_value(0.2)
     ok(at.run())
-    assert plain(used(at)) == "The plan uses a tail coverage of 20%, entered on the Costs page."
+    assert plain(used(at)) == "The plan uses a tail coverage of 20% (entered)."
 
 
 def test_costs_page_shows_what_a_reviewed_row_is_priced_at():

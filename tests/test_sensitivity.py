@@ -166,9 +166,12 @@ def test_point_estimate_and_interval_are_explained_together(policy):
     assert "gains nothing" in point_and_spread(None, empty, policy.ranges, inp, str)
 
 
-def test_a_recommended_plan_that_is_a_fixed_plan_wins_its_ties(policy):
-    """When the recommended mix is the all-human plan, the draws in which that mix is cheapest count
-    for the recommended plan; the report must not say all-human beats the recommendation."""
+def test_a_recommended_plan_that_is_a_fixed_plan_shares_its_ties(policy):
+    """When the recommended mix is the all-human plan they are one plan: cheapest in the same draws,
+    and said to be the same (issue 20: "Recommended cheapest in 100% of draws and All-human in 0%"
+    when they were one plan)."""
+    from hybrid.share.report import build_report
+
     scn = make_scenario()
     rec = recommend(scn, policy)
     inp = resolve_inputs(scn, policy)
@@ -177,9 +180,13 @@ def test_a_recommended_plan_that_is_a_fixed_plan_wins_its_ties(policy):
         p.name: p
         for p in monte_carlo(inp, plans, policy.ranges, rec.mode, draws=1000, seed=1).plans
     }
-    assert mc["all-human"].p_cheapest == 0.0
     assert mc["recommended"].p_cheapest > 0.0
+    assert mc["all-human"].p_cheapest == mc["recommended"].p_cheapest
+    assert mc["recommended"].same_as == ("all-human",)
+    assert mc["all-synthetic"].same_as == ()
     assert mc["recommended"].cpp_p50 == pytest.approx(mc["all-human"].cpp_p50)
+    note = build_report(scn, policy, uncertainty={k: v.to_dict() for k, v in mc.items()})
+    assert "The recommended plan is the all-human plan" in note.uncertainty_note
 
 
 def test_report_and_sensitivity_page_use_the_same_draws():

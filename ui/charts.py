@@ -149,7 +149,7 @@ def spend_chart(rec: Recommendation, spend: np.ndarray, curves: dict[str, np.nda
     )
     for name in order:
         p = plans[name]
-        colour = theme.PLAN_COLOURS[name]
+        colour = theme.PLAN_COLORS[name]
         style = dict(styles[name])
         title = theme.PLAN_TITLES[name]
         if p.breaks:
@@ -397,8 +397,14 @@ def curve_chart(
     target: float,
     today_n: float | None,
     has_band: bool,
+    today_metric: float | None = None,
 ) -> go.Figure:
-    """The learning curve: measured points, the fitted power law and its 90% band."""
+    """The learning curve: measured points, the fitted power law and its 90% band.
+
+    ``today_metric``: the analysis's today, marked at ``today_n``. It can sit below the curve: the
+    curve is the human rows' learning curve, and today's metric also counts the edge cases
+    synthetic rows miss and the repeated errors of rows in hand.
+    """
     fig = go.Figure()
     if has_band:
         fig.add_trace(
@@ -463,7 +469,20 @@ def curve_chart(
             xshift=6,
             font={"size": theme.CHART_FONT, "color": theme.TARGET},
         )
-    ys = np.concatenate([lo, hi, mean, [target], [p[1] for p in points] if points else []])
+    if today_n and today_metric is not None:
+        fig.add_trace(
+            go.Scatter(
+                x=[today_n],
+                y=[today_metric],
+                mode="markers+text",
+                name=f"today {today_metric:.3f}",
+                text=[f"today {today_metric:.3f}"],
+                textposition="bottom right",
+                marker={"color": theme.TARGET, "size": 11, "symbol": "diamond"},
+            )
+        )
+    extra = [today_metric] if today_n and today_metric is not None else []
+    ys = np.concatenate([lo, hi, mean, [target], [p[1] for p in points] if points else [], extra])
     y_lo, y_hi = float(np.nanmin(ys)), float(np.nanmax(ys))
     pad = max(0.01, 0.06 * (y_hi - y_lo))
     _layout(

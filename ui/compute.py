@@ -11,32 +11,13 @@ import numpy as np
 import streamlit as st
 
 from hybrid.errors import InputError
-from hybrid.explain.recommendation import recommend_inputs
 from hybrid.model.curves import CurveFit, fit_curve
-from hybrid.model.economics import resolve_inputs
 from hybrid.model.policy import Guardrails, Policy, guardrails, load_policy, parse_policy
-from hybrid.model.recommend import Recommendation, metric_for_spend
 from hybrid.model.scenario import Scenario, load_scenario
+from hybrid.whatif.analysis import Analysis, build_analysis
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "data" / "examples"
-SPEND_POINTS = 161
 CURVE_POINTS = 160
-
-
-@dataclass(frozen=True)
-class Analysis:
-    """Everything the pages draw for one scenario: the recommendation and its spend curves."""
-
-    rec: Recommendation
-    spend: np.ndarray  # money, 0 .. budget
-    curves: dict[str, np.ndarray]  # plan name -> expected metric at each spend
-    exchange_rate: float
-    tail_coverage: float = 0.0  # the tail coverage the plan uses (hybrid.model.economics.Inputs)
-    tail_coverage_source: str = ""
-    review_unit_cost: float = (
-        0.0  # cash per reviewed row: the check plus the wrong ones found, fixed
-    )
-    review_found: float = 0.0  # share of reviewed rows found wrong and fixed
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -49,37 +30,8 @@ def policy(text: str | None = None) -> Policy:
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def analyse(scenario_json: str, policy_text: str | None) -> Analysis:
-    scenario = Scenario.model_validate_json(scenario_json)
-    pol = policy(policy_text)
-    inp = resolve_inputs(scenario, pol)
-    rec = recommend_inputs(scenario, pol, inp)
-    # Linear steps for the budget-wide view and geometric ones down to 1/10,000 of the budget, so a
-    # plan that buys only what reaches the target still has a curve when the axis goes logarithmic.
-    budget = float(rec.budget)
-    spend = np.unique(
-        np.concatenate(
-            [
-                np.linspace(0.0, budget, SPEND_POINTS),
-                np.geomspace(max(budget, 1e-9) * 1e-4, max(budget, 1e-9), SPEND_POINTS),
-            ]
-        )
-    )
-    curves = {
-        p.name: np.asarray(
-            metric_for_spend(inp, p.synthetic_share, p.review_coverage, spend), dtype=float
-        )
-        for p in rec.plans
-    }
-    return Analysis(
-        rec=rec,
-        spend=spend,
-        curves=curves,
-        exchange_rate=float(inp.exchange_rate(rec.plan.review_coverage)),
-        tail_coverage=float(inp.tail_coverage),
-        tail_coverage_source=inp.tail_coverage_source,
-        review_unit_cost=float(inp.review_unit_cost()),
-        review_found=float((1.0 - inp.accuracy) * inp.catch_rate),
-    )
+    """The scenario's analysis (``hybrid.whatif.analysis``), cached: every page reads this one."""
+    return build_analysis(Scenario.model_validate_json(scenario_json), policy(policy_text))
 
 
 def analysis_for(scenario: Scenario, policy_text: str | None) -> Analysis:

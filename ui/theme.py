@@ -13,6 +13,7 @@ import string
 
 from hybrid.palette import (  # noqa: F401 (theme.X for pages)
     HUMAN,
+    PLAN_COLORS,
     RECOMMENDED,
     REVIEW,
     SYNTHETIC,
@@ -22,7 +23,6 @@ from hybrid.palette import (  # noqa: F401 (theme.X for pages)
 BAND = "rgba(0, 114, 178, 0.18)"  # the learning curve's uncertainty band, a pale human blue
 MUTED = "#BBBBBB"  # rules that do not bind, budget left unspent
 
-PLAN_COLOURS = {"all-human": HUMAN, "all-synthetic": SYNTHETIC, "recommended": RECOMMENDED}
 PLAN_TITLES = {
     "all-human": "All-human",
     "all-synthetic": "All-synthetic",

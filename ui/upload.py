@@ -201,9 +201,13 @@ def _apply() -> None:
         "source_counts": {k: int(v) for k, v in (summary.get("source_counts") or {}).items()},
         "data": is_data_file(up),  # rows to train on (the evidence block), not a statistics file
     }
-    level = summary.get("suggested_edge_case_level")
-    if level is None:
-        level = suggest_edge_case_level(prof)
+    # The suggestion reads the class tail: with no label column there is no tail to read, and the
+    # level it would show is only the policy default, not something this file measured.
+    level = None
+    if roles.label is not None:
+        level = summary.get("suggested_edge_case_level")
+        if level is None:
+            level = suggest_edge_case_level(prof)
     ss[SUGGEST] = int(level) if level else None
 
 

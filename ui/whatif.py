@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -20,14 +19,22 @@ import streamlit as st
 from pydantic import ValidationError
 
 from hybrid.explain.rationale import FACTOR_TITLES
-from hybrid.explain.sensitivity import INPUTS, Bar, outcome, plausible_range, threshold, tornado
-from hybrid.model.economics import Inputs, resolve_inputs
+from hybrid.explain.sensitivity import (
+    INPUTS,
+    Bar,
+    outcome,
+    plausible_range,
+    threshold,
+    vary,
+)
+from hybrid.model.economics import Inputs
 from hybrid.model.policy import Policy, Range
 from hybrid.model.scenario import Scenario
 from hybrid.money import money
+from hybrid.whatif.analysis import Analysis, build_analysis
 from hybrid.whatif.collapse import CollapseResult, compare_modes, simulate_collapse
 from hybrid.whatif.inputs import format_input, input_title  # noqa: F401 - the pages use them
-from hybrid.whatif.uncertainty import DEFAULT_DRAWS, MonteCarlo, monte_carlo
+from hybrid.whatif.uncertainty import DEFAULT_DRAWS, MonteCarlo
 from ui import compute
 
 RANGE_EDITS = (
@@ -156,20 +163,30 @@ def _ranges(text: str) -> dict[str, Range]:
 
 
 def _inputs(scenario_json: str, policy_text: str | None) -> tuple[Scenario, Policy, Inputs]:
+    """The scenario, its policy and the analysis's resolved inputs (what-ifs start from them)."""
     scenario = Scenario.model_validate_json(scenario_json)
     pol = compute.policy(policy_text)
-    return scenario, pol, resolve_inputs(scenario, pol)
+    return scenario, pol, compute.analysis_for(scenario, policy_text).inputs
 
 
 @st.cache_data(show_spinner="Moving each input across its range…", max_entries=64)
+def sensitivity_analysis(scenario_json: str, policy_text: str | None, ranges_text: str) -> Analysis:
+    """The scenario's analysis with its tornado over these ranges (``build_analysis``)."""
+    scenario = Scenario.model_validate_json(scenario_json)
+    return build_analysis(
+        scenario, compute.policy(policy_text), sensitivity=True, ranges=_ranges(ranges_text)
+    )
+
+
 def tornado_bars(
     scenario_json: str, policy_text: str | None, ranges_text: str
 ) -> tuple[list[Bar], dict]:
-    """The tornado's bars and the plan they swing around (share, label, cost per point)."""
-    _, pol, inp = _inputs(scenario_json, policy_text)
-    base = outcome(inp, pol)
-    bars = tornado(inp, pol, _ranges(ranges_text))
-    return bars, {"share": base.share, "label": base.label, "cost_per_point": base.cost_per_point}
+    """The tornado's bars and the plan they swing around (share, label, cost per point): the
+    analysis's recommended plan, not a second computation of it."""
+    a = sensitivity_analysis(scenario_json, policy_text, ranges_text)
+    p = a.rec.plan
+    base = {"share": p.synthetic_share, "label": a.rec.label, "cost_per_point": p.cost_per_point}
+    return list(a.sensitivity or ()), base
 
 
 @st.cache_data(show_spinner="Drawing 10,000 futures…", max_entries=32)
@@ -181,12 +198,18 @@ def monte_carlo_run(
     include_synthetic: bool,
     draws: int = DEFAULT_DRAWS,
 ) -> MonteCarlo:
-    scenario, pol, inp = _inputs(scenario_json, policy_text)
-    rec = compute.analysis_for(scenario, policy_text).rec
-    plans = [(p.name, p.synthetic_share, p.review_coverage) for p in rec.plans]
-    if not include_synthetic:
-        plans = [p for p in plans if p[0] != "all-synthetic"]
-    return monte_carlo(inp, plans, _ranges(ranges_text), rec.mode, draws=draws, seed=seed)
+    """The analysis's Monte Carlo over these ranges (``build_analysis``)."""
+    scenario = Scenario.model_validate_json(scenario_json)
+    a = build_analysis(
+        scenario,
+        compute.policy(policy_text),
+        uncertainty=True,
+        ranges=_ranges(ranges_text),
+        draws=draws,
+        seed=seed,
+        include_synthetic=include_synthetic,
+    )
+    return a.uncertainty
 
 
 def spread_sentence(scenario_json: str, policy_text: str | None, ranges_text: str) -> str:
@@ -194,8 +217,8 @@ def spread_sentence(scenario_json: str, policy_text: str | None, ranges_text: st
     differ."""
     from hybrid.whatif.uncertainty import point_and_spread
 
-    _, _, inp = _inputs(scenario_json, policy_text)
-    rec = compute.analysis_for(Scenario.model_validate_json(scenario_json), policy_text).rec
+    a = compute.analysis_for(Scenario.model_validate_json(scenario_json), policy_text)
+    inp, rec = a.inputs, a.rec
     mc = monte_carlo_run(scenario_json, policy_text, ranges_text, 0, False)
     spread = next(sp for sp in mc.plans if sp.name == "recommended")
     return point_and_spread(
@@ -240,7 +263,7 @@ def sweep(
     xs = np.linspace(lo, hi, points)
     shares, cpps = [], []
     for x in xs:
-        o = outcome(replace(inp, **{field: float(x)}), pol)
+        o = outcome(vary(inp, field, float(x)), pol)
         shares.append(o.share)
         cpps.append(np.nan if o.cost_per_point is None else o.cost_per_point)
     return {"x": xs, "share": np.array(shares), "cost_per_point": np.array(cpps)}

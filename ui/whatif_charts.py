@@ -212,9 +212,9 @@ def compare_cost_per_point(titles: Sequence[str], analyses: Sequence) -> go.Figu
                 y=vals,
                 name=title,
                 marker={
-                    "color": theme.PLAN_COLOURS[plan],
+                    "color": theme.PLAN_COLORS[plan],
                     "pattern": {"shape": patterns[plan], "fgcolor": "white", "solidity": 0.35},
-                    "line": {"color": theme.PLAN_COLOURS[plan], "width": 1.5},
+                    "line": {"color": theme.PLAN_COLORS[plan], "width": 1.5},
                 },
                 text=texts,
                 textposition="outside",
@@ -433,8 +433,8 @@ def mc_cost_chart(mc: MonteCarlo, stats: dict[str, dict[str, float]], currency: 
                 upperfence=[s["p95"]],
                 orientation="h",
                 name=theme.PLAN_TITLES[name],
-                marker={"color": theme.PLAN_COLOURS[name]},
-                line={"color": theme.PLAN_COLOURS[name], "width": 3},
+                marker={"color": theme.PLAN_COLORS[name]},
+                line={"color": theme.PLAN_COLORS[name], "width": 3},
                 width=0.45,
                 hoverinfo="x",
                 showlegend=False,
@@ -493,7 +493,7 @@ def mc_cheapest_chart(mc: MonteCarlo) -> go.Figure:
             x=vals,
             orientation="h",
             marker={
-                "color": [theme.PLAN_COLOURS[n] for n in names],
+                "color": [theme.PLAN_COLORS[n] for n in names],
                 "pattern": {
                     "shape": ["/" if n == "all-synthetic" else "" for n in names],
                     "fgcolor": "white",
@@ -530,7 +530,7 @@ def mc_metric_chart(mc: MonteCarlo, target: float) -> go.Figure:
                 x=[p.metric_p50],
                 y=[html_text(theme.PLAN_TITLES[p.name])],
                 mode="markers",
-                marker={"color": theme.PLAN_COLOURS[p.name], "size": 18, "symbol": "diamond"},
+                marker={"color": theme.PLAN_COLORS[p.name], "size": 18, "symbol": "diamond"},
                 error_x={
                     "type": "data",
                     "symmetric": False,
@@ -538,7 +538,7 @@ def mc_metric_chart(mc: MonteCarlo, target: float) -> go.Figure:
                     "arrayminus": [p.metric_p50 - p.metric_p5],
                     "thickness": 4,
                     "width": 12,
-                    "color": theme.PLAN_COLOURS[p.name],
+                    "color": theme.PLAN_COLORS[p.name],
                 },
                 showlegend=False,
                 hovertemplate=f"{p.metric_p5:.3f} to {p.metric_p95:.3f} (median "

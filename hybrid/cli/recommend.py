@@ -10,7 +10,7 @@ import json
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from hybrid.model.recommend import Recommendation
+    from hybrid.whatif.analysis import Analysis
 
 
 def register(subparsers) -> None:
@@ -24,26 +24,28 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from hybrid.explain.recommendation import recommend
     from hybrid.model.policy import load_policy
     from hybrid.model.scenario import load_scenario
+    from hybrid.whatif.analysis import build_analysis
 
     policy = load_policy(args.policy)
     scenario = load_scenario(args.scenario)
-    rec = recommend(scenario, policy)
+    analysis = build_analysis(scenario, policy)
     if args.json:
-        print(json.dumps(rec.to_json(), indent=2, allow_nan=False))
+        print(json.dumps(analysis.to_json(), indent=2, allow_nan=False))
     else:
         from hybrid.safetext import terminal
 
-        print(terminal(render_text(scenario.name, rec)))
+        print(terminal(render_text(scenario.name, analysis)))
     return 0
 
 
-def render_text(name: str, rec: Recommendation) -> str:
-    from hybrid.explain.rationale import LABEL_TITLES
+def render_text(name: str, analysis: Analysis) -> str:
+    """The analysis as terminal text: it formats, it computes nothing."""
     from hybrid.money import money
+    from hybrid.vocabulary import LABEL_TITLES, input_title, input_value, source_text
 
+    rec = analysis.recommendation
     cur = rec.currency
     p = rec.plan
     lines = [
@@ -61,7 +63,7 @@ def render_text(name: str, rec: Recommendation) -> str:
         "",
         f"{'plan':<15}{'spend':>14}{'metric':>9}{'points':>8}{'cost/point':>14}  notes",
     ]
-    for plan in rec.plans:
+    for plan in analysis.plans:
         cpp = "n/a" if plan.cost_per_point is None else money(plan.cost_per_point, cur)
         note = (
             "outside guardrails"
@@ -73,4 +75,9 @@ def render_text(name: str, rec: Recommendation) -> str:
             f"{plan.points_gained:>8.2f}{cpp:>14}  {note}"
         )
     lines += ["", "Why:"] + [f"  - {s}" for s in rec.rationale]
+    lines += ["", "Inputs and where they came from:"]
+    lines += [
+        f"  - {input_title(s.key)}: {input_value(s.key, s.value, cur)}, {source_text(s.source)}"
+        for s in analysis.sources
+    ]
     return "\n".join(lines)

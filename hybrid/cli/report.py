@@ -137,10 +137,11 @@ def _inputs(paths: list[str]) -> list[Path]:
 
 
 def report_data(scenario: Scenario, policy: Policy, args: argparse.Namespace):
-    from hybrid.share.analyses import compute_analyses
+    from hybrid.cli.workplan import work_plan
     from hybrid.share.report import build_report
+    from hybrid.whatif.analysis import build_analysis
 
-    sens, unc = compute_analyses(
+    analysis = build_analysis(
         scenario,
         policy,
         sensitivity=args.sensitivity,
@@ -148,13 +149,10 @@ def report_data(scenario: Scenario, policy: Policy, args: argparse.Namespace):
         draws=args.draws,
         seed=args.seed,
     )
-    from hybrid.cli.workplan import work_plan
-
     return build_report(
         scenario,
         policy,
-        sensitivity=sens,
-        uncertainty=unc,
+        analysis=analysis,
         generated_at=generation_date(args.date),
         workplan=work_plan(scenario, policy, args),
     )

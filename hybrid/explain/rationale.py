@@ -22,8 +22,13 @@ from hybrid.model.scenario import (  # noqa: F401 (FACTOR_TITLES re-exported)
     Scenario,
 )
 from hybrid.money import money  # noqa: F401 (re-exported for older callers)
-
-LABEL_TITLES = {"human": "Human-led", "hybrid": "Hybrid", "synthetic": "Synthetic-led"}
+from hybrid.vocabulary import (  # noqa: F401 (LABEL_TITLES re-exported)
+    LABEL_TITLES,
+    NO_GAIN,
+    rounded_count,
+    source_text,
+)
+from hybrid.vocabulary import ratio as ratio_text
 
 
 def explain(
@@ -33,14 +38,7 @@ def explain(
     p, h, syn = rec.plan, rec.human_plan, rec.synthetic_plan
     cur = rec.currency
     out: list[str] = []
-    if p.synthetic_share > 0:
-        out.append(
-            f"{LABEL_TITLES[rec.label]}: make {p.synthetic_share:.0%} of the new examples "
-            f"synthetic "
-            f"and have humans review {p.review_coverage:.0%} of those."
-        )
-    else:
-        out.append(f"{LABEL_TITLES[rec.label]}: label all new examples with human experts.")
+    out.append(headline(rec))
 
     g = inp.guardrails
     if rec.binding == "economics":
@@ -95,10 +93,14 @@ def explain(
     out.append("Cost per point for comparison: " + ", ".join(compare) + ".")
 
     rate = float(inp.exchange_rate(p.review_coverage))
+    review = (
+        f"{p.review_coverage:.0%} review catching {float(inp.catch_rate):.0%} of errors"
+        if p.review_coverage > 0
+        else "no review"
+    )
     out.append(
-        f"At generator accuracy {float(inp.accuracy):.0%} and {p.review_coverage:.0%} review "
-        f"catching {float(inp.catch_rate):.0%} of errors, one synthetic example is worth "
-        f"{rate:.2f} human examples in the common cases."
+        f"At generator accuracy {float(inp.accuracy):.0%} and {review}, one synthetic example is "
+        f"worth {rate:.2f} human examples in the common cases."
     )
     out.extend(_saturation(inp, rec))
     out.append(
@@ -134,11 +136,27 @@ def explain(
         )
         out.append(
             f"The regulated-domain rule applies ({how}) when the {FACTOR_TITLES['error_cost']} is "
-            f"{policy.regulated.min_error_cost} or more; the Regulated answer on the Factors page "
-            f"changes it."
+            f"{policy.regulated.min_error_cost} or more; the scenario's answer to whether the "
+            "domain is regulated changes it."
         )
     out.extend(inp.notes)
     return out, _what_would_change(scenario, policy, inp, rec)
+
+
+def headline(rec: Recommendation) -> str:
+    """The first sentence every surface shows: what to do, in one line."""
+    p = rec.plan
+    if p.new_examples <= 0:
+        return (
+            f"Buy nothing: today's metric {rec.today_metric:.3f} already meets the target "
+            f"{rec.target_metric:.3f}."
+        )
+    if p.synthetic_share > 0:
+        return (
+            f"{LABEL_TITLES[rec.label]}: make {p.synthetic_share:.0%} of the new examples "
+            f"synthetic and have humans review {p.review_coverage:.0%} of those."
+        )
+    return f"{LABEL_TITLES[rec.label]}: label all new examples with human experts."
 
 
 def _saturation(inp: Inputs, rec: Recommendation) -> list[str]:
@@ -165,7 +183,7 @@ def _saturation(inp: Inputs, rec: Recommendation) -> list[str]:
         else:
             out.append(
                 f"Generated rows build on the human rows: the pilot saw them pay up to about "
-                f"{ratio:.2g} "
+                f"{ratio_text(ratio)} "
                 f"per human row and no further, so with {total_humans:,.0f} human examples, beyond "
                 f"about "
                 f"{_round(peak)} generated rows nothing more is credited; past that the next "
@@ -190,7 +208,8 @@ def _saturation(inp: Inputs, rec: Recommendation) -> list[str]:
         out.append(
             f"Generated rows build on the human rows: with {total_humans:,.0f} human examples, "
             f"beyond about "
-            f"{_round(peak)} generated rows nothing more is gained ({inp.saturation_source}: "
+            f"{_round(peak)} generated rows nothing more is gained "
+            f"({source_text(inp.sources['saturation'], reason=False)}; "
             f"{float(inp.saturation):.3g} useful per human row); past that the next dollar buys "
             f"more as "
             "human seed examples."
@@ -207,7 +226,9 @@ def _saturation(inp: Inputs, rec: Recommendation) -> list[str]:
     if sigma > 0 and float(np.mean(inp.accuracy)) < 1.0:
         lost = sigma * (1.0 - float(np.mean(inp.accuracy)))
         out.append(
-            f"Generator errors repeat ({inp.systematic_source}): trained on its rows alone, "
+            "Generator errors repeat "
+            f"({source_text(inp.sources['systematic_share'], reason=False)}): "
+            "trained on its rows alone, "
             f"unreviewed, a "
             f"model would lose about {100 * lost:.1f} points to them; human rows and review "
             f"outvote them."
@@ -239,9 +260,11 @@ def _beyond_the_pilot(inp: Inputs, rec: Recommendation) -> list[str]:
         return []
     return [
         f"The all-synthetic plan's {plan.expected_metric:.3f} is an extrapolation: it trains on "
-        f"{ratio:.2g} generated rows per human row, {ratio / measured:.0f} times the most the "
+        f"{ratio_text(ratio)} generated rows per human row, {ratio / measured:.0f} times the most "
+        f"the "
         f"pilot measured "
-        f"({measured:.2g}). Past the pilot's range the model credits nothing more, but cannot see "
+        f"({ratio_text(measured)}). Past the pilot's range the model credits nothing more, but "
+        "cannot see "
         f"how much "
         "worse so many generated rows make it; in the validation benchmark such plans scored 8 to "
         "15 "
@@ -249,12 +272,7 @@ def _beyond_the_pilot(inp: Inputs, rec: Recommendation) -> list[str]:
     ]
 
 
-def _round(n: float) -> str:
-    """A count as a person says it in a meeting: two significant figures."""
-    if n < 100:
-        return f"{n:,.0f}"
-    digits = len(str(int(n))) - 2
-    return f"{round(n, -digits):,.0f}"
+_round = rounded_count
 
 
 def _show(field: str, value: float, currency: str) -> str:
@@ -262,7 +280,7 @@ def _show(field: str, value: float, currency: str) -> str:
 
 
 def _cpp(value: float | None, currency: str) -> str:
-    return "n/a (no gain)" if value is None else money(value, currency)
+    return NO_GAIN if value is None else money(value, currency)
 
 
 def _tail_raised(scenario: Scenario, policy: Policy) -> bool:

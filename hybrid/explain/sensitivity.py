@@ -54,13 +54,13 @@ INPUTS: dict[str, tuple[str, tuple[float, float], bool, str]] = {
         "synthetic tail coverage",
         (0.0, 1.0),
         True,
-        "run the exchange-rate test on rare classes (Dataset page)",
+        "run the exchange-rate test on rare classes",
     ),
     "synthetic_value": (
         "synthetic example value",
         (1e-3, 10.0),
         True,
-        "run the exchange-rate test on the team's data (Dataset page)",
+        "run the exchange-rate test on the team's data",
     ),
     "exponent": (
         "learning-curve exponent",
@@ -130,6 +130,15 @@ def outcome(inp: Inputs, policy: Policy) -> Outcome:
     return Outcome(s, v, label_for(s, policy), None if np.isnan(cpp) else cpp)
 
 
+def vary(inp: Inputs, field: str, value) -> Inputs:
+    """The inputs with one field moved; the learning-curve exponent moves with the curve anchored
+    at today's point (``Inputs.with_exponent``), so a range of it never contradicts the measured
+    points."""
+    if field == "exponent":
+        return inp.with_exponent(value)
+    return replace(inp, **{field: value})
+
+
 def tornado(inp: Inputs, policy: Policy, ranges: dict[str, Range] | None = None) -> list[Bar]:
     """Bars sorted by swing in cost per point (largest first), then by swing in synthetic share."""
     ranges = ranges if ranges is not None else policy.ranges
@@ -140,8 +149,8 @@ def tornado(inp: Inputs, policy: Policy, ranges: dict[str, Range] | None = None)
             continue
         x0 = float(np.mean(getattr(inp, field)))
         lo, hi = apply_range(x0, rng, field)
-        o_lo = outcome(replace(inp, **{field: lo}), policy)
-        o_hi = outcome(replace(inp, **{field: hi}), policy)
+        o_lo = outcome(vary(inp, field, lo), policy)
+        o_hi = outcome(vary(inp, field, hi), policy)
         bars.append(
             Bar(
                 input=field,
@@ -161,16 +170,23 @@ def tornado(inp: Inputs, policy: Policy, ranges: dict[str, Range] | None = None)
     return bars
 
 
+def headline_bar(bars: list[Bar]) -> Bar:
+    """The bar a headline names: among those whose range flips the label, or else all, the one
+    that moves the cost per point most (a bar whose end gains nothing counts as the widest swing);
+    synthetic-share swing breaks ties."""
+    flips = [b for b in bars if b.flips_label]
+    return max(
+        flips or bars,
+        key=lambda b: (b.cpp_swing if np.isfinite(b.cpp_swing) else 1e300, b.share_swing),
+    )
+
+
 def measure_next(bars: list[Bar]) -> str:
     """Which single measurement would most reduce the uncertainty, in one sentence."""
     measurable = [b for b in bars if b.input in INPUTS]
     if not measurable:
         return "No input's range moves the recommendation."
-    flips = [b for b in measurable if b.flips_label]
-    pick = max(
-        flips or measurable,
-        key=lambda b: (b.share_swing, b.cpp_swing if np.isfinite(b.cpp_swing) else 0),
-    )
+    pick = headline_bar(measurable)
     how = INPUTS[pick.input][3]
     why = (
         "its range flips the recommendation"
@@ -215,7 +231,7 @@ def label_threshold(
         return None
 
     def label_at(x: float) -> str:
-        return label_for(share_at(replace(inp, **{field: x})), policy)
+        return label_for(share_at(vary(inp, field, x)), policy)
 
     if label_at(end) == label:
         return None
@@ -237,7 +253,7 @@ def threshold(policy: Policy, inp: Inputs, field: str, lo: float, hi: float, ite
     """
 
     def label_at(x: float) -> str:
-        return label_for(share_at(replace(inp, **{field: x})), policy)
+        return label_for(share_at(vary(inp, field, x)), policy)
 
     xs = np.linspace(lo, hi, 17)
     labels = [label_at(float(x)) for x in xs]

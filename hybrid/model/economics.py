@@ -30,17 +30,19 @@ search, the Monte Carlo and the sensitivity analysis share one implementation of
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from hybrid.errors import InputError
 from hybrid.model.curves import CurveFit, curve_from_spec
 from hybrid.model.policy import Guardrails, Policy, guardrails, saturation, systematic_share
+from hybrid.model.provenance import Provenance, input_sources
 from hybrid.model.scenario import Scenario
 
 # The smallest signal a human label may keep; below it the learning curve itself is meaningless.
-_MIN_HUMAN_SIGNAL = 0.05
+MIN_HUMAN_SIGNAL = 0.05
 # Log-spaced plan sizes scanned before bisection when sizing a plan to reach a target.
 _SCAN = 48
 
@@ -132,19 +134,34 @@ class Inputs:
     )  # the pilot's largest synthetic batch per human row it measured
     pool_accuracy: float | None = None  # the pilot generator's accuracy, for rows already in hand
     objective: str = "reach_target"
-    saturation_source: str = ""
-    systematic_source: str = ""
-    tail_coverage_source: str = ""  # where tail_coverage came from, in words a person reads
+    # Where each input came from, by field name (hybrid.model.provenance.input_sources).
+    sources: Mapping[str, Provenance] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
 
     def exchange_rate(self, coverage) -> np.ndarray:
         """Human examples one synthetic example is worth at review ``coverage``, before
         saturation."""
-        s_h = np.maximum(signal_kept(self.human_error, self.classes), _MIN_HUMAN_SIGNAL)
+        s_h = np.maximum(signal_kept(self.human_error, self.classes), MIN_HUMAN_SIGNAL)
         s_s = signal_kept(synthetic_error(self.accuracy, coverage, self.catch_rate), self.classes)
         # Cleaner labels than the human baseline do not make a generated example carry more
         # information than a human one: cap the noise ratio at 1.
         return np.minimum((s_s / s_h) ** 2, 1.0) * self.synthetic_value
+
+    def with_exponent(self, exponent) -> Inputs:
+        """The learning curve with another ``exponent``, anchored at today's point.
+
+        A different exponent alone would move today's metric too (at 500 rows, the exponent's low
+        end once put today at 0.635 against measured points near 0.9), which no measurement allows:
+        the curve has to pass through the points it was fitted to. Rescaling ``a`` so that
+        ``a * n0**-b`` is unchanged at ``n0``, the human rows in hand, keeps today where it was
+        measured and varies only what more data buys (steeper: more; flatter: less).
+        """
+        n0 = max(float(self.human_now), 1.0)
+        b = np.asarray(exponent, dtype=float)
+        scale = np.asarray(self.scale, dtype=float) * np.power(n0, b - np.asarray(self.exponent))
+        return replace(
+            self, exponent=b if b.ndim else float(b), scale=scale if scale.ndim else float(scale)
+        )
 
     def curve_at(self, n) -> np.ndarray:
         n = np.maximum(np.asarray(n, dtype=float), 1e-9)
@@ -314,7 +331,7 @@ def resolve_inputs(scenario: Scenario, policy: Policy) -> Inputs:
     )
     if ds is not None and ds.annotator_agreement is not None:
         human_error = human_error_from_agreement(ds.annotator_agreement, classes)
-        if float(signal_kept(human_error, classes)) < _MIN_HUMAN_SIGNAL:
+        if float(signal_kept(human_error, classes)) < MIN_HUMAN_SIGNAL:
             raise InputError(
                 f"dataset.annotator_agreement: {ds.annotator_agreement:.2f} is at or near chance "
                 f"for "
@@ -329,8 +346,8 @@ def resolve_inputs(scenario: Scenario, policy: Policy) -> Inputs:
     else:
         human_error = policy.model.default_human_error.value
     synthetic_now_value = policy.model.existing_synthetic_value.value
-    sigma, sigma_source = systematic_share(scenario, policy)
-    k, k_source = saturation(scenario, policy)
+    sigma, _ = systematic_share(scenario, policy)
+    k, _ = saturation(scenario, policy)
     response = ds.synthetic_response if ds is not None else None
     if response is not None:
         synthetic_value = response.value
@@ -353,7 +370,7 @@ def resolve_inputs(scenario: Scenario, policy: Policy) -> Inputs:
         # worth of a correctly labeled row, which counts the noise twice: the cautious reading.
         synthetic_value = min(1.0, ds.synthetic_exchange_rate)
         if ds.synthetic_exchange_accuracy is not None:
-            s_h = max(float(signal_kept(human_error, classes)), _MIN_HUMAN_SIGNAL)
+            s_h = max(float(signal_kept(human_error, classes)), MIN_HUMAN_SIGNAL)
             s_m = float(signal_kept(1.0 - ds.synthetic_exchange_accuracy, classes))
             base = min(1.0, (s_m / s_h) ** 2)
             synthetic_value = min(1.0, ds.synthetic_exchange_rate / max(base, 1e-9))
@@ -364,16 +381,13 @@ def resolve_inputs(scenario: Scenario, policy: Policy) -> Inputs:
     else:
         synthetic_value = policy.model.synthetic_value.value
     if econ.tail_coverage is not None:
-        tail_coverage, tail_source = econ.tail_coverage, "entered on the Costs page"
+        tail_coverage = econ.tail_coverage
     elif response is not None and response.tail_coverage is not None:
-        tail_coverage, tail_source = (
-            response.tail_coverage,
-            "measured with the pilot's synthetic response",
-        )
+        tail_coverage = response.tail_coverage
     elif ds is not None and ds.synthetic_tail_coverage is not None:
-        tail_coverage, tail_source = ds.synthetic_tail_coverage, "measured on the Dataset page"
+        tail_coverage = ds.synthetic_tail_coverage
     else:
-        tail_coverage, tail_source = policy.model.tail_coverage.value, "the policy default"
+        tail_coverage = policy.model.tail_coverage.value
     if ds is not None and ds.human_examples > 0:
         human_now, synthetic_now = float(ds.human_examples), float(ds.synthetic_examples)
     else:
@@ -417,9 +431,7 @@ def resolve_inputs(scenario: Scenario, policy: Policy) -> Inputs:
         else np.inf,
         pool_accuracy=response.accuracy if response is not None else None,
         objective=econ.objective,
-        saturation_source=k_source,
-        tail_coverage_source=tail_source,
-        systematic_source=sigma_source,
+        sources=input_sources(scenario, policy),
         notes=tuple(notes),
     )
 

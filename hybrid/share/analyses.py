@@ -1,18 +1,15 @@
-"""The report's optional sections as plain data: tornado bars and Monte Carlo percentiles.
+"""The report's optional sections as plain data, read from the one analysis.
 
-The report builder takes these results as data and never imports the analysis modules, so a report
-without the two sections needs neither; the command line and the Report page call this.
+Kept for callers that want the tornado bars and Monte Carlo percentiles as dicts; the command line
+and the Report page pass the ``Analysis`` itself to ``build_report``.
 """
 
 from __future__ import annotations
 
-from hybrid.errors import InputError
-from hybrid.explain.recommendation import recommend_inputs
-from hybrid.explain.sensitivity import tornado
-from hybrid.model.economics import resolve_inputs
 from hybrid.model.policy import Policy
 from hybrid.model.scenario import Scenario
-from hybrid.whatif.uncertainty import DEFAULT_DRAWS, monte_carlo
+from hybrid.whatif.analysis import build_analysis
+from hybrid.whatif.uncertainty import DEFAULT_DRAWS
 
 
 def compute_analyses(
@@ -24,20 +21,15 @@ def compute_analyses(
     draws: int = DEFAULT_DRAWS,
     seed: int = 0,
 ):
-    """Tornado bars and Monte Carlo percentiles as plain data for ``build_report``.
+    """Tornado bars and Monte Carlo percentiles of ``build_analysis`` as plain data.
 
     Returns ``(sensitivity, uncertainty)``, each None when not asked for.
     """
     if not (sensitivity or uncertainty):
         return None, None
-    inp = resolve_inputs(scenario, policy)
-    sens = unc = None
-    if sensitivity:
-        sens = [b.to_dict() for b in tornado(inp, policy)]
-    if uncertainty:
-        if draws < 100:
-            raise InputError(f"--draws: at least 100 draws are needed, got {draws}")
-        rec = recommend_inputs(scenario, policy, inp)
-        plans = [(p.name, p.synthetic_share, p.review_coverage) for p in rec.plans]
-        unc = monte_carlo(inp, plans, policy.ranges, rec.mode, draws=draws, seed=seed).by_name()
+    a = build_analysis(
+        scenario, policy, sensitivity=sensitivity, uncertainty=uncertainty, draws=draws, seed=seed
+    )
+    sens = [b.to_dict() for b in a.sensitivity] if a.sensitivity is not None else None
+    unc = a.uncertainty.by_name() if a.uncertainty is not None else None
     return sens, unc

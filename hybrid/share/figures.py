@@ -19,10 +19,10 @@ from hybrid.share.report import (
     PLAN_ORDER,
     PLAN_TITLES,
     ReportData,
-    _cpp,
-    _fmt_input,
-    _opt_float,
 )
+from hybrid.share.report import cpp_text as _cpp
+from hybrid.share.report import finite_or_none as _opt_float
+from hybrid.vocabulary import input_value as _fmt_input
 
 _FONT = FONT_FAMILY
 

@@ -6,7 +6,7 @@ can list the formats without importing plotly, Jinja2 or fpdf2.
 
 from __future__ import annotations
 
-import re
+from hybrid.safetext import file_stem
 
 FORMATS = ("html", "md", "json", "pdf")
 EXTENSIONS = {"html": "html", "md": "md", "json": "json", "pdf": "pdf", "yaml": "yaml"}
@@ -19,7 +19,5 @@ MIME_TYPES = {
 }
 
 
-def slug(text: str) -> str:
-    """A safe file stem from user text: lowercase ASCII letters, digits and dashes."""
-    s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return s[:60].strip("-") or "scenario"
+# The one file-stem rule (hybrid.safetext.file_stem), under the name the report code uses.
+slug = file_stem

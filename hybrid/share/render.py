@@ -25,7 +25,7 @@ from hybrid.share.report import (
     REPORT_FORMAT_VERSION,
     YAML_MARKER,
     ReportData,
-    _num,
+    json_number,
 )
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -173,7 +173,7 @@ def report_json(data: ReportData) -> dict:
         ]
     if data.uncertainty is not None:
         out["uncertainty"] = {
-            r.name: {k: _num(v) for k, v in r.values.items()} for r in data.uncertainty
+            r.name: {k: json_number(v) for k, v in r.values.items()} for r in data.uncertainty
         }
     if data.profile is not None:
         out["profile"] = data.profile

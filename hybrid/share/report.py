@@ -31,18 +31,28 @@ from typing import Any
 
 import numpy as np
 
-from hybrid import __version__, palette
+from hybrid import __version__, palette, vocabulary
 from hybrid.errors import InputError
-from hybrid.explain.rationale import FACTOR_TITLES, LABEL_TITLES
-from hybrid.explain.recommendation import recommend_inputs
-from hybrid.model.curves import fit_curve
-from hybrid.model.economics import Inputs, resolve_inputs
+from hybrid.explain.sensitivity import Bar
+from hybrid.model.economics import Inputs
 from hybrid.model.policy import Bound, Policy, guardrails
 from hybrid.model.recommend import Plan, Recommendation, metric_for_spend
-from hybrid.model.scenario import DATA_USE_TITLES, FACTOR_NAMES, Scenario
+from hybrid.model.scenario import DATA_USE_TITLES, FACTOR_NAMES, FACTOR_TITLES, Scenario
 from hybrid.money import money
 from hybrid.safetext import shown
 from hybrid.share.formats import slug
+from hybrid.vocabulary import (
+    LABEL_TITLES,
+    NO_GAIN,
+    PLAN_ORDER,
+    PLAN_TITLES,
+    SENSITIVITY_TITLES,
+    input_title,
+    input_value,
+    interval,
+    source_text,
+)
+from hybrid.whatif.analysis import Analysis, build_analysis
 
 # One colour per meaning, shared with the dashboard (hybrid/palette.py).
 COLORS = {
@@ -55,55 +65,18 @@ COLORS = {
     "target": palette.TARGET,
     "today": palette.TODAY,
 }
-PLAN_COLORS = {
-    "all-human": COLORS["human"],
-    "all-synthetic": COLORS["synthetic"],
-    "recommended": COLORS["recommended"],
-}
-PLAN_TITLES = {
-    "all-human": "All-human",
-    "all-synthetic": "All-synthetic",
-    "recommended": "Recommended",
-}
-PLAN_ORDER = ("recommended", "all-human", "all-synthetic")
+PLAN_COLORS = palette.PLAN_COLORS
 LABEL_COLORS = {
     "human": COLORS["human"],
     "hybrid": COLORS["recommended"],
     "synthetic": COLORS["synthetic"],
 }
-LAYERS = (
-    (
-        "expert_anchor",
-        "Expert anchor",
-        COLORS["human"],
-        "Human expert labels: the hardest cases, gold examples, rubrics.",
-    ),
-    (
-        "synthetic_extension",
-        "Synthetic extension",
-        COLORS["synthetic"],
-        "Generated examples built on the human foundation.",
-    ),
-    (
-        "human_review",
-        "Human review",
-        COLORS["review"],
-        "Humans validate synthetic output before it is trained on.",
-    ),
-)
-# How sensitivity inputs are shown; unknown inputs fall back to three significant figures.
-SENSITIVITY_TITLES = {
-    "accuracy": "generator label accuracy",
-    "human_cost": "human cost per example",
-    "synthetic_cost": "synthetic cost per example",
-    "review_cost": "review cost per example",
-    "catch_rate": "review catch rate",
-    "tail_coverage": "synthetic tail coverage",
-    "synthetic_value": "synthetic example value",
-    "exponent": "learning-curve exponent",
+_LAYER_COLORS = {
+    "expert_anchor": COLORS["human"],
+    "synthetic_extension": COLORS["synthetic"],
+    "human_review": COLORS["review"],
 }
-_PERCENT_INPUTS = {"accuracy", "catch_rate", "tail_coverage"}
-_MONEY_INPUTS = {"human_cost", "synthetic_cost", "review_cost"}
+LAYERS = tuple((key, title, _LAYER_COLORS[key], desc) for key, title, desc in vocabulary.LAYERS)
 SPEND_TABLE_FRACTIONS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0)
 YAML_MARKER = "<!-- hybrid-report:scenario-yaml -->"
 REPORT_FORMAT_VERSION = 1
@@ -287,8 +260,9 @@ def _pct(x: float) -> str:
     return f"{x:.0%}"
 
 
-def _cpp(x: float | None, currency: str) -> str:
-    return "n/a (no gain)" if x is None else money(x, currency)
+def cpp_text(x: float | None, currency: str) -> str:
+    """Cost per point as text; a plan that gains nothing has none."""
+    return NO_GAIN if x is None else money(x, currency)
 
 
 def _count(x: float) -> str:
@@ -320,37 +294,65 @@ def build_report(
     scenario: Scenario,
     policy: Policy,
     *,
+    analysis: Analysis | None = None,
     sensitivity: Sequence[Any] | None = None,
     uncertainty: Mapping[str, Any] | Any | None = None,
     generated_at: datetime | str | None = None,
     profile: Mapping[str, Any] | None = None,
     workplan: Any | None = None,
 ) -> ReportData:
-    """Recommend and gather the report's content.
+    """Gather the report's content from the scenario's one ``Analysis`` (built here when not given).
 
-    ``sensitivity``: tornado bars, each a mapping or dataclass with ``input, low, high, share_low,
-    share_high, cpp_low, cpp_high, flips_label`` (``title`` optional). ``uncertainty``: ``{plan
-    name:
-    {cpp_p5, cpp_p50, cpp_p95, metric_p5, metric_p50, metric_p95, p_cheapest}}``
-    (``p_reaches_target``
-    optional), or an object with ``by_name()``. ``profile``: optional dataset profile facts,
+    ``sensitivity``: tornado bars (``sensitivity.Bar`` or their ``to_dict()``), used when the
+    analysis has none. ``uncertainty``: ``{plan name: {cpp_p5, cpp_p50, cpp_p95, metric_p5,
+    metric_p50, metric_p95, p_cheapest}}`` (``p_reaches_target`` optional), or an object with
+    ``by_name()``, used when the analysis has none. ``profile``: optional dataset profile facts,
     ``{rows, columns, label_column, class_counts: {label: count}}``. ``workplan``: a
     ``hybrid.model.workplan.WorkPlan`` of this scenario (``slice_plan``), shown as the work plan by
     slice. Sections appear only when given.
     """
-    inp = resolve_inputs(scenario, policy)
-    rec = recommend_inputs(scenario, policy, inp)
+    a = analysis if analysis is not None else build_analysis(scenario, policy)
+    if sensitivity is not None and a.sensitivity is None:
+        a = dataclasses.replace(a, sensitivity=tuple(_as_bar(b) for b in sensitivity))
+    return report_from(a, policy, uncertainty, generated_at, profile, workplan)
+
+
+def _as_bar(bar: Any) -> Bar:
+    if isinstance(bar, Bar):
+        return bar
+    d = _as_dict(bar)
+    name = str(d["input"])
+    return Bar(
+        input=name,
+        title=str(d.get("title") or SENSITIVITY_TITLES.get(name, name.replace("_", " "))),
+        low=float(d["low"]),
+        high=float(d["high"]),
+        share_low=float(d["share_low"]),
+        share_high=float(d["share_high"]),
+        cpp_low=finite_or_none(d.get("cpp_low")),
+        cpp_high=finite_or_none(d.get("cpp_high")),
+        label_low=str(d.get("label_low", "")),
+        label_high=str(d.get("label_high", "")),
+        flips_label=bool(d.get("flips_label")),
+    )
+
+
+def report_from(
+    a: Analysis,
+    policy: Policy,
+    uncertainty: Mapping[str, Any] | Any | None = None,
+    generated_at: datetime | str | None = None,
+    profile: Mapping[str, Any] | None = None,
+    workplan: Any | None = None,
+) -> ReportData:
+    """The report of one analysis: every number is the analysis's, only formatted here."""
+    scenario, inp, rec = a.scenario, a.inputs, a.recommendation
     cur = rec.currency
     p, h = rec.plan, rec.human_plan
     plans = {pl.name: pl for pl in rec.plans}
 
-    headline = f"{LABEL_TITLES[rec.label]}: " + (
-        f"make {p.synthetic_share:.0%} of the new examples synthetic and have humans review "
-        f"{p.review_coverage:.0%} of them"
-        if p.synthetic_share > 0
-        else "label every new example with human experts"
-    )
-    verdict = _verdict(rec)
+    headline = a.headline
+    verdict = verdict_sentence(rec)
     summary = tuple(_summary(rec))
     kpis = (
         Kpi(
@@ -366,8 +368,8 @@ def build_report(
         ),
         Kpi(
             "Cost per point",
-            _cpp(p.cost_per_point, cur),
-            f"all-human {_cpp(h.cost_per_point, cur)}",
+            cpp_text(p.cost_per_point, cur),
+            f"all-human {cpp_text(h.cost_per_point, cur)}",
         ),
         Kpi(
             "Bound by",
@@ -381,26 +383,25 @@ def build_report(
     )
     layers = tuple(
         LayerRow(
-            key,
-            title,
-            color,
-            p.layers[key],
-            money(p.layers[key], cur),
-            _pct(p.layers[key] / p.spend) if p.spend > 0 else "0%",
-            desc,
+            layer.key,
+            layer.title,
+            _LAYER_COLORS[layer.key],
+            layer.amount,
+            money(layer.amount, cur),
+            _pct(layer.share),
+            layer.description,
         )
-        for key, title, color, desc in LAYERS
+        for layer in a.layers
     )
     columns = tuple(
         PlanColumn(name, PLAN_TITLES[name], PLAN_COLORS[name], plans[name], not plans[name].breaks)
         for name in PLAN_ORDER
     )
-    spend, curves = _curves(inp, rec)
     data = ReportData(
         scenario=scenario,
         recommendation=rec,
-        policy_source=policy.source,
-        policy_digest=policy.digest,
+        policy_source=a.policy_source,
+        policy_digest=a.policy_digest,
         generated_at=_when(generated_at),
         version=__version__,
         scenario_yaml=scenario.to_yaml(),
@@ -427,19 +428,20 @@ def build_report(
         guardrail_summary=tuple(_guardrail_summary(scenario, policy)),
         dataset=tuple(_dataset_facts(scenario)),
         profile=_profile(profile),
-        assumptions=tuple(_assumptions(scenario, policy, inp)),
-        curve_spend=tuple(float(x) for x in spend),
-        curve_metric={k: tuple(float(x) for x in v) for k, v in curves.items()},
+        assumptions=tuple(_assumptions(a, policy)),
+        # The report's charts have a logarithmic spend axis: the analysis's curves above zero.
+        curve_spend=tuple(float(x) for x in a.spend[a.spend > 0]),
+        curve_metric={k: tuple(float(x) for x in v[a.spend > 0]) for k, v in a.curves.items()},
         spend_table=tuple(_spend_table(inp, rec)),
         chart_description=_chart_description(rec),
         rationale=tuple(rec.rationale),
-        inputs=_inputs_json(inp),
+        inputs=_inputs_json(a),
     )
-    if sensitivity is not None:
-        rows = tuple(_sensitivity_rows(sensitivity, cur))
-        data = dataclasses.replace(
-            data, sensitivity=rows, sensitivity_note=_sensitivity_note(rows, rec)
-        )
+    if a.sensitivity is not None:
+        rows = tuple(_sensitivity_rows(a.sensitivity, cur))
+        data = dataclasses.replace(data, sensitivity=rows, sensitivity_note=a.sensitivity_headline)
+    if uncertainty is None and a.uncertainty is not None:
+        uncertainty = a.uncertainty
     if uncertainty is not None:
         rows_u = tuple(_uncertainty_rows(uncertainty, cur))
         data = dataclasses.replace(
@@ -494,7 +496,7 @@ def workplan_section(wp: Any) -> WorkPlanSection:
     )
 
 
-def _verdict(rec: Recommendation) -> str:
+def verdict_sentence(rec: Recommendation) -> str:
     p, cur = rec.plan, rec.currency
     if rec.mode == "target":
         return (
@@ -537,7 +539,7 @@ def _summary(rec: Recommendation) -> list[str]:
             )
     if syn.breaks:
         s = (
-            f"All-synthetic would cost {_cpp(syn.cost_per_point, cur)} per point but breaks "
+            f"All-synthetic would cost {cpp_text(syn.cost_per_point, cur)} per point but breaks "
             f"{len(syn.breaks)} guardrails: about {syn.wrong_labels:,.0f} wrong labels would reach "
             f"training"
         )
@@ -546,7 +548,7 @@ def _summary(rec: Recommendation) -> list[str]:
         out.append(s + ".")
     else:
         out.append(
-            f"All-synthetic stays inside the guardrails at {_cpp(syn.cost_per_point, cur)} per "
+            f"All-synthetic stays inside the guardrails at {cpp_text(syn.cost_per_point, cur)} per "
             f"point."
         )
     if rec.binding == "economics":
@@ -581,8 +583,10 @@ def _plan_rows(columns: tuple[PlanColumn, ...], cur: str) -> list[tuple[str, tup
         row("Spend", lambda q: money(q.spend, cur)),
         row("Expected metric", lambda q: f"{q.expected_metric:.3f}"),
         row("Points gained", lambda q: f"{q.points_gained:.2f}"),
-        row("Cost per point", lambda q: _cpp(q.cost_per_point, cur)),
-        row("Risk-adjusted cost per point", lambda q: _cpp(q.risk_adjusted_cost_per_point, cur)),
+        row("Cost per point", lambda q: cpp_text(q.cost_per_point, cur)),
+        row(
+            "Risk-adjusted cost per point", lambda q: cpp_text(q.risk_adjusted_cost_per_point, cur)
+        ),
         row("Wrong labels reaching training", lambda q: _count(q.wrong_labels)),
         row("Expected cost of escaped errors", lambda q: money(q.escaped_error_cost, cur)),
         row("Reaches the target", lambda q: "yes" if q.reaches_target else "no"),
@@ -713,132 +717,16 @@ def _profile(profile: Mapping[str, Any] | None) -> dict | None:
     }
 
 
-def _assumptions(scenario: Scenario, policy: Policy, inp: Inputs) -> list[Fact]:
-    econ, ds, m = scenario.economics, scenario.dataset, policy.model
-    cur = inp.currency
-    g = inp.guardrails
+def _assumptions(a: Analysis, policy: Policy) -> list[Fact]:
+    """Every input with its value and where it came from: the analysis's ``sources``, formatted."""
     out = [
-        Fact("Budget", money(econ.budget, cur), "scenario"),
-        Fact("Target metric", f"{econ.target_metric:.3f}", "scenario"),
         Fact(
-            "Human label cost", money(econ.human_cost_per_example, cur) + " per example", "scenario"
-        ),
-        Fact(
-            "Synthetic generation cost",
-            money(econ.synthetic_cost_per_example, cur) + " per example",
-            "scenario",
-        ),
-        Fact(
-            "Human review cost",
-            money(econ.review_cost_per_example, cur) + " per synthetic example",
-            "scenario",
-        ),
-        Fact("Generator label accuracy", _pct(econ.synthetic_label_accuracy), "scenario"),
-        Fact(
-            "Review catch rate",
-            _pct(econ.review_catch_rate),
-            "scenario"
-            if "review_catch_rate" in econ.model_fields_set
-            else "default: reviewers catch 90% of errors",
-        ),
+            input_title(src.key),
+            input_value(src.key, src.value, a.currency),
+            source_text(src.source),
+        )
+        for src in a.sources
     ]
-    if ds is not None and ds.annotator_agreement is not None:
-        out.append(
-            Fact(
-                "Human label error",
-                f"{float(inp.human_error):.1%}",
-                f"derived from annotator agreement {ds.annotator_agreement:.0%} over "
-                f"{inp.classes:g} classes",
-            )
-        )
-    else:
-        out.append(
-            Fact(
-                "Human label error",
-                f"{float(inp.human_error):.1%}",
-                f"policy default: {m.default_human_error.reason}",
-            )
-        )
-    if ds is not None and ds.classes:
-        out.append(Fact("Label classes", f"{inp.classes:g}", "dataset"))
-    else:
-        out.append(
-            Fact("Label classes", f"{inp.classes:g}", f"policy default: {m.default_classes.reason}")
-        )
-    if ds is not None and ds.synthetic_exchange_rate is not None:
-        out.append(
-            Fact(
-                "Synthetic example value (noise-free)",
-                f"{float(inp.synthetic_value):.2f}",
-                f"from the measured exchange rate {ds.synthetic_exchange_rate:.2f}, generator "
-                f"noise divided out",
-            )
-        )
-    else:
-        out.append(
-            Fact(
-                "Synthetic example value (noise-free)",
-                f"{float(inp.synthetic_value):.2f}",
-                f"policy default: {m.synthetic_value.reason}",
-            )
-        )
-    if inp.synthetic_now > 0:
-        src = (
-            "measured exchange rate"
-            if ds is not None and ds.synthetic_exchange_rate is not None
-            else f"policy default: {m.existing_synthetic_value.reason}"
-        )
-        out.append(
-            Fact(
-                "Value of synthetic examples already in hand", f"{inp.synthetic_now_value:.2f}", src
-            )
-        )
-    if econ.tail_coverage is not None:
-        src = "scenario"
-    elif ds is not None and ds.synthetic_tail_coverage is not None:
-        src = "measured on the team's data"
-    else:
-        src = f"policy default: {m.tail_coverage.reason}"
-    out.append(Fact("Synthetic tail coverage (phi)", _pct(float(inp.tail_coverage)), src))
-    level_tail = policy.factors.edge_cases.levels[scenario.factors.edge_cases].tail_weight
-    src = f"policy, importance of edge cases = {scenario.factors.edge_cases}"
-    if float(inp.tail_weight) > level_tail + 1e-12:
-        src += f" (raised from {level_tail:.0%} by the dataset's tail share)"
-    out.append(Fact("Edge-case weight of the metric (tau)", _pct(float(inp.tail_weight)), src))
-    out.append(
-        Fact(
-            "Price of an escaped wrong label",
-            money(float(inp.escaped_error_price), cur),
-            f"scenario {money(econ.escaped_error_cost, cur)} \u00d7 policy multiplier "
-            f"{g.escaped_error_multiplier:g} for error cost {scenario.factors.error_cost}",
-        )
-    )
-    curve = inp.curve
-    spec = econ.learning_curve
-    if spec.points is not None:
-        fit = fit_curve(spec.points, backtest=True)
-        src = f"fitted to {len(spec.points)} measured points"
-        if fit.rmse is not None:
-            src += f" (RMSE {fit.rmse:.4f})" if fit.rmse >= 1e-4 else " (RMSE below 0.0001)"
-        src += f"; back-test: {fit.backtest_note}"
-    else:
-        src = "fitted parameters given in the scenario"
-    out.append(
-        Fact(
-            "Learning curve m(n) = c \u2212 a\u00b7n^(\u2212b)",
-            f"c = {curve.ceiling:.4f}, a = {curve.scale:.4g}, b = {curve.exponent:.4f}",
-            src,
-        )
-    )
-    out.append(
-        Fact(
-            "Examples in hand (today's point on the curve)",
-            _count(inp.human_now),
-            "dataset"
-            if ds is not None and ds.human_examples > 0
-            else "largest learning-curve point",
-        )
-    )
     out.append(
         Fact(
             "Label thresholds",
@@ -848,20 +736,6 @@ def _assumptions(scenario: Scenario, policy: Policy, inp: Inputs) -> list[Fact]:
         )
     )
     return out
-
-
-def _curves(inp: Inputs, rec: Recommendation) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Expected metric over spend (log-spaced from 0.1% of the budget to all of it) per plan mix."""
-    top = max(rec.budget, *(pl.spend for pl in rec.plans))
-    spend = np.geomspace(top * 1e-3, top, 160)
-    spend = np.unique(np.concatenate([spend, [pl.spend for pl in rec.plans if pl.spend > 0]]))
-    curves = {
-        pl.name: np.asarray(
-            metric_for_spend(inp, pl.synthetic_share, pl.review_coverage, spend), dtype=float
-        )
-        for pl in rec.plans
-    }
-    return spend, curves
 
 
 def _spend_table(inp: Inputs, rec: Recommendation) -> list[tuple[str, tuple[str, ...]]]:
@@ -889,9 +763,10 @@ def _chart_description(rec: Recommendation) -> str:
     )
 
 
-def _num(x: Any) -> Any:
+def json_number(x: Any) -> Any:
+    """A value JSON can hold: NumPy scalars and arrays as Python numbers, inf and NaN as null."""
     if isinstance(x, np.ndarray):
-        return [_num(v) for v in x.tolist()]
+        return [json_number(v) for v in x.tolist()]
     if isinstance(x, (np.floating, float)):
         x = float(x)
         return x if math.isfinite(x) else None
@@ -900,14 +775,16 @@ def _num(x: Any) -> Any:
     return x
 
 
-def _inputs_json(inp: Inputs) -> dict:
+def _inputs_json(a: Analysis) -> dict:
+    """The resolved model inputs, with every input's value and source (``Analysis.sources``)."""
+    inp = a.inputs
     fields = (
         "ceiling scale exponent budget human_cost synthetic_cost review_cost accuracy catch_rate "
         "target "
         "classes human_error synthetic_value tail_weight tail_coverage human_now synthetic_now "
         "synthetic_now_value escaped_error_price currency"
     ).split()
-    out = {f: _num(getattr(inp, f)) for f in fields}
+    out = {f: json_number(getattr(inp, f)) for f in fields}
     g = inp.guardrails
     out["guardrails"] = {
         "max_synthetic_share": g.max_synthetic_share,
@@ -923,6 +800,7 @@ def _inputs_json(inp: Inputs) -> dict:
         ],
     }
     out["notes"] = list(inp.notes)
+    out["sources"] = {src.key: src.to_json() for src in a.sources}
     return out
 
 
@@ -936,15 +814,8 @@ def _as_dict(x: Any) -> dict:
     raise InputError(f"report: expected a mapping or dataclass, got {type(x).__name__}")
 
 
-def _fmt_input(name: str, value: float, cur: str) -> str:
-    if name in _PERCENT_INPUTS:
-        return f"{value:.0%}"
-    if name in _MONEY_INPUTS:
-        return money(value, cur)
-    return f"{value:.3g}"
-
-
-def _opt_float(x: Any) -> float | None:
+def finite_or_none(x: Any) -> float | None:
+    """A float, or None for a missing or non-finite value."""
     if x is None:
         return None
     x = float(x)
@@ -957,14 +828,14 @@ def _sensitivity_rows(bars: Sequence[Any], cur: str) -> list[SensitivityRow]:
         d = _as_dict(bar)
         name = str(d["input"])
         lo, hi = float(d["low"]), float(d["high"])
-        c_lo, c_hi = _opt_float(d.get("cpp_low")), _opt_float(d.get("cpp_high"))
+        c_lo, c_hi = finite_or_none(d.get("cpp_low")), finite_or_none(d.get("cpp_high"))
         rows.append(
             SensitivityRow(
                 input=name,
                 title=str(d.get("title") or SENSITIVITY_TITLES.get(name, name.replace("_", " "))),
-                range_text=f"{_fmt_input(name, lo, cur)} \u2013 {_fmt_input(name, hi, cur)}",
+                range_text=f"{input_value(name, lo, cur)} \u2013 {input_value(name, hi, cur)}",
                 share_text=f"{float(d['share_low']):.0%} \u2192 {float(d['share_high']):.0%}",
-                cpp_text=f"{_cpp(c_lo, cur)} \u2192 {_cpp(c_hi, cur)}",
+                cpp_text=f"{cpp_text(c_lo, cur)} \u2192 {cpp_text(c_hi, cur)}",
                 flips_label=bool(d.get("flips_label")),
                 low=lo,
                 high=hi,
@@ -977,22 +848,6 @@ def _sensitivity_rows(bars: Sequence[Any], cur: str) -> list[SensitivityRow]:
     return rows
 
 
-def _sensitivity_note(rows: tuple[SensitivityRow, ...], rec: Recommendation) -> str:
-    if not rows:
-        return "No input was varied."
-    flips = [r.title for r in rows if r.flips_label]
-    if flips:
-        return (
-            "Inputs whose plausible range flips the "
-            f"{LABEL_TITLES[rec.label].lower()} label: {', '.join(flips)}. Measure these next."
-        )
-    top = rows[0].title
-    return (
-        f"No input's plausible range flips the {LABEL_TITLES[rec.label].lower()} label; {top} "
-        f"moves the cost per point most."
-    )
-
-
 def _uncertainty_rows(unc: Any, cur: str) -> list[UncertaintyRow]:
     if hasattr(unc, "by_name") and not isinstance(unc, Mapping):
         unc = unc.by_name()
@@ -1001,24 +856,24 @@ def _uncertainty_rows(unc: Any, cur: str) -> list[UncertaintyRow]:
     rows = []
     names = [n for n in PLAN_ORDER if n in unc] + [n for n in unc if n not in PLAN_ORDER]
     for name in names:
-        d = {k: _num(v) for k, v in _as_dict(unc[name]).items()}
+        d = {k: json_number(v) for k, v in _as_dict(unc[name]).items()}
 
         def c(k, d=d):
-            return _cpp(_opt_float(d.get(k)), cur)
+            return cpp_text(finite_or_none(d.get(k)), cur)
 
         def m(k, d=d):
-            v = _opt_float(d.get(k))
+            v = finite_or_none(d.get(k))
             return "n/a" if v is None else f"{v:.3f}"
 
-        p_reach = _opt_float(d.get("p_reaches_target"))
-        p_cheap = _opt_float(d.get("p_cheapest"))
+        p_reach = finite_or_none(d.get("p_reaches_target"))
+        p_cheap = finite_or_none(d.get("p_cheapest"))
         rows.append(
             UncertaintyRow(
                 name=str(name),
                 title=PLAN_TITLES.get(str(name), str(name)),
                 color=PLAN_COLORS.get(str(name), COLORS["today"]),
-                cpp_text=f"{c('cpp_p50')} ({c('cpp_p5')} \u2013 {c('cpp_p95')})",
-                metric_text=f"{m('metric_p50')} ({m('metric_p5')} \u2013 {m('metric_p95')})",
+                cpp_text=interval(c("cpp_p50"), c("cpp_p5"), c("cpp_p95")),
+                metric_text=interval(m("metric_p50"), m("metric_p5"), m("metric_p95")),
                 p_cheapest_text="n/a" if p_cheap is None else f"{p_cheap:.0%}",
                 p_reaches_text="n/a" if p_reach is None else f"{p_reach:.0%}",
                 values=d,
@@ -1031,12 +886,20 @@ def _uncertainty_note(rows: tuple[UncertaintyRow, ...]) -> str:
     by = {r.name: r for r in rows}
 
     def v(name: str, key: str) -> float | None:
-        return _opt_float(by[name].values.get(key)) if name in by else None
+        return finite_or_none(by[name].values.get(key)) if name in by else None
 
     parts = []
-    cheapest = max(rows, key=lambda r: _opt_float(r.values.get("p_cheapest")) or 0.0, default=None)
-    if cheapest is not None:
-        p = _opt_float(cheapest.values.get("p_cheapest")) or 0.0
+    same = by["recommended"].values.get("same_as") if "recommended" in by else None
+    if same:
+        titles = " and ".join(PLAN_TITLES.get(n, n).lower() for n in same)
+        parts.append(
+            f"The recommended plan is the {titles} plan: they are the cheapest in the same draws."
+        )
+    cheapest = max(
+        rows, key=lambda r: finite_or_none(r.values.get("p_cheapest")) or 0.0, default=None
+    )
+    if cheapest is not None and not same:
+        p = finite_or_none(cheapest.values.get("p_cheapest")) or 0.0
         parts.append(
             f"Across the input ranges, {cheapest.title.lower()} is the cheapest per point in "
             f"{p:.0%} of draws"
@@ -1046,7 +909,7 @@ def _uncertainty_note(rows: tuple[UncertaintyRow, ...]) -> str:
         parts[-1] += "."
     r95, h5 = v("recommended", "cpp_p95"), v("all-human", "cpp_p5")
     r5, h95 = v("recommended", "cpp_p5"), v("all-human", "cpp_p95")
-    if None not in (r95, h5, r5, h95):
+    if None not in (r95, h5, r5, h95) and "all-human" not in (same or ()):
         if r95 < h5:
             parts.append(
                 "Even at the high end of its interval the recommended plan costs less per point "

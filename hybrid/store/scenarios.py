@@ -32,7 +32,6 @@ import getpass
 import hashlib
 import os
 import re
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -44,9 +43,11 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, IntegrityError
 
+from hybrid.atomic import write_text
 from hybrid.bundled import default_store_dir
 from hybrid.errors import InputError
 from hybrid.model.scenario import Scenario, read_text_file
+from hybrid.safetext import file_stem
 
 ENV_DATABASE_URL = "HYBRID_DATABASE_URL"
 ENV_DATA_DIR = "HYBRID_DATA_DIR"
@@ -333,26 +334,8 @@ def _normalise_url(url: str) -> sa.URL:
     return parsed
 
 
-def safe_filename(name: str) -> str:
-    """A portable file stem for a scenario name (the name itself travels inside the YAML)."""
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-._")
-    return (stem or "scenario")[:100]
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file and rename it over the target, so a crash never leaves half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+# The one file-stem rule (hybrid.safetext.file_stem), under the name the library code uses.
+safe_filename = file_stem
 
 
 # --- the store ----------------------------------------------------------------------------------
@@ -1018,7 +1001,9 @@ class ScenarioStore:
     @staticmethod
     def _write_file(target: Path, text: str) -> None:
         try:
-            _write_atomically(target, text)
+            # hybrid.atomic: whole or not at all, with the same permissions as every other file
+            # the project writes (a library export was owner-only, 0600, where reports are 0644).
+            write_text(target, text, mkdir=True)
         except OSError as exc:
             raise InputError(f"{target}: cannot write ({exc.strerror})") from None
 

@@ -20,6 +20,8 @@ from hybrid.model.economics import Inputs, cost_per_point
 from hybrid.model.policy import Range
 
 DEFAULT_DRAWS = 10_000
+# Costs per point within this relative tolerance are a tie (recommend.TIE).
+TIE = 1e-9
 # Draws evaluated at once (see monte_carlo): bounds memory whatever the number of draws.
 CHUNK = 20_000
 
@@ -35,9 +37,12 @@ class PlanSpread:
     metric_p95: float
     p_cheapest: float
     p_reaches_target: float
+    same_as: tuple[str, ...] = ()  # the other plans with this plan's mix: the same plan
 
     def to_dict(self) -> dict:
-        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+        d = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        d["same_as"] = list(self.same_as)
+        return d
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,9 @@ def _draws(
     if inp.curve.cov is not None:
         p = inp.curve.sample_params(draws, rng)
         changes.update(ceiling=p[:, 0], scale=p[:, 1], exponent=p[:, 2])
+    elif "exponent" in changes:
+        # A drawn exponent keeps the curve through today's point (Inputs.with_exponent).
+        changes["scale"] = inp.with_exponent(changes["exponent"]).scale
     return changes
 
 
@@ -111,11 +119,12 @@ def monte_carlo(
     cpp = np.concatenate([c for _, c in parts], axis=1)
     d = replace(inp, **drawn)
     filled = np.where(np.isnan(cpp), np.inf, cpp)
-    # An exact tie (the recommended mix is one of the fixed plans, all-human say) counts for the
-    # recommended plan, not for whichever plan happens to be listed first.
-    order = np.array(sorted(range(len(names)), key=lambda i: names[i] != "recommended"))
-    cheapest = order[np.argmin(filled[order], axis=0)]
-    any_gain = np.isfinite(filled).any(axis=0)
+    # A tie is shared: when the recommended mix is one of the fixed plans (all-human, say) the two
+    # are the same plan and are the cheapest in the same draws, so each is credited with them.
+    # The shares of draws then need not sum to one.
+    best = np.min(filled, axis=0)
+    tied = filled <= best * (1.0 + TIE) + 1e-12
+    any_gain = np.isfinite(best)
     spreads = []
     for i, name in enumerate(names):
         c = cpp[i][~np.isnan(cpp[i])]
@@ -130,7 +139,10 @@ def monte_carlo(
                 metric_p5=float(mq[0]),
                 metric_p50=float(mq[1]),
                 metric_p95=float(mq[2]),
-                p_cheapest=float(np.mean((cheapest == i) & any_gain)),
+                p_cheapest=float(np.mean(tied[i] & any_gain)),
+                same_as=tuple(
+                    other for j, other in enumerate(names) if j != i and _same(plans[i], plans[j])
+                ),
                 p_reaches_target=float(np.mean(metric[i] >= d.target - 1e-9)),
             )
         )
@@ -138,6 +150,13 @@ def monte_carlo(
         ("curve",) if inp.curve.cov is not None else ()
     )
     return MonteCarlo(draws, seed, tuple(spreads), cpp, metric, varied, float(np.mean(~any_gain)))
+
+
+def _same(a: tuple[str, float, float], b: tuple[str, float, float]) -> bool:
+    """Two plans with one mix are one plan (review means nothing without synthetic rows)."""
+    if abs(a[1] - b[1]) > 1e-12:
+        return False
+    return a[1] == 0 or abs(a[2] - b[2]) <= 1e-12
 
 
 def _evaluate(
