@@ -40,7 +40,7 @@ from hybrid.model.policy import Guardrails, Policy, guardrails, saturation, syst
 from hybrid.model.scenario import Scenario
 
 # The smallest signal a human label may keep; below it the learning curve itself is meaningless.
-_MIN_HUMAN_SIGNAL = 0.05
+MIN_HUMAN_SIGNAL = 0.05
 # Log-spaced plan sizes scanned before bisection when sizing a plan to reach a target.
 _SCAN = 48
 
@@ -140,7 +140,7 @@ class Inputs:
     def exchange_rate(self, coverage) -> np.ndarray:
         """Human examples one synthetic example is worth at review ``coverage``, before
         saturation."""
-        s_h = np.maximum(signal_kept(self.human_error, self.classes), _MIN_HUMAN_SIGNAL)
+        s_h = np.maximum(signal_kept(self.human_error, self.classes), MIN_HUMAN_SIGNAL)
         s_s = signal_kept(synthetic_error(self.accuracy, coverage, self.catch_rate), self.classes)
         # Cleaner labels than the human baseline do not make a generated example carry more
         # information than a human one: cap the noise ratio at 1.
@@ -234,6 +234,15 @@ class Inputs:
     def today(self) -> np.ndarray:
         return self.metric(0.0, 0.0, 0.0)
 
+    def without_rows_in_hand(self) -> Inputs:
+        """These inputs with the generated rows already in the dataset dropped.
+
+        Priced by the same response: dropping them removes their worth (the stock, or the pool's
+        saturated gain), their repeated errors (the floor) and their share of the training rows.
+        The plan search weighs this against keeping them (``recommend.search_rows_in_hand``).
+        """
+        return replace(self, synthetic_now=0.0, synthetic_pool=0.0)
+
     def review_unit_cost(self) -> np.ndarray:
         """Cash per reviewed synthetic example: every one is checked, the wrong ones found are
         fixed.
@@ -314,7 +323,7 @@ def resolve_inputs(scenario: Scenario, policy: Policy) -> Inputs:
     )
     if ds is not None and ds.annotator_agreement is not None:
         human_error = human_error_from_agreement(ds.annotator_agreement, classes)
-        if float(signal_kept(human_error, classes)) < _MIN_HUMAN_SIGNAL:
+        if float(signal_kept(human_error, classes)) < MIN_HUMAN_SIGNAL:
             raise InputError(
                 f"dataset.annotator_agreement: {ds.annotator_agreement:.2f} is at or near chance "
                 f"for "
@@ -353,7 +362,7 @@ def resolve_inputs(scenario: Scenario, policy: Policy) -> Inputs:
         # worth of a correctly labeled row, which counts the noise twice: the cautious reading.
         synthetic_value = min(1.0, ds.synthetic_exchange_rate)
         if ds.synthetic_exchange_accuracy is not None:
-            s_h = max(float(signal_kept(human_error, classes)), _MIN_HUMAN_SIGNAL)
+            s_h = max(float(signal_kept(human_error, classes)), MIN_HUMAN_SIGNAL)
             s_m = float(signal_kept(1.0 - ds.synthetic_exchange_accuracy, classes))
             base = min(1.0, (s_m / s_h) ** 2)
             synthetic_value = min(1.0, ds.synthetic_exchange_rate / max(base, 1e-9))
