@@ -64,11 +64,22 @@ if not up or not prof or not prof.get("data"):
             on_click=ui_wp.use_sample,
             icon=":material/science:",
             help=f"{ui_wp.SAMPLE.name}: support tickets labeled by two annotators, with synthetic "
-            f"rows.",
+            f"rows. Only the work plan reads it: your scenario stays as it is.",
         )
         state.field_error("dataset.upload", "Sample")
     state.finish(PAGE, nav.neighbours(PAGE))
     st.stop()
+
+if ui_wp.using_sample():
+    c1, c2 = st.columns([4, 1], vertical_alignment="center")
+    c1.info(
+        md_escape(
+            f"Slicing the bundled sample, {ui_wp.SAMPLE.name}. Your scenario is unchanged: the "
+            "plan split here is the one the other pages show."
+        ),
+        icon=":material/science:",
+    )
+    c2.button("Stop using the sample", key="workplan.sample.stop", on_click=ui_wp.stop_sample)
 
 pol = compute.policy(state.policy_text())
 w = pol.workplan
@@ -169,9 +180,8 @@ with st.container(border=True):
         "= the overall plan" if same else f"overall plan {money(wp.plan.spend, cur)}",
         delta_color="off",
         delta_arrow="off",
-        help="Every layer at the overall plan's unit prices, so the slices add up to its spend (to "
-        "the dollar "
-        "of rounding rows to whole numbers).",
+        help="Each layer at the overall plan's price per row, so the slices add up to its spend "
+        "to the cent.",
     )
     for note in wp.notes:
         st.caption(":material/info: " + md_escape(note))
