@@ -11,7 +11,7 @@ import json
 import streamlit as st
 
 from hybrid.errors import InputError
-from hybrid.model.workplan import rounding_tolerance, spend_gap
+from hybrid.model.workplan import Settings
 from hybrid.money import money
 from hybrid.safetext import neutralise_frame
 from hybrid.share.formats import slug
@@ -81,14 +81,8 @@ if ui_wp.using_sample():
     )
     c2.button("Stop using the sample", key="workplan.sample.stop", on_click=ui_wp.stop_sample)
 
-pol = compute.policy(state.policy_text())
-w = pol.workplan
-ui_wp.seed(
-    up,
-    prof,
-    w.verification_margin.value if w else 0.05,
-    w.verification_confidence.value if w else 0.95,
-)
+settings = Settings.from_policy(compute.policy(state.policy_text()))
+ui_wp.seed(up, prof, settings.margin, settings.confidence)
 cols = prof["columns"]
 with st.container(border=True):
     st.markdown(f"**Slices of {md_escape(up['name'])}**")
@@ -169,15 +163,12 @@ with st.container(border=True):
         f"{t['reviewed_examples']:,}",
         help="Synthetic rows a human checks before training.",
     )
-    same = (
-        abs(spend_gap(wp)) <= rounding_tolerance(wp)
-        and not wp.extra_review_examples
-        and not wp.unplaced_synthetic
-    )
     m[4].metric(
         "Spend",
         money(t["spend"], cur),
-        "= the overall plan" if same else f"overall plan {money(wp.plan.spend, cur)}",
+        "= the overall plan"
+        if wp.spends_the_overall_plan
+        else f"overall plan {money(wp.plan.spend, cur)}",
         delta_color="off",
         delta_arrow="off",
         help="Each layer at the overall plan's price per row, so the slices add up to its spend "

@@ -130,6 +130,20 @@ def test_budget_mode_takes_the_better_metric(policy):
     assert rec.plan.expected_metric > float(inp.metric(n, s, v))
 
 
+def test_the_work_plan_plans_the_slices_without_dropped_rows(policy):
+    from hybrid.model.workplan import SliceStats, slice_plan
+
+    scn = _hurting(target=0.97, budget=100000.0)
+    rec = decide(scn, policy)
+    assert rec.drops_rows_in_hand
+    wp = slice_plan(scn, policy, [SliceStats("a", 80), SliceStats("b", 53)], recommendation=rec)
+    assert any("drops the 600 generated rows" in n for n in wp.notes)
+    assert wp.today_metric == rec.today_metric and wp.expected_metric == rec.plan.expected_metric
+    assert wp.human_examples == round(rec.plan.human_examples)
+    assert wp.spends_the_overall_plan or wp.extra_review_examples or wp.unplaced_synthetic
+    assert sum(s.points for s in wp.slices) == pytest.approx(rec.plan.points_gained)
+
+
 def _objective(inp, answer):
     mode, s, v, n = answer
     if mode == "target":

@@ -102,6 +102,9 @@ def test_a_4000_budget_plan_splits_to_the_cent(policy):
         assert wp.spend == 4000.00
     assert abs(spend_gap(wp)) <= rounding_tolerance(wp) < 0.01
     assert wp.total()["spend_matches_global_plan"] is True
+    assert wp.spends_the_overall_plan == (
+        not wp.extra_review_examples and not wp.unplaced_synthetic
+    )
     for key in ("expert_anchor", "synthetic_extension"):
         assert round(wp.total()[key], 2) == round(rec.plan.layers[key], 2), key
     for s in wp.slices:  # whole cents, adding up per slice

@@ -15,7 +15,7 @@ from hybrid.explain.recommendation import recommend_inputs
 from hybrid.model.curves import CurveFit, fit_curve
 from hybrid.model.economics import resolve_inputs
 from hybrid.model.policy import Guardrails, Policy, guardrails, load_policy, parse_policy
-from hybrid.model.recommend import Recommendation, metric_for_spend
+from hybrid.model.recommend import Recommendation, metric_for_spend, plan_inputs
 from hybrid.model.scenario import Scenario, load_scenario
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "data" / "examples"
@@ -66,7 +66,8 @@ def analyse(scenario_json: str, policy_text: str | None) -> Analysis:
     )
     curves = {
         p.name: np.asarray(
-            metric_for_spend(inp, p.synthetic_share, p.review_coverage, spend), dtype=float
+            metric_for_spend(plan_inputs(inp, rec), p.synthetic_share, p.review_coverage, spend),
+            dtype=float,
         )
         for p in rec.plans
     }

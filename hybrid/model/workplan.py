@@ -211,6 +211,16 @@ class WorkPlan:
             and self.reviewed_examples == self.global_reviewed
         )
 
+    @property
+    def spends_the_overall_plan(self) -> bool:
+        """The slices spend the overall plan's spend to the cent, with no gap to explain (what
+        the page's "= the overall plan" says)."""
+        return (
+            abs(spend_gap(self)) <= rounding_tolerance(self)
+            and not self.extra_review_examples
+            and not self.unplaced_synthetic
+        )
+
     def total(self) -> dict:
         syn = self.synthetic_examples
         return {
@@ -709,7 +719,7 @@ def slice_plan(
     h, s, s_bound = allocate(sl, n_h, n_s, v)
     # Whole rows; a slice may sit up to one row above its cap by rounding.
     upper = np.where(s_bound > 0, np.ceil(np.maximum(s_bound, s) - 1e-9), 0.0)
-    placed_s = min(n_s, int(round(s.sum())), int(upper.sum()))
+    placed_s = min(n_s, int(np.ceil(s.sum() - 1e-6)), int(upper.sum()))
     hi = round_to_total(h, n_h)
     si = round_to_total(s, placed_s, upper=upper)
     unplaced = n_s - int(si.sum())
