@@ -6,6 +6,11 @@ each, so the totals equal the global plan exactly (integers, largest-remainder r
 exception is review, which may exceed ``R`` when the verification samples need more, and is then
 reported with its extra cost, never hidden in the budget. docs/model.md, "Work plan".
 
+One model prices both: each slice is ``economics.Inputs`` at the slice's scale (``SliceModel``),
+so the measured range, saturation and floor are the recommendation's own. The spend is the global
+plan's, split to the cent (``split_spend``); the metric and today are the global plan's, and the
+slices' gains add up to its gain. One slice is the global plan.
+
 Per slice ``i`` (row share ``r_i`` of today's human rows, metric weight ``w_i``):
 
 - its curve is the global one at the scale of the slice, ``f(x / r_i)``: a slice with a share
