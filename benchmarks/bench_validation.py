@@ -174,6 +174,8 @@ def run_case(case: H.Case, seeds: list[int], grid: dict, workroot: Path, log) ->
     rev_cost, cost_formula = H.review_unit_cost(p)
     notes = list(p.notes)
     plans = {}
+    # A plan that drops the generated rows already in the dataset is trained without them.
+    keep_in_hand = not (rec.get("rows_in_hand") or {}).get("dropped", False)
     for name in PLANS:
         pl = rec["plans"][name]
         h, s, v = (
@@ -181,7 +183,7 @@ def run_case(case: H.Case, seeds: list[int], grid: dict, workroot: Path, log) ->
             float(pl["synthetic_examples"]),
             float(pl["review_coverage"]),
         )
-        m = H.measure(p, h, s, v, seeds)
+        m = H.measure(p, h, s, v, seeds, keep_in_hand)
         total = h + s
         plans[name] = {
             "human": h,

@@ -11,7 +11,7 @@ import json
 import streamlit as st
 
 from hybrid.errors import InputError
-from hybrid.model.workplan import rounding_tolerance, spend_gap
+from hybrid.model.workplan import Settings
 from hybrid.money import money
 from hybrid.safetext import neutralise_frame
 from hybrid.share.formats import slug
@@ -64,20 +64,25 @@ if not up or not prof or not prof.get("data"):
             on_click=ui_wp.use_sample,
             icon=":material/science:",
             help=f"{ui_wp.SAMPLE.name}: support tickets labeled by two annotators, with synthetic "
-            f"rows.",
+            f"rows. Only the work plan reads it: your scenario stays as it is.",
         )
         state.field_error("dataset.upload", "Sample")
     state.finish(PAGE, nav.neighbours(PAGE))
     st.stop()
 
-pol = compute.policy(state.policy_text())
-w = pol.workplan
-ui_wp.seed(
-    up,
-    prof,
-    w.verification_margin.value if w else 0.05,
-    w.verification_confidence.value if w else 0.95,
-)
+if ui_wp.using_sample():
+    c1, c2 = st.columns([4, 1], vertical_alignment="center")
+    c1.info(
+        md_escape(
+            f"Slicing the bundled sample, {ui_wp.SAMPLE.name}. Your scenario is unchanged: the "
+            "plan split here is the one the other pages show."
+        ),
+        icon=":material/science:",
+    )
+    c2.button("Stop using the sample", key="workplan.sample.stop", on_click=ui_wp.stop_sample)
+
+settings = Settings.from_policy(compute.policy(state.policy_text()))
+ui_wp.seed(up, prof, settings.margin, settings.confidence)
 cols = prof["columns"]
 with st.container(border=True):
     st.markdown(f"**Slices of {md_escape(up['name'])}**")
@@ -158,20 +163,16 @@ with st.container(border=True):
         f"{t['reviewed_examples']:,}",
         help="Synthetic rows a human checks before training.",
     )
-    same = (
-        abs(spend_gap(wp)) <= rounding_tolerance(wp)
-        and not wp.extra_review_examples
-        and not wp.unplaced_synthetic
-    )
     m[4].metric(
         "Spend",
         money(t["spend"], cur),
-        "= the overall plan" if same else f"overall plan {money(wp.plan.spend, cur)}",
+        "= the overall plan"
+        if wp.spends_the_overall_plan
+        else f"overall plan {money(wp.plan.spend, cur)}",
         delta_color="off",
         delta_arrow="off",
-        help="Every layer at the overall plan's unit prices, so the slices add up to its spend (to "
-        "the dollar "
-        "of rounding rows to whole numbers).",
+        help="Each layer at the overall plan's price per row, so the slices add up to its spend "
+        "to the cent.",
     )
     for note in wp.notes:
         st.caption(":material/info: " + md_escape(note))

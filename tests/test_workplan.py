@@ -17,10 +17,12 @@ from hybrid.model.recommend import decide
 from hybrid.model.scenario import load_scenario
 from hybrid.model.workplan import (
     Settings,
+    SliceModel,
     SliceStats,
-    _allocate,
-    _Slices,
+    allocate,
+    rounding_tolerance,
     slice_plan,
+    spend_gap,
     verification_sample,
     wilson_half_width,
 )
@@ -135,10 +137,10 @@ def test_verification_beyond_the_global_review_is_priced_not_hidden(policy):
     # Review 10% of synthetic rows overall, but a 1-point margin needs thousands per slice.
     scn = make_scenario()
     inp = resolve_inputs(scn, policy)
-    plan = decide(scn, policy, inp).plan
-    assert plan.synthetic_examples > 0
+    rec = decide(scn, policy, inp)
+    assert rec.plan.synthetic_examples > 0
     stats = [SliceStats("a", 3000, agreement=0.95), SliceStats("b", 1000, agreement=0.95)]
-    wp = slice_plan(scn, policy, stats, margin=0.01, inputs=inp, plan=plan)
+    wp = slice_plan(scn, policy, stats, margin=0.01, inputs=inp, recommendation=rec)
     need = sum(min(s.synthetic_examples, s.verification_sample) for s in wp.slices)
     if need > wp.global_reviewed:
         assert wp.extra_review_examples == wp.reviewed_examples - wp.global_reviewed > 0
@@ -185,7 +187,7 @@ def test_bad_slices_are_refused(policy):
 def support_inputs(policy):
     scn = load_scenario(SUPPORT)
     inp = resolve_inputs(scn, policy)
-    return scn, inp, decide(scn, policy, inp).plan
+    return scn, inp, decide(scn, policy, inp)
 
 
 slice_lists = st.lists(
@@ -200,7 +202,8 @@ slice_lists = st.lists(
 @PROPS
 @given(rows=slice_lists, pick=st.integers(0, 7), drop=st.floats(0.01, 0.5))
 def test_lower_agreement_never_draws_synthetic_rows(policy, support_inputs, rows, pick, drop):
-    scn, inp, plan = support_inputs
+    scn, inp, rec = support_inputs
+    plan = rec.plan
     j = pick % len(rows)
     stats = [
         SliceStats(f"s{i}", n, agreement=a, reviewed=r, reviewed_correct=r * c)
@@ -214,36 +217,39 @@ def test_lower_agreement_never_draws_synthetic_rows(policy, support_inputs, rows
     settings = Settings.from_policy(policy)
     n_h, n_s = round(plan.human_examples), round(plan.synthetic_examples)
     v = plan.review_coverage
-    _, s_before, _ = _allocate(_Slices(inp, stats, settings), n_h, n_s, v)
-    _, s_after, _ = _allocate(_Slices(inp, lower, settings), n_h, n_s, v)
+    _, s_before, _ = allocate(SliceModel(inp, stats, settings), n_h, n_s, v)
+    _, s_after, _ = allocate(SliceModel(inp, lower, settings), n_h, n_s, v)
     # The allocation itself never moves synthetic rows in; whole-row rounding may move one.
     assert s_after[j] <= s_before[j] * (1 + 1e-6) + 1e-6
-    before = slice_plan(scn, policy, stats, inputs=inp, plan=plan).slices[j].synthetic_examples
-    after = slice_plan(scn, policy, lower, inputs=inp, plan=plan).slices[j].synthetic_examples
+    before = slice_plan(scn, policy, stats, inputs=inp, recommendation=rec).slices[j]
+    after = slice_plan(scn, policy, lower, inputs=inp, recommendation=rec).slices[j]
+    before, after = before.synthetic_examples, after.synthetic_examples
     assert after <= before + 1
 
 
 @PROPS
 @given(rows=slice_lists)
 def test_slices_always_add_up(policy, support_inputs, rows):
-    scn, inp, plan = support_inputs
+    scn, inp, rec = support_inputs
+    plan = rec.plan
     stats = [SliceStats(f"s{i}", n, agreement=a) for i, (n, a, _, _) in enumerate(rows)]
-    wp = slice_plan(scn, policy, stats, inputs=inp, plan=plan)
+    wp = slice_plan(scn, policy, stats, inputs=inp, recommendation=rec)
     assert wp.human_examples == round(plan.human_examples)
     assert wp.synthetic_examples + wp.unplaced_synthetic == round(plan.synthetic_examples)
     assert wp.reviewed_examples >= min(wp.global_reviewed, wp.synthetic_examples)
     assert math.isfinite(wp.spend) and wp.spend >= 0
+    # Spend to the cent, once the reported gaps are counted; the gains sum to the plan's.
+    assert abs(spend_gap(wp)) <= rounding_tolerance(wp)
+    assert sum(s.points for s in wp.slices) == pytest.approx(plan.points_gained, abs=1e-9)
 
 
 # ---- spend: the slices add up to the overall plan's spend ----------------------------------
 
 
 def test_slice_spend_adds_up_to_the_global_plan_spend(support_plan):
-    """Every reviewed row is priced at the overall plan's review price, so the slices' spend equals
-    the overall plan's within whole-row rounding (it once re-priced review per slice: $26,880 vs
-    $27,288 on the support example sliced by channel with its annotators)."""
-    from hybrid.model.workplan import rounding_tolerance, spend_gap
-
+    """Every layer is priced at the overall plan's prices, so the slices' spend equals the overall
+    plan's to the cent (it once re-priced review per slice: $26,880 vs $27,288 on the support
+    example sliced by channel with its annotators)."""
     _, wp = support_plan
     assert wp.unplaced_synthetic == 0 and wp.extra_review_examples == 0
     assert abs(wp.spend - wp.plan.spend) <= rounding_tolerance(wp)
@@ -252,14 +258,13 @@ def test_slice_spend_adds_up_to_the_global_plan_spend(support_plan):
         assert abs(wp.total()[key] - wp.plan.layers[key]) <= rounding_tolerance(wp), key
     assert wp.total()["spend_matches_global_plan"] is True
     unit = wp.plan.layers["human_review"] / (wp.plan.synthetic_examples * wp.plan.review_coverage)
-    for s in wp.slices:
-        assert s.human_review == pytest.approx(s.reviewed_examples * unit)
+    for s in wp.slices:  # each slice pays the plan's price per reviewed row, to the cent
+        assert abs(s.human_review - s.reviewed_examples * unit) <= 0.01 + unit
 
 
 def test_sample_data_sliced_with_annotators_spends_the_global_plan(policy):
     """The example that showed the gap: channel slices with per-slice annotator agreement."""
     from hybrid.evidence.slices import read_slices
-    from hybrid.model.workplan import rounding_tolerance
 
     scn = load_scenario(SUPPORT)
     stats = read_slices(
@@ -306,7 +311,6 @@ def test_every_example_spends_the_global_plan_on_the_sample(policy, path):
     plan's within whole-row rounding once the two reported gaps (extra review, unplaced synthetic
     rows) are accounted for, and the JSON says so."""
     from hybrid.evidence.slices import read_slices
-    from hybrid.model.workplan import rounding_tolerance, spend_gap
 
     stats = read_slices(
         ROOT / "data" / "samples" / "support_tickets.csv",

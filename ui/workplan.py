@@ -23,6 +23,7 @@ from ui import compute, theme, upload
 from ui.theme import html_text
 
 SPEC = "hd.workplan"  # the page's choices for the current upload (survives leaving the page)
+USING_SAMPLE = "hd.workplan.sample"  # the bundled sample is sliced (the scenario is left alone)
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "samples" / "support_tickets.csv"
 TOP = 15  # slices with their own bar; the rest share one
 NAME_CHARS = 28  # a slice name on the chart's axis (the hover and the table show it whole)
@@ -36,14 +37,56 @@ KEYS = {
 
 
 def loaded() -> tuple[dict | None, dict | None]:
-    """The current upload and its profile (``ui.upload``), or Nones."""
+    """The current upload and its profile (``ui.upload``); else the bundled sample when the page
+    was asked to use it; else Nones."""
     ss = st.session_state
-    return ss.get(upload.UPLOAD), ss.get(upload.PROFILE)
+    up = ss.get(upload.UPLOAD)
+    if up or not ss.get(USING_SAMPLE):
+        return up, ss.get(upload.PROFILE)
+    return _sample()
+
+
+def using_sample() -> bool:
+    """Whether the page slices the bundled sample (no upload of the team's own)."""
+    ss = st.session_state
+    return bool(ss.get(USING_SAMPLE)) and not ss.get(upload.UPLOAD)
 
 
 def use_sample() -> None:
-    """Load the bundled sample as the Dataset page's upload would."""
-    upload.use_bytes(SAMPLE.name, SAMPLE.read_bytes())
+    """Slice the bundled sample. Only the work plan reads it: the scenario's dataset numbers stay
+    the team's (loading it as the Dataset page's upload rewrote them without a word, moving the
+    synthetic share from 78% to 64% and today's metric from 0.890 to 0.825)."""
+    st.session_state[USING_SAMPLE] = True
+
+
+def stop_sample() -> None:
+    st.session_state.pop(USING_SAMPLE, None)
+
+
+@st.cache_data(show_spinner="Reading the bundled sample…", max_entries=1)
+def _sample() -> tuple[dict, dict]:
+    """The bundled sample as an upload and the profile fields the page reads (columns, roles)."""
+    import hashlib
+
+    from hybrid.evidence.profile import profile_file
+
+    prof = profile_file(SAMPLE, name=SAMPLE.name)
+    roles = prof.roles
+    up = {
+        "name": SAMPLE.name,
+        "digest": hashlib.sha256(SAMPLE.read_bytes()).hexdigest(),
+        "path": str(SAMPLE),
+    }
+    return up, {
+        "columns": [str(c) for c in prof.columns],
+        "roles": {
+            "label": roles.label,
+            "annotators": list(roles.annotators),
+            "source": roles.source,
+            "text": roles.text,
+        },
+        "data": True,
+    }
 
 
 def defaults(prof: dict, margin: float, confidence: float) -> dict[str, Any]:

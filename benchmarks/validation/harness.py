@@ -392,16 +392,23 @@ def apply_review(
     return y, n_rev, int(fix.sum())
 
 
-def train_on_plan(p: Prepared, human: int, synthetic: int, coverage: float, seed: int) -> dict:
+def train_on_plan(
+    p: Prepared, human: int, synthetic: int, coverage: float, seed: int, keep_in_hand: bool = True
+) -> dict:
     """Train on pilot rows + ``human`` new pool rows + ``synthetic`` new generated rows; score on
-    test."""
+    test. ``keep_in_hand=False``: without the pilot's generated rows, as a plan that drops the
+    generated rows already in the dataset trains (``rows_in_hand.dropped`` in the JSON)."""
     h_req, s_req = max(0, int(round(human))), max(0, int(round(synthetic)))
     h_idx = p.humans(seed, h_req)
     Xs, st = p.synthetic(seed, s_req, h_idx)
-    parts = [p.features.rows(p.pilot_idx), p.features.encode(p.pilot_syn.X), p.features.rows(h_idx)]
-    labels = [p.data.y[p.pilot_idx], p.pilot_syn.y_given, p.data.y[h_idx]]
+    parts, labels, wrong = [p.features.rows(p.pilot_idx)], [p.data.y[p.pilot_idx]], 0
+    if keep_in_hand:
+        parts.append(p.features.encode(p.pilot_syn.X))
+        labels.append(p.pilot_syn.y_given)
+        wrong = int(np.sum(p.pilot_syn.y_given != p.pilot_syn.y_true))
+    parts.append(p.features.rows(h_idx))
+    labels.append(p.data.y[h_idx])
     reviewed = fixed = 0
-    wrong = int(np.sum(p.pilot_syn.y_given != p.pilot_syn.y_true))
     s_used = 0
     if st is not None and len(st):
         y_s, reviewed, fixed = apply_review(st, coverage, p.case.catch_rate)
@@ -428,8 +435,10 @@ def train_on_plan(p: Prepared, human: int, synthetic: int, coverage: float, seed
     }
 
 
-def measure(p: Prepared, human: float, synthetic: float, coverage: float, seeds) -> dict:
-    runs = [train_on_plan(p, human, synthetic, coverage, s) for s in seeds]
+def measure(
+    p: Prepared, human: float, synthetic: float, coverage: float, seeds, keep_in_hand: bool = True
+) -> dict:
+    runs = [train_on_plan(p, human, synthetic, coverage, s, keep_in_hand) for s in seeds]
     accs = np.array([r["accuracy"] for r in runs])
     first = runs[0]
     return {

@@ -37,7 +37,7 @@ def explain(
     """The rationale as (why, what would change it); the first "why" sentence is the headline."""
     p, h, syn = rec.plan, rec.human_plan, rec.synthetic_plan
     cur = rec.currency
-    out: list[str] = []
+    out: list[str] = [_drop_rows(rec)] if rec.drops_rows_in_hand else []
     out.append(headline(rec))
 
     g = inp.guardrails
@@ -51,7 +51,7 @@ def explain(
         binding = binding or rec.binding.replace(g.anchor_source.source, g.anchor_source.title)
         out.append(f"The synthetic share is bound by {binding}: {rec.binding_reason}")
 
-    if rec.mode == "target" and p.new_examples == 0:
+    if rec.mode == "target" and p.new_examples == 0 and not rec.drops_rows_in_hand:
         out.append(
             f"Today's metric {rec.today_metric:.3f} already meets the target "
             f"{rec.target_metric:.3f}: "
@@ -277,6 +277,16 @@ _round = rounded_count
 
 def _show(field: str, value: float, currency: str) -> str:
     return f"{value:.0%}" if field == "accuracy" else money(value, currency)
+
+
+def _drop_rows(rec: Recommendation) -> str:
+    """The plan drops the generated rows in the dataset (``recommend.search_rows_in_hand``)."""
+    then = "." if rec.plan.new_examples == 0 else "; the new examples below start from there."
+    return (
+        f"Drop the {rec.rows_in_hand:,.0f} generated rows already in the dataset: by the measured "
+        f"response they lower the metric, which rises from {rec.today_metric:.3f} to about "
+        f"{rec.metric_without_rows_in_hand:.3f} at no cost{then}"
+    )
 
 
 def _cpp(value: float | None, currency: str) -> str:

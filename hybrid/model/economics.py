@@ -251,6 +251,15 @@ class Inputs:
     def today(self) -> np.ndarray:
         return self.metric(0.0, 0.0, 0.0)
 
+    def without_rows_in_hand(self) -> Inputs:
+        """These inputs with the generated rows already in the dataset dropped.
+
+        Priced by the same response: dropping them removes their worth (the stock, or the pool's
+        saturated gain), their repeated errors (the floor) and their share of the training rows.
+        The plan search weighs this against keeping them (``recommend.search_rows_in_hand``).
+        """
+        return replace(self, synthetic_now=0.0, synthetic_pool=0.0)
+
     def review_unit_cost(self) -> np.ndarray:
         """Cash per reviewed synthetic example: every one is checked, the wrong ones found are
         fixed.

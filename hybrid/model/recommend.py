@@ -1,11 +1,10 @@
 """The recommendation: the cheapest plan inside the guardrails, its label and layers.
 
 ``decide(scenario, policy, inputs)`` searches synthetic share and review coverage on a grid, inside
-the
-policy's bounds (docs/model.md, "Plan"). With a target it finds the plan that reaches it at the
-least
-cost (cash plus the expected price of escaped errors); when no plan reaches it within the budget, or
-today's metric already does, it finds the best metric the whole budget buys. The all-human and
+the policy's bounds (docs/model.md, "Plan"), with the generated rows already in the dataset kept or
+dropped. With a target it finds the plan that reaches it at the least cost (cash plus the expected
+price of escaped errors); when no plan reaches it within the budget, or today's metric already
+does, it finds the best metric the whole budget buys. The all-human and
 all-synthetic plans are computed the same way so the three can be compared by cost per percentage
 point of metric gained, the founding guide's yardstick, not cost per label.
 """
@@ -17,7 +16,13 @@ from typing import Literal
 
 import numpy as np
 
-from hybrid.model.economics import Inputs, cost_per_point, points_gained, synthetic_error
+from hybrid.model.economics import (
+    Inputs,
+    cost_per_point,
+    points_gained,
+    resolve_inputs,
+    synthetic_error,
+)
 from hybrid.model.policy import Policy
 from hybrid.model.scenario import Scenario
 
@@ -83,6 +88,11 @@ class Recommendation:
     changes: tuple[str, ...] = ()  # the "what would change it" sentences, also in ``rationale``
     # New synthetic rows beyond which, with the plan's human rows, the metric stops rising.
     synthetic_peak: float | None = None
+    # Generated rows already in the dataset, whether the plan drops them, and today's metric
+    # without them (None when there are none): ``search_rows_in_hand``.
+    rows_in_hand: float = 0.0
+    drops_rows_in_hand: bool = False
+    metric_without_rows_in_hand: float | None = None
 
     @property
     def plans(self) -> tuple[Plan, Plan, Plan]:
@@ -120,7 +130,21 @@ class Recommendation:
                 "reason": self.binding_reason,
             },
             "plans": {p.name: _plan_json(p) for p in self.plans},
+            **self._rows_in_hand_json(),
             "rationale": list(self.rationale),
+        }
+
+    def _rows_in_hand_json(self) -> dict:
+        """The generated rows already in the dataset and the plan's choice about them; absent
+        when there are none (so plans without such rows keep their JSON)."""
+        if self.rows_in_hand <= 0:
+            return {}
+        return {
+            "rows_in_hand": {
+                "generated_rows": self.rows_in_hand,
+                "dropped": self.drops_rows_in_hand,
+                "metric_without_them": self.metric_without_rows_in_hand,
+            }
         }
 
 
@@ -363,18 +387,75 @@ def _synthetic_breaks(inp: Inputs) -> list[str]:
     return out
 
 
-def decide(scenario: Scenario, policy: Policy, inp: Inputs) -> Recommendation:
+def search_rows_in_hand(inp: Inputs) -> tuple[Inputs, tuple[str, float, float, float]]:
+    """The plan search over keeping or dropping the generated rows already in the dataset: the
+    inputs the plan is priced on (``inp``, or ``inp.without_rows_in_hand()``) and ``search``'s
+    answer on them.
+
+    Rows in hand are part of the plan: when the measured response says they lower today's metric,
+    dropping them is a plan like buying rows, often the cheapest (docs/model.md, "Rows in hand").
+    It is weighed only then, so rows the evidence says help are always kept; when it is weighed,
+    the plan is the better of the two fixed choices: the cheaper way to the target, or, when only
+    one reaches it, that one, or, when neither does, the better metric for the budget. Ties keep
+    the rows (nothing is thrown away for nothing).
+    """
+    kept = search(inp)
+    if float(inp.synthetic_now) <= 0:
+        return inp, kept
+    without = inp.without_rows_in_hand()
+    if float(without.today()) <= float(inp.today()) + 1e-9:
+        return inp, kept
+    dropped = search(without)
+    if _better(without, dropped, inp, kept):
+        return without, dropped
+    return inp, kept
+
+
+def _better(a_inp: Inputs, a, b_inp: Inputs, b) -> bool:
+    """Whether search answer ``a`` (on ``a_inp``) beats ``b`` (on ``b_inp``), strictly."""
+    (a_mode, a_s, a_v, a_n), (b_mode, b_s, b_v, b_n) = a, b
+    if a_inp.objective != "best_for_budget" and (a_mode == "target") != (b_mode == "target"):
+        return a_mode == "target"
+    if a_mode == "target" and b_mode == "target":
+        cost_a = a_n * float(a_inp.unit_cost(a_s, a_v) + a_inp.unit_risk(a_s, a_v))
+        cost_b = b_n * float(b_inp.unit_cost(b_s, b_v) + b_inp.unit_risk(b_s, b_v))
+        return cost_a < cost_b - TIE * max(1.0, abs(cost_b))
+    metric_a = float(a_inp.metric(a_n, a_s, a_v))
+    metric_b = float(b_inp.metric(b_n, b_s, b_v))
+    return metric_a > metric_b + TIE * max(1.0, abs(metric_b))
+
+
+def plan_inputs(inp: Inputs, rec: Recommendation) -> Inputs:
+    """The inputs ``rec``'s plan is priced on: ``inp`` without the rows in hand when it drops them.
+
+    Whatever re-prices the plan (the work plan) starts from these, so it prices the same plan.
+    """
+    return inp.without_rows_in_hand() if rec.drops_rows_in_hand else inp
+
+
+def decide(scenario: Scenario, policy: Policy, inp: Inputs | None = None) -> Recommendation:
     """The plan and its reference plans, without rationale: hybrid.explain.recommendation adds
-    it."""
+    it. ``inp`` is ``resolve_inputs(scenario, policy)`` when not given (callers that cache them
+    pass them).
+
+    Today's metric is the dataset's as it is; when the plan drops the rows in hand, the plan and
+    its reference plans are priced without them (``search_rows_in_hand``), so every plan is
+    compared on the same data.
+    """
+    if inp is None:
+        inp = resolve_inputs(scenario, policy)
     g = inp.guardrails
     today = float(inp.today())
-    mode, share, coverage, n = search(inp)
-    plan = _make_plan(inp, "recommended", share, coverage, n, today)
-    peak = inp.peak_synthetic(plan.human_examples, coverage) if share > 0 else None
-    human = _reference_plan(inp, "all-human", 0.0, 0.0, mode, today, ())
-    synthetic = _reference_plan(inp, "all-synthetic", 1.0, 0.0, mode, today, _synthetic_breaks(inp))
+    priced, (mode, share, coverage, n) = search_rows_in_hand(inp)
+    plan = _make_plan(priced, "recommended", share, coverage, n, today)
+    peak = priced.peak_synthetic(plan.human_examples, coverage) if share > 0 else None
+    human = _reference_plan(priced, "all-human", 0.0, 0.0, mode, today, ())
+    synthetic = _reference_plan(
+        priced, "all-synthetic", 1.0, 0.0, mode, today, _synthetic_breaks(priced)
+    )
     label = label_for(share, policy)
-    binding, reason = _binding(inp, share, coverage)
+    binding, reason = _binding(priced, share, coverage)
+    in_hand = float(inp.synthetic_now)
     rec = Recommendation(
         label=label,
         plan=plan,
@@ -392,6 +473,11 @@ def decide(scenario: Scenario, policy: Policy, inp: Inputs) -> Recommendation:
         binding_reason=reason,
         rationale=(),
         synthetic_peak=peak,
+        rows_in_hand=in_hand,
+        drops_rows_in_hand=priced is not inp,
+        metric_without_rows_in_hand=float(inp.without_rows_in_hand().today())
+        if in_hand > 0
+        else None,
     )
     return rec
 

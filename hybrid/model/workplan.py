@@ -6,6 +6,11 @@ each, so the totals equal the global plan exactly (integers, largest-remainder r
 exception is review, which may exceed ``R`` when the verification samples need more, and is then
 reported with its extra cost, never hidden in the budget. docs/model.md, "Work plan".
 
+One model prices both: each slice is ``economics.Inputs`` at the slice's scale (``SliceModel``),
+so the measured range, saturation and floor are the recommendation's own. The spend is the global
+plan's, split to the cent (``split_spend``); the metric and today are the global plan's, and the
+slices' gains add up to its gain. One slice is the global plan.
+
 Per slice ``i`` (row share ``r_i`` of today's human rows, metric weight ``w_i``):
 
 - its curve is the global one at the scale of the slice, ``f(x / r_i)``: a slice with a share
@@ -33,19 +38,24 @@ adds the most.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from statistics import NormalDist
 
 import numpy as np
 
 from hybrid.errors import InputError
-from hybrid.model.economics import Inputs, resolve_inputs, saturated, signal_kept, synthetic_error
-from hybrid.model.policy import Policy
-from hybrid.model.recommend import Plan, decide
+from hybrid.model.economics import (
+    MIN_HUMAN_SIGNAL,
+    Inputs,
+    human_error_from_agreement,
+    resolve_inputs,
+    signal_kept,
+)
+from hybrid.model.policy import Policy, WorkplanDefaults, load_policy
+from hybrid.model.recommend import Plan, Recommendation, decide, plan_inputs
 from hybrid.model.scenario import Scenario
 from hybrid.money import money
 
-_MIN_HUMAN_SIGNAL = 0.05  # as in economics: below it a human label carries nothing
 _GRID = 241  # quantity levels per slice in the water-filling
 MAX_SLICES = 20_000
 
@@ -68,59 +78,49 @@ class SliceStats:
 
 @dataclass(frozen=True)
 class Settings:
-    margin: float = 0.05
-    confidence: float = 0.95
-    low_kappa: float = 0.6
-    low_agreement_cap: float = 0.2
-    tail_cap: float = 0.5
-    prior_rows: float = 20.0
-    reasons: dict = field(default_factory=dict)
+    """The work plan's settings, read from the policy's ``workplan`` section (each number with its
+    reason in data/policy.yaml), with the margin and confidence a person may override."""
+
+    margin: float
+    confidence: float
+    low_kappa: float
+    low_agreement_cap: float
+    tail_cap: float
+    prior_rows: float
+    reasons: dict
 
     @classmethod
     def from_policy(
         cls, policy: Policy, margin: float | None = None, confidence: float | None = None
     ) -> Settings:
-        w = policy.workplan
-        if w is None:
-            out = cls(
-                reasons={
-                    "low_agreement": "Low-agreement cases are the founding guide's first job for "
-                    "human experts.",
-                    "tail": "Generators reach edge cases rarely (Dohmatob et al. 2024).",
-                }
-            )
-        else:
-            out = cls(
-                margin=w.verification_margin.value,
-                confidence=w.verification_confidence.value,
-                low_kappa=w.low_agreement_kappa.value,
-                low_agreement_cap=w.low_agreement_max_synthetic_share.value,
-                tail_cap=w.tail_max_synthetic_share.value,
-                prior_rows=w.accuracy_prior_rows.value,
-                reasons={
-                    "low_agreement": w.low_agreement_max_synthetic_share.reason,
-                    "tail": w.tail_max_synthetic_share.reason,
-                    "margin": w.verification_margin.reason,
-                    "confidence": w.verification_confidence.reason,
-                },
-            )
+        """``policy.workplan``; a policy without the section gets the bundled policy's, so every
+        default lives once, in data/policy.yaml."""
+        w: WorkplanDefaults = policy.workplan or load_policy().workplan
+        out = cls(
+            margin=w.verification_margin.value,
+            confidence=w.verification_confidence.value,
+            low_kappa=w.low_agreement_kappa.value,
+            low_agreement_cap=w.low_agreement_max_synthetic_share.value,
+            tail_cap=w.tail_max_synthetic_share.value,
+            prior_rows=w.accuracy_prior_rows.value,
+            reasons={
+                "low_agreement": w.low_agreement_max_synthetic_share.reason,
+                "tail": w.tail_max_synthetic_share.reason,
+                "margin": w.verification_margin.reason,
+                "confidence": w.verification_confidence.reason,
+            },
+        )
         if margin is not None:
             if not 0.0 < margin < 0.5:
                 raise InputError(f"verification margin: must be between 0 and 0.5 (got {margin:g})")
-            out = _replace(out, margin=float(margin))
+            out = replace(out, margin=float(margin))
         if confidence is not None:
             if not 0.5 <= confidence < 1.0:
                 raise InputError(
                     f"verification confidence: must be from 0.5 to below 1 (got {confidence:g})"
                 )
-            out = _replace(out, confidence=float(confidence))
+            out = replace(out, confidence=float(confidence))
         return out
-
-
-def _replace(s: Settings, **kw) -> Settings:
-    from dataclasses import replace
-
-    return replace(s, **kw)
 
 
 @dataclass(frozen=True)
@@ -189,6 +189,7 @@ class WorkPlan:
     today_metric: float
     notes: tuple[str, ...] = ()
     review_unit: float = 0.0  # cash per reviewed row, the overall plan's (``review_unit``)
+    spend_gaps: float = 0.0  # spend the notes explain: extra review, unplaced synthetic rows
 
     @property
     def human_examples(self) -> int:
@@ -204,7 +205,8 @@ class WorkPlan:
 
     @property
     def spend(self) -> float:
-        return float(sum(s.spend for s in self.slices))
+        """In whole cents (``split_spend``)."""
+        return round(float(sum(s.spend for s in self.slices)), 2)
 
     @property
     def matches_global(self) -> bool:
@@ -212,6 +214,16 @@ class WorkPlan:
             self.human_examples == round(self.plan.human_examples)
             and self.synthetic_examples == round(self.plan.synthetic_examples)
             and self.reviewed_examples == self.global_reviewed
+        )
+
+    @property
+    def spends_the_overall_plan(self) -> bool:
+        """The slices spend the overall plan's spend to the cent, with no gap to explain (what
+        the page's "= the overall plan" says)."""
+        return (
+            abs(spend_gap(self)) <= rounding_tolerance(self)
+            and not self.extra_review_examples
+            and not self.unplaced_synthetic
         )
 
     def total(self) -> dict:
@@ -288,25 +300,24 @@ def verification_sample(accuracy, margin: float, confidence: float) -> np.ndarra
 # ---- the slice model -----------------------------------------------------------------------
 
 
-def _human_error(agreement, classes: float) -> np.ndarray:
-    """Vectorised ``economics.human_error_from_agreement``."""
-    k = float(classes)
-    w = k / (k - 1.0)
-    disc = 1.0 - w * (1.0 - np.asarray(agreement, dtype=float))
-    with np.errstate(invalid="ignore"):
-        e = (1.0 - np.sqrt(np.maximum(disc, 0.0))) / w
-    return np.where(disc <= 0, (k - 1.0) / k, e)
-
-
 def agreement_for_error(error, classes: float) -> np.ndarray:
     """Pairwise agreement two annotators each wrong with probability ``error`` reach."""
     e = np.asarray(error, dtype=float)
     return (1.0 - e) ** 2 + e**2 / (float(classes) - 1.0)
 
 
-class _Slices:
-    """Per-slice arrays and the slice metric ``m_i(h, s, v)`` (vectorised over slices and a
-    grid)."""
+class SliceModel:
+    """The slices as one ``economics.Inputs`` with a value per slice, and the slice metric.
+
+    Slice ``i`` (row share ``r_i``) is the economics of the whole at its own scale: its human rows
+    and the rows in hand are its share of the dataset's, its learning curve is the global one at
+    ``x / r_i`` (``scale * r_i**exponent``, since ``f(x / r) = c - a * r**b * x**-b``), and its
+    generator accuracy, catch rate, systematic share and edge-case weight are its own. Everything
+    else (exchange rate, saturation, the measured range, the floor, review price) is
+    ``Inputs``' own formula: the work plan and the recommendation price rows with one model. With
+    equal slices a proportional split reproduces the global metric exactly, since saturation and
+    the measured range scale with the human rows and the floor depends on shares only.
+    """
 
     def __init__(self, inp: Inputs, stats: list[SliceStats], settings: Settings):
         n = len(stats)
@@ -352,8 +363,12 @@ class _Slices:
         )
         self.kappa = kap
         known = np.isfinite(agr)
-        e_slice = np.where(known, _human_error(np.where(known, agr, 1.0), k_cls), 0.0)
+        error_at = np.vectorize(human_error_from_agreement, otypes=[float])
+        e_slice = np.where(known, error_at(np.where(known, agr, 1.0), k_cls), 0.0)
         self.accuracy_ceiling = np.where(known, 1.0 - e_slice, 1.0)
+        # A label with less signal than the least a human label may keep carries nothing: at
+        # chance agreement no generated row is worth anything (economics.MIN_HUMAN_SIGNAL).
+        self.at_chance = known & (signal_kept(e_slice, k_cls) < MIN_HUMAN_SIGNAL)
         # Reviewers are annotators: they catch an error only as reliably as the label can be told,
         # the signal a label keeps at the slice's agreement (0 at chance, 1 at full agreement).
         self.catch = float(inp.catch_rate) * np.where(known, signal_kept(e_slice, k_cls), 1.0)
@@ -372,11 +387,12 @@ class _Slices:
         self.reviewed_before = n_rev
         self.accuracy = np.minimum(blended, self.accuracy_ceiling)
         self.capped_by_agreement = blended > self.accuracy_ceiling + 1e-12
-        # systematic share: raised toward 1 as kappa falls below the threshold
+        # systematic share: raised toward 1 as kappa falls below the threshold (never lowered: a
+        # measured share may exceed 1, ``economics.resolve_inputs``)
         sigma = float(np.asarray(inp.systematic_share))
         low = settings.low_kappa
         deficit = np.where(np.isfinite(kap), np.clip((low - kap) / max(low, 1e-9), 0.0, 1.0), 0.0)
-        self.sigma = sigma + (1.0 - sigma) * deficit
+        self.sigma = sigma + max(1.0 - sigma, 0.0) * deficit
         self.low_agreement = np.isfinite(kap) & (kap < low)
         # caps per slice with their reasons
         g = inp.guardrails
@@ -393,97 +409,62 @@ class _Slices:
                         ": "
                     )
                 )
-        self.cap = cap
+        self.cap = np.where(self.at_chance, 0.0, cap)
         self.cap_reason = reason
         self.min_review = float(g.min_review_coverage)
-        # existing synthetic rows, spread like the human rows
-        self.pool = r * float(inp.synthetic_pool)
-        self.stock_rows = r * float(inp.synthetic_now - inp.synthetic_pool)
-        self.human_now = r * float(inp.human_now)
-        s_h = max(float(signal_kept(inp.human_error, k_cls)), _MIN_HUMAN_SIGNAL)
-        self.s_h = s_h
+        self.human_now = self.r * float(inp.human_now)
 
-    def exchange(self, accuracy, coverage, catch) -> np.ndarray:
+    def inputs(self, accuracy=None, column: bool = False) -> Inputs:
+        """The slices' ``Inputs``: one value per slice (a column when ``column``, to broadcast
+        against a grid of quantities), at the slices' generator accuracy or ``accuracy``."""
+
+        def per(a):
+            a = np.broadcast_to(np.asarray(a, dtype=float), self.r.shape)
+            return a[:, None] if column else a
+
         inp = self.inp
-        s_s = signal_kept(synthetic_error(accuracy, coverage, catch), self.classes)
-        # A label with less signal than the least a human label may keep carries nothing (as in
-        # economics): at chance-level accuracy a generated row is worth no human rows at all.
-        s_s = np.where(s_s < _MIN_HUMAN_SIGNAL, 0.0, s_s)
-        return np.minimum((s_s / self.s_h) ** 2, 1.0) * inp.synthetic_value
+        return replace(
+            inp,
+            scale=per(np.asarray(inp.scale) * self.r ** np.asarray(inp.exponent)),
+            accuracy=per(self.accuracy if accuracy is None else accuracy),
+            catch_rate=per(self.catch),
+            systematic_share=per(self.sigma),
+            tail_weight=per(self.tau),
+            human_now=per(self.human_now),
+            synthetic_now=per(self.r * float(inp.synthetic_now)),
+            synthetic_pool=per(self.r * float(inp.synthetic_pool)),
+        )
 
-    def metric(self, h, s, v, accuracy=None, idx=None, exact=True) -> np.ndarray:
-        """Each slice's weighted contribution ``w_i * m_i`` to the overall metric.
+    def metric(self, h, s, v, accuracy=None, exact=True) -> np.ndarray:
+        """Each slice's weighted contribution ``w_i * m_i`` to the overall metric, ``m_i`` the
+        slice's ``Inputs.metric_at``.
 
-        ``h``, ``s``, ``v`` broadcast against per-slice column vectors (shape (n, 1)) or 1-D.
+        ``h``, ``s``, ``v`` are per-slice values (1-D) or per-slice rows of a grid (2-D).
 
         ``exact=False`` is the form the allocation ranks slices by: the curve gain synthetic rows
-        would bring at the scenario's quality, scaled by the slice's quality relative to it. It is
-        the exact model wherever the slice's generator is the scenario's, and it makes a slice's
-        marginal gain rise with its generator's quality and fall with its errors at every quantity,
-        so a worse slice never draws more synthetic rows (in the exact model a worse generator can
-        need more rows to reach the same point, which would pull rows toward worse slices).
+        would bring at the scenario's quality, scaled by the slice's exchange rate relative to it,
+        less the slice's own floor. It is the exact model wherever the slice's generator is the
+        scenario's, and it makes a slice's marginal gain rise with its generator's quality and fall
+        with its errors at every quantity, so a worse slice never draws more synthetic rows (in the
+        exact model a worse generator can need more rows to reach the same point, which would pull
+        rows toward worse slices).
         """
-        inp = self.inp
-        sel = slice(None) if idx is None else idx
-
-        def col(a):
-            a = np.asarray(a)[sel]
-            return a[:, None] if np.ndim(h) == 2 or np.ndim(s) == 2 or np.ndim(v) == 2 else a
-
-        acc = col(
-            self.accuracy if accuracy is None else np.broadcast_to(accuracy, self.accuracy.shape)
-        )
-        r, w, tau, sigma, catch = (
-            col(self.r),
-            col(self.w),
-            col(self.tau),
-            col(self.sigma),
-            col(self.catch),
-        )
-        pool, stock_rows, now = col(self.pool), col(self.stock_rows), col(self.human_now)
-        h = np.asarray(h, dtype=float)
-        s = np.asarray(s, dtype=float)
-        q_new = self.exchange(acc, v, catch)
-        e_new = synthetic_error(acc, v, catch)
-        q_old = self.exchange(acc, 0.0, catch)
-        e_old = synthetic_error(acc, 0.0, catch)
-        humans = np.maximum(now + h, 1e-9)
-        synth = np.maximum(pool + s, 0.0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            q = np.where(
-                synth > 0, (pool * q_old + s * q_new) / np.where(synth > 0, synth, 1.0), q_new
-            )
-            err = np.where(
-                synth > 0, (pool * e_old + s * e_new) / np.where(synth > 0, synth, 1.0), e_new
-            )
-        stock = inp.synthetic_now_value * stock_rows
-        share = synth / (humans + synth + stock_rows)
-        floor = sigma * err * share**inp.floor_exponent
-        useful = saturated(synth, inp.saturation * humans)
-        phi = inp.tail_coverage
+        column = any(np.ndim(x) == 2 for x in (h, s, v))
+        inp = self.inputs(accuracy, column)
+        w = self.w[:, None] if column else self.w
         if exact:
-            gained = q * useful
-            head = inp.curve_at((humans + stock + gained) / r)
-            tail = inp.curve_at((humans + phi * (stock + gained)) / r)
-        else:
-            g_acc, g_catch = float(inp.accuracy), float(inp.catch_rate)
-            qr_new = self.exchange(g_acc, v, g_catch)
-            qr_old = self.exchange(g_acc, 0.0, g_catch)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                q_ref = np.where(
-                    synth > 0,
-                    (pool * qr_old + s * qr_new) / np.where(synth > 0, synth, 1.0),
-                    qr_new,
-                )
-                ratio = np.where(q_ref > 0, q / np.where(q_ref > 0, q_ref, 1.0), 1.0)
-            q_ref = np.where(q_ref > 0, q_ref, q)
-            gained = q_ref * useful
-            head0 = inp.curve_at((humans + stock) / r)
-            tail0 = inp.curve_at((humans + phi * stock) / r)
-            head = head0 + ratio * (inp.curve_at((humans + stock + gained) / r) - head0)
-            tail = tail0 + ratio * (inp.curve_at((humans + phi * (stock + gained)) / r) - tail0)
-        m = np.clip((1.0 - tau) * head + tau * tail - floor, 0.0, 1.0)
-        return w * m
+            return w * inp.metric_at(h, s, v)
+        # No floor, and the same with synthetic rows worth nothing: what the rows add to the curve.
+        clean = replace(inp, systematic_share=0.0)
+        floor = clean.metric_at(h, s, v) - inp.metric_at(h, s, v)
+        base = replace(clean, synthetic_value=0.0).metric_at(h, s, v)
+        ref = replace(
+            clean, accuracy=float(self.inp.accuracy), catch_rate=float(self.inp.catch_rate)
+        )
+        q_ref = ref.exchange_rate(v)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(q_ref > 0, inp.exchange_rate(v) / np.where(q_ref > 0, q_ref, 1.0), 1.0)
+        return w * (base + ratio * (ref.metric_at(h, s, v) - base) - floor)
 
 
 def _water_fill(gain, lo, hi, total: float, grid: int = _GRID):
@@ -528,7 +509,7 @@ def _water_fill(gain, lo, hi, total: float, grid: int = _GRID):
     return lo + take.reshape(n, segs).sum(axis=1), level
 
 
-def _round_to(x: np.ndarray, total: int, upper: np.ndarray | None = None) -> np.ndarray:
+def round_to_total(x: np.ndarray, total: int, upper: np.ndarray | None = None) -> np.ndarray:
     """Whole numbers summing to ``total`` (largest remainder), never above ``upper`` when given."""
     x = np.maximum(np.asarray(x, dtype=float), 0.0)
     base = np.floor(x + 1e-9)
@@ -565,7 +546,7 @@ def _human_floor(cap: np.ndarray, s: np.ndarray) -> np.ndarray:
         )
 
 
-def _allocate(sl: _Slices, n_h: int, n_s: int, v: float):
+def allocate(sl: SliceModel, n_h: int, n_s: int, v: float):
     """Human rows, then synthetic rows, in five water-fillings (module docstring).
 
     1. Human rows by their own gain (no synthetic rows yet): where the slice curves are steepest.
@@ -577,10 +558,10 @@ def _allocate(sl: _Slices, n_h: int, n_s: int, v: float):
     5. Synthetic rows on the human base of step 1, now at most ``cap_i/(1-cap_i) * h_i``.
 
     The synthetic gains are ranked on the human base of step 1, which does not depend on any
-    slice's agreement or generator, and in the scaled form of ``_Slices.metric(exact=False)``; so a
-    slice's synthetic gain falls at every quantity as its agreement falls, its cap and its human
-    floor only shrink, and it never draws more synthetic rows. The metric reported is the exact
-    one at the final quotas.
+    slice's agreement or generator, and in the scaled form of ``SliceModel.metric(exact=False)``;
+    so a slice's synthetic gain falls at every quantity as its agreement falls, its cap and its
+    human floor only shrink, and it never draws more synthetic rows. The slices' gains reported are
+    the exact model's at the final quotas, summing to the overall plan's gain.
     """
     n = len(sl.names)
     zeros = np.zeros(n)
@@ -605,7 +586,7 @@ def _allocate(sl: _Slices, n_h: int, n_s: int, v: float):
     return h, s, bound
 
 
-def _first_gain(sl: _Slices, h: np.ndarray, v: float, accuracy=None) -> np.ndarray:
+def _first_gain(sl: SliceModel, h: np.ndarray, v: float, accuracy=None) -> np.ndarray:
     """Metric gained per row by a slice's first synthetic rows, given its human rows."""
     delta = np.maximum(1e-3 * (sl.human_now + h), 1e-3)
     return (
@@ -614,26 +595,21 @@ def _first_gain(sl: _Slices, h: np.ndarray, v: float, accuracy=None) -> np.ndarr
     ) / delta
 
 
-def _per_dollar_edge(sl: _Slices, h, s, v: float, accuracy) -> np.ndarray:
-    """Metric per dollar of a slice's next synthetic row over its next human row (log ratio)."""
-    inp = sl.inp
+def _per_dollar_edge(sl: SliceModel, h, s, v: float, accuracy) -> np.ndarray:
+    """Metric per dollar of a slice's next synthetic row over its next human row (log ratio), each
+    row at its price in ``Inputs.unit_cost`` (review at the slice's accuracy and catch rate)."""
     delta = np.maximum(1e-3 * (sl.human_now + h + s), 1e-3)
     base = sl.metric(h, s, v, accuracy=accuracy, exact=False)
     g_s = (sl.metric(h, s + delta, v, accuracy=accuracy, exact=False) - base) / delta
     g_h = (sl.metric(h + delta, s, v, accuracy=accuracy, exact=False) - base) / delta
-    acc = np.asarray(accuracy, dtype=float)
-    found = (1.0 - acc) * sl.catch
-    fix = max(
-        float(inp.human_cost if inp.fix_cost is None else inp.fix_cost), float(inp.review_cost)
-    )
-    c_s = float(inp.synthetic_cost) + v * ((1.0 - found) * float(inp.review_cost) + found * fix)
+    priced = sl.inputs(accuracy)
+    c_s = priced.unit_cost(1.0, v)
+    c_h = priced.unit_cost(0.0, v)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.log(np.maximum(g_s, 1e-300) / c_s) - np.log(
-            np.maximum(g_h, 1e-300) / float(inp.human_cost)
-        )
+        return np.log(np.maximum(g_s, 1e-300) / c_s) - np.log(np.maximum(g_h, 1e-300) / c_h)
 
 
-def _flip_accuracy(sl: _Slices, h: np.ndarray, s: np.ndarray, v: float) -> np.ndarray:
+def _flip_accuracy(sl: SliceModel, h: np.ndarray, s: np.ndarray, v: float) -> np.ndarray:
     """Per slice, the generator accuracy at which its next synthetic row buys as much metric per
     dollar as its next human row: above it synthetic rows are the better buy there, below it human
     rows. NaN where no accuracy makes synthetic rows the better buy."""
@@ -664,24 +640,43 @@ def review_unit(inp: Inputs) -> float:
     return float(inp.review_unit_cost())
 
 
+def split_spend(plan: Plan, gaps: float, layers, shares: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Each layer's spend per slice, in whole cents that add up to the overall plan's spend plus
+    ``gaps`` (whole rows the work plan adds or leaves out, at the plan's unit prices).
+
+    ``layers`` holds (rows per slice, the layer's total) for each layer. The cents are split
+    across the layers by their totals and within a layer in proportion to its rows (to the slices'
+    row ``shares`` when it has none), each by largest remainder (Hamilton's method), so the sums
+    are exact: a slice's spend is its rows at the plan's price per row of that layer, which is the
+    price list's up to the fraction of a row the plan's rows were rounded by. Pricing the whole
+    rows at list price instead made the slices add up to a total no plan had chosen ($4,002 beside
+    a $4,000 plan and budget).
+    """
+    cents = max(int(round(100.0 * (float(plan.spend) + gaps))), 0)
+    totals = np.maximum(np.array([float(t) for _, t in layers]), 0.0)
+    per_layer = round_to_total(_scaled(totals, cents), cents)
+    out = []
+    for (rows, _), c in zip(layers, per_layer, strict=True):
+        weight = np.asarray(rows, dtype=float)
+        weight = weight if weight.sum() > 0 else shares
+        out.append(round_to_total(_scaled(weight, int(c)), int(c)) / 100.0)
+    return tuple(out)
+
+
+def _scaled(weight: np.ndarray, total: int) -> np.ndarray:
+    w = np.asarray(weight, dtype=float)
+    return w * (total / w.sum()) if w.sum() > 0 else np.zeros(w.shape)
+
+
 def spend_gap(wp: WorkPlan) -> float:
     """The work plan's spend minus the overall plan's, less what the notes explain (review rows the
-    verification samples add, synthetic rows no slice cap can take): zero up to whole-row rounding.
-    """
-    unit = (
-        wp.plan.layers["human_review"] / (wp.plan.synthetic_examples * wp.plan.review_coverage)
-        if wp.plan.synthetic_examples * wp.plan.review_coverage > 0
-        else wp.review_unit
-    )
-    unplaced_cost = wp.unplaced_synthetic * (wp.synthetic_cost + wp.plan.review_coverage * unit)
-    return wp.spend - wp.extra_review_cost + unplaced_cost - float(wp.plan.spend)
+    verification samples add, synthetic rows no slice cap can take): zero to the cent."""
+    return wp.spend - wp.spend_gaps - float(wp.plan.spend)
 
 
 def rounding_tolerance(wp: WorkPlan) -> float:
-    """The most whole-row rounding can move the spend: half a row of each layer, per layer."""
-    return 0.5 * (wp.human_cost + wp.synthetic_cost + wp.review_unit) + 1e-6 * max(
-        1.0, float(wp.plan.spend)
-    )
+    """Half a cent (and float noise): the slices' spend is the overall plan's to the cent."""
+    return 0.005 + 1e-9 * max(1.0, float(wp.plan.spend))
 
 
 def _lean(h: int, s: int, human_below: float, synthetic_above: float) -> str:
@@ -699,9 +694,14 @@ def slice_plan(
     margin: float | None = None,
     confidence: float | None = None,
     inputs: Inputs | None = None,
-    plan: Plan | None = None,
+    recommendation: Recommendation | None = None,
 ) -> WorkPlan:
-    """Split the scenario's global plan across ``stats`` slices (module docstring)."""
+    """Split the scenario's global plan across ``stats`` slices (module docstring).
+
+    ``inputs`` and ``recommendation`` are ``resolve_inputs`` and ``decide`` of the scenario when
+    not given; the slices are priced on the inputs the plan was priced on (``plan_inputs``: without
+    the rows in hand when the plan drops them).
+    """
     if not stats:
         raise InputError("slices: no slices to plan; name a slice column with at least one value")
     if len(stats) > MAX_SLICES:
@@ -712,20 +712,21 @@ def slice_plan(
     if len(set(names)) != len(names):
         raise InputError("slices: slice names must be unique")
     settings = Settings.from_policy(policy, margin, confidence)
-    inp = inputs if inputs is not None else resolve_inputs(scenario, policy)
-    if plan is None:
-        plan = decide(scenario, policy, inp).plan
-    sl = _Slices(inp, stats, settings)
+    kept = inputs if inputs is not None else resolve_inputs(scenario, policy)
+    rec = recommendation if recommendation is not None else decide(scenario, policy, kept)
+    plan = rec.plan
+    inp = plan_inputs(kept, rec)
+    sl = SliceModel(inp, stats, settings)
     n_h = int(round(plan.human_examples))
     n_s = int(round(plan.synthetic_examples))
     v = float(plan.review_coverage) if n_s > 0 else 0.0
     global_reviewed = int(round(plan.synthetic_examples * v))
-    h, s, s_bound = _allocate(sl, n_h, n_s, v)
+    h, s, s_bound = allocate(sl, n_h, n_s, v)
     # Whole rows; a slice may sit up to one row above its cap by rounding.
     upper = np.where(s_bound > 0, np.ceil(np.maximum(s_bound, s) - 1e-9), 0.0)
-    placed_s = min(n_s, int(round(s.sum())), int(upper.sum()))
-    hi = _round_to(h, n_h)
-    si = _round_to(s, placed_s, upper=upper)
+    placed_s = min(n_s, int(np.ceil(s.sum() - 1e-6)), int(upper.sum()))
+    hi = round_to_total(h, n_h)
+    si = round_to_total(s, placed_s, upper=upper)
     unplaced = n_s - int(si.sum())
     # verification samples and review
     ver = verification_sample(sl.accuracy, settings.margin, settings.confidence)
@@ -746,20 +747,37 @@ def slice_plan(
 
         rv, _ = _water_fill(review_gain, need, si.astype(float), float(target_reviewed))
         reviewed = np.maximum(
-            _round_to(rv, target_reviewed, upper=si.astype(float)), need.astype(int)
+            round_to_total(rv, target_reviewed, upper=si.astype(float)), need.astype(int)
         )
     extra = max(0, int(reviewed.sum()) - target_reviewed)
     cov = np.where(si > 0, reviewed / np.maximum(si, 1), 0.0)
-    # Prices: the overall plan's unit prices, so the slices add up to its spend (``review_unit``).
     unit = review_unit(inp)
-    anchor = hi * float(inp.human_cost)
-    extension = si * float(inp.synthetic_cost)
-    review_spend = reviewed * unit
     extra_cost = float(extra * unit)
-    before = sl.metric(np.zeros(len(hi)), np.zeros(len(hi)), 0.0)
+    # The overall plan's layers, plus whole rows the gaps add or leave out at its unit prices
+    # (reported in the notes), split across the slices to the cent (``split_spend``).
+    syn_gap = (int(si.sum()) - n_s) * float(inp.synthetic_cost)
+    review_gap = (int(reviewed.sum()) - global_reviewed) * unit
+    gaps = syn_gap + review_gap
+    anchor, extension, review_spend = split_spend(
+        plan,
+        gaps,
+        (
+            (hi, float(plan.expert_anchor)),
+            (si, float(plan.synthetic_extension) + syn_gap),
+            (reviewed, float(plan.human_review) + review_gap),
+        ),
+        sl.r,
+    )
+    # The metric is the overall plan's; each slice's share of the gain is what the slice model
+    # says it gains, with the model's difference from the overall plan spread by metric weight.
+    today = float(rec.today_metric)
+    expected = float(plan.expected_metric)
+    before = (SliceModel(kept, stats, settings) if inp is not kept else sl).metric(
+        np.zeros(len(hi)), np.zeros(len(hi)), 0.0
+    )
     after = sl.metric(hi.astype(float), si.astype(float), cov)
-    today = float(inp.today())
-    expected = float(np.clip(after.sum(), 0.0, 1.0))
+    gained = 100.0 * (after - before)
+    points = gained + (float(plan.points_gained) - float(gained.sum())) * sl.w / sl.w.sum()
     flip = _flip_accuracy(sl, hi.astype(float), si.astype(float), v)
     g = inp.guardrails
     slices = []
@@ -799,8 +817,8 @@ def slice_plan(
                 expert_anchor=float(anchor[i]),
                 synthetic_extension=float(extension[i]),
                 human_review=float(review_spend[i]),
-                spend=float(anchor[i] + extension[i] + review_spend[i]),
-                points=float(100.0 * (after[i] - before[i])),
+                spend=round(float(anchor[i] + extension[i] + review_spend[i]), 2),
+                points=float(points[i]),
                 lean=lean,
                 reason=reason,
                 moves=moves,
@@ -812,6 +830,11 @@ def slice_plan(
         f"synthetic rows "
         f"({global_reviewed:,} of them reviewed).",
     ]
+    if rec.drops_rows_in_hand:
+        notes.append(
+            f"The overall plan drops the {rec.rows_in_hand:,.0f} generated rows already in the "
+            "dataset; the slices are planned without them."
+        )
     if unplaced:
         notes.append(
             f"{unplaced:,} synthetic rows of the overall plan do not fit under the per-slice caps "
@@ -849,19 +872,17 @@ def slice_plan(
         today_metric=today,
         notes=tuple(notes),
         review_unit=unit,
+        spend_gaps=float(gaps),
     )
 
 
 def _explain(
-    sl: _Slices, i: int, h: int, s: int, ver: int, reviewed: int, lean: str, flip: float
+    sl: SliceModel, i: int, h: int, s: int, ver: int, reviewed: int, lean: str, flip: float
 ) -> tuple[str, str]:
     """One line on why the slice got its quota, and one on what would move it."""
     acc = sl.accuracy[i]
     agr = sl.agreement[i]
-    at_chance = (
-        bool(np.isfinite(agr))
-        and float(signal_kept(1.0 - sl.accuracy_ceiling[i], sl.classes)) < _MIN_HUMAN_SIGNAL
-    )
+    at_chance = bool(np.isfinite(agr)) and bool(sl.at_chance[i])
     agr_text = f"annotators agree on {agr:.0%}" if np.isfinite(agr) else ""
     share = s / (h + s) if h + s else 0.0
     capped = sl.cap[i] < 1.0 and s > 0 and share >= sl.cap[i] - 0.01

@@ -519,7 +519,8 @@ def verdict_sentence(rec: Recommendation) -> str:
 def _summary(rec: Recommendation) -> list[str]:
     p, h, syn, cur = rec.plan, rec.human_plan, rec.synthetic_plan, rec.currency
     out = []
-    if p.cost_per_point is not None and h.cost_per_point is not None and p.name != h.name:
+    # A plan that only drops rows in hand costs nothing per point: no ratio to state.
+    if p.cost_per_point and h.cost_per_point is not None and p.name != h.name:
         ratio = h.cost_per_point / p.cost_per_point
         if p.synthetic_share == 0:
             out.append(

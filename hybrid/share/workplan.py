@@ -51,15 +51,15 @@ neutralise = neutralise_cell
 def _rows(wp):
     cur = wp.currency
     for s in wp.slices:
-        reviewed_unit = (
-            s.human_review / s.reviewed_examples if s.reviewed_examples else wp.review_cost
-        )
+        # The price per row each slice pays: the overall plan's (its spend per row of the layer,
+        # ``hybrid.model.workplan.split_spend``), so rows times unit cost is the spend shown.
         layers = (
             ("new human rows (expert anchor)", s.human_examples, wp.human_cost, s.expert_anchor),
             ("new synthetic rows", s.synthetic_examples, wp.synthetic_cost, s.synthetic_extension),
-            ("human review of synthetic rows", s.reviewed_examples, reviewed_unit, s.human_review),
+            ("human review of synthetic rows", s.reviewed_examples, wp.review_unit, s.human_review),
         )
-        for layer, n, unit, spend in layers:
+        for layer, n, price, spend in layers:
+            unit = spend / n if n else price
             yield {
                 "slice": s.slice,
                 "layer": layer,

@@ -25,7 +25,7 @@ from hybrid.explain.sensitivity import Bar, headline_bar, measure_next, tornado
 from hybrid.model.economics import Inputs, resolve_inputs
 from hybrid.model.policy import Policy, Range
 from hybrid.model.provenance import Provenance, Sourced
-from hybrid.model.recommend import Plan, Recommendation, metric_for_spend
+from hybrid.model.recommend import Plan, Recommendation, metric_for_spend, plan_inputs
 from hybrid.model.scenario import Scenario
 from hybrid.vocabulary import LABEL_TITLES, LAYERS, PLAN_ORDER
 from hybrid.whatif.uncertainty import DEFAULT_DRAWS, MonteCarlo, monte_carlo
@@ -229,10 +229,12 @@ def build_analysis(
         raise InputError(f"--draws: at least 100 draws are needed, got {draws}")
     inp = resolve_inputs(scenario, policy)
     rec = recommend_inputs(scenario, policy, inp)
+    # The plans are priced without the rows in hand when the recommendation drops them.
+    priced = plan_inputs(inp, rec)
     spend = spend_grid(rec)
     curves = {
         p.name: np.asarray(
-            metric_for_spend(inp, p.synthetic_share, p.review_coverage, spend), dtype=float
+            metric_for_spend(priced, p.synthetic_share, p.review_coverage, spend), dtype=float
         )
         for p in rec.plans
     }
@@ -245,7 +247,7 @@ def build_analysis(
             for p in rec.plans
             if include_synthetic or p.name != "all-synthetic"
         ]
-        mc = monte_carlo(inp, plans, rng, rec.mode, draws=draws, seed=seed)
+        mc = monte_carlo(priced, plans, rng, rec.mode, draws=draws, seed=seed)
     return Analysis(
         scenario=scenario,
         policy_source=policy.source,
@@ -255,9 +257,9 @@ def build_analysis(
         sources=sourced_inputs(inp),
         spend=spend,
         curves=curves,
-        exchange_rate=float(inp.exchange_rate(rec.plan.review_coverage)),
-        review_unit_cost=float(inp.review_unit_cost()),
-        review_found=float((1.0 - inp.accuracy) * inp.catch_rate),
+        exchange_rate=float(priced.exchange_rate(rec.plan.review_coverage)),
+        review_unit_cost=float(priced.review_unit_cost()),
+        review_found=float((1.0 - priced.accuracy) * priced.catch_rate),
         ranges=rng,
         sensitivity=bars,
         uncertainty=mc,
