@@ -201,7 +201,7 @@ def test_accumulating_never_says_lost(tmp_path, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("HYBRID_DATA_DIR", str(tmp_path))
-    at = AppTest.from_file(str(ROOT / "pages" / "8_collapse.py"), default_timeout=120).run()
+    at = AppTest.from_file(str(ROOT / "pages" / "10_collapse.py"), default_timeout=120).run()
     assert not at.exception
     seen = [m for m in at.metric if m.label == "Categories seen"]
     replace_, accumulate = seen

@@ -231,10 +231,10 @@ def _compare_page(a: Analysis, at) -> list[tuple[str, str, str]]:
 
 PAGES = {
     "pages/5_recommendation.py": _recommendation_page,
-    "pages/6_compare.py": _compare_page,
+    "pages/8_compare.py": _compare_page,
     "pages/4_costs.py": _costs_page,
-    "pages/7_sensitivity.py": _sensitivity_page,
-    "pages/10_report.py": _report_page,
+    "pages/9_sensitivity.py": _sensitivity_page,
+    "pages/12_report.py": _report_page,
 }
 
 
