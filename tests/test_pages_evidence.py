@@ -150,7 +150,7 @@ def test_measured_synthetic_response_fills_the_scenario():
         and after.dataset.synthetic_examples == r.synthetic_rows
     )
     assert after.economics.learning_curve.points == [
-        (float(n), round(float(v), 4)) for n, v in r.human_points
+        (float(n), float(v)) for n, v in r.human_points
     ]
     analysis = compute.analysis_for(after, None)
     assert analysis.rec != compute.analysis_for(before, None).rec

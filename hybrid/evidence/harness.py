@@ -25,6 +25,7 @@ the user has left.
 from __future__ import annotations
 
 import math
+import os
 import re
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -38,6 +39,11 @@ from threadpoolctl import threadpool_limits
 from hybrid.errors import InputError
 from hybrid.evidence.profile import read_table
 from hybrid.evidence.roles import detect_roles, norm_name, source_kind
+
+# OpenMP workers of histogram gradient boosting wait for work by spinning, which steals a core from
+# whatever else runs; passive waiting puts them to sleep. Read once, when scikit-learn's OpenMP
+# runtime loads (the first fit in a command-line run), and never over a value the user set.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 ProgressFn = Callable[[float, str], None]
 StopFn = Callable[[], bool]
@@ -352,8 +358,6 @@ def free_cores() -> int:
     process spinning on a core at once; where there is no ``/proc`` (macOS, Windows), the
     one-minute load average stands in. Measured once per measurement, before its first fit.
     """
-    import os
-
     cores = os.cpu_count() or 1
     try:
         import time

@@ -422,8 +422,13 @@ def paired_noise(scores: dict, changed: dict, test_rows: int) -> float:
     return max(0.002, *parts) if parts else 0.005
 
 
-# Assignments of human rows to folds the human learning curve averages over.
+# Assignments of human rows to folds the human learning curve averages over, on a pilot of fewer
+# than _SMALL_PILOT human rows; a larger pilot's folds hold enough test rows for one assignment.
 _CURVE_REPEATS = 2
+_SMALL_PILOT = 2_000
+# Held-out human rows from which the human curve, too, is scored on them (and shares the
+# augmentation curve's human-only fits); fewer are too few for its points and it is cross-fitted.
+_CURVE_HELD_ROWS = 1_500
 # Fewest held-out human rows (``source: holdout``) worth scoring on; fewer are cross-fitted instead.
 MIN_HOLDOUT_ROWS = 30
 
@@ -554,6 +559,7 @@ class _Design:
     s_sizes: list[int]
     train_rows: int
     test_rows: int
+    shared: bool  # the human curve runs on the augmentation curve's folds and orderings
 
     def fits(self) -> int:
         curve = planned_fits(len(self.curve_folds), self.h_sizes)
@@ -561,12 +567,16 @@ class _Design:
         return curve + aug
 
 
-def _design(pilot: _Pilot, folds, synthetic, test_share, seed, repeats, points) -> _Design:
-    """Sizes as before the split of this module: bases of all and a quarter of the training human
-    rows; the human curve cross-fitted on every human row over ``_CURVE_REPEATS`` assignments of
-    rows to folds, since on a pilot of a few hundred rows one assignment moves a point by several
-    points (the human curve involves no generated row, so held-out rows need not be its only test
-    rows)."""
+def _design(
+    pilot: _Pilot, folds, held_out, synthetic, test_share, seed, repeats, points
+) -> _Design:
+    """Bases of all and a quarter of the training human rows, and synthetic batches up to all of
+    them. The human curve involves no generated row, so held-out rows need not be its only test
+    rows: it is cross-fitted on every human row, over ``_CURVE_REPEATS`` assignments of rows to
+    folds on a small pilot, since there one assignment moves a point by several points. When at
+    least ``_CURVE_HELD_ROWS`` rows are held out, they score the human curve as precisely, and it
+    runs on the augmentation curve's own split, through both bases, so the augmentation curve's
+    human-only fits are the curve's (``FitRunner`` answers them from memory)."""
     task, human = pilot.task, pilot.human
     k = len(np.unique(task.y[human]))
     train_rows = min(len(tr) for tr, _ in folds)
@@ -575,19 +585,26 @@ def _design(pilot: _Pilot, folds, synthetic, test_share, seed, repeats, points) 
     bases = [train_rows]
     if train_rows // 4 >= max(n_min, 2 * k):
         bases.insert(0, train_rows // 4)
-    curve_folds = [
-        f
-        for r in range(_CURVE_REPEATS)
-        for f in cross_folds(task, human, test_share, seed + r, repeats)
-    ]
+    s_sizes = [0] + geometric_sizes(max(10, len(synthetic) // 16), len(synthetic), points)
+    shared = held_out and test_rows >= _CURVE_HELD_ROWS
+    if shared:
+        curve_folds = list(folds)
+    else:
+        assignments = _CURVE_REPEATS if len(human) < _SMALL_PILOT else 1
+        curve_folds = [
+            f
+            for r in range(assignments)
+            for f in cross_folds(task, human, test_share, seed + r, repeats)
+        ]
     curve_train = min(len(tr) for tr, _ in curve_folds)
     h_sizes = geometric_sizes(max(10, min(2 * k, curve_train // 8)), curve_train, points + 1)
-    s_sizes = [0] + geometric_sizes(max(10, len(synthetic) // 16), len(synthetic), points)
-    return _Design(curve_folds, h_sizes, folds, bases, s_sizes, train_rows, test_rows)
+    if shared:
+        h_sizes = sorted(set(h_sizes) | set(bases))
+    return _Design(curve_folds, h_sizes, folds, bases, s_sizes, train_rows, test_rows, shared)
 
 
-def _human_curve(runner, task, design: _Design, metric, rng) -> list[tuple[int, float]]:
-    runs = [(rng.permutation(tr), te) for tr, te in design.curve_folds]
+def _human_curve(runner, task, design: _Design, h_orders, metric) -> list[tuple[int, float]]:
+    runs = [(order, te) for order, (_, te) in zip(h_orders, design.curve_folds, strict=True)]
     n = len(runs)
     scores: dict[int, list[float]] = {s: [] for s in design.h_sizes}
     for fit in growing_subsets(
@@ -597,12 +614,15 @@ def _human_curve(runner, task, design: _Design, metric, rng) -> list[tuple[int, 
     return mean_points(scores)
 
 
-def _augmentation_curve(runner, task, design: _Design, synthetic, source_of, metric, rng):
+def _augmentation_curve(
+    runner, task, design: _Design, synthetic, source_of, metric, rng, h_orders=None
+):
     """Scores of each human base with growing synthetic batches, per fold, and per batch the
-    share of test rows whose prediction the batch changed (``paired_noise``)."""
+    share of test rows whose prediction the batch changed (``paired_noise``). ``h_orders``: the
+    human rows' order per fold when the human curve shares it (``_Design.shared``)."""
     orders = []
-    for h_train, h_test in design.folds:
-        h_order = rng.permutation(h_train)
+    for r, (h_train, h_test) in enumerate(design.folds):
+        h_order = rng.permutation(h_train) if h_orders is None else h_orders[r]
         # Synthetic rows made from a held-out human row (an augmentation of it) would let the
         # test row leak into training: this fold trains without them.
         s_order = rng.permutation(synthetic[~np.isin(source_of, h_test)])
@@ -745,12 +765,22 @@ def synthetic_response(
     )
     synthetic, leaked = _without_leaks(pilot, folds)
     source_of = derived_from(task, human, synthetic, notes)
-    design = _design(pilot, folds, synthetic, test_share, seed, repeats, points)
+    design = _design(pilot, folds, held_out, synthetic, test_share, seed, repeats, points)
 
     runner = FitRunner(design.fits(), progress, should_stop, n_jobs)
     rng = np.random.default_rng(seed)
-    h_pts = _human_curve(runner, task, design, metric, rng)
-    scores, changed = _augmentation_curve(runner, task, design, synthetic, source_of, metric, rng)
+    h_orders = [rng.permutation(tr) for tr, _ in design.curve_folds]
+    h_pts = _human_curve(runner, task, design, h_orders, metric)
+    scores, changed = _augmentation_curve(
+        runner,
+        task,
+        design,
+        synthetic,
+        source_of,
+        metric,
+        rng,
+        h_orders if design.shared else None,
+    )
     runner.finish("synthetic response measured")
     aug = [(b, s, float(np.mean(v))) for (b, s), v in scores.items() if v]
 
