@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from hybrid.errors import InputError
 from hybrid.evidence.profile import read_table
@@ -422,6 +422,7 @@ class FitRunner:
         self.should_stop = should_stop
         self.threads = max(1, threads) if threads is not None else free_cores()
         self._memo: dict[tuple[bytes, bytes], np.ndarray] = {}
+        self._pools: ThreadpoolController | None = None
 
     @staticmethod
     def _digest(rows: np.ndarray) -> bytes:
@@ -458,7 +459,11 @@ class FitRunner:
         threads = 1 if small or task.kind == "text" else self.threads
         n_jobs = self.threads if task.kind == "text" else 1
         model = make_model(task.kind, n_jobs, task.learner)
-        with warnings.catch_warnings(), threadpool_limits(threads):
+        if self._pools is None:
+            # Finding the loaded thread pools walks every shared library: once per measurement,
+            # after the first model is made (the gradient-boosting OpenMP runtime loads then).
+            self._pools = ThreadpoolController()
+        with warnings.catch_warnings(), self._pools.limit(limits=threads):
             warnings.simplefilter("ignore")
             model.fit(task.rows(train), task.y[train])
             pred = model.predict(task.rows(test))

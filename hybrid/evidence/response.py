@@ -599,6 +599,12 @@ def _design(
     curve_train = min(len(tr) for tr, _ in curve_folds)
     h_sizes = geometric_sizes(max(10, min(2 * k, curve_train // 8)), curve_train, points + 1)
     if shared:
+        # Each base takes the place of the curve's size nearest it (within half a doubling), so
+        # the curve keeps its number of points and the base's fits serve both curves.
+        for base in bases:
+            near = min(h_sizes, key=lambda size, base=base: abs(np.log(size / base)))
+            if abs(np.log(near / base)) < np.log(1.5) and near not in bases:
+                h_sizes.remove(near)
         h_sizes = sorted(set(h_sizes) | set(bases))
     return _Design(curve_folds, h_sizes, folds, bases, s_sizes, train_rows, test_rows, shared)
 
