@@ -28,10 +28,11 @@ only ``Exception`` is caught). ``should_stop`` says the same thing one step earl
 Stop was pressed (a session flag the button's callback sets) or when Streamlit has a stop or rerun
 request pending for this run; the evidence function then raises ``Cancelled`` before the fit.
 
-Results are kept in the session per (file SHA-256, label, text, source column, metric), so
-switching pages loses nothing and the same measurement is never run twice; a cache miss always
-shows the progress. Nothing is written to the scenario until "Use ..." is pressed, and then only
-through ``ui.state.try_update`` (validated, with the error shown under the button if rejected).
+Results are kept in the session per (file SHA-256, label, text, source and annotator columns,
+metric), so switching pages loses nothing and the same measurement is never run twice; a cache
+miss always shows the progress. Nothing is written to the scenario until "Use ..." is pressed,
+and then only through ``ui.state.try_update`` (validated, with the error shown under the button if
+rejected).
 """
 
 from __future__ import annotations
@@ -122,7 +123,8 @@ def columns() -> dict[str, Any] | None:
 
 
 def _key(what: str, cols: dict[str, Any], metric: str) -> tuple:
-    return (what, cols["digest"], cols["label"], cols["text"], cols["source"], metric)
+    annotators = tuple(cols.get("annotators") or ())
+    return (what, cols["digest"], cols["label"], cols["text"], cols["source"], annotators, metric)
 
 
 def _results() -> dict[tuple, Measured]:
