@@ -257,13 +257,32 @@ def test_learning_curve_trains_on_human_rows_when_a_source_column_marks_them():
         learning_curve(frame, "label", source="origin", name="tickets")
 
 
-def test_too_few_human_rows_use_every_row_and_say_so():
+def test_the_learning_curve_never_trains_on_synthetic_rows():
     frame = sklearn_frame("wine")
     frame["source"] = np.where(np.arange(len(frame)) % 2 == 0, "human", "synthetic")
+    humans = int((frame["source"] == "human").sum())
+    assert humans < 200  # the old code switched to every row below 200 human rows
     result = learning_curve(frame, "target", source="source", name="wine")
-    assert not result.human_only and result.input_rows == len(frame)
-    assert any("fewer than 200" in n and "synthetic ones included" in n for n in result.notes)
+    assert result.human_only and result.input_rows == humans
+    assert not any("synthetic ones included" in n for n in result.notes)
     assert "source" not in prepare(frame, "target", exclude=["source"]).features
+
+
+def test_too_few_human_rows_is_a_clear_message_with_the_minimum(capsys, tmp_path):
+    from hybrid.evidence.learning_curve import MIN_HUMAN_ROWS
+
+    frame = sklearn_frame("wine")
+    frame["source"] = "synthetic"
+    frame.loc[: MIN_HUMAN_ROWS - 2, "source"] = "human"
+    with pytest.raises(InputError) as err:
+        learning_curve(frame, "target", source="source", name="wine")
+    message = str(err.value)
+    assert f"marks {MIN_HUMAN_ROWS - 1} rows human" in message
+    assert f"at least {MIN_HUMAN_ROWS} human rows" in message
+    path = tmp_path / "wine.csv"
+    frame.to_csv(path, index=False)
+    assert main(["learning-curve", str(path), "--label", "target", "--quiet"]) == 2
+    assert f"at least {MIN_HUMAN_ROWS} human rows" in capsys.readouterr().err
 
 
 def test_cli_and_dashboard_measure_the_same_curve(capsys):

@@ -187,18 +187,18 @@ def test_all_four_factors_most_cautious_means_humans(policy):
 
 
 def test_the_paying_ratio_is_the_best_batch_at_the_largest_base():
-    from hybrid.evidence.learning import _paying_ratio
+    from hybrid.evidence.response import paying_ratio
 
-    assert _paying_ratio([(0, 0.80), (75, 0.85), (150, 0.84), (300, 0.83)], 200) == pytest.approx(
+    assert paying_ratio([(0, 0.80), (75, 0.85), (150, 0.84), (300, 0.83)], 200) == pytest.approx(
         75 / 200
     )
-    assert _paying_ratio([(0, 0.80), (75, 0.82), (150, 0.84), (300, 0.86)], 200) == pytest.approx(
+    assert paying_ratio([(0, 0.80), (75, 0.82), (150, 0.84), (300, 0.86)], 200) == pytest.approx(
         300 / 200
     )
-    assert _paying_ratio([(0, 0.80), (75, 0.78), (150, 0.79)], 200) == 0.0, (
+    assert paying_ratio([(0, 0.80), (75, 0.78), (150, 0.79)], 200) == 0.0, (
         "none beat the human rows"
     )
-    assert _paying_ratio([(0, 0.80), (75, 0.85), (150, 0.85)], 100) == pytest.approx(0.75), (
+    assert paying_ratio([(0, 0.80), (75, 0.85), (150, 0.85)], 100) == pytest.approx(0.75), (
         "ties: the smaller batch"
     )
 
@@ -340,7 +340,7 @@ def test_the_fitted_line_is_the_fit_anchored_at_each_measured_base(policy, scena
     at each base's measured score and moves by the fit's predicted gain."""
     from sklearn.datasets import load_breast_cancer
 
-    from hybrid.evidence.learning import _response_inputs, _response_model, synthetic_response
+    from hybrid.evidence.response import response_inputs, response_model, synthetic_response
 
     data = load_breast_cancer(as_frame=True).frame.rename(columns={"target": "label"})
     rng = np.random.default_rng(0)
@@ -356,8 +356,8 @@ def test_the_fitted_line_is_the_fit_anchored_at_each_measured_base(policy, scena
     assert not r.held_out and any("no human rows are marked holdout" in n for n in r.notes)
     line = r.fitted_curve(scenario, policy)
     top = max(h for h, _, _ in r.augmentation_points)
-    inp = _response_inputs(scenario, policy, r.human_points, top, r.fit.accuracy)
-    model = _response_model(inp, r.fit.value, r.fit.saturation, r.fit.floor, r.fit.accuracy)
+    inp = response_inputs(scenario, policy, r.human_points, top, r.fit.accuracy)
+    model = response_model(inp, r.fit.value, r.fit.saturation, r.fit.floor, r.fit.accuracy)
     for base in {h for h, _, _ in r.augmentation_points}:
         start = next(m for h, s_, m in r.augmentation_points if h == base and s_ == 0)
         assert float(line(base, [0.0])[0]) == pytest.approx(start)
@@ -417,22 +417,22 @@ def test_holdout_values_are_human_rows():
 def test_a_gain_is_weighed_by_its_paired_standard_error():
     """Two models scored on the same 100 rows that disagree on 4 of them: a gain is known to about
     sqrt(0.04 / 100) = 0.02, however alike the folds' scores are."""
-    from hybrid.evidence.learning import _paired_noise
+    from hybrid.evidence.response import paired_noise
 
     scores = {(100, 0): [0.90, 0.90, 0.90], (100, 50): [0.92, 0.92, 0.921]}
-    assert _paired_noise(scores, {(100, 50): [0.04, 0.04, 0.04]}, 100) == pytest.approx(0.02)
-    assert _paired_noise(scores, {}, 100) == pytest.approx(0.002)  # the spread's floor
-    assert _paired_noise({}, {}, 100) == 0.005
+    assert paired_noise(scores, {(100, 50): [0.04, 0.04, 0.04]}, 100) == pytest.approx(0.02)
+    assert paired_noise(scores, {}, 100) == pytest.approx(0.002)  # the spread's floor
+    assert paired_noise({}, {}, 100) == 0.005
 
 
 def test_the_floor_exponent_is_measured_and_first_pass_labels_keep_their_worth(policy, scenario):
     """Points made by the model with a linear floor (gamma 1) are fitted back to gamma near 1;
     first-pass labels keep a worth of one and the policy's saturation, so only the floor moves."""
-    from hybrid.evidence.learning import _response_inputs, _response_model, fit_response
+    from hybrid.evidence.response import fit_response, response_inputs, response_model
 
     curve = [(20, 0.6), (50, 0.75), (100, 0.83), (200, 0.88)]
-    inp = _response_inputs(scenario, policy, curve, 200, 0.7)
-    truth = _response_model(inp, 1.0, float(inp.saturation), 0.25, 0.7, 1.0)
+    inp = response_inputs(scenario, policy, curve, 200, 0.7)
+    truth = response_model(inp, 1.0, float(inp.saturation), 0.25, 0.7, 1.0)
     pts = [(200, 0, float(truth.metric_at(0.0, 0.0, 0.0)))]
     pts += [(200, s_, float(truth.metric_at(0.0, float(s_), 0.0))) for s_ in (20, 40, 80, 160, 320)]
     pts += [(50, 0, float(truth.metric_at(-150.0, 0.0, 0.0)))]
@@ -447,7 +447,7 @@ def test_the_floor_exponent_is_measured_and_first_pass_labels_keep_their_worth(p
     assert gamma == pytest.approx(1.0, abs=0.1) and floor == pytest.approx(0.25, abs=0.03)
     (_, _, _, gamma2), _, _, _ = fit_response(inp, pts, 200, 0.7, 0.002, "generated")
     assert gamma2 < 1.3
-    quadratic = _response_model(inp, 1.0, float(inp.saturation), 0.25, 0.7, 2.0)
+    quadratic = response_model(inp, 1.0, float(inp.saturation), 0.25, 0.7, 2.0)
     pts2 = [(h, s_, float(quadratic.metric_at(h - 200.0, float(s_), 0.0))) for h, s_, _ in pts]
     (_, _, _, gamma3), _, _, _ = fit_response(inp, pts2, 200, 0.7, 0.002, "prelabel")
     assert gamma3 == pytest.approx(2.0, abs=0.1)

@@ -150,7 +150,7 @@ def test_measured_synthetic_response_fills_the_scenario():
         and after.dataset.synthetic_examples == r.synthetic_rows
     )
     assert after.economics.learning_curve.points == [
-        (float(n), round(float(v), 4)) for n, v in r.human_points
+        (float(n), float(v)) for n, v in r.human_points
     ]
     analysis = compute.analysis_for(after, None)
     assert analysis.rec != compute.analysis_for(before, None).rec
@@ -279,6 +279,91 @@ def test_a_file_too_small_to_measure_shows_the_reason():
     before = scenario(at)
     at.button(key="evidence.curve.run").click()
     ok(at.run())
-    assert "tiny.csv: 25 labeled rows; at least 30 are needed" in errors(at), errors(at)
+    humans = int((frame["source"] == "human").sum())
+    assert humans < 40
+    assert (
+        f"tiny.csv: source column 'source' marks {humans} rows human; a learning curve needs "
+        "at least 40 human rows" in errors(at)
+    ), errors(at)
     assert scenario(at) == before
     assert "Use these points as the learning curve" not in labels(at)
+
+
+def test_the_command_line_and_the_page_calibrate_identically(tmp_path, monkeypatch):
+    """Issue 20.3: the same file and base scenario give the same calibrated scenario, field for
+    field, through ``evidence --scenario -o`` and through "Measure what synthetic rows add" then
+    "Use these measurements" (both run ``hybrid.evidence.calibrate``). The sample has two
+    annotator columns, so the measured agreement is part of what must agree."""
+    import yaml
+
+    from hybrid.cli.main import main
+    from hybrid.model.scenario import Scenario
+
+    at = uploaded()
+    base = scenario(at)
+    assert base.dataset.annotator_agreement is not None
+    base_path = tmp_path / "base.yaml"
+    base_path.write_text(base.to_yaml(), encoding="utf-8")
+    measure(at, "rate")
+    at.button(key="evidence.rate.use").click()
+    ok(at.run())
+    assert not at.error, errors(at)
+    page = scenario(at)
+
+    monkeypatch.chdir(SAMPLE.parent)  # the same file name on both surfaces
+    out = tmp_path / "calibrated.yaml"
+    args = ["evidence", SAMPLE.name, "--label", "label", "--source", "source", "--quiet"]
+    assert main([*args, "--scenario", str(base_path), "-o", str(out)]) == 0
+    cli = Scenario.from_dict(yaml.safe_load(out.read_text(encoding="utf-8")), str(out))
+    assert cli.model_dump(mode="json") == page.model_dump(mode="json")
+    assert cli.dataset.annotator_agreement == base.dataset.annotator_agreement
+
+
+def test_a_learning_curve_needs_enough_human_rows_and_never_trains_on_synthetic_ones():
+    """Issue 20.4: 30 human rows and 400 synthetic ones: "Measure the learning curve" says the
+    minimum instead of training on every row."""
+    frame = pd.read_csv(SAMPLE)
+    human = frame[frame["source"] == "human"].head(30)
+    synthetic = frame[frame["source"] == "synthetic"].head(400)
+    buf = io.StringIO()
+    pd.concat([human, synthetic]).to_csv(buf, index=False)
+    at = uploaded("mostly-synthetic.csv", buf.getvalue().encode())
+    before = scenario(at)
+    at.button(key="evidence.curve.run").click()
+    ok(at.run())
+    assert "marks 30 rows human; a learning curve needs at least 40 human rows" in errors(at)
+    assert ui_evidence.RESULTS not in at.session_state or not at.session_state[ui_evidence.RESULTS]
+    assert scenario(at) == before
+
+
+def test_using_a_measurement_says_what_it_replaced_and_one_click_undoes_it():
+    """Issue 20.4: "Use" replaces the curve in use; the page says so and an Undo button (on the
+    page, not in an expander) puts the previous curve back, on the Dataset and Costs pages."""
+    at = uploaded()
+    before = scenario(at).economics.learning_curve
+    measure(at, "curve")
+    at.button(key="evidence.curve.use").click()
+    ok(at.run())
+    assert scenario(at).economics.learning_curve != before
+    assert any("replaced the learning curve in use" in i.value for i in at.info)
+    for expander in at.main.expander:
+        assert "evidence.undo.curve.dataset" not in [b.key for b in expander.button]
+    go(at, COSTS)
+    assert "Undo: restore the previous values" in labels(at)
+    at.button(key="evidence.undo.curve.costs").click()
+    ok(at.run())
+    assert not at.error, errors(at)
+    assert scenario(at).economics.learning_curve == before
+    assert "Undo: restore the previous values" not in labels(at)
+    assert "Use the measured points" in labels(at)
+
+    go(at, DATASET)
+    measure(at, "rate")
+    at.button(key="evidence.rate.use").click()
+    ok(at.run())
+    rate_before = scenario(at)
+    assert rate_before.dataset.synthetic_response is not None
+    at.button(key="evidence.undo.rate.dataset").click()
+    ok(at.run())
+    assert scenario(at).dataset.synthetic_response is None
+    assert scenario(at).economics.learning_curve == before

@@ -3,13 +3,16 @@
 Two measurements by ``hybrid.evidence.learning`` on the file ``ui.upload`` keeps in its private
 folder:
 
-- the learning curve (one fixed, fast model on growing subsets, cross-validated), which can replace
-  the scenario's typed learning-curve points;
-- what synthetic rows add on top of human rows (``synthetic_response``: the human curve and the
-  augmentation curve, fitted in the decision model's own form), shown only when the profile found a
-  source column with both human and synthetic rows; "Use" writes the same fields as
-  ``python -m hybrid evidence --scenario``: counts, classes, tail share, the human learning curve
-  and ``dataset.synthetic_response``.
+- the learning curve of the human rows (one fixed, fast model on growing subsets,
+  cross-validated), which can replace the scenario's learning-curve points; too few human rows is
+  a message with the minimum, never a curve trained on synthetic rows;
+- what synthetic rows add on top of human rows (the human curve and the augmentation curve, fitted
+  in the decision model's own form), shown only when the profile found a source column with both
+  human and synthetic rows. It runs ``hybrid.evidence.calibrate.calibrate``, the function behind
+  ``python -m hybrid evidence --scenario``, so "Use" writes the same calibrated dataset section and
+  learning curve as the command line, field for field.
+
+A "Use" that replaces values in use says what it replaced, with an Undo button beside it.
 
 A measurement runs inside the script run that handled the button, under ``st.status`` with an
 ``st.progress`` bar fed by the evidence function's ``progress`` callback (once per model fit).
@@ -24,10 +27,11 @@ callback updates the bar before every model fit, so the measurement ends at the 
 (a session flag the button's callback sets); the evidence function then raises ``Cancelled``
 before the next fit. (Nothing reads Streamlit's private request state.)
 
-Results are kept in the session per (file SHA-256, label, text, source column, metric), so
-switching pages loses nothing and the same measurement is never run twice; a cache miss always
-shows the progress. Nothing is written to the scenario until "Use ..." is pressed, and then only
-through ``ui.state.try_update`` (validated, with the error shown under the button if rejected).
+Results are kept in the session per (file SHA-256, label, text, source and annotator columns,
+metric), so switching pages loses nothing and the same measurement is never run twice; a cache
+miss always shows the progress. Nothing is written to the scenario until "Use ..." is pressed,
+and then only through ``ui.state.try_update`` (validated, with the error shown under the button if
+rejected).
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ from hybrid.safetext import neutralise_frame
 from ui import charts, state, theme, upload
 from ui.theme import html_text, md_escape
 
+PREVIOUS = "hd.evidence.previous"  # what the last "Use" replaced: {"what", "updates", "said"}
 RESULTS = "hd.evidence.results"  # key -> Measured, for this session
 LAST = "hd.evidence.last"  # "curve" / "rate" -> key of the latest measurement of that kind
 CANCEL = "hd.evidence.cancel"  # set by the Stop button's callback; read by should_stop
@@ -82,6 +87,7 @@ class Measured:
     result: Any  # LearningCurveResult or SyntheticResponseResult
     seconds: float
     note: str = ""
+    scenario: Any = None  # the calibrated scenario ("rate" only): what "Use" writes
 
 
 def evidence_module():
@@ -109,13 +115,15 @@ def columns() -> dict[str, Any] | None:
         "label": roles.get("label"),
         "text": roles.get("text"),
         "source": roles.get("source"),
+        "annotators": list(roles.get("annotators") or []),
         "human": int(counts.get("human", 0)),
         "synthetic": int(counts.get("synthetic", 0)),
     }
 
 
 def _key(what: str, cols: dict[str, Any], metric: str) -> tuple:
-    return (what, cols["digest"], cols["label"], cols["text"], cols["source"], metric)
+    annotators = tuple(cols.get("annotators") or ())
+    return (what, cols["digest"], cols["label"], cols["text"], cols["source"], annotators, metric)
 
 
 def _results() -> dict[tuple, Measured]:
@@ -160,8 +168,8 @@ def _frame(cols: dict[str, Any], evidence) -> pd.DataFrame:
 
 
 def _measure_curve(cols, metric, evidence, progress, stop) -> tuple[Any, str]:
-    # ``learning_curve`` keeps only the human rows when the source column marks enough of them
-    # (the curve is the metric against human-labeled examples), the same as the command line.
+    # ``learning_curve`` trains on the human rows only (the curve is the metric against
+    # human-labeled examples), the same as the command line; too few is an InputError.
     frame = _frame(cols, evidence)
     result = evidence.learning_curve(
         frame,
@@ -173,7 +181,7 @@ def _measure_curve(cols, metric, evidence, progress, stop) -> tuple[Any, str]:
         should_stop=stop,
         source=cols["source"] or None,
     )
-    note = f"all {result.input_rows:,} rows"
+    note = f"all {result.input_rows:,} rows (no source column: every row counts as human-labeled)"
     if result.human_only:
         note = (
             f"the {result.input_rows:,} human-labeled rows only (synthetic rows left out: the "
@@ -183,23 +191,25 @@ def _measure_curve(cols, metric, evidence, progress, stop) -> tuple[Any, str]:
     return result, note
 
 
-def _measure_rate(cols, metric, evidence, progress, stop) -> tuple[Any, str]:
+def _measure_rate(cols, metric, evidence, progress, stop) -> tuple[Any, str, Any]:
+    from hybrid.evidence.calibrate import calibrate
     from ui import compute
 
-    frame = _frame(cols, evidence)
-    result = evidence.synthetic_response(
-        frame,
-        cols["label"],
-        cols["source"],
+    calibration = calibrate(
+        cols["path"],
         state.current(),
         compute.policy(state.policy_text()),
+        label=cols["label"],
+        source=cols["source"],
         text=cols["text"] or None,
+        annotators=cols["annotators"] or None,
         metric=metric,
+        max_rows=evidence.MAX_ROWS,
         name=cols["file"],
         progress=progress,
         should_stop=stop,
     )
-    return result, ""
+    return calibration.result, "", calibration.scenario
 
 
 def run(what: str, cols: dict[str, Any], metric: str) -> Measured | None:
@@ -223,9 +233,14 @@ def run(what: str, cols: dict[str, Any], metric: str) -> Measured | None:
             # An st call: Streamlit raises StopException/RerunException here once the user has left.
             bar.progress(min(1.0, max(0.0, float(fraction))), text=md_escape(message))
 
-        measure = _measure_curve if what == "curve" else _measure_rate
+        calibrated = None
         try:
-            result, note = measure(cols, metric, evidence, progress, should_stop)
+            if what == "curve":
+                result, note = _measure_curve(cols, metric, evidence, progress, should_stop)
+            else:
+                result, note, calibrated = _measure_rate(
+                    cols, metric, evidence, progress, should_stop
+                )
         except evidence.Cancelled:
             stop_slot.empty()
             status.update(label=f"Stopped: {title} was not measured", state="error", expanded=False)
@@ -255,7 +270,7 @@ def run(what: str, cols: dict[str, Any], metric: str) -> Measured | None:
         status.update(
             label=f"Measured {title} in {seconds:.1f} s", state="complete", expanded=False
         )
-    measured = Measured(what, cols["file"], metric, result, seconds, note)
+    measured = Measured(what, cols["file"], metric, result, seconds, note, calibrated)
     _keep(_key(what, cols, metric), measured)
     return measured
 
@@ -268,25 +283,63 @@ def curve_points(measured: Measured) -> list[list[float]]:
 
 
 def rate_values(measured: Measured) -> dict[str, Any]:
-    """The fields ``SyntheticResponseResult.apply_to`` fills, as dotted paths for ``try_update``:
-    what the command line's ``evidence --scenario`` writes, so page and CLI plan on the same."""
-    applied = measured.result.apply_to(state.current())
-    ds = applied.dataset
-    out: dict[str, Any] = {
-        "dataset.human_examples": ds.human_examples,
-        "dataset.synthetic_examples": ds.synthetic_examples,
-        "dataset.classes": ds.classes,
-        "dataset.tail_share": None if ds.tail_share is None else round(ds.tail_share, 4),
-        "dataset.synthetic_exchange_rate": None,
-        "dataset.synthetic_exchange_accuracy": None,
-        "dataset.synthetic_tail_coverage": None,
-        "economics.learning_curve": {
-            "points": [[float(n), round(float(m), 4)] for n, m in measured.result.human_points]
-        },
+    """What "Use these measurements" writes: the calibrated scenario's dataset section and
+    learning curve (``hybrid.evidence.calibrate``), the fields ``evidence --scenario`` fills."""
+    calibrated = measured.scenario
+    return {
+        "dataset": calibrated.dataset.model_dump(),
+        "economics.learning_curve": calibrated.economics.learning_curve.model_dump(),
     }
-    if ds.synthetic_response is not None:
-        out["dataset.synthetic_response"] = ds.synthetic_response.model_dump(mode="json")
+
+
+def _in_use(values: dict[str, Any]) -> dict[str, Any]:
+    """The scenario's current values at the paths of ``values``."""
+    data = state.current().model_dump()
+    out = {}
+    for path in values:
+        node: Any = data
+        for part in path.split("."):
+            node = None if node is None else node.get(part)
+        out[path] = node
     return out
+
+
+def _use(what: str, values: dict[str, Any], error_key: str, said: str) -> str | None:
+    """Write ``values``; remember what they replaced, so that one click undoes it."""
+    before = _in_use(values)
+    problem = state.try_update(values)
+    state.set_error(error_key, None, f"{said} cannot be used: {problem}" if problem else None)
+    if not problem and before != _in_use(values):
+        st.session_state[PREVIOUS] = {"what": what, "updates": before, "said": said}
+    return problem
+
+
+def undo() -> None:
+    """Put back what the last "Use" replaced (a button callback)."""
+    previous = st.session_state.pop(PREVIOUS, None)
+    if previous is None:
+        return
+    problem = state.try_update(previous["updates"])
+    if problem:
+        st.session_state[PREVIOUS] = previous
+    key = CURVE_ERROR if previous["what"] == "curve" else RATE_ERROR
+    state.set_error(
+        key, None, f"the previous values cannot be restored: {problem}" if problem else None
+    )
+    if not problem:
+        _forget_edits(previous["updates"])
+
+
+def _forget_edits(values: dict[str, Any]) -> None:
+    """Drop pending widget edits of the fields just written, and rebuild the Costs page's
+    learning-curve table."""
+    ss = st.session_state
+    errs = ss.setdefault(state.ERRORS, {})
+    for path in values:
+        errs.pop(f"w.{path}", None)
+    errs.pop(CURVE_KEY, None)
+    errs.pop(MODE_KEY, None)
+    ss[CURVE_COUNTER] = ss.get(CURVE_COUNTER, 0) + 1
 
 
 def use_curve(key: tuple) -> None:
@@ -294,32 +347,39 @@ def use_curve(key: tuple) -> None:
     measured = _results().get(key)
     if measured is None:
         return
-    problem = state.try_update({"economics.learning_curve": {"points": curve_points(measured)}})
-    state.set_error(
-        CURVE_ERROR, None, f"the measured points cannot be used: {problem}" if problem else None
-    )
-    if not problem:
-        ss = st.session_state
-        errs = ss.setdefault(state.ERRORS, {})
-        errs.pop(CURVE_KEY, None)
-        errs.pop(MODE_KEY, None)
-        ss[CURVE_COUNTER] = ss.get(CURVE_COUNTER, 0) + 1
+    values = {"economics.learning_curve": {"points": curve_points(measured), "fitted": None}}
+    if not _use("curve", values, CURVE_ERROR, "the measured points"):
+        _forget_edits(values)
 
 
 def use_rate(key: tuple) -> None:
-    """Put the measured exchange rate and tail coverage into the scenario (a button callback)."""
+    """Write the calibrated dataset section and learning curve (a button callback)."""
     measured = _results().get(key)
-    if measured is None:
+    if measured is None or measured.scenario is None:
         return
     values = rate_values(measured)
-    problem = state.try_update(values) if values else "nothing was measured"
-    state.set_error(
-        RATE_ERROR, None, f"the measurements cannot be used: {problem}" if problem else None
+    if not _use("rate", values, RATE_ERROR, "the measurements"):
+        _forget_edits(values)
+
+
+def replaced_note(what: str, where: str) -> None:
+    """Say what the last "Use" of ``what`` replaced, with the one-click Undo beside it."""
+    previous = st.session_state.get(PREVIOUS)
+    if not previous or previous["what"] != what:
+        return
+    replaced = (
+        "the learning curve in use before"
+        if what == "curve"
+        else "the dataset numbers and learning curve in use before"
     )
-    if not problem:
-        errs = st.session_state.setdefault(state.ERRORS, {})
-        for path in values:
-            errs.pop(f"w.{path}", None)
+    left, right = st.columns([3, 1], vertical_alignment="center")
+    left.info(f"These measurements replaced {replaced}.", icon=":material/swap_horiz:")
+    right.button(
+        "Undo: restore the previous values",
+        key=f"evidence.undo.{what}.{where}",
+        on_click=undo,
+        icon=":material/undo:",
+    )
 
 
 def curve_in_use(measured: Measured) -> bool:
@@ -490,6 +550,7 @@ def _show_curve(key: tuple, m: Measured) -> None:
         st.caption(":material/info: " + md_escape(note))
     if curve_in_use(m):
         st.success("The scenario's learning curve is these points.", icon=":material/check:")
+        replaced_note("curve", "dataset")
     else:
         st.button(
             "Use these points as the learning curve",
@@ -500,8 +561,8 @@ def _show_curve(key: tuple, m: Measured) -> None:
             icon=":material/trending_up:",
         )
         st.caption(
-            "Replaces the learning-curve points on the Costs page; the recommendation is "
-            "recomputed."
+            "Replaces the learning-curve points on the Costs page (Undo puts them back); the "
+            "recommendation is recomputed."
         )
     state.field_error(CURVE_ERROR, "Learning curve")
 
@@ -602,6 +663,7 @@ def _show_rate(key: tuple, m: Measured) -> None:
         )
     elif rate_in_use(m):
         st.success("The scenario plans on this measured response.", icon=":material/check:")
+        replaced_note("rate", "dataset")
     else:
         st.button(
             "Use these measurements",
@@ -613,7 +675,8 @@ def _show_rate(key: tuple, m: Measured) -> None:
         )
         st.caption(
             "Sets the dataset counts, the human learning curve and the measured synthetic "
-            "response: the same values the command line's evidence command writes."
+            "response: the same values the command line's evidence command writes. Undo puts "
+            "back what they replace."
         )
     state.field_error(RATE_ERROR, "Measurements")
 
@@ -734,6 +797,7 @@ def costs_note() -> None:
         st.caption(
             md_escape(f"These points were measured on {m.file} ({facts}), on the Dataset page.")
         )
+        replaced_note("curve", "costs")
         return
     st.info(
         md_escape(f"Measured on {m.file}: {facts} ({METRIC_TITLES[m.metric]})."),

@@ -180,26 +180,22 @@ def cmd_profile(args: argparse.Namespace) -> int:
 
 
 def cmd_learning_curve(args: argparse.Namespace) -> int:
-    from hybrid.evidence.learning import Cancelled, learning_curve
+    from hybrid.evidence.learning_curve import learning_curve
 
-    try:
-        result = learning_curve(
-            Path(args.file),
-            args.label,
-            text=args.text,
-            metric=args.metric,
-            cv=args.cv,
-            max_rows=args.max_rows or None,
-            seed=args.seed,
-            name=args.file,
-            progress=_Progress(args.quiet),
-            source=args.source,
-            find_source=args.source is None and not args.all_rows,
-            model=args.model,
-        )
-    except Cancelled:
-        print("cancelled", file=sys.stderr)
-        return 130
+    result = learning_curve(
+        Path(args.file),
+        args.label,
+        text=args.text,
+        metric=args.metric,
+        cv=args.cv,
+        max_rows=args.max_rows or None,
+        seed=args.seed,
+        name=args.file,
+        progress=_Progress(args.quiet),
+        source=args.source,
+        find_source=args.source is None and not args.all_rows,
+        model=args.model,
+    )
     data = result.to_dict()
     if args.json:
         print(_dump(data))
@@ -256,50 +252,27 @@ def _write_text(path: str, text: str) -> None:
 def cmd_synthetic_response(args: argparse.Namespace) -> int:
     """``evidence --scenario BASE``: measure, fit, and write BASE with the measured fields
     filled."""
-    from hybrid.evidence.learning import Cancelled, synthetic_response
-    from hybrid.evidence.profile import profile_files
+    from hybrid.evidence.calibrate import calibrate
     from hybrid.model.policy import load_policy
 
     base = _base_scenario(args.scenario)
     policy = load_policy(args.policy)
-    try:
-        result = synthetic_response(
-            Path(args.file),
-            args.label,
-            args.source,
-            base,
-            policy,
-            text=args.text,
-            model=args.model,
-            metric=args.metric,
-            max_rows=args.max_rows or None,
-            seed=args.seed,
-            name=args.file,
-            progress=_Progress(args.quiet),
-        )
-    except Cancelled:
-        print("cancelled", file=sys.stderr)
-        return 130
-    scenario = result.apply_to(base)
-    prof = profile_files(
-        [args.file],
+    calibration = calibrate(
+        Path(args.file),
+        base,
+        policy,
         label=args.label,
-        annotators=_columns(args.annotators),
         source=args.source,
         text=args.text,
+        annotators=_columns(args.annotators),
+        model=args.model,
+        metric=args.metric,
+        max_rows=args.max_rows or None,
+        seed=args.seed,
+        name=args.file,
+        progress=_Progress(args.quiet),
     )
-    agr = prof.agreement()
-    if agr and agr.rows:
-        ds = scenario.dataset.model_copy(
-            update={
-                "annotator_agreement": agr.observed,
-                "kappa": max(-1.0, min(1.0, agr.kappa)) if agr.kappa is not None else None,
-            }
-        )
-        scenario = scenario.model_copy(update={"dataset": ds})
-        scenario = type(scenario).from_dict(
-            scenario.model_dump(mode="json", exclude_none=True), args.file
-        )
+    result, scenario = calibration.result, calibration.scenario
     if args.output:
         _write_text(args.output, scenario.to_yaml())
     if args.json:
@@ -358,29 +331,25 @@ def cmd_synthetic_response(args: argparse.Namespace) -> int:
 
 
 def cmd_evidence(args: argparse.Namespace) -> int:
-    from hybrid.evidence.learning import Cancelled, exchange_rate
+    from hybrid.evidence.exchange import exchange_rate
 
     if args.scenario:
         return cmd_synthetic_response(args)
     if args.output:
         raise InputError("-o/--output: needs --scenario BASE.yaml, the scenario to fill in")
 
-    try:
-        result = exchange_rate(
-            Path(args.file),
-            args.label,
-            args.source,
-            text=args.text,
-            model=args.model,
-            metric=args.metric,
-            max_rows=args.max_rows or None,
-            seed=args.seed,
-            name=args.file,
-            progress=_Progress(args.quiet),
-        )
-    except Cancelled:
-        print("cancelled", file=sys.stderr)
-        return 130
+    result = exchange_rate(
+        Path(args.file),
+        args.label,
+        args.source,
+        text=args.text,
+        model=args.model,
+        metric=args.metric,
+        max_rows=args.max_rows or None,
+        seed=args.seed,
+        name=args.file,
+        progress=_Progress(args.quiet),
+    )
     data = result.to_dict()
     data["dataset"] = result.apply_to(None).model_dump(mode="json", exclude_none=True)
     if args.json:
@@ -464,13 +433,14 @@ def register(subparsers) -> None:
             rows.add_argument(
                 "--source",
                 metavar="COL",
-                help="column marking rows human or synthetic (found by name if not given); "
-                "when it marks 200 or more rows human, only those are trained on",
+                help="column marking rows human or synthetic (found by name if not given); only "
+                "the rows it marks human are trained on",
             )
             rows.add_argument(
                 "--all-rows",
                 action="store_true",
-                help="train on every row, even when a source column marks some synthetic",
+                help="count every row as human-labeled: no column is read as the source column "
+                "(for a file whose rows are all human-labeled)",
             )
         s.add_argument("--text", help="the text column (found by name if not given)")
         s.add_argument(

@@ -128,7 +128,7 @@ class Roles:
         }
 
 
-def _norm_name(name: str) -> str:
+def norm_name(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
 
 
@@ -160,7 +160,7 @@ def detect_roles(
     distinct, when no column is named like one.
     """
     cols = list(columns)
-    norm = {c: _norm_name(c) for c in cols}
+    norm = {c: norm_name(c) for c in cols}
     taken: set[str] = set()
 
     def by_name(names: Sequence[str]) -> str | None:
@@ -227,7 +227,7 @@ def source_kind(value: str | None, column: str | None = None) -> str:
         return "human"
     if v in _SYNTHETIC_VALUES:
         return "synthetic"
-    col = _norm_name(column or "")
+    col = norm_name(column or "")
     if v in _TRUE_VALUES or v in _FALSE_VALUES:
         is_true = v in _TRUE_VALUES
         if "human" in col or "manual" in col or "real" in col:
