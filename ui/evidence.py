@@ -43,6 +43,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from hybrid.errors import InputError
+from hybrid.evidence.pilot import measure
 from hybrid.safetext import neutralise_frame
 from ui import charts, state, theme, upload
 from ui.theme import html_text, md_escape
@@ -177,7 +178,8 @@ def _measure_curve(cols, metric, evidence, progress, stop) -> tuple[Any, str]:
     # ``learning_curve`` keeps only the human rows when the source column marks enough of them
     # (the curve is the metric against human-labeled examples), the same as the command line.
     frame = _frame(cols, evidence)
-    result = evidence.learning_curve(
+    result = measure(
+        evidence.learning_curve,
         frame,
         cols["label"],
         text=cols["text"] or None,
@@ -201,7 +203,8 @@ def _measure_rate(cols, metric, evidence, progress, stop) -> tuple[Any, str]:
     from ui import compute
 
     frame = _frame(cols, evidence)
-    result = evidence.synthetic_response(
+    result = measure(
+        evidence.synthetic_response,
         frame,
         cols["label"],
         cols["source"],

@@ -181,9 +181,11 @@ def cmd_profile(args: argparse.Namespace) -> int:
 
 def cmd_learning_curve(args: argparse.Namespace) -> int:
     from hybrid.evidence.learning import Cancelled, learning_curve
+    from hybrid.evidence.pilot import measure
 
     try:
-        result = learning_curve(
+        result = measure(
+            learning_curve,
             Path(args.file),
             args.label,
             text=args.text,
@@ -257,13 +259,15 @@ def cmd_synthetic_response(args: argparse.Namespace) -> int:
     """``evidence --scenario BASE``: measure, fit, and write BASE with the measured fields
     filled."""
     from hybrid.evidence.learning import Cancelled, synthetic_response
+    from hybrid.evidence.pilot import measure
     from hybrid.evidence.profile import profile_files
     from hybrid.model.policy import load_policy
 
     base = _base_scenario(args.scenario)
     policy = load_policy(args.policy)
     try:
-        result = synthetic_response(
+        result = measure(
+            synthetic_response,
             Path(args.file),
             args.label,
             args.source,
@@ -359,6 +363,7 @@ def cmd_synthetic_response(args: argparse.Namespace) -> int:
 
 def cmd_evidence(args: argparse.Namespace) -> int:
     from hybrid.evidence.learning import Cancelled, exchange_rate
+    from hybrid.evidence.pilot import measure
 
     if args.scenario:
         return cmd_synthetic_response(args)
@@ -366,7 +371,8 @@ def cmd_evidence(args: argparse.Namespace) -> int:
         raise InputError("-o/--output: needs --scenario BASE.yaml, the scenario to fill in")
 
     try:
-        result = exchange_rate(
+        result = measure(
+            exchange_rate,
             Path(args.file),
             args.label,
             args.source,
