@@ -114,6 +114,7 @@ _NoControls = AfterValidator(_no_controls)
 
 Level = Annotated[int, _NoBool, Field(ge=1, le=5)]
 Fraction = Annotated[float, _NoBool, Field(ge=0.0, le=1.0)]
+MIN_BUDGET = 0.01
 Money = Annotated[float, _NoBool, Field(ge=0.0, le=MAX_MONEY, allow_inf_nan=False)]
 PositiveMoney = Annotated[float, _NoBool, Field(gt=0.0, le=MAX_MONEY, allow_inf_nan=False)]
 Count = Annotated[int, _NoBool, Field(ge=0, le=MAX_COUNT)]
@@ -274,7 +275,9 @@ class LearningCurveSpec(_Strict):
 class Economics(_Strict):
     """Money, unit costs, generator quality and the learning curve."""
 
-    budget: PositiveMoney
+    # At least one cent: a budget of 5e-324 passed "greater than 0" and broke the report's
+    # spend axis (a geometric sequence from budget/1000 underflows to 0).
+    budget: Annotated[float, _NoBool, Field(ge=MIN_BUDGET, le=MAX_MONEY, allow_inf_nan=False)]
     currency: str = Field(
         "USD",
         pattern=r"^[A-Z]{3}$",
