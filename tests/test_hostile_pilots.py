@@ -448,3 +448,26 @@ def test_merges_refuse_different_settings_and_the_same_shard_twice(tmp_path):
             profile_files(order)
     with pytest.raises(InputError, match="same shard given twice"):
         profile_files([a, a])
+
+
+# --- encodings -----------------------------------------------------------------------------------
+
+
+def test_one_stray_byte_past_64_kb_is_refused_by_every_reader(tmp_path):
+    """Issue 23: `profile` read the whole file as Latin-1 (cafÃ©) while `workplan` printed café."""
+    from hybrid.evidence.profile import profile_files, read_table
+
+    p = tmp_path / "stray.csv"
+    with open(p, "wb") as fh:
+        fh.write(b"label,text\n")
+        for i in range(3000):
+            fh.write(f"caf\u00e9,row {i} some text here\n".encode())
+        fh.write(b"th\xff,x\n")
+    for read in (lambda: profile_files([p]), lambda: read_table(p, columns=["label"])):
+        with pytest.raises(InputError, match="stray.csv: mixed encodings"):
+            read()
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes(b"label,text\n" + b"".join(b"caf\xe9,x%d\nb,y\n" % i for i in range(50)))
+    prof = profile_files([latin], label="label")
+    assert "caf\u00e9" in prof.class_counts
+    assert any("read as latin-1" in n for n in prof.notes)

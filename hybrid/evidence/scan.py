@@ -324,6 +324,10 @@ def _scan(con, inp: _Input, roles: Roles, k: int) -> Profile:
     entry_in: dict = {"name": inp.name, "format": inp.kind, "rows": prof.rows}
     if inp.kind == "csv":
         entry_in["encoding"] = inp.encoding
+        if inp.encoding != "utf-8":
+            # said, not silent: every command decides the encoding the same way, from the whole
+            # file (readers._detect_encoding)
+            prof.notes.append(f"{inp.name}: read as {inp.encoding} text (it is not UTF-8)")
     prof.inputs = [entry_in]
     _check_formulas(inp.name, prof, seen_values)
     return prof
