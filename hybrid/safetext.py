@@ -74,10 +74,9 @@ def neutralise_cell(value: Any) -> Any:
     breaks stay (CSV quotes them). Every other value is returned unchanged."""
     if not isinstance(value, str):
         return value
-    value = CONTROL_RE.sub(_escape, value)
     if value.startswith(FORMULA_START) and not PLAIN_NUMBER_RE.fullmatch(value):
-        return "'" + value
-    return value
+        value = "'" + value
+    return CONTROL_RE.sub(_escape, value)
 
 
 def neutralise_frame(frame):
