@@ -471,3 +471,36 @@ def test_one_stray_byte_past_64_kb_is_refused_by_every_reader(tmp_path):
     prof = profile_files([latin], label="label")
     assert "caf\u00e9" in prof.class_counts
     assert any("read as latin-1" in n for n in prof.notes)
+
+
+def test_cr_only_line_endings_and_a_key_per_line(tmp_path):
+    from hybrid.evidence.profile import profile_files
+
+    cr = tmp_path / "cr.csv"
+    cr.write_bytes(b"label,text\ra,x\rb,y\r")
+    with pytest.raises(InputError, match="cr.csv: lines end in a carriage return alone"):
+        profile_files([cr])
+    keys = tmp_path / "keys.jsonl"
+    keys.write_text(
+        "".join(json.dumps({"label": "ab"[i % 2], f"k{i}": i}) + "\n" for i in range(50))
+    )
+    assert profile_files([keys], label="label").rows == 50  # was DuckDB's "Binder Error"
+
+
+def test_measured_ratio_true_is_not_one():
+    import pydantic
+
+    from hybrid.model.scenario import SyntheticResponse
+
+    valid = {
+        "value": 0.5,
+        "saturation": 1.0,
+        "floor": 0.0,
+        "systematic_share": 0.5,
+        "accuracy": 0.9,
+        "human_rows": 100,
+        "synthetic_rows": 100,
+    }
+    assert SyntheticResponse.model_validate({**valid, "measured_ratio": 1.0}).measured_ratio == 1
+    with pytest.raises(pydantic.ValidationError, match="measured_ratio"):
+        SyntheticResponse.model_validate({**valid, "measured_ratio": True})

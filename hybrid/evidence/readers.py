@@ -301,6 +301,11 @@ def _open_csv(inp: _Input, head: bytes) -> None:
     inp.encoding = _detect_encoding(inp.path, inp.name, head)
     text = head.decode(inp.encoding, errors="ignore").lstrip("\ufeff")
     newline = text.find("\n")
+    if newline < 0 and "\r" in text:
+        raise InputError(
+            f"{inp.name}: lines end in a carriage return alone (classic Mac line endings); save "
+            "the file with Windows or Unix line endings"
+        )
     first = text if newline < 0 else text[:newline]
     if not first.strip():
         raise InputError(
@@ -368,7 +373,9 @@ def _from_sql(inp: _Input) -> str:
     if inp.kind == "jsonl":
         return (
             f"read_json({_sql_str(str(inp.path))}, format='newline_delimited', records='true', "
-            "maximum_object_size=64000000)"
+            # never a MAP: a different key on each line is a column each (refused past the
+            # column cap by name), not DuckDB's "Binder Error ... non-record JSON"
+            "maximum_object_size=64000000, map_inference_threshold=-1)"
         )
     assert inp.view is not None
     return _ident(inp.view)

@@ -229,7 +229,7 @@ class SyntheticResponse(_Strict):
         default_factory=list, description="measured [human rows, synthetic rows, metric]"
     )
     plateau: bool = Field(False, description="the measured curve stopped rising or fell")
-    measured_ratio: Annotated[float, Field(ge=0.0, le=1e6)] | None = Field(
+    measured_ratio: Annotated[float, _NoBool, Field(ge=0.0, le=1e6)] | None = Field(
         None,
         description="synthetic rows per human row up to which the pilot saw synthetic rows pay, at "
         "its largest human base; beyond it the plan credits synthetic rows with nothing (the "
