@@ -171,7 +171,7 @@ def read_table(
             if limit and limit > RESERVOIR_DIRECT:
                 # DuckDB sizes the reservoir by the requested count: count first, and sample
                 # only a file that is really larger.
-                total = con.execute(f"SELECT count(*) FROM {_from_sql(inp)}").fetchone()[0]
+                total = con.execute(f"SELECT count(*) FROM {_from_sql(inp)}").fetchall()[0][0]
                 limit = limit if total > limit else None
             if limit:
                 sql = (

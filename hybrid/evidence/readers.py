@@ -558,7 +558,7 @@ def _open_input(con, path: Path, name: str, kind: str, head: bytes) -> _Input:
     elif kind == "parquet":
         try:
             inp.est_rows = int(
-                con.execute(f"SELECT count(*) FROM {_from_sql(inp)}").fetchone()[0]  # type: ignore[index]
+                con.execute(f"SELECT count(*) FROM {_from_sql(inp)}").fetchall()[0][0]
             )
         except duckdb.Error as exc:
             raise _duckdb_input_error(inp, exc) from None
