@@ -504,3 +504,29 @@ def test_measured_ratio_true_is_not_one():
     assert SyntheticResponse.model_validate({**valid, "measured_ratio": 1.0}).measured_ratio == 1
     with pytest.raises(pydantic.ValidationError, match="measured_ratio"):
         SyntheticResponse.model_validate({**valid, "measured_ratio": True})
+
+
+# --- the Dataset page's path ---------------------------------------------------------------------
+
+
+def test_the_dataset_page_measures_through_the_same_edge(tmp_path):
+    """ui/evidence.py runs measure() as the command line does: the answer for blank categories,
+    one line (an InputError, shown in the page's error box) where there is none."""
+    from hybrid.evidence import learning
+    from ui import evidence as page
+
+    rng = np.random.default_rng(5)
+    n = 90
+    cat = rng.choice(["x", "y", ""], n)
+    frame = pd.DataFrame({"label": rng.choice(["a", "b"], n), "cat": cat, "v": rng.normal(size=n)})
+    frame.to_csv(tmp_path / "blank.csv", index=False)
+    cols = {"path": tmp_path / "blank.csv", "file": "blank.csv", "label": "label", "text": "",
+            "source": ""}  # fmt: skip
+    result, _ = page._measure_curve(cols, "accuracy", learning, None, None)
+    assert any(f"'{BLANK}'" in n for n in result.notes)
+    pd.DataFrame({"label": ["a", "b", "c"] * 30, "text": ["same text"] * 90}).to_csv(
+        tmp_path / "same.csv", index=False
+    )
+    cols.update(path=tmp_path / "same.csv", file="same.csv")
+    with pytest.raises(InputError, match="same.csv: only 1 different text in column"):
+        page._measure_curve(cols, "accuracy", learning, None, None)

@@ -383,7 +383,7 @@ def _check_distinct(frame, metadata: set, text, folds, name, *, min_rows: int) -
     if text:
         distinct = frame[text].fillna("").astype(str).str.lower().str.split().str.join(" ")
         count = distinct.nunique()
-        what = f"different texts in column {text!r}"
+        what = f"different {'text' if count == 1 else 'texts'} in column {text!r}"
     else:
         cols = [c for c in frame.columns if c not in metadata]
         usable = [c for c in cols if frame[c].nunique(dropna=False) < len(frame)]
