@@ -530,3 +530,17 @@ def test_the_dataset_page_measures_through_the_same_edge(tmp_path):
     cols.update(path=tmp_path / "same.csv", file="same.csv")
     with pytest.raises(InputError, match="same.csv: only 1 different text in column"):
         page._measure_curve(cols, "accuracy", learning, None, None)
+
+
+def test_1998_columns_by_2000_rows_fit_the_profilers_memory(tmp_path):
+    """Issue 23: 8 MB of numbers, under the 2,000-column cap, ran out of DuckDB's 512 MB."""
+    rng = np.random.default_rng(0)
+    p = tmp_path / "wide.csv"
+    with open(p, "w") as fh:
+        fh.write(",".join(["label"] + [f"c{i}" for i in range(1998)]) + "\n")
+        for r in range(2000):
+            fh.write(",".join(["ab"[r % 2]] + [str(v) for v in rng.integers(0, 1000, 1998)]))
+            fh.write("\n")
+    code, out, err, peak = run("profile", str(p), "--label", "label", "--json")
+    assert json.loads(answered(code, out, err))["rows"] == 2000
+    assert peak < PEAK_LIMIT_MB
