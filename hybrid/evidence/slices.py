@@ -93,9 +93,8 @@ def slice_stats_frame(
 ) -> list[SliceStats]:
     for col in [slice] + [c for c in (label, source) if c] + list(annotators or []):
         if col not in frame.columns:
-            raise InputError(
-                f"column {col!r} not found; columns are {', '.join(map(str, frame.columns))}"
-            )
+            shown_cols = ", ".join(map(str, list(frame.columns)[:20]))
+            raise InputError(f"{name}: column {col!r} not found; columns are {shown_cols}")
     if annotators is not None and len(annotators) == 1:
         raise InputError("--annotators: name two or more columns separated by commas")
     for col in dict.fromkeys([slice] + [c for c in (label,) if c] + list(annotators or [])):
@@ -114,8 +113,8 @@ def slice_stats_frame(
     names = sorted(uniques.tolist())
     if len(names) > MAX_SLICES:
         raise InputError(
-            f"column {slice!r} has {len(names):,} values; a work plan lists at most {MAX_SLICES:,} "
-            f"slices"
+            f"{name}: column {slice!r} has {len(names):,} values; a work plan lists at most "
+            f"{MAX_SLICES:,} slices"
         )
     ann = list(annotators or [])
     ann_values = {a: frame[a].astype("string").str.strip().to_numpy() for a in ann}
