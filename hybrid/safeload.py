@@ -112,9 +112,17 @@ def _yaml_error(exc: yaml.YAMLError, source: str) -> InputError:
     return InputError(f"{source}: {problem}{where}")
 
 
-def _check_depth(text: str, source: str, max_depth: int) -> None:
+def _check_depth(text: str, source: str, max_depth: int, max_nodes: int = MAX_NODES) -> None:
+    """Depth and the number of written values, from the parser's events (streamed: nothing is
+    built), so a document too large to compose is refused before PyYAML composes it (about 500
+    bytes a value once composed)."""
     depth = 0
+    values = 0
     for ev in yaml.parse(text, Loader=_Loader):
+        if isinstance(ev, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            values += 1
+            if values > max_nodes:
+                raise InputError(f"{source}: more than {max_nodes:,} values; refused")
         if isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > max_depth:
@@ -194,7 +202,7 @@ def load_yaml(
         if len(text) * 4 > max_bytes:
             check_size(source, len(text.encode("utf-8", "surrogatepass")), max_bytes)
     try:
-        _check_depth(text, source, max_depth)
+        _check_depth(text, source, max_depth, max_nodes)
         loader = _Loader(text)
         try:
             node = loader.get_single_node()

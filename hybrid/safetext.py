@@ -79,14 +79,15 @@ def json_text(text: str) -> str:
 
 def neutralise_cell(value: Any) -> Any:
     """A cell as a spreadsheet should get it: text that starts like a formula is prefixed with an
-    apostrophe (OWASP CSV injection); every other value is returned unchanged."""
-    if (
-        isinstance(value, str)
-        and value.startswith(FORMULA_START)
-        and not PLAIN_NUMBER_RE.fullmatch(value)
-    ):
-        return "'" + value
-    return value
+    apostrophe (OWASP CSV injection), and control characters and bidi overrides (ESC, BEL,
+    U+202E) are written as visible escapes, as in the text, JSON and HTML outputs, so a CSV
+    opened in a terminal or a spreadsheet cannot rewrite or reorder what is shown. Tabs and line
+    breaks stay (CSV quotes them). Every other value is returned unchanged."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_START) and not PLAIN_NUMBER_RE.fullmatch(value):
+        value = "'" + value
+    return CONTROL_RE.sub(_escape, value)
 
 
 def neutralise_frame(frame):

@@ -416,20 +416,35 @@ def test_chunked_monte_carlo_gives_the_same_numbers(policy, monkeypatch):
     assert np.array_equal(chunked.cost_per_point, whole.cost_per_point, equal_nan=True)
 
 
-def test_running_out_of_memory_is_one_line(monkeypatch, capsys):
+@pytest.mark.parametrize(
+    "argv, knob, absent",
+    [
+        (["recommend", str(EXAMPLE)], "give it less data", "--draws"),
+        (["report", str(EXAMPLE), "--uncertainty"], "lower --draws", "--max-rows"),
+        (["learning-curve", "pilot.csv", "--label", "y"], "--max-rows", "--draws"),
+        (["evidence", "pilot.csv", "--label", "y"], "--max-rows", "--draws"),
+        (["profile", "pilot.csv"], "HYBRID_DUCKDB_MEMORY", "--draws"),
+    ],
+)
+def test_running_out_of_memory_is_one_line(monkeypatch, capsys, argv, knob, absent):
+    """Issue 23: the backstop named --draws for commands that have none, named no file and
+    exited 1; now exit 2, the file and the knob of the command that ran."""
     from hybrid.cli import main as cli_main
 
     def hungry(args):
         raise MemoryError
 
     parser = cli_main.build_parser()
+    real = parser.parse_args(argv)
+    real.func = hungry
     monkeypatch.setattr(cli_main, "build_parser", lambda: parser)
-    monkeypatch.setattr(
-        parser, "parse_args", lambda argv=None: type("A", (), {"func": staticmethod(hungry)})()
-    )
-    assert cli_main.main(["recommend", str(EXAMPLE)]) == 1
+    monkeypatch.setattr(parser, "parse_args", lambda argv=None: real)
+    assert cli_main.main(argv) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and err.startswith("error: not enough memory")
+    assert err.count("\n") == 1 and err.startswith("error: ")
+    assert "not enough memory" in err and knob in err and absent not in err
+    if "pilot.csv" in argv:
+        assert "pilot.csv" in err
 
 
 @pytest.mark.parametrize(

@@ -587,7 +587,13 @@ duplicates:
     assert prof.rows == 5000
     assert prof.duplicate_share == pytest.approx(0.05)
     assert prof.synthetic_share == pytest.approx(0.2)
-    twice = merge_profiles([prof, read_stats(p)])
+    from hybrid.errors import InputError
+
+    with pytest.raises(InputError, match="same shard given twice"):
+        merge_profiles([prof, read_stats(p)])  # issue 23: counted twice without a word
+    other = read_stats(p)
+    other.notes = ["a second warehouse shard with the same counts"]
+    twice = merge_profiles([prof, other])
     assert twice.rows == 10_000
     assert twice.duplicate_share == pytest.approx(0.05)
     assert any("within each shard" in n for n in twice.notes)

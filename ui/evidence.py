@@ -46,6 +46,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from hybrid.errors import InputError
+from hybrid.evidence.pilot import measure
 from hybrid.safetext import neutralise_frame
 from ui import charts, state, theme, upload
 from ui.theme import html_text, md_escape
@@ -171,7 +172,8 @@ def _measure_curve(cols, metric, evidence, progress, stop) -> tuple[Any, str]:
     # ``learning_curve`` trains on the human rows only (the curve is the metric against
     # human-labeled examples), the same as the command line; too few is an InputError.
     frame = _frame(cols, evidence)
-    result = evidence.learning_curve(
+    result = measure(
+        evidence.learning_curve,
         frame,
         cols["label"],
         text=cols["text"] or None,

@@ -181,8 +181,10 @@ def cmd_profile(args: argparse.Namespace) -> int:
 
 def cmd_learning_curve(args: argparse.Namespace) -> int:
     from hybrid.evidence.learning_curve import learning_curve
+    from hybrid.evidence.pilot import measure
 
-    result = learning_curve(
+    result = measure(
+        learning_curve,
         Path(args.file),
         args.label,
         text=args.text,
@@ -332,13 +334,15 @@ def cmd_synthetic_response(args: argparse.Namespace) -> int:
 
 def cmd_evidence(args: argparse.Namespace) -> int:
     from hybrid.evidence.exchange import exchange_rate
+    from hybrid.evidence.pilot import measure
 
     if args.scenario:
         return cmd_synthetic_response(args)
     if args.output:
         raise InputError("-o/--output: needs --scenario BASE.yaml, the scenario to fill in")
 
-    result = exchange_rate(
+    result = measure(
+        exchange_rate,
         Path(args.file),
         args.label,
         args.source,

@@ -60,13 +60,10 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except MemoryError:
         # A backstop: every input is capped so that no command needs more than about 1 GB, but a
-        # machine (or a ulimit) with less still gets one line, not a traceback.
-        print(
-            "error: not enough memory for this command; lower --draws or the data size, or free "
-            "some memory",
-            file=sys.stderr,
-        )
-        return 1
+        # machine (or a ulimit) with less still gets one line, not a traceback: the file it was
+        # reading and the setting of this command that needs less memory.
+        print(f"error: {out_of_memory(args)}", file=sys.stderr)
+        return 2
     except BrokenPipeError:
         _detach_stdout()
         return 0
@@ -74,6 +71,28 @@ def main(argv: list[str] | None = None) -> int:
         _detach_stdout()
         print(f"error: cannot write the output ({exc.strerror or exc})", file=sys.stderr)
         return 2
+
+
+# What lowers the memory of each command, by command name.
+_MEMORY_KNOBS = {
+    "learning-curve": "sample fewer rows with --max-rows",
+    "evidence": "sample fewer rows with --max-rows",
+    "report": "lower --draws",
+    "profile": "lower HYBRID_DUCKDB_MEMORY or profile fewer files at once",
+    "workplan": "slice by a column with fewer values, or give fewer rows in --data",
+}
+
+
+def out_of_memory(args: argparse.Namespace) -> str:
+    """The one line for a command that ran out of memory: the file it read, the command, and
+    the knob of that command that needs less (never a flag the command does not have)."""
+    files = [getattr(args, "file", None), getattr(args, "data", None)]
+    files += list(getattr(args, "files", None) or [])
+    named = ", ".join(shown(str(f)) for f in files if f)
+    command = getattr(args, "command", None) or "this command"
+    knob = _MEMORY_KNOBS.get(command, "give it less data")
+    where = f"{named}: " if named else ""
+    return f"{where}not enough memory for {command}; {knob}, or free some memory"
 
 
 def _detach_stdout() -> None:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hybrid.evidence.harness import MAX_ROWS, ProgressFn, StopFn
+from hybrid.evidence.pilot import measure
 from hybrid.evidence.response import SyntheticResponseResult, synthetic_response
 from hybrid.model.scenario import Scenario
 
@@ -96,7 +97,8 @@ def calibrate(
         path, label=label, source=source, text=text, annotators=annotators, name=name
     )
     profiled = with_profile(base, fields, shown)
-    result = synthetic_response(
+    result = measure(
+        synthetic_response,
         Path(path),
         label,
         source,

@@ -207,27 +207,62 @@ def _detect_encoding(path: Path, name: str, head: bytes) -> str:
     Bytes 0x80-0x9F are control characters in Latin-1 and never appear in real Latin-1 text, so
     their presence means some other encoding (often Windows-1252), which is refused by name.
     """
-    body = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
-    try:
-        body.decode("utf-8")
+    bad = _first_non_utf8(path)
+    if bad is None:
         return "utf-8"
-    except UnicodeDecodeError as exc:
-        if exc.start >= len(body) - 3 and exc.reason == "unexpected end of data":
-            return "utf-8"
-    return _latin1_or_refuse(path, name)
+    return _latin1_or_refuse(path, name, bad)
 
 
-def _latin1_or_refuse(path: Path, name: str) -> str:
+def _first_non_utf8(path: Path) -> int | None:
+    """The offset of the first byte that is not UTF-8, reading the whole file (16 MB at a time),
+    or None. The whole file, not its head: one stray byte after the first 64 KB decided Latin-1
+    for one command and UTF-8 for another (issue 23), so the decision is the file's, made once."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
     offset = 0
     with path.open("rb") as fh:
         while chunk := fh.read(1 << 24):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                return offset + exc.start
+            offset += len(chunk)
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return offset
+    return None
+
+
+# A valid two- to four-byte UTF-8 sequence: in a file that is not all UTF-8, it means UTF-8 text
+# with stray bytes (mixed encodings), not Latin-1, where such pairs are mojibake ("cafÃ©").
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+
+def _latin1_or_refuse(path: Path, name: str, bad: int | None = None) -> str:
+    """Latin-1 when no byte is a C1 control and no UTF-8 sequence is in the file; otherwise one
+    line naming the offset. ``bad`` is the first non-UTF-8 byte's offset, when known."""
+    if bad is None:
+        bad = _first_non_utf8(path)
+    offset = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 24):
+            m = _UTF8_MULTIBYTE.search(chunk)
+            if m is not None:
+                raise InputError(
+                    f"{name}: mixed encodings: UTF-8 text (from offset {offset + m.start()}) with "
+                    f"a byte that is not UTF-8 at offset {bad}; save the file as UTF-8"
+                )
             arr = np.frombuffer(chunk, dtype=np.uint8)
-            bad = np.flatnonzero((arr >= 0x80) & (arr <= 0x9F))
-            if len(bad):
-                pos = offset + int(bad[0])
+            c1 = np.flatnonzero((arr >= 0x80) & (arr <= 0x9F))
+            if len(c1):
+                pos = offset + int(c1[0])
                 raise InputError(
                     f"{name}: undecodable bytes: not UTF-8 and not Latin-1 text (byte "
-                    f"0x{int(arr[bad[0]]):02X} at offset {pos}); save the file as UTF-8"
+                    f"0x{int(arr[c1[0]]):02X} at offset {pos}); save the file as UTF-8"
                 )
             offset += len(chunk)
     return "latin-1"
@@ -266,6 +301,11 @@ def _open_csv(inp: _Input, head: bytes) -> None:
     inp.encoding = _detect_encoding(inp.path, inp.name, head)
     text = head.decode(inp.encoding, errors="ignore").lstrip("\ufeff")
     newline = text.find("\n")
+    if newline < 0 and "\r" in text:
+        raise InputError(
+            f"{inp.name}: lines end in a carriage return alone (classic Mac line endings); save "
+            "the file with Windows or Unix line endings"
+        )
     first = text if newline < 0 else text[:newline]
     if not first.strip():
         raise InputError(
@@ -333,7 +373,9 @@ def _from_sql(inp: _Input) -> str:
     if inp.kind == "jsonl":
         return (
             f"read_json({_sql_str(str(inp.path))}, format='newline_delimited', records='true', "
-            "maximum_object_size=64000000)"
+            # never a MAP: a different key on each line is a column each (refused past the
+            # column cap by name), not DuckDB's "Binder Error ... non-record JSON"
+            "maximum_object_size=64000000, map_inference_threshold=-1)"
         )
     assert inp.view is not None
     return _ident(inp.view)
@@ -516,7 +558,7 @@ def _open_input(con, path: Path, name: str, kind: str, head: bytes) -> _Input:
     elif kind == "parquet":
         try:
             inp.est_rows = int(
-                con.execute(f"SELECT count(*) FROM {_from_sql(inp)}").fetchone()[0]  # type: ignore[index]
+                con.execute(f"SELECT count(*) FROM {_from_sql(inp)}").fetchall()[0][0]
             )
         except duckdb.Error as exc:
             raise _duckdb_input_error(inp, exc) from None

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import numpy as np
@@ -46,6 +46,14 @@ class _Plan:
     keys: list[str]
     other: list[str]
     aggs: list[str]
+    # Per-column aggregates in a second, ungrouped pass (see WIDE_COLUMNS).
+    column_aggs: list[str] = field(default_factory=list)
+
+
+# Past this many columns with no role, their missing counts and cell sizes are taken in a second,
+# ungrouped pass: in the grouped pass every aggregate is kept for every group of every grouping
+# set, and 1,998 columns x 2,000 rows (8 MB) ran out of DuckDB's 512 MB (issue 23).
+WIDE_COLUMNS = 200
 
 
 def _plan(inp: _Input, roles: Roles, threshold: int | None) -> _Plan:
@@ -106,12 +114,28 @@ def _plan(inp: _Input, roles: Roles, threshold: int | None) -> _Plan:
     sets["sketch"] = (["__tl"] if roles.text else []) + ["__gs", "__hs"]
     keys = list(dict.fromkeys(k for s in sets.values() for k in s))
     aggs = ["count(*) AS __n"]
+    column_aggs: list[str] = []
     for i, c in enumerate(other):
         if typ[c] == "VARCHAR":
-            aggs += [f"count(nullif(__o{i}, '')) AS __m{i}", f"max(strlen(__o{i})) AS __l{i}"]
+            column_aggs += [
+                f"count(nullif(__o{i}, '')) AS __m{i}",
+                f"max(strlen(__o{i})) AS __l{i}",
+            ]
         else:
-            aggs.append(f"count(__o{i}) AS __m{i}")
-    return _Plan(inner, derived, sets, keys, other, aggs)
+            column_aggs.append(f"count(__o{i}) AS __m{i}")
+    if len(other) <= WIDE_COLUMNS:
+        return _Plan(inner, derived, sets, keys, other, aggs + column_aggs)
+    return _Plan(inner, derived, sets, keys, other, aggs, column_aggs)
+
+
+def _column_pass(con, inp: _Input, plan: _Plan) -> _Part:
+    """The per-column aggregates of a wide file, one row, one state per aggregate."""
+    cols = ", ".join(f"{_ident(c)} AS __o{i}" for i, c in enumerate(plan.other))
+    sql = f"SELECT {', '.join(plan.column_aggs)} FROM (SELECT {cols} FROM {_from_sql(inp)})"
+    try:
+        return _fetch(con.execute(sql))
+    except duckdb.Error as exc:
+        raise _duckdb_input_error(inp, exc) from None
 
 
 def _scan_sql(plan: _Plan, src: str) -> str:
@@ -305,8 +329,9 @@ def _scan(con, inp: _Input, roles: Roles, k: int) -> Profile:
             "missing": prof.rows - prof.text_rows,
             "max_bytes": int(lengths.max()) if has_text.any() else None,
         }
+    wide = _column_pass(con, inp, plan) if plan.column_aggs else None
     for i, c in enumerate(plan.other):
-        part = sets.parts["main"]
+        part = wide if wide is not None else sets.parts["main"]
         entry: dict = {"missing": prof.rows - int(np.nansum(part.floats(f"__m{i}")))}
         if inp.types[c] == "VARCHAR":
             longest = part.floats(f"__l{i}")
@@ -324,6 +349,10 @@ def _scan(con, inp: _Input, roles: Roles, k: int) -> Profile:
     entry_in: dict = {"name": inp.name, "format": inp.kind, "rows": prof.rows}
     if inp.kind == "csv":
         entry_in["encoding"] = inp.encoding
+        if inp.encoding != "utf-8":
+            # said, not silent: every command decides the encoding the same way, from the whole
+            # file (readers._detect_encoding)
+            prof.notes.append(f"{inp.name}: read as {inp.encoding} text (it is not UTF-8)")
     prof.inputs = [entry_in]
     _check_formulas(inp.name, prof, seen_values)
     return prof

@@ -389,6 +389,7 @@ def merge_profiles(profiles: Sequence[Profile]) -> Profile:
     if not profiles:
         raise InputError("merge: nothing to merge")
     first = profiles[0]
+    _check_mergeable(profiles)
     out = Profile(
         roles=first.roles,
         hash_id=first.hash_id,
@@ -462,6 +463,42 @@ def merge_profiles(profiles: Sequence[Profile]) -> Profile:
             int(round(d * p.text_rows)) for d, p in zip(near, profiles, strict=False)
         )
     return out
+
+
+def _check_mergeable(profiles: Sequence[Profile]) -> None:
+    """Shards merge in any order to the same profile, so every setting that shapes a figure must
+    agree (no shard's settings may win by coming first), and one shard must not be counted twice.
+    """
+    import hashlib
+    import json
+
+    first = profiles[0]
+    for p in profiles[1:]:
+        for setting in ("min_class_count", "rare_factor"):
+            a, b = getattr(first, setting), getattr(p, setting)
+            if a != b:
+                raise InputError(
+                    f"merge: {p.name} was profiled with {setting} {b:g}, {first.name} with "
+                    f"{a:g}; profile the shards with the same settings"
+                )
+    if len(profiles) < 2:
+        return
+    seen: dict[str, str] = {}
+    for p in profiles:
+        if not p.rows:
+            continue
+        stats = p.to_stats()
+        stats.pop("generator", None)
+        stats.pop("inputs", None)
+        digest = hashlib.sha256(
+            json.dumps(stats, sort_keys=True, default=str).encode("utf-8")
+        ).hexdigest()
+        if digest in seen:
+            raise InputError(
+                f"merge: {p.name} and {seen[digest]} hold the same counts: the same shard given "
+                "twice would count its rows twice"
+            )
+        seen[digest] = p.name
 
 
 def _roles_text(r: Roles) -> str:

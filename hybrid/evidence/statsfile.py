@@ -38,8 +38,26 @@ def read_stats(path: str | Path, name: str | None = None) -> Profile:
     if str(path).lower().endswith(".json"):
         data = safeload.load_json(raw, shown, max_bytes=safeload.MAX_STATS_BYTES)
     else:
-        data = safeload.load_yaml(raw, shown, max_bytes=safeload.MAX_STATS_BYTES)
+        data = safeload.load_yaml(
+            raw, shown, max_bytes=safeload.MAX_STATS_BYTES, max_nodes=MAX_STATS_VALUES
+        )
     return stats_to_profile(data, shown)
+
+
+# Values in one statistics file (YAML): each costs about 500 bytes while PyYAML composes the
+# document, so this keeps reading one under about 500 MB (2.4 million classes took 2.4 GB).
+MAX_STATS_VALUES = 1_000_000
+# Distinct values in one count section (classes, source values, slices, annotator values). A
+# label with more is an identifier; the scenario's ``Dataset.classes`` accepts up to a million.
+MAX_STATS_CLASSES = 400_000
+
+
+def _cap(value: int, field: str) -> int:
+    from hybrid.model.scenario import MAX_COUNT
+
+    if value > MAX_COUNT:
+        raise InputError(f"{field}: {value:,} is more than the {MAX_COUNT:,} a count may be")
+    return value
 
 
 def _int(data: dict, key: str, where: str, default: int | None = None) -> int:
@@ -48,7 +66,7 @@ def _int(data: dict, key: str, where: str, default: int | None = None) -> int:
         raise InputError(f"{where}.{key}: required field is missing")
     if isinstance(v, bool) or not isinstance(v, int) or v < 0:
         raise InputError(f"{where}.{key}: must be a whole number >= 0 (got {v!r})")
-    return v
+    return _cap(v, f"{where}.{key}")
 
 
 def _counts(data: object, where: str) -> dict[str, int]:
@@ -56,11 +74,20 @@ def _counts(data: object, where: str) -> dict[str, int]:
         return {}
     if not isinstance(data, dict):
         raise InputError(f"{where}: expected a mapping of value -> count")
-    out = {}
+    if len(data) > MAX_STATS_CLASSES:
+        raise InputError(
+            f"{where}: {len(data):,} distinct values, more than the {MAX_STATS_CLASSES:,} a "
+            "statistics file may list"
+        )
+    out: dict[str, int] = {}
     for key, v in data.items():
         if isinstance(v, bool) or not isinstance(v, int) or v < 0:
             raise InputError(f"{where}.{key}: count must be a whole number >= 0 (got {v!r})")
-        out[str(key)] = v
+        name = str(key)
+        if name in out:
+            # YAML keys 1 and '1' are two keys that read as one value name
+            raise InputError(f"{where}: the value {name!r} is listed twice (as text and number?)")
+        out[name] = _cap(v, f"{where}.{key}")
     return out
 
 
@@ -224,7 +251,52 @@ def stats_to_profile(data: object, where: str = "statistics") -> Profile:
             raise InputError(
                 f"{where}.{section}: counts plus missing add up to {total}, but rows is {prof.rows}"
             )
+    _check_consistent(prof, where)
     return prof
+
+
+def _check_consistent(prof: Profile, where: str) -> None:
+    """Counts that cannot all be true of one file are refused (docs/profiling.md): a part larger
+    than the whole, or per-source class counts that the class and source counts rule out."""
+    rows = prof.rows
+    for c, entry in prof.columns.items():
+        if entry.get("missing", 0) > rows:
+            raise InputError(
+                f"{where}.columns.{c}.missing: {entry['missing']:,} empty cells in {rows:,} rows"
+            )
+    for field, value in (
+        ("annotators.rows", prof.annotator_rows),
+        ("text.rows", prof.text_rows),
+        ("duplicates.duplicate_rows", prof.duplicate_rows_given),
+    ):
+        if value is not None and value > rows:
+            raise InputError(f"{where}.{field}: {value:,} is more than the file's {rows:,} rows")
+    near = prof.near_duplicate_rows_given
+    if near is not None and near > max(prof.text_rows, 0 if prof.roles.text else rows):
+        raise InputError(
+            f"{where}.duplicates.near_duplicate_rows: {near:,} is more than the "
+            f"{prof.text_rows:,} rows with text"
+        )
+    by_source_total: dict[str, int] = {}
+    for c, d in prof.class_source_counts.items():
+        if c not in prof.class_counts:
+            raise InputError(f"{where}.label.by_source.{c}: {c!r} is not among label.counts")
+        if sum(d.values()) > prof.class_counts[c]:
+            raise InputError(
+                f"{where}.label.by_source.{c}: adds up to {sum(d.values()):,}, more than the "
+                f"{prof.class_counts[c]:,} rows label.counts gives it"
+            )
+        for s_value, n in d.items():
+            by_source_total[s_value] = by_source_total.get(s_value, 0) + n
+    if prof.roles.source:
+        for s_value, n in by_source_total.items():
+            # the profiler writes rows without a source under ""
+            have = prof.source_missing if s_value == "" else prof.source_counts.get(s_value, 0)
+            if n > have:
+                raise InputError(
+                    f"{where}.label.by_source: {n:,} rows with source {s_value!r}, more than "
+                    f"the {have:,} source.counts gives it"
+                )
 
 
 # Notes are shown as written; a statistics file carries a handful.

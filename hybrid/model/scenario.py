@@ -114,6 +114,7 @@ _NoControls = AfterValidator(_no_controls)
 
 Level = Annotated[int, _NoBool, Field(ge=1, le=5)]
 Fraction = Annotated[float, _NoBool, Field(ge=0.0, le=1.0)]
+MIN_BUDGET = 0.01
 Money = Annotated[float, _NoBool, Field(ge=0.0, le=MAX_MONEY, allow_inf_nan=False)]
 PositiveMoney = Annotated[float, _NoBool, Field(gt=0.0, le=MAX_MONEY, allow_inf_nan=False)]
 Count = Annotated[int, _NoBool, Field(ge=0, le=MAX_COUNT)]
@@ -228,7 +229,7 @@ class SyntheticResponse(_Strict):
         default_factory=list, description="measured [human rows, synthetic rows, metric]"
     )
     plateau: bool = Field(False, description="the measured curve stopped rising or fell")
-    measured_ratio: Annotated[float, Field(ge=0.0, le=1e6)] | None = Field(
+    measured_ratio: Annotated[float, _NoBool, Field(ge=0.0, le=1e6)] | None = Field(
         None,
         description="synthetic rows per human row up to which the pilot saw synthetic rows pay, at "
         "its largest human base; beyond it the plan credits synthetic rows with nothing (the "
@@ -274,7 +275,9 @@ class LearningCurveSpec(_Strict):
 class Economics(_Strict):
     """Money, unit costs, generator quality and the learning curve."""
 
-    budget: PositiveMoney
+    # At least one cent: a budget of 5e-324 passed "greater than 0" and broke the report's
+    # spend axis (a geometric sequence from budget/1000 underflows to 0).
+    budget: Annotated[float, _NoBool, Field(ge=MIN_BUDGET, le=MAX_MONEY, allow_inf_nan=False)]
     currency: str = Field(
         "USD",
         pattern=r"^[A-Z]{3}$",

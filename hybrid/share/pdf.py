@@ -168,6 +168,8 @@ class _Pdf:
         self.pdf.set_line_width(0.2)
         self.pdf.set_fill_color(246, 246, 246)
         head = FontFace(emphasis="BOLD", color=(255, 255, 255), fill_color=(60, 60, 60))
+        total = float(sum(widths)) or 1.0
+        limits = [cell_chars(self.W * w / total) for w in widths]
         with self.pdf.table(
             col_widths=tuple(widths),
             width=self.W,
@@ -181,15 +183,16 @@ class _Pdf:
             repeat_headings=1,
         ) as tbl:
             r = tbl.row()
-            for cell in header:
-                r.cell(self.t(cell))
+            for i, cell in enumerate(header):
+                r.cell(self.t(cut_cell(cell, limits[i % len(limits)], self.unicode)))
             for row in rows:
                 r = tbl.row()
                 for i, cell in enumerate(row):
                     style = None
                     if highlight_col is not None and i == highlight_col:
                         style = FontFace(emphasis="BOLD")
-                    r.cell(self.t(cell), style=style)
+                    text = cut_cell(cell, limits[i % len(limits)], self.unicode)
+                    r.cell(self.t(text), style=style)
         self.pdf.ln(2)
 
     def figure(self, fig) -> None:
@@ -198,6 +201,27 @@ class _Pdf:
         self.need(h + 2)
         self.pdf.image(io.BytesIO(image), x=self.pdf.l_margin, y=self.pdf.get_y(), w=self.W, h=h)
         self.pdf.set_y(self.pdf.get_y() + h + 2)
+
+
+# Lines one table cell may take: a row must fit on one page (fpdf2 refuses a taller row: "row
+# ... too high ... single page"), and twenty lines of 4.6 mm leave room for the heading.
+MAX_CELL_LINES = 20
+CUT_MARK = " … (cut)"  # the HTML and JSON reports keep the full text
+
+
+def cell_chars(width_mm: float) -> int:
+    """Characters a cell ``width_mm`` wide holds in ``MAX_CELL_LINES`` lines at 8.5 pt (a
+    character is at most about 2 mm wide there; a word longer than the cell wraps by letters)."""
+    return max(40, int(width_mm / 2.0 * MAX_CELL_LINES))
+
+
+def cut_cell(value: Any, limit: int, unicode: bool = True) -> str:
+    """A table cell cut to ``limit`` characters with a visible mark, never silently."""
+    text = "" if value is None else str(value)
+    if len(text) <= limit:
+        return text
+    mark = CUT_MARK if unicode else CUT_MARK.replace("…", "...")
+    return text[: max(1, limit - len(mark))] + mark
 
 
 def _sentence(text: str) -> str:
