@@ -271,7 +271,7 @@ def local_copy(url: str, *, fs=None, max_bytes: int | None = None) -> Iterator[P
     cap = max_remote_bytes() if max_bytes is None else max_bytes
     if size > cap:
         raise InputError(
-            f"{obj_url}: {size / 2**20:,.1f} MB, more than the {cap / 2**20:,.0f} MB copied from "
+            f"{obj_url}: {size / 2**20:,.3g} MB, more than the {cap / 2**20:,.4g} MB copied from "
             "object storage (HYBRID_MAX_REMOTE_MB); profile it where it lives and read the "
             "statistics file"
         )
