@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from hybrid.cli import data, recommend, report, scenarios, storage, workplan
+from hybrid.cli import data, engines, recommend, report, scenarios, storage, workplan
 from hybrid.errors import InputError
 from hybrid.safetext import shown
 
@@ -33,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for module in COMMAND_MODULES:
         module.register(subparsers)
-    storage.add_storage_arguments(subparsers)
+    engines.add_engine_arguments(subparsers)
     return parser
 
 

@@ -76,6 +76,7 @@ def profile_file(
         return merge_profiles(
             profile_url(
                 str(path),
+                profile_file,
                 label=label,
                 annotators=annotators,
                 source=source,

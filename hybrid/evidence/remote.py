@@ -315,11 +315,11 @@ def _storage_cause(exc: BaseException) -> BaseException | None:
     return None
 
 
-def profile_object(url: str, size: int, fs, **options):
+def profile_object(url: str, size: int, fs, read_file, **options):
     """The profile of one object: a Parquet object streamed through ``profile_batches``, any other
-    kind read from a local copy by ``profile_file``; the URL names it in messages and ``inputs``."""
+    kind read from a local copy by ``read_file`` (``profile.profile_file``, passed in because it
+    calls this module); the URL names the object in messages and ``inputs``."""
     from hybrid.evidence.batches import profile_batches
-    from hybrid.evidence.profile import profile_file
     from hybrid.evidence.readers import _classify
 
     ref = parse_url(url)
@@ -338,7 +338,7 @@ def profile_object(url: str, size: int, fs, **options):
                 slice=roles.slice,
             )
         with local_copy(url, fs=fs) as path:
-            return profile_file(path, name=url, **options)
+            return read_file(path, name=url, **options)
     import pyarrow.dataset as pads
 
     try:
@@ -353,7 +353,7 @@ def profile_object(url: str, size: int, fs, **options):
         raise
 
 
-def profile_url(url: str, **options) -> list:
+def profile_url(url: str, read_file, **options) -> list:
     """Profiles of every object a URL names (a glob profiles each match), in key order."""
     fs = filesystem()
-    return [profile_object(u, size, fs, **options) for u, size in expand(url, fs)]
+    return [profile_object(u, size, fs, read_file, **options) for u, size in expand(url, fs)]

@@ -13,8 +13,8 @@ URL: its objects are listed on the driver and each task reads its share with pya
 (``hybrid.evidence.remote``), which needs no Hadoop S3 connector on the cluster.
 
 PySpark is an optional extra (``requirements-spark.txt``), imported only when a Spark function
-runs. ``python -m hybrid.evidence.spark`` (or ``spark-submit scripts/spark_profile.py``) is the
-entry point for a real cluster.
+runs. ``spark-submit scripts/spark_profile.py`` is the entry point for a real cluster
+(docs/scale.md).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -57,16 +58,19 @@ def spark_session(master: str | None = None, app_name: str = "hybrid-profile"):
     if root not in path.split(os.pathsep):
         os.environ["PYTHONPATH"] = root + (os.pathsep + path if path else "")
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
     builder = SparkSession.builder.appName(app_name)
     if master:
         builder = builder.master(master)
-    return (
+    session = (
         builder.config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.host", os.environ.get("SPARK_LOCAL_IP", "127.0.0.1"))
         .config("spark.driver.bindAddress", os.environ.get("SPARK_LOCAL_IP", "127.0.0.1"))
         .getOrCreate()
     )
+    session.sparkContext.setLogLevel("ERROR")
+    return session
 
 
 def document(prof: Profile) -> bytes:
@@ -113,6 +117,7 @@ def object_profiler(endpoint: str | None, roles: Roles, sketch_k: int):
     def run(batches: Iterator) -> Iterator:
         import pyarrow as pa
 
+        from hybrid.evidence.profile import profile_file
         from hybrid.evidence.remote import filesystem, profile_object, use_endpoint
 
         done = []
@@ -122,7 +127,9 @@ def object_profiler(endpoint: str | None, roles: Roles, sketch_k: int):
                 for url, size in zip(
                     batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True
                 ):
-                    done.append(profile_object(url, size, fs, roles=roles, sketch_k=sketch_k))
+                    done.append(
+                        profile_object(url, size, fs, profile_file, roles=roles, sketch_k=sketch_k)
+                    )
         if done:
             yield pa.RecordBatch.from_pydict({"stats": [document(merge_profiles(done))]})
 
@@ -191,6 +198,9 @@ def profile_spark(
         raise
     except Exception as exc:
         raise _job_error(source, exc) from None
+    # A merge of one document reads like the command line's merge of its files (pair counts and
+    # the weighted agreement written out).
+    merged = merge_profiles([merged])
     merged.inputs = [
         {
             "name": source,
@@ -204,9 +214,10 @@ def profile_spark(
 
 def _sample_roles_remote(objects: list[tuple[str, int]], named: dict) -> Roles:
     """Roles from the first object, as the command line finds them in each file."""
+    from hybrid.evidence.profile import profile_file
     from hybrid.evidence.remote import filesystem, profile_object
 
-    return profile_object(*objects[0], filesystem(), **named).roles
+    return profile_object(*objects[0], filesystem(), profile_file, **named).roles
 
 
 def _is_table_name(source: str) -> bool:
@@ -227,16 +238,3 @@ def _job_error(source: str, exc: BaseException) -> InputError:
         return InputError(line)
     first = text.strip().splitlines()[0][:200] if text.strip() else type(exc).__name__
     return InputError(f"{source}: the Spark job failed ({first})")
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``spark-submit scripts/spark_profile.py SOURCE -o stats.yaml [--partitions N]``: the same
-    as ``python -m hybrid profile --engine spark``, with the master set by spark-submit."""
-    from hybrid.cli.main import main as cli_main
-
-    args = list(sys.argv[1:] if argv is None else argv)
-    return cli_main(["profile", "--engine", "spark", "--spark-master", "", *args])
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
