@@ -13,7 +13,6 @@ from pathlib import Path
 
 from hybrid.errors import InputError
 
-
 _STACK: contextvars.ContextVar[ExitStack | None] = contextvars.ContextVar("stack", default=None)
 
 
