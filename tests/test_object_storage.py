@@ -423,3 +423,47 @@ def test_no_secret_in_any_output(aws, capsys, tmp_path, monkeypatch):
     for text in outputs + files:
         for secret in [*secrets, FAKE_SECRET]:
             assert secret not in text
+
+
+# --- the Dataset page's "Read from object storage" field -----------------------------------------
+
+
+def _dataset_page():
+    from apptest_helpers import ok
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    ok(at.run())
+    return ok(at.switch_page("pages/3_dataset.py").run())
+
+
+def test_dataset_page_reads_a_url_as_the_cli_profiles_it(aws, tmp_path):
+    from apptest_helpers import ok, scenario
+
+    from hybrid.evidence.profile import profile_files, profile_to_dataset
+
+    url = f"{URL}/part-*.parquet"
+    at = _dataset_page()
+    at.text_input(key="dataset.remote.url").set_value(url)
+    ok(at.button(key="dataset.remote.read").click().run())
+    assert not at.error, [e.value for e in at.error]
+    expected = profile_to_dataset(profile_files([url]))
+    got = scenario(at).dataset
+    for field in ("human_examples", "synthetic_examples", "classes", "tail_share", "kappa"):
+        assert getattr(got, field) == getattr(expected, field), field
+    shown = " ".join(m.value for m in at.markdown)
+    assert "hybrid-test/data/part-" in shown.replace("\\", "")
+    assert aws["secret"] not in shown and aws["key"] not in shown
+
+
+def test_dataset_page_shows_a_bad_url_as_one_error_without_the_secret(aws, monkeypatch):
+    from apptest_helpers import ok, scenario
+
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", FAKE_SECRET)
+    at = _dataset_page()
+    before = scenario(at).dataset
+    at.text_input(key="dataset.remote.url").set_value(f"{URL}/tickets.csv")
+    ok(at.button(key="dataset.remote.read").click().run())
+    assert len(at.error) == 1 and "access denied" in at.error[0].value
+    assert FAKE_SECRET not in at.error[0].value
+    assert scenario(at).dataset == before
