@@ -255,7 +255,9 @@ def read_head(url: str, fs=None, nbytes: int = 1 << 16) -> bytes:
 
 
 @contextmanager
-def local_copy(url: str, *, fs=None, max_bytes: int | None = None) -> Iterator[Path]:
+def local_copy(
+    url: str, *, fs=None, max_bytes: int | None = None, cap_name: str = "HYBRID_MAX_REMOTE_MB"
+) -> Iterator[Path]:
     """A local copy of one object in a fresh temporary folder, deleted when the block ends.
 
     Refused before a byte is read when the object is larger than ``max_bytes`` (default
@@ -272,8 +274,7 @@ def local_copy(url: str, *, fs=None, max_bytes: int | None = None) -> Iterator[P
     if size > cap:
         raise InputError(
             f"{obj_url}: {size / 2**20:,.3g} MB, more than the {cap / 2**20:,.4g} MB copied from "
-            "object storage (HYBRID_MAX_REMOTE_MB); profile it where it lives and read the "
-            "statistics file"
+            f"object storage ({cap_name}); profile it where it lives and read the statistics file"
         )
     with tempfile.TemporaryDirectory(prefix="hybrid-remote-") as tmp:
         free = shutil.disk_usage(tmp).free
@@ -337,7 +338,15 @@ def profile_object(url: str, size: int, fs, read_file, **options):
                 text=roles.text,
                 slice=roles.slice,
             )
-        with local_copy(url, fs=fs) as path:
+        from hybrid.safeload import MAX_STATS_BYTES
+
+        stats = kind == "stats"
+        with local_copy(
+            url,
+            fs=fs,
+            max_bytes=MAX_STATS_BYTES if stats else None,
+            cap_name="the statistics file cap" if stats else "HYBRID_MAX_REMOTE_MB",
+        ) as path:
             return read_file(path, name=url, **options)
     import pyarrow.dataset as pads
 
