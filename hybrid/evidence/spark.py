@@ -62,13 +62,14 @@ def spark_session(master: str | None = None, app_name: str = "hybrid-profile"):
     builder = SparkSession.builder.appName(app_name)
     if master:
         builder = builder.master(master)
-    session = (
-        builder.config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.driver.host", os.environ.get("SPARK_LOCAL_IP", "127.0.0.1"))
-        .config("spark.driver.bindAddress", os.environ.get("SPARK_LOCAL_IP", "127.0.0.1"))
-        .getOrCreate()
+    builder = builder.config("spark.ui.enabled", "false").config(
+        "spark.ui.showConsoleProgress", "false"
     )
+    if master and master.startswith("local"):
+        # Local mode listens on this machine only (the project's rule for servers).
+        host = os.environ.get("SPARK_LOCAL_IP", "127.0.0.1")
+        builder = builder.config("spark.driver.host", host).config("spark.driver.bindAddress", host)
+    session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     return session
 
