@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pickle
 import socket
 import statistics
 import subprocess
@@ -207,21 +208,33 @@ def bench_merge(paths: list[Path]) -> dict:
     a = profile_batches(table.slice(0, half), name="a")
     b = profile_batches(table.slice(half), name="b")
     doc_a, doc_b = document(a), document(b)
-    times = []
+    parse, merge, pickled = [], [], 0
     for _ in range(7):
         t0 = time.perf_counter()
-        document(merge_two(from_document(doc_a), from_document(doc_b)))
-        times.append(time.perf_counter() - t0)
+        pa_, pb_ = from_document(doc_a), from_document(doc_b)
+        t1 = time.perf_counter()
+        merged = merge_two(pa_, pb_)
+        t2 = time.perf_counter()
+        parse.append((t1 - t0) / 2)
+        merge.append(t2 - t1)
+        pickled = len(pickle.dumps(merged))
     rows = table.num_rows
-    t0 = time.perf_counter()
-    profile_batches(table, name="whole")
-    scan = time.perf_counter() - t0
+    before = load()
+    scans = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        profile_batches(table, name="whole")
+        scans.append(time.perf_counter() - t0)
     return {
         "document_bytes": len(doc_a),
-        "merge_step_s": statistics.median(times),
+        "pickled_profile_bytes": pickled,
+        "parse_document_s": statistics.median(parse),
+        "merge_step_s": statistics.median(merge),
         "partition_rows": rows,
-        "partition_scan_s": scan,
-        "load": load(),
+        "partition_parquet_bytes": paths[0].stat().st_size,
+        "partition_arrow_bytes": table.nbytes,
+        "partition_scan_s": min(scans),
+        "load": before,
     }
 
 
