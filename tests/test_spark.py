@@ -143,3 +143,13 @@ def test_hybrid_has_no_engine_imports_at_module_level():
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
     assert run.stdout.strip() == "[]", run.stderr
+
+
+def test_merge_depth_keeps_each_stage_small():
+    from hybrid.evidence.spark import MERGE_FAN_IN, merge_depth
+
+    assert merge_depth(1) == merge_depth(64) == merge_depth(4096) == 2
+    assert merge_depth(20_000) == 3 and merge_depth(80_000) == 3
+    for n in (5, 5000, 20_000, 10**6):
+        d = merge_depth(n)
+        assert round(n ** (1 / d)) <= MERGE_FAN_IN

@@ -20,6 +20,7 @@ runs. ``spark-submit scripts/spark_profile.py`` is the entry point for a real cl
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 import warnings
@@ -36,7 +37,17 @@ INSTALL_HINT = (
     "pip install -r requirements-spark.txt (it needs Java 17 or later)"
 )
 STATS_SCHEMA = "stats binary"
-DEFAULT_DEPTH = 2
+# treeReduce merges about partitions ** (1 / depth) profiles per task and on the driver; 64 keeps
+# each merge task to a few seconds (a merge step takes about 50 ms: docs/scale.md).
+MERGE_FAN_IN = 64
+
+
+def merge_depth(partitions: int, fan_in: int = MERGE_FAN_IN) -> int:
+    """The ``treeReduce`` depth that keeps each stage's fan-in at most ``fan_in`` (at least 2)."""
+    depth = 2
+    while math.ceil(partitions ** (1 / depth)) > fan_in:
+        depth += 1
+    return depth
 
 
 def require_pyspark() -> None:
@@ -142,7 +153,7 @@ def profile_spark(
     *,
     spark=None,
     partitions: int | None = None,
-    depth: int = DEFAULT_DEPTH,
+    depth: int | None = None,
     label: str | None = None,
     annotators: Sequence[str] | None = None,
     source_column: str | None = None,
@@ -155,7 +166,7 @@ def profile_spark(
 
     Column roles are found once, on the driver, from the first rows (as the command line finds
     them in a file's first rows) and given to every partition. ``partitions`` repartitions the
-    data (or the object list) first; ``depth`` is ``treeReduce``'s.
+    data (or the object list) first; ``depth`` is ``treeReduce``'s (default ``merge_depth``).
     """
     from hybrid.evidence.batches import drop_unmarked_source, profile_batches
     from hybrid.evidence.remote import endpoint, expand, is_url
@@ -189,10 +200,9 @@ def profile_spark(
         roles = profile_batches(sample, name=source, **named, sketch_k=sketch_k).roles
         docs = frame.mapInArrow(batch_profiler(roles, sketch_k, source), STATS_SCHEMA)
         fmt = "spark"
+    rdd = docs.rdd.map(lambda row: from_document(bytes(row[0])))
     try:
-        merged = docs.rdd.map(lambda row: from_document(bytes(row[0]))).treeReduce(
-            merge_two, depth=depth
-        )
+        merged = rdd.treeReduce(merge_two, depth=depth or merge_depth(rdd.getNumPartitions()))
     except ValueError as exc:
         if "empty" in str(exc).lower():
             raise InputError(f"{source}: no data rows") from None
