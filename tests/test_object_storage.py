@@ -223,6 +223,22 @@ def test_learning_curve_on_a_url_equals_the_local_file(aws, capsys):
     assert json.loads(out_remote) == json.loads(out_local)
 
 
+def test_credentials_from_a_named_profile(aws, capsys, monkeypatch, tmp_path):
+    """No keys in the environment: AWS_PROFILE names a section of the shared credentials file, as
+    for the AWS command line."""
+    creds = tmp_path / "credentials"
+    creds.write_text(
+        f"[team]\naws_access_key_id = {aws['key']}\naws_secret_access_key = {aws['secret']}\n"
+    )
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(creds))
+    monkeypatch.setenv("AWS_PROFILE", "team")
+    code, out, err = _run(capsys, "profile", f"{URL}/tickets.csv", "--json")
+    assert code == 0, err
+    assert json.loads(out)["rows"] == 2000
+
+
 def test_endpoint_option_overrides_the_environment(aws, capsys, monkeypatch):
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
     code, out, _ = _run(
