@@ -30,13 +30,13 @@ BUCKET = "hybrid-test"
 FAKE_SECRET = "FAKE-secret-hybrid-0x5EC12E7"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def _wait_for(port: int, proc: subprocess.Popen, seconds: float = 30.0) -> None:
+def wait_for(port: int, proc: subprocess.Popen, seconds: float = 30.0) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -55,7 +55,7 @@ def store(tmp_path_factory):
     import boto3
     from pyarrow import fs as pafs
 
-    port = _free_port()
+    port = free_port()
     exe = Path(sys.executable).with_name("moto_server")
     env = {**os.environ, "INITIAL_NO_AUTH_ACTION_COUNT": "3"}
     proc = subprocess.Popen(
@@ -66,7 +66,7 @@ def store(tmp_path_factory):
         text=True,
     )
     try:
-        _wait_for(port, proc)
+        wait_for(port, proc)
         url = f"http://127.0.0.1:{port}"
         iam = boto3.client(
             "iam",
@@ -291,7 +291,7 @@ def test_unreachable_store(aws, capsys, tmp_path):
     _fails(
         capsys,
         tmp_path,
-        ["profile", url, "--endpoint", f"http://127.0.0.1:{_free_port()}"],
+        ["profile", url, "--endpoint", f"http://127.0.0.1:{free_port()}"],
         "cannot reach the object store",
         url,
     )

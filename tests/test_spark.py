@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -24,11 +25,52 @@ pytestmark = pytest.mark.skipif(shutil.which("java") is None, reason="Spark need
 
 @pytest.fixture(scope="session")
 def spark():
+    """One local session for every test. Its Python workers keep the environment the session
+    started with, so the (fake) credentials of the moto server below are set first."""
     from hybrid.evidence.spark import spark_session
 
-    session = spark_session("local[2]", app_name="hybrid-tests")
-    yield session
-    session.stop()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("AWS_ACCESS_KEY_ID", "spark-tests")
+        mp.setenv("AWS_SECRET_ACCESS_KEY", "spark-tests")
+        mp.setenv("AWS_DEFAULT_REGION", "us-east-1")
+        mp.setenv("AWS_EC2_METADATA_DISABLED", "true")
+        session = spark_session("local[2]", app_name="hybrid-tests")
+        yield session
+        session.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_shards(shards):
+    """The shards on a moto S3 server on 127.0.0.1 (no authentication: the credentials are fake)."""
+    from pyarrow import fs as pafs
+
+    from tests.test_object_storage import free_port, wait_for
+
+    port = free_port()
+    exe = Path(sys.executable).with_name("moto_server")
+    proc = subprocess.Popen(
+        [str(exe), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_for(port, proc)
+        fs = pafs.S3FileSystem(
+            access_key="spark-tests",
+            secret_key="spark-tests",
+            endpoint_override=f"127.0.0.1:{port}",
+            scheme="http",
+            region="us-east-1",
+            allow_bucket_creation=True,
+        )
+        fs.create_dir("spark-shards")
+        for p in sorted(shards.glob("*.parquet")):
+            pafs.copy_files(str(p), f"spark-shards/{p.name}", destination_filesystem=fs)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(10)
 
 
 @pytest.fixture(scope="session")
@@ -88,6 +130,25 @@ def test_staged_merge_of_many_partitions_equals_the_cli(spark, shards, cli_stats
 
     prof = profile_spark(str(shards / "*.parquet"), spark=spark, partitions=12, depth=3)
     data = prof.to_stats()
+    data.pop("generator")
+    data.pop("inputs")
+    assert data == cli_stats
+
+
+def test_an_s3_url_read_by_the_workers(spark, s3_shards, cli_stats, monkeypatch):
+    """Objects listed on the driver, each task reading its share with pyarrow's S3 client."""
+    from hybrid.evidence.remote import use_endpoint
+    from hybrid.evidence.spark import profile_spark
+
+    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(var, "spark-tests")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    with use_endpoint(s3_shards):
+        prof = profile_spark("s3://spark-shards/*.parquet", spark=spark, partitions=2)
+    data = prof.to_stats()
+    assert data["inputs"] == [
+        {"name": "s3://spark-shards/*.parquet", "format": "s3", "rows": 2000, "partitions": 2}
+    ]
     data.pop("generator")
     data.pop("inputs")
     assert data == cli_stats
