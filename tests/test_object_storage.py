@@ -325,6 +325,10 @@ def test_an_extension_that_lies_is_named_as_for_a_local_file(aws, capsys, tmp_pa
         out.write(SAMPLE.read_bytes()[:5000])
     url = f"s3://{BUCKET}/odd/fake.parquet"
     _fails(capsys, tmp_path, ["profile", url], "the extension says Parquet", url)
+    with fs.open_output_stream(f"{BUCKET}/odd/broken.parquet") as out:
+        out.write(b"PAR1" + b"\x00" * 5000)
+    url = f"s3://{BUCKET}/odd/broken.parquet"
+    _fails(capsys, tmp_path, ["profile", url], "not a readable Parquet file", url)
 
 
 class _CuttingProxy:

@@ -348,6 +348,7 @@ def profile_object(url: str, size: int, fs, read_file, **options):
             cap_name="the statistics file cap" if stats else "HYBRID_MAX_REMOTE_MB",
         ) as path:
             return read_file(path, name=url, **options)
+    import pyarrow as pa
     import pyarrow.dataset as pads
 
     try:
@@ -355,6 +356,8 @@ def profile_object(url: str, size: int, fs, read_file, **options):
         return profile_batches(data, name=url, file_format="parquet", **options)
     except OSError as exc:
         raise storage_error(url, exc, reading=True) from None
+    except pa.ArrowInvalid:  # the footer or schema cannot be read, as the local reader says
+        raise InputError(f"{url}: not a readable Parquet file") from None
     except InputError as exc:
         cause = _storage_cause(exc)
         if cause is not None:
