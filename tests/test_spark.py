@@ -20,7 +20,11 @@ from tests.conftest import ROOT
 
 SAMPLE = ROOT / "data" / "samples" / "support_tickets.csv"
 
-pytestmark = pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs Java")
+pytestmark = [
+    pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs Java"),
+    # mapInArrow does not use pandas; PySpark warns about pandas 3 on every DataFrame job.
+    pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning"),
+]
 
 
 @pytest.fixture(scope="session")
