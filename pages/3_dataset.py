@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from hybrid.share.urlstate import MAX_EXAMPLES
-from ui import compute, evidence, nav, state, upload
+from ui import compute, evidence, nav, object_storage, state, upload
 from ui.theme import md_escape
 
 PAGE = "pages/3_dataset.py"
@@ -46,6 +46,7 @@ scenario = state.page_setup(
 )
 
 upload.section()
+object_storage.section()
 evidence.section()
 
 ds = scenario.dataset

@@ -13,8 +13,8 @@ import json
 import math
 import sys
 import time
-from pathlib import Path
 
+from hybrid.cli.storage import input_path
 from hybrid.errors import InputError
 
 MAX_SEED = 2**32 - 1  # numpy and scikit-learn seeds
@@ -113,8 +113,7 @@ def _fmt(value: float | None, pct: bool = True) -> str:
 
 
 def cmd_profile(args: argparse.Namespace) -> int:
-    from hybrid.evidence.profile import dataset_json, profile_files, require_classes
-    from hybrid.evidence.statsfile import write_stats
+    from hybrid.evidence.profile import profile_files
 
     progress = _Progress(args.quiet or len(args.files) == 1)
     prof = profile_files(
@@ -126,6 +125,14 @@ def cmd_profile(args: argparse.Namespace) -> int:
         slice=args.slice,
         progress=progress,
     )
+    return show_profile(prof, args)
+
+
+def show_profile(prof, args: argparse.Namespace) -> int:
+    """Check, write (``-o``) and print a profile, however it was computed (locally or on Spark)."""
+    from hybrid.evidence.profile import dataset_json, require_classes
+    from hybrid.evidence.statsfile import write_stats
+
     if prof.roles.label and not args.shard:
         require_classes(prof, "profiling")
     if args.output:
@@ -185,7 +192,7 @@ def cmd_learning_curve(args: argparse.Namespace) -> int:
 
     result = measure(
         learning_curve,
-        Path(args.file),
+        input_path(args.file),
         args.label,
         text=args.text,
         metric=args.metric,
@@ -260,7 +267,7 @@ def cmd_synthetic_response(args: argparse.Namespace) -> int:
     base = _base_scenario(args.scenario)
     policy = load_policy(args.policy)
     calibration = calibrate(
-        Path(args.file),
+        input_path(args.file),
         base,
         policy,
         label=args.label,
@@ -343,7 +350,7 @@ def cmd_evidence(args: argparse.Namespace) -> int:
 
     result = measure(
         exchange_rate,
-        Path(args.file),
+        input_path(args.file),
         args.label,
         args.source,
         text=args.text,

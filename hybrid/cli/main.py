@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from hybrid.cli import data, recommend, report, scenarios, workplan
+from hybrid.cli import data, engines, recommend, report, scenarios, storage, workplan
 from hybrid.errors import InputError
 from hybrid.safetext import shown
 
@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for module in COMMAND_MODULES:
         module.register(subparsers)
+    engines.add_engine_arguments(subparsers)
     return parser
 
 
@@ -49,7 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        code = int(args.func(args) or 0)
+        with storage.storage_session(args):
+            code = int(args.func(args) or 0)
         sys.stdout.flush()  # a full disk or closed pipe on stdout is reported here, not at exit
         return code
     except InputError as exc:

@@ -11,6 +11,7 @@ import argparse
 import sys
 
 from hybrid.cli.data import _columns, _dump, _write_text
+from hybrid.cli.storage import input_path
 from hybrid.errors import InputError
 
 
@@ -131,7 +132,8 @@ def _read_slices(args):
     from hybrid.evidence.slices import read_slices
 
     return read_slices(
-        args.data,
+        input_path(args.data),
+        name=args.data,
         slice=args.slice,
         label=args.label,
         annotators=_columns(args.annotators),

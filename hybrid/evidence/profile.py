@@ -25,7 +25,6 @@ et al. (2002) and Cohen and Kaplan (2007) for bottom-k sketches.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,6 +33,7 @@ import duckdb
 import numpy as np
 
 from hybrid.errors import InputError
+from hybrid.evidence.batches import drop_unmarked_source, profile_batches
 from hybrid.evidence.readers import (
     _check_file,
     _classify,
@@ -44,7 +44,8 @@ from hybrid.evidence.readers import (
     _latin1_or_refuse,
     _open_input,
 )
-from hybrid.evidence.roles import Roles, _find_column, detect_roles
+from hybrid.evidence.remote import is_url, profile_url
+from hybrid.evidence.roles import _find_column, detect_roles
 from hybrid.evidence.scan import _scan
 from hybrid.evidence.sketch import SKETCH_K
 from hybrid.evidence.stats import Profile, merge_profiles
@@ -69,7 +70,23 @@ def profile_file(
     memory_limit: str | None = None,
     threads: int | None = None,
 ) -> Profile:
-    """Profile one data file (CSV, Parquet, JSON Lines, Excel) or load one statistics file."""
+    """Profile one data file (CSV, Parquet, JSON Lines, Excel) or load one statistics file; an
+    ``s3://`` URL (a glob too) is read from object storage (``hybrid.evidence.remote``)."""
+    if is_url(path):
+        return merge_profiles(
+            profile_url(
+                str(path),
+                profile_file,
+                label=label,
+                annotators=annotators,
+                source=source,
+                text=text,
+                slice=slice,
+                sketch_k=sketch_k,
+                memory_limit=memory_limit,
+                threads=threads,
+            )
+        )
     p = Path(path)
     shown = name or str(path)
     head = _check_file(p, shown)
@@ -89,18 +106,7 @@ def profile_file(
             slice=slice,
         )
         prof = _scan(con, inp, roles, sketch_k)
-    if source is None and prof.roles.source:
-        kinds = prof.source_kinds()
-        if kinds["human"] + kinds["synthetic"] < 0.5 * prof.rows:
-            prof.notes.append(
-                f"column {prof.roles.source!r} does not mark rows human or synthetic; "
-                "not used as the source column"
-            )
-            prof.roles = Roles(
-                prof.roles.label, prof.roles.annotators, None, prof.roles.text, prof.roles.slice
-            )
-            prof.source_counts, prof.source_missing, prof.class_source_counts = {}, 0, {}
-    return prof
+    return drop_unmarked_source(prof, source_named=source is not None)
 
 
 def profile_files(
@@ -123,15 +129,16 @@ def profile_files(
 
 
 def profile_frame(frame, *, name: str = "data", **options) -> Profile:
-    """Profile an in-memory pandas DataFrame (a page's upload already parsed), via Parquet."""
+    """Profile an in-memory pandas DataFrame (a page's upload already parsed) as Arrow data,
+    with the same scan as files (``profile_batches``)."""
+    import pyarrow as pa
+
     mixed = [c for c in frame.columns if frame[c].dtype == object]
     if mixed:
         frame = frame.astype({c: "string" for c in mixed})
     frame = frame.rename(columns=str)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "frame.parquet"
-        frame.to_parquet(path, index=False)
-        return profile_file(path, name=name, **options)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    return profile_batches(table, name=name, file_format="table", **options)
 
 
 def read_table(
