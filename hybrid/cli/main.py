@@ -11,13 +11,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from hybrid.cli import data, recommend, report, scenarios, workplan
+from hybrid.cli import data, recommend, report, rounds, scenarios, workplan
 from hybrid.errors import InputError
 from hybrid.safetext import shown
 
 # The modules that add sub-commands, in --help order. Imported like any other module: one that
 # fails to import is an error, not a command that silently goes missing.
-COMMAND_MODULES = (recommend, data, scenarios, report, workplan)
+COMMAND_MODULES = (recommend, data, scenarios, report, workplan, rounds)
 
 
 class _Parser(argparse.ArgumentParser):
