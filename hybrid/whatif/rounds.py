@@ -4,8 +4,8 @@ The one-shot recommendation buys the whole plan on one pilot's estimate. Mahmood
 More Data Do I Need?", CVPR 2022) found that a power law fitted on a small pilot misjudges the
 data a target needs and recommend collecting in several rounds, about five, re-fitting after
 each; their "Learn-Optimize-Collect" (NeurIPS 2022) chooses each round's purchase to minimise the
-expected total spend plus a penalty for missing the target. This module does that over the scenario's model
-(docs/model.md, "Buying in rounds"):
+expected total spend plus a penalty for missing the target. This module does that over the
+scenario's model (docs/model.md, "Buying in rounds"):
 
 1. The uncertainty is the Monte Carlo's (``hybrid.whatif.uncertainty.draw_values``, same seed, same
    draws): the learning curve from its fit covariance, the generator accuracy, catch rate, tail
