@@ -268,3 +268,17 @@ def test_cli_bad_input_exits_2_with_one_line(capsys, args):
 def test_cli_missing_file_exits_2(capsys, tmp_path):
     assert main(["rounds", str(tmp_path / "none.yaml")]) == 2
     assert "none.yaml" in capsys.readouterr().err
+
+
+def test_the_library_keeps_each_round_as_a_version(tmp_path):
+    from hybrid.store.scenarios import ScenarioStore
+
+    scn = load_scenario(SUPPORT)
+    with ScenarioStore(f"sqlite:///{tmp_path / 'lib.sqlite'}") as store:
+        store.save(scn.name, scn, author="test")
+        after = record_round(scn, 500, 2000, 1.0, 0.9)
+        store.save(scn.name, after, author="test", note="round 1 measured")
+        history = store.history(scn.name)
+        assert [v.version for v in history] == [1, 2]
+        assert store.load(scn.name, 1).rounds is None
+        assert store.load(scn.name, 2).rounds[0].measured_metric == 0.9

@@ -45,9 +45,10 @@ from hybrid.whatif.uncertainty import draw_values
 
 DEFAULT_DRAWS = 2000
 MAX_DRAWS = 20_000
-# The team's belief is carried on this many of the draws, stratified by the examples each needs:
-# the posterior's quantiles then move in steps of 1/256 of the futures.
-PARTICLES = 256
+# The team's belief is carried on this many of the draws, stratified by the examples each needs.
+# On the examples the expected cost of the chosen plan moves by under 1% between 64 and 256
+# particles (benchmarks/ROUNDS_RESULTS.md); the time is linear in them.
+PARTICLES = 128
 # Plan sizes on which the particles' metric is tabulated, log-spaced up to what the budget buys.
 GRID = 160
 # Round 1's candidate sizes: these quantiles of the examples the target needs, plus the one-shot
@@ -168,7 +169,7 @@ class _Futures:
     holdout: float
     human_now: float
     noise: np.ndarray  # (rounds, futures) standard normal, common to every candidate
-    table: np.ndarray  # (GRID, particles) metric of each particle at each grid size, float32
+    table: np.ndarray  # (particles, GRID) metric of each particle at each grid size, float32
     grid_x: np.ndarray  # log1p of the grid sizes
     needed: np.ndarray  # (particles,) examples each particle needs, sorted ascending
 
@@ -421,7 +422,7 @@ def _futures(base: dict, target: float, cap: float) -> _Futures:
     table = np.broadcast_to(particles.metric(grid[None, :], share, coverage), (k, GRID))
     return _Futures(
         **base,
-        table=np.ascontiguousarray(table.T, dtype=np.float32),
+        table=np.ascontiguousarray(table, dtype=np.float32),
         grid_x=np.log1p(grid),
         needed=needed_all[pick],
     )
@@ -484,7 +485,7 @@ def _simulate(fut: _Futures, first: float):
     if fut.rounds == 1:
         return
     logw1 = _update(
-        fut, np.zeros((futures, fut.needed.shape[0]), dtype=np.float32), bought1, metric1, 0
+        fut, np.zeros((fut.needed.shape[0], futures), dtype=np.float32), bought1, metric1, 0
     )
     for q in LATER_LEVELS:
         logw, bought, metric = logw1, bought1, metric1
@@ -504,28 +505,27 @@ def _simulate(fut: _Futures, first: float):
 
 
 def _update(fut: _Futures, logw, bought, metric, r: int) -> np.ndarray:
-    """Log weights of the particles after the reading that follows round ``r + 1``."""
+    """Log weights (particles, futures) of the particles after the reading that follows round
+    ``r + 1``. Particles run along the first axis so the sums over them are contiguous."""
     rows = fut.holdout * (fut.human_now + (1.0 - fut.share) * bought)
-    se = reading_error(metric, rows)
-    reading = metric + se * fut.noise[r]
+    se = reading_error(metric, rows).astype(np.float32)
+    reading = metric.astype(np.float32) + se * fut.noise[r].astype(np.float32)
     pos = np.interp(np.log1p(bought), fut.grid_x, np.arange(fut.grid_x.size))
     i0 = np.minimum(np.floor(pos).astype(int), fut.grid_x.size - 2)
-    t = (pos - i0).astype(np.float32)[:, None]
-    lo, hi = fut.table[i0], fut.table[i0 + 1]  # (futures, particles)
-    z = (reading.astype(np.float32)[:, None] - (lo + (hi - lo) * t)) / se.astype(np.float32)[
-        :, None
-    ]
+    t = (pos - i0).astype(np.float32)
+    lo = np.take(fut.table, i0, axis=1)  # (particles, futures)
+    hi = np.take(fut.table, i0 + 1, axis=1)
+    z = (reading - (lo + (hi - lo) * t)) / se
     z *= z
     out = logw - 0.5 * z
-    out -= out.max(axis=1, keepdims=True)
+    out -= out.max(axis=0, keepdims=True)
     return out
 
 
 def _posterior_quantile(logw: np.ndarray, needed: np.ndarray, level: float) -> np.ndarray:
     """Per future, the smallest particle need whose posterior probability reaches ``level``."""
-    w = np.exp(logw)
-    cum = np.cumsum(w, axis=1)
-    idx = np.argmax(cum >= level * cum[:, -1:], axis=1)
+    cum = np.cumsum(np.exp(logw), axis=0)
+    idx = np.argmax(cum >= level * cum[-1:], axis=0)
     return needed[idx]
 
 
