@@ -282,3 +282,13 @@ def test_the_library_keeps_each_round_as_a_version(tmp_path):
         assert [v.version for v in history] == [1, 2]
         assert store.load(scn.name, 1).rounds is None
         assert store.load(scn.name, 2).rounds[0].measured_metric == 0.9
+
+
+def test_the_order_ranges_arrive_in_does_not_change_the_draws():
+    """The Sensitivity page keeps its ranges as sorted JSON, the report and the CLI pass the
+    policy's order: both must draw the same futures."""
+    inp = resolve_inputs(load_scenario(SUPPORT), POLICY)
+    backwards = dict(reversed(list(POLICY.ranges.items())))
+    a = draw_values(inp, POLICY.ranges, 300, np.random.default_rng(3))
+    b = draw_values(inp, backwards, 300, np.random.default_rng(3))
+    assert all(np.array_equal(a[k], b[k]) for k in a)

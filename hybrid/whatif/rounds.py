@@ -39,7 +39,7 @@ from hybrid.errors import InputError
 from hybrid.model.curves import fit_curve
 from hybrid.model.economics import Inputs, resolve_inputs
 from hybrid.model.policy import Policy
-from hybrid.model.recommend import Recommendation, decide
+from hybrid.model.recommend import Plan, Recommendation, decide, plan_of_size
 from hybrid.model.scenario import MAX_MONEY, MAX_ROUNDS, Dataset, RoundRecord, Scenario
 from hybrid.whatif.uncertainty import draw_values
 
@@ -114,6 +114,7 @@ class RoundsPlan:
     budget: float
     target: float
     today_metric: float
+    today_probability: float  # share of the futures already at the target before buying
     currency: str
     draws: int
     seed: int
@@ -147,6 +148,12 @@ class RoundsPlan:
                 "expected_metric": round(self.one_shot.expected_metric, 6),
             },
         }
+
+    def first_plan(self, inp: Inputs) -> Plan:
+        """Round 1 as a plan of the recommendation's kind: the work order the work plan splits by
+        slice."""
+        n = self.rounds[0].human_examples + self.rounds[0].synthetic_examples
+        return plan_of_size(inp, self.synthetic_share, self.review_coverage, n, "round 1")
 
     def first_purchase(self) -> tuple[float, float, float]:
         """Round 1's (human rows, synthetic rows, review coverage): the work order to place now."""
@@ -333,6 +340,7 @@ def plan_rounds(
         budget=float(inp.budget),
         target=target,
         today_metric=float(rec.today_metric),
+        today_probability=float(np.mean(d.today() >= target - 1e-9)),
         currency=inp.currency,
         draws=int(draws),
         seed=int(seed),

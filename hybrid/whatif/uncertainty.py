@@ -67,11 +67,13 @@ def draw_values(
     """The drawn values by input field: one array of ``draws`` values each.
 
     The one place draws are made: the Monte Carlo (``monte_carlo``) and the staged plan
-    (``hybrid.model.rounds``) both call it with a generator seeded the same way, so with the same
-    seed they see the same futures.
+    (``hybrid.whatif.rounds``) both call it with a generator seeded the same way, so with the same
+    seed they see the same futures. Inputs are drawn in the order of their names, so the same
+    ranges give the same draws whatever order they arrive in (the policy file's, or the Sensitivity
+    page's kept as sorted JSON).
     """
     changes: dict[str, np.ndarray] = {}
-    for field, r in ranges.items():
+    for field, r in sorted(ranges.items()):
         if field not in INPUTS or field == "exponent" and inp.curve.cov is not None:
             continue
         mode = float(np.mean(getattr(inp, field)))

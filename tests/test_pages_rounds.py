@@ -1,0 +1,70 @@
+"""The Rounds page under AppTest: it shows the staged plan the core computes for the session's
+scenario, beside the one-shot plan; a bad miss penalty never reaches the core; recording a measured
+round keeps it in the scenario and plans the next."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from apptest_helpers import errors, go, main_metric, ok, scenario
+from streamlit.testing.v1 import AppTest
+
+from hybrid.model.policy import load_policy
+from hybrid.whatif.rounds import plan_rounds
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = "pages/7_rounds.py"
+TIMEOUT = 180
+
+
+@pytest.fixture(autouse=True)
+def _own_library(tmp_path, monkeypatch):
+    monkeypatch.setenv("HYBRID_DATA_DIR", str(tmp_path))
+
+
+def app() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    ok(at.run())
+    return go(at, PAGE)
+
+
+def test_the_page_shows_the_core_plan_beside_the_one_shot_plan():
+    at = app()
+    assert not at.error, errors(at)
+    assert at.title[0].value == "Rounds: buy, measure, buy again"
+    scn = scenario(at)
+    plan = plan_rounds(scn, load_policy())
+    if plan.mode == "target":
+        assert main_metric(at, "Chance of reaching the target") == f"{plan.probability_target:.0%}"
+    table = at.dataframe[0].value
+    assert list(table["Round"]) == [str(r.round) for r in plan.rounds] + ["One-shot plan"]
+    assert len(at.get("plotly_chart")) == 1
+
+
+def test_choosing_the_number_of_rounds_changes_the_table():
+    at = app()
+    at.selectbox(key="rounds.count").set_value(2)
+    ok(at.run())
+    assert list(at.dataframe[0].value["Round"]) == ["1", "2", "One-shot plan"]
+
+
+def test_recording_a_round_keeps_it_and_plans_the_next():
+    at = app()
+    before = scenario(at)
+    at.number_input(key="rounds.measured").set_value(80.0)  # percent
+    at.button(key="rounds.record_button").click()
+    ok(at.run())
+    assert not at.error, errors(at)
+    after = scenario(at)
+    assert len(after.rounds) == 1 and after.rounds[0].measured_metric == pytest.approx(0.8)
+    assert after.dataset.human_examples >= before.dataset.human_examples
+    assert at.dataframe[-1].value["Measured"][0] == "80.0%"
+
+
+def test_recording_without_a_metric_says_what_is_missing():
+    at = app()
+    at.button(key="rounds.record_button").click()
+    ok(at.run())
+    assert "Measured metric" in errors(at)
+    assert scenario(at).rounds is None
