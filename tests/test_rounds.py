@@ -136,7 +136,7 @@ def test_staged_beats_one_shot_on_its_objective_on_every_example():
 
 def test_with_uncertainty_one_round_carries_a_margin():
     scn = load_scenario(SUPPORT)
-    plan = plan_rounds(scn, POLICY, rounds=1)
+    plan = plan_rounds(scn, POLICY, rounds=1, miss_penalty=2 * scn.economics.budget)
     rec = decide(scn, POLICY, resolve_inputs(scn, POLICY))
     assert plan.one_round_margin is not None and plan.one_round_margin > 0.05
     assert plan.rounds[0].human_examples > rec.plan.human_examples
