@@ -131,7 +131,8 @@ st.dataframe(
 st.caption(
     "Round 1 is the same in every future. Later rounds are averages: a round buys only where the "
     "measurement before it says the target still needs more, and stops where it says the target "
-    "is out of reach."
+    "is out of reach. Target reached: the share of futures at the target after the round. Still "
+    "buying: the share of futures that buy in it. At once: the recommended plan bought in one go."
 )
 
 st.subheader("Round 1's work order")

@@ -38,7 +38,7 @@ def test_the_page_shows_the_core_plan_beside_the_one_shot_plan():
     if plan.mode == "target":
         assert main_metric(at, "Chance of reaching the target") == f"{plan.probability_target:.0%}"
     table = at.dataframe[0].value
-    assert list(table["Round"]) == [str(r.round) for r in plan.rounds] + ["One-shot plan"]
+    assert list(table["Round"]) == [str(r.round) for r in plan.rounds] + ["At once"]
     assert len(at.get("plotly_chart")) == 1
 
 
@@ -46,7 +46,7 @@ def test_choosing_the_number_of_rounds_changes_the_table():
     at = app()
     at.selectbox(key="rounds.count").set_value(2)
     ok(at.run())
-    assert list(at.dataframe[0].value["Round"]) == ["1", "2", "One-shot plan"]
+    assert list(at.dataframe[0].value["Round"]) == ["1", "2", "At once"]
 
 
 def test_recording_a_round_keeps_it_and_plans_the_next():

@@ -63,39 +63,41 @@ def default_penalty(scenario: Scenario, policy_text: str | None) -> float:
 
 
 def table(plan: RoundsPlan) -> dict[str, list]:
-    """Round by round, in the words a person reads (a dict of columns)."""
+    """Round by round, in the words a person reads (a dict of columns): "Target reached" is the
+    share of futures at the target after the round, "Still buying" the share buying in it; the last
+    row is the recommended plan bought at once."""
     cur = plan.currency
     cols: dict[str, list] = {
         k: []
         for k in (
             "Round",
-            "New human rows",
-            "New synthetic rows",
-            "Review coverage",
-            "Spend this round",
+            "Human rows",
+            "Synthetic rows",
+            "Reviewed",
+            "Spend",
             "Spent so far",
-            "Chance the target is reached by then",
-            "Futures still buying",
+            "Target reached",
+            "Still buying",
         )
     }
     for r in plan.rounds:
         cols["Round"].append(str(r.round))
-        cols["New human rows"].append(f"{r.human_examples:,.0f}")
-        cols["New synthetic rows"].append(f"{r.synthetic_examples:,.0f}")
-        cols["Review coverage"].append(f"{r.review_coverage:.0%}" if r.synthetic_examples else "—")
-        cols["Spend this round"].append(money(r.spend, cur))
+        cols["Human rows"].append(f"{r.human_examples:,.0f}")
+        cols["Synthetic rows"].append(f"{r.synthetic_examples:,.0f}")
+        cols["Reviewed"].append(f"{r.review_coverage:.0%}" if r.synthetic_examples else "—")
+        cols["Spend"].append(money(r.spend, cur))
         cols["Spent so far"].append(money(r.expected_spend_to_date, cur))
-        cols["Chance the target is reached by then"].append(f"{r.probability_target:.0%}")
-        cols["Futures still buying"].append(f"{r.share_buying:.0%}")
+        cols["Target reached"].append(f"{r.probability_target:.0%}")
+        cols["Still buying"].append(f"{r.share_buying:.0%}")
     o = plan.one_shot
-    cols["Round"].append("One-shot plan")
-    cols["New human rows"].append(f"{o.human_examples:,.0f}")
-    cols["New synthetic rows"].append(f"{o.synthetic_examples:,.0f}")
-    cols["Review coverage"].append(f"{o.review_coverage:.0%}" if o.synthetic_examples else "—")
-    cols["Spend this round"].append(money(o.spend, cur))
+    cols["Round"].append("At once")
+    cols["Human rows"].append(f"{o.human_examples:,.0f}")
+    cols["Synthetic rows"].append(f"{o.synthetic_examples:,.0f}")
+    cols["Reviewed"].append(f"{o.review_coverage:.0%}" if o.synthetic_examples else "—")
+    cols["Spend"].append(money(o.spend, cur))
     cols["Spent so far"].append(money(o.spend, cur))
-    cols["Chance the target is reached by then"].append(f"{o.probability_target:.0%}")
-    cols["Futures still buying"].append("100%")
+    cols["Target reached"].append(f"{o.probability_target:.0%}")
+    cols["Still buying"].append("100%")
     return cols
 
 
@@ -115,7 +117,7 @@ def chance_figure(plan: RoundsPlan) -> go.Figure:
             name="Bought in rounds",
             line=dict(color=STAGED_COLOUR, width=3),
             marker=dict(size=10),
-            text=[""] + [f"R{r.round}" for r in plan.rounds],
+            text=_round_labels(xs, ys),
             textposition="top left",
             customdata=[[lab, money(x, cur)] for lab, x in zip(labels, xs, strict=True)],
             hovertemplate="%{customdata[0]}: %{customdata[1]} spent, "
@@ -168,6 +170,19 @@ def chance_figure(plan: RoundsPlan) -> go.Figure:
         range=[0, 1.05],
     )
     return fig
+
+
+def _round_labels(xs: list[float], ys: list[float]) -> list[str]:
+    """ "Round N" beside a point only where it is clear of the last labelled one (later rounds are
+    often small and bunch together; the hover names every point)."""
+    span = max(max(xs) - min(xs), 1e-9)
+    out, last = [""], (xs[0], ys[0])
+    for i in range(1, len(xs)):
+        clear = abs(xs[i] - last[0]) / span > 0.12 or abs(ys[i] - last[1]) > 0.08
+        out.append(f"Round {i}" if clear else "")
+        if clear:
+            last = (xs[i], ys[i])
+    return out
 
 
 def first_work_order(scenario: Scenario, policy_text: str | None, plan: RoundsPlan):
