@@ -292,3 +292,14 @@ def test_the_order_ranges_arrive_in_does_not_change_the_draws():
     a = draw_values(inp, POLICY.ranges, 300, np.random.default_rng(3))
     b = draw_values(inp, backwards, 300, np.random.default_rng(3))
     assert all(np.array_equal(a[k], b[k]) for k in a)
+
+
+def test_the_report_carries_the_same_rounds_as_the_command(capsys):
+    assert main(["report", str(SUPPORT), "--format", "json", "--rounds"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["rounds"] == plan_rounds(load_scenario(SUPPORT), POLICY).to_json()
+    assert main(["report", str(SUPPORT), "--format", "md", "--rounds"]) == 0
+    md = capsys.readouterr().out
+    assert "## Buying in rounds" in md and "| At once |" in md
+    assert main(["report", str(SUPPORT), "--format", "json"]) == 0
+    assert "rounds" not in json.loads(capsys.readouterr().out)

@@ -249,6 +249,7 @@ class ReportData:
     uncertainty: tuple[UncertaintyRow, ...] | None = None
     uncertainty_note: str = ""
     workplan: WorkPlanSection | None = None
+    rounds: RoundsSection | None = None
 
     @property
     def label(self) -> str:
@@ -325,6 +326,7 @@ def build_report(
     generated_at: datetime | str | None = None,
     profile: Mapping[str, Any] | None = None,
     workplan: Any | None = None,
+    rounds: Any | None = None,
 ) -> ReportData:
     """Recommend and gather the report's content.
 
@@ -447,7 +449,52 @@ def build_report(
         )
     if workplan is not None:
         data = dataclasses.replace(data, workplan=workplan_section(workplan))
+    if rounds is not None:
+        data = dataclasses.replace(data, rounds=rounds_section(rounds))
     return data
+
+
+@dataclass(frozen=True)
+class RoundsSection:
+    """The staged plan (``hybrid.whatif.rounds.RoundsPlan``) as the report shows it."""
+
+    json: dict
+    intro: str
+    rows: tuple[tuple[str, ...], ...]  # round, human, synthetic, spend, spent so far, reached
+
+
+def rounds_section(plan: Any) -> RoundsSection:
+    cur = plan.currency
+    o = plan.one_shot
+    rows = tuple(
+        (
+            str(r.round),
+            _count(r.human_examples),
+            _count(r.synthetic_examples),
+            money(r.spend, cur),
+            money(r.expected_spend_to_date, cur),
+            f"{r.probability_target:.0%}",
+        )
+        for r in plan.rounds
+    ) + (
+        (
+            "At once",
+            _count(o.human_examples),
+            _count(o.synthetic_examples),
+            money(o.spend, cur),
+            money(o.spend, cur),
+            f"{o.probability_target:.0%}",
+        ),
+    )
+    intro = (
+        f"Bought in {len(plan.rounds)} round(s), measuring between them, over {plan.draws:,} "
+        f"simulated futures, with a cost of missing the target of {money(plan.miss_penalty, cur)}: "
+        f"expected spend {money(plan.expected_spend, cur)} and the target reached in "
+        f"{plan.probability_target:.0%} of the futures, against {money(o.spend, cur)} and "
+        f"{o.probability_target:.0%} for the recommended plan bought at once. Rounds after the "
+        "first are averages: each buys what the measurement before it calls for."
+    )
+    return RoundsSection(json=plan.to_json(), intro=intro, rows=rows)
 
 
 def workplan_section(wp: Any) -> WorkPlanSection:
