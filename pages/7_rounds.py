@@ -135,6 +135,17 @@ st.caption(
     "buying: the share of futures that buy in it. At once: the recommended plan bought in one go."
 )
 
+if plan.spreads:
+    with st.expander("What the pilot measured, and how round 1 narrows it"):
+        st.dataframe(
+            neutralise_frame(ui_rounds.spread_table(plan)), hide_index=True, key="rounds.spreads"
+        )
+        st.caption(
+            "Standard errors shrink as one over the square root of the rows measured on: round "
+            "1's new human rows enlarge the held-out set and the base of the synthetic response; "
+            "its reviewed synthetic rows re-measure the generator."
+        )
+
 st.subheader("Round 1's work order")
 r1 = plan.rounds[0]
 if r1.human_examples + r1.synthetic_examples <= 0:

@@ -303,3 +303,42 @@ def test_the_report_carries_the_same_rounds_as_the_command(capsys):
     assert "## Buying in rounds" in md and "| At once |" in md
     assert main(["report", str(SUPPORT), "--format", "json"]) == 0
     assert "rounds" not in json.loads(capsys.readouterr().out)
+
+
+def _with_response() -> Scenario:
+    data = load_scenario(SUPPORT).model_dump(mode="json", exclude_none=True)
+    data["dataset"]["synthetic_response"] = {
+        "value": 0.6,
+        "saturation": 4.0,
+        "systematic_share": 0.1,
+        "floor": 0.01,
+        "accuracy": 0.9,
+        "human_rows": 1000,
+        "synthetic_rows": 300,
+        "points": [[1000, 0, 0.85], [1000, 1000, 0.87], [1000, 3000, 0.88]],
+    }
+    return Scenario.from_dict(data)
+
+
+def test_measured_quantities_carry_standard_errors_that_narrow_with_round_one():
+    plan = plan_rounds(_with_response(), POLICY, rounds=3, draws=300)
+    names = [s.name for s in plan.spreads]
+    assert names == [
+        "curve level",
+        "generator accuracy",
+        "synthetic worth",
+        "saturation",
+        "systematic share",
+    ]
+    acc = plan.spreads[1]
+    assert acc.standard_error == pytest.approx((0.9 * 0.1 / 300) ** 0.5)
+    for s in plan.spreads:
+        assert 0 < s.after_first_round <= s.standard_error
+    assert any("Measured on the pilot" in n for n in plan.notes)
+
+
+def test_narrowing_is_one_over_root_n():
+    from hybrid.whatif.rounds import narrowed
+
+    assert narrowed(0.02, 100, 300) == pytest.approx(0.01)
+    assert narrowed(0.02, 100, 0) == pytest.approx(0.02)

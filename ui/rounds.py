@@ -101,6 +101,27 @@ def table(plan: RoundsPlan) -> dict[str, list]:
     return cols
 
 
+def spread_table(plan: RoundsPlan) -> dict[str, list]:
+    """What the pilot measured, its standard error now and after round 1 (a dict of columns)."""
+
+    def fmt(name: str, x: float) -> str:
+        if name in ("curve level", "generator accuracy", "systematic share"):
+            return f"{100 * x:.2f} points" if name != "systematic share" else f"{x:.3f}"
+        return f"{x:.3g}"
+
+    cols: dict[str, list] = {"Measured": [], "Value": [], "Standard error": [], "After round 1": []}
+    for sp in plan.spreads:
+        cols["Measured"].append(sp.name.capitalize())
+        cols["Value"].append(
+            f"{sp.value:.1%}"
+            if sp.name in ("curve level", "generator accuracy")
+            else f"{sp.value:.3g}"
+        )
+        cols["Standard error"].append(fmt(sp.name, sp.standard_error))
+        cols["After round 1"].append(fmt(sp.name, sp.after_first_round))
+    return cols
+
+
 def chance_figure(plan: RoundsPlan) -> go.Figure:
     """Chance of reaching the target against cumulative expected spend, staged and one-shot."""
     cur = plan.currency

@@ -186,4 +186,11 @@ def render_text(name: str, plan) -> str:
         "round before it measured.",
     ]
     lines += [f"  - {n}" for n in plan.notes]
+    if plan.spreads:
+        lines += ["", "Measured, with standard error now and after round 1:"]
+        lines += [
+            f"  {sp.name:<20}{sp.value:>10.4g}{sp.standard_error:>12.4g}"
+            f"{sp.after_first_round:>12.4g}"
+            for sp in plan.spreads
+        ]
     return "\n".join(lines)

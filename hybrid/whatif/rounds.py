@@ -121,6 +121,7 @@ class RoundsPlan:
     readings: int  # measured rounds that conditioned the draws
     min_round_rows: float
     holdout_share: float
+    spreads: tuple[Spread, ...]  # what the pilot measured, and how round 1 narrows it
     spend_paths: np.ndarray  # (rounds, draws) cumulative spend per future
     metric_paths: np.ndarray  # (rounds, draws) true metric per future after each round
     notes: tuple[str, ...] = ()
@@ -159,6 +160,93 @@ class RoundsPlan:
         """Round 1's (human rows, synthetic rows, review coverage): the work order to place now."""
         r = self.rounds[0]
         return r.human_examples, r.synthetic_examples, r.review_coverage
+
+
+@dataclass(frozen=True)
+class Spread:
+    """One measured quantity: its value, standard error, the rows it was measured on, and the
+    standard error after round 1 adds rows to measure it on (``narrowed``)."""
+
+    name: str
+    value: float
+    standard_error: float
+    rows: float
+    after_first_round: float
+
+
+def narrowed(standard_error: float, rows: float, more_rows: float) -> float:
+    """Standard error once ``more_rows`` join the ``rows`` it was measured on: ``1/sqrt(n)``.
+
+    The standard error of a mean or a proportion (and, by the delta method, of a smooth function
+    of them) scales as ``1/sqrt(n)`` of the rows measured on; Mahmood et al. (CVPR 2022) re-fit
+    after each round for this reason.
+    """
+    if rows <= 0:
+        return standard_error
+    return float(standard_error * math.sqrt(rows / (rows + max(more_rows, 0.0))))
+
+
+def measured_spread(scenario: Scenario, inp: Inputs, holdout: float, tau: float) -> list[Spread]:
+    """What the pilot measured, with standard errors (``after_first_round`` left at now).
+
+    - the curve's level: ``tau`` (``level_error``) on the held-out human rows;
+    - with a measured synthetic response: the generator accuracy, binomial on the pilot's synthetic
+      rows (the Wilson interval's standard error, Wilson 1927), and the synthetic worth,
+      saturation and systematic share, each with the relative error of the gain the response was
+      fitted to: the difference of two held-out scores, ``sqrt(2)`` times one reading's error, over
+      the gain itself (delta method).
+    """
+    out = [Spread("curve level", float(inp.today()), tau, holdout * inp.human_now, tau)]
+    ds = scenario.dataset
+    r = ds.synthetic_response if ds is not None else None
+    if r is None:
+        return out
+    a = float(inp.accuracy)
+    se_a = math.sqrt(max(r.accuracy * (1 - r.accuracy), 1e-4) / r.synthetic_rows)
+    out.append(Spread("generator accuracy", a, se_a, float(r.synthetic_rows), se_a))
+    metrics = [m for _, _, m in r.points] or [float(inp.today())]
+    gain = max(metrics) - min(metrics)
+    se_gain = math.sqrt(2.0) * float(reading_error(np.mean(metrics), holdout * r.human_rows))
+    rel = min(se_gain / max(gain, se_gain, 1e-9), 1.0)
+    rows = float(r.human_rows)
+    for name, field in (
+        ("synthetic worth", "synthetic_value"),
+        ("saturation", "saturation"),
+        ("systematic share", "systematic_share"),
+    ):
+        v = float(np.mean(getattr(inp, field)))
+        if np.isfinite(v) and v > 0:
+            out.append(Spread(name, v, rel * v, rows, rel * v))
+    return out
+
+
+_SPREAD_FIELDS = {
+    "generator accuracy": "accuracy",
+    "synthetic worth": "synthetic_value",
+    "saturation": "saturation",
+    "systematic share": "systematic_share",
+}
+
+
+def draw_measured(spreads: list[Spread], draws: int, rng: np.random.Generator) -> dict:
+    """Draws of the measured quantities (all but the level, drawn in ``condition``): normal for
+    the accuracy (clipped to a probability) and the systematic share (at least 0), log-normal with
+    the same mean for the worth (at most 1) and the saturation (positive)."""
+    out: dict[str, np.ndarray] = {}
+    for sp in spreads:
+        field = _SPREAD_FIELDS.get(sp.name)
+        if field is None or sp.standard_error <= 0:
+            continue
+        z = rng.standard_normal(draws)
+        if field == "accuracy":
+            out[field] = np.clip(sp.value + sp.standard_error * z, 0.001, 0.999)
+        elif field == "systematic_share":
+            out[field] = np.maximum(sp.value + sp.standard_error * z, 0.0)
+        else:
+            sigma = math.sqrt(math.log1p((sp.standard_error / sp.value) ** 2))
+            x = sp.value * np.exp(sigma * z - 0.5 * sigma**2)
+            out[field] = np.minimum(x, 1.0) if field == "synthetic_value" else x
+    return out
 
 
 @dataclass(frozen=True)
@@ -270,6 +358,14 @@ def plan_rounds(
     readings = [r for r in scenario.rounds or [] if r.measured_metric is not None]
     notes: list[str] = []
     tau = level_error(scenario, inp, holdout) if level is None else float(level)
+    spreads = measured_spread(scenario, inp, holdout, tau) if level is None else []
+    measured = draw_measured(spreads, int(draws), np.random.default_rng([seed, 4]))
+    if measured:
+        d = replace(d, **measured)
+        notes.append(
+            "Measured on the pilot, so drawn from its standard errors rather than the policy's "
+            "ranges: " + ", ".join(sp.name for sp in spreads[1:]) + "."
+        )
     d, ess = condition(
         d, int(draws), readings, coverage, holdout, tau, np.random.default_rng([seed, 1])
     )
@@ -347,6 +443,7 @@ def plan_rounds(
         readings=len(readings),
         min_round_rows=min_round,
         holdout_share=holdout,
+        spreads=tuple(_after_first(spreads, plan_rounds_[0], holdout)),
         spend_paths=spend_paths,
         metric_paths=metric,
         notes=tuple(notes),
@@ -557,6 +654,22 @@ def _summarise(bought, metric, spend, share, coverage, target) -> tuple[Round, .
             )
         )
     return tuple(out)
+
+
+def _after_first(spreads: list[Spread], first: Round, holdout: float) -> list[Spread]:
+    """Each spread narrowed by round 1's rows: new human rows add held-out rows to the level's
+    reading and base rows to the synthetic response; reviewed synthetic rows re-measure the
+    generator's accuracy."""
+    out = []
+    for sp in spreads:
+        if sp.name == "curve level":
+            more = holdout * first.human_examples
+        elif sp.name == "generator accuracy":
+            more = first.synthetic_examples * first.review_coverage
+        else:
+            more = first.human_examples
+        out.append(replace(sp, after_first_round=narrowed(sp.standard_error, sp.rows, more)))
+    return out
 
 
 def _margin_note(margin: float | None) -> str:
