@@ -68,3 +68,45 @@ def test_recording_without_a_metric_says_what_is_missing():
     ok(at.run())
     assert "Measured metric" in errors(at)
     assert scenario(at).rounds is None
+
+
+EXAMPLES = ROOT / "data" / "examples"
+
+
+def test_every_example_renders_the_page():
+    from apptest_helpers import go as switch
+
+    from hybrid.model.scenario import load_scenario
+    from hybrid.share.urlstate import encode
+
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+        at.query_params["s"] = encode(load_scenario(path))
+        ok(at.run())
+        switch(at, PAGE)
+        assert not at.error, f"{path.stem}: {errors(at)}"
+        assert at.dataframe, path.stem
+
+
+def test_the_page_runs_on_its_own_without_navigation():
+    at = ok(AppTest.from_file(str(ROOT / PAGE), default_timeout=TIMEOUT).run())
+    assert not at.error, errors(at)
+    assert at.title[0].value == "Rounds: buy, measure, buy again"
+
+
+def test_a_scenario_without_a_recommendation_is_refused_with_the_reason():
+    from apptest_helpers import plain
+
+    from hybrid.model.scenario import Scenario, load_scenario
+    from hybrid.share.urlstate import encode
+
+    data = load_scenario(EXAMPLES / "support-intent-fine-tuning.yaml").model_dump(
+        mode="json", exclude_none=True
+    )
+    data["dataset"]["annotator_agreement"] = 1.0 / data["dataset"]["classes"]
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.query_params["s"] = encode(Scenario.from_dict(data, "chance"))
+    ok(at.run())
+    go(at, PAGE)
+    assert not at.exception
+    assert any("carry no signal to plan with" in plain(e.value) for e in at.error)
