@@ -578,7 +578,11 @@ def main(argv=None) -> int:
 
 
 ROUNDS_CASES = ("cancer-centroid", "digits-centroid")
-ROUNDS_GAPS = (0.5, 0.9)  # targets: this share of the way from today to the budget's prediction
+ROUNDS_GAPS = (
+    0.5,
+    0.9,
+    1.0,
+)  # targets: this share of the way from today to the budget's prediction
 
 
 def _rounds_main(args, ap) -> int:

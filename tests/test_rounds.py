@@ -252,6 +252,8 @@ def test_cli_text_and_recording(capsys, tmp_path):
         ["--miss-penalty", "-5"],
         ["--miss-penalty", "inf"],
         ["--draws", "5"],
+        ["--seed", "-1"],
+        ["--evaluation-rows", "3"],
         ["--measured", "0.9"],
         ["--measured", "2", "-o", "x.yaml"],
         ["--bought", "1,2"],

@@ -338,6 +338,8 @@ def plan_rounds(
         raise InputError(
             f"miss penalty: must be a sum of money from 0 to {MAX_MONEY:,.0f} (got {miss_penalty})"
         )
+    if isinstance(seed, bool) or not 0 <= int(seed) < 2**32:
+        raise InputError(f"seed: must be a whole number from 0 to {2**32 - 1:,} (got {seed})")
     if not 100 <= int(draws) <= MAX_DRAWS:
         raise InputError(f"draws: must be from 100 to {MAX_DRAWS:,} (got {draws})")
     inp = inputs if inputs is not None else resolve_inputs(scenario, policy)
