@@ -344,3 +344,16 @@ def test_narrowing_is_one_over_root_n():
 
     assert narrowed(0.02, 100, 300) == pytest.approx(0.01)
     assert narrowed(0.02, 100, 0) == pytest.approx(0.02)
+
+
+def test_recorded_rounds_spend_the_series_budget():
+    scn = load_scenario(SUPPORT)
+    budget = scn.economics.budget
+    after = record_round(scn, 10000, 0, 0.0, 0.88, spend=0.9 * budget)
+    plan = plan_rounds(after, POLICY, rounds=2, draws=200)
+    assert plan.budget == pytest.approx(0.1 * budget)
+    assert plan.spend_paths.max() <= 0.1 * budget * (1 + 1e-9)
+    priced = record_round(scn, 1000, 0, 0.0, 0.88)  # no spend recorded: priced at unit costs
+    assert plan_rounds(priced, POLICY, rounds=1, draws=200).budget == pytest.approx(
+        budget - 1000 * scn.economics.human_cost_per_example
+    )

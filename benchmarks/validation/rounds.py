@@ -124,6 +124,7 @@ def run_rounds_case(case: H.Case, seed: int, gaps, rounds: int, workroot, log) -
                 v,
                 reading,
                 evaluation_rows=len(a_half),
+                spend=plan.rounds[0].spend,
                 predicted_metric=min(max(plan.rounds[0].expected_metric, 0.0), 1.0),
             )
         staged = Outcome(spent, cum_h, cum_s, done, reading, verdict, verdict >= target)

@@ -343,6 +343,11 @@ def plan_rounds(
     if not 100 <= int(draws) <= MAX_DRAWS:
         raise InputError(f"draws: must be from 100 to {MAX_DRAWS:,} (got {draws})")
     inp = inputs if inputs is not None else resolve_inputs(scenario, policy)
+    spent = spent_so_far(scenario, inp)
+    if spent > 0:
+        # The budget is the whole series': what recorded rounds spent is gone.
+        inp = replace(inp, budget=max(float(inp.budget) - spent, 1e-6))
+        recommendation = None
     rec = recommendation if recommendation is not None else decide(scenario, policy, inp)
     penalty_share, min_round, holdout, most = settings(policy)
     penalty = float(miss_penalty) if miss_penalty is not None else penalty_share * float(inp.budget)
@@ -450,6 +455,19 @@ def plan_rounds(
         metric_paths=metric,
         notes=tuple(notes),
     )
+
+
+def spent_so_far(scenario: Scenario, inp: Inputs) -> float:
+    """What the scenario's recorded rounds spent: as recorded, or priced at today's unit costs."""
+    total = 0.0
+    for r in scenario.rounds or []:
+        if r.spend is not None:
+            total += r.spend
+            continue
+        n = r.human_examples + r.synthetic_examples
+        share = r.synthetic_examples / n if n else 0.0
+        total += n * float(inp.unit_cost(share, r.review_coverage))
+    return total
 
 
 def reading_error(metric, rows_held_out) -> np.ndarray:
