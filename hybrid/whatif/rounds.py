@@ -350,7 +350,8 @@ def plan_rounds(
         recommendation = None
     rec = recommendation if recommendation is not None else decide(scenario, policy, inp)
     penalty_share, min_round, holdout, most = settings(policy)
-    penalty = float(miss_penalty) if miss_penalty is not None else penalty_share * float(inp.budget)
+    budget = float(scenario.economics.budget)  # the series', not what is left of it
+    penalty = float(miss_penalty) if miss_penalty is not None else penalty_share * budget
     share, coverage = rec.plan.synthetic_share, rec.plan.review_coverage
     unit = float(inp.unit_cost(share, coverage))
     cap = float(inp.budget / (inp.unit_cost(share, coverage) + inp.unit_risk(share, coverage)))
