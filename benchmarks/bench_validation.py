@@ -510,7 +510,17 @@ def main(argv=None) -> int:
         "--from-json",
         help="render (and with --write, record) a run saved by --json, without rerunning",
     )
+    ap.add_argument(
+        "--rounds",
+        type=int,
+        metavar="N",
+        help="the staged plan against the one-shot plan, for real, in up to N rounds "
+        "(benchmarks/validation/rounds.py; default cases cancer-centroid and digits-centroid, "
+        "one seed); with --write, writes benchmarks/RESULTS-rounds-validation.md",
+    )
     args = ap.parse_args(argv)
+    if args.rounds:
+        return _rounds_main(args, ap)
     if args.from_json:
         saved = json.loads(Path(args.from_json).read_text(encoding="utf-8"))
         text = markdown(saved["results"], saved["meta"])
@@ -566,6 +576,58 @@ def main(argv=None) -> int:
         log("wrote benchmarks/RESULTS-validation.md")
     if tmp is not None:
         tmp.cleanup()
+    return 0
+
+
+ROUNDS_CASES = ("cancer-centroid", "digits-centroid")
+ROUNDS_GAPS = (
+    0.5,
+    0.9,
+    1.0,
+)  # targets: this share of the way from today to the budget's prediction
+
+
+def _rounds_main(args, ap) -> int:
+    from benchmarks.validation import rounds as R
+
+    known = {c.name: c for c in CASES}
+    names = args.case or list(ROUNDS_CASES)
+    missing = [c for c in names if c not in known]
+    if missing:
+        ap.error(f"unknown case(s) {missing}; known: {sorted(known)}")
+    seeds = list(range(args.seeds or 1))
+
+    def log(msg):
+        print(msg, file=sys.stderr, flush=True)
+
+    t0 = time.perf_counter()
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    with tempfile.TemporaryDirectory(prefix="bench-rounds-") as tmp, threadpool_limits(1):
+        results = [
+            row
+            for name in names
+            for seed in seeds
+            for row in R.run_rounds_case(
+                known[name], seed, ROUNDS_GAPS, args.rounds, Path(tmp), log
+            )
+        ]
+    meta = {
+        "command": f".venv/bin/python benchmarks/bench_validation.py --rounds {args.rounds}"
+        + "".join(f" --case {n}" for n in names)
+        + (f" --seeds {args.seeds}" if args.seeds else ""),
+        "date": time.strftime("%Y-%m-%d"),
+        "commit": _commit(),
+        "seconds": time.perf_counter() - t0,
+        "load": load,
+    }
+    text = R.markdown(results, meta)
+    print(
+        json.dumps({"meta": meta, "results": results}, indent=2, default=float)
+        if args.json
+        else text
+    )
+    if args.write:
+        (ROOT / "benchmarks" / "RESULTS-rounds-validation.md").write_text(text, encoding="utf-8")
     return 0
 
 

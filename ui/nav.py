@@ -32,6 +32,7 @@ PAGES: tuple[PageSpec, ...] = (
         "recommendation",
     ),
     PageSpec("Decide", "pages/6_workplan.py", "Work plan", ":material/assignment:", "workplan"),
+    PageSpec("Decide", "pages/7_rounds.py", "Rounds", ":material/autorenew:", "rounds"),
     PageSpec("Explore", "pages/8_compare.py", "Compare", ":material/compare_arrows:", "compare"),
     PageSpec(
         "Explore", "pages/9_sensitivity.py", "Sensitivity", ":material/swap_vert:", "sensitivity"

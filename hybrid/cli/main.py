@@ -12,13 +12,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from hybrid.cli import data, engines, recommend, report, scenarios, storage, workplan
+from hybrid.cli import data, engines, recommend, report, rounds, scenarios, storage, workplan
 from hybrid.errors import InputError
 from hybrid.safetext import shown
 
 # The modules that add sub-commands, in --help order. Imported like any other module: one that
 # fails to import is an error, not a command that silently goes missing.
-COMMAND_MODULES = (recommend, data, scenarios, report, workplan)
+COMMAND_MODULES = (recommend, data, scenarios, report, workplan, rounds)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -6,10 +6,10 @@
 One scenario without ``-o`` prints to standard output (text formats only). Several scenarios, or a
 folder of them, write ``<name>.<ext>`` into the ``-o`` folder (default ``reports/``), one line per
 file written; a scenario that cannot be used is reported on stderr and the rest still run, with exit
-code 2 at the end. ``--sensitivity`` and ``--uncertainty`` add those sections; ``--data FILE --slice
-COL`` (with the ``workplan`` command's ``--annotators``, ``--source``, ``--label``, ``--margin``,
-``--confidence``) adds the work plan by slice. The generation date
-comes from ``--date`` or ``$SOURCE_DATE_EPOCH`` when set, so a report can be rebuilt byte for byte.
+code 2 at the end. ``--sensitivity``, ``--uncertainty`` and ``--rounds`` add those sections;
+``--data FILE --slice COL`` (with the ``workplan`` command's ``--annotators``, ``--source``,
+``--label``, ``--margin``, ``--confidence``) adds the work plan by slice. The generation date comes
+from ``--date`` or ``$SOURCE_DATE_EPOCH`` when set, so a report can be rebuilt byte for byte.
 """
 
 from __future__ import annotations
@@ -79,6 +79,12 @@ def register(subparsers) -> None:
     )
     p.add_argument(
         "--uncertainty", action="store_true", help="add the Monte Carlo uncertainty section"
+    )
+    p.add_argument(
+        "--rounds",
+        action="store_true",
+        help="add the staged plan: the purchase in rounds beside the one-shot plan (as the "
+        "rounds command, default settings)",
     )
     p.add_argument(
         "--draws",
@@ -155,7 +161,14 @@ def report_data(scenario: Scenario, policy: Policy, args: argparse.Namespace):
         analysis=analysis,
         generated_at=generation_date(args.date),
         workplan=work_plan(scenario, policy, args),
+        rounds=_rounds(scenario, policy) if getattr(args, "rounds", False) else None,
     )
+
+
+def _rounds(scenario: Scenario, policy: Policy):
+    from hybrid.whatif.rounds import plan_rounds
+
+    return plan_rounds(scenario, policy)
 
 
 def _write(path: Path, content: str | bytes) -> None:

@@ -208,6 +208,15 @@ class WorkplanDefaults(_Strict):
     accuracy_prior_rows: PriorRowsValued
 
 
+class RoundsDefaults(_Strict):
+    """Settings of the staged plan (hybrid/whatif/rounds.py), each with its reason."""
+
+    miss_penalty_budget_share: MultiplierValued
+    min_round_rows: PriorRowsValued
+    holdout_share: FractionValued
+    max_rounds: Annotated[int, Field(ge=1, le=5)] = 5
+
+
 class Policy(_Strict):
     version: int = 1
     labels: Labels = Field(default_factory=Labels)
@@ -221,6 +230,9 @@ class Policy(_Strict):
     ranges: dict[str, Range] = Field(default_factory=dict)
     workplan: WorkplanDefaults | None = Field(
         None, description="per-slice work plan settings; built-in defaults when absent"
+    )
+    rounds: RoundsDefaults | None = Field(
+        None, description="staged plan settings; built-in defaults when absent"
     )
     source: str = "data/policy.yaml"
     digest: str = ""

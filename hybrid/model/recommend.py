@@ -255,6 +255,12 @@ def _make_plan(
     )
 
 
+def plan_of_size(inp: Inputs, share: float, coverage: float, n: float, name: str) -> Plan:
+    """A plan of ``n`` new examples at a fixed mix, priced and scored as the search's plans are
+    (a staged plan's round, hybrid/whatif/rounds.py, split by slice through the work plan)."""
+    return _make_plan(inp, name, share, coverage, n, float(inp.today()))
+
+
 def _size_plan(inp: Inputs, share, coverage, mode: str) -> np.ndarray:
     """New examples for fixed mixes: the fewest reaching the target, or all the budget buys, and
     never more synthetic rows than ``synthetic_available``.

@@ -331,6 +331,37 @@ class Economics(_Strict):
     )
 
 
+# A staged plan has at most this many rounds (Mahmood et al., CVPR 2022, recommend about five).
+MAX_ROUNDS = 5
+
+
+class RoundRecord(_Strict):
+    """One round the team bought, and what it measured after it (hybrid/whatif/rounds.py).
+
+    The counts in hand after the round place the reading on the model's curve whatever the
+    dataset says now, so a reading keeps its meaning after the team folds the round's rows into
+    its pilot.
+    """
+
+    human_examples: Count = Field(..., description="new human rows bought in this round")
+    synthetic_examples: Count = Field(..., description="new synthetic rows bought in this round")
+    review_coverage: Fraction = Field(
+        0.0, description="share of this round's synthetic rows reviewed"
+    )
+    spend: Money | None = Field(None, description="what the round cost")
+    human_in_hand: Count = Field(..., description="human rows in hand after the round")
+    synthetic_in_hand: Count = Field(..., description="synthetic rows in hand after the round")
+    measured_metric: Fraction | None = Field(
+        None, description="the metric the team measured after the round, on held-out human rows"
+    )
+    evaluation_rows: Annotated[int, _NoBool, Field(ge=1, le=MAX_COUNT)] | None = Field(
+        None, description="held-out rows the metric was measured on; the policy's share if unset"
+    )
+    predicted_metric: Fraction | None = Field(
+        None, description="what the plan predicted for this round, for the record"
+    )
+
+
 def _check_prelabel_costs(econ: Economics) -> None:
     ok, fix = econ.confirm_cost_per_example, econ.fix_cost_per_example
     if ok is not None and fix is not None and fix < ok:
@@ -371,6 +402,11 @@ class Scenario(_Strict):
     factors: Factors = Field(default_factory=Factors)
     dataset: Dataset | None = None
     economics: Economics
+    rounds: list[RoundRecord] | None = Field(
+        None,
+        max_length=MAX_ROUNDS,
+        description=f"the rounds bought so far and what each measured (at most {MAX_ROUNDS})",
+    )
 
     @model_validator(mode="after")
     def _today_is_known(self) -> Scenario:

@@ -179,6 +179,8 @@ def report_json(data: ReportData) -> dict:
         out["profile"] = data.profile
     if data.workplan is not None:
         out["workplan"] = data.workplan.plan.to_json()
+    if data.rounds is not None:
+        out["rounds"] = data.rounds.json
     out["report"] = {
         "format_version": REPORT_FORMAT_VERSION,
         "generated_at": data.generated_at.isoformat().replace("+00:00", "Z"),

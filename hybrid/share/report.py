@@ -222,6 +222,7 @@ class ReportData:
     uncertainty: tuple[UncertaintyRow, ...] | None = None
     uncertainty_note: str = ""
     workplan: WorkPlanSection | None = None
+    rounds: RoundsSection | None = None
 
     @property
     def label(self) -> str:
@@ -300,6 +301,7 @@ def build_report(
     generated_at: datetime | str | None = None,
     profile: Mapping[str, Any] | None = None,
     workplan: Any | None = None,
+    rounds: Any | None = None,
 ) -> ReportData:
     """Gather the report's content from the scenario's one ``Analysis`` (built here when not given).
 
@@ -309,12 +311,13 @@ def build_report(
     ``by_name()``, used when the analysis has none. ``profile``: optional dataset profile facts,
     ``{rows, columns, label_column, class_counts: {label: count}}``. ``workplan``: a
     ``hybrid.model.workplan.WorkPlan`` of this scenario (``slice_plan``), shown as the work plan by
-    slice. Sections appear only when given.
+    slice. ``rounds``: a ``hybrid.whatif.rounds.RoundsPlan``, shown as the staged plan. Sections
+    appear only when given.
     """
     a = analysis if analysis is not None else build_analysis(scenario, policy)
     if sensitivity is not None and a.sensitivity is None:
         a = dataclasses.replace(a, sensitivity=tuple(_as_bar(b) for b in sensitivity))
-    return report_from(a, policy, uncertainty, generated_at, profile, workplan)
+    return report_from(a, policy, uncertainty, generated_at, profile, workplan, rounds)
 
 
 def _as_bar(bar: Any) -> Bar:
@@ -344,6 +347,7 @@ def report_from(
     generated_at: datetime | str | None = None,
     profile: Mapping[str, Any] | None = None,
     workplan: Any | None = None,
+    rounds: Any | None = None,
 ) -> ReportData:
     """The report of one analysis: every number is the analysis's, only formatted here."""
     scenario, inp, rec = a.scenario, a.inputs, a.recommendation
@@ -449,7 +453,52 @@ def report_from(
         )
     if workplan is not None:
         data = dataclasses.replace(data, workplan=workplan_section(workplan))
+    if rounds is not None:
+        data = dataclasses.replace(data, rounds=rounds_section(rounds))
     return data
+
+
+@dataclass(frozen=True)
+class RoundsSection:
+    """The staged plan (``hybrid.whatif.rounds.RoundsPlan``) as the report shows it."""
+
+    json: dict
+    intro: str
+    rows: tuple[tuple[str, ...], ...]  # round, human, synthetic, spend, spent so far, reached
+
+
+def rounds_section(plan: Any) -> RoundsSection:
+    cur = plan.currency
+    o = plan.one_shot
+    rows = tuple(
+        (
+            str(r.round),
+            _count(r.human_examples),
+            _count(r.synthetic_examples),
+            money(r.spend, cur),
+            money(r.expected_spend_to_date, cur),
+            f"{r.probability_target:.0%}",
+        )
+        for r in plan.rounds
+    ) + (
+        (
+            "At once",
+            _count(o.human_examples),
+            _count(o.synthetic_examples),
+            money(o.spend, cur),
+            money(o.spend, cur),
+            f"{o.probability_target:.0%}",
+        ),
+    )
+    intro = (
+        f"Bought in {len(plan.rounds)} round(s), measuring between them, over {plan.draws:,} "
+        f"simulated futures, with a cost of missing the target of {money(plan.miss_penalty, cur)}: "
+        f"expected spend {money(plan.expected_spend, cur)} and the target reached in "
+        f"{plan.probability_target:.0%} of the futures, against {money(o.spend, cur)} and "
+        f"{o.probability_target:.0%} for the recommended plan bought at once. Rounds after the "
+        "first are averages: each buys what the measurement before it calls for."
+    )
+    return RoundsSection(json=plan.to_json(), intro=intro, rows=rows)
 
 
 def workplan_section(wp: Any) -> WorkPlanSection:

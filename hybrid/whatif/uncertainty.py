@@ -63,15 +63,22 @@ def draw_inputs(
     inp: Inputs, ranges: dict[str, Range], draws: int, rng: np.random.Generator
 ) -> Inputs:
     """Inputs with arrays of ``draws`` values for every ranged input (and the curve, if fitted)."""
-    return replace(inp, **_draws(inp, ranges, draws, rng))
+    return replace(inp, **draw_values(inp, ranges, draws, rng))
 
 
-def _draws(
+def draw_values(
     inp: Inputs, ranges: dict[str, Range], draws: int, rng: np.random.Generator
 ) -> dict[str, np.ndarray]:
-    """The drawn values by input field: one array of ``draws`` values each."""
+    """The drawn values by input field: one array of ``draws`` values each.
+
+    The one place draws are made: the Monte Carlo (``monte_carlo``) and the staged plan
+    (``hybrid.whatif.rounds``) both call it with a generator seeded the same way, so with the same
+    seed they see the same futures. Inputs are drawn in the order of their names, so the same
+    ranges give the same draws whatever order they arrive in (the policy file's, or the Sensitivity
+    page's kept as sorted JSON).
+    """
     changes: dict[str, np.ndarray] = {}
-    for field, r in ranges.items():
+    for field, r in sorted(ranges.items()):
         if field not in INPUTS or field == "exponent" and inp.curve.cov is not None:
             continue
         mode = float(np.mean(getattr(inp, field)))
@@ -103,7 +110,7 @@ def monte_carlo(
     budget), "budget" spends the whole budget.
     """
     rng = np.random.default_rng(seed)
-    drawn = _draws(inp, ranges, draws, rng)
+    drawn = draw_values(inp, ranges, draws, rng)
     names = [p[0] for p in plans]
     share = np.array([p[1] for p in plans])[:, None]
     cover = np.array([p[2] for p in plans])[:, None]

@@ -1,0 +1,196 @@
+"""``python -m hybrid rounds SCENARIO.yaml [--rounds N] [--miss-penalty AMOUNT] [--json]``: the
+staged plan (hybrid/whatif/rounds.py), round by round, beside the one-shot plan on the same futures.
+
+After a round, ``--measured METRIC -o NEXT.yaml`` records what round 1 bought (or ``--bought
+HUMAN,SYNTHETIC``) with the metric the team measured, writes the scenario with the round kept, and
+plans the next round from it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from hybrid.errors import InputError
+
+
+def _count_pair(text: str) -> tuple[int, int]:
+    parts = text.split(",")
+    try:
+        h, s = (int(p) for p in parts)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected HUMAN,SYNTHETIC as two whole numbers, got {text!r}"
+        ) from None
+    if h < 0 or s < 0:
+        raise argparse.ArgumentTypeError(f"row counts cannot be negative (got {text})")
+    return h, s
+
+
+def _rounds(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 1 <= n <= 5:
+        raise argparse.ArgumentTypeError(f"must be from 1 to 5 (got {n})")
+    return n
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be a fraction from 0 to 1 (got {text})")
+    return value
+
+
+def _money(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an amount of money, got {text!r}") from None
+    if not (value >= 0 and value < float("inf")):
+        raise argparse.ArgumentTypeError(f"must be a finite amount of at least 0 (got {text})")
+    return value
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "rounds", help="plan the purchase in rounds, re-measuring between them"
+    )
+    p.add_argument("scenario", help="scenario YAML file")
+    p.add_argument("--policy", help="guardrail policy YAML (default: data/policy.yaml)")
+    p.add_argument(
+        "--rounds", type=_rounds, help="number of rounds, 1 to 5 (default: chosen by the tool)"
+    )
+    p.add_argument(
+        "--miss-penalty",
+        type=_money,
+        metavar="AMOUNT",
+        help="cost of missing the target, in the scenario's currency (default: the policy's "
+        "share of the budget)",
+    )
+    p.add_argument("--draws", type=int, default=2000, help="simulated futures (100 to 20,000)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (the Monte Carlo's)")
+    p.add_argument(
+        "--measured",
+        type=_fraction,
+        metavar="METRIC",
+        help="the metric measured after the round just bought: records the round (needs -o)",
+    )
+    p.add_argument(
+        "--bought",
+        type=_count_pair,
+        metavar="HUMAN,SYNTHETIC",
+        help="with --measured: the rows the round bought (default: this plan's round 1)",
+    )
+    p.add_argument(
+        "--evaluation-rows", type=int, help="with --measured: held-out rows it was measured on"
+    )
+    p.add_argument("-o", "--output", help="with --measured: write the scenario with the round kept")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from hybrid.model.policy import load_policy
+    from hybrid.model.scenario import load_scenario
+    from hybrid.whatif.rounds import plan_rounds, record_round
+
+    if (args.measured is None) != (args.output is None):
+        raise InputError("--measured and -o go together: the round is recorded in the new file")
+    if args.measured is None and (args.bought is not None or args.evaluation_rows is not None):
+        raise InputError("--bought and --evaluation-rows describe a measured round: add --measured")
+    if args.evaluation_rows is not None and args.evaluation_rows < 1:
+        raise InputError(f"--evaluation-rows: must be at least 1 (got {args.evaluation_rows})")
+    policy = load_policy(args.policy)
+    scenario = load_scenario(args.scenario)
+    plan = plan_rounds(
+        scenario,
+        policy,
+        rounds=args.rounds,
+        miss_penalty=args.miss_penalty,
+        draws=args.draws,
+        seed=args.seed,
+    )
+    if args.measured is not None:
+        from hybrid.atomic import write_text
+
+        h, s, cover = plan.first_purchase()
+        if args.bought is not None:
+            h, s = args.bought
+        scenario = record_round(
+            scenario,
+            int(round(h)),
+            int(round(s)),
+            cover,
+            args.measured,
+            evaluation_rows=args.evaluation_rows,
+            spend=round(plan.rounds[0].spend, 2) if args.bought is None else None,
+            predicted_metric=min(max(plan.rounds[0].expected_metric, 0.0), 1.0),
+        )
+        write_text(args.output, scenario.to_yaml())
+        remaining = None if args.rounds is None else max(1, args.rounds - 1)
+        plan = plan_rounds(
+            scenario,
+            policy,
+            rounds=remaining,
+            miss_penalty=args.miss_penalty,
+            draws=args.draws,
+            seed=args.seed,
+        )
+    if args.json:
+        print(json.dumps(plan.to_json(), indent=2, allow_nan=False))
+    else:
+        from hybrid.safetext import terminal
+
+        print(terminal(render_text(scenario.name, plan)))
+    return 0
+
+
+def render_text(name: str, plan) -> str:
+    from hybrid.money import money
+
+    cur = plan.currency
+    goal = (
+        f"reach {plan.target:.3f} (today {plan.today_metric:.3f})"
+        if plan.mode == "target"
+        else f"the best metric {money(plan.budget, cur)} buys"
+    )
+    lines = [
+        name,
+        f"Buying in {len(plan.rounds)} round(s) to {goal}; synthetic share "
+        f"{plan.synthetic_share:.0%}, review coverage {plan.review_coverage:.0%}.",
+        f"Miss penalty {money(plan.miss_penalty, cur)}; {plan.draws:,} simulated futures.",
+        "",
+        f"{'round':<7}{'human rows':>12}{'synthetic rows':>16}{'spend':>14}{'spent so far':>15}"
+        f"{'reached by then':>17}",
+    ]
+    for r in plan.rounds:
+        lines.append(
+            f"{r.round:<7}{r.human_examples:>12,.0f}{r.synthetic_examples:>16,.0f}"
+            f"{money(r.spend, cur):>14}{money(r.expected_spend_to_date, cur):>15}"
+            f"{r.probability_target:>17.0%}"
+        )
+    o = plan.one_shot
+    lines += [
+        "",
+        f"One-shot plan on the same futures: {money(o.spend, cur)}, reaches the target in "
+        f"{o.probability_target:.0%} of them (expected metric {o.expected_metric:.3f}).",
+        f"Expected spend plus miss penalty: staged {money(plan.expected_cost, cur)}, one-shot "
+        f"{money(plan.one_shot_cost, cur)}.",
+        "Rounds after the first are averages over the futures: each buys according to what the "
+        "round before it measured.",
+    ]
+    lines += [f"  - {n}" for n in plan.notes]
+    if plan.spreads:
+        lines += ["", "Measured, with standard error now and after round 1:"]
+        lines += [
+            f"  {sp.name:<20}{sp.value:>10.4g}{sp.standard_error:>12.4g}"
+            f"{sp.after_first_round:>12.4g}"
+            for sp in plan.spreads
+        ]
+    return "\n".join(lines)
