@@ -71,15 +71,14 @@ if not up or not prof or not prof.get("data"):
     st.stop()
 
 if ui_wp.using_sample():
-    c1, c2 = st.columns([4, 1], vertical_alignment="center")
-    c1.info(
+    st.info(
         md_escape(
             f"Slicing the bundled sample, {ui_wp.SAMPLE.name}. Your scenario is unchanged: the "
             "plan split here is the one the other pages show."
         ),
         icon=":material/science:",
     )
-    c2.button("Stop using the sample", key="workplan.sample.stop", on_click=ui_wp.stop_sample)
+    st.button("Stop using the sample", key="workplan.sample.stop", on_click=ui_wp.stop_sample)
 
 settings = Settings.from_policy(compute.policy(state.policy_text()))
 ui_wp.seed(up, prof, settings.margin, settings.confidence)
