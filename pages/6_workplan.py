@@ -185,42 +185,51 @@ st.caption(
 
 st.subheader("Slice by slice")
 # Two tables of the same rows, each narrow enough for a 1280 px screen (one table of every column
-# ran past the right edge): what each slice gets, then what sets its mix. The reasons in words are
-# under "Explain one slice".
+# ran past the right edge): what each slice gets, then what sets its mix, with short column names
+# under a caption that says what they count. The reasons in words are under "Explain one slice".
 slice_table = neutralise_frame(ui_wp.table(wp))
-for key, columns in (
+for key, caption, columns in (
     (
         "workplan.table",
-        [
-            "Slice",
-            "Rows today",
-            "New human rows",
-            "New synthetic rows",
-            "Reviewed rows",
-            "Verification sample",
-            "Spend",
-        ],
+        "New rows and spend per slice. Check sample: reviewed rows that measure the generator's "
+        "accuracy in the slice.",
+        {
+            "Slice": "Slice",
+            "Rows today": "Rows today",
+            "New human rows": "New human",
+            "New synthetic rows": "New synthetic",
+            "Reviewed rows": "Reviewed",
+            "Verification sample": "Check sample",
+            "Spend": "Spend",
+        },
     ),
     (
         "workplan.mix",
-        [
-            "Slice",
-            "Edge case",
-            "Annotator agreement",
-            "Generator accuracy",
-            "Synthetic share",
-            "Synthetic cap",
-            "Review coverage",
-        ],
+        "What sets each slice's mix: annotator agreement, generator accuracy, the synthetic share "
+        "and its cap, and review coverage of the synthetic rows.",
+        {
+            "Slice": "Slice",
+            "Edge case": "Edge case",
+            "Annotator agreement": "Agreement",
+            "Generator accuracy": "Generator",
+            "Synthetic share": "Synthetic",
+            "Synthetic cap": "Cap",
+            "Review coverage": "Review",
+        },
     ),
 ):
+    st.caption(caption)
     st.dataframe(
         slice_table,
         hide_index=True,
         width="stretch",
         key=key,
         height=min(36 * (len(wp.slices) + 1) + 24, 620),
-        column_order=columns,
+        column_order=list(columns),
+        column_config={
+            column: st.column_config.Column(label, pinned=column == "Slice")
+            for column, label in columns.items()
+        },
     )
 
 names = [s.slice for s in wp.slices]

@@ -92,8 +92,9 @@ def test_measured_learning_curve_becomes_the_scenarios_curve():
     assert "human-labeled rows only" in m.note
     assert metric(at, "Back-test error") == f"{m.result.backtest_error:.3f}"
     table = at.main.dataframe[-1].value
-    assert list(table.columns) == [f"{int(n):,}" for n, _ in points]
-    assert list(table.iloc[0]) == [round(float(s), 3) for _, s in points]
+    # One row per size (a row across ran past the right edge of its column at 1280 px).
+    assert list(table["Training rows"]) == [f"{int(n):,}" for n, _ in points]
+    assert list(table.iloc[:, 1]) == [f"{float(s):.3f}" for _, s in points]
     # Nothing changes until "Use" is pressed.
     assert scenario(at).economics.learning_curve == before.economics.learning_curve
 

@@ -536,14 +536,21 @@ def _show_curve(key: tuple, m: Measured) -> None:
     st.plotly_chart(
         curve_figure(m), theme=None, key="evidence.curve.chart", config={"displayModeBar": False}
     )
-    # One row across, the sizes as the header: the numbers that "Use" writes, in little height.
+    # One row per size, two columns: the numbers that "Use" writes. (One row across, the sizes as
+    # the header, ran past the right edge of the half-page column at 1280 px.)
     table = pd.DataFrame(
-        [[round(float(v), 3) for _, v in r.points]],
-        columns=[f"{int(n):,}" for n, _ in r.points],
-        index=[METRIC_TITLES[r.metric].capitalize()],
+        {
+            "Training rows": [f"{int(n):,}" for n, _ in r.points],
+            METRIC_TITLES[r.metric].capitalize(): [f"{float(v):.3f}" for _, v in r.points],
+        }
     )
-    table.index.name = "Training rows"
-    st.dataframe(neutralise_frame(table), width="stretch")
+    st.dataframe(
+        neutralise_frame(table),
+        width="stretch",
+        hide_index=True,
+        height=min(36 * (len(table) + 1) + 4, 300),
+        key="evidence.curve.table",
+    )
     facts = [f"{r.cv}-fold cross-validation on {m.note}", r.model]
     if r.fit is not None:
         facts.append(f"fitted ceiling {r.fit.ceiling:.3f}")

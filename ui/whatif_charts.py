@@ -98,13 +98,14 @@ def compare_curves(
         fig.add_hline(
             y=t,
             line={"color": theme.TARGET, "dash": "dash", "width": 2},
-            # Above the line at the left, where each rising curve is still below its target.
+            # Below the line at the right: each curve has crossed its target there (or ended at
+            # its budget), and the plan markers sit on the line at the left.
             annotation={
                 "text": html_text(label),
                 "font": {"size": theme.CHART_FONT - 1, "color": theme.TARGET},
                 "bgcolor": _LABEL_BG,
             },
-            annotation_position="top left",
+            annotation_position="bottom right",
         )
     lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
     pad = max(0.01, 0.08 * (hi - lo))
@@ -397,7 +398,10 @@ def tornado_chart(bars: Sequence[Bar], base: dict, currency: str) -> go.Figure:
     # Room right of the largest share for its label ("80% · Hybrid" is about a third of the axis
     # at laptop width): with only the padding it ran past the chart's edge.
     s_right = min(160.0, s_hi + max(s_pad, 0.32 * (s_hi - s_left)))
-    ticks = [t for t in range(0, 101, 20) if s_left <= t <= s_right]
+    # Every 20% while the axis is short; every 50% when the label room makes it long, where 20%
+    # steps put "80%" and "100%" against each other at laptop width.
+    step = 20 if s_right - s_left <= 150 else 50
+    ticks = [t for t in range(0, 101, step) if s_left <= t <= s_right]
     fig.update_xaxes(
         range=[s_left, s_right], tickvals=ticks, ticktext=[f"{t}%" for t in ticks], row=2, col=1
     )
