@@ -303,6 +303,9 @@ def test_the_report_carries_the_same_rounds_as_the_command(capsys):
     assert main(["report", str(SUPPORT), "--format", "md", "--rounds"]) == 0
     md = capsys.readouterr().out
     assert "## Buying in rounds" in md and "| At once |" in md
+    assert main(["report", str(SUPPORT), "--format", "html", "--rounds"]) == 0
+    html = capsys.readouterr().out
+    assert '<section id="rounds">' in html and "<td>At once</td>" in html
     assert main(["report", str(SUPPORT), "--format", "json"]) == 0
     assert "rounds" not in json.loads(capsys.readouterr().out)
 

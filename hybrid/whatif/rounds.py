@@ -608,8 +608,8 @@ def _simulate(fut: _Futures, first: float):
     metric1 = d.metric(bought1, fut.share, fut.coverage)
     stay = np.repeat(bought1[None], fut.rounds, axis=0)
     yield None, stay, np.repeat(metric1[None], fut.rounds, axis=0)
-    if fut.rounds == 1:
-        return
+    if fut.rounds == 1 or first >= fut.cap * (1.0 - 1e-9):
+        return  # one round, or round 1 bought all the budget buys: later rounds have nothing
     logw1 = _update(
         fut, np.zeros((fut.needed.shape[0], futures), dtype=np.float32), bought1, metric1, 0
     )
