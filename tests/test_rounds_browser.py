@@ -7,22 +7,17 @@ split by slice. The screenshot goes to test-output/rounds/rounds-1280.png."""
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import pytest
+from browser_helpers import metric, needs_chromium, no_exceptions
+from test_meeting_browser import _CHARTS, _CLIPPED
+
+from hybrid.model.scenario import load_scenario
+from hybrid.share.urlstate import encode
+from scripts.streamlit_server import full_page_screenshot, running_app, wait_for_app
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
-
-from browser_helpers import metric, needs_chromium, no_exceptions  # noqa: E402
-from streamlit_server import full_page_screenshot, running_app, wait_for_app  # noqa: E402
-from test_meeting_browser import _CHARTS, _CLIPPED  # noqa: E402
-
-from hybrid.model.scenario import load_scenario  # noqa: E402
-from hybrid.share.urlstate import encode  # noqa: E402
 
 pytestmark = needs_chromium
 
