@@ -15,7 +15,7 @@ Monte Carlo. Pure: no I/O, no caching (the dashboard caches it in ``ui.compute``
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -195,6 +195,11 @@ def _value(inp: Inputs, key: str):
         return f"c = {c.ceiling:.4f}, a = {c.scale:.4g}, b = {c.exponent:.4f}"
     if key == "fix_cost":
         return float(inp.human_cost if inp.fix_cost is None else inp.fix_cost)
+    if key == "synthetic_now_value" and inp.synthetic_pool > 0:
+        # Rows in hand priced by the pilot's response: worth what an unreviewed row at the pilot's
+        # accuracy is (economics.Inputs._response), not the default for rows of unknown origin.
+        old = inp if inp.pool_accuracy is None else replace(inp, accuracy=inp.pool_accuracy)
+        return float(np.mean(old.exchange_rate(0.0)))
     v = float(np.mean(getattr(inp, key)))
     return v if np.isfinite(v) else None
 
