@@ -260,3 +260,16 @@ def test_pages_show_the_analysis(path, _own_library):
         assert not at.exception, (page, [e.value for e in at.exception])
         wrong += [(page, *row) for row in numbers(a, at) if row[1] != row[2]]
     assert not wrong, wrong
+
+
+def test_the_work_plan_in_the_analysis_splits_the_analysis_plan():
+    """The work plan rides in the analysis, split from its recommended plan with its inputs; the
+    report shows the analysis's work plan (work-plan numbers: i20b's tests)."""
+    from hybrid.model.workplan import SliceStats
+
+    path = ROOT / "data" / "examples" / "support-intent-fine-tuning.yaml"
+    slices = [SliceStats("billing", 6000, agreement=0.97), SliceStats("shipping", 2500)]
+    a = build_analysis(load_scenario(path), load_policy(), slices=slices)
+    assert a.workplan is not None and a.workplan.plan == a.rec.plan
+    report = build_report(a.scenario, load_policy(), analysis=a)
+    assert report.workplan is not None and report.workplan.plan is a.workplan

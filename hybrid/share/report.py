@@ -34,9 +34,8 @@ import numpy as np
 from hybrid import __version__, palette, vocabulary
 from hybrid.errors import InputError
 from hybrid.explain.sensitivity import Bar
-from hybrid.model.economics import Inputs
 from hybrid.model.policy import Bound, Policy, guardrails
-from hybrid.model.recommend import Plan, Recommendation, metric_for_spend
+from hybrid.model.recommend import Plan, Recommendation
 from hybrid.model.scenario import DATA_USE_TITLES, FACTOR_NAMES, FACTOR_TITLES, Scenario
 from hybrid.money import money
 from hybrid.safetext import shown
@@ -77,7 +76,6 @@ _LAYER_COLORS = {
     "human_review": COLORS["review"],
 }
 LAYERS = tuple((key, title, _LAYER_COLORS[key], desc) for key, title, desc in vocabulary.LAYERS)
-SPEND_TABLE_FRACTIONS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0)
 YAML_MARKER = "<!-- hybrid-report:scenario-yaml -->"
 REPORT_FORMAT_VERSION = 1
 
@@ -350,7 +348,7 @@ def report_from(
     rounds: Any | None = None,
 ) -> ReportData:
     """The report of one analysis: every number is the analysis's, only formatted here."""
-    scenario, inp, rec = a.scenario, a.inputs, a.recommendation
+    scenario, rec = a.scenario, a.recommendation
     cur = rec.currency
     p, h = rec.plan, rec.human_plan
     plans = {pl.name: pl for pl in rec.plans}
@@ -436,7 +434,7 @@ def report_from(
         # The report's charts have a logarithmic spend axis: the analysis's curves above zero.
         curve_spend=tuple(float(x) for x in a.spend[a.spend > 0]),
         curve_metric={k: tuple(float(x) for x in v[a.spend > 0]) for k, v in a.curves.items()},
-        spend_table=tuple(_spend_table(inp, rec)),
+        spend_table=tuple(_spend_table(a)),
         chart_description=_chart_description(rec),
         rationale=tuple(rec.rationale),
         inputs=_inputs_json(a),
@@ -451,6 +449,7 @@ def report_from(
         data = dataclasses.replace(
             data, uncertainty=rows_u, uncertainty_note=_uncertainty_note(rows_u)
         )
+    workplan = workplan if workplan is not None else a.workplan
     if workplan is not None:
         data = dataclasses.replace(data, workplan=workplan_section(workplan))
     if rounds is not None:
@@ -788,14 +787,11 @@ def _assumptions(a: Analysis, policy: Policy) -> list[Fact]:
     return out
 
 
-def _spend_table(inp: Inputs, rec: Recommendation) -> list[tuple[str, tuple[str, ...]]]:
-    spends = [rec.budget * f for f in SPEND_TABLE_FRACTIONS]
-    out = []
-    plans = {pl.name: pl for pl in rec.plans}
-    for s in spends:
-        vals = tuple(f"{float(_metric_at(inp, plans[n], s)):.3f}" for n in PLAN_ORDER)
-        out.append((money(s, rec.currency), vals))
-    return out
+def _spend_table(a: Analysis) -> list[tuple[str, tuple[str, ...]]]:
+    return [
+        (money(spend, a.currency), tuple(f"{metrics[n]:.3f}" for n in PLAN_ORDER))
+        for spend, metrics in a.spend_table
+    ]
 
 
 def _chart_description(rec: Recommendation) -> str:
@@ -980,8 +976,3 @@ def _uncertainty_note(rows: tuple[UncertaintyRow, ...]) -> str:
                 "inputs worth measuring (see Sensitivity)."
             )
     return " ".join(parts)
-
-
-def _metric_at(inp, plan, spend: float) -> float:
-    """Expected metric of ``plan``'s mix when ``spend`` buys new examples."""
-    return metric_for_spend(inp, plan.synthetic_share, plan.review_coverage, np.array([spend]))[0]

@@ -14,8 +14,9 @@ Monte Carlo. Pure: no I/O, no caching (the dashboard caches it in ``ui.compute``
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 
@@ -34,6 +35,9 @@ from hybrid.whatif.uncertainty import DEFAULT_DRAWS, MonteCarlo, monte_carlo
 # 1/10,000 of the budget, so a plan that buys only what reaches the target still has a curve when
 # the axis goes logarithmic. Each plan's own spend is added, so its point lies on its curve.
 SPEND_POINTS = 161
+
+# Shares of the budget at which the spend table gives each plan's expected metric.
+SPEND_TABLE_FRACTIONS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0)
 
 # The inputs an analysis reports with their sources, in the order a table lists them.
 SOURCED_INPUTS = (
@@ -89,9 +93,14 @@ class Analysis:
     exchange_rate: float  # human rows one new synthetic row is worth at the plan's review
     review_unit_cost: float  # cash per reviewed row: the check plus the wrong ones found, fixed
     review_found: float  # share of reviewed rows found wrong and fixed
+    # (spend, {plan name: expected metric}) at SPEND_TABLE_FRACTIONS of the budget
+    spend_table: tuple[tuple[float, Mapping[str, float]], ...] = ()
     ranges: Mapping[str, Range] = field(default_factory=dict)
     sensitivity: tuple[Bar, ...] | None = None
     uncertainty: MonteCarlo | None = None
+    # The recommended plan by slice (hybrid.model.workplan.WorkPlan), priced by these inputs and
+    # this plan; None unless build_analysis was given the slices.
+    workplan: Any = None
 
     # -- the recommendation, by name ------------------------------------------------------------
     @property
@@ -186,6 +195,11 @@ def _value(inp: Inputs, key: str):
         return f"c = {c.ceiling:.4f}, a = {c.scale:.4g}, b = {c.exponent:.4f}"
     if key == "fix_cost":
         return float(inp.human_cost if inp.fix_cost is None else inp.fix_cost)
+    if key == "synthetic_now_value" and inp.synthetic_pool > 0:
+        # Rows in hand priced by the pilot's response: worth what an unreviewed row at the pilot's
+        # accuracy is (economics.Inputs._response), not the default for rows of unknown origin.
+        old = inp if inp.pool_accuracy is None else replace(inp, accuracy=inp.pool_accuracy)
+        return float(np.mean(old.exchange_rate(0.0)))
     v = float(np.mean(getattr(inp, key)))
     return v if np.isfinite(v) else None
 
@@ -221,10 +235,15 @@ def build_analysis(
     draws: int = DEFAULT_DRAWS,
     seed: int = 0,
     include_synthetic: bool = True,
+    slices: Sequence[Any] | None = None,
+    margin: float | None = None,
+    confidence: float | None = None,
 ) -> Analysis:
     """The analysis of ``scenario`` under ``policy``; the tornado and the Monte Carlo (over
     ``ranges``, the policy's by default) only when asked. ``include_synthetic`` False leaves the
-    all-synthetic plan out of the Monte Carlo (it is outside the guardrails)."""
+    all-synthetic plan out of the Monte Carlo (it is outside the guardrails). ``slices``
+    (``hybrid.model.workplan.SliceStats``): split the recommended plan across them, with the same
+    inputs and plan (``slice_plan``; ``margin`` and ``confidence`` its verification sample's)."""
     if uncertainty and draws < 100:
         raise InputError(f"--draws: at least 100 draws are needed, got {draws}")
     inp = resolve_inputs(scenario, policy)
@@ -238,6 +257,20 @@ def build_analysis(
         )
         for p in rec.plans
     }
+    table = tuple(
+        (
+            float(rec.budget * f),
+            {
+                p.name: float(
+                    metric_for_spend(
+                        priced, p.synthetic_share, p.review_coverage, np.array([rec.budget * f])
+                    )[0]
+                )
+                for p in rec.plans
+            },
+        )
+        for f in SPEND_TABLE_FRACTIONS
+    )
     rng = dict(policy.ranges if ranges is None else ranges)
     bars = tuple(tornado(inp, policy, rng)) if sensitivity else None
     mc = None
@@ -248,6 +281,19 @@ def build_analysis(
             if include_synthetic or p.name != "all-synthetic"
         ]
         mc = monte_carlo(priced, plans, rng, rec.mode, draws=draws, seed=seed)
+    wp = None
+    if slices is not None:
+        from hybrid.model.workplan import slice_plan
+
+        wp = slice_plan(
+            scenario,
+            policy,
+            list(slices),
+            margin=margin,
+            confidence=confidence,
+            inputs=inp,
+            recommendation=rec,
+        )
     return Analysis(
         scenario=scenario,
         policy_source=policy.source,
@@ -260,9 +306,11 @@ def build_analysis(
         exchange_rate=float(priced.exchange_rate(rec.plan.review_coverage)),
         review_unit_cost=float(priced.review_unit_cost()),
         review_found=float((1.0 - priced.accuracy) * priced.catch_rate),
+        spend_table=table,
         ranges=rng,
         sensitivity=bars,
         uncertainty=mc,
+        workplan=wp,
     )
 
 
