@@ -37,3 +37,17 @@ def test_no_private_streamlit_attribute_is_read_or_written():
             if re.search(pattern, text):
                 problems.append(f"{path.relative_to(ROOT)}: {pattern}")
     assert not problems, problems
+
+
+def test_every_page_path_named_in_the_code_exists():
+    """A page link or switch names a file that exists (a renumbered page left a Rounds link to
+    ``pages/11_workplan.py`` that only failed when clicked in a browser)."""
+    import re
+
+    root = Path(__file__).resolve().parent.parent
+    named = {}
+    for path in [root / "app.py", *root.glob("pages/*.py"), *root.glob("ui/*.py")]:
+        for m in re.finditer(r"pages/\d+_\w+\.py", path.read_text(encoding="utf-8")):
+            named.setdefault(m.group(0), path.name)
+    missing = {p: where for p, where in named.items() if not (root / p).is_file()}
+    assert named and not missing

@@ -9,13 +9,14 @@ and column choices.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import plotly.graph_objects as go
 import streamlit as st
 
-from hybrid.model.economics import resolve_inputs
 from hybrid.model.policy import Range
+from hybrid.model.recommend import plan_inputs
 from hybrid.model.scenario import Scenario
 from hybrid.money import money
 from hybrid.share.chart_layout import chart_layout
@@ -227,16 +228,18 @@ def first_work_order(scenario: Scenario, policy_text: str | None, plan: RoundsPl
         tuple(spec["annotators"]),
         spec["source"] or None,
     )
-    pol = compute.policy(policy_text)
-    inp = resolve_inputs(scenario, pol)
+    a = compute.analysis_for(scenario, policy_text)
+    rec = a.recommendation
+    # Round 1 in place of the whole plan, priced on the inputs the plan is priced on.
+    first = dataclasses.replace(rec, plan=plan.first_plan(plan_inputs(a.inputs, rec)))
     return slice_plan(
         scenario,
-        pol,
+        compute.policy(policy_text),
         stats,
         margin=float(spec["margin"]) / 100.0,
         confidence=float(spec["confidence"]) / 100.0,
-        inputs=inp,
-        plan=plan.first_plan(inp),
+        inputs=a.inputs,
+        recommendation=first,
     )
 
 
