@@ -92,12 +92,14 @@ def _sample() -> tuple[dict, dict]:
 def defaults(prof: dict, margin: float, confidence: float) -> dict[str, Any]:
     """The choices a new file starts with: its classes as slices, its detected annotators and
     source."""
-    roles, cols = prof["roles"], prof["columns"]
-    label = roles.get("label")
+    from hybrid.evidence.slices import slice_columns
+
+    cols = prof["columns"]
+    found = slice_columns(cols, prof["roles"])
     return {
-        "slice": label if label in cols else (cols[0] if cols else ""),
-        "annotators": [c for c in roles.get("annotators") or [] if c in cols],
-        "source": roles.get("source") if roles.get("source") in cols else "",
+        "slice": found.label or (cols[0] if cols else ""),
+        "annotators": list(found.annotators),
+        "source": found.source or "",
         "margin": round(100.0 * margin, 2),
         "confidence": round(100.0 * confidence, 2),
     }
@@ -130,8 +132,10 @@ def remember(up: dict, prof: dict) -> dict[str, Any]:
 def label_column(prof: dict) -> str | None:
     """The label column chosen on the Dataset page (or detected): the generator's labels are checked
     against the annotators on it."""
+    from hybrid.evidence.slices import slice_columns
+
     chosen = st.session_state.get("dataset.col.label")
-    label = chosen or prof["roles"].get("label")
+    label = slice_columns(prof["columns"], prof["roles"], label=chosen or None).label
     return label if label in prof["columns"] else None
 
 

@@ -1,6 +1,9 @@
 """``python -m hybrid workplan SCENARIO.yaml --data FILE --slice COL [--annotators A,B]
 [--source COL] [--label COL] [-o plan.csv|plan.json] [--json]``: the work plan per slice.
 
+The label, annotator and source columns not named are found by name as the Work plan page finds
+them (``detect_slice_columns``), and the output says which were used.
+
 The global plan of ``recommend``, split across the data's slices (docs/model.md, "Work plan"). The
 model and the data readers are imported when the command runs.
 """
@@ -83,6 +86,20 @@ def work_plan(scenario, policy, args):
     return slice_plan(scenario, policy, stats, margin=args.margin, confidence=args.confidence)
 
 
+def slice_columns_of(args):
+    """The label, annotator and source columns the plan reads: those named, the rest detected
+    as the Work plan page detects them (``hybrid.evidence.slices.detect_slice_columns``)."""
+    from hybrid.evidence.slices import detect_slice_columns
+
+    return detect_slice_columns(
+        input_path(args.data),
+        name=args.data,
+        label=args.label,
+        annotators=_columns(args.annotators),
+        source=args.source,
+    )
+
+
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "workplan",
@@ -119,10 +136,15 @@ def run(args: argparse.Namespace) -> int:
 
     # Slice names come from the data and the name from the scenario: control characters and bidi
     # overrides reach the terminal as visible escapes (a JSON reader reads \u202e as the same text).
+    columns = getattr(args, "columns_read", None)
     if args.json:
         print(terminal(_dump(wp.to_json())))
+        if columns is not None:
+            print(terminal(columns.describe()), file=sys.stderr)
         return 0
     print(terminal(render_text(scenario.name, wp)))
+    if columns is not None:
+        print(terminal(columns.describe()))
     if args.output:
         print(f"\nwrote {args.output}", file=sys.stderr)
     return 0
@@ -131,13 +153,15 @@ def run(args: argparse.Namespace) -> int:
 def _read_slices(args):
     from hybrid.evidence.slices import read_slices
 
+    cols = slice_columns_of(args)
+    args.columns_read = cols
     return read_slices(
         input_path(args.data),
         name=args.data,
         slice=args.slice,
-        label=args.label,
-        annotators=_columns(args.annotators),
-        source=args.source,
+        label=cols.label,
+        annotators=list(cols.annotators) or None,
+        source=cols.source,
     )
 
 

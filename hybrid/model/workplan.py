@@ -533,6 +533,19 @@ def round_to_total(x: np.ndarray, total: int, upper: np.ndarray | None = None) -
     return base.astype(int)
 
 
+def min_review_rows(min_coverage, synthetic: np.ndarray) -> np.ndarray:
+    """Each slice's reviewed rows at the minimum review coverage, in whole rows that add up to the
+    minimum over all slices rounded once (largest remainder), as the overall plan rounds its
+    reviewed rows once.
+
+    Rounding each slice up made the slices review more rows than the overall plan (15% of 5,997,
+    7,133 and 5,926 rows is 900 + 1,070 + 889 = 2,859 against the plan's 2,858), and that one row
+    carried the work plan to $20,001 beside a $20,000 plan and budget.
+    """
+    exact = np.broadcast_to(np.asarray(min_coverage, dtype=float), synthetic.shape) * synthetic
+    return round_to_total(exact, int(round(float(exact.sum()))), upper=synthetic.astype(float))
+
+
 def _syn_bound(cap: np.ndarray, h: np.ndarray, total: float) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         b = np.where(cap >= 1.0, total, np.where(cap <= 0.0, 0.0, cap / (1.0 - cap) * h))
@@ -731,9 +744,7 @@ def slice_plan(
     # verification samples and review
     ver = verification_sample(sl.accuracy, settings.margin, settings.confidence)
     ver = np.where(si > 0, ver, 0)
-    need = np.where(
-        si > 0, np.maximum(np.ceil(sl.min_review * si - 1e-9), np.minimum(si, ver)), 0.0
-    )
+    need = np.where(si > 0, np.maximum(min_review_rows(sl.min_review, si), np.minimum(si, ver)), 0)
     target_reviewed = global_reviewed
     if unplaced:  # fewer synthetic rows placed: the same coverage of the ones placed
         target_reviewed = int(round(global_reviewed * si.sum() / n_s))
@@ -786,7 +797,15 @@ def slice_plan(
             int(hi[i]), int(si[i]), policy.labels.human_below, policy.labels.synthetic_above
         )
         reason, moves = _explain(
-            sl, i, int(hi[i]), int(si[i]), int(ver[i]), int(reviewed[i]), lean, flip[i]
+            sl,
+            i,
+            int(hi[i]),
+            int(si[i]),
+            int(ver[i]),
+            int(reviewed[i]),
+            lean,
+            flip[i],
+            no_synthetic=_no_synthetic_anywhere(rec, inp) if n_s == 0 else None,
         )
         src = (
             f"measured on {int(sl.reviewed_before[i]):,} reviewed synthetic rows"
@@ -876,10 +895,45 @@ def slice_plan(
     )
 
 
+def _no_synthetic_anywhere(rec: Recommendation, inp: Inputs) -> str:
+    """Why the overall plan buys no synthetic rows, the cause the recommendation gives
+    (``hybrid.explain.rationale``): a slice without synthetic rows is then no different from the
+    others, and saying it gains "less than elsewhere" named a cause that was not there."""
+    if rec.drops_rows_in_hand:
+        return (
+            "Human rows: by the measured response generated rows lower the metric, so the "
+            "overall plan buys no synthetic rows for any slice (and drops the "
+            f"{rec.rows_in_hand:,.0f} in hand)."
+        )
+    if float(inp.guardrails.max_synthetic_share) <= 0.0:
+        return "Human rows: the guardrails allow no synthetic rows in the overall plan."
+    return (
+        "Human rows: the overall plan buys no synthetic rows for any slice; at today's prices "
+        "a human row buys more."
+    )
+
+
 def _explain(
-    sl: SliceModel, i: int, h: int, s: int, ver: int, reviewed: int, lean: str, flip: float
+    sl: SliceModel,
+    i: int,
+    h: int,
+    s: int,
+    ver: int,
+    reviewed: int,
+    lean: str,
+    flip: float,
+    no_synthetic: str | None = None,
 ) -> tuple[str, str]:
-    """One line on why the slice got its quota, and one on what would move it."""
+    """One line on why the slice got its quota, and one on what would move it.
+
+    ``no_synthetic`` is the reason when the overall plan buys no synthetic rows at all.
+
+    "What would move it" is the marginal comparison (``_flip_accuracy``): the generator accuracy
+    below which the next dollar in this slice buys more as a human row than as a synthetic one, so
+    the slice's mix would move toward human rows. It is not the accuracy at which the overall
+    label (human-led, hybrid, synthetic-led) changes, which the recommendation reports and which
+    the guardrails may hold over a wider range; the wording keeps the two apart.
+    """
     acc = sl.accuracy[i]
     agr = sl.agreement[i]
     at_chance = bool(np.isfinite(agr)) and bool(sl.at_chance[i])
@@ -905,10 +959,12 @@ def _explain(
             reason = (
                 f"Human rows: low agreement ({agr_text}); ambiguous cases need expert judgment."
             )
+        elif no_synthetic is not None:
+            reason = no_synthetic
         else:
             reason = (
-                f"Human rows: with the generator at {acc:.0%} here, synthetic rows gain less than "
-                f"elsewhere."
+                f"Human rows: with the generator at {acc:.0%} here, synthetic rows gain less here "
+                f"than in the slices that get them."
             )
     elif share >= 0.5:
         reason = (
@@ -932,8 +988,10 @@ def _explain(
         moves = "Human rows stay the better buy here at any generator accuracy at today's prices."
     elif acc >= flip:
         moves = (
-            f"Human rows would be the better buy here if the generator's accuracy fell below "
-            f"{flip:.0%}."
+            f"Below {flip:.0%} generator accuracy the next dollar here would buy more as human "
+            f"rows than as synthetic ones, so this slice's mix would shift toward human rows "
+            f"(a shift in this slice's mix, not a change of the overall answer, whose range the "
+            f"recommendation gives)."
         )
     else:
         lead = (
