@@ -173,6 +173,9 @@ with st.container(border=True):
         help="Each layer at the overall plan's price per row, so the slices add up to its spend "
         "to the cent.",
     )
+    beyond = wp.beyond_the_plan()
+    if beyond:
+        st.warning(md_escape(beyond), icon=":material/payments:")
     for note in wp.notes:
         st.caption(":material/info: " + md_escape(note))
 

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from hybrid.cli.workplan import render_text
 from hybrid.errors import InputError
 from hybrid.model.economics import resolve_inputs
 from hybrid.model.recommend import decide
@@ -146,6 +147,15 @@ def test_verification_beyond_the_global_review_is_priced_not_hidden(policy):
         assert wp.extra_review_examples == wp.reviewed_examples - wp.global_reviewed > 0
         assert wp.extra_review_cost > 0
         assert any("more reviewed rows" in n for n in wp.notes)
+        # a named line, never a silent overrun (the CLI's text and the page show it)
+        line = wp.beyond_the_plan()
+        assert line.startswith("Verification beyond the overall plan:")
+        assert f"{wp.extra_review_examples:,} more reviewed rows" in line
+        assert line in render_text(scn.name, wp)
+        if wp.spend > wp.budget + 0.005:
+            assert "over the" in line and "budget" in line
+    else:
+        assert wp.beyond_the_plan() is None
     for s in wp.slices:
         assert s.reviewed_examples >= min(s.synthetic_examples, s.verification_sample)
 

@@ -41,7 +41,7 @@ def test_the_good_pilot_spends_the_plan_to_the_cent_within_budget(columns):
     assert wp.extra_review_examples == 0
     assert round(wp.spend, 2) == round(float(wp.plan.spend), 2)
     assert wp.spend <= wp.budget + 0.005
-    assert wp.spends_the_overall_plan
+    assert wp.spends_the_overall_plan and wp.beyond_the_plan() is None
 
 
 def test_minimum_review_is_rounded_once_over_all_slices():
@@ -90,3 +90,19 @@ def test_cli_finds_the_annotator_columns_and_says_so(capsys):
     out2 = capsys.readouterr().out
     assert "annotator columns annotator_a, annotator_b;" in out2  # named, not found
     assert out2.splitlines()[:6] == out.splitlines()[:6]
+
+
+def test_verification_beyond_the_plan_is_a_named_line_with_the_overrun(capsys):
+    """A 1-point margin needs more reviewed rows than the plan's 15%: the extra spend is named,
+    with how far it takes the total past the budget, in the core and the command's text."""
+    scn = load_scenario(HERE / "out_good.yaml")
+    stats = read_slices(HERE / "pilot_good.csv", slice="label")
+    wp = slice_plan(scn, load_policy(), stats, margin=0.01)
+    assert wp.extra_review_examples > 0 and wp.spend > wp.budget
+    line = wp.beyond_the_plan()
+    assert line.startswith("Verification beyond the overall plan:")
+    assert f"{wp.extra_review_examples:,} more reviewed rows" in line and "budget" in line
+    args = ["workplan", str(HERE / "out_good.yaml"), "--data", str(HERE / "pilot_good.csv")]
+    assert main(args + ["--slice", "label", "--margin", "0.01"]) == 0
+    out = capsys.readouterr().out
+    assert "Verification beyond the overall plan:" in out and "over the $20,000 budget" in out

@@ -192,6 +192,9 @@ def render_text(name: str, wp) -> str:
         f"{'total':<20}{t['human_examples']:>9,}{t['synthetic_examples']:>11,}{t['reviewed_examples']:>10,}"
         f"{t['review_coverage']:>8.0%}{t['verification_sample']:>8,}{money(t['spend'], cur):>13}"
     )
+    beyond = wp.beyond_the_plan()
+    if beyond:
+        lines.append(beyond)
     lines += ["", "What would move each slice:"] + [f"  {s.slice}: {s.moves}" for s in wp.slices]
     lines += [""] + [f"- {n}" for n in wp.notes]
     return "\n".join(lines)

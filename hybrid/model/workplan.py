@@ -226,6 +226,26 @@ class WorkPlan:
             and not self.unplaced_synthetic
         )
 
+    def beyond_the_plan(self) -> str | None:
+        """The named line for spend the overall plan did not choose: review rows the verification
+        samples need on top of its review, and how far that takes the total past the budget. None
+        when the slices spend the overall plan's spend; the total is never over it in silence."""
+        if not self.extra_review_examples:
+            return None
+        from hybrid.money import money
+
+        over = self.spend - self.budget
+        tail = (
+            f"; the total is {money(over, self.currency)} over the "
+            f"{money(self.budget, self.currency)} budget"
+            if over > rounding_tolerance(self)
+            else ""
+        )
+        return (
+            f"Verification beyond the overall plan: {self.extra_review_examples:,} more reviewed "
+            f"rows, {money(self.extra_review_cost, self.currency)}{tail}."
+        )
+
     def total(self) -> dict:
         syn = self.synthetic_examples
         return {
