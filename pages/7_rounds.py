@@ -19,7 +19,7 @@ from ui.theme import md_escape
 
 PAGE = "pages/7_rounds.py"
 DATASET = "pages/3_dataset.py"
-WORKPLAN = "pages/11_workplan.py"
+WORKPLAN = "pages/6_workplan.py"
 PENALTY = "rounds.penalty"
 PENALTY_FOR = "hd.rounds.penalty_for"  # the budget the penalty field was filled for
 RECORD_ERROR = "hd.rounds.record_error"  # what stopped the last "Record round" click
