@@ -188,3 +188,17 @@ def test_the_report_page_uses_the_rounds_defaults_before_the_rounds_page(capsys,
     ok(at.run())
     at = _report_page(at)
     assert _report_json(at)["rounds"] == _cli_rounds(capsys, tmp_path, at)
+
+
+def test_the_rounds_page_keeps_its_choices_after_a_visit_to_the_report_page():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    ok(at.run())
+    at = go(at, "pages/7_rounds.py")
+    at.selectbox(key="rounds.count").set_value(2)
+    at.number_input(key="rounds.penalty").set_value(12345.0)
+    ok(at.run())
+    shown = at.dataframe[0].value
+    at = go(go(at, "pages/12_report.py"), "pages/7_rounds.py")
+    assert at.selectbox(key="rounds.count").value == 2
+    assert at.number_input(key="rounds.penalty").value == 12345.0
+    assert at.dataframe[0].value.equals(shown)
