@@ -152,7 +152,8 @@ if with_rounds:
         penalty = money(rounds.miss_penalty, scenario.economics.currency)
         st.caption(
             _md(
-                f"With the staged plan from the Rounds page ({len(rounds.rounds)} round(s), "
+                f"With the staged plan from the Rounds page ({len(rounds.rounds)} "
+                f"round{'' if len(rounds.rounds) == 1 else 's'}, "
                 f"cost of missing the target {penalty})."
             )
         )

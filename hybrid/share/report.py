@@ -470,6 +470,10 @@ class RoundsSection:
     comparison: tuple[tuple[str, str, str], ...] = ()
 
 
+def _rounds_count(n: int) -> str:
+    return "one round" if n == 1 else f"{n} rounds"
+
+
 def rounds_section(plan: Any) -> RoundsSection:
     cur = plan.currency
     o = plan.one_shot
@@ -496,7 +500,7 @@ def rounds_section(plan: Any) -> RoundsSection:
         ),
     )
     intro = (
-        f"Bought in {len(plan.rounds)} round(s), measuring between them, over {plan.draws:,} "
+        f"Bought in {_rounds_count(len(plan.rounds))}, measuring between them, over {plan.draws:,} "
         f"simulated futures, with a cost of missing the target of {money(plan.miss_penalty, cur)}: "
         f"expected spend {money(plan.expected_spend, cur)} and the target reached in "
         f"{plan.probability_target:.0%} of the futures, against {money(o.spend, cur)} and "
