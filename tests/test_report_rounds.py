@@ -202,3 +202,14 @@ def test_the_rounds_page_keeps_its_choices_after_a_visit_to_the_report_page():
     assert at.selectbox(key="rounds.count").value == 2
     assert at.number_input(key="rounds.penalty").value == 12345.0
     assert at.dataframe[0].value.equals(shown)
+
+
+def test_markdown_and_html_show_the_staged_plan_beside_the_one_shot_plan(plan):
+    data = build_report(
+        load_scenario(EXAMPLE), load_policy(), generated_at="2026-12-04T12:00:00Z", rounds=plan
+    )
+    md, html = plain(render_markdown(data)), render_html(data)
+    for figure, staged, once in data.rounds.comparison:
+        assert f"| {figure} | {staged} | {once} |" in md
+        assert f'<td>{figure}</td><td class="num">{staged}</td>' in html
+    assert f"{plan.expected_metric:.1%}" in md
