@@ -145,6 +145,7 @@ def _cli_rounds(capsys, tmp_path, at: AppTest, *flags: str) -> dict:
 
 def _md_rounds(md: str) -> list[list[str]]:
     section = md.split("## Buying in rounds", 1)[1].split("\n## ", 1)[0]
+    section = section.split("| | Bought in rounds", 1)[0]
     rows = [line for line in section.splitlines() if line.startswith("| ")][1:]
     return [[plain(c.strip()) for c in line.strip().strip("|").split("|")] for line in rows]
 
