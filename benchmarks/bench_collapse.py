@@ -2,8 +2,8 @@
 
 Run from the repository root:
 
-    .venv/bin/python benchmarks/bench_collapse.py           # prints a Markdown report
-    .venv/bin/python benchmarks/bench_collapse.py --write   # and writes COLLAPSE_RESULTS.md
+    .venv/bin/python -m benchmarks.bench_collapse           # prints a Markdown report
+    .venv/bin/python -m benchmarks.bench_collapse --write   # and writes COLLAPSE_RESULTS.md
 
 Workload: 20 generations of 100,000 samples over K = 10,000 Zipf(1.1) categories, replace mode,
 no fresh data. Three implementations of the same generative process:
@@ -34,10 +34,9 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from hybrid.whatif.collapse import simulate_collapse, zipf_probabilities
 
-from hybrid.whatif.collapse import simulate_collapse, zipf_probabilities  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 K = 10_000
 N = 100_000
@@ -109,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     lines = [
         "# Model-collapse simulator: benchmark results",
         "",
-        "Produced by `.venv/bin/python benchmarks/bench_collapse.py --write` "
+        "Produced by `.venv/bin/python -m benchmarks.bench_collapse --write` "
         "(see the script's docstring for what each implementation does).",
         "",
         f"Workload: {GENERATIONS} generations x {N:,} samples, K = {K:,} Zipf({EXPONENT}) "

@@ -2,8 +2,8 @@
 
 Run from the repository root:
 
-    .venv/bin/python benchmarks/bench_core.py            # prints a Markdown table
-    .venv/bin/python benchmarks/bench_core.py --write    # also writes benchmarks/RESULTS-core.md
+    .venv/bin/python -m benchmarks.bench_core            # prints a Markdown table
+    .venv/bin/python -m benchmarks.bench_core --write    # also writes benchmarks/RESULTS-core.md
 
 Each timing is the median of repeated runs in one process. Baselines run in the same process:
 a plain Python loop over the same plan grid (what the vectorised search replaces) and a per-draw
@@ -15,22 +15,20 @@ from __future__ import annotations
 import argparse
 import platform
 import statistics
-import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
+from hybrid.explain.recommendation import recommend
+from hybrid.explain.sensitivity import tornado
+from hybrid.model.economics import resolve_inputs
+from hybrid.model.policy import load_policy
+from hybrid.model.recommend import _grid, search
+from hybrid.model.scenario import load_scenario
+from hybrid.whatif.uncertainty import monte_carlo
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-import numpy as np  # noqa: E402
-
-from hybrid.explain.recommendation import recommend  # noqa: E402
-from hybrid.explain.sensitivity import tornado  # noqa: E402
-from hybrid.model.economics import resolve_inputs  # noqa: E402
-from hybrid.model.policy import load_policy  # noqa: E402
-from hybrid.model.recommend import _grid, search  # noqa: E402
-from hybrid.model.scenario import load_scenario  # noqa: E402
-from hybrid.whatif.uncertainty import monte_carlo  # noqa: E402
 
 
 def median_ms(fn, repeat: int) -> float:
@@ -101,7 +99,7 @@ def main() -> None:
     lines = [
         "# Decision-core benchmark",
         "",
-        f"Command: `.venv/bin/python benchmarks/bench_core.py --write`. Machine: "
+        f"Command: `.venv/bin/python -m benchmarks.bench_core --write`. Machine: "
         f"{platform.machine()}, "
         f"Python {platform.python_version()}, NumPy {np.__version__}. Medians in milliseconds.",
         "",

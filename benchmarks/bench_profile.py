@@ -3,8 +3,8 @@
 Run from the repository root (data is generated with a fixed seed under ``var/bench/`` on the
 first run, about 2.5 GB, and reused):
 
-    .venv/bin/python benchmarks/bench_profile.py                 # everything
-    .venv/bin/python benchmarks/bench_profile.py --only profile  # one or more of:
+    .venv/bin/python -m benchmarks.bench_profile                 # everything
+    .venv/bin/python -m benchmarks.bench_profile --only profile  # one or more of:
         profile, baselines, memory, curve
 
 What is measured, against the targets of the profiling issue:
@@ -35,12 +35,11 @@ import textwrap
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import duckdb
+import numpy as np
+import pandas as pd
 
-import duckdb  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 DATA = ROOT / "var" / "bench"
 CSV = DATA / "profile_1m.csv"
@@ -223,7 +222,6 @@ def bench_baselines(ydata_python: str, profile_s: float | None) -> dict:
 
 MEMORY_CHILD = """
 import resource, sys, time
-sys.path.insert(0, sys.argv[2])
 from hybrid.evidence.profile import profile_file
 t = time.perf_counter()
 p = profile_file(sys.argv[1])
@@ -234,7 +232,8 @@ print(p.rows, took, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 def bench_memory() -> dict:
     run = subprocess.run(
-        [sys.executable, "-c", MEMORY_CHILD, str(PARQUET), str(ROOT)],
+        [sys.executable, "-c", MEMORY_CHILD, str(PARQUET)],
+        cwd=ROOT,
         capture_output=True,
         text=True,
         check=True,
@@ -251,7 +250,6 @@ def bench_memory() -> dict:
 CURVE_CHILD = """
 import os, sys, time
 os.sched_setaffinity(0, {0, 1})
-sys.path.insert(0, sys.argv[2])
 from hybrid.evidence.learning import learning_curve
 t = time.perf_counter()
 r = learning_curve(sys.argv[1], "label")
@@ -264,7 +262,8 @@ print(json.dumps({"seconds": took, "backtest_error": r.backtest_error, "points":
 
 def bench_curve() -> dict:
     run = subprocess.run(
-        [sys.executable, "-c", CURVE_CHILD, str(CSV_50K), str(ROOT)],
+        [sys.executable, "-c", CURVE_CHILD, str(CSV_50K)],
+        cwd=ROOT,
         capture_output=True,
         text=True,
         check=True,

@@ -1,6 +1,6 @@
 """Staged plan speed: 5 rounds on 2,000 futures, against ``recommend`` timed in the same run.
 
-    .venv/bin/python benchmarks/bench_rounds.py
+    .venv/bin/python -m benchmarks.bench_rounds
 
 Prints a Markdown table with the machine's load average; results are recorded in
 benchmarks/ROUNDS_RESULTS.md. The issue's bound is 2 s per staged plan.
@@ -9,18 +9,15 @@ benchmarks/ROUNDS_RESULTS.md. The issue's bound is 2 s per staged plan.
 from __future__ import annotations
 
 import os
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from hybrid.explain.recommendation import recommend  # noqa: E402
-from hybrid.model.policy import load_policy  # noqa: E402
-from hybrid.model.scenario import load_scenario  # noqa: E402
-from hybrid.whatif.rounds import plan_rounds  # noqa: E402
+from hybrid.explain.recommendation import recommend
+from hybrid.model.policy import load_policy
+from hybrid.model.scenario import load_scenario
+from hybrid.whatif.rounds import plan_rounds
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = (

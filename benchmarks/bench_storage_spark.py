@@ -3,8 +3,8 @@
 Run from the repository root (the shards are generated with a fixed seed under ``var/bench/`` on
 the first run and reused):
 
-    .venv/bin/python benchmarks/bench_storage_spark.py                  # both
-    .venv/bin/python benchmarks/bench_storage_spark.py --only storage   # or: spark, merge
+    .venv/bin/python -m benchmarks.bench_storage_spark                  # both
+    .venv/bin/python -m benchmarks.bench_storage_spark --only storage   # or: spark, merge
 
 What is measured:
 
@@ -34,11 +34,10 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import numpy as np
+import pandas as pd
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 DATA = ROOT / "var" / "bench" / "shards_1m"
 ROWS = 1_000_000

@@ -2,15 +2,15 @@
 
 Run from the repository root:
 
-    .venv/bin/python benchmarks/bench_validation.py                 # all cases, Markdown to stdout
+    .venv/bin/python -m benchmarks.bench_validation                 # all cases, Markdown to stdout
     (~8 min)
-    .venv/bin/python benchmarks/bench_validation.py --quick         # 3 cases, 1 seed, coarse grid
+    .venv/bin/python -m benchmarks.bench_validation --quick         # 3 cases, 1 seed, coarse grid
     (~2 min)
-    .venv/bin/python benchmarks/bench_validation.py --write         # also writes
+    .venv/bin/python -m benchmarks.bench_validation --write         # also writes
     benchmarks/RESULTS-validation.md
-    .venv/bin/python benchmarks/bench_validation.py --json          # one JSON object instead of
+    .venv/bin/python -m benchmarks.bench_validation --json          # one JSON object instead of
     Markdown
-    .venv/bin/python benchmarks/bench_validation.py --case digits-centroid   # one case (repeatable)
+    .venv/bin/python -m benchmarks.bench_validation --case digits-centroid   # one case (repeatable)
 
 For each case (a real dataset shipped in a package, a synthetic-data generator, a budget and unit
 costs) it splits the real rows into a held-out test set, a pilot human set and a pool; writes a
@@ -47,7 +47,6 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
@@ -57,7 +56,7 @@ from benchmarks.validation import harness as H  # noqa: E402
 MAE_TARGET = 0.02
 REGRET_TARGET = 0.5  # percentage points
 PLANS = ("all-human", "all-synthetic", "recommended")
-COMMAND = ".venv/bin/python benchmarks/bench_validation.py --write"
+COMMAND = ".venv/bin/python -m benchmarks.bench_validation --write"
 
 # Unit costs: a human label 1.0; a generated row 0.1 (tabular) or 0.2 (text: longer outputs);
 # review 0.3 per row checked (plus a human label for each wrong one found, under model v2).
@@ -612,7 +611,7 @@ def _rounds_main(args, ap) -> int:
             )
         ]
     meta = {
-        "command": f".venv/bin/python benchmarks/bench_validation.py --rounds {args.rounds}"
+        "command": f".venv/bin/python -m benchmarks.bench_validation --rounds {args.rounds}"
         + "".join(f" --case {n}" for n in names)
         + (f" --seeds {args.seeds}" if args.seeds else ""),
         "date": time.strftime("%Y-%m-%d"),

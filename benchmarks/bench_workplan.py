@@ -1,25 +1,22 @@
 """Work plan speed: 1,000 slices against the global plan, timed in the same run.
 
-    .venv/bin/python benchmarks/bench_workplan.py
+    .venv/bin/python -m benchmarks.bench_workplan
 
 Prints a Markdown table; results are recorded in benchmarks/WORKPLAN_RESULTS.md.
 """
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from hybrid.model.economics import resolve_inputs  # noqa: E402
-from hybrid.model.policy import load_policy  # noqa: E402
-from hybrid.model.recommend import decide  # noqa: E402
-from hybrid.model.scenario import load_scenario  # noqa: E402
-from hybrid.model.workplan import SliceStats, slice_plan  # noqa: E402
+from hybrid.model.economics import resolve_inputs
+from hybrid.model.policy import load_policy
+from hybrid.model.recommend import decide
+from hybrid.model.scenario import load_scenario
+from hybrid.model.workplan import SliceStats, slice_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,6 +1,6 @@
 """Peak memory of the dashboard's and the command line's paths on the hostile pilots of issue 23.
 
-    .venv/bin/python benchmarks/hostile_pilot_memory.py [FOLDER]
+    .venv/bin/python -m benchmarks.hostile_pilot_memory [FOLDER]
 
 Writes the inputs into FOLDER (a temporary folder if not given), then for each runs, in a fresh
 process, (a) what the dashboard runs: a process with Streamlit and the pages' helpers loaded, then

@@ -15,4 +15,5 @@ tests/test_import_graph.py enforces both rules.
 - ``cli``: ``python -m hybrid``, one module per command group.
 """
 
-__version__ = "0.1.0"
+# The one place the version is written: pyproject.toml reads it (setuptools dynamic version).
+__version__ = "0.17.0"

@@ -2,7 +2,8 @@
 
 A preview of the self-contained HTML report (or its Markdown), and one download button per format.
 Every report embeds the scenario YAML, so opening a report's YAML in the dashboard reproduces it.
-The scenario comes from ``ui.state.current()``, as on every other page.
+The scenario comes from ``ui.state.current()``, as on every other page. The optional staged plan is
+the Rounds page's (``ui.rounds.for_report``: its choices, the same cached computation).
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from hybrid.errors import InputError
 from hybrid.explain.rationale import LABEL_TITLES
 from hybrid.model.policy import Policy, load_policy, parse_policy
 from hybrid.model.scenario import Scenario
+from hybrid.money import money
 from hybrid.share.formats import MIME_TYPES, slug
 from hybrid.share.pdf import render_pdf
 from hybrid.share.render import render_html, render_json, render_markdown
 from hybrid.share.report import build_report
+from ui import rounds as ui_rounds
 from ui import state as ui_state
 from ui import workplan as ui_workplan
 from ui.theme import md_escape as _md
@@ -57,11 +60,13 @@ def _reports(
     minute: str,
     workplan_key: str = "",
     _workplan=None,
+    rounds_key: str = "",
+    _rounds=None,
 ):
     """Every format for one scenario, policy and set of sections; ``minute`` dates the report's
     footer, so a new minute re-renders (about a second); few entries keep the ~5 MB HTML files
     from piling up in the cache. ``_workplan``: the Work plan page's plan, named by
-    ``workplan_key``."""
+    ``workplan_key``; ``_rounds``: the Rounds page's staged plan, named by ``rounds_key``."""
     scenario = Scenario.model_validate_json(scenario_json)
     data = build_report(
         scenario,
@@ -69,6 +74,7 @@ def _reports(
         analysis=_analysis(scenario_json, policy_text, sensitivity, uncertainty),
         generated_at=datetime.fromisoformat(minute),
         workplan=_workplan,
+        rounds=_rounds,
     )
     return {
         "html": render_html(data),
@@ -101,7 +107,7 @@ if problem is not None or scenario is None:
     ui_state.finish(PAGE)
     st.stop()
 
-c1, c2, c3 = st.columns([1.1, 1.1, 1.8])
+c1, c2, c4, c3 = st.columns([1, 1, 1.2, 1.8])
 with_sens = c1.toggle(
     "Sensitivity",
     value=True,
@@ -116,6 +122,13 @@ with_unc = c2.toggle(
     help="Include the uncertainty section: Monte Carlo over the policy's input ranges, intervals "
     "and the chance each plan is cheapest.",
 )
+with_rounds = c4.toggle(
+    "Staged plan (rounds)",
+    value=False,
+    key="report.rounds",
+    help="Include the staged plan: the purchase in rounds, measuring between them, beside the "
+    "recommended plan bought at once; the plan the Rounds page shows, with its choices.",
+)
 minute = datetime.now(UTC).replace(second=0, microsecond=0).isoformat()
 workplan = ui_workplan.for_report(scenario, policy_text)
 if workplan is not None:
@@ -125,6 +138,25 @@ if workplan is not None:
             f"slices)."
         )
     )
+rounds, rounds_key = None, ""
+if with_rounds:
+    try:
+        rounds = ui_rounds.for_report(scenario, policy_text)
+        rounds_key = ui_rounds.report_key(scenario, policy_text)
+    except InputError as exc:
+        st.warning(
+            _md(f"The staged plan is left out: {ui_state.friendly(str(exc))}"),
+            icon=":material/warning:",
+        )
+    else:
+        penalty = money(rounds.miss_penalty, scenario.economics.currency)
+        st.caption(
+            _md(
+                f"With the staged plan from the Rounds page ({len(rounds.rounds)} "
+                f"round{'' if len(rounds.rounds) == 1 else 's'}, "
+                f"cost of missing the target {penalty})."
+            )
+        )
 try:
     files = _reports(
         scenario.model_dump_json(),
@@ -134,6 +166,8 @@ try:
         minute,
         ui_workplan.report_key() if workplan is not None else "",
         workplan,
+        rounds_key,
+        rounds,
     )
 except InputError as exc:
     st.error(_md(exc), icon=":material/error:")

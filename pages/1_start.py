@@ -167,7 +167,7 @@ for row_start in range(0, len(cards) + 1, cols_per_row):
                 blurb = " ".join(
                     line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("#")
                 )
-                origin = state._ss().get(state.ORIGIN, ())
+                origin = state.scenario_origin()
                 loaded = scenario == ex
                 with st.container(border=True, height="stretch"):
                     st.markdown(f"**{md_escape(ex.name)}**")

@@ -132,13 +132,13 @@ with st.container(border=True):
             "no": "No, not regulated",
         }
         now = {None: "auto", True: "yes", False: "no"}[scenario.regulated]
-        state._seed("w.regulated", now)
+        state.seed_widget("w.regulated", now)
         st.radio(
             "Regulated domain?",
             list(answers),
             format_func=answers.get,
             key="w.regulated",
-            on_change=state._changed,
+            on_change=state.widget_changed,
             args=(
                 "w.regulated",
                 lambda raw: {"regulated": {"auto": None, "yes": True, "no": False}[raw]},

@@ -21,6 +21,7 @@ PAGE = "pages/7_rounds.py"
 DATASET = "pages/3_dataset.py"
 WORKPLAN = "pages/6_workplan.py"
 PENALTY = "rounds.penalty"
+COUNT = "rounds.count"
 PENALTY_FOR = "hd.rounds.penalty_for"  # the budget the penalty field was filled for
 RECORD_ERROR = "hd.rounds.record_error"  # what stopped the last "Record round" click
 
@@ -33,10 +34,16 @@ a = state.analysis_or_stop(scenario, PAGE, nav.neighbours(PAGE))
 cur = scenario.economics.currency
 policy_text = state.policy_text()
 
-default_penalty = ui_rounds.default_penalty(scenario, policy_text)
+# Streamlit forgets a widget's value when the person leaves the page: reseed the fields from the
+# choices this page last planned with (the policy's defaults for a new budget).
+kept_count, kept_penalty = ui_rounds.choices(scenario, policy_text)
 if st.session_state.get(PENALTY_FOR) != scenario.economics.budget:
-    st.session_state[PENALTY] = round(default_penalty, 2)
+    st.session_state[PENALTY] = kept_penalty
     st.session_state[PENALTY_FOR] = scenario.economics.budget
+if PENALTY not in st.session_state:
+    st.session_state[PENALTY] = kept_penalty
+if COUNT not in st.session_state:
+    st.session_state[COUNT] = kept_count
 
 with st.container(border=True):
     c1, c2 = st.columns(2, gap="medium")
@@ -44,7 +51,7 @@ with st.container(border=True):
         "Number of rounds",
         [ui_rounds.AUTO, 1, 2, 3, 4, 5],
         format_func=lambda n: "Chosen by the tool" if n == ui_rounds.AUTO else str(n),
-        key="rounds.count",
+        key=COUNT,
         help="At most five: Mahmood et al. (2022) found about five rounds enough to correct a "
         "learning curve extrapolated from a pilot. The tool takes as many as the budget buys "
         "rounds of a useful size.",

@@ -356,9 +356,9 @@ def test_more_folds_than_rows_is_an_input_error():
 
 
 def test_json_output_is_strict():
-    from hybrid.cli.data import _dump
+    from hybrid.cli.io import json_dump
 
-    text = _dump(
+    text = json_dump(
         {
             "nan": float("nan"),
             "inf": np.float64("inf"),

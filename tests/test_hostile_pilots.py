@@ -28,13 +28,15 @@ MEMORY_LIMIT = 2048 * 2**20
 PEAK_LIMIT_MB = 1024
 
 
-def run(*args: str, timeout: int = 300, env: dict | None = None) -> tuple[int, str, str, float]:
+def run(
+    *args: str, timeout: int = 300, env: dict | None = None, address_space: int = MEMORY_LIMIT
+) -> tuple[int, str, str, float]:
     """``python -m hybrid ARGS`` in a fresh process under the address-space limit: (exit code,
     stdout, stderr, peak resident MB of that process alone)."""
     import resource
 
     def limits() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+        resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
 
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         proc = subprocess.Popen(
@@ -173,9 +175,13 @@ def test_a_duplicated_label_header_is_named_and_not_learned_from(pilots):
 
 
 def test_nested_values_are_read_as_json_text(pilots):
-    code, out, err, _ = run(
-        "learning-curve", str(pilots / "nested.jsonl"), "--label", "label", "--model", "linear"
-    )
+    # DuckDB's JSON reader reserves address space (not memory) that, with the learners' thread
+    # pools, now and then passes 2 GB; the peak resident memory is what is held to 1 GB here.
+    code, out, err, peak = run(
+        "learning-curve", str(pilots / "nested.jsonl"), "--label", "label",
+        address_space=4 * MEMORY_LIMIT,
+    )  # fmt: skip
+    assert peak < PEAK_LIMIT_MB
     answered(code, out, err)
 
 

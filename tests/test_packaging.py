@@ -4,9 +4,15 @@ bundled files: the clone's data/ here, an installed copy's ``hybrid/data`` first
 
 from __future__ import annotations
 
+import importlib
 import tomllib
+import warnings
 from pathlib import Path
 
+import pytest
+from packaging.version import Version
+
+import hybrid
 from hybrid import bundled
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,3 +45,23 @@ def test_an_installed_copy_prefers_the_data_inside_the_package(tmp_path, monkeyp
     assert bundled.data_dir() == package / "data"
     assert bundled.checkout_root() is None
     assert bundled.default_store_dir() == tmp_path / "xdg" / "hybrid-data-planner"
+
+
+def test_the_package_version_is_read_from_hybrid_version():
+    """One version: pyproject.toml sets none of its own but reads ``hybrid.__version__``, the value
+    the reports' footers and the statistics files print."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "version" not in config["project"], "the version is written in hybrid/__init__.py only"
+    assert "version" in config["project"]["dynamic"]
+    attr = config["tool"]["setuptools"]["dynamic"]["version"]["attr"]
+    module, _, name = attr.rpartition(".")
+    assert getattr(importlib.import_module(module), name) == hybrid.__version__
+    assert Version(hybrid.__version__) > Version("0.1.0")
+
+
+def test_setuptools_builds_the_version_hybrid_reports():
+    pyprojecttoml = pytest.importorskip("setuptools.config.pyprojecttoml")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # setuptools calls [tool.setuptools] "beta"
+        config = pyprojecttoml.read_configuration(ROOT / "pyproject.toml", expand=True)
+    assert config["project"]["version"] == hybrid.__version__

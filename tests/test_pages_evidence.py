@@ -11,6 +11,7 @@ statistics file gets no block, and a cancelled run changes nothing.
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -282,10 +283,14 @@ def test_a_file_too_small_to_measure_shows_the_reason():
     ok(at.run())
     humans = int((frame["source"] == "human").sum())
     assert humans < 40
-    assert (
-        f"tiny.csv: source column 'source' marks {humans} rows human; a learning curve needs "
-        "at least 40 human rows" in errors(at)
-    ), errors(at)
+    # The pilot check may leave rows of too-rare classes out, so the usable count is at most the
+    # file's.
+    found = re.search(
+        r"tiny\.csv: (\d+) usable rows are marked human by source column 'source'; a learning "
+        r"curve needs at least 40 human rows",
+        errors(at),
+    )
+    assert found and int(found.group(1)) <= humans, errors(at)
     assert scenario(at) == before
     assert "Use these points as the learning curve" not in labels(at)
 
@@ -332,7 +337,9 @@ def test_a_learning_curve_needs_enough_human_rows_and_never_trains_on_synthetic_
     before = scenario(at)
     at.button(key="evidence.curve.run").click()
     ok(at.run())
-    assert "marks 30 rows human; a learning curve needs at least 40 human rows" in errors(at)
+    found = re.search(r"(\d+) usable rows are marked human by source column 'source'", errors(at))
+    assert found and int(found.group(1)) <= 30, errors(at)
+    assert "a learning curve needs at least 40 human rows" in errors(at)
     assert ui_evidence.RESULTS not in at.session_state or not at.session_state[ui_evidence.RESULTS]
     assert scenario(at) == before
 

@@ -26,7 +26,7 @@ def currency_axis(currency: str) -> dict:
     return {"tickprefix": pre} if pre else {"ticksuffix": html_text(suf)}
 
 
-def _layout(
+def apply_layout(
     fig: go.Figure,
     title: str,
     x_title: str,
@@ -191,7 +191,7 @@ def spend_chart(rec: Recommendation, spend: np.ndarray, curves: dict[str, np.nda
     )
     lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
     pad = max(0.01, 0.08 * (hi - lo))
-    _layout(
+    apply_layout(
         fig,
         "Expected metric vs spend",
         f"Spend on new data ({html_text(cur)})",
@@ -287,7 +287,7 @@ def layers_chart(rec: Recommendation) -> go.Figure:
             text=html_text(note),
             font={"size": theme.CHART_FONT - 2, "color": "#333333"},
         )
-    _layout(
+    apply_layout(
         fig,
         "Budget split into the three layers",
         f"Spend ({html_text(cur)})",
@@ -369,7 +369,7 @@ def guardrail_chart(g: Guardrails) -> go.Figure:
             text=f"<b>{label}</b>" if is_b else label,
             font={"size": theme.CHART_FONT - 1, "color": "#222222"},
         )
-    _layout(
+    apply_layout(
         fig,
         "Cap on the synthetic share, rule by rule",
         "Max synthetic share (%)",
@@ -485,7 +485,7 @@ def curve_chart(
     ys = np.concatenate([lo, hi, mean, [target], [p[1] for p in points] if points else [], extra])
     y_lo, y_hi = float(np.nanmin(ys)), float(np.nanmax(ys))
     pad = max(0.01, 0.06 * (y_hi - y_lo))
-    _layout(
+    apply_layout(
         fig,
         "Learning curve with its 90% band",
         "Human-labeled training examples (log scale)",

@@ -437,7 +437,7 @@ def curve_figure(measured: Measured) -> go.Figure:
             hovertemplate="%{y:.3f} at n = %{x:,.0f}<extra>measured</extra>",
         )
     )
-    charts._layout(
+    charts.apply_layout(
         fig,
         "Measured learning curve",
         "Training rows (log scale)",
@@ -493,7 +493,7 @@ def rate_figure(measured: Measured) -> go.Figure:
                     hoverinfo="skip",
                 )
             )
-    charts._layout(
+    charts.apply_layout(
         fig,
         "Synthetic rows added to fixed human rows",
         "Synthetic rows added",

@@ -26,6 +26,9 @@ from ui import workplan as ui_wp
 from ui.theme import html_text
 
 AUTO = 0  # the rounds choice "chosen by the tool"
+# The Rounds page's last choices {rounds, penalty, budget}: its widgets are forgotten when the
+# person leaves the page, and the Report page plans with the same choices.
+CHOICES = "hd.rounds.choices"
 STAGED_COLOUR = theme.RECOMMENDED
 ONE_SHOT_COLOUR = theme.MUTED
 
@@ -48,11 +51,47 @@ def _plan(
 def plan_for(
     scenario: Scenario, policy_text: str | None, rounds: int, penalty: float
 ) -> RoundsPlan:
-    """The staged plan for the page's choices, on the Sensitivity page's ranges."""
+    """The staged plan for the page's choices, on the Sensitivity page's ranges; the choices are
+    kept for the Report page (``for_report``)."""
+    st.session_state[CHOICES] = {
+        "rounds": int(rounds),
+        "penalty": float(penalty),
+        "budget": scenario.economics.budget,
+    }
+    return _planned(scenario, policy_text, rounds, penalty)
+
+
+def _planned(
+    scenario: Scenario, policy_text: str | None, rounds: int, penalty: float
+) -> RoundsPlan:
     ranges, _ = whatif.effective_ranges(compute.policy(policy_text))
     return _plan(
         scenario.model_dump_json(), policy_text, whatif.ranges_json(ranges), rounds, penalty
     )
+
+
+def choices(scenario: Scenario, policy_text: str | None) -> tuple[int, float]:
+    """The Rounds page's (number of rounds, cost of missing) for this scenario: its last choices,
+    or its defaults (chosen by the tool, the policy's penalty) when it has not planned this budget
+    yet, as it seeds its fields."""
+    kept = st.session_state.get(CHOICES)
+    if kept and kept.get("budget") == scenario.economics.budget:
+        return int(kept["rounds"]), float(kept["penalty"])
+    return AUTO, float(round(default_penalty(scenario, policy_text), 2))
+
+
+def for_report(scenario: Scenario, policy_text: str | None) -> RoundsPlan:
+    """The staged plan the Rounds page shows for this scenario (the same cached computation).
+    Raises InputError as the Rounds page does."""
+    return _planned(scenario, policy_text, *choices(scenario, policy_text))
+
+
+def report_key(scenario: Scenario, policy_text: str | None) -> str:
+    """What the Report page's staged plan depends on beyond the scenario and policy: the Rounds
+    page's choices and the Sensitivity page's ranges (the Report page's cache key)."""
+    ranges, _ = whatif.effective_ranges(compute.policy(policy_text))
+    rounds, penalty = choices(scenario, policy_text)
+    return json.dumps([rounds, penalty, whatif.ranges_json(ranges)])
 
 
 def default_penalty(scenario: Scenario, policy_text: str | None) -> float:

@@ -5,7 +5,7 @@ Rules every page follows:
 - ``st.session_state["hd.scenario"]`` holds the single, always valid ``Scenario``. Pages read it
   with ``current()`` and never keep copies of its values.
 - Widgets are not the source of truth. Each bound widget is re-seeded from the scenario on every
-  run (``_seed``), so leaving a page, which makes Streamlit forget the widget, loses nothing.
+  run (``seed_widget``), so leaving a page, which makes Streamlit forget the widget, loses nothing.
 - A change goes through ``try_update``: the whole scenario is revalidated, and the recommendation is
   computed (cached) before the change is accepted. A rejected value stays in its widget with an
   error under it (``hd.errors``), and the scenario keeps its last valid value.
@@ -87,6 +87,12 @@ def example(stem: str) -> Scenario:
 
 def _ss() -> Any:
     return st.session_state
+
+
+def scenario_origin() -> tuple:
+    """Where the session's scenario came from (``ORIGIN``): ("example", stem), ("library", name,
+    version), ("link",) or ("blank",); () before the first run."""
+    return _ss().get(ORIGIN, ())
 
 
 def current() -> Scenario:
@@ -239,13 +245,15 @@ def _errors() -> dict[str, tuple[Any, str]]:
     return _ss().setdefault(ERRORS, {})
 
 
-def _seed(key: str, model_value: Any) -> None:
+def seed_widget(key: str, model_value: Any) -> None:
     """Show the value the user typed if it was rejected, else the scenario's value."""
     errs = _errors()
     _ss()[key] = errs[key][0] if key in errs else model_value
 
 
-def _changed(key: str, to_updates: Callable[[Any], dict[str, Any]]) -> None:
+def widget_changed(key: str, to_updates: Callable[[Any], dict[str, Any]]) -> None:
+    """A bound widget's ``on_change``: apply its value through ``try_update``, or keep it with its
+    error beside it when the scenario would be invalid."""
     raw = _ss()[key]
     try:
         problem = try_update(to_updates(raw))
@@ -300,7 +308,7 @@ def number(
     key = key or f"w.{path}"
     cast = int if integer else float
     value = get_path(current(), path) if model_value is ... else model_value
-    _seed(key, None if value is None else cast(value))
+    seed_widget(key, None if value is None else cast(value))
     extra: dict[str, Any] = {"value": None} if optional else {}
     where.number_input(
         label,
@@ -311,7 +319,7 @@ def number(
         key=key,
         help=help,
         placeholder=placeholder,
-        on_change=_changed,
+        on_change=widget_changed,
         args=(key, to_updates or _direct(path)),
         **extra,
     )
@@ -333,13 +341,13 @@ def money_field(
     scenario = current()
     currency = scenario.economics.currency
     value = get_path(scenario, path)
-    _seed(key, "" if value is None else money_entry(float(value), currency))
+    seed_widget(key, "" if value is None else money_entry(float(value), currency))
     where.text_input(
         label,
         key=key,
         help=help,
         max_chars=40,
-        on_change=_changed,
+        on_change=widget_changed,
         args=(key, lambda raw: {path: parse_money(raw, current().economics.currency)}),
     )
     field_error(key, label, where)
@@ -366,14 +374,14 @@ def text(
     where = where or st
     key = f"w.{path}"
     value = get_path(current(), path)
-    _seed(key, "" if value is None else str(value))
+    seed_widget(key, "" if value is None else str(value))
     where.text_input(
         label,
         key=key,
         max_chars=max_chars,
         help=help,
         placeholder=placeholder,
-        on_change=_changed,
+        on_change=widget_changed,
         args=(key, _direct(path, _text_clean(optional))),
     )
     field_error(key, label, where)
@@ -394,12 +402,12 @@ def choice(
     where = where or st
     key = f"w.{path}"
     options = list(options)
-    _seed(key, get_path(current(), path))
+    seed_widget(key, get_path(current(), path))
     common = dict(
         key=key,
         format_func=format_func,
         help=help,
-        on_change=_changed,
+        on_change=widget_changed,
         args=(key, _direct(path)),
         label_visibility=label_visibility,
     )

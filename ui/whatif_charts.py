@@ -30,7 +30,7 @@ from hybrid.share.chart_layout import spaced, tick_format
 from hybrid.whatif.collapse import CollapseResult
 from hybrid.whatif.uncertainty import MonteCarlo
 from ui import theme
-from ui.charts import _layout, add_plan_curve, currency_axis
+from ui.charts import add_plan_curve, apply_layout, currency_axis
 from ui.theme import html_text
 from ui.whatif import format_field
 
@@ -115,7 +115,7 @@ def compare_curves(
         else "Spend on new data (each scenario's currency)"
     )
     plan_title = theme.PLAN_TITLES[plan].lower()
-    _layout(
+    apply_layout(
         fig,
         f"Expected metric vs spend, {plan_title} plan of each scenario",
         x_title,
@@ -175,7 +175,7 @@ def compare_layers(titles: Sequence[str], analyses: Sequence) -> go.Figure:
         )
     )
     x_title = f"Spend ({html_text(cur)})" if cur else "Spend (each scenario's currency)"
-    _layout(
+    apply_layout(
         fig,
         "Recommended budget split into the three layers",
         x_title,
@@ -229,7 +229,7 @@ def compare_cost_per_point(titles: Sequence[str], analyses: Sequence) -> go.Figu
         if cur
         else "Cost per point (per percentage point)"
     )
-    _layout(fig, "Cost per percentage point of metric gained", "", y_title, height=520)
+    apply_layout(fig, "Cost per percentage point of metric gained", "", y_title, height=520)
     fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.06)
     top = max((max(t.y) if len(t.y) else 0) for t in fig.data)
     fig.update_yaxes(
@@ -354,7 +354,7 @@ def tornado_chart(bars: Sequence[Bar], base: dict, currency: str) -> go.Figure:
     if base_cpp is not None:
         fig.add_vline(x=base_cpp, line={"color": "#000000", "width": 2}, row=1, col=1)
     fig.add_vline(x=base_share, line={"color": "#000000", "width": 2}, row=2, col=1)
-    _layout(
+    apply_layout(
         fig,
         "Tornado: what each input's range does to the recommended plan",
         "",
@@ -455,7 +455,7 @@ def mc_cost_chart(mc: MonteCarlo, stats: dict[str, dict[str, float]], currency: 
     x_title = f"Cost per point ({html_text(currency)} per percentage point" + (
         ", log scale)" if log else ")"
     )
-    _layout(
+    apply_layout(
         fig,
         f"Cost per point across {mc.draws:,} draws",
         x_title,
@@ -511,7 +511,7 @@ def mc_cheapest_chart(mc: MonteCarlo) -> go.Figure:
             showlegend=False,
         )
     )
-    _layout(
+    apply_layout(
         fig,
         "Chance of being cheapest per point",
         "Share of draws (%)",
@@ -566,7 +566,7 @@ def mc_metric_chart(mc: MonteCarlo, target: float) -> go.Figure:
     lo = min([p.metric_p5 for p in mc.plans] + [target])
     hi = max([p.metric_p95 for p in mc.plans] + [target])
     pad = max(0.005, 0.15 * (hi - lo))
-    _layout(
+    apply_layout(
         fig,
         "Expected metric: median and 5% to 95% interval",
         "Expected metric (fraction)",
@@ -670,7 +670,7 @@ def sweep_chart(
         if field in ("accuracy", "catch_rate", "tail_coverage")
         else (f" ({html_text(currency)})" if field.endswith("_cost") else "")
     )
-    _layout(
+    apply_layout(
         fig,
         f"Recommended synthetic share as the {html_text(field_title)} varies",
         f"{html_text(field_title).capitalize()}{unit}",
@@ -714,7 +714,9 @@ def _collapse_fig(
                 hovertemplate="generation %{x}: %{y:,.4g}<extra>" + mode + "</extra>",
             )
         )
-    _layout(fig, title, "Generation (0 = trained on real data)", y_title, height=470, width_px=330)
+    apply_layout(
+        fig, title, "Generation (0 = trained on real data)", y_title, height=470, width_px=330
+    )
     return fig
 
 

@@ -209,7 +209,6 @@ def pilot_frame(p: Prepared) -> pd.DataFrame:
 def economics_fields() -> frozenset[str]:
     """Fields the project's scenario schema accepts under ``economics`` (unknown keys are
     refused)."""
-    sys.path.insert(0, str(ROOT))
     from hybrid.model.scenario import Economics
 
     return frozenset(Economics.model_fields)
@@ -361,7 +360,6 @@ def model_metric(scenario_path: Path):
 
     Read-only use of hybrid's internals, for diagnostics (predicted value of each grid mix).
     """
-    sys.path.insert(0, str(ROOT))
     from hybrid.model.economics import resolve_inputs
     from hybrid.model.policy import load_policy
     from hybrid.model.scenario import load_scenario
@@ -468,7 +466,6 @@ def review_unit_cost(p: Prepared) -> tuple[float, str]:
     formula (review cost per row) is the fallback when the project has no such method.
     """
     c = p.case
-    sys.path.insert(0, str(ROOT))
     from hybrid.model.economics import Inputs
 
     if hasattr(Inputs, "review_unit_cost"):

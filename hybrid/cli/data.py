@@ -9,11 +9,10 @@ the empirical learning curve and the human/synthetic exchange rate. Progress goe
 from __future__ import annotations
 
 import argparse
-import json
-import math
 import sys
 import time
 
+from hybrid.cli.io import annotator_columns, json_dump
 from hybrid.cli.storage import input_path
 from hybrid.errors import InputError
 
@@ -56,17 +55,6 @@ class _Progress:
             self.last = fraction
 
 
-def _columns(value: str | None) -> list[str] | None:
-    if value is None:
-        return None
-    cols = [c.strip() for c in value.split(",") if c.strip()]
-    if len(cols) < 2:
-        raise InputError(
-            f"--annotators: name two or more columns separated by commas (got {value!r})"
-        )
-    return cols
-
-
 def _whole(low: int, high: int | None = None):
     """An argparse type: a whole number in [low, high]; anything else is a usage error."""
 
@@ -83,29 +71,6 @@ def _whole(low: int, high: int | None = None):
     return parse
 
 
-def _dump(obj: object) -> str:
-    """Strict JSON: NaN and infinities become null, so any JSON parser reads the output; bidi
-    controls in names from the data are written as escapes (safetext.json_text), in files too."""
-    from hybrid.safetext import json_text
-
-    return json_text(json.dumps(_plain(obj), indent=2, ensure_ascii=False, allow_nan=False))
-
-
-def _plain(value: object):
-    """JSON-ready: numpy scalars as Python numbers, tuples as lists, non-finite floats as None."""
-    if isinstance(value, dict):
-        return {(k if isinstance(k, str) else str(_plain(k))): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if hasattr(value, "item") and hasattr(value, "dtype"):  # a numpy scalar
-        value = value.item()
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if value is None or isinstance(value, (str, int, bool)):
-        return value
-    return str(value)
-
-
 def _fmt(value: float | None, pct: bool = True) -> str:
     if value is None:
         return "n/a"
@@ -119,7 +84,7 @@ def cmd_profile(args: argparse.Namespace) -> int:
     prof = profile_files(
         args.files,
         label=args.label,
-        annotators=_columns(args.annotators),
+        annotators=annotator_columns(args.annotators),
         source=args.source,
         text=args.text,
         slice=args.slice,
@@ -142,7 +107,7 @@ def show_profile(prof, args: argparse.Namespace) -> int:
     if not prof.roles.label or (prof.classes or 0) >= 2:
         dataset = dataset_json(prof)
     if args.json:
-        print(_dump({**summary, "dataset": dataset}))
+        print(json_dump({**summary, "dataset": dataset}))
         return 0
     print(f"{prof.name}: {prof.rows:,} rows")
     if prof.roles.label:
@@ -207,7 +172,7 @@ def cmd_learning_curve(args: argparse.Namespace) -> int:
     )
     data = result.to_dict()
     if args.json:
-        print(_dump(data))
+        print(json_dump(data))
         return 0
     print(f"{args.file}: {result.rows:,} rows, {result.classes} classes, {result.model}")
     if result.human_only:
@@ -251,13 +216,6 @@ def _base_scenario(path: str):
     return Scenario.from_dict(data, path)
 
 
-def _write_text(path: str, text: str) -> None:
-    """Write whole or not at all: a temporary file beside the target, then a rename."""
-    from hybrid.atomic import write_text
-
-    write_text(path, text)
-
-
 def cmd_synthetic_response(args: argparse.Namespace) -> int:
     """``evidence --scenario BASE``: measure, fit, and write BASE with the measured fields
     filled."""
@@ -273,7 +231,7 @@ def cmd_synthetic_response(args: argparse.Namespace) -> int:
         label=args.label,
         source=args.source,
         text=args.text,
-        annotators=_columns(args.annotators),
+        annotators=annotator_columns(args.annotators),
         model=args.model,
         metric=args.metric,
         max_rows=args.max_rows or None,
@@ -283,10 +241,12 @@ def cmd_synthetic_response(args: argparse.Namespace) -> int:
     )
     result, scenario = calibration.result, calibration.scenario
     if args.output:
-        _write_text(args.output, scenario.to_yaml())
+        from hybrid.atomic import write_text
+
+        write_text(args.output, scenario.to_yaml())
     if args.json:
         print(
-            _dump(
+            json_dump(
                 {
                     **result.to_dict(),
                     "scenario": scenario.model_dump(mode="json", exclude_none=True),
@@ -364,7 +324,7 @@ def cmd_evidence(args: argparse.Namespace) -> int:
     data = result.to_dict()
     data["dataset"] = result.apply_to(None).model_dump(mode="json", exclude_none=True)
     if args.json:
-        print(_dump(data))
+        print(json_dump(data))
         return 0
     print(
         f"{args.file}: {result.human_rows:,} human rows, {result.synthetic_rows:,} synthetic, "

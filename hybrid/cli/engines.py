@@ -66,7 +66,8 @@ def _profile(args: argparse.Namespace, local_profile) -> int:
 def cmd_profile_spark(args: argparse.Namespace) -> int:
     """``profile --engine spark SOURCE``: the statistics computed on Spark, shown and written as
     the local profile's are."""
-    from hybrid.cli.data import _columns, show_profile
+    from hybrid.cli.data import show_profile
+    from hybrid.cli.io import annotator_columns
     from hybrid.evidence.spark import profile_spark, require_pyspark, spark_session
 
     require_pyspark()
@@ -83,7 +84,7 @@ def cmd_profile_spark(args: argparse.Namespace) -> int:
         spark=spark,
         partitions=args.partitions,
         label=args.label,
-        annotators=_columns(args.annotators),
+        annotators=annotator_columns(args.annotators),
         source_column=args.source,
         text=args.text,
         slice=args.slice,

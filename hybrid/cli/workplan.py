@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from hybrid.cli.data import _columns, _dump, _write_text
+from hybrid.cli.io import annotator_columns, json_dump
 from hybrid.cli.storage import input_path
 from hybrid.errors import InputError
 
@@ -95,7 +95,7 @@ def slice_columns_of(args):
         input_path(args.data),
         name=args.data,
         label=args.label,
-        annotators=_columns(args.annotators),
+        annotators=annotator_columns(args.annotators),
         source=args.source,
     )
 
@@ -118,6 +118,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from hybrid.atomic import write_text
     from hybrid.model.policy import load_policy
     from hybrid.model.scenario import load_scenario
     from hybrid.share.workplan import workplan_csv
@@ -129,16 +130,16 @@ def run(args: argparse.Namespace) -> int:
     wp = work_plan(scenario, policy, args)
     if args.output:
         if args.output.lower().endswith(".csv"):
-            _write_text(args.output, workplan_csv(wp))
+            write_text(args.output, workplan_csv(wp))
         else:
-            _write_text(args.output, _dump(wp.to_json()) + "\n")
+            write_text(args.output, json_dump(wp.to_json()) + "\n")
     from hybrid.safetext import terminal
 
     # Slice names come from the data and the name from the scenario: control characters and bidi
     # overrides reach the terminal as visible escapes (a JSON reader reads \u202e as the same text).
     columns = getattr(args, "columns_read", None)
     if args.json:
-        print(terminal(_dump(wp.to_json())))
+        print(terminal(json_dump(wp.to_json())))
         if columns is not None:
             print(terminal(columns.describe()), file=sys.stderr)
         return 0

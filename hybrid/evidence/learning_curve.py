@@ -123,9 +123,9 @@ def human_rows(
     human = source_kinds(frame, source) == "human"
     if human.sum() < MIN_HUMAN_ROWS:
         raise InputError(
-            f"{shown}: source column {source!r} marks {int(human.sum()):,} rows human; a learning "
-            f"curve needs at least {MIN_HUMAN_ROWS} human rows (it never trains on synthetic rows: "
-            "it is the metric against human-labeled examples)"
+            f"{shown}: {int(human.sum()):,} usable rows are marked human by source column "
+            f"{source!r}; a learning curve needs at least {MIN_HUMAN_ROWS} human rows (it never "
+            "trains on synthetic rows: it is the metric against human-labeled examples)"
         )
     return frame.loc[human].reset_index(drop=True), source, True
 

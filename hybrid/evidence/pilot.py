@@ -234,6 +234,8 @@ def check_pilot(
             f"column {c!r} left out: it repeats the label column {label!r} on every row (a "
             "duplicated header?); the model would read the answer from it"
         )
+    if int(labeled.sum()) < MIN_ROWS:
+        return Pilot(frame, notes, name)  # the learner says how many rows it needs
     counts = y_text.loc[labeled].value_counts()
     small = counts[counts < folds]
     if len(small) and len(counts) - len(small) >= 2:

@@ -14,7 +14,7 @@ from typing import Any
 
 from hybrid.money import money
 from hybrid.share.figures import figures
-from hybrid.share.report import LABEL_COLORS, ReportData
+from hybrid.share.report import LABEL_COLORS, ReportData, RoundsSection
 from hybrid.share.static import png
 from hybrid.whatif.inputs import input_rows
 
@@ -228,6 +228,44 @@ def _sentence(text: str) -> str:
     return (text[:1].upper() + text[1:] + ".") if text else ""
 
 
+def rounds_section(doc: _Pdf, section: RoundsSection) -> None:
+    """The staged plan (``report.rounds_section``): round by round, then the staged plan's totals
+    beside the recommended plan bought at once, both on the same simulated futures."""
+    doc.heading("Buying in rounds", space=80)
+    doc.para(section.intro, size=9)
+    doc.pdf.ln(1)
+    doc.table(
+        [
+            "Round",
+            "New human rows",
+            "New synthetic rows",
+            "Synthetic reviewed",
+            "Spend",
+            "Spent so far (expected)",
+            "Target reached by then",
+        ],
+        section.rows,
+        widths=(18, 25, 27, 24, 28, 30, 28),
+        aligns=("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),
+        size=8,
+    )
+    doc.para(
+        "Round 1 is the same in every future; later rounds are averages over the futures. "
+        "At once: the recommended plan bought in one go.",
+        size=8.5,
+        color=(90, 90, 90),
+        h=4.3,
+    )
+    doc.pdf.ln(1)
+    if section.comparison:
+        doc.table(
+            ["", "Bought in rounds", "Bought at once"],
+            section.comparison,
+            widths=(80, 50, 50),
+            aligns=("LEFT", "RIGHT", "RIGHT"),
+        )
+
+
 def render_pdf(data: ReportData) -> bytes:
     """A clean A4 PDF made with fpdf2, charts from the shared figures; the scenario YAML
     attached."""
@@ -364,6 +402,9 @@ def render_pdf(data: ReportData) -> bytes:
             size=7.5,
         )
         doc.bullets(w.notes, size=8.5)
+
+    if data.rounds is not None:
+        rounds_section(doc, data.rounds)
 
     doc.heading("The factors and what each did to the guardrails", space=70)
     doc.table(

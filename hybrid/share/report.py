@@ -463,7 +463,14 @@ class RoundsSection:
 
     json: dict
     intro: str
-    rows: tuple[tuple[str, ...], ...]  # round, human, synthetic, spend, spent so far, reached
+    # round, human, synthetic, reviewed, spend, spent so far, reached
+    rows: tuple[tuple[str, ...], ...]
+    # (figure, bought in rounds, bought at once): the two plans' totals on the same futures
+    comparison: tuple[tuple[str, str, str], ...] = ()
+
+
+def _rounds_count(n: int) -> str:
+    return "one round" if n == 1 else f"{n} rounds"
 
 
 def rounds_section(plan: Any) -> RoundsSection:
@@ -474,6 +481,7 @@ def rounds_section(plan: Any) -> RoundsSection:
             str(r.round),
             _count(r.human_examples),
             _count(r.synthetic_examples),
+            _pct(r.review_coverage) if r.synthetic_examples else "\u2014",
             money(r.spend, cur),
             money(r.expected_spend_to_date, cur),
             f"{r.probability_target:.0%}",
@@ -484,20 +492,35 @@ def rounds_section(plan: Any) -> RoundsSection:
             "At once",
             _count(o.human_examples),
             _count(o.synthetic_examples),
+            _pct(o.review_coverage) if o.synthetic_examples else "\u2014",
             money(o.spend, cur),
             money(o.spend, cur),
             f"{o.probability_target:.0%}",
         ),
     )
     intro = (
-        f"Bought in {len(plan.rounds)} round(s), measuring between them, over {plan.draws:,} "
+        f"Bought in {_rounds_count(len(plan.rounds))}, measuring between them, over {plan.draws:,} "
         f"simulated futures, with a cost of missing the target of {money(plan.miss_penalty, cur)}: "
         f"expected spend {money(plan.expected_spend, cur)} and the target reached in "
         f"{plan.probability_target:.0%} of the futures, against {money(o.spend, cur)} and "
         f"{o.probability_target:.0%} for the recommended plan bought at once. Rounds after the "
         "first are averages: each buys what the measurement before it calls for."
     )
-    return RoundsSection(json=plan.to_json(), intro=intro, rows=rows)
+    comparison = (
+        ("Expected spend", money(plan.expected_spend, cur), money(o.spend, cur)),
+        (
+            "Target reached by the last round",
+            f"{plan.probability_target:.0%}",
+            f"{o.probability_target:.0%}",
+        ),
+        ("Expected metric", f"{plan.expected_metric:.1%}", f"{o.expected_metric:.1%}"),
+        (
+            "Expected spend plus the cost of missing",
+            money(plan.expected_cost, cur),
+            money(plan.one_shot_cost, cur),
+        ),
+    )
+    return RoundsSection(json=plan.to_json(), intro=intro, rows=rows, comparison=comparison)
 
 
 def workplan_section(wp: Any) -> WorkPlanSection:
