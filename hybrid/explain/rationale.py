@@ -38,7 +38,8 @@ def explain(
     p, h, syn = rec.plan, rec.human_plan, rec.synthetic_plan
     cur = rec.currency
     out: list[str] = [_drop_rows(rec)] if rec.drops_rows_in_hand else []
-    out.append(headline(rec))
+    if headline(rec) not in out:
+        out.append(headline(rec))
 
     g = inp.guardrails
     if rec.binding == "economics":
@@ -146,6 +147,8 @@ def explain(
 def headline(rec: Recommendation) -> str:
     """The first sentence every surface shows: what to do, in one line."""
     p = rec.plan
+    if p.new_examples <= 0 and rec.drops_rows_in_hand:
+        return _drop_rows(rec)
     if p.new_examples <= 0:
         return (
             f"Buy nothing: today's metric {rec.today_metric:.3f} already meets the target "
