@@ -153,6 +153,7 @@ def run(args: argparse.Namespace) -> int:
 
 def render_text(name: str, plan) -> str:
     from hybrid.money import money
+    from hybrid.vocabulary import metric
 
     cur = plan.currency
     goal = (
@@ -179,7 +180,8 @@ def render_text(name: str, plan) -> str:
     lines += [
         "",
         f"One-shot plan on the same futures: {money(o.spend, cur)}, reaches the target in "
-        f"{o.probability_target:.0%} of them (expected metric {o.expected_metric:.3f}).",
+        f"{o.probability_target:.0%} of them (metric {metric(o.expected_metric)} on average over "
+        f"them; {metric(o.point_metric)} at today's values, as recommended).",
         f"Expected spend plus miss penalty: staged {money(plan.expected_cost, cur)}, one-shot "
         f"{money(plan.one_shot_cost, cur)}.",
         "Rounds after the first are averages over the futures: each buys according to what the "
