@@ -134,11 +134,8 @@ def probability(x: float) -> str:
         return "0%"
     if x >= 1.0:
         return "100%"
-    if x < 0.005:
-        return "<1%"
-    if x >= 0.995:
-        return ">99%"
-    return f"{x:.0%}"
+    text = f"{x:.0%}"
+    return {"0%": "<1%", "100%": ">99%"}.get(text, text)
 
 
 def metric(x: float) -> str:
