@@ -11,7 +11,7 @@ import streamlit as st
 from hybrid.errors import InputError
 from hybrid.money import money
 from hybrid.safetext import neutralise_frame
-from hybrid.vocabulary import metric
+from hybrid.vocabulary import metric, probability
 from hybrid.whatif.rounds import record_round
 from ui import nav, state
 from ui import rounds as ui_rounds
@@ -74,8 +74,8 @@ with st.container(border=True):
     if plan.mode == "target":
         m[0].metric(
             "Chance of reaching the target",
-            f"{plan.probability_target:.0%}",
-            f"bought at once: {o.probability_target:.0%}",
+            probability(plan.probability_target),
+            f"bought at once: {probability(o.probability_target)}",
             delta_color="off",
             delta_arrow="off",
             help=f"Share of {plan.draws:,} simulated futures in which the metric reaches "
