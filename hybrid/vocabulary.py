@@ -120,6 +120,24 @@ def percent(x: float, digits: int = 0) -> str:
     return f"{x:.{digits}%}"
 
 
+def probability(x: float) -> str:
+    """A chance (a share of simulated futures) as a whole percentage: ``0.996`` -> ``>99%``.
+
+    A chance that is not 0 or 1 never reads as one: "0%" or "100%" would say something never or
+    always happens when some futures say otherwise, so those that round to 0 or 100 read "<1%" and
+    ">99%". NaN (no futures to count) reads as a dash.
+    """
+    x = float(x)
+    if x != x:
+        return "—"
+    if x <= 0.0:
+        return "0%"
+    if x >= 1.0:
+        return "100%"
+    text = f"{x:.0%}"
+    return {"0%": "<1%", "100%": ">99%"}.get(text, text)
+
+
 def metric(x: float) -> str:
     """A metric value (a fraction, never money): three decimals."""
     return f"{x:.3f}"

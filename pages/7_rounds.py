@@ -11,6 +11,7 @@ import streamlit as st
 from hybrid.errors import InputError
 from hybrid.money import money
 from hybrid.safetext import neutralise_frame
+from hybrid.vocabulary import metric, probability
 from hybrid.whatif.rounds import record_round
 from ui import nav, state
 from ui import rounds as ui_rounds
@@ -80,22 +81,24 @@ with st.container(border=True):
     if plan.mode == "target":
         m[0].metric(
             "Chance of reaching the target",
-            f"{plan.probability_target:.0%}",
-            f"bought at once: {o.probability_target:.0%}",
+            probability(plan.probability_target),
+            f"bought at once: {probability(o.probability_target)}",
             delta_color="off",
             delta_arrow="off",
             help=f"Share of {plan.draws:,} simulated futures in which the metric reaches "
-            f"{plan.target:.1%} by the last round.",
+            f"{metric(plan.target)} by the last round.",
         )
     else:
         m[0].metric(
-            "Expected metric",
-            f"{plan.expected_metric:.1%}",
-            f"bought at once: {o.expected_metric:.1%}",
+            "Expected metric, mean over the futures",
+            metric(plan.expected_metric),
+            f"bought at once: {metric(o.expected_metric)} (recommended, at today's values: "
+            f"{metric(o.point_metric)})",
             delta_color="off",
             delta_arrow="off",
             help="No plan reaches the target within the budget: the rounds spend it in equal "
-            "tranches, measuring between them.",
+            f"tranches, measuring between them. Both figures are means over {plan.draws:,} "
+            "simulated futures; the recommendation's is the model at today's values.",
         )
     m[1].metric(
         "Expected spend",

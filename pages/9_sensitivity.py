@@ -20,6 +20,7 @@ from hybrid.explain.rationale import LABEL_TITLES
 from hybrid.explain.sensitivity import INPUTS, measure_next
 from hybrid.money import money, money_compact
 from hybrid.safetext import neutralise_frame
+from hybrid.vocabulary import probability
 from hybrid.whatif.uncertainty import DEFAULT_DRAWS
 from ui import baseline, compute, state, theme, whatif
 from ui import whatif_charts as charts
@@ -248,7 +249,7 @@ if rec.plan.synthetic_share == 0:
 else:
     m[0].metric(
         "Recommended beats all-human per point",
-        f"{r_allowed.p_cheapest:.0%}",
+        probability(r_allowed.p_cheapest),
         "of draws",
         delta_color="off",
         delta_arrow="off",
@@ -266,7 +267,7 @@ m[1].metric(
 )
 m[2].metric(
     "Recommended reaches the target",
-    f"{r.p_reaches_target:.0%}",
+    probability(r.p_reaches_target),
     f"of draws (target {rec.target_metric:.3f})",
     delta_color="off",
     delta_arrow="off",
@@ -314,8 +315,8 @@ mc_table = pd.DataFrame(
             else f"{money_compact(p.cpp_p5, cur)} to {money_compact(p.cpp_p95, cur)}"
             for p in mc.plans
         ],
-        "Cheapest per point": [f"{p.p_cheapest:.1%}" for p in mc.plans],
-        "Reaches target": [f"{p.p_reaches_target:.1%}" for p in mc.plans],
+        "Cheapest per point": [probability(p.p_cheapest) for p in mc.plans],
+        "Reaches target": [probability(p.p_reaches_target) for p in mc.plans],
     }
 )
 st.dataframe(neutralise_frame(mc_table), hide_index=True, width="stretch", key="sens.mc.table")
@@ -327,7 +328,7 @@ if rec.mode == "target":
         "the uncertainty shows up in what it costs."
     )
 if mc.p_no_gain > 0:
-    notes.append(f"In {mc.p_no_gain:.1%} of draws no plan gains anything over today.")
+    notes.append(f"In {probability(mc.p_no_gain)} of draws no plan gains anything over today.")
 varied = [v for v in mc.varied if not (v == "exponent" and "curve" in mc.varied)]
 notes.append(
     "Varied: "

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import math
 from functools import cache
 from pathlib import Path
 
@@ -27,8 +28,13 @@ from hybrid.whatif.analysis import Analysis, build_analysis
 
 ROOT = Path(__file__).resolve().parent.parent
 # The bundled pilot scenario (data/samples/digits_pilot.yaml) as measured on its pilot.
+# A pilot whose 600 generated rows lower today's metric, so the recommendation drops them
+# (tests/fixtures/rows_in_hand_hurt.yaml: a newcomer's pilot, its learning curve cut to three
+# points so it has no covariance and nothing is uncertain at zero-width ranges).
+ROWS_IN_HAND_HURT = ROOT / "tests" / "fixtures" / "rows_in_hand_hurt.yaml"
 SCENARIOS = sorted((ROOT / "data" / "examples").glob("*.yaml")) + [
-    ROOT / "tests" / "fixtures" / "digits_pilot_measured.yaml"
+    ROOT / "tests" / "fixtures" / "digits_pilot_measured.yaml",
+    ROWS_IN_HAND_HURT,
 ]
 IDS = [p.stem for p in SCENARIOS]
 PLANS = ("recommended", "all-human", "all-synthetic")
@@ -273,3 +279,90 @@ def test_the_work_plan_in_the_analysis_splits_the_analysis_plan():
     assert a.workplan is not None and a.workplan.plan == a.rec.plan
     report = build_report(a.scenario, load_policy(), analysis=a)
     assert report.workplan is not None and report.workplan.plan is a.workplan
+
+
+# --- the what-ifs measure from the recommendation's own basis ------------------------------------
+# When the plan drops the rows in hand, today's metric stays the dataset's as it is and the plans
+# are priced without the rows; the Monte Carlo, the tornado and the rounds must do the same, or
+# the Sensitivity and Rounds pages disagree with the Recommendation page.
+
+
+def _no_spread():
+    from hybrid.explain.sensitivity import INPUTS
+    from hybrid.model.policy import Range
+
+    return {k: Range(kind="absolute", low=0.0, high=0.0, reason="no uncertainty") for k in INPUTS}
+
+
+def test_the_fixture_drops_its_rows_in_hand_with_nothing_uncertain():
+    a = analysis(ROWS_IN_HAND_HURT)
+    assert a.rec.drops_rows_in_hand
+    assert a.inputs.curve.cov is None
+    assert a.rec.today_metric < a.rec.metric_without_rows_in_hand
+
+
+def test_the_monte_carlo_at_zero_spread_is_the_recommendation():
+    a = analysis(ROWS_IN_HAND_HURT)
+    mc = build_analysis(
+        a.scenario, load_policy(), uncertainty=True, ranges=_no_spread(), draws=100
+    ).uncertainty
+    assert mc is not None
+    for spread in mc.plans:
+        plan = a.plan(spread.name)
+        if plan.cost_per_point is None:  # a plan that gains nothing has no cost per point
+            assert math.isnan(spread.cpp_p50), spread.name
+        else:
+            assert spread.cpp_p50 == pytest.approx(plan.cost_per_point, rel=1e-9), spread.name
+        assert spread.metric_p50 == pytest.approx(plan.expected_metric, rel=1e-9), spread.name
+        assert spread.p_reaches_target == float(plan.reaches_target)
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=IDS)
+def test_the_tornado_swings_around_the_recommendation(path):
+    """The tornado's base is the recommendation's cost per point, and an input that cannot move
+    the plan (review cost under an all-human plan) gives that number at both ends."""
+    from hybrid.explain.sensitivity import outcome
+
+    a = analysis(path)
+    policy = load_policy()
+    base = outcome(a.inputs, policy)
+    assert base.cost_per_point == pytest.approx(a.rec.plan.cost_per_point, rel=1e-9)
+    assert base.share == pytest.approx(a.rec.plan.synthetic_share)
+    if a.rec.plan.synthetic_share == 0:
+        bars = build_analysis(a.scenario, policy, sensitivity=True).sensitivity
+        review = next(b for b in bars if b.input == "review_cost")
+        assert review.cpp_low == pytest.approx(a.rec.plan.cost_per_point, rel=1e-9)
+        assert review.cpp_high == pytest.approx(a.rec.plan.cost_per_point, rel=1e-9)
+
+
+def test_a_cheaper_human_label_never_costs_more_per_point_than_the_recommendation():
+    a = analysis(ROWS_IN_HAND_HURT)
+    bars = build_analysis(a.scenario, load_policy(), sensitivity=True).sensitivity
+    human = next(b for b in bars if b.input == "human_cost")
+    cheap, dear = sorted((human.cpp_low, human.cpp_high))
+    assert cheap < a.rec.plan.cost_per_point < dear
+
+
+def test_the_rounds_one_shot_at_zero_spread_is_the_recommendation():
+    from hybrid.whatif.rounds import plan_rounds
+
+    a = analysis(ROWS_IN_HAND_HURT)
+    plan = plan_rounds(
+        a.scenario,
+        load_policy(),
+        draws=100,
+        ranges={},
+        level=0.0,
+        inputs=a.inputs,
+        recommendation=a.rec,
+    )
+    one = plan.one_shot
+    assert one.expected_metric == pytest.approx(a.rec.plan.expected_metric, rel=1e-9)
+    assert one.point_metric == a.rec.plan.expected_metric
+    assert one.spend == pytest.approx(a.rec.plan.spend)
+    assert one.probability_target == float(a.rec.plan.reaches_target)
+    if a.rec.mode == "budget":
+        assert plan.expected_metric == pytest.approx(a.rec.plan.expected_metric, rel=1e-9)
+    shot = plan.to_json()["one_shot"]
+    assert "mean over" in shot["expected_metric_is"]
+    assert shot["point_metric"] == pytest.approx(a.rec.plan.expected_metric)

@@ -11,6 +11,7 @@ from apptest_helpers import errors, go, main_metric, ok, scenario
 from streamlit.testing.v1 import AppTest
 
 from hybrid.model.policy import load_policy
+from hybrid.vocabulary import probability
 from hybrid.whatif.rounds import plan_rounds
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,7 +37,8 @@ def test_the_page_shows_the_core_plan_beside_the_one_shot_plan():
     scn = scenario(at)
     plan = plan_rounds(scn, load_policy())
     if plan.mode == "target":
-        assert main_metric(at, "Chance of reaching the target") == f"{plan.probability_target:.0%}"
+        chance = probability(plan.probability_target)
+        assert main_metric(at, "Chance of reaching the target") == chance
     table = at.dataframe[0].value
     assert list(table["Round"]) == [str(r.round) for r in plan.rounds] + ["At once"]
     assert len(at.get("plotly_chart")) == 1
@@ -110,3 +112,27 @@ def test_a_scenario_without_a_recommendation_is_refused_with_the_reason():
     go(at, PAGE)
     assert not at.exception
     assert any("carry no signal to plan with" in plain(e.value) for e in at.error)
+
+
+def test_a_budget_plan_shows_its_mean_metric_as_a_fraction_beside_the_recommendation():
+    """A plan that cannot reach the target shows the mean metric over the futures as every page
+    shows a metric (0.852, not 85.2%), labelled as a mean, with the recommendation's beside it;
+    this pilot's plan drops its generated rows in hand."""
+    from hybrid.explain.recommendation import recommend
+    from hybrid.model.scenario import load_scenario
+    from hybrid.share.urlstate import encode
+    from hybrid.vocabulary import metric
+
+    scn = load_scenario(ROOT / "tests" / "fixtures" / "rows_in_hand_hurt.yaml")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.query_params.update({"s": encode(scn)})
+    ok(at.run())
+    at = go(at, PAGE)
+    plan = plan_rounds(scenario(at), load_policy())
+    rec = recommend(scenario(at), load_policy())
+    assert plan.mode == "budget" and rec.drops_rows_in_hand
+    shown = next(m for m in at.main.metric if m.label == "Expected metric, mean over the futures")
+    assert shown.value == metric(plan.expected_metric)
+    assert metric(plan.one_shot.expected_metric) in shown.delta
+    assert metric(rec.plan.expected_metric) in shown.delta
+    assert "%" not in shown.value

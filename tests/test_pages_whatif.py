@@ -339,8 +339,20 @@ def test_sensitivity_shows_the_tornado_and_monte_carlo_numbers(data_dir):
 
     mc = table(at, "sens.mc.table")
     assert len(mc) == 3
-    cheapest = [float(v.rstrip("%")) for v in mc["Cheapest per point"]]
-    assert abs(sum(cheapest) - 100.0) < 0.5
+    # One probability formatter for the headline, the table and the chart.
+    from hybrid.vocabulary import probability
+
+    a = sensitivity_page_monte_carlo()
+    by_plan = {p.name: p for p in a.plans}
+    assert list(mc["Cheapest per point"]) == [probability(p.p_cheapest) for p in a.plans]
+    assert list(mc["Reaches target"]) == [probability(p.p_reaches_target) for p in a.plans]
+    recommended = probability(by_plan["recommended"].p_reaches_target)
+    assert {m.label: m.value for m in at.metric}["Recommended reaches the target"] == recommended
+    chart = next(c for c in at.get("plotly_chart") if "Chance of being cheapest" in c.proto.spec)
+    import json
+
+    bars = json.loads(chart.proto.spec)["data"][0]
+    assert list(bars["text"]) == [probability(p.p_cheapest) for p in a.plans][::-1]
     assert all(v.startswith("$") for v in mc["Median cost per point (USD)"])
     metric_labels = [m.label for m in at.metric]
     assert "Cost per point, recommended (90% interval)" in metric_labels
@@ -356,6 +368,15 @@ def test_sensitivity_shows_the_tornado_and_monte_carlo_numbers(data_dir):
     at.toggle(key="sens.include_syn").set_value(False).run()
     assert len(table(at, "sens.mc.table")) == 2
     assert not at.exception
+
+
+def sensitivity_page_monte_carlo():
+    """The Monte Carlo the Sensitivity page shows on first open (the example, policy ranges,
+    seed 0, the all-synthetic plan included)."""
+    from hybrid.model.policy import load_policy
+    from hybrid.whatif.analysis import build_analysis
+
+    return build_analysis(load_scenario(EXAMPLE), load_policy(), uncertainty=True).uncertainty
 
 
 def test_sensitivity_marks_a_flipping_input_and_finds_the_threshold(data_dir):

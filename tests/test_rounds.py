@@ -156,7 +156,15 @@ def test_json_has_exactly_the_issue_shape():
         "probability_target",
         "expected_spend_to_date",
     }
-    assert set(out["one_shot"]) == {"spend", "probability_target", "expected_metric"}
+    # The issue's shape, plus what the one-shot metric is (a mean over the futures) and the
+    # recommendation's point figure beside it.
+    assert set(out["one_shot"]) == {
+        "spend",
+        "probability_target",
+        "expected_metric",
+        "expected_metric_is",
+        "point_metric",
+    }
     json.dumps(out, allow_nan=False)
 
 

@@ -199,3 +199,32 @@ def test_report_and_sensitivity_page_use_the_same_draws():
 
     assert CLI_DRAWS == DEFAULT_DRAWS
     assert inspect.signature(compute_analyses).parameters["draws"].default == DEFAULT_DRAWS
+
+
+@pytest.mark.parametrize(
+    ("x", "text"),
+    [
+        (0.0, "0%"),
+        (0.004, "<1%"),
+        (0.006, "1%"),
+        (0.4, "40%"),
+        (0.994, "99%"),
+        (0.996, ">99%"),
+        (1.0, "100%"),
+        (float("nan"), "—"),
+    ],
+)
+def test_a_probability_reads_as_a_whole_percentage(x, text):
+    from hybrid.vocabulary import probability
+
+    assert probability(x) == text
+
+
+@given(st.floats(min_value=0.0, max_value=1.0))
+def test_only_never_and_always_read_as_0_and_100_percent(x):
+    """A chance some futures contradict never reads as never or always (the Sensitivity page's
+    0% headline beside a 0.4% table)."""
+    from hybrid.vocabulary import probability
+
+    assert (probability(x) == "0%") == (x == 0.0)
+    assert (probability(x) == "100%") == (x == 1.0)

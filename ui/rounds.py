@@ -20,6 +20,7 @@ from hybrid.model.recommend import plan_inputs
 from hybrid.model.scenario import Scenario
 from hybrid.money import money
 from hybrid.share.chart_layout import chart_layout
+from hybrid.vocabulary import probability
 from hybrid.whatif.rounds import RoundsPlan, plan_rounds
 from ui import compute, theme, whatif
 from ui import workplan as ui_wp
@@ -127,8 +128,8 @@ def table(plan: RoundsPlan) -> dict[str, list]:
         cols["Reviewed"].append(f"{r.review_coverage:.0%}" if r.synthetic_examples else "—")
         cols["Spend"].append(money(r.spend, cur))
         cols["Spent so far"].append(money(r.expected_spend_to_date, cur))
-        cols["Target reached"].append(f"{r.probability_target:.0%}")
-        cols["Still buying"].append(f"{r.share_buying:.0%}")
+        cols["Target reached"].append(probability(r.probability_target))
+        cols["Still buying"].append(probability(r.share_buying))
     o = plan.one_shot
     cols["Round"].append("At once")
     cols["Human rows"].append(f"{o.human_examples:,.0f}")
@@ -136,7 +137,7 @@ def table(plan: RoundsPlan) -> dict[str, list]:
     cols["Reviewed"].append(f"{o.review_coverage:.0%}" if o.synthetic_examples else "—")
     cols["Spend"].append(money(o.spend, cur))
     cols["Spent so far"].append(money(o.spend, cur))
-    cols["Target reached"].append(f"{o.probability_target:.0%}")
+    cols["Target reached"].append(probability(o.probability_target))
     cols["Still buying"].append("100%")
     return cols
 

@@ -27,6 +27,7 @@ from hybrid.model.recommend import Recommendation
 from hybrid.money import currency_affixes, money, money_compact
 from hybrid.palette import PURPLE, SKY, VERMILLION  # noqa: E402
 from hybrid.share.chart_layout import spaced, tick_format
+from hybrid.vocabulary import probability
 from hybrid.whatif.collapse import CollapseResult
 from hybrid.whatif.uncertainty import MonteCarlo
 from ui import theme
@@ -504,10 +505,10 @@ def mc_cheapest_chart(mc: MonteCarlo) -> go.Figure:
                     "solidity": 0.35,
                 },
             },
-            text=[f"{v:.0f}%" if v >= 0.5 or v == 0 else "<1%" for v in vals],
+            text=[probability(p.p_cheapest) for p in mc.plans][::-1],
             textposition="outside",
             cliponaxis=False,
-            hovertemplate="%{y}: cheapest per point in %{x:.1f}% of draws<extra></extra>",
+            hovertemplate="%{y}: cheapest per point in %{text} of draws<extra></extra>",
             showlegend=False,
         )
     )

@@ -153,6 +153,7 @@ def run(args: argparse.Namespace) -> int:
 
 def render_text(name: str, plan) -> str:
     from hybrid.money import money
+    from hybrid.vocabulary import metric, probability
 
     cur = plan.currency
     goal = (
@@ -173,13 +174,14 @@ def render_text(name: str, plan) -> str:
         lines.append(
             f"{r.round:<7}{r.human_examples:>12,.0f}{r.synthetic_examples:>16,.0f}"
             f"{money(r.spend, cur):>14}{money(r.expected_spend_to_date, cur):>15}"
-            f"{r.probability_target:>17.0%}"
+            f"{probability(r.probability_target):>17}"
         )
     o = plan.one_shot
     lines += [
         "",
         f"One-shot plan on the same futures: {money(o.spend, cur)}, reaches the target in "
-        f"{o.probability_target:.0%} of them (expected metric {o.expected_metric:.3f}).",
+        f"{probability(o.probability_target)} of them (metric {metric(o.expected_metric)} on "
+        f"average over them; {metric(o.point_metric)} at today's values, as recommended).",
         f"Expected spend plus miss penalty: staged {money(plan.expected_cost, cur)}, one-shot "
         f"{money(plan.one_shot_cost, cur)}.",
         "Rounds after the first are averages over the futures: each buys according to what the "

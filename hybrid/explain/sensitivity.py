@@ -15,7 +15,7 @@ import numpy as np
 
 from hybrid.model.economics import Inputs, cost_per_point
 from hybrid.model.policy import Policy, Range
-from hybrid.model.recommend import label_for, search
+from hybrid.model.recommend import label_for, search_rows_in_hand
 
 # Model inputs a tornado can move: title, valid (low, high), whether a higher value favours
 # synthetic data (used to aim the threshold search), and whether a team can measure it.
@@ -72,7 +72,9 @@ INPUTS: dict[str, tuple[str, tuple[float, float], bool, str]] = {
 
 
 def share_at(inp: Inputs) -> float:
-    return search(inp)[1]
+    """The recommended synthetic share, the rows in hand kept or dropped as the plan search
+    decides (``search_rows_in_hand``)."""
+    return search_rows_in_hand(inp)[1][1]
 
 
 def apply_range(value: float, rng: Range, field: str) -> tuple[float, float]:
@@ -123,10 +125,14 @@ class Outcome:
 
 
 def outcome(inp: Inputs, policy: Policy) -> Outcome:
-    """The recommended plan's share, label and cost per point for one set of inputs."""
-    _, s, v, n = search(inp)
-    spend = n * float(inp.unit_cost(s, v))
-    cpp = float(cost_per_point(spend, inp.metric(n, s, v), inp.today()))
+    """The recommended plan's share, label and cost per point for one set of inputs, decided as the
+    recommendation decides (``recommend.decide``): the plan search also weighs dropping the rows
+    in hand (``search_rows_in_hand``), the plan is priced on the inputs it chose, and its gain is
+    measured from today's metric of the dataset as it is. At the scenario's own inputs this is the
+    recommendation's cost per point, the tornado's base."""
+    priced, (_, s, v, n) = search_rows_in_hand(inp)
+    spend = n * float(priced.unit_cost(s, v))
+    cpp = float(cost_per_point(spend, priced.metric(n, s, v), inp.today()))
     return Outcome(s, v, label_for(s, policy), None if np.isnan(cpp) else cpp)
 
 

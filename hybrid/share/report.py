@@ -49,6 +49,7 @@ from hybrid.vocabulary import (
     input_title,
     input_value,
     interval,
+    probability,
     source_text,
 )
 from hybrid.whatif.analysis import Analysis, build_analysis
@@ -943,8 +944,8 @@ def _uncertainty_rows(unc: Any, cur: str) -> list[UncertaintyRow]:
                 color=PLAN_COLORS.get(str(name), COLORS["today"]),
                 cpp_text=interval(c("cpp_p50"), c("cpp_p5"), c("cpp_p95")),
                 metric_text=interval(m("metric_p50"), m("metric_p5"), m("metric_p95")),
-                p_cheapest_text="n/a" if p_cheap is None else f"{p_cheap:.0%}",
-                p_reaches_text="n/a" if p_reach is None else f"{p_reach:.0%}",
+                p_cheapest_text="n/a" if p_cheap is None else probability(p_cheap),
+                p_reaches_text="n/a" if p_reach is None else probability(p_reach),
                 values=d,
             )
         )
@@ -971,7 +972,7 @@ def _uncertainty_note(rows: tuple[UncertaintyRow, ...]) -> str:
         p = finite_or_none(cheapest.values.get("p_cheapest")) or 0.0
         parts.append(
             f"Across the input ranges, {cheapest.title.lower()} is the cheapest per point in "
-            f"{p:.0%} of draws"
+            f"{probability(p)} of draws"
         )
         if cheapest.name == "all-synthetic":
             parts[-1] += ", but it breaks the guardrails, so it is not on offer"

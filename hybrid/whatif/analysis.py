@@ -280,7 +280,15 @@ def build_analysis(
             for p in rec.plans
             if include_synthetic or p.name != "all-synthetic"
         ]
-        mc = monte_carlo(priced, plans, rng, rec.mode, draws=draws, seed=seed)
+        mc = monte_carlo(
+            inp,
+            plans,
+            rng,
+            rec.mode,
+            draws=draws,
+            seed=seed,
+            drops_rows_in_hand=rec.drops_rows_in_hand,
+        )
     wp = None
     if slices is not None:
         from hybrid.model.workplan import slice_plan

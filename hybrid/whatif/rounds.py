@@ -83,7 +83,9 @@ class Round:
 
 @dataclass(frozen=True)
 class OneShot:
-    """The recommendation bought at once, evaluated on the same futures."""
+    """The recommendation bought at once, evaluated on the same futures: ``expected_metric`` is
+    the mean over them; ``point_metric`` is the recommendation's own expected metric (the model at
+    today's values), which it equals when nothing is uncertain."""
 
     human_examples: float
     synthetic_examples: float
@@ -91,6 +93,7 @@ class OneShot:
     spend: float
     probability_target: float
     expected_metric: float
+    point_metric: float
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,8 @@ class RoundsPlan:
                 "spend": round(self.one_shot.spend, 2),
                 "probability_target": round(self.one_shot.probability_target, 4),
                 "expected_metric": round(self.one_shot.expected_metric, 6),
+                "expected_metric_is": f"the mean over {self.draws:,} simulated futures",
+                "point_metric": round(self.one_shot.point_metric, 6),
             },
         }
 
@@ -382,9 +387,12 @@ def plan_rounds(
             f"{len(readings)} measured round(s) narrowed the futures: {ess:.0f} of {draws:,} "
             f"carry weight after the readings."
         )
+    # The purchases are priced as the recommendation prices its plan: without the rows in hand when
+    # it drops them (``recommend.plan_inputs``); today's metric stays the dataset's as it is.
+    priced = d.without_rows_in_hand() if rec.drops_rows_in_hand else d
     target = float(inp.target)
     n_rec = float(rec.plan.new_examples)
-    one_metric = d.metric(np.full(int(draws), n_rec), share, coverage)
+    one_metric = priced.metric(np.full(int(draws), n_rec), share, coverage)
     one = OneShot(
         human_examples=rec.plan.human_examples,
         synthetic_examples=rec.plan.synthetic_examples,
@@ -392,11 +400,12 @@ def plan_rounds(
         spend=rec.plan.spend,
         probability_target=float(np.mean(one_metric >= target - 1e-9)),
         expected_metric=float(np.mean(one_metric)),
+        point_metric=float(rec.plan.expected_metric),
     )
     one_cost = one.spend + penalty * (1.0 - one.probability_target)
     noise = np.random.default_rng([seed, 2]).standard_normal((n_rounds, int(draws)))
     base = dict(
-        d=d,
+        d=priced,
         share=share,
         coverage=coverage,
         cap=cap,
@@ -410,7 +419,7 @@ def plan_rounds(
     )
     if rec.mode == "budget":
         bought = np.outer(np.arange(1, n_rounds + 1) / n_rounds, np.full(int(draws), cap))
-        metric = d.metric(bought, share, coverage)
+        metric = priced.metric(bought, share, coverage)
         first_q = later_q = margin = None
     else:
         fut = _futures(base, target, cap)

@@ -103,11 +103,16 @@ def monte_carlo(
     mode: str,
     draws: int = DEFAULT_DRAWS,
     seed: int = 0,
+    drops_rows_in_hand: bool = False,
 ) -> MonteCarlo:
     """Spread of cost per point and metric for fixed-mix plans ``(name, share, coverage)``.
 
-    ``mode`` is the recommendation's: "target" sizes each plan to reach the target (capped by the
-    budget), "budget" spends the whole budget.
+    ``inp`` is the dataset as it is: each draw's gain is measured from that draw's today, as the
+    recommendation's is (``recommend.decide``). ``drops_rows_in_hand`` is the recommendation's:
+    when it drops the generated rows in hand, each draw's plans are sized and scored on that draw's
+    inputs without them (``Inputs.without_rows_in_hand``). ``mode`` is the recommendation's:
+    "target" sizes each plan to reach the target (capped by the budget), "budget" spends the
+    whole budget.
     """
     rng = np.random.default_rng(seed)
     drawn = draw_values(inp, ranges, draws, rng)
@@ -121,7 +126,7 @@ def monte_carlo(
     for start in range(0, draws, CHUNK):
         stop = min(start + CHUNK, draws)
         d = replace(inp, **{k: v[start:stop] for k, v in drawn.items()})
-        parts.append(_evaluate(d, share, cover, mode, stop - start))
+        parts.append(_evaluate(d, share, cover, mode, stop - start, drops_rows_in_hand))
     metric = np.concatenate([m for m, _ in parts], axis=1)
     cpp = np.concatenate([c for _, c in parts], axis=1)
     d = replace(inp, **drawn)
@@ -167,10 +172,13 @@ def _same(a: tuple[str, float, float], b: tuple[str, float, float]) -> bool:
 
 
 def _evaluate(
-    d: Inputs, share: np.ndarray, cover: np.ndarray, mode: str, draws: int
+    d: Inputs, share: np.ndarray, cover: np.ndarray, mode: str, draws: int, drops: bool
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(metric, cost per point), each (plans, draws), for inputs ``d`` holding ``draws`` draws."""
+    """(metric, cost per point), each (plans, draws), for inputs ``d`` holding ``draws`` draws;
+    the plans priced without the rows in hand when ``drops``, gains from ``d``'s today."""
     today = d.today()
+    if drops:
+        d = d.without_rows_in_hand()
     unit = d.unit_cost(share, cover) * np.ones((1, draws))
     # Sized as the plan search sizes them (recommend._size_plan): the budget also pays the
     # expected price of escaped errors.
