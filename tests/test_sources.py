@@ -83,11 +83,10 @@ def test_an_unset_escaped_error_price_is_the_default_not_entered():
         input_sources(scenario(escaped_error_cost=5.0), POLICY)["escaped_error_price"].kind
         == "derived"
     )
-    # Entered as 0 on purpose is entered, not the default.
-    assert (
-        input_sources(scenario(escaped_error_cost=0.0), POLICY)["escaped_error_price"].kind
-        == "derived"
-    )
+    # A calibrated or saved scenario writes the default 0 out: still no price.
+    written = Scenario.from_yaml(scenario().to_yaml())
+    assert "escaped_error_cost" in written.economics.model_fields_set
+    assert input_sources(written, POLICY)["escaped_error_price"].kind == "default"
 
 
 def test_no_schema_default_is_called_entered():

@@ -169,7 +169,9 @@ def input_sources(scenario: Scenario, policy: Policy) -> dict[str, Provenance]:
             reason=f"entered price times the policy multiplier for error cost "
             f"{scenario.factors.error_cost}",
         )
-        if "escaped_error_cost" in econ.model_fields_set
+        # A price of 0 is the schema's default, and every saved or calibrated scenario writes the
+        # default out (Scenario.to_yaml), so "set" alone cannot tell an entered price from none.
+        if "escaped_error_cost" in econ.model_fields_set and econ.escaped_error_cost > 0
         else Provenance(
             "default", reason="not entered: no price, review coverage is left to the guardrail"
         )
