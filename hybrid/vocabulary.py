@@ -61,7 +61,9 @@ INPUTS: dict[str, tuple[str, str]] = {
     "tail_coverage": ("Synthetic tail coverage", "percent"),
     "tail_weight": ("Edge-case weight of the metric", "percent"),
     "saturation": ("Useful generated rows per human row", "number"),
-    "systematic_share": ("Share of generator errors that repeat", "percent"),
+    # Not a share: the measured floor per point of residual generator error, which exceeds 1 when
+    # generated rows differ from real ones in more than their labels (economics.resolve_inputs).
+    "systematic_share": ("Metric lost per point of generator error (repeated errors)", "ratio"),
     "escaped_error_price": ("Price of an escaped wrong label", "money"),
     "learning_curve": ("Learning curve", "text"),
     "human_now": ("Human-labeled examples in hand", "count"),
@@ -87,6 +89,7 @@ SOURCE_KINDS = {
     "dataset": "measured on the dataset",
     "policy": "policy default",
     "derived": "derived",
+    "default": "default",
 }
 
 NO_GAIN = "n/a (no gain)"
@@ -102,7 +105,9 @@ def source_text(prov, reason: bool = True) -> str:
         head = "set by the policy"
     parts = []
     if prov.kind == "pilot":
-        parts += [p for p in (prov.file, prov.rows and f"{prov.rows:,} rows", prov.date) if p]
+        parts += [
+            p for p in (prov.file, prov.rows and f"{prov.rows:,} rows", prov.date, prov.reason) if p
+        ]
     elif prov.kind == "policy":
         parts += [p for p in (prov.rule, reason and prov.reason) if p]
     elif prov.reason:
@@ -155,6 +160,8 @@ def ratio(x: float) -> str:
         return "unbounded"
     if abs(x) >= 10:
         return f"{x:,.0f}"
+    if 0 < abs(x) < 0.005:
+        return "about 0"
     return f"{x:.2g}" if abs(x) >= 0.01 else f"{x:.2f}"
 
 
@@ -172,6 +179,17 @@ def interval(mid: str, lo: str, hi: str) -> str:
     if mid == lo == hi:
         return mid
     return f"{mid} ({lo} \u2013 {hi})"
+
+
+def spread_text(field: str, x: float, error: bool = False) -> str:
+    """A rounds plan's uncertain input (``whatif.rounds.Spread``, by its ``field``) or, with
+    ``error``, its standard error: the curve's level and the generator accuracy as percentages
+    (their errors in percentage points), the rest as ratios; never e-notation."""
+    if field in ("curve", "accuracy"):
+        if error:
+            return "about 0 points" if abs(x) < 5e-5 else f"{100 * x:.2f} points"
+        return percent(x, 1)
+    return ratio(x)
 
 
 def input_title(key: str) -> str:
@@ -195,5 +213,5 @@ def input_value(key: str, value: float | str | None, currency: str) -> str:
     if kind == "count":
         return count(value)
     if kind == "ratio":
-        return f"{value:.2f}"
+        return "about 0" if 0 < abs(value) < 0.005 else f"{value:.2f}"
     return f"{value:.3g}"

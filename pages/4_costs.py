@@ -86,6 +86,7 @@ def _switch_mode() -> None:
         updates = {
             "economics.learning_curve.points": None,
             "economics.learning_curve.fitted": fitted,
+            "economics.learning_curve.measured_on": None,
         }
         if s.dataset is None or s.dataset.human_examples == 0:
             updates["dataset.human_examples"] = int(max(p[0] for p in lc.points))
@@ -96,7 +97,11 @@ def _switch_mode() -> None:
             [float(round(top * k)), round(f.ceiling - f.scale * (top * k) ** (-f.exponent), 4)]
             for k in (0.125, 0.25, 0.5, 1.0)
         ]
-        updates = {"economics.learning_curve.points": pts, "economics.learning_curve.fitted": None}
+        updates = {
+            "economics.learning_curve.points": pts,
+            "economics.learning_curve.fitted": None,
+            "economics.learning_curve.measured_on": None,
+        }
     else:
         return
     state.set_error(MODE_KEY, want, state.try_update(updates))
@@ -158,8 +163,13 @@ def points_editor(where) -> None:
         if incomplete:
             problem = incomplete
         else:
+            # Edited points are the team's own, no longer the pilot's measurement.
             problem = state.try_update(
-                {"economics.learning_curve.points": rows, "economics.learning_curve.fitted": None}
+                {
+                    "economics.learning_curve.points": rows,
+                    "economics.learning_curve.fitted": None,
+                    "economics.learning_curve.measured_on": None,
+                }
             )
         if problem:
             errs[CURVE_KEY] = ([list(r) for r in _raw(edited)], problem)

@@ -146,7 +146,7 @@ st.caption(
 )
 
 if plan.spreads:
-    with st.expander("What the pilot measured, and how round 1 narrows it"):
+    with st.expander("Uncertain inputs, where they came from, and how round 1 narrows them"):
         st.dataframe(
             neutralise_frame(ui_rounds.spread_table(plan)), hide_index=True, key="rounds.spreads"
         )

@@ -341,13 +341,13 @@ def test_measured_quantities_carry_standard_errors_that_narrow_with_round_one():
         "generator accuracy",
         "synthetic worth",
         "saturation",
-        "systematic share",
+        "metric lost per point of generator error",
     ]
     acc = plan.spreads[1]
     assert acc.standard_error == pytest.approx((0.9 * 0.1 / 300) ** 0.5)
     for s in plan.spreads:
         assert 0 < s.after_first_round <= s.standard_error
-    assert any("Measured on the pilot" in n for n in plan.notes)
+    assert any("Drawn from the pilot's standard errors" in n for n in plan.notes)
 
 
 def test_narrowing_is_one_over_root_n():

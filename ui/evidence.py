@@ -349,7 +349,13 @@ def use_curve(key: tuple) -> None:
     measured = _results().get(key)
     if measured is None:
         return
-    values = {"economics.learning_curve": {"points": curve_points(measured), "fitted": None}}
+    values = {
+        "economics.learning_curve": {
+            "points": curve_points(measured),
+            "fitted": None,
+            "measured_on": str(measured.file)[:500],
+        }
+    }
     if not _use("curve", values, CURVE_ERROR, "the measured points"):
         _forget_edits(values)
 

@@ -20,7 +20,7 @@ from hybrid.model.recommend import plan_inputs
 from hybrid.model.scenario import Scenario
 from hybrid.money import money
 from hybrid.share.chart_layout import chart_layout
-from hybrid.vocabulary import probability
+from hybrid.vocabulary import probability, source_text, spread_text
 from hybrid.whatif.rounds import RoundsPlan, plan_rounds
 from ui import compute, theme, whatif
 from ui import workplan as ui_wp
@@ -143,23 +143,22 @@ def table(plan: RoundsPlan) -> dict[str, list]:
 
 
 def spread_table(plan: RoundsPlan) -> dict[str, list]:
-    """What the pilot measured, its standard error now and after round 1 (a dict of columns)."""
-
-    def fmt(name: str, x: float) -> str:
-        if name in ("curve level", "generator accuracy", "systematic share"):
-            return f"{100 * x:.2f} points" if name != "systematic share" else f"{x:.3f}"
-        return f"{x:.3g}"
-
-    cols: dict[str, list] = {"Measured": [], "Value": [], "Standard error": [], "After round 1": []}
+    """Each uncertain input, where it came from, its standard error now and after round 1 (a dict
+    of columns); the source is the analysis's (``input_sources``), so an entered accuracy reads
+    "entered"."""
+    cols: dict[str, list] = {
+        "Input": [],
+        "Value": [],
+        "Source": [],
+        "Standard error": [],
+        "After round 1": [],
+    }
     for sp in plan.spreads:
-        cols["Measured"].append(sp.name.capitalize())
-        cols["Value"].append(
-            f"{sp.value:.1%}"
-            if sp.name in ("curve level", "generator accuracy")
-            else f"{sp.value:.3g}"
-        )
-        cols["Standard error"].append(fmt(sp.name, sp.standard_error))
-        cols["After round 1"].append(fmt(sp.name, sp.after_first_round))
+        cols["Input"].append(sp.name.capitalize())
+        cols["Value"].append(spread_text(sp.field, sp.value))
+        cols["Source"].append(source_text(sp.source, reason=False))
+        cols["Standard error"].append(spread_text(sp.field, sp.standard_error, error=True))
+        cols["After round 1"].append(spread_text(sp.field, sp.after_first_round, error=True))
     return cols
 
 

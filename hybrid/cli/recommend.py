@@ -42,8 +42,9 @@ def run(args: argparse.Namespace) -> int:
 
 def render_text(name: str, analysis: Analysis) -> str:
     """The analysis as terminal text: it formats, it computes nothing."""
+    from hybrid.cli.table import text_table
     from hybrid.money import money
-    from hybrid.vocabulary import LABEL_TITLES, input_title, input_value, source_text
+    from hybrid.vocabulary import LABEL_TITLES, input_title, input_value, metric, source_text
 
     rec = analysis.recommendation
     cur = rec.currency
@@ -56,13 +57,15 @@ def render_text(name: str, analysis: Analysis) -> str:
         f"{rec.target_metric:.3f})",
         "",
         "Budget layers:",
-        f"  expert anchor        {money(p.expert_anchor, cur):>14}",
-        f"  synthetic extension  {money(p.synthetic_extension, cur):>14}",
-        f"  human review         {money(p.human_review, cur):>14}",
-        f"  total                {money(p.spend, cur):>14}  of {money(rec.budget, cur)}",
-        "",
-        f"{'plan':<15}{'spend':>14}{'metric':>9}{'points':>8}{'cost/point':>14}  notes",
     ]
+    layers = [
+        ["expert anchor", money(p.expert_anchor, cur), ""],
+        ["synthetic extension", money(p.synthetic_extension, cur), ""],
+        ["human review", money(p.human_review, cur), ""],
+        ["total", money(p.spend, cur), f"of {money(rec.budget, cur)}"],
+    ]
+    lines += text_table(["", "", ""], layers, indent="  ", text_last=True)[1:]
+    rows = []
     for plan in analysis.plans:
         cpp = "n/a" if plan.cost_per_point is None else money(plan.cost_per_point, cur)
         note = (
@@ -70,10 +73,20 @@ def render_text(name: str, analysis: Analysis) -> str:
             if plan.breaks
             else ("" if plan.reaches_target else "misses target")
         )
-        lines.append(
-            f"{plan.name:<15}{money(plan.spend, cur):>14}{plan.expected_metric:>9.3f}"
-            f"{plan.points_gained:>8.2f}{cpp:>14}  {note}"
+        rows.append(
+            [
+                plan.name,
+                money(plan.spend, cur),
+                metric(plan.expected_metric),
+                f"{plan.points_gained:.2f}",
+                cpp,
+                note,
+            ]
         )
+    lines.append("")
+    lines += text_table(
+        ["plan", "spend", "metric", "points", "cost/point", "notes"], rows, text_last=True
+    )
     lines += ["", "Why:"] + [f"  - {s}" for s in rec.rationale]
     lines += ["", "Inputs and where they came from:"]
     lines += [

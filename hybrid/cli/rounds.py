@@ -152,8 +152,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def render_text(name: str, plan) -> str:
+    from hybrid.cli.table import text_table
     from hybrid.money import money
-    from hybrid.vocabulary import metric, probability
+    from hybrid.vocabulary import count, metric, probability, source_text, spread_text
 
     cur = plan.currency
     goal = (
@@ -167,15 +168,21 @@ def render_text(name: str, plan) -> str:
         f"{plan.synthetic_share:.0%}, review coverage {plan.review_coverage:.0%}.",
         f"Miss penalty {money(plan.miss_penalty, cur)}; {plan.draws:,} simulated futures.",
         "",
-        f"{'round':<7}{'human rows':>12}{'synthetic rows':>16}{'spend':>14}{'spent so far':>15}"
-        f"{'reached by then':>17}",
     ]
-    for r in plan.rounds:
-        lines.append(
-            f"{r.round:<7}{r.human_examples:>12,.0f}{r.synthetic_examples:>16,.0f}"
-            f"{money(r.spend, cur):>14}{money(r.expected_spend_to_date, cur):>15}"
-            f"{probability(r.probability_target):>17}"
-        )
+    lines += text_table(
+        ["round", "human rows", "synthetic rows", "spend", "spent so far", "reached by then"],
+        [
+            [
+                str(r.round),
+                count(r.human_examples),
+                count(r.synthetic_examples),
+                money(r.spend, cur),
+                money(r.expected_spend_to_date, cur),
+                probability(r.probability_target),
+            ]
+            for r in plan.rounds
+        ],
+    )
     o = plan.one_shot
     lines += [
         "",
@@ -189,10 +196,20 @@ def render_text(name: str, plan) -> str:
     ]
     lines += [f"  - {n}" for n in plan.notes]
     if plan.spreads:
-        lines += ["", "Measured, with standard error now and after round 1:"]
-        lines += [
-            f"  {sp.name:<20}{sp.value:>10.4g}{sp.standard_error:>12.4g}"
-            f"{sp.after_first_round:>12.4g}"
-            for sp in plan.spreads
-        ]
+        lines += ["", "Uncertain inputs, with standard error now and after round 1:"]
+        lines += text_table(
+            ["input", "value", "standard error", "after round 1", "source"],
+            [
+                [
+                    sp.name,
+                    spread_text(sp.field, sp.value),
+                    spread_text(sp.field, sp.standard_error, error=True),
+                    spread_text(sp.field, sp.after_first_round, error=True),
+                    source_text(sp.source, reason=False),
+                ]
+                for sp in plan.spreads
+            ],
+            indent="  ",
+            text_last=True,
+        )
     return "\n".join(lines)

@@ -173,25 +173,41 @@ def _fit(text: str, width: int) -> str:
 
 
 def render_text(name: str, wp) -> str:
+    from hybrid.cli.table import text_table
     from hybrid.money import money
 
     cur = wp.currency
-    lines = [
-        f"{name}: work plan over {len(wp.slices):,} slices",
-        f"{'slice':<20}{'human':>9}{'synthetic':>11}{'reviewed':>10}"
-        f"{'review':>8}{'verify':>8}{'spend':>13}  reason",
+    rows = [
+        [
+            _fit(s.slice, 19),
+            f"{s.human_examples:,}",
+            f"{s.synthetic_examples:,}",
+            f"{s.reviewed_examples:,}",
+            f"{s.review_coverage:.0%}",
+            f"{s.verification_sample:,}",
+            money(s.spend, cur),
+            s.reason,
+        ]
+        for s in wp.slices
     ]
-    for s in wp.slices:
-        lines.append(
-            f"{_fit(s.slice, 19):<20}{s.human_examples:>9,}{s.synthetic_examples:>11,}"
-            f"{s.reviewed_examples:>10,}"
-            f"{s.review_coverage:>8.0%}{s.verification_sample:>8,}{money(s.spend, cur):>13}  "
-            f"{s.reason}"
-        )
     t = wp.total()
-    lines.append(
-        f"{'total':<20}{t['human_examples']:>9,}{t['synthetic_examples']:>11,}{t['reviewed_examples']:>10,}"
-        f"{t['review_coverage']:>8.0%}{t['verification_sample']:>8,}{money(t['spend'], cur):>13}"
+    rows.append(
+        [
+            "total",
+            f"{t['human_examples']:,}",
+            f"{t['synthetic_examples']:,}",
+            f"{t['reviewed_examples']:,}",
+            f"{t['review_coverage']:.0%}",
+            f"{t['verification_sample']:,}",
+            money(t["spend"], cur),
+            "",
+        ]
+    )
+    lines = [f"{name}: work plan over {len(wp.slices):,} slices"]
+    lines += text_table(
+        ["slice", "human", "synthetic", "reviewed", "review", "verify", "spend", "reason"],
+        rows,
+        text_last=True,
     )
     beyond = wp.beyond_the_plan()
     if beyond:

@@ -135,7 +135,8 @@ class SyntheticResponseResult:
             ds.pop("synthetic_response", None)
         data["dataset"] = ds
         data["economics"]["learning_curve"] = {
-            "points": [[float(n), float(m)] for n, m in self.human_points]
+            "points": [[float(n), float(m)] for n, m in self.human_points],
+            "measured_on": str(ds.get("source") or "the pilot")[:500],
         }
         return Scenario.from_dict(data, "evidence")
 

@@ -40,6 +40,7 @@ from hybrid.model.curves import CurveFit, curve_from_spec
 from hybrid.model.policy import Guardrails, Policy, guardrails, saturation, systematic_share
 from hybrid.model.provenance import Provenance, input_sources
 from hybrid.model.scenario import Scenario
+from hybrid.vocabulary import ratio
 
 # The smallest signal a human label may keep; below it the learning curve itself is meaningless.
 MIN_HUMAN_SIGNAL = 0.05
@@ -367,8 +368,8 @@ def resolve_inputs(scenario: Scenario, policy: Policy) -> Inputs:
         notes.append(
             f"Synthetic response measured on the team's pilot data: a row worth "
             f"{response.value:.2f} "
-            f"human rows before saturation, {k:.3g} useful per human row, {sigma:.0%} of errors "
-            f"systematic."
+            f"human rows before saturation, {k:.3g} useful per human row; repeated errors cost "
+            f"{ratio(sigma)} points of metric per point of generator error."
         )
     elif ds is not None and ds.synthetic_exchange_rate is not None:
         synthetic_now_value = ds.synthetic_exchange_rate

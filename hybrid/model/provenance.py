@@ -17,7 +17,7 @@ from typing import Literal
 from hybrid.model.policy import Policy, applicable_bounds
 from hybrid.model.scenario import DATA_USE_TITLES, FACTOR_TITLES, Scenario
 
-Kind = Literal["entered", "pilot", "dataset", "policy", "derived"]
+Kind = Literal["entered", "pilot", "dataset", "policy", "derived", "default"]
 
 
 @dataclass(frozen=True)
@@ -26,8 +26,9 @@ class Provenance:
 
     ``kind``: ``entered`` (typed into the scenario), ``pilot`` (measured on a pilot: ``file`` and
     ``rows``; ``date`` when the scenario records it), ``dataset`` (measured on the dataset's
-    profile), ``policy`` (a policy default: ``rule`` and ``reason``) or ``derived`` (computed from
-    other inputs: ``reason`` says how).
+    profile), ``policy`` (a policy default: ``rule`` and ``reason``), ``derived`` (computed from
+    other inputs: ``reason`` says how) or ``default`` (a field left unset, at the scenario schema's
+    default: nobody entered it).
     """
 
     kind: Kind
@@ -114,8 +115,12 @@ def input_sources(scenario: Scenario, policy: Policy) -> dict[str, Provenance]:
         out["synthetic_value"] = _policy(None, m.synthetic_value.reason)
     if response is None and ds is not None and ds.synthetic_exchange_rate is not None:
         out["synthetic_now_value"] = Provenance("dataset", reason="the measured exchange rate")
-    elif response is not None:
-        out["synthetic_now_value"] = pilot(scenario, "rows in hand priced by the pilot's response")
+    elif response is not None and ds.synthetic_examples > 0:
+        out["synthetic_now_value"] = pilot(
+            scenario,
+            "the rows in hand are the pilot generator's: worth an unreviewed row at the pilot's "
+            "accuracy by its measured response",
+        )
     else:
         out["synthetic_now_value"] = _policy(None, m.existing_synthetic_value.reason)
     if econ.tail_coverage is not None:
@@ -158,17 +163,29 @@ def input_sources(scenario: Scenario, policy: Policy) -> dict[str, Provenance]:
             if b.rule.systematic_share is not None and b.rule.systematic_share > best:
                 best, src = b.rule.systematic_share, _policy(b.title, b.rule.reason)
         out["systematic_share"] = src
-    out["escaped_error_price"] = Provenance(
-        "derived",
-        reason=f"entered price times the policy multiplier for error cost "
-        f"{scenario.factors.error_cost}",
+    out["escaped_error_price"] = (
+        Provenance(
+            "derived",
+            reason=f"entered price times the policy multiplier for error cost "
+            f"{scenario.factors.error_cost}",
+        )
+        # A price of 0 is the schema's default, and every saved or calibrated scenario writes the
+        # default out (Scenario.to_yaml), so "set" alone cannot tell an entered price from none.
+        if "escaped_error_cost" in econ.model_fields_set and econ.escaped_error_cost > 0
+        else Provenance(
+            "default", reason="not entered: no price, review coverage is left to the guardrail"
+        )
     )
-    points = econ.learning_curve.points
-    out["learning_curve"] = Provenance(
-        "entered",
-        reason=f"fitted to {len(points)} measured points"
-        if points is not None
-        else "fitted parameters",
+    spec = econ.learning_curve
+    fitted_to = (
+        f"fitted to {len(spec.points)} measured points"
+        if spec.points is not None
+        else "fitted parameters"
+    )
+    out["learning_curve"] = (
+        Provenance("pilot", file=spec.measured_on, reason=fitted_to)
+        if spec.measured_on is not None
+        else Provenance("entered", reason=fitted_to)
     )
     if ds is not None and ds.human_examples > 0:
         out["human_now"] = Provenance("dataset")

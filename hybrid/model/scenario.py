@@ -258,6 +258,12 @@ class LearningCurveSpec(_Strict):
         | None
     ) = None
     fitted: FittedCurve | None = None
+    measured_on: str | None = Field(
+        None,
+        max_length=500,
+        description="the pilot file the points were measured on (written by the evidence "
+        "command and the Dataset page); unset when the team entered the curve",
+    )
 
     @model_validator(mode="after")
     def _one_of(self) -> LearningCurveSpec:

@@ -39,8 +39,10 @@ from hybrid.errors import InputError
 from hybrid.model.curves import fit_curve
 from hybrid.model.economics import Inputs, resolve_inputs
 from hybrid.model.policy import Policy
+from hybrid.model.provenance import ENTERED, Provenance
 from hybrid.model.recommend import Plan, Recommendation, decide, plan_of_size
 from hybrid.model.scenario import MAX_MONEY, MAX_ROUNDS, Dataset, RoundRecord, Scenario
+from hybrid.vocabulary import SOURCE_KINDS
 from hybrid.whatif.uncertainty import draw_values
 
 DEFAULT_DRAWS = 2000
@@ -169,14 +171,19 @@ class RoundsPlan:
 
 @dataclass(frozen=True)
 class Spread:
-    """One measured quantity: its value, standard error, the rows it was measured on, and the
-    standard error after round 1 adds rows to measure it on (``narrowed``)."""
+    """One uncertain input: its value, standard error, the rows its standard error is taken on,
+    the standard error after round 1 adds rows (``narrowed``), the ``Inputs`` field it draws
+    (``field``; ``curve`` for the learning curve's level) and where its value came from
+    (``source``: the analysis's ``input_sources``, so an entered accuracy is not called measured).
+    """
 
     name: str
     value: float
     standard_error: float
     rows: float
     after_first_round: float
+    field: str = ""
+    source: Provenance = ENTERED
 
 
 def narrowed(standard_error: float, rows: float, more_rows: float) -> float:
@@ -201,14 +208,35 @@ def measured_spread(scenario: Scenario, inp: Inputs, holdout: float, tau: float)
       fitted to: the difference of two held-out scores, ``sqrt(2)`` times one reading's error, over
       the gain itself (delta method).
     """
-    out = [Spread("curve level", float(inp.today()), tau, holdout * inp.human_now, tau)]
+    src = inp.sources
+    out = [
+        Spread(
+            "curve level",
+            float(inp.today()),
+            tau,
+            holdout * inp.human_now,
+            tau,
+            "curve",
+            src.get("learning_curve", ENTERED),
+        )
+    ]
     ds = scenario.dataset
     r = ds.synthetic_response if ds is not None else None
     if r is None:
         return out
     a = float(inp.accuracy)
     se_a = math.sqrt(max(r.accuracy * (1 - r.accuracy), 1e-4) / r.synthetic_rows)
-    out.append(Spread("generator accuracy", a, se_a, float(r.synthetic_rows), se_a))
+    out.append(
+        Spread(
+            "generator accuracy",
+            a,
+            se_a,
+            float(r.synthetic_rows),
+            se_a,
+            "accuracy",
+            src.get("accuracy", ENTERED),
+        )
+    )
     metrics = [m for _, _, m in r.points] or [float(inp.today())]
     gain = max(metrics) - min(metrics)
     se_gain = math.sqrt(2.0) * float(reading_error(np.mean(metrics), holdout * r.human_rows))
@@ -217,20 +245,12 @@ def measured_spread(scenario: Scenario, inp: Inputs, holdout: float, tau: float)
     for name, field in (
         ("synthetic worth", "synthetic_value"),
         ("saturation", "saturation"),
-        ("systematic share", "systematic_share"),
+        ("metric lost per point of generator error", "systematic_share"),
     ):
         v = float(np.mean(getattr(inp, field)))
         if np.isfinite(v) and v > 0:
-            out.append(Spread(name, v, rel * v, rows, rel * v))
+            out.append(Spread(name, v, rel * v, rows, rel * v, field, src.get(field, ENTERED)))
     return out
-
-
-_SPREAD_FIELDS = {
-    "generator accuracy": "accuracy",
-    "synthetic worth": "synthetic_value",
-    "saturation": "saturation",
-    "systematic share": "systematic_share",
-}
 
 
 def draw_measured(spreads: list[Spread], draws: int, rng: np.random.Generator) -> dict:
@@ -239,8 +259,8 @@ def draw_measured(spreads: list[Spread], draws: int, rng: np.random.Generator) -
     the same mean for the worth (at most 1) and the saturation (positive)."""
     out: dict[str, np.ndarray] = {}
     for sp in spreads:
-        field = _SPREAD_FIELDS.get(sp.name)
-        if field is None or sp.standard_error <= 0:
+        field = sp.field
+        if field in ("", "curve") or sp.standard_error <= 0:
             continue
         z = rng.standard_normal(draws)
         if field == "accuracy":
@@ -376,8 +396,9 @@ def plan_rounds(
     if measured:
         d = replace(d, **measured)
         notes.append(
-            "Measured on the pilot, so drawn from its standard errors rather than the policy's "
-            "ranges: " + ", ".join(sp.name for sp in spreads[1:]) + "."
+            "Drawn from the pilot's standard errors rather than the policy's ranges: "
+            + ", ".join(f"{sp.name} ({SOURCE_KINDS[sp.source.kind]})" for sp in spreads[1:])
+            + "."
         )
     d, ess = condition(
         d, int(draws), readings, coverage, holdout, tau, np.random.default_rng([seed, 1])
@@ -692,9 +713,9 @@ def _after_first(spreads: list[Spread], first: Round, holdout: float) -> list[Sp
     generator's accuracy."""
     out = []
     for sp in spreads:
-        if sp.name == "curve level":
+        if sp.field == "curve":
             more = holdout * first.human_examples
-        elif sp.name == "generator accuracy":
+        elif sp.field == "accuracy":
             more = first.synthetic_examples * first.review_coverage
         else:
             more = first.human_examples
