@@ -277,7 +277,7 @@ def test_too_few_human_rows_is_a_clear_message_with_the_minimum(capsys, tmp_path
     with pytest.raises(InputError) as err:
         learning_curve(frame, "target", source="source", name="wine")
     message = str(err.value)
-    assert f"marks {MIN_HUMAN_ROWS - 1} rows human" in message
+    assert f"{MIN_HUMAN_ROWS - 1} usable rows are marked human" in message
     assert f"at least {MIN_HUMAN_ROWS} human rows" in message
     path = tmp_path / "wine.csv"
     frame.to_csv(path, index=False)

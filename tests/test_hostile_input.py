@@ -991,6 +991,8 @@ NOT_INPUT_CAPS = {
     "hybrid.evidence.stats.MIN_CLASS_COUNT": "the rare-class threshold of the statistics, not a "
     "limit",
     "ui.baseline.MAX_INPUTS_LISTED": "how many changed inputs a caption lists",
+    "hybrid.model.economics.MIN_HUMAN_SIGNAL": "the least label signal the noise model keeps, "
+    "not a limit on input",
 }
 
 
