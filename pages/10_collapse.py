@@ -169,7 +169,7 @@ for col, mode in zip(cols, modes, strict=True):
         st.markdown(f"**{MODE_TITLES[mode]}, after {generations} generations**")
         m1, m2, m3 = st.columns(3)
         # Accumulating never loses a category: the ones missing were never sampled, not lost.
-        missing = "not yet seen" if mode == "accumulate" else "lost"
+        missing, said = ("unseen", "not yet seen") if mode == "accumulate" else ("lost", "lost")
         m1.metric(
             "Categories seen",
             f"{alive:,}",
@@ -177,7 +177,7 @@ for col, mode in zip(cols, modes, strict=True):
             delta_color="off",
             delta_arrow="off",
             help=f"{alive:,} of the {k:,} categories can still be produced; {k - alive:,} are "
-            f"{missing}.",
+            f"{said}.",
         )
         m2.metric(
             "Tail coverage",

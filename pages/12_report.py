@@ -123,7 +123,7 @@ with_unc = c2.toggle(
     "and the chance each plan is cheapest.",
 )
 with_rounds = c4.toggle(
-    "Staged plan (rounds)",
+    "Rounds",
     value=False,
     key="report.rounds",
     help="Include the staged plan: the purchase in rounds, measuring between them, beside the "

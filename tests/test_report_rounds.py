@@ -1,6 +1,6 @@
 """The staged plan (issue 24) in the PDF report and on the Report page: the PDF draws the
 round-by-round table and the staged plan beside the one-shot plan from the report's
-``RoundsSection``; the Report page's "Staged plan (rounds)" option puts the plan the Rounds page
+``RoundsSection``; the Report page's "Rounds" option puts the plan the Rounds page
 shows into every format, with the numbers the Rounds page and ``rounds --json`` give."""
 
 from __future__ import annotations
