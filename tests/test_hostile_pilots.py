@@ -26,6 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "data" / "examples" / "support-intent-fine-tuning.yaml"
 MEMORY_LIMIT = 2048 * 2**20
 PEAK_LIMIT_MB = 1024
+# A refusal before any training or parsing stays near the interpreter and its libraries: 170 to 260
+# MB alone, 426 to 437 MB measured inside the full suite on a loaded machine. Training on 10,000
+# classes took 3.1 GB and parsing 2.4 million classes 2.1 GB, so this still tells them apart.
+REFUSED_PEAK_MB = 600
 
 
 def run(
@@ -191,7 +195,7 @@ def test_ten_thousand_classes_are_refused_before_any_training(pilots):
         "learning-curve", str(pilots / "many-classes.csv"), "--label", "label", "--quiet"
     )
     one_line(code, err, "many-classes.csv", "10,000 classes", "merge rare classes")
-    assert peak < 400
+    assert peak < REFUSED_PEAK_MB
 
 
 def test_memory_estimate_names_the_rows_that_fit_and_the_setting(pilots):
@@ -385,7 +389,7 @@ def test_two_million_classes_are_refused_in_bounded_memory(tmp_path):
             fh.write(f"    c{i}: 1\n")
     code, _, err, peak = run("profile", str(p))
     one_line(code, err, "big.stats.yaml", "more than 1,000,000 values")
-    assert peak < 400
+    assert peak < REFUSED_PEAK_MB
 
 
 @pytest.mark.parametrize(

@@ -155,4 +155,4 @@ def test_a_base_scenario_without_a_curve_says_how_to_fill_it():
             Path(__file__).resolve().parent.parent / "data" / "samples" / "digits_pilot.yaml"
         )
     assert "economics.learning_curve: required field is missing" in str(exc.value)
-    assert "python -m hybrid evidence" in str(exc.value)
+    assert "evidence command" in str(exc.value)

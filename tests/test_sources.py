@@ -247,6 +247,8 @@ def test_workplan_text_keeps_columns_apart():
         moves="",
     )
     total = {k: getattr(big, k) for k in vars(big) if k not in ("slice", "reason", "moves")}
-    wp = SimpleNamespace(currency="USD", slices=[big], notes=[], total=lambda: total)
+    wp = SimpleNamespace(
+        currency="USD", slices=[big], notes=[], total=lambda: total, beyond_the_plan=lambda: None
+    )
     out = render_text("x", wp)
     assert not re.search(r"[\d%]\$", out), out

@@ -51,6 +51,8 @@ name = name_text(min_size=1, max_size=60).filter(lambda t: t.strip())
 fraction = st.floats(0.0, 1.0, allow_nan=False)
 positive = st.floats(1e-6, 1e9, allow_nan=False, allow_infinity=False)
 money = st.floats(0.0, 1e9, allow_nan=False, allow_infinity=False)
+# The schema's smallest budget is a cent (hybrid.model.scenario.MIN_BUDGET).
+budget = st.floats(0.01, 1e9, allow_nan=False, allow_infinity=False)
 
 
 @st.composite
@@ -78,7 +80,7 @@ def scenarios(draw):
             )
         },
         "economics": {
-            "budget": draw(positive),
+            "budget": draw(budget),
             "currency": draw(st.sampled_from(["USD", "EUR", "GBP", "JPY", "CHF"])),
             "human_cost_per_example": draw(positive),
             "synthetic_cost_per_example": draw(positive),
