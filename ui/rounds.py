@@ -258,7 +258,7 @@ def first_work_order(scenario: Scenario, policy_text: str | None, plan: RoundsPl
         return None
     if "label" not in spec or len(spec["annotators"]) == 1:
         return None
-    stats = _slices(
+    stats = ui_wp.slice_stats(
         up["digest"],
         up["path"],
         up["name"],
@@ -279,27 +279,4 @@ def first_work_order(scenario: Scenario, policy_text: str | None, plan: RoundsPl
         confidence=float(spec["confidence"]) / 100.0,
         inputs=a.inputs,
         recommendation=first,
-    )
-
-
-@st.cache_data(show_spinner="Counting rows per slice…", max_entries=16)
-def _slices(
-    digest: str,
-    _path: str,
-    name: str,
-    slice_col: str,
-    label: str | None,
-    annotators: tuple[str, ...],
-    source: str | None,
-):
-    """Per-slice counts of the Work plan page's file and columns (``_path`` is not in the key)."""
-    from hybrid.evidence.slices import read_slices
-
-    return read_slices(
-        _path,
-        slice=slice_col,
-        label=label,
-        annotators=annotators or None,
-        source=source or None,
-        name=name,
     )

@@ -140,7 +140,7 @@ def label_column(prof: dict) -> str | None:
 
 
 @st.cache_data(show_spinner="Counting rows per slice…", max_entries=16)
-def _stats(
+def slice_stats(
     digest: str,
     _path: str,
     name: str,
@@ -178,7 +178,7 @@ def _plan(
 ):
     from hybrid.model.workplan import slice_plan
 
-    stats = _stats(digest, _path, name, slice_col, label, annotators, source)
+    stats = slice_stats(digest, _path, name, slice_col, label, annotators, source)
     scenario = Scenario.model_validate_json(scenario_json)
     return slice_plan(
         scenario, compute.policy(policy_text), stats, margin=margin, confidence=confidence
