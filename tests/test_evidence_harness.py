@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sklearn.datasets import load_digits
@@ -79,6 +80,78 @@ def test_large_points_use_fewer_repeats():
     fits = list(growing_subsets(runner, task, runs, [50, big], lambda r, s: ""))
     assert sum(f.size == 50 for f in fits) == 4
     assert sum(f.size == big for f in fits) == runs_at(big, 4) == 1
+
+
+def planned(task, sizes=(40, 120, 400), repeats=2):
+    rng = np.random.default_rng(1)
+    runs = [(rng.permutation(400), np.arange(400, 600)) for _ in range(repeats)]
+    return runs, list(sizes)
+
+
+def test_fits_made_side_by_side_equal_fits_made_one_at_a_time():
+    """``fit_ahead`` on two threads gives every prediction the serial loop gives, counts each fit
+    once, and the loop then reads them without fitting again."""
+    task = digits_task()
+    runs, sizes = planned(task)
+    serial = FitRunner(planned_fits(2, sizes), None, None, threads=1)
+    one = list(growing_subsets(serial, task, runs, sizes, lambda r, s: ""))
+    seen = []
+    parallel = FitRunner(planned_fits(2, sizes), lambda f, m: seen.append(f), None, threads=2)
+    parallel.fit_ahead(
+        task, [fit for _, _, fit in harness.subset_fits(runs, sizes, lambda r, s: str(s))]
+    )
+    made = parallel.fitted
+    two = list(growing_subsets(parallel, task, runs, sizes, lambda r, s: ""))
+    # The full 400 rows are one fit in both repeats: made once, read twice.
+    assert made == serial.fitted == len(one) - 1 and parallel.fitted == made
+    assert parallel.done == serial.done == len(one) and parallel.reused == serial.reused == 1
+    assert [(f.run, f.size) for f in one] == [(f.run, f.size) for f in two]
+    assert all(np.array_equal(a.pred, b.pred) for a, b in zip(one, two, strict=True))
+    assert seen and all(0.0 <= f <= 1.0 for f in seen)
+
+
+def test_fits_made_ahead_start_with_the_largest():
+    task = digits_task()
+    runs, sizes = planned(task, sizes=(40, 400, 120), repeats=1)
+    messages = []
+    runner = FitRunner(3, lambda f, m: messages.append(m), None, threads=1)
+    runner.fit_ahead(
+        task, [fit for _, _, fit in harness.subset_fits(runs, sizes, lambda r, s: str(s))]
+    )
+    assert messages == ["400", "120", "40"]
+
+
+def test_stop_while_fitting_ahead_raises_and_keeps_no_half_made_fit():
+    task = digits_task()
+    runs, sizes = planned(task)
+    calls = []
+
+    def stop():
+        calls.append(1)
+        return len(calls) > 2
+
+    runner = FitRunner(6, None, stop, threads=2)
+    fits = [fit for _, _, fit in harness.subset_fits(runs, sizes, lambda r, s: str(s))]
+    with pytest.raises(harness.Cancelled):
+        runner.fit_ahead(task, fits)
+    assert runner.fitted <= 2 and len(runner._ahead) == runner.fitted
+
+
+@given(
+    st.lists(st.integers(1, 100_000), min_size=1, max_size=8, unique=True),
+    st.integers(1, 1_000_000),
+)
+def test_a_batch_too_small_for_its_base_is_not_measured(batches, base):
+    from hybrid.evidence.response import MIN_BATCH_SHARE, MIN_BATCHES, measured_batches
+
+    kept = measured_batches(batches, base)
+    assert kept[0] == 0 and kept[1:] == sorted(set(kept[1:])) and set(kept[1:]) <= set(batches)
+    assert len(kept) - 1 >= min(MIN_BATCHES, len(batches))
+    assert all(s in kept for s in batches if s >= MIN_BATCH_SHARE * base)
+    left_out = set(batches) - set(kept)
+    assert all(s < MIN_BATCH_SHARE * base for s in left_out)
+    if min(batches) * 16 >= base:
+        assert kept == [0, *sorted(batches)]
 
 
 def test_free_cores_is_between_one_and_the_machine():

@@ -13,9 +13,10 @@ Cost. A measurement is dozens of fits, so the harness spends them where they buy
   rows keeps every repeat;
 - a fit whose training and test rows were fitted before (a full fold, the same human rows with
   every synthetic row) is not repeated: ``FitRunner`` remembers its predictions;
-- thread pools are sized to the cores actually free (``free_cores``), with ``threadpoolctl``:
-  OpenMP workers of histogram gradient boosting spinning against another busy process made a run
-  2.7 times slower (issue 21), and small fits are faster on one thread anyway.
+- fits run side by side, one thread each, as many at once as there are cores actually free
+  (``free_cores``, ``FitRunner.fit_ahead``); OpenMP workers of histogram gradient boosting
+  spinning against another busy process made a run 2.7 times slower (issue 21), so none is
+  started beyond the free cores, and ``threadpoolctl`` holds each fit to its one thread.
 
 Long runs report progress through ``progress(fraction, message)`` and stop at the next model fit
 when ``should_stop()`` returns True, raising ``Cancelled``; a page passes a function that notices
@@ -51,7 +52,6 @@ StopFn = Callable[[], bool]
 MAX_ROWS = 200_000
 MIN_ROWS = 30
 MAX_TABULAR_CATEGORIES = 255
-SMALL_FIT_ROWS = 20_000
 # A text column is numeric when this share of its filled cells parse as numbers.
 NUMERIC_SHARE = 0.95
 _ID_NAME_RE = re.compile(
@@ -403,9 +403,27 @@ def planned_fits(runs: int, sizes: Sequence[int]) -> int:
     return sum(runs_at(s, runs) for s in sizes)
 
 
+@dataclass(frozen=True)
+class PlannedFit:
+    """One fit a measurement will make: its training rows (in the order they join), its test rows
+    and its progress message."""
+
+    train: np.ndarray
+    test: np.ndarray
+    message: str
+
+
 class FitRunner:
-    """Counts fits for progress, honours cancellation, reuses fits made before, sizes threads to
-    the free cores, and silences sklearn's chatter."""
+    """Counts fits for progress, honours cancellation, reuses fits made before, runs planned fits
+    side by side on the free cores, and silences sklearn's chatter.
+
+    Every fit trains on one thread. Fits are many and independent, so running ``threads`` of them
+    at once (``fit_ahead``) uses the free cores for the whole measurement, where threads inside one
+    fit of histogram gradient boosting leave cores idle while a tree is grown from Python; and a
+    fit on one thread gives the same model whatever the load (the parallel sum of gradients over
+    several threads can differ in the last digit). The fitting itself runs in compiled code that
+    releases the GIL, so Python threads suffice and the data is shared, not copied to processes.
+    """
 
     def __init__(
         self,
@@ -422,6 +440,8 @@ class FitRunner:
         self.should_stop = should_stop
         self.threads = max(1, threads) if threads is not None else free_cores()
         self._memo: dict[tuple[bytes, bytes], np.ndarray] = {}
+        # Fits made ahead (``fit_ahead``), counted when made: their first reading counts nothing.
+        self._ahead: set[tuple[bytes, bytes]] = set()
         self._pools: ThreadpoolController | None = None
 
     @staticmethod
@@ -431,6 +451,36 @@ class FitRunner:
         rows = rows if ordered else np.sort(rows)
         return hashlib.blake2b(rows.astype(np.int64).tobytes(), digest_size=16).digest()
 
+    def _key(self, task: Task, train: np.ndarray, test: np.ndarray) -> tuple[bytes, bytes]:
+        """Gradient boosting and logistic regression depend on the rows, not their order (boosting
+        bins and splits on values); the text model's SGD visits rows in a seeded shuffle of the
+        order it is given, so for text the order is part of the key."""
+        return (self._digest(train, ordered=task.kind == "text"), self._digest(test))
+
+    def _check_stop(self) -> None:
+        if self.should_stop is not None and self.should_stop():
+            raise Cancelled("stopped by the caller")
+
+    def _report(self, message: str) -> None:
+        if self.progress is not None:
+            self.progress(min(1.0, self.done / self.total), message)
+
+    def _fit(self, task: Task, train: np.ndarray, test: np.ndarray) -> np.ndarray:
+        """Train the fixed model on ``train`` on one thread and predict ``test``.
+
+        The OpenMP limit is set in the thread that fits: an OpenMP thread count belongs to the
+        calling thread, so a limit set elsewhere would not hold here. The text model's one-vs-rest
+        classes run one after the other (``n_jobs=1``); its result does not depend on it.
+        """
+        model = make_model(task.kind, 1, task.learner)
+        if self._pools is None:
+            # Finding the loaded thread pools walks every shared library: once per measurement,
+            # after the first model is made (the gradient-boosting OpenMP runtime loads then).
+            self._pools = ThreadpoolController()
+        with self._pools.select(user_api="openmp").limit(limits=1):
+            model.fit(task.rows(train), task.y[train])
+            return model.predict(task.rows(test))
+
     def fit_predict(
         self, task: Task, train: np.ndarray, test: np.ndarray, message: str
     ) -> np.ndarray | None:
@@ -438,42 +488,72 @@ class FitRunner:
         done) when the training rows hold a single class, which no classifier can learn from.
 
         The learners are deterministic (fixed seeds), so the same training rows scored on the same
-        test rows are answered from memory. Gradient boosting and logistic regression depend on
-        the rows, not their order (boosting bins and splits on values); the text model's SGD visits
-        rows in a seeded shuffle of the order it is given, so for text the order is part of what
-        is remembered, and another order is another fit, as before the memory."""
+        test rows are answered from memory (``_key``), and a fit made ahead (``fit_ahead``) is
+        read, not repeated."""
         if len(np.unique(task.y[train])) < 2:
             self.done += 1
             return None
-        key = (self._digest(train, ordered=task.kind == "text"), self._digest(test))
+        key = self._key(task, train, test)
+        if key in self._ahead:
+            self._ahead.discard(key)
+            return self._memo[key]
         if key in self._memo:
             self.done += 1
             self.reused += 1
             return self._memo[key]
-        if self.should_stop is not None and self.should_stop():
-            raise Cancelled("stopped by the caller")
-        if self.progress is not None:
-            self.progress(min(1.0, self.done / self.total), message)
-        # OpenMP start-up dominates small gradient-boosting fits: one thread is faster below
-        # SMALL_FIT_ROWS rows. Above, the free cores, never more: workers spinning against a busy
-        # core are slower than fewer workers.
-        # Text: the linear SVM's one-vs-rest classes run on joblib threads, its inner loop on none.
-        small = task.kind == "tabular" and len(train) < SMALL_FIT_ROWS
-        threads = 1 if small or task.kind == "text" else self.threads
-        n_jobs = self.threads if task.kind == "text" else 1
-        model = make_model(task.kind, n_jobs, task.learner)
-        if self._pools is None:
-            # Finding the loaded thread pools walks every shared library: once per measurement,
-            # after the first model is made (the gradient-boosting OpenMP runtime loads then).
-            self._pools = ThreadpoolController()
-        with warnings.catch_warnings(), self._pools.limit(limits=threads):
+        self._check_stop()
+        self._report(message)
+        with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            model.fit(task.rows(train), task.y[train])
-            pred = model.predict(task.rows(test))
+            pred = self._fit(task, train, test)
         self.done += 1
         self.fitted += 1
         self._memo[key] = pred
         return pred
+
+    def fit_ahead(self, task: Task, fits: Sequence[PlannedFit]) -> None:
+        """Make every planned fit now, ``threads`` at a time, so that the measurement's loops then
+        read each from memory (``fit_predict``) in their own order.
+
+        The largest fits start first, so the last to finish are small ones (the longest-first rule
+        for scheduling jobs on parallel machines, Graham, SIAM J. Appl. Math. 1969). A fit of rows
+        fitted before, or planned twice, is made once. Progress is reported and Stop is checked
+        here, in the calling thread (a page's), before each fit starts; at Stop, the fits already
+        running finish unseen and ``Cancelled`` is raised. Each fit made is counted when it ends;
+        its first reading then counts nothing, and later ones count as reused, as without it.
+        """
+        todo: dict[tuple[bytes, bytes], PlannedFit] = {}
+        for fit in fits:
+            if len(np.unique(task.y[fit.train])) < 2:
+                continue
+            key = self._key(task, fit.train, fit.test)
+            if key not in self._memo and key not in todo:
+                todo[key] = fit
+        if not todo:
+            return
+        queue = sorted(todo.items(), key=lambda item: -len(item[1].train))
+        from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+        pool = ThreadPoolExecutor(max_workers=min(self.threads, len(queue)))
+        running: dict = {}
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                while queue or running:
+                    while queue and len(running) < self.threads:
+                        self._check_stop()
+                        key, fit = queue.pop(0)
+                        self._report(fit.message)
+                        running[pool.submit(self._fit, task, fit.train, fit.test)] = key
+                    finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        key = running.pop(future)
+                        self._memo[key] = future.result()
+                        self._ahead.add(key)
+                        self.done += 1
+                        self.fitted += 1
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def finish(self, message: str) -> None:
         if self.progress is not None:
@@ -490,6 +570,27 @@ class Scored:
     pred: np.ndarray
 
 
+def subset_fits(
+    runs: Sequence[tuple[np.ndarray, np.ndarray]],
+    sizes: Sequence[int],
+    describe: Callable[[int, int], str],
+) -> list[tuple[int, int, PlannedFit]]:
+    """The fits of ``growing_subsets``, in its order: ``(run, size, fit)``.
+
+    ``runs`` holds, per repeat, the training rows in the order they join (a fold's rows shuffled;
+    or fixed human rows followed by synthetic ones) and the rows scored. Each size trains on the
+    first ``size`` rows of the order, so the subsets of one repeat are nested and each size adds
+    rows to the last; a point of many rows uses only the first ``runs_at`` repeats.
+    ``describe(run, size)`` is the progress message.
+    """
+    return [
+        (r, size, PlannedFit(order[:size], test, describe(r, size)))
+        for r, (order, test) in enumerate(runs)
+        for size in sizes
+        if r < runs_at(size, len(runs)) and size <= len(order)
+    ]
+
+
 def growing_subsets(
     runner: FitRunner,
     task: Task,
@@ -497,22 +598,18 @@ def growing_subsets(
     sizes: Sequence[int],
     describe: Callable[[int, int], str],
 ) -> Iterator[Scored]:
-    """The one "score on growing subsets" loop of every measurement.
+    """The one "score on growing subsets" loop of every measurement (``subset_fits``).
 
-    ``runs`` holds, per repeat, the training rows in the order they join (a fold's rows shuffled;
-    or fixed human rows followed by synthetic ones) and the rows scored. Each size trains on the
-    first ``size`` rows of the order, so the subsets of one repeat are nested and each size adds
-    rows to the last; a point of many rows uses only the first ``runs_at`` repeats. Fits whose
-    training rows hold one class are skipped (``FitRunner.fit_predict``). ``describe(run, size)``
-    is the progress message.
+    Its fits are made first, side by side (``FitRunner.fit_ahead``), unless the measurement made
+    them ahead with others; fits whose training rows hold one class are skipped
+    (``FitRunner.fit_predict``).
     """
-    for r, (order, test) in enumerate(runs):
-        for size in sizes:
-            if r >= runs_at(size, len(runs)) or size > len(order):
-                continue
-            pred = runner.fit_predict(task, order[:size], test, describe(r, size))
-            if pred is not None:
-                yield Scored(r, size, test, pred)
+    planned = subset_fits(runs, sizes, describe)
+    runner.fit_ahead(task, [fit for _, _, fit in planned])
+    for r, size, fit in planned:
+        pred = runner.fit_predict(task, fit.train, fit.test, fit.message)
+        if pred is not None:
+            yield Scored(r, size, fit.test, pred)
 
 
 def mean_points(scores: dict[int, list[float]]) -> list[tuple[int, float]]:

@@ -35,6 +35,7 @@ from hybrid.evidence.harness import (
     planned_fits,
     score,
     split_by_source,
+    subset_fits,
 )
 from hybrid.evidence.roles import is_holdout
 from hybrid.evidence.stats import RARE_FACTOR
@@ -430,6 +431,10 @@ _SMALL_PILOT = 2_000
 # Held-out human rows from which the human curve, too, is scored on them (and shares the
 # augmentation curve's human-only fits); fewer are too few for its points and it is cross-fitted.
 _CURVE_HELD_ROWS = 1_500
+# The least synthetic batch worth a fit, as a share of the human rows it joins, and the fewest
+# batches measured at every base (``_Design.batches``).
+MIN_BATCH_SHARE = 1 / 16
+MIN_BATCHES = 3
 # Fewest held-out human rows (``source: holdout``) worth scoring on; fewer are cross-fitted instead.
 MIN_HOLDOUT_ROWS = 30
 
@@ -548,6 +553,23 @@ def _without_leaks(pilot: _Pilot, folds) -> tuple[np.ndarray, int]:
     return synthetic[~leaked], int(leaked.sum())
 
 
+def measured_batches(batches: Sequence[int], base: int) -> list[int]:
+    """The synthetic batches worth measuring on top of ``base`` human rows: none (0), and each of
+    ``batches`` of at least ``MIN_BATCH_SHARE`` of the base, keeping the ``MIN_BATCHES`` largest
+    at least.
+
+    A batch of a few percent of the rows it joins moves the metric by less than the pilot's test
+    rows can tell apart, so its gain is noise the fit cannot use, at the price of a fit of the
+    whole base. The grid's smallest batch is a sixteenth of the synthetic rows (``_design``); at
+    a base larger than them, a sixteenth of the base is the least worth a fit. The fit needs a
+    curve's shape at each base, so at least three batches stay. Pilots of a few hundred rows, whose
+    bases are no larger than their synthetic rows, keep every batch.
+    """
+    ordered = sorted(set(batches))
+    wanted = {s for s in ordered if s >= MIN_BATCH_SHARE * base}
+    return [0] + sorted(wanted | set(ordered[-MIN_BATCHES:]))
+
+
 @dataclass
 class _Design:
     """What is fitted: the human curve's folds and sizes, the augmentation curve's folds, human
@@ -562,9 +584,15 @@ class _Design:
     test_rows: int
     shared: bool  # the human curve runs on the augmentation curve's folds and orderings
 
+    def batches(self, base: int) -> list[int]:
+        """The synthetic batches measured on top of ``base`` human rows (``measured_batches``)."""
+        return measured_batches(self.s_sizes[1:], base)
+
     def fits(self) -> int:
         curve = planned_fits(len(self.curve_folds), self.h_sizes)
-        aug = sum(planned_fits(len(self.folds), [b + s for s in self.s_sizes]) for b in self.bases)
+        aug = sum(
+            planned_fits(len(self.folds), [b + s for s in self.batches(b)]) for b in self.bases
+        )
         return curve + aug
 
 
@@ -610,23 +638,10 @@ def _design(
     return _Design(curve_folds, h_sizes, folds, bases, s_sizes, train_rows, test_rows, shared)
 
 
-def _human_curve(runner, task, design: _Design, h_orders, metric) -> list[tuple[int, float]]:
-    runs = [(order, te) for order, (_, te) in zip(h_orders, design.curve_folds, strict=True)]
-    n = len(runs)
-    scores: dict[int, list[float]] = {s: [] for s in design.h_sizes}
-    for fit in growing_subsets(
-        runner, task, runs, design.h_sizes, lambda r, s: f"human rows: {s:,} (fold {r + 1}/{n})"
-    ):
-        scores[fit.size].append(score(metric, task.y[fit.test], fit.pred))
-    return mean_points(scores)
-
-
-def _augmentation_curve(
-    runner, task, design: _Design, synthetic, source_of, metric, rng, h_orders=None
-):
-    """Scores of each human base with growing synthetic batches, per fold, and per batch the
-    share of test rows whose prediction the batch changed (``paired_noise``). ``h_orders``: the
-    human rows' order per fold when the human curve shares it (``_Design.shared``)."""
+def _augmentation_orders(design: _Design, synthetic, source_of, rng, h_orders=None):
+    """Per fold of the augmentation curve: the human rows' order, the synthetic rows' order and
+    the test rows. ``h_orders``: the human rows' order per fold when the human curve shares it
+    (``_Design.shared``)."""
     orders = []
     for r, (h_train, h_test) in enumerate(design.folds):
         h_order = rng.permutation(h_train) if h_orders is None else h_orders[r]
@@ -634,21 +649,50 @@ def _augmentation_curve(
         # test row leak into training: this fold trains without them.
         s_order = rng.permutation(synthetic[~np.isin(source_of, h_test)])
         orders.append((h_order, s_order, h_test))
-    scores: dict[tuple[int, int], list[float]] = {
-        (b, s): [] for b in design.bases for s in design.s_sizes
-    }
-    changed: dict[tuple[int, int], list[float]] = {}
+    return orders
+
+
+def _augmentation_series(design: _Design, orders):
+    """Per human base: the growing-subsets runs (human rows of the base, then synthetic rows),
+    the sizes (the base plus each batch worth measuring there, ``_Design.batches``) and the
+    progress message."""
     n = len(orders)
+    series = []
     for base in design.bases:
         runs = [(np.concatenate([h[:base], s]), te) for h, s, te in orders]
-        base_pred: dict[int, np.ndarray] = {}
 
         def describe(r, size, base=base):
             if size == base:
                 return f"human rows: {base:,} (fold {r + 1}/{n})"
             return f"{base:,} human + {size - base:,} synthetic rows (fold {r + 1}/{n})"
 
-        sizes = [base + s for s in design.s_sizes]
+        series.append((base, runs, [base + s for s in design.batches(base)], describe))
+    return series
+
+
+def _curve_runs(design: _Design, h_orders):
+    n = len(design.curve_folds)
+    runs = [(order, te) for order, (_, te) in zip(h_orders, design.curve_folds, strict=True)]
+    return runs, lambda r, s: f"human rows: {s:,} (fold {r + 1}/{n})"
+
+
+def _human_curve(runner, task, design: _Design, h_orders, metric) -> list[tuple[int, float]]:
+    runs, describe = _curve_runs(design, h_orders)
+    scores: dict[int, list[float]] = {s: [] for s in design.h_sizes}
+    for fit in growing_subsets(runner, task, runs, design.h_sizes, describe):
+        scores[fit.size].append(score(metric, task.y[fit.test], fit.pred))
+    return mean_points(scores)
+
+
+def _augmentation_curve(runner, task, design: _Design, orders, metric):
+    """Scores of each human base with growing synthetic batches, per fold, and per batch the
+    share of test rows whose prediction the batch changed (``paired_noise``)."""
+    scores: dict[tuple[int, int], list[float]] = {
+        (b, s): [] for b in design.bases for s in design.batches(b)
+    }
+    changed: dict[tuple[int, int], list[float]] = {}
+    for base, runs, sizes, describe in _augmentation_series(design, orders):
+        base_pred: dict[int, np.ndarray] = {}
         for fit in growing_subsets(runner, task, runs, sizes, describe):
             batch = fit.size - base
             scores[(base, batch)].append(score(metric, task.y[fit.test], fit.pred))
@@ -659,6 +703,17 @@ def _augmentation_curve(
                     float(np.mean(fit.pred != base_pred[fit.run]))
                 )
     return scores, changed
+
+
+def _fit_ahead(runner, task, design: _Design, h_orders, orders) -> None:
+    """Every fit of both curves made at once, side by side (``FitRunner.fit_ahead``): one queue
+    keeps the free cores busy to the end, where a queue per curve and base would leave one core
+    idle while the last fit of each finishes."""
+    runs, describe = _curve_runs(design, h_orders)
+    planned = subset_fits(runs, design.h_sizes, describe)
+    for _, runs, sizes, describe in _augmentation_series(design, orders):
+        planned += subset_fits(runs, sizes, describe)
+    runner.fit_ahead(task, [fit for _, _, fit in planned])
 
 
 def _levelling(top: list[tuple[int, float]], base: int, notes: list[str]) -> tuple[bool, bool]:
@@ -777,17 +832,12 @@ def synthetic_response(
     runner = FitRunner(design.fits(), progress, should_stop, n_jobs)
     rng = np.random.default_rng(seed)
     h_orders = [rng.permutation(tr) for tr, _ in design.curve_folds]
-    h_pts = _human_curve(runner, task, design, h_orders, metric)
-    scores, changed = _augmentation_curve(
-        runner,
-        task,
-        design,
-        synthetic,
-        source_of,
-        metric,
-        rng,
-        h_orders if design.shared else None,
+    orders = _augmentation_orders(
+        design, synthetic, source_of, rng, h_orders if design.shared else None
     )
+    _fit_ahead(runner, task, design, h_orders, orders)
+    h_pts = _human_curve(runner, task, design, h_orders, metric)
+    scores, changed = _augmentation_curve(runner, task, design, orders, metric)
     runner.finish("synthetic response measured")
     aug = [(b, s, float(np.mean(v))) for (b, s), v in scores.items() if v]
 
