@@ -2,10 +2,10 @@
 
 Run from the repository root:
 
-    .venv/bin/python benchmarks/bench_evidence.py            # both pilots, Markdown to stdout
-    .venv/bin/python benchmarks/bench_evidence.py --write    # also writes RESULTS-evidence.md
-    .venv/bin/python benchmarks/bench_evidence.py --pilot tabular
-    .venv/bin/python benchmarks/bench_evidence.py --json > run.json   # then --render run.json
+    .venv/bin/python -m benchmarks.bench_evidence            # both pilots, Markdown to stdout
+    .venv/bin/python -m benchmarks.bench_evidence --write    # also writes RESULTS-evidence.md
+    .venv/bin/python -m benchmarks.bench_evidence --pilot tabular
+    .venv/bin/python -m benchmarks.bench_evidence --json > run.json   # then --render run.json
 
 Pilots (``benchmarks/evidence_pilots.py``, built once under ``var/bench/evidence``): 26,000 rows of
 scikit-learn's bundled digits, upsampled with pixel noise (18,000 human of which 2,000 ``holdout``,
@@ -16,9 +16,12 @@ Per pilot, in one run, every figure beside the machine's load (``os.getloadavg``
 
 - ``evidence``: ``python -m hybrid evidence FILE --label label --source source --scenario BASE -o
   OUT`` as a subprocess: wall and CPU seconds (the child's user + system time);
-- ``bare fit``: one fit of the same learner, the same way the evidence fits (``FitRunner``), on all
-  the pilot's training rows (every row not marked ``holdout``: the largest set the evidence trains
-  on), in a subprocess; the evidence's wall time over it is its cost in bare-fit equivalents;
+- ``bare fit``: one fit of the same learner on all the pilot's training rows (every row not marked
+  ``holdout``: the largest set the evidence trains on), as a team would fit it: from the file's
+  columns (for text, the hashing of the training and test texts is part of the learner), on
+  scikit-learn's default threads (every core), then predicting the held-out rows; in a
+  subprocess, reading the file excluded. The evidence's wall time over it is its cost in
+  bare-fit equivalents;
 - both again with one core busy (a ``python -c "while True: pass"`` started here), and the ratio
   busy / idle of the evidence's wall time;
 - ``dashboard``: the Dataset page's "Measure what synthetic rows add" (AppTest: the file uploaded
@@ -42,12 +45,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.evidence_pilots import BUILDERS, write_base, write_pilot
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from benchmarks.evidence_pilots import BUILDERS, write_base, write_pilot  # noqa: E402
-
-COMMAND = ".venv/bin/python benchmarks/bench_evidence.py --write"
+COMMAND = ".venv/bin/python -m benchmarks.bench_evidence --write"
 FOLDER = ROOT / "var" / "bench" / "evidence"
 TARGETS = {"wall": 15.0, "fits": 10.0, "busy": 1.5, "dashboard": 1.2}
 
@@ -61,8 +62,9 @@ def load() -> str:
     return "load {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
 
 
-def timed_child(args: list[str]) -> dict:
-    """Run ``args`` to completion: wall seconds, the child's CPU seconds, the load before."""
+def timed_child(args: list[str], path: tuple[str, ...] = ()) -> dict:
+    """Run ``args`` to completion: wall seconds, the child's CPU seconds, the load before.
+    ``path``: folders the child imports from besides the repository root."""
     before_load = load()
     r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
@@ -71,7 +73,11 @@ def timed_child(args: list[str]) -> dict:
         cwd=ROOT,
         capture_output=True,
         text=True,
-        env={**os.environ, "HYBRID_NO_POSTGRES": "1"},
+        env={
+            **os.environ,
+            "HYBRID_NO_POSTGRES": "1",
+            "PYTHONPATH": os.pathsep.join([str(ROOT), *(str(ROOT / p) for p in path)]),
+        },
     )
     wall = time.perf_counter() - t0
     r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -90,27 +96,38 @@ def evidence_args(kind: str, pilot: Path, base: Path, out: Path) -> list[str]:
 
 
 BARE_FIT = """
-import json, sys, time
+import json, os, sys, time
 import numpy as np
-from hybrid.evidence.harness import FitRunner, load_frame, split_by_source
-from hybrid.evidence.roles import is_holdout
-frame, shown = load_frame(sys.argv[1], None, 0, "pilot")
-task, human, synthetic, _ = split_by_source(
-    frame, "label", "source", sys.argv[2] or None, None, shown, 60
-)
-held = frame["source"].map(lambda v: is_holdout(str(v))).to_numpy()[task.kept]
-train = np.flatnonzero(~held)
-test = np.flatnonzero(held)
-runner = FitRunner(1, None, None)
+import pandas as pd
+from threadpoolctl import threadpool_info
+from hybrid.evidence.harness import make_model, text_vectorizer
+from hybrid.evidence.roles import is_holdout, source_kind
+frame = pd.read_csv(sys.argv[1])
+text = sys.argv[2] or None
+kinds = frame["source"].map(lambda v: source_kind(str(v), "source"))
+held = frame["source"].map(lambda v: is_holdout(str(v))).to_numpy()
+train = frame[~held & kinds.isin(["human", "synthetic"]).to_numpy()]
+test = frame[held]
+y = train["label"].astype(str)
 t0, c0 = time.perf_counter(), time.process_time()
-runner.fit_predict(task, train, test, "bare fit")
+if text:
+    vec = text_vectorizer(y.nunique())
+    model = make_model("text")
+    model.fit(vec.transform(train[text].fillna("").astype(str)), y)
+    model.predict(vec.transform(test[text].fillna("").astype(str)))
+else:
+    X = train.drop(columns=["label", "source"])
+    model = make_model("tabular")
+    model.fit(X, y)
+    model.predict(test.drop(columns=["label", "source"]))
+threads = max((p["num_threads"] for p in threadpool_info() if p["user_api"] == "openmp"), default=1)
 print(json.dumps({"fit_wall": time.perf_counter() - t0, "fit_cpu": time.process_time() - c0,
-                  "rows": int(len(train)), "threads": runner.threads}))
+                  "rows": int(len(train)), "threads": threads}))
 """
 
 
 def bare_fit(kind: str, pilot: Path) -> dict:
-    """One fit on every training row, timed inside a child (reading and preparing excluded)."""
+    """One fit on every training row, timed inside a child (reading the file excluded)."""
     out = timed_child([python_exe(), "-c", BARE_FIT, str(pilot), "text" if kind == "text" else ""])
     data = json.loads(out["stdout"].strip().splitlines()[-1])
     return {
@@ -126,7 +143,6 @@ DASHBOARD = """
 import json, sys, time
 from pathlib import Path
 from streamlit.testing.v1 import AppTest
-sys.path.insert(0, "tests")
 from apptest_helpers import go, ok
 at = AppTest.from_file("app.py", default_timeout=900)
 ok(at.run())
@@ -147,7 +163,7 @@ print(json.dumps({"wall": wall, "cpu": cpu}))
 
 def dashboard(pilot: Path) -> dict:
     """The Dataset page's measurement of the same file, timed from the button's click."""
-    out = timed_child([python_exe(), "-c", DASHBOARD, str(pilot)])
+    out = timed_child([python_exe(), "-c", DASHBOARD, str(pilot)], path=("tests",))
     data = json.loads(out["stdout"].strip().splitlines()[-1])
     return {**data, "load": out["load"]}
 

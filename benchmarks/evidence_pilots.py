@@ -21,11 +21,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from benchmarks.validation import datasets
+from benchmarks.validation.generators import inject_noise
 
-from benchmarks.validation import datasets  # noqa: E402
-from benchmarks.validation.generators import inject_noise  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 SHAPES = {
     "tabular": {"human": 18_000, "holdout": 2_000, "synthetic": 6_000},

@@ -102,17 +102,22 @@ def text_features(n_classes: int) -> int:
     return width
 
 
-def _text_matrix(texts: pd.Series, n_classes: int):
+def text_vectorizer(n_classes: int):
+    """The text model's features: hashed word uni- and bigrams, L2-normalised (stateless, so the
+    whole file is hashed once and every fit takes its rows)."""
     from sklearn.feature_extraction.text import HashingVectorizer
 
-    vec = HashingVectorizer(
+    return HashingVectorizer(
         ngram_range=(1, 2),
         n_features=text_features(n_classes),
         alternate_sign=False,
         norm="l2",
         dtype=np.float32,
     )
-    return vec.transform(texts.fillna("").astype(str))
+
+
+def _text_matrix(texts: pd.Series, n_classes: int):
+    return text_vectorizer(n_classes).transform(texts.fillna("").astype(str))
 
 
 LEARNERS = ("linear", "boosting")

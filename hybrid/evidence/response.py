@@ -231,8 +231,6 @@ def derived_from(
     if float(len(human)) * len(synthetic) > _MAX_LINK_PAIRS:
         notes.append("too many rows to look for synthetic rows made from human ones; none linked")
         return out
-    from sklearn.neighbors import NearestNeighbors
-
     if task.kind == "text":
         feats, metric = task.X, "cosine"
     else:
@@ -252,16 +250,31 @@ def derived_from(
             (feats - np.nanmean(feats[human], axis=0)) / np.where(scale > 0, scale, 1.0)
         )
         metric = "euclidean"
-    nn = NearestNeighbors(n_neighbors=2, metric=metric, algorithm="brute").fit(feats[human])
+    from sklearn.metrics import pairwise_distances_argmin_min, pairwise_distances_chunked
+
     # The typical distance is a median: a sample of the human rows estimates it as well as all of
     # them, at a fraction of the all-pairs search.
-    probe = human
+    probe = np.arange(len(human))
     if len(human) > _TYPICAL_SAMPLE:
-        probe = np.random.default_rng(0).choice(human, _TYPICAL_SAMPLE, replace=False)
-    typical = float(np.median(nn.kneighbors(feats[probe])[0][:, 1]))
-    dist, idx = nn.kneighbors(feats[synthetic], n_neighbors=1)
-    linked = dist[:, 0] < 0.5 * typical
-    out[linked] = human[idx[linked, 0]]
+        probe = np.sort(np.random.default_rng(0).choice(len(human), _TYPICAL_SAMPLE, replace=False))
+    reference = feats[human]
+
+    def nearest_other(chunk, start):
+        rows = probe[start : start + chunk.shape[0]]
+        chunk[np.arange(chunk.shape[0]), rows] = np.inf
+        return chunk.min(axis=1)
+
+    nearest = np.concatenate(
+        list(
+            pairwise_distances_chunked(
+                feats[human[probe]], reference, reduce_func=nearest_other, metric=metric
+            )
+        )
+    )
+    typical = float(np.median(nearest))
+    idx, dist = pairwise_distances_argmin_min(feats[synthetic], reference, metric=metric)
+    linked = dist < 0.5 * typical
+    out[linked] = human[idx[linked]]
     if linked.any():
         notes.append(
             f"{int(linked.sum()):,} synthetic rows look made from particular human rows "
