@@ -328,6 +328,10 @@ def _tabular_columns(frame, label, source, roles, numeric_values) -> tuple[pd.Da
                     f"column {c!r} is filled on {filled.mean():.0%} of rows: its empty cells are "
                     "read as a value below every filled one"
                 )
+            else:
+                # Handed on as numbers: the learner's own reading then takes them as they are
+                # instead of parsing every cell of the column a second time.
+                frame[c] = nums
             continue
         text = s.astype("string")
         empty = text.isna() | (text.str.strip() == "")
