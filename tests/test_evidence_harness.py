@@ -222,3 +222,27 @@ def test_prepare_is_unchanged_by_the_split():
     frame = pd.DataFrame({"x": np.arange(60) % 7, "label": ["a", "b", "c"] * 20})
     task = prepare(frame, "label")
     assert task.kind == "tabular" and task.features == ["x"]
+
+
+def test_the_screened_response_fit_finds_the_full_grids_optimum():
+    """``fit_response`` refines only the best-screened starts; on the bundled pilot's measured
+    points (and the newcomer's) it lands where refining every start of the grid lands, within
+    the solver's tolerance."""
+    import yaml
+
+    from hybrid.evidence.response import fit_response, response_inputs
+    from hybrid.model.policy import load_policy
+    from hybrid.model.scenario import Scenario
+
+    fixtures = ROOT / "tests" / "fixtures"
+    for path in [fixtures / "digits_pilot_measured.yaml", *fixtures.glob("newcomer/out_*.yaml")]:
+        scenario = Scenario.from_dict(yaml.safe_load(path.read_text()), path.name)
+        measured = scenario.dataset.synthetic_response
+        points = [(int(h), int(s), m) for h, s, m in measured.points]
+        curve = [(n, m) for n, m in scenario.economics.learning_curve.points]
+        base = max(h for h, _, _ in points)
+        inp = response_inputs(scenario, load_policy(None), curve, base, measured.accuracy)
+        full = fit_response(inp, points, base, measured.accuracy, refined=None)
+        screened = fit_response(inp, points, base, measured.accuracy)
+        assert full[0] is not None, path.name
+        np.testing.assert_allclose(screened[0], full[0], rtol=1e-3, atol=1e-4, err_msg=path.name)
