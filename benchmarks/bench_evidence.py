@@ -22,8 +22,11 @@ Per pilot, in one run, every figure beside the machine's load (``os.getloadavg``
   scikit-learn's default threads (every core), then predicting the held-out rows; in a
   subprocess, reading the file excluded. The evidence's wall time over it is its cost in
   bare-fit equivalents;
-- both again with one core busy (a ``python -c "while True: pass"`` started here), and the ratio
-  busy / idle of the evidence's wall time;
+- ``evidence, one fit at a time``: the same with ``--threads 1``, what running fits side by side
+  on the free cores buys;
+- the bare fit and the evidence again with one core busy (a ``python -c "while True: pass"``
+  started here), and the ratio busy / idle of the evidence's wall time, also against one fit at
+  a time idle (with a core busy the evidence runs one fit at a time: one core is free);
 - ``dashboard``: the Dataset page's "Measure what synthetic rows add" (AppTest: the file uploaded
   through the page's uploader, the button clicked, the script run timed; in a child, right after
   the command line's idle run), against the command line's wall time on the same file.
@@ -87,8 +90,12 @@ def timed_child(args: list[str], path: tuple[str, ...] = ()) -> dict:
     return {"wall": wall, "cpu": cpu, "load": before_load, "stdout": proc.stdout}
 
 
-def evidence_args(kind: str, pilot: Path, base: Path, out: Path) -> list[str]:
+def evidence_args(
+    kind: str, pilot: Path, base: Path, out: Path, threads: int | None = None
+) -> list[str]:
     args = [python_exe(), "-m", "hybrid", "evidence", str(pilot), "--label", "label"]
+    if threads is not None:
+        args += ["--threads", str(threads)]
     args += ["--source", "source", "--scenario", str(base), "-o", str(out), "--quiet"]
     if kind == "text":
         args += ["--text", "text"]
@@ -178,6 +185,9 @@ def run_pilot(kind: str, dashboard_too: bool) -> dict:
         ev = timed_child(evidence_args(kind, pilot, base, out))
         ev.pop("stdout")
         res["evidence"] = ev
+        one = timed_child(evidence_args(kind, pilot, base, out, threads=1))
+        one.pop("stdout")
+        res["evidence_one"] = one
         if dashboard_too:
             res["dashboard"] = dashboard(pilot)
         busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
@@ -194,9 +204,18 @@ def run_pilot(kind: str, dashboard_too: bool) -> dict:
     res["fits_cpu"] = res["evidence"]["cpu"] / res["bare"]["cpu"]
     res["fits_busy"] = res["evidence_busy"]["wall"] / res["bare_busy"]["wall"]
     res["busy_ratio"] = res["evidence_busy"]["wall"] / res["evidence"]["wall"]
+    res["busy_one_ratio"] = res["evidence_busy"]["wall"] / res["evidence_one"]["wall"]
+    res["parallel"] = res["evidence_one"]["wall"] / res["evidence"]["wall"]
     if dashboard_too:
         res["dashboard_ratio"] = res["dashboard"]["wall"] / res["evidence"]["wall"]
     return res
+
+
+def one_at_a_time(pilot: str, one: dict, parallel: float) -> str:
+    return (
+        f"| {pilot} | evidence (CLI), one fit at a time | {one['wall']:.1f} | {one['cpu']:.1f} | "
+        f"{one['load']} | side by side is {parallel:.2f} x faster | |"
+    )
 
 
 def markdown(results: list[dict]) -> str:
@@ -220,11 +239,14 @@ def markdown(results: list[dict]) -> str:
             f"| {p} | evidence (CLI) | {e['wall']:.1f} | {e['cpu']:.1f} | {e['load']} | "
             f"{r['fits']:.1f} bare fits by wall, {r['fits_cpu']:.1f} by CPU | "
             f"<= {TARGETS['wall']:.0f} s, <= {TARGETS['fits']:.0f} |",
+            *([one_at_a_time(p, r["evidence_one"], r["parallel"])] if "evidence_one" in r else []),
             f"| {p} | bare fit, one core busy ({bb['threads']} threads) | {bb['wall']:.2f} | "
             f"{bb['cpu']:.2f} | {bb['load']} | | |",
             f"| {p} | evidence, one core busy | {eb['wall']:.1f} | {eb['cpu']:.1f} | "
             f"{eb['load']} | "
-            f"{r['busy_ratio']:.2f} x idle ({r['fits_busy']:.1f} bare fits) | "
+            f"{r['busy_ratio']:.2f} x idle"
+            + (f", {r['busy_one_ratio']:.2f} x idle one at a time" if "busy_one_ratio" in r else "")
+            + f" ({r['fits_busy']:.1f} bare fits) | "
             f"<= {TARGETS['busy']} x |",
         ]
         if "dashboard" in r:

@@ -17,6 +17,7 @@ from hybrid.cli.storage import input_path
 from hybrid.errors import InputError
 
 MAX_SEED = 2**32 - 1  # numpy and scikit-learn seeds
+MAX_THREADS = 64  # fits at once; more than a machine has cores only queues them
 
 
 def print(*values, **kwargs) -> None:  # noqa: A001 - every report line of this module goes through here
@@ -169,6 +170,7 @@ def cmd_learning_curve(args: argparse.Namespace) -> int:
         source=args.source,
         find_source=args.source is None and not args.all_rows,
         model=args.model,
+        n_jobs=args.threads,
     )
     data = result.to_dict()
     if args.json:
@@ -238,6 +240,7 @@ def cmd_synthetic_response(args: argparse.Namespace) -> int:
         seed=args.seed,
         name=args.file,
         progress=_Progress(args.quiet),
+        threads=args.threads,
     )
     result, scenario = calibration.result, calibration.scenario
     if args.output:
@@ -320,6 +323,7 @@ def cmd_evidence(args: argparse.Namespace) -> int:
         seed=args.seed,
         name=args.file,
         progress=_Progress(args.quiet),
+        n_jobs=args.threads,
     )
     data = result.to_dict()
     data["dataset"] = result.apply_to(None).model_dump(mode="json", exclude_none=True)
@@ -433,6 +437,12 @@ def register(subparsers) -> None:
             help="sample larger files down (0: all)",
         )
         s.add_argument("--seed", type=_whole(0, MAX_SEED), default=0)
+        s.add_argument(
+            "--threads",
+            type=_whole(1, MAX_THREADS),
+            help=f"model fits run at once, one core each, 1-{MAX_THREADS} (default: the cores "
+            "free when the measurement starts)",
+        )
         s.add_argument("--json", action="store_true", help="print one JSON object")
         s.add_argument("--quiet", action="store_true", help="no progress on stderr")
         s.set_defaults(func=func)

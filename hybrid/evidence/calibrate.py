@@ -90,8 +90,10 @@ def calibrate(
     name: str | None = None,
     progress: ProgressFn | None = None,
     should_stop: StopFn | None = None,
+    threads: int | None = None,
 ) -> Calibration:
-    """``base`` calibrated on the pilot file at ``path`` (the module docstring's four steps)."""
+    """``base`` calibrated on the pilot file at ``path`` (the module docstring's four steps).
+    ``threads``: fits run at once (``harness.FitRunner``; default the cores free at the start)."""
     shown = name or str(path)
     fields = profiled_dataset(
         path, label=label, source=source, text=text, annotators=annotators, name=name
@@ -112,6 +114,7 @@ def calibrate(
         name=shown,
         progress=progress,
         should_stop=should_stop,
+        n_jobs=threads,
     )
     measured = result.apply_to(profiled)
     agreement = {k: fields.get(k) for k in ("annotator_agreement", "kappa")}
