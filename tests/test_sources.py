@@ -98,6 +98,15 @@ def test_no_schema_default_is_called_entered():
     assert src["escaped_error_price"].kind == "default"
     assert src["fix_cost"].kind == "derived"
     assert src["tail_coverage"].kind == "policy"
+    # Saved and read back (the library, a calibrated scenario): every default is written out,
+    # and still no default is called entered; a value other than the default is.
+    written = Scenario.from_yaml(s.to_yaml())
+    assert "review_catch_rate" in written.economics.model_fields_set
+    assert input_sources(written, POLICY)["catch_rate"].kind == "policy"
+    changed = Scenario.from_yaml(
+        s.to_yaml().replace("review_catch_rate: 0.9", "review_catch_rate: 0.8")
+    )
+    assert input_sources(changed, POLICY)["catch_rate"].kind == "entered"
 
 
 def test_rows_in_hand_value_says_what_values_them():

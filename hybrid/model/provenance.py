@@ -86,10 +86,14 @@ def input_sources(scenario: Scenario, policy: Policy) -> dict[str, Provenance]:
         if econ.fix_cost_per_example is not None
         else Provenance("derived", reason="a fresh human label's price")
     )
+    # A calibrated or saved scenario writes every field out, defaults included, so a default
+    # read back is "set": only a value other than the default was entered.
+    default_catch = type(econ).model_fields["review_catch_rate"].default
     out["catch_rate"] = (
         ENTERED
         if "review_catch_rate" in econ.model_fields_set
-        else _policy(None, "reviewers catch about 90% of errors")
+        and econ.review_catch_rate != default_catch
+        else _policy(None, f"reviewers catch about {default_catch:.0%} of errors")
     )
     if ds is not None and ds.annotator_agreement is not None:
         out["human_error"] = Provenance(
