@@ -280,12 +280,32 @@ def derived_from(
     linked = dist < 0.5 * typical
     out[linked] = human[idx[linked]]
     if linked.any():
-        notes.append(
-            f"{int(linked.sum()):,} synthetic rows look made from particular human rows "
-            f"(augmentations); "
-            "each stays on its source row's side of every split"
-        )
+        notes.append(_linked_note(int(linked.sum()), len(synthetic), nearest, 0.5 * typical))
     return out
+
+
+def _linked_note(linked: int, synthetic: int, nearest: np.ndarray, within: float) -> str:
+    """What the linked rows are, judged against chance.
+
+    Independent rows also fall near a human row now and then, more often the fewer the features
+    (in four dimensions about one in twenty lies within half the typical distance). The human rows
+    themselves show how often: the share of them whose nearest other human row is that close. A
+    count well above what that share predicts is augmentation; one near it is chance, and the
+    note says so rather than calling independent rows copies. The rows stay linked either way,
+    which only keeps them on one side of a split.
+    """
+    chance = float(np.mean(nearest < within)) * synthetic
+    if linked > 2.0 * chance + 3.0:
+        return (
+            f"{linked:,} synthetic rows look made from particular human rows (augmentations; "
+            f"chance would put about {chance:,.0f} that close); each stays on its source row's "
+            "side of every split"
+        )
+    return (
+        f"{linked:,} synthetic rows lie unusually close to a human row, about as many as chance "
+        f"puts there ({chance:,.0f} expected), so they look generated independently, not made "
+        "from those rows; each still stays on that row's side of every split"
+    )
 
 
 def fit_response(

@@ -91,8 +91,7 @@ def input_sources(scenario: Scenario, policy: Policy) -> dict[str, Provenance]:
     default_catch = type(econ).model_fields["review_catch_rate"].default
     out["catch_rate"] = (
         ENTERED
-        if "review_catch_rate" in econ.model_fields_set
-        and econ.review_catch_rate != default_catch
+        if "review_catch_rate" in econ.model_fields_set and econ.review_catch_rate != default_catch
         else _policy(None, f"reviewers catch about {default_catch:.0%} of errors")
     )
     if ds is not None and ds.annotator_agreement is not None:
