@@ -278,3 +278,27 @@ def test_rows_near_a_human_row_by_chance_are_not_called_augmentations():
     linked = derived_from(task, human, synthetic, notes)
     assert (linked >= 0).sum() > 250
     assert len(notes) == 1 and "look made from particular human rows" in notes[0], notes
+
+
+def test_the_measurement_is_the_same_one_fit_at_a_time_or_side_by_side():
+    """Fits made side by side on two threads give the very numbers one at a time gives: every
+    fit trains on one thread, so neither the order nor the load changes a model."""
+    import yaml
+
+    from hybrid.evidence.calibrate import calibrate
+    from hybrid.model.policy import load_policy
+    from hybrid.model.scenario import Scenario
+
+    pilot = ROOT / "tests" / "fixtures" / "newcomer" / "pilot_good.csv"
+    data = yaml.safe_load((ROOT / "data" / "samples" / "digits_pilot.yaml").read_text())
+    data["economics"]["learning_curve"] = {"points": [[10, 0.5], [100, 0.8], [1000, 0.9]]}
+    base = Scenario.from_dict(data, "digits_pilot.yaml")
+    runs = [
+        calibrate(pilot, base, load_policy(None), label="label", source="source", threads=n)
+        for n in (1, 2)
+    ]
+    one, two = (r.result for r in runs)
+    assert one.fits == two.fits and one.reused == two.reused
+    assert one.human_points == two.human_points
+    assert one.augmentation_points == two.augmentation_points
+    assert runs[0].scenario == runs[1].scenario
