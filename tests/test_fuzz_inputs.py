@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import base64
 import json
-import resource
 import zlib
 from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from hybrid.errors import InputError
@@ -21,6 +20,7 @@ from hybrid.evidence.statsfile import stats_to_profile
 from hybrid.model.scenario import Scenario
 from hybrid.safeload import load_json, load_yaml
 from hybrid.share import urlstate
+from tests.fuzz_helpers import address_space_limit, fuzz_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = yaml.safe_load(
@@ -29,29 +29,14 @@ SCENARIO = yaml.safe_load(
 STATS = yaml.safe_load(
     (ROOT / "data" / "samples" / "support_tickets.stats.yaml").read_text(encoding="utf-8")
 )
-FUZZ = settings(
-    max_examples=300,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-EXTRA_MEMORY = 1024 * 2**20
+FUZZ = fuzz_settings(300)
 
 
 @pytest.fixture(autouse=True, scope="module")
 def memory_limit():
-    """The soft address-space limit is lowered to what the process uses now plus 1 GB for the
-    run."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    with open("/proc/self/statm") as fh:
-        used = int(fh.read().split()[0]) * resource.getpagesize()
-    limit = used + EXTRA_MEMORY
-    if hard != resource.RLIM_INFINITY:
-        limit = min(limit, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    try:
+    """What the process uses now plus 1 GB of address space for the run."""
+    with address_space_limit():
         yield
-    finally:
-        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 scalars = st.one_of(
