@@ -741,11 +741,11 @@ def _dataset_facts(scenario: Scenario) -> list[Fact]:
     if ds is None:
         return []
     out = [
-        Fact("Human-labeled examples in hand", _count(ds.human_examples)),
-        Fact("Synthetic examples in hand", _count(ds.synthetic_examples)),
+        Fact(input_title("human_now"), _count(ds.human_examples)),
+        Fact(input_title("synthetic_now"), _count(ds.synthetic_examples)),
     ]
     if ds.classes is not None:
-        out.append(Fact("Label classes", _count(ds.classes)))
+        out.append(Fact(input_title("classes"), _count(ds.classes)))
     if ds.tail_share is not None:
         out.append(Fact("Share of rows in rare classes", f"{ds.tail_share:.1%}"))
     if ds.annotator_agreement is not None:
