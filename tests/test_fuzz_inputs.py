@@ -176,3 +176,19 @@ def test_link_payloads(token):
 @given(st.one_of(st.text(max_size=300), st.integers(0, 5000).map(lambda d: "[" * d + "]" * d)))
 def test_json_loader(text):
     _only_input_errors(load_json, text, "fuzz.json")
+
+
+@FUZZ
+@given(st.text(min_size=1, max_size=60), st.integers(10, 120))
+def test_yaml_and_json_text_is_capped_by_its_utf8_size(text, cap):
+    """Both loaders count a string's UTF-8 bytes against the cap (the JSON loader counted its
+    characters, so non-ASCII text up to four times the cap got through)."""
+    over = len(text.encode("utf-8", "surrogatepass")) > cap
+    for load in (load_json, load_yaml):
+        try:
+            load(text, "fuzz", max_bytes=cap)
+        except InputError as exc:
+            if over:
+                assert "bytes is more than" in str(exc)
+            continue
+        assert not over, load.__name__
