@@ -145,6 +145,12 @@ SENSITIVITY_TITLES = {
     "exponent": SCENARIO_INPUT_TITLES["economics.learning_curve.fitted.exponent"],
 }
 
+
+def sensitivity_title(key: str) -> str:
+    """The tornado's name for a model input, its key in words for one it does not list."""
+    return SENSITIVITY_TITLES.get(key, key.replace("_", " "))
+
+
 SOURCE_KINDS = {
     "entered": "entered",
     "pilot": "measured on a pilot",

@@ -45,11 +45,11 @@ from hybrid.vocabulary import (
     NO_GAIN,
     PLAN_ORDER,
     PLAN_TITLES,
-    SENSITIVITY_TITLES,
     input_title,
     input_value,
     interval,
     probability,
+    sensitivity_title,
     source_text,
 )
 from hybrid.whatif.analysis import Analysis, build_analysis
@@ -326,7 +326,7 @@ def _as_bar(bar: Any) -> Bar:
     name = str(d["input"])
     return Bar(
         input=name,
-        title=str(d.get("title") or SENSITIVITY_TITLES.get(name, name.replace("_", " "))),
+        title=str(d.get("title") or sensitivity_title(name)),
         low=float(d["low"]),
         high=float(d["high"]),
         share_low=float(d["share_low"]),
@@ -902,7 +902,7 @@ def _sensitivity_rows(bars: Sequence[Any], cur: str) -> list[SensitivityRow]:
         rows.append(
             SensitivityRow(
                 input=name,
-                title=str(d.get("title") or SENSITIVITY_TITLES.get(name, name.replace("_", " "))),
+                title=str(d.get("title") or sensitivity_title(name)),
                 range_text=f"{input_value(name, lo, cur)} \u2013 {input_value(name, hi, cur)}",
                 share_text=f"{float(d['share_low']):.0%} \u2192 {float(d['share_high']):.0%}",
                 cpp_text=f"{cpp_text(c_lo, cur)} \u2192 {cpp_text(c_hi, cur)}",
