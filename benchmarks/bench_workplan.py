@@ -4,17 +4,19 @@
 
 For each slice count (Pareto row counts, annotator agreement uniform from 0.5 to 0.99, seed 0 on
 the support-intent example) it times, best and median of ``--repeat`` runs in the same process:
-the global plan (``decide``), the work plan with the water-filling it ships
-(``workplan.water_fill``), and the same work plan with the previous water-filling
-(``previous_water_fill`` below: the whole slice-by-grid matrix evaluated at once and ranked by a
-three-key ``np.lexsort``), checking that both give the same plan. Prints a Markdown table with the
-machine's load average before and after; results are recorded in benchmarks/WORKPLAN_RESULTS.md.
+the global plan (``decide``), the work plan as it ships, and the same work plan as it was before
+2026-12-04 (``previous_work_plan`` below: the whole slice-by-grid matrix evaluated at once and
+ranked by a three-key ``np.lexsort``, and three evaluations of the slice model per bisection step
+of the flip accuracy where there is now one), checking that both give the same plan. Prints a
+Markdown table with the machine's load average before and after; results are recorded in
+benchmarks/WORKPLAN_RESULTS.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+from contextlib import contextmanager
 from pathlib import Path
 from unittest import mock
 
@@ -65,6 +67,30 @@ def previous_water_fill(gain, lo, hi, total: float, grid: int = 241, block: int 
     return lo + take.reshape(n, segs).sum(axis=1), level
 
 
+def previous_per_dollar_edge(sl, h, s, v: float, accuracy) -> np.ndarray:
+    """``workplan._per_dollar_edge`` as it was before 2026-12-04: three evaluations of the slice
+    model where there is now one."""
+    delta = np.maximum(1e-3 * (sl.human_now + h + s), 1e-3)
+    base = sl.metric(h, s, v, accuracy=accuracy, exact=False)
+    g_s = (sl.metric(h, s + delta, v, accuracy=accuracy, exact=False) - base) / delta
+    g_h = (sl.metric(h + delta, s, v, accuracy=accuracy, exact=False) - base) / delta
+    priced = sl.inputs(accuracy)
+    c_s = priced.unit_cost(1.0, v)
+    c_h = priced.unit_cost(0.0, v)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log(np.maximum(g_s, 1e-300) / c_s) - np.log(np.maximum(g_h, 1e-300) / c_h)
+
+
+@contextmanager
+def previous_work_plan():
+    """The work plan with the water-filling and the flip-accuracy step it had before."""
+    with (
+        mock.patch.object(workplan, "water_fill", previous_water_fill),
+        mock.patch.object(workplan, "_per_dollar_edge", previous_per_dollar_edge),
+    ):
+        yield
+
+
 def slices(n: int) -> list[SliceStats]:
     rng = np.random.default_rng(0)
     sizes = np.maximum(1, (rng.pareto(1.2, n) * 50).astype(int))
@@ -91,7 +117,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"load average before: {load()}")
     print(
         "| slices | global plan (decide) best / median s | work plan best / median s | "
-        "work plan, previous water-filling best / median s | previous / now (median) |"
+        "previous work plan best / median s | previous / now (median) |"
     )
     print("|---:|---:|---:|---:|---:|")
     for n in counts:
@@ -99,7 +125,7 @@ def main(argv: list[str] | None = None) -> None:
         g = best_of(lambda: decide(scn, policy, resolve_inputs(scn, policy)), args.repeat)
         now = slice_plan(scn, policy, stats, inputs=kept)
         w = best_of(lambda stats=stats: slice_plan(scn, policy, stats), args.repeat)
-        with mock.patch.object(workplan, "water_fill", previous_water_fill):
+        with previous_work_plan():
             before = slice_plan(scn, policy, stats, inputs=kept)
             p = best_of(lambda stats=stats: slice_plan(scn, policy, stats), args.repeat)
         if before.to_json() != now.to_json():

@@ -131,3 +131,35 @@ def test_the_slice_model_fills_the_same_in_any_block(policy, block):
     got = water_fill(human_gain, lo, np.full(40, float(n_h)), n_h, block=block)
     want = reference_fill(human_gain, lo, np.full(40, float(n_h)), n_h, grid=241)
     assert np.array_equal(got[0], want[0]) and got[1] == want[1]
+
+
+def three_evaluations(sl, h, s, v, accuracy):
+    """The flip-accuracy step written out: the slice model evaluated once per point."""
+    delta = np.maximum(1e-3 * (sl.human_now + h + s), 1e-3)
+    base = sl.metric(h, s, v, accuracy=accuracy, exact=False)
+    g_s = (sl.metric(h, s + delta, v, accuracy=accuracy, exact=False) - base) / delta
+    g_h = (sl.metric(h + delta, s, v, accuracy=accuracy, exact=False) - base) / delta
+    priced = sl.inputs(accuracy)
+    c_s, c_h = priced.unit_cost(1.0, v), priced.unit_cost(0.0, v)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log(np.maximum(g_s, 1e-300) / c_s) - np.log(np.maximum(g_h, 1e-300) / c_h)
+
+
+@pytest.mark.parametrize("n", [1, 4, 60])
+def test_the_flip_accuracy_is_the_same_with_one_evaluation_per_step(policy, monkeypatch, n):
+    """The three points of each bisection step are evaluated together; the plan, its flip
+    accuracies included, is the one three separate evaluations give."""
+    from hybrid.model import workplan
+
+    scn = load_scenario(SUPPORT)
+    rng = np.random.default_rng(n)
+    stats = [
+        SliceStats(f"s{i}", int(k), agreement=float(a))
+        for i, (k, a) in enumerate(
+            zip(rng.integers(20, 5000, n), rng.uniform(0.3, 0.99, n), strict=True)
+        )
+    ]
+    now = workplan.slice_plan(scn, policy, stats)
+    monkeypatch.setattr(workplan, "_per_dollar_edge", three_evaluations)
+    assert workplan.slice_plan(scn, policy, stats) == now  # every field, floats to the bit
+    assert any(s.flip_accuracy is not None for s in now.slices)

@@ -436,7 +436,7 @@ class SliceModel:
         self.min_review = float(g.min_review_coverage)
         self.human_now = self.r * float(inp.human_now)
 
-    def inputs(self, accuracy=None, column: bool = False, rows: slice = ALL) -> Inputs:
+    def inputs(self, accuracy=None, column: bool = False, rows: slice | np.ndarray = ALL) -> Inputs:
         """The slices' ``Inputs``: one value per slice of ``rows`` (a column when ``column``, to
         broadcast against a grid of quantities), at the slices' generator accuracy or
         ``accuracy`` (one value, or one per slice)."""
@@ -458,11 +458,15 @@ class SliceModel:
             synthetic_pool=per(self.r * float(inp.synthetic_pool)),
         )
 
-    def metric(self, h, s, v, accuracy=None, exact=True, rows: slice = ALL) -> np.ndarray:
+    def metric(
+        self, h, s, v, accuracy=None, exact=True, rows: slice | np.ndarray = ALL
+    ) -> np.ndarray:
         """Each slice's weighted contribution ``w_i * m_i`` to the overall metric, ``m_i`` the
         slice's ``Inputs.metric_at``.
 
-        ``h``, ``s``, ``v`` are values for the slices ``rows`` (1-D) or their rows of a grid (2-D).
+        ``h``, ``s``, ``v`` are values for the slices ``rows`` (a slice of them, or their indices,
+        a slice more than once when it is evaluated at several points), 1-D, or their rows of a
+        grid (2-D).
 
         ``exact=False`` is the form the allocation ranks slices by: the curve gain synthetic rows
         would bring at the scenario's quality, scaled by the slice's exchange rate relative to it,
@@ -493,20 +497,20 @@ class SliceModel:
 def water_fill(gain, lo, hi, total: float, grid: int = _GRID, block: int = _BLOCK):
     """Place ``total`` units across slices, each between ``lo_i`` and ``hi_i``, by marginal gain.
 
-    ``gain(levels, rows)`` returns the objective of the slices ``rows`` (a ``slice``) at their
-    (len(rows), grid) quantity levels. The levels are one geometric grid up to ``total``, the same
-    for every slice and every call, clipped to each slice's bounds, so a bound that does not bind
-    changes nothing. Marginal gains per unit are made non-increasing along each slice's grid (a
-    running minimum), so taking the best increments across all slices gives each slice a prefix:
-    greedy water-filling. Returns the allocation and the water level (the marginal gain of the
-    last increment taken).
+    ``gain(levels, rows)`` returns the objective of the slices ``rows`` (their indices) at their
+    quantity levels, a row per slice (the grid's columns where any of them moves). The levels are
+    one geometric grid up to ``total``, the same for every slice and every call, clipped to each
+    slice's bounds, so a bound that does not bind changes nothing. Marginal gains per unit are
+    made non-increasing along each slice's grid (a running minimum), so taking the best
+    increments across all slices gives each slice a prefix: greedy water-filling. Returns the
+    allocation and the water level (the marginal gain of the last increment taken).
 
     The grid is evaluated ``block`` slices at a time, so the model's temporaries stay in the
-    processor's cache (each element is the same number whatever the block), and the increments are
-    ranked by one stable sort of their gains: ties go to the lower slice, then the lower level, as
-    the row-major order of the increments already has them. Ranking with a three-key
-    ``np.lexsort`` over the whole grid at once took about 80% of a 19,999-slice work plan
-    (benchmarks/WORKPLAN_RESULTS.md).
+    processor's cache (each element is the same number whatever the block), and only where a
+    slice's level moves; the increments are ranked by one stable sort of their gains, so ties go
+    to the lower slice, then the lower level, the row-major order they are stored in. The whole
+    19,999 x 241 grid at once and a three-key ``np.lexsort`` took 2 to 5 times as long
+    (benchmarks/WORKPLAN_RESULTS.md), with the same result to the bit.
     """
     lo = np.asarray(lo, dtype=float)
     hi = np.maximum(np.asarray(hi, dtype=float), lo)
@@ -653,10 +657,22 @@ def _first_gain(sl: SliceModel, h: np.ndarray, v: float, accuracy=None) -> np.nd
 def _per_dollar_edge(sl: SliceModel, h, s, v: float, accuracy) -> np.ndarray:
     """Metric per dollar of a slice's next synthetic row over its next human row (log ratio), each
     row at its price in ``Inputs.unit_cost`` (review at the slice's accuracy and catch rate)."""
+    n = len(h)
     delta = np.maximum(1e-3 * (sl.human_now + h + s), 1e-3)
-    base = sl.metric(h, s, v, accuracy=accuracy, exact=False)
-    g_s = (sl.metric(h, s + delta, v, accuracy=accuracy, exact=False) - base) / delta
-    g_h = (sl.metric(h + delta, s, v, accuracy=accuracy, exact=False) - base) / delta
+    # The three points (h, s), (h, s + delta) and (h + delta, s) in one evaluation of the model:
+    # the bisection in _flip_accuracy calls this 32 times, and at a few slices the time is the
+    # calls, not the arithmetic.
+    both = sl.metric(
+        np.concatenate([h, h, h + delta]),
+        np.concatenate([s, s + delta, s]),
+        v,
+        accuracy=accuracy,
+        exact=False,
+        rows=np.tile(np.arange(n), 3),
+    )
+    base = both[:n]
+    g_s = (both[n : 2 * n] - base) / delta
+    g_h = (both[2 * n :] - base) / delta
     priced = sl.inputs(accuracy)
     c_s = priced.unit_cost(1.0, v)
     c_h = priced.unit_cost(0.0, v)
