@@ -1,5 +1,9 @@
 """The scan: one streaming DuckDB pass per file with ``GROUPING SETS``, so a file is parsed once and
 memory stays bounded by the number of groups, not rows.
+
+``profile_input`` is the one way an opened input becomes a ``Profile`` (its column roles, the
+scan, an unmarking source column let go), for a file (``profile.profile_file``) and for Arrow
+data (``batches.profile_batches``) alike.
 """
 
 from __future__ import annotations
