@@ -12,7 +12,7 @@ import argparse
 import math
 
 POLICY_HELP = "guardrail policy YAML (default: data/policy.yaml)"
-SEED_MAX = 2**32 - 1  # NumPy's legacy seeds are 32-bit; one range for every command
+MAX_SEED = 2**32 - 1  # NumPy's legacy seeds are 32-bit; one range for every command
 MIN_DRAWS = 100
 
 
@@ -95,5 +95,5 @@ def add_monte_carlo_arguments(p, *, draws: int, max_draws: int, why: str = "") -
         help=f"Monte Carlo draws, {MIN_DRAWS:,} to {max_draws:,} (default {draws:,}{why})",
     )
     p.add_argument(
-        "--seed", type=whole(0, SEED_MAX), default=0, help="Monte Carlo seed (default 0)"
+        "--seed", type=whole(0, MAX_SEED), default=0, help="Monte Carlo seed (default 0)"
     )
