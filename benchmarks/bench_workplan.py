@@ -28,7 +28,7 @@ from hybrid.model.economics import resolve_inputs
 from hybrid.model.policy import load_policy
 from hybrid.model.recommend import decide
 from hybrid.model.scenario import load_scenario
-from hybrid.model.workplan import ALL, SliceStats, slice_plan
+from hybrid.model.workplan import ALL_SLICES, SliceStats, slice_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,7 +42,7 @@ def previous_water_fill(gain, lo, hi, total: float, grid: int = 241, block: int 
         return lo.copy(), np.inf
     u = np.concatenate([[0.0], np.geomspace(1e-6 * total, total, grid - 1)])
     levels = np.clip(u[None, :], lo[:, None], hi[:, None])
-    values = gain(levels, ALL)
+    values = gain(levels, ALL_SLICES)
     lengths = np.diff(levels, axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         marg = np.where(

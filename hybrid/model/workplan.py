@@ -58,7 +58,7 @@ from hybrid.money import money
 
 _GRID = 241  # quantity levels per slice in the water-filling
 _BLOCK = 256  # slices whose grid is evaluated at once (water_fill)
-ALL = slice(None)  # every slice (SliceModel.metric's rows)
+ALL_SLICES = slice(None)  # every slice (SliceModel.metric's rows)
 MAX_SLICES = 20_000
 
 
@@ -436,7 +436,9 @@ class SliceModel:
         self.min_review = float(g.min_review_coverage)
         self.human_now = self.r * float(inp.human_now)
 
-    def inputs(self, accuracy=None, column: bool = False, rows: slice | np.ndarray = ALL) -> Inputs:
+    def inputs(
+        self, accuracy=None, column: bool = False, rows: slice | np.ndarray = ALL_SLICES
+    ) -> Inputs:
         """The slices' ``Inputs``: one value per slice of ``rows`` (a column when ``column``, to
         broadcast against a grid of quantities), at the slices' generator accuracy or
         ``accuracy`` (one value, or one per slice)."""
@@ -459,7 +461,7 @@ class SliceModel:
         )
 
     def metric(
-        self, h, s, v, accuracy=None, exact=True, rows: slice | np.ndarray = ALL
+        self, h, s, v, accuracy=None, exact=True, rows: slice | np.ndarray = ALL_SLICES
     ) -> np.ndarray:
         """Each slice's weighted contribution ``w_i * m_i`` to the overall metric, ``m_i`` the
         slice's ``Inputs.metric_at``.
