@@ -63,6 +63,21 @@ def check_size(source: str, nbytes: int, max_bytes: int) -> None:
         )
 
 
+def checked_text(text: str | bytes, source: str, max_bytes: int) -> str:
+    """``text`` as a string, refused by name when it is over ``max_bytes`` in UTF-8: bytes are
+    counted and decoded (``decode_text``); a string is counted in characters first (cheap, and its
+    UTF-8 length is at least that) and encoded only when it could be over. The one size check of
+    the YAML and JSON loaders (the JSON loader counted characters only, so 4 MB of characters could
+    be 16 MB of UTF-8)."""
+    if isinstance(text, (bytes, bytearray)):
+        check_size(source, len(text), max_bytes)
+        return decode_text(bytes(text), source)
+    check_size(source, len(text), max_bytes)
+    if len(text) * 4 > max_bytes:
+        check_size(source, len(text.encode("utf-8", "surrogatepass")), max_bytes)
+    return text
+
+
 def read_bytes(path: str | Path, max_bytes: int, source: str | None = None) -> bytes:
     """A file's bytes, refusing it past ``max_bytes`` without reading more than ``max_bytes + 1``
     (so a device like /dev/zero or a file still growing is refused, not slurped)."""
@@ -193,14 +208,7 @@ def load_yaml(
     max_nodes: int = MAX_NODES,
 ) -> object:
     """Parse one YAML document with ``safe_load`` semantics under the caps; InputError otherwise."""
-    if isinstance(text, (bytes, bytearray)):
-        check_size(source, len(text), max_bytes)
-        text = decode_text(bytes(text), source)
-    else:
-        # Characters, not bytes: cheap, and a UTF-8 byte count is at least this.
-        check_size(source, len(text), max_bytes)
-        if len(text) * 4 > max_bytes:
-            check_size(source, len(text.encode("utf-8", "surrogatepass")), max_bytes)
+    text = checked_text(text, source, max_bytes)
     try:
         _check_depth(text, source, max_depth, max_nodes)
         loader = _Loader(text)
@@ -259,11 +267,7 @@ def load_json(
     max_depth: int = MAX_DEPTH,
 ) -> object:
     """Strict JSON under the caps: no NaN or infinities; InputError naming ``source`` otherwise."""
-    if isinstance(text, (bytes, bytearray)):
-        check_size(source, len(text), max_bytes)
-        text = decode_text(bytes(text), source)
-    else:
-        check_size(source, len(text), max_bytes)
+    text = checked_text(text, source, max_bytes)
     try:
         data = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
     except json.JSONDecodeError as exc:

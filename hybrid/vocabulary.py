@@ -43,45 +43,113 @@ LAYERS = (
 )
 LAYER_TITLES = {key: title for key, title, _ in LAYERS}
 
+# Every scenario input a person enters, by its dotted path (``hybrid.whatif.compare.flatten``):
+# its name, in lower case, as it sits inside a sentence or a table (the Compare page, the PDF's
+# scenario appendix, the tornado). A model input entered at one of these paths is named by it.
+SCENARIO_INPUT_TITLES = {
+    "data_use": "data use",
+    "domain": "domain",
+    "economics.budget": "budget",
+    "economics.currency": "currency",
+    "economics.human_cost_per_example": "human cost per example",
+    "economics.synthetic_cost_per_example": "synthetic cost per example",
+    "economics.review_cost_per_example": "review cost per example",
+    "economics.synthetic_label_accuracy": "generator label accuracy",
+    "economics.review_catch_rate": "review catch rate",
+    "economics.target_metric": "target metric",
+    "economics.learning_curve.points": "learning-curve points",
+    "economics.learning_curve.fitted.ceiling": "learning-curve ceiling",
+    "economics.learning_curve.fitted.scale": "learning-curve scale",
+    "economics.learning_curve.fitted.exponent": "learning-curve exponent",
+    "economics.learning_curve.fitted": "learning-curve fit",
+    "economics.escaped_error_cost": "price of an escaped wrong label",
+    "economics.tail_coverage": "synthetic tail coverage",
+    "economics.confirm_cost_per_example": "confirm cost per pre-label",
+    "economics.fix_cost_per_example": "fix cost per pre-label",
+    "economics.synthetic_available": "unlabeled inputs available to pre-label",
+    "dataset": "dataset",
+    "dataset.human_examples": "human examples in hand",
+    "dataset.synthetic_examples": "synthetic examples in hand",
+    "dataset.classes": "label classes",
+    "dataset.tail_share": "tail share of rows",
+    "dataset.annotator_agreement": "annotator agreement",
+    "dataset.kappa": "kappa",
+    "dataset.synthetic_exchange_rate": "measured exchange rate",
+    "dataset.synthetic_tail_coverage": "measured synthetic tail coverage",
+    "dataset.source": "dataset source",
+    "dataset.synthetic_exchange_accuracy": "measured exchange accuracy",
+    "dataset.synthetic_response": "measured synthetic response",
+    "dataset.synthetic_response.value": "worth of a synthetic row (in human rows)",
+    "dataset.synthetic_response.saturation": "useful synthetic rows per human row",
+    "dataset.synthetic_response.systematic_share": "share of generator errors that repeat",
+    "dataset.synthetic_response.floor": "metric lost to repeated generator errors",
+    "dataset.synthetic_response.floor_exponent": "how that loss grows with the synthetic share",
+    "dataset.synthetic_response.accuracy": "pilot's generator label accuracy",
+    "dataset.synthetic_response.tail_weight": "edge-case weight of the fit",
+    "dataset.synthetic_response.tail_coverage": "tail coverage of the fit",
+    "dataset.synthetic_response.human_rows": "pilot human rows",
+    "dataset.synthetic_response.synthetic_rows": "pilot synthetic rows",
+    "dataset.synthetic_response.points": "pilot measurements",
+    "dataset.synthetic_response.plateau": "synthetic gain levelled off",
+    "dataset.synthetic_response.measured_ratio": "pilot synthetic rows per human row",
+    "dataset.synthetic_response.model": "pilot model",
+}
+
+
+def _entered_as(path: str) -> str:
+    """The name of the scenario input at ``path``, as the first word of a line."""
+    title = SCENARIO_INPUT_TITLES[path]
+    return title[:1].upper() + title[1:]
+
+
 # Every model input an analysis reports, by key: its title and how its value is written
-# ("money", "percent", "metric", "count", "ratio" or "number").
+# ("money", "percent", "metric", "count", "ratio" or "number"). An input a person enters is named
+# as the scenario names it (``SCENARIO_INPUT_TITLES``), so a surface listing model inputs and one
+# listing the scenario's call it the same.
 INPUTS: dict[str, tuple[str, str]] = {
-    "budget": ("Budget", "money"),
-    "target": ("Target metric", "metric"),
-    "human_cost": ("Human label cost per example", "money"),
-    "synthetic_cost": ("Synthetic generation cost per example", "money"),
-    "review_cost": ("Human review cost per synthetic example", "money"),
-    "fix_cost": ("Cost to fix a wrong synthetic label", "money"),
-    "accuracy": ("Generator label accuracy", "percent"),
-    "catch_rate": ("Review catch rate", "percent"),
+    "budget": (_entered_as("economics.budget"), "money"),
+    "target": (_entered_as("economics.target_metric"), "metric"),
+    "human_cost": (_entered_as("economics.human_cost_per_example"), "money"),
+    "synthetic_cost": (_entered_as("economics.synthetic_cost_per_example"), "money"),
+    "review_cost": (_entered_as("economics.review_cost_per_example"), "money"),
+    "fix_cost": (_entered_as("economics.fix_cost_per_example"), "money"),
+    "accuracy": (_entered_as("economics.synthetic_label_accuracy"), "percent"),
+    "catch_rate": (_entered_as("economics.review_catch_rate"), "percent"),
     "human_error": ("Human label error", "percent"),
-    "classes": ("Label classes", "count"),
+    "classes": (_entered_as("dataset.classes"), "count"),
     "synthetic_value": ("Synthetic example value (noise-free)", "ratio"),
     "synthetic_now_value": ("Value of synthetic examples already in hand", "ratio"),
-    "tail_coverage": ("Synthetic tail coverage", "percent"),
+    "tail_coverage": (_entered_as("economics.tail_coverage"), "percent"),
     "tail_weight": ("Edge-case weight of the metric", "percent"),
     "saturation": ("Useful generated rows per human row", "number"),
     # Not a share: the measured floor per point of residual generator error, which exceeds 1 when
     # generated rows differ from real ones in more than their labels (economics.resolve_inputs).
     "systematic_share": ("Metric lost per point of generator error (repeated errors)", "ratio"),
-    "escaped_error_price": ("Price of an escaped wrong label", "money"),
+    "escaped_error_price": (_entered_as("economics.escaped_error_cost"), "money"),
     "learning_curve": ("Learning curve", "text"),
-    "human_now": ("Human-labeled examples in hand", "count"),
-    "synthetic_now": ("Synthetic examples in hand", "count"),
-    "exponent": ("Learning-curve exponent", "number"),
+    "human_now": (_entered_as("dataset.human_examples"), "count"),
+    "synthetic_now": (_entered_as("dataset.synthetic_examples"), "count"),
+    "exponent": (_entered_as("economics.learning_curve.fitted.exponent"), "number"),
 }
 
-# Sensitivity inputs as the tornado names them (lower case: they sit inside sentences).
+# Sensitivity inputs as the tornado names them (lower case: they sit inside sentences): the
+# scenario's names, and one for the synthetic value, which no scenario field sets directly.
 SENSITIVITY_TITLES = {
-    "accuracy": "generator label accuracy",
-    "human_cost": "human cost per example",
-    "synthetic_cost": "synthetic cost per example",
-    "review_cost": "review cost per example",
-    "catch_rate": "review catch rate",
-    "tail_coverage": "synthetic tail coverage",
+    "accuracy": SCENARIO_INPUT_TITLES["economics.synthetic_label_accuracy"],
+    "human_cost": SCENARIO_INPUT_TITLES["economics.human_cost_per_example"],
+    "synthetic_cost": SCENARIO_INPUT_TITLES["economics.synthetic_cost_per_example"],
+    "review_cost": SCENARIO_INPUT_TITLES["economics.review_cost_per_example"],
+    "catch_rate": SCENARIO_INPUT_TITLES["economics.review_catch_rate"],
+    "tail_coverage": SCENARIO_INPUT_TITLES["economics.tail_coverage"],
     "synthetic_value": "synthetic example value",
-    "exponent": "learning-curve exponent",
+    "exponent": SCENARIO_INPUT_TITLES["economics.learning_curve.fitted.exponent"],
 }
+
+
+def sensitivity_title(key: str) -> str:
+    """The tornado's name for a model input, its key in words for one it does not list."""
+    return SENSITIVITY_TITLES.get(key, key.replace("_", " "))
+
 
 SOURCE_KINDS = {
     "entered": "entered",

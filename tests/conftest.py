@@ -31,6 +31,32 @@ def policy():
     return load_policy()
 
 
+@pytest.fixture
+def drawn(monkeypatch):
+    """Every text the PDF draws with multi_cell, and every table, while rendering: (texts,
+    tables), each table as (header, rows)."""
+    from fpdf import FPDF
+
+    from hybrid.share import pdf as pdf_module
+
+    texts: list[str] = []
+    tables: list[tuple[list[str], list]] = []
+    multi_cell = FPDF.multi_cell
+    table = pdf_module._Pdf.table
+
+    def record_text(self, w, h=None, text="", *args, **kwargs):
+        texts.append(str(text))
+        return multi_cell(self, w, h, text, *args, **kwargs)
+
+    def record_table(self, header, rows, *args, **kwargs):
+        tables.append((list(header), [list(r) for r in rows]))
+        return table(self, header, rows, *args, **kwargs)
+
+    monkeypatch.setattr(FPDF, "multi_cell", record_text)
+    monkeypatch.setattr(pdf_module._Pdf, "table", record_table)
+    return texts, tables
+
+
 def make_scenario(**overrides) -> Scenario:
     """A typical fine-tuning scenario; keyword overrides use dotted paths, e.g.
     factors__error_cost."""

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import base64
 import json
-import resource
 import zlib
 from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from hybrid.errors import InputError
@@ -21,6 +20,7 @@ from hybrid.evidence.statsfile import stats_to_profile
 from hybrid.model.scenario import Scenario
 from hybrid.safeload import load_json, load_yaml
 from hybrid.share import urlstate
+from tests.fuzz_helpers import address_space_limit, fuzz_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = yaml.safe_load(
@@ -29,29 +29,14 @@ SCENARIO = yaml.safe_load(
 STATS = yaml.safe_load(
     (ROOT / "data" / "samples" / "support_tickets.stats.yaml").read_text(encoding="utf-8")
 )
-FUZZ = settings(
-    max_examples=300,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-EXTRA_MEMORY = 1024 * 2**20
+FUZZ = fuzz_settings(300)
 
 
 @pytest.fixture(autouse=True, scope="module")
 def memory_limit():
-    """The soft address-space limit is lowered to what the process uses now plus 1 GB for the
-    run."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    with open("/proc/self/statm") as fh:
-        used = int(fh.read().split()[0]) * resource.getpagesize()
-    limit = used + EXTRA_MEMORY
-    if hard != resource.RLIM_INFINITY:
-        limit = min(limit, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    try:
+    """What the process uses now plus 1 GB of address space for the run."""
+    with address_space_limit():
         yield
-    finally:
-        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 scalars = st.one_of(
@@ -191,3 +176,19 @@ def test_link_payloads(token):
 @given(st.one_of(st.text(max_size=300), st.integers(0, 5000).map(lambda d: "[" * d + "]" * d)))
 def test_json_loader(text):
     _only_input_errors(load_json, text, "fuzz.json")
+
+
+@FUZZ
+@given(st.text(min_size=1, max_size=60), st.integers(10, 120))
+def test_yaml_and_json_text_is_capped_by_its_utf8_size(text, cap):
+    """Both loaders count a string's UTF-8 bytes against the cap (the JSON loader counted its
+    characters, so non-ASCII text up to four times the cap got through)."""
+    over = len(text.encode("utf-8", "surrogatepass")) > cap
+    for load in (load_json, load_yaml):
+        try:
+            load(text, "fuzz", max_bytes=cap)
+        except InputError as exc:
+            if over:
+                assert "bytes is more than" in str(exc)
+            continue
+        assert not over, load.__name__

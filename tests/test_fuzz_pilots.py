@@ -1,6 +1,6 @@
 """Fuzzing the evidence path and the statistics merge (issue 23). Whatever pilot frame or set of
 shards comes in, two outcomes are allowed: one ``InputError`` line or a result; never another
-exception, and the run stays under an address-space limit (as in tests/test_fuzz_inputs.py).
+exception, and the run stays under an address-space limit (tests/fuzz_helpers.py).
 
 Pilot frames: few rows, few groups, one class, thousands of classes, constant and sparse columns,
 blank categories, NaN and infinities, mixed types, nested values, long cells, odd source values.
@@ -11,28 +11,19 @@ given twice. Example counts are small so the suite stays well under a minute.
 from __future__ import annotations
 
 import math
-import resource
 
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from hybrid.errors import InputError
 from hybrid.evidence.pilot import check_pilot, measure
+from tests.fuzz_helpers import address_space_limit, fuzz_settings
 
-EXTRA_MEMORY = 1024 * 2**20
-QUICK = settings(
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-TRAINED = settings(
-    max_examples=8,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+QUICK = fuzz_settings(40)
+TRAINED = fuzz_settings(8)
 
 
 def _warm_up() -> None:
@@ -49,17 +40,8 @@ def _warm_up() -> None:
 def memory_limit():
     """What the process uses now plus 1 GB of address space for the run."""
     _warm_up()
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    with open("/proc/self/statm") as fh:
-        used = int(fh.read().split()[0]) * resource.getpagesize()
-    limit = used + EXTRA_MEMORY
-    if hard != resource.RLIM_INFINITY:
-        limit = min(limit, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    try:
+    with address_space_limit():
         yield
-    finally:
-        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 cells = st.one_of(

@@ -7,8 +7,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
 from hybrid.model.policy import load_policy
 from hybrid.model.scenario import Scenario, load_scenario
 from hybrid.share import pdf as pdf_module
@@ -50,29 +48,6 @@ def test_input_rows_are_named_and_rounded():
         assert "_" not in name, name
         assert not RAW.search(value), (name, value)
         assert "[" not in value, (name, value)
-
-
-@pytest.fixture
-def drawn(monkeypatch):
-    """Every text the PDF draws with multi_cell, and every table, while rendering."""
-    from fpdf import FPDF
-
-    texts: list[str] = []
-    tables: list[tuple[list[str], list]] = []
-    multi_cell = FPDF.multi_cell
-    table = pdf_module._Pdf.table
-
-    def record_text(self, w, h=None, text="", *args, **kwargs):
-        texts.append(str(text))
-        return multi_cell(self, w, h, text, *args, **kwargs)
-
-    def record_table(self, header, rows, *args, **kwargs):
-        tables.append((list(header), [list(r) for r in rows]))
-        return table(self, header, rows, *args, **kwargs)
-
-    monkeypatch.setattr(FPDF, "multi_cell", record_text)
-    monkeypatch.setattr(pdf_module._Pdf, "table", record_table)
-    return texts, tables
 
 
 def test_the_pdf_ends_with_named_inputs_not_raw_yaml(drawn):

@@ -15,34 +15,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = ("hybrid", "ui")
 
-# Crossings that remain, each (file, module.name): all inside hybrid/evidence (readers, scan and
-# roles split out of profile.py), which another branch of issue 20 is making public. Remove an
-# entry once its name is public; only hybrid/evidence entries are accepted here.
-ALLOWED: set[tuple[str, str]] = {
-    ("hybrid/evidence/batches.py", "hybrid.evidence.readers._Input"),
-    ("hybrid/evidence/batches.py", "hybrid.evidence.readers._connection"),
-    ("hybrid/evidence/batches.py", "hybrid.evidence.readers._describe"),
-    ("hybrid/evidence/batches.py", "hybrid.evidence.scan._scan"),
-    ("hybrid/evidence/profile.py", "hybrid.evidence.readers._check_file"),
-    ("hybrid/evidence/profile.py", "hybrid.evidence.readers._classify"),
-    ("hybrid/evidence/profile.py", "hybrid.evidence.readers._connection"),
-    ("hybrid/evidence/profile.py", "hybrid.evidence.readers._duckdb_input_error"),
-    ("hybrid/evidence/profile.py", "hybrid.evidence.readers._from_sql"),
-    ("hybrid/evidence/profile.py", "hybrid.evidence.readers._ident"),
-    ("hybrid/evidence/profile.py", "hybrid.evidence.readers._latin1_or_refuse"),
-    ("hybrid/evidence/profile.py", "hybrid.evidence.readers._open_input"),
-    ("hybrid/evidence/profile.py", "hybrid.evidence.roles._find_column"),
-    ("hybrid/evidence/profile.py", "hybrid.evidence.scan._scan"),
-    ("hybrid/evidence/remote.py", "hybrid.evidence.readers._classify"),
-    ("hybrid/evidence/scan.py", "hybrid.evidence.readers._Input"),
-    ("hybrid/evidence/scan.py", "hybrid.evidence.readers._duckdb_input_error"),
-    ("hybrid/evidence/scan.py", "hybrid.evidence.readers._from_sql"),
-    ("hybrid/evidence/scan.py", "hybrid.evidence.readers._ident"),
-    ("hybrid/evidence/scan.py", "hybrid.evidence.readers._latin1_or_refuse"),
-    ("hybrid/evidence/slices.py", "hybrid.evidence.scan._FORMULA_RE"),
-    ("hybrid/evidence/statsfile.py", "hybrid.evidence.scan._FORMULA_RE"),
-}
-
 
 def checked_files() -> list[Path]:
     files = [ROOT / "app.py"]
@@ -124,12 +96,10 @@ def all_crossings() -> set[tuple[str, str]]:
 
 
 def test_no_module_uses_another_modules_underscore_names():
-    unexpected = sorted(all_crossings() - ALLOWED)
+    """No exceptions: the last ones (hybrid/evidence's readers, scan and roles, split out of
+    profile.py) are public now."""
+    unexpected = sorted(all_crossings())
     assert unexpected == [], "make these public (a name without the underscore) and use that"
-
-
-def test_the_allow_list_holds_only_hybrid_evidence():
-    assert all(file.startswith("hybrid/evidence/") for file, _ in ALLOWED)
 
 
 def test_the_checker_sees_each_form(tmp_path):

@@ -40,29 +40,6 @@ def plan():
     return plan_rounds(load_scenario(EXAMPLE), load_policy())
 
 
-@pytest.fixture
-def drawn(monkeypatch):
-    """Every table and every multi_cell text the PDF draws while rendering."""
-    from fpdf import FPDF
-
-    texts: list[str] = []
-    tables: list[tuple[list[str], list]] = []
-    multi_cell = FPDF.multi_cell
-    table = pdf_module._Pdf.table
-
-    def record_text(self, w, h=None, text="", *args, **kwargs):
-        texts.append(str(text))
-        return multi_cell(self, w, h, text, *args, **kwargs)
-
-    def record_table(self, header, rows, *args, **kwargs):
-        tables.append((list(header), [list(r) for r in rows]))
-        return table(self, header, rows, *args, **kwargs)
-
-    monkeypatch.setattr(FPDF, "multi_cell", record_text)
-    monkeypatch.setattr(pdf_module._Pdf, "table", record_table)
-    return texts, tables
-
-
 def test_the_pdf_draws_the_rounds_table_and_the_one_shot_figures(drawn, plan):
     texts, tables = drawn
     data = build_report(

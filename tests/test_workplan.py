@@ -42,6 +42,19 @@ def _slices():
     ]
 
 
+def sample_slices(by: str) -> list[SliceStats]:
+    """The sample data's slices by column ``by``, with its annotator pair and source column."""
+    from hybrid.evidence.slices import read_slices
+
+    return read_slices(
+        ROOT / "data" / "samples" / "support_tickets.csv",
+        slice=by,
+        label="label",
+        annotators=["annotator_1", "annotator_2"],
+        source="source",
+    )
+
+
 @pytest.fixture(scope="module")
 def support_plan(policy):
     scn = load_scenario(SUPPORT)
@@ -274,16 +287,8 @@ def test_slice_spend_adds_up_to_the_global_plan_spend(support_plan):
 
 def test_sample_data_sliced_with_annotators_spends_the_global_plan(policy):
     """The example that showed the gap: channel slices with per-slice annotator agreement."""
-    from hybrid.evidence.slices import read_slices
-
     scn = load_scenario(SUPPORT)
-    stats = read_slices(
-        ROOT / "data" / "samples" / "support_tickets.csv",
-        slice="channel",
-        label="label",
-        annotators=["annotator_1", "annotator_2"],
-        source="source",
-    )
+    stats = sample_slices("channel")
     wp = slice_plan(scn, policy, stats)
     assert wp.matches_global
     assert round(wp.plan.spend) == 27288
@@ -295,16 +300,8 @@ def test_classes_as_slices_keep_their_agreement(policy):
     data's label mix, so 88% agreement over 12 classes is not 'low agreement' (a slice-level kappa
     would have capped every class at 20% synthetic and left most of the plan's synthetic rows
     out)."""
-    from hybrid.evidence.slices import read_slices
-
     scn = load_scenario(SUPPORT)
-    stats = read_slices(
-        ROOT / "data" / "samples" / "support_tickets.csv",
-        slice="label",
-        label="label",
-        annotators=["annotator_1", "annotator_2"],
-        source="source",
-    )
+    stats = sample_slices("label")
     billing = next(s for s in stats if s.name == "billing")
     assert billing.agreement == pytest.approx(0.88, abs=0.02)
     assert billing.kappa > 0.8
@@ -320,15 +317,7 @@ def test_every_example_spends_the_global_plan_on_the_sample(policy, path):
     """Every example over the sample's classes, annotators and source: the spend is the global
     plan's within whole-row rounding once the two reported gaps (extra review, unplaced synthetic
     rows) are accounted for, and the JSON says so."""
-    from hybrid.evidence.slices import read_slices
-
-    stats = read_slices(
-        ROOT / "data" / "samples" / "support_tickets.csv",
-        slice="label",
-        label="label",
-        annotators=["annotator_1", "annotator_2"],
-        source="source",
-    )
+    stats = sample_slices("label")
     wp = slice_plan(load_scenario(path), policy, stats)
     assert abs(spend_gap(wp)) <= rounding_tolerance(wp)
     assert wp.total()["spend_matches_global_plan"] is True

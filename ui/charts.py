@@ -224,6 +224,38 @@ def spend_chart(rec: Recommendation, spend: np.ndarray, curves: dict[str, np.nda
     return fig
 
 
+def layer_bar(layer: str, names, values, text, *, hover: str = "%{x:,.0f}", customdata=None):
+    """One layer of a stacked horizontal budget bar (the Recommendation's plans, the Compare
+    page's scenarios): its colour, its amounts inside the segment, level (full figures were turned
+    on their side in the narrow segments), and ``hover`` beside the bar's name on hover."""
+    return go.Bar(
+        y=names,
+        x=values,
+        orientation="h",
+        name=theme.LAYER_TITLES[layer],
+        marker={"color": theme.LAYER_COLOURS[layer], "line": {"color": "white", "width": 1}},
+        text=text,
+        customdata=customdata,
+        textposition="inside",
+        insidetextanchor="middle",
+        textangle=0,
+        textfont={"color": "white", "size": theme.CHART_FONT},
+        hovertemplate=f"%{{y}}: {hover}<extra>" + theme.LAYER_TITLES[layer] + "</extra>",
+    )
+
+
+def budget_left_bar(names, unspent):
+    """The budget a plan leaves unspent, outlined after its layers."""
+    return go.Bar(
+        y=names,
+        x=unspent,
+        orientation="h",
+        name="Budget left",
+        marker={"color": "rgba(0,0,0,0)", "line": {"color": theme.MUTED, "width": 1.5}},
+        hovertemplate="%{y}: %{x:,.0f} left<extra></extra>",
+    )
+
+
 def layers_chart(rec: Recommendation) -> go.Figure:
     """The budget split into expert anchor, synthetic extension and human review, for each plan."""
     cur = rec.currency
@@ -234,43 +266,19 @@ def layers_chart(rec: Recommendation) -> go.Figure:
     ]  # plotly draws the first row at the bottom
     names = [theme.PLAN_TITLES[p.name] for p in order]
     fig = go.Figure()
-    for layer in ("expert_anchor", "synthetic_extension", "human_review"):
+    for layer in theme.LAYER_TITLES:  # the vocabulary's order: anchor, extension, review
         values = [p.layers[layer] for p in order]
         fig.add_trace(
-            go.Bar(
-                y=names,
-                x=values,
-                orientation="h",
-                name=theme.LAYER_TITLES[layer],
-                marker={
-                    "color": theme.LAYER_COLOURS[layer],
-                    "line": {"color": "white", "width": 1},
-                },
-                # Compact money, level: full figures were turned on their side in the narrow
-                # segments.
-                text=[
-                    html_text(money_compact(v, cur)) if v >= 0.1 * rec.budget else ""
-                    for v in values
-                ],
+            layer_bar(
+                layer,
+                names,
+                values,
+                [html_text(money_compact(v, cur)) if v >= 0.1 * rec.budget else "" for v in values],
+                hover="%{customdata}",
                 customdata=[html_text(money(v, cur)) for v in values],
-                textposition="inside",
-                insidetextanchor="middle",
-                textangle=0,
-                textfont={"color": "white", "size": theme.CHART_FONT},
-                hovertemplate="%{y}: %{customdata}<extra>" + theme.LAYER_TITLES[layer] + "</extra>",
             )
         )
-    unspent = [max(0.0, rec.budget - p.spend) for p in order]
-    fig.add_trace(
-        go.Bar(
-            y=names,
-            x=unspent,
-            orientation="h",
-            name="Budget left",
-            marker={"color": "rgba(0,0,0,0)", "line": {"color": theme.MUTED, "width": 1.5}},
-            hovertemplate="%{y}: %{x:,.0f} left<extra></extra>",
-        )
-    )
+    fig.add_trace(budget_left_bar(names, [max(0.0, rec.budget - p.spend) for p in order]))
     for p, name in zip(order, names, strict=True):
         # Each bar's total above it: a plan that spends a sliver of the budget has bars too thin to
         # see.

@@ -31,7 +31,13 @@ from hybrid.vocabulary import probability
 from hybrid.whatif.collapse import CollapseResult
 from hybrid.whatif.uncertainty import MonteCarlo
 from ui import theme
-from ui.charts import add_plan_curve, apply_layout, currency_axis
+from ui.charts import (
+    add_plan_curve,
+    apply_layout,
+    budget_left_bar,
+    currency_axis,
+    layer_bar,
+)
 from ui.theme import html_text
 from ui.whatif import format_field
 
@@ -142,37 +148,22 @@ def compare_layers(titles: Sequence[str], analyses: Sequence) -> go.Figure:
     recs = [a.rec for a in analyses][::-1]
     fig = go.Figure()
     biggest = max(r.budget for r in recs)
-    for layer in ("expert_anchor", "synthetic_extension", "human_review"):
+    for layer in theme.LAYER_TITLES:  # the vocabulary's order: anchor, extension, review
         vals = [p.layers[layer] for p in plans]
         fig.add_trace(
-            go.Bar(
-                y=names,
-                x=vals,
-                orientation="h",
-                name=theme.LAYER_TITLES[layer],
-                marker={
-                    "color": theme.LAYER_COLOURS[layer],
-                    "line": {"color": "white", "width": 1},
-                },
-                text=[
+            layer_bar(
+                layer,
+                names,
+                vals,
+                [
                     html_text(money_compact(v, r.currency)) if v >= 0.1 * biggest else ""
                     for v, r in zip(vals, recs, strict=True)
                 ],
-                textposition="inside",
-                insidetextanchor="middle",
-                textangle=0,
-                textfont={"color": "white", "size": theme.CHART_FONT},
-                hovertemplate="%{y}: %{x:,.0f}<extra>" + theme.LAYER_TITLES[layer] + "</extra>",
             )
         )
     fig.add_trace(
-        go.Bar(
-            y=names,
-            x=[max(0.0, r.budget - p.spend) for r, p in zip(recs, plans, strict=True)],
-            orientation="h",
-            name="Budget left",
-            marker={"color": "rgba(0,0,0,0)", "line": {"color": theme.MUTED, "width": 1.5}},
-            hovertemplate="%{y}: %{x:,.0f} left<extra></extra>",
+        budget_left_bar(
+            names, [max(0.0, r.budget - p.spend) for r, p in zip(recs, plans, strict=True)]
         )
     )
     x_title = f"Spend ({html_text(cur)})" if cur else "Spend (each scenario's currency)"

@@ -8,6 +8,7 @@ import argparse
 import sys
 import time
 
+from hybrid.cli.arguments import whole
 from hybrid.errors import InputError
 
 DATA_COMMANDS = ("profile", "learning-curve", "evidence", "workplan", "report")
@@ -34,7 +35,9 @@ def add_engine_arguments(subparsers) -> None:
         "Parquet path or glob, an s3:// URL or a table name)",
     )
     profile.add_argument(
-        "--partitions", type=_positive, help="with --engine spark: repartition into N partitions"
+        "--partitions",
+        type=whole(1, 1_000_000),
+        help="with --engine spark: repartition into N partitions",
     )
     profile.add_argument(
         "--spark-master",
@@ -43,16 +46,6 @@ def add_engine_arguments(subparsers) -> None:
     )
     local_profile = profile.get_default("func")
     profile.set_defaults(func=lambda args: _profile(args, local_profile))
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if not 1 <= value <= 1_000_000:
-        raise argparse.ArgumentTypeError(f"must be from 1 to 1,000,000 (got {value})")
-    return value
 
 
 def _profile(args: argparse.Namespace, local_profile) -> int:

@@ -9,6 +9,8 @@ import argparse
 import json
 from typing import TYPE_CHECKING
 
+from hybrid.cli.arguments import add_scenario_arguments
+
 if TYPE_CHECKING:
     from hybrid.whatif.analysis import Analysis
 
@@ -17,9 +19,7 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "recommend", help="recommend a human / hybrid / synthetic mix for a scenario"
     )
-    p.add_argument("scenario", help="scenario YAML file")
-    p.add_argument("--policy", help="guardrail policy YAML (default: data/policy.yaml)")
-    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    add_scenario_arguments(p)
     p.set_defaults(func=run)
 
 

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hybrid.cli.arguments import POLICY_HELP, add_monte_carlo_arguments
 from hybrid.errors import InputError
 from hybrid.share.formats import EXTENSIONS, FORMATS, slug
 
@@ -35,23 +36,7 @@ DEFAULT_DRAWS = 10_000
 # Monte Carlo draws: each costs one plan evaluation and a few numbers held in memory (evaluated
 # 20,000 at a time); 200,000 draws take about 15 s and under 500 MB. A safety cap, documented in
 # docs/reports.md and docs/hostile-input.md.
-MIN_DRAWS = 100
 MAX_DRAWS = 200_000
-
-
-def _whole(low: int, high: int):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"expected a whole number, got {text[:40]!r}"
-            ) from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"must be from {low:,} to {high:,} (got {text[:40]})")
-        return value
-
-    return parse
 
 
 def register(subparsers) -> None:
@@ -73,7 +58,7 @@ def register(subparsers) -> None:
     p.add_argument(
         "-o", "--output", help="output file (one scenario) or folder (several, or --format all)"
     )
-    p.add_argument("--policy", help="guardrail policy YAML (default: data/policy.yaml)")
+    p.add_argument("--policy", help=POLICY_HELP)
     p.add_argument(
         "--sensitivity", action="store_true", help="add the sensitivity (tornado) section"
     )
@@ -86,16 +71,11 @@ def register(subparsers) -> None:
         help="add the staged plan: the purchase in rounds beside the one-shot plan (as the "
         "rounds command, default settings)",
     )
-    p.add_argument(
-        "--draws",
-        type=_whole(MIN_DRAWS, MAX_DRAWS),
-        default=DEFAULT_DRAWS,
-        help=f"Monte Carlo draws, {MIN_DRAWS:,} to {MAX_DRAWS:,} (default {DEFAULT_DRAWS:,}, as on "
-        f"the "
-        "Sensitivity page, so the report and the page give the same intervals)",
-    )
-    p.add_argument(
-        "--seed", type=_whole(0, 2**32 - 1), default=0, help="Monte Carlo seed (default 0)"
+    add_monte_carlo_arguments(
+        p,
+        draws=DEFAULT_DRAWS,
+        max_draws=MAX_DRAWS,
+        why=", as on the Sensitivity page, so the report and the page give the same intervals",
     )
     p.add_argument(
         "--date",

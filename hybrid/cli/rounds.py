@@ -11,7 +11,19 @@ from __future__ import annotations
 import argparse
 import json
 
+from hybrid.cli.arguments import (
+    add_monte_carlo_arguments,
+    add_scenario_arguments,
+    amount,
+    fraction,
+    whole,
+)
 from hybrid.errors import InputError
+
+# hybrid.whatif.rounds' default and largest number of simulated futures (held equal by a test; not
+# imported here, so that --help stays free of NumPy).
+DRAWS = 2_000
+MAX_DRAWS = 20_000
 
 
 def _count_pair(text: str) -> tuple[int, int]:
@@ -27,57 +39,25 @@ def _count_pair(text: str) -> tuple[int, int]:
     return h, s
 
 
-def _rounds(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if not 1 <= n <= 5:
-        raise argparse.ArgumentTypeError(f"must be from 1 to 5 (got {n})")
-    return n
-
-
-def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be a fraction from 0 to 1 (got {text})")
-    return value
-
-
-def _money(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an amount of money, got {text!r}") from None
-    if not (value >= 0 and value < float("inf")):
-        raise argparse.ArgumentTypeError(f"must be a finite amount of at least 0 (got {text})")
-    return value
-
-
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "rounds", help="plan the purchase in rounds, re-measuring between them"
     )
-    p.add_argument("scenario", help="scenario YAML file")
-    p.add_argument("--policy", help="guardrail policy YAML (default: data/policy.yaml)")
+    add_scenario_arguments(p)
     p.add_argument(
-        "--rounds", type=_rounds, help="number of rounds, 1 to 5 (default: chosen by the tool)"
+        "--rounds", type=whole(1, 5), help="number of rounds, 1 to 5 (default: chosen by the tool)"
     )
     p.add_argument(
         "--miss-penalty",
-        type=_money,
+        type=amount,
         metavar="AMOUNT",
         help="cost of missing the target, in the scenario's currency (default: the policy's "
         "share of the budget)",
     )
-    p.add_argument("--draws", type=int, default=2000, help="simulated futures (100 to 20,000)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (the Monte Carlo's)")
+    add_monte_carlo_arguments(p, draws=DRAWS, max_draws=MAX_DRAWS, why=", simulated futures")
     p.add_argument(
         "--measured",
-        type=_fraction,
+        type=fraction,
         metavar="METRIC",
         help="the metric measured after the round just bought: records the round (needs -o)",
     )
@@ -91,7 +71,6 @@ def register(subparsers) -> None:
         "--evaluation-rows", type=int, help="with --measured: held-out rows it was measured on"
     )
     p.add_argument("-o", "--output", help="with --measured: write the scenario with the round kept")
-    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.set_defaults(func=run)
 
 
@@ -108,14 +87,18 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--evaluation-rows: must be at least 1 (got {args.evaluation_rows})")
     policy = load_policy(args.policy)
     scenario = load_scenario(args.scenario)
-    plan = plan_rounds(
-        scenario,
-        policy,
-        rounds=args.rounds,
-        miss_penalty=args.miss_penalty,
-        draws=args.draws,
-        seed=args.seed,
-    )
+
+    def staged(scenario, rounds):
+        return plan_rounds(
+            scenario,
+            policy,
+            rounds=rounds,
+            miss_penalty=args.miss_penalty,
+            draws=args.draws,
+            seed=args.seed,
+        )
+
+    plan = staged(scenario, args.rounds)
     if args.measured is not None:
         from hybrid.atomic import write_text
 
@@ -133,15 +116,7 @@ def run(args: argparse.Namespace) -> int:
             predicted_metric=min(max(plan.rounds[0].expected_metric, 0.0), 1.0),
         )
         write_text(args.output, scenario.to_yaml())
-        remaining = None if args.rounds is None else max(1, args.rounds - 1)
-        plan = plan_rounds(
-            scenario,
-            policy,
-            rounds=remaining,
-            miss_penalty=args.miss_penalty,
-            draws=args.draws,
-            seed=args.seed,
-        )
+        plan = staged(scenario, None if args.rounds is None else max(1, args.rounds - 1))
     if args.json:
         print(json.dumps(plan.to_json(), indent=2, allow_nan=False))
     else:

@@ -13,22 +13,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+from hybrid.cli.arguments import add_scenario_arguments, between
 from hybrid.cli.io import annotator_columns, json_dump
 from hybrid.cli.storage import input_path
 from hybrid.errors import InputError
-
-
-def _fraction(low: float, high: float):
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-        if not low < value < high:
-            raise argparse.ArgumentTypeError(f"must be between {low:g} and {high:g} (got {text})")
-        return value
-
-    return parse
 
 
 def add_slice_arguments(p, required: bool) -> None:
@@ -58,12 +46,12 @@ def add_slice_arguments(p, required: bool) -> None:
     p.add_argument("--source", metavar="COL", help="column marking rows human or synthetic")
     p.add_argument(
         "--margin",
-        type=_fraction(0.0, 0.5),
+        type=between(0.0, 0.5),
         help="verification margin, e.g. 0.05 for +/-5 points (policy default)",
     )
     p.add_argument(
         "--confidence",
-        type=_fraction(0.5, 1.0),
+        type=between(0.5, 1.0),
         help="verification confidence, e.g. 0.95 (policy default)",
     )
 
@@ -107,13 +95,11 @@ def register(subparsers) -> None:
         description="Split the recommended plan into new human, synthetic and reviewed rows per "
         "data slice, with the verification sample each slice's generator accuracy needs.",
     )
-    p.add_argument("scenario", help="scenario YAML file")
+    add_scenario_arguments(p, json_help="print one JSON object")
     add_slice_arguments(p, required=True)
-    p.add_argument("--policy", help="guardrail policy YAML (default: data/policy.yaml)")
     p.add_argument(
         "-o", "--output", metavar="plan.csv|plan.json", help="write the quotas as CSV or JSON"
     )
-    p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)
 
 

@@ -15,9 +15,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import PurePosixPath
 
 from hybrid.errors import InputError
-from hybrid.evidence.readers import _connection, _describe, _Input
-from hybrid.evidence.roles import Roles, detect_roles
-from hybrid.evidence.scan import _scan
+from hybrid.evidence.readers import ScanInput, describe_input, duckdb_connection
+from hybrid.evidence.roles import Roles
+from hybrid.evidence.scan import profile_input
 from hybrid.evidence.sketch import SKETCH_K
 from hybrid.evidence.stats import Profile
 
@@ -70,54 +70,29 @@ def profile_batches(
     a file unless named; ``roles`` fixes all of them at once (a Spark job finds them once on the
     driver, so that every partition uses the same, "no text column" included).
     """
-    fixed = roles is not None
     data = arrow_source(batches)
     rows = _row_count(data)
     if rows == 0:
         raise InputError(f"{name}: no data rows")
-    with _connection(memory_limit, threads) as con:
+    with duckdb_connection(memory_limit, threads) as con:
         con.register(ARROW_VIEW, data)
         try:
-            inp = _Input(
+            inp = ScanInput(
                 path=PurePosixPath(name), name=name, kind="arrow", view=ARROW_VIEW, est_rows=rows
             )
-            _describe(con, inp)
-            if roles is not None:
-                wanted = [*roles.categorical(), roles.text]
-                missing = [c for c in wanted if c and c not in inp.columns]
-                if missing:
-                    raise InputError(f"{name}: no column {missing[0]!r}")
-            else:
-                roles = detect_roles(
-                    inp.columns,
-                    inp.sample,
-                    file=name,
-                    label=label,
-                    annotators=annotators,
-                    source=source,
-                    text=text,
-                    slice=slice,
-                )
-            prof = _scan(con, inp, roles, sketch_k)
+            describe_input(con, inp)
+            prof = profile_input(
+                con,
+                inp,
+                roles=roles,
+                sketch_k=sketch_k,
+                label=label,
+                annotators=annotators,
+                source=source,
+                text=text,
+                slice=slice,
+            )
         finally:
             con.unregister(ARROW_VIEW)
     prof.inputs = [{**i, "format": file_format} for i in prof.inputs]
-    return drop_unmarked_source(prof, source_named=source is not None or fixed)
-
-
-def drop_unmarked_source(prof: Profile, *, source_named: bool) -> Profile:
-    """A source column found by name that marks fewer than half the rows human or synthetic is
-    not used as the source column (docs/profiling.md, "Column roles"); a note says so."""
-    if source_named or not prof.roles.source:
-        return prof
-    kinds = prof.source_kinds()
-    if kinds["human"] + kinds["synthetic"] < 0.5 * prof.rows:
-        prof.notes.append(
-            f"column {prof.roles.source!r} does not mark rows human or synthetic; "
-            "not used as the source column"
-        )
-        prof.roles = Roles(
-            prof.roles.label, prof.roles.annotators, None, prof.roles.text, prof.roles.slice
-        )
-        prof.source_counts, prof.source_missing, prof.class_source_counts = {}, 0, {}
     return prof

@@ -33,20 +33,20 @@ import duckdb
 import numpy as np
 
 from hybrid.errors import InputError
-from hybrid.evidence.batches import drop_unmarked_source, profile_batches
+from hybrid.evidence.batches import profile_batches
 from hybrid.evidence.readers import (
-    _check_file,
-    _classify,
-    _connection,
-    _duckdb_input_error,
-    _from_sql,
-    _ident,
-    _latin1_or_refuse,
-    _open_input,
+    check_file,
+    classify_file,
+    duckdb_connection,
+    duckdb_input_error,
+    from_sql,
+    latin1_or_refuse,
+    open_input,
+    sql_ident,
 )
 from hybrid.evidence.remote import is_url, profile_url
-from hybrid.evidence.roles import _find_column, detect_roles
-from hybrid.evidence.scan import _scan
+from hybrid.evidence.roles import find_column
+from hybrid.evidence.scan import profile_input
 from hybrid.evidence.sketch import SKETCH_K
 from hybrid.evidence.stats import Profile, merge_profiles
 from hybrid.evidence.statsfile import read_stats
@@ -89,24 +89,22 @@ def profile_file(
         )
     p = Path(path)
     shown = name or str(path)
-    head = _check_file(p, shown)
-    kind = _classify(p, shown, head)
+    head = check_file(p, shown)
+    kind = classify_file(p, shown, head)
     if kind == "stats":
         return read_stats(p, name=shown)
-    with _connection(memory_limit, threads) as con:
-        inp = _open_input(con, p, shown, kind, head)
-        roles = detect_roles(
-            inp.columns,
-            inp.sample,
-            file=shown,
+    with duckdb_connection(memory_limit, threads) as con:
+        inp = open_input(con, p, shown, kind, head)
+        return profile_input(
+            con,
+            inp,
+            sketch_k=sketch_k,
             label=label,
             annotators=annotators,
             source=source,
             text=text,
             slice=slice,
         )
-        prof = _scan(con, inp, roles, sketch_k)
-    return drop_unmarked_source(prof, source_named=source is not None)
 
 
 def profile_files(
@@ -162,23 +160,23 @@ def read_table(
         isinstance(max_rows, bool) or not isinstance(max_rows, (int, np.integer)) or max_rows < 0
     ):
         raise InputError(f"max_rows: must be a whole number >= 0 (got {max_rows!r})")
-    head = _check_file(p, shown)
-    kind = _classify(p, shown, head)
+    head = check_file(p, shown)
+    kind = classify_file(p, shown, head)
     if kind == "stats":
         raise InputError(f"{shown}: a statistics file has no rows to train on; give the data file")
-    with _connection() as con:
-        inp = _open_input(con, p, shown, kind, head)
+    with duckdb_connection() as con:
+        inp = open_input(con, p, shown, kind, head)
         wanted = list(inp.columns)
         if columns is not None:
-            wanted = [_find_column(inp.columns, c, "requested", shown) for c in columns]
+            wanted = [find_column(inp.columns, c, "requested", shown) for c in columns]
 
         def fetch():
-            sql = f"SELECT {', '.join(_ident(c) for c in wanted)} FROM {_from_sql(inp)}"
+            sql = f"SELECT {', '.join(sql_ident(c) for c in wanted)} FROM {from_sql(inp)}"
             limit = max_rows
             if limit and limit > RESERVOIR_DIRECT:
                 # DuckDB sizes the reservoir by the requested count: count first, and sample
                 # only a file that is really larger.
-                total = con.execute(f"SELECT count(*) FROM {_from_sql(inp)}").fetchall()[0][0]
+                total = con.execute(f"SELECT count(*) FROM {from_sql(inp)}").fetchall()[0][0]
                 limit = limit if total > limit else None
             if limit:
                 sql = (
@@ -194,12 +192,12 @@ def read_table(
             frame = fetch()
         except duckdb.Error as exc:
             if not (kind == "csv" and inp.encoding == "utf-8" and "nvalid unicode" in str(exc)):
-                raise _duckdb_input_error(inp, exc) from None
-            inp.encoding = _latin1_or_refuse(p, shown)
+                raise duckdb_input_error(inp, exc) from None
+            inp.encoding = latin1_or_refuse(p, shown)
             try:
                 frame = fetch()
             except duckdb.Error as exc2:
-                raise _duckdb_input_error(inp, exc2) from None
+                raise duckdb_input_error(inp, exc2) from None
     if frame.empty:
         raise InputError(f"{shown}: no data rows, only a header")
     return frame

@@ -47,7 +47,10 @@ DATA_EXTENSIONS = {
 
 
 @dataclass
-class _Input:
+class ScanInput:
+    """A file (or a registered view) opened for the scan: how to read it (``from_sql``), its
+    columns and types, a sample of its first rows, and an estimate of its rows."""
+
     path: Path
     name: str
     kind: str
@@ -64,7 +67,8 @@ def _sql_str(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _ident(name: str) -> str:
+def sql_ident(name: str) -> str:
+    """A column or view name quoted for DuckDB SQL, whatever characters it holds."""
     return '"' + name.replace('"', '""') + '"'
 
 
@@ -73,7 +77,7 @@ _EXCEL_VIEW = "__hybrid_excel"
 
 
 @contextmanager
-def _connection(memory_limit: str | None = None, threads: int | None = None):
+def duckdb_connection(memory_limit: str | None = None, threads: int | None = None):
     """A DuckDB connection for this thread, kept between calls with the default settings.
 
     Opening and closing a connection costs about as much as profiling 50,000 rows, and a page
@@ -110,7 +114,8 @@ def _new_connection(memory_limit: str | None, threads: int | None):
     return con
 
 
-def _check_file(path: Path, name: str) -> bytes:
+def check_file(path: Path, name: str) -> bytes:
+    """The first 64 KB of a file that exists and is not empty, or one message naming it."""
     if not path.exists():
         raise InputError(f"{name}: file not found")
     if path.is_dir():
@@ -161,7 +166,9 @@ _KIND_WORDS = {
 }
 
 
-def _classify(path: Path, name: str, head: bytes) -> str:
+def classify_file(path: Path, name: str, head: bytes) -> str:
+    """The kind of a file (csv, parquet, jsonl, excel, or stats for a statistics file) from its
+    extension checked against its content; a mismatch is refused by name."""
     ext = path.suffix.lower()
     content = _content_kind(head)
     kind = DATA_EXTENSIONS.get(ext)
@@ -210,7 +217,7 @@ def _detect_encoding(path: Path, name: str, head: bytes) -> str:
     bad = _first_non_utf8(path)
     if bad is None:
         return "utf-8"
-    return _latin1_or_refuse(path, name, bad)
+    return latin1_or_refuse(path, name, bad)
 
 
 def _first_non_utf8(path: Path) -> int | None:
@@ -242,7 +249,7 @@ _UTF8_MULTIBYTE = re.compile(
 )
 
 
-def _latin1_or_refuse(path: Path, name: str, bad: int | None = None) -> str:
+def latin1_or_refuse(path: Path, name: str, bad: int | None = None) -> str:
     """Latin-1 when no byte is a C1 control and no UTF-8 sequence is in the file; otherwise one
     line naming the offset. ``bad`` is the first non-UTF-8 byte's offset, when known."""
     if bad is None:
@@ -296,7 +303,7 @@ def _unique_names(raw: list[str]) -> list[str]:
     return out
 
 
-def _open_csv(inp: _Input, head: bytes) -> None:
+def _open_csv(inp: ScanInput, head: bytes) -> None:
     ext = inp.path.suffix.lower()
     inp.encoding = _detect_encoding(inp.path, inp.name, head)
     text = head.decode(inp.encoding, errors="ignore").lstrip("\ufeff")
@@ -348,7 +355,7 @@ def _open_csv(inp: _Input, head: bytes) -> None:
     inp.est_rows = int(inp.path.stat().st_size / mean_line) + 1
 
 
-def _csv_sql(inp: _Input) -> str:
+def _csv_sql(inp: ScanInput) -> str:
     """The CSV reader with every dialect choice made here, so DuckDB does not sniff.
 
     Sniffing a sample can guess the dialect from rows that are not representative and turns a
@@ -365,7 +372,8 @@ def _csv_sql(inp: _Input) -> str:
     )
 
 
-def _from_sql(inp: _Input) -> str:
+def from_sql(inp: ScanInput) -> str:
+    """What a query reads the input from: DuckDB's reader for its kind, or its view."""
     if inp.kind == "csv":
         return _csv_sql(inp)
     if inp.kind == "parquet":
@@ -378,15 +386,16 @@ def _from_sql(inp: _Input) -> str:
             "maximum_object_size=64000000, map_inference_threshold=-1)"
         )
     assert inp.view is not None
-    return _ident(inp.view)
+    return sql_ident(inp.view)
 
 
-def _describe(con, inp: _Input) -> None:
+def describe_input(con, inp: ScanInput) -> None:
+    """Fill in the input's columns, their types and a sample of its first 500 rows."""
     try:
-        rel = con.execute(f"DESCRIBE SELECT * FROM {_from_sql(inp)}")
+        rel = con.execute(f"DESCRIBE SELECT * FROM {from_sql(inp)}")
         desc = rel.fetchall()
     except duckdb.Error as exc:
-        raise _duckdb_input_error(inp, exc) from None
+        raise duckdb_input_error(inp, exc) from None
     if len(desc) > MAX_COLUMNS:
         raise InputError(
             f"{inp.name}: {len(desc)} columns, more than the {MAX_COLUMNS} the profiler accepts; "
@@ -395,9 +404,9 @@ def _describe(con, inp: _Input) -> None:
     inp.columns = [r[0] for r in desc]
     inp.types = {r[0]: str(r[1]) for r in desc}
     try:
-        rows = con.execute(f"SELECT * FROM {_from_sql(inp)} LIMIT 500").fetchall()
+        rows = con.execute(f"SELECT * FROM {from_sql(inp)} LIMIT 500").fetchall()
     except duckdb.Error as exc:
-        raise _duckdb_input_error(inp, exc) from None
+        raise duckdb_input_error(inp, exc) from None
     inp.sample = {c: [r[i] for r in rows] for i, c in enumerate(inp.columns)}
 
 
@@ -542,8 +551,10 @@ def _count_sheet(wb, ws, name: str) -> None:
         )
 
 
-def _open_input(con, path: Path, name: str, kind: str, head: bytes) -> _Input:
-    inp = _Input(path=path, name=name, kind=kind)
+def open_input(con, path: Path, name: str, kind: str, head: bytes) -> ScanInput:
+    """A checked file of ``kind`` opened for the scan: encoding and delimiter sniffed (CSV), the
+    first worksheet read into a view (Excel), rows counted or estimated, columns described."""
+    inp = ScanInput(path=path, name=name, kind=kind)
     if kind == "csv":
         _open_csv(inp, head)
         return inp
@@ -558,20 +569,20 @@ def _open_input(con, path: Path, name: str, kind: str, head: bytes) -> _Input:
     elif kind == "parquet":
         try:
             inp.est_rows = int(
-                con.execute(f"SELECT count(*) FROM {_from_sql(inp)}").fetchall()[0][0]
+                con.execute(f"SELECT count(*) FROM {from_sql(inp)}").fetchall()[0][0]
             )
         except duckdb.Error as exc:
-            raise _duckdb_input_error(inp, exc) from None
+            raise duckdb_input_error(inp, exc) from None
     else:
         inp.encoding = _detect_encoding(path, name, head)
         if inp.encoding != "utf-8":
             raise InputError(f"{name}: JSON Lines must be UTF-8 text")
         inp.est_rows = int(path.stat().st_size / max(1, len(head) / max(1, head.count(b"\n")))) + 1
-    _describe(con, inp)
+    describe_input(con, inp)
     return inp
 
 
-def _first_bad_json_line(inp: _Input) -> str | None:
+def _first_bad_json_line(inp: ScanInput) -> str | None:
     """The first line of a JSON Lines file that is not one JSON object, found by reading it line by
     line (DuckDB reports the line where it noticed, which can be the one after)."""
     import json
@@ -599,7 +610,7 @@ def _first_bad_json_line(inp: _Input) -> str | None:
 _LINE_RE = re.compile(r"on Line: (\d+)|in line (\d+)")
 
 
-def _duckdb_input_error(inp: _Input, exc: Exception) -> InputError:
+def duckdb_input_error(inp: ScanInput, exc: Exception) -> InputError:
     """Turn a DuckDB reader error into one line that names the file and the problem."""
     msg = str(exc)
     if inp.kind == "jsonl" and ("JSON" in msg or "record" in msg):

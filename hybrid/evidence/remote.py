@@ -321,13 +321,13 @@ def profile_object(url: str, size: int, fs, read_file, **options):
     kind read from a local copy by ``read_file`` (``profile.profile_file``, passed in because it
     calls this module); the URL names the object in messages and ``inputs``."""
     from hybrid.evidence.batches import profile_batches
-    from hybrid.evidence.readers import _classify
+    from hybrid.evidence.readers import classify_file
 
     ref = parse_url(url)
     if size == 0:
         raise InputError(f"{url}: the file is empty")
     head = read_head(url, fs)
-    kind = _classify(PurePosixPath(ref.key), url, head)
+    kind = classify_file(PurePosixPath(ref.key), url, head)
     if kind != "parquet":
         roles = options.pop("roles", None)
         if roles is not None:

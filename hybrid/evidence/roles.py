@@ -132,7 +132,9 @@ def norm_name(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
 
 
-def _find_column(columns: Sequence[str], wanted: str, what: str, file: str) -> str:
+def find_column(columns: Sequence[str], wanted: str, what: str, file: str) -> str:
+    """The column named ``wanted`` (exactly, else ignoring case), or one message listing the
+    columns there are."""
     if wanted in columns:
         return wanted
     by_norm = {c.lower(): c for c in columns}
@@ -171,7 +173,7 @@ def detect_roles(
         return None
 
     if annotators:
-        ann = tuple(_find_column(cols, a, "annotator", file) for a in annotators)
+        ann = tuple(find_column(cols, a, "annotator", file) for a in annotators)
         if len(set(ann)) < 2:
             raise InputError(f"{file}: --annotators needs two or more different columns")
     else:
@@ -179,19 +181,19 @@ def detect_roles(
         if len(ann) < 2:
             ann = ()
     taken.update(ann)
-    lab = _find_column(cols, label, "label", file) if label else by_name(_LABEL_NAMES)
+    lab = find_column(cols, label, "label", file) if label else by_name(_LABEL_NAMES)
     if lab in ann:
         raise InputError(f"{file}: column {lab!r} is both the label and an annotator column")
     if lab:
         taken.add(lab)
-    src = _find_column(cols, source, "source", file) if source else by_name(_SOURCE_NAMES)
+    src = find_column(cols, source, "source", file) if source else by_name(_SOURCE_NAMES)
     if src:
         taken.add(src)
-    slc = _find_column(cols, slice, "slice", file) if slice else by_name(_SLICE_NAMES)
+    slc = find_column(cols, slice, "slice", file) if slice else by_name(_SLICE_NAMES)
     if slc:
         taken.add(slc)
     if text:
-        txt = _find_column(cols, text, "text", file)
+        txt = find_column(cols, text, "text", file)
     else:
         txt = by_name(_TEXT_NAMES)
         if txt is None and sample:

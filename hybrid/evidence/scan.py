@@ -1,11 +1,15 @@
 """The scan: one streaming DuckDB pass per file with ``GROUPING SETS``, so a file is parsed once and
 memory stays bounded by the number of groups, not rows.
+
+``profile_input`` is the one way an opened input becomes a ``Profile`` (its column roles, the
+scan, an unmarking source column let go), for a file (``profile.profile_file``) and for Arrow
+data (``batches.profile_batches``) alike.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import duckdb
@@ -14,13 +18,13 @@ import numpy as np
 from hybrid.errors import InputError
 from hybrid.evidence.limits import MAX_CELL_BYTES
 from hybrid.evidence.readers import (
-    _duckdb_input_error,
-    _from_sql,
-    _ident,
-    _Input,
-    _latin1_or_refuse,
+    ScanInput,
+    duckdb_input_error,
+    from_sql,
+    latin1_or_refuse,
+    sql_ident,
 )
-from hybrid.evidence.roles import Roles
+from hybrid.evidence.roles import Roles, detect_roles
 from hybrid.evidence.sketch import DupSketch
 from hybrid.evidence.stats import Profile
 
@@ -29,7 +33,7 @@ SAMPLE_FACTOR = 1.25
 
 # OWASP "CSV Injection": spreadsheet programs evaluate a cell that starts with = + - @ (and tab
 # or carriage return before them). A plain signed number ("-3", "+1.5") is not a formula.
-_FORMULA_RE = re.compile(r"^[\t\r ]*(=|@|[+\-](?![\d.\s]|$))")
+FORMULA_RE = re.compile(r"^[\t\r ]*(=|@|[+\-](?![\d.\s]|$))")
 
 
 def _as_text(expr: str, dtype: str) -> str:
@@ -56,7 +60,7 @@ class _Plan:
 WIDE_COLUMNS = 200
 
 
-def _plan(inp: _Input, roles: Roles, threshold: int | None) -> _Plan:
+def _plan(inp: ScanInput, roles: Roles, threshold: int | None) -> _Plan:
     """One ``GROUP BY GROUPING SETS`` over derived columns; every aggregate is ``count(*)``.
 
     Grouping sets (each a small hash table over one pass of the data):
@@ -71,22 +75,23 @@ def _plan(inp: _Input, roles: Roles, threshold: int | None) -> _Plan:
     only for the columns that play no role (missing values and cell size).
     """
     cols, typ = inp.columns, inp.types
-    q = {c: _ident(c) for c in cols}
+    q = {c: sql_ident(c) for c in cols}
     ann = list(roles.annotators)
-    inner = [f"{_as_text(q[c], typ[c])} AS {_ident('__k_' + c)}" for c in roles.categorical()]
+    inner = [f"{_as_text(q[c], typ[c])} AS {sql_ident('__k_' + c)}" for c in roles.categorical()]
     row_hash = "hash(" + ", ".join(q[c] for c in cols) + ")"
     if len(ann) >= 2:
         # __na: how many annotator columns hold a value (NULL and '' are missing). Agreement is
         # measured on the rows with at least two annotations; rows nobody annotated (synthetic rows,
         # typically) and rows with one annotation have nothing to agree on.
-        present = {a: f"coalesce({_ident('__k_' + a)}, '') <> ''" for a in ann}
+        present = {a: f"coalesce({sql_ident('__k_' + a)}, '') <> ''" for a in ann}
         inner.append("(" + " + ".join(f"({present[a]})::INTEGER" for a in ann) + ") AS __na")
         for i in range(len(ann)):
             for j in range(i + 1, len(ann)):
                 # NULL unless both hold a value, so "not NULL" also counts the pair's shared rows.
                 inner.append(
                     f"CASE WHEN {present[ann[i]]} AND {present[ann[j]]} THEN "
-                    f"{_ident('__k_' + ann[i])} = {_ident('__k_' + ann[j])} END AS __eq_{i}_{j}"
+                    f"{sql_ident('__k_' + ann[i])} = {sql_ident('__k_' + ann[j])} "
+                    f"END AS __eq_{i}_{j}"
                 )
     if roles.text:
         t = _as_text(q[roles.text], typ[roles.text])
@@ -128,19 +133,19 @@ def _plan(inp: _Input, roles: Roles, threshold: int | None) -> _Plan:
     return _Plan(inner, derived, sets, keys, other, aggs, column_aggs)
 
 
-def _column_pass(con, inp: _Input, plan: _Plan) -> _Part:
+def _column_pass(con, inp: ScanInput, plan: _Plan) -> _Part:
     """The per-column aggregates of a wide file, one row, one state per aggregate."""
-    cols = ", ".join(f"{_ident(c)} AS __o{i}" for i, c in enumerate(plan.other))
-    sql = f"SELECT {', '.join(plan.column_aggs)} FROM (SELECT {cols} FROM {_from_sql(inp)})"
+    cols = ", ".join(f"{sql_ident(c)} AS __o{i}" for i, c in enumerate(plan.other))
+    sql = f"SELECT {', '.join(plan.column_aggs)} FROM (SELECT {cols} FROM {from_sql(inp)})"
     try:
         return _fetch(con.execute(sql))
     except duckdb.Error as exc:
-        raise _duckdb_input_error(inp, exc) from None
+        raise duckdb_input_error(inp, exc) from None
 
 
 def _scan_sql(plan: _Plan, src: str) -> str:
     def ref(k: str) -> str:
-        return _ident(k) if k.startswith("__k_") else k
+        return sql_ident(k) if k.startswith("__k_") else k
 
     keys = ", ".join(ref(k) for k in plan.keys)
     sets = ", ".join("(" + ", ".join(ref(k) for k in s) + ")" for s in plan.sets.values())
@@ -153,14 +158,14 @@ def _scan_sql(plan: _Plan, src: str) -> str:
     )
 
 
-def _run_scan(con, inp: _Input, plan: _Plan) -> _Part:
+def _run_scan(con, inp: ScanInput, plan: _Plan) -> _Part:
     try:
-        return _fetch(con.execute(_scan_sql(plan, _from_sql(inp))))
+        return _fetch(con.execute(_scan_sql(plan, from_sql(inp))))
     except duckdb.Error as exc:
         if inp.kind == "csv" and inp.encoding == "utf-8" and "nvalid unicode" in str(exc):
-            inp.encoding = _latin1_or_refuse(inp.path, inp.name)
+            inp.encoding = latin1_or_refuse(inp.path, inp.name)
             return _run_scan(con, inp, plan)
-        raise _duckdb_input_error(inp, exc) from None
+        raise duckdb_input_error(inp, exc) from None
 
 
 class _Part:
@@ -232,7 +237,7 @@ class _Sets:
         return self.parts[name].pylist("__n")
 
 
-def _scan(con, inp: _Input, roles: Roles, k: int) -> Profile:
+def scan_input(con, inp: ScanInput, roles: Roles, k: int) -> Profile:
     """One pass over the file, then every statistic from the grouped result.
 
     Rows are sampled for the duplicate sketch by value (sampling key below a threshold), aiming at
@@ -358,6 +363,61 @@ def _scan(con, inp: _Input, roles: Roles, k: int) -> Profile:
     return prof
 
 
+def profile_input(
+    con,
+    inp: ScanInput,
+    *,
+    sketch_k: int,
+    roles: Roles | None = None,
+    label: str | None = None,
+    annotators: Sequence[str] | None = None,
+    source: str | None = None,
+    text: str | None = None,
+    slice: str | None = None,
+) -> Profile:
+    """The profile of an opened input, the one way a file (``profile.profile_file``) and Arrow
+    data (``batches.profile_batches``) are profiled: its column roles (``roles`` when fixed, each
+    checked to be a column; else the named ones, the rest found by ``detect_roles``), one scan
+    (``scan_input``), and a source column found by name that marks too few rows let go
+    (``drop_unmarked_source``)."""
+    fixed = roles is not None
+    if roles is not None:
+        missing = [c for c in (*roles.categorical(), roles.text) if c and c not in inp.columns]
+        if missing:
+            raise InputError(f"{inp.name}: no column {missing[0]!r}")
+    else:
+        roles = detect_roles(
+            inp.columns,
+            inp.sample,
+            file=inp.name,
+            label=label,
+            annotators=annotators,
+            source=source,
+            text=text,
+            slice=slice,
+        )
+    prof = scan_input(con, inp, roles, sketch_k)
+    return drop_unmarked_source(prof, source_named=source is not None or fixed)
+
+
+def drop_unmarked_source(prof: Profile, *, source_named: bool) -> Profile:
+    """A source column found by name that marks fewer than half the rows human or synthetic is
+    not used as the source column (docs/profiling.md, "Column roles"); a note says so."""
+    if source_named or not prof.roles.source:
+        return prof
+    kinds = prof.source_kinds()
+    if kinds["human"] + kinds["synthetic"] < 0.5 * prof.rows:
+        prof.notes.append(
+            f"column {prof.roles.source!r} does not mark rows human or synthetic; "
+            "not used as the source column"
+        )
+        prof.roles = Roles(
+            prof.roles.label, prof.roles.annotators, None, prof.roles.text, prof.roles.slice
+        )
+        prof.source_counts, prof.source_missing, prof.class_source_counts = {}, 0, {}
+    return prof
+
+
 def _sketch_of(part: _Part, k: int) -> DupSketch:
     """The sketch from the sketch grouping set: rows with a sampling key, text when length > 0."""
     sampled = part.take(np.flatnonzero(~part.null["__gs"]))
@@ -370,12 +430,12 @@ def _sketch_of(part: _Part, k: int) -> DupSketch:
     )
 
 
-def _rescan_sketch(con, inp: _Input, plan: _Plan) -> _Part:
+def _rescan_sketch(con, inp: ScanInput, plan: _Plan) -> _Part:
     """The sketch alone at a higher sampling threshold (heavily duplicated data only)."""
     cols = (["__tl"] if "__tl" in plan.keys else []) + ["__gs", "__hs"]
     body = (
         f"SELECT *, {', '.join(plan.derived)} FROM (SELECT *, {', '.join(plan.inner)} "
-        f"FROM {_from_sql(inp)})"
+        f"FROM {from_sql(inp)})"
     )
     sql = (
         f"SELECT {', '.join(cols)}, count(*) AS __n FROM ({body}) WHERE __gs IS NOT NULL "
@@ -384,7 +444,7 @@ def _rescan_sketch(con, inp: _Input, plan: _Plan) -> _Part:
     try:
         return _fetch(con.execute(sql))
     except duckdb.Error as exc:
-        raise _duckdb_input_error(inp, exc) from None
+        raise duckdb_input_error(inp, exc) from None
 
 
 def _check_formulas(name: str, prof: Profile, annotator_values: dict[str, set[str]]) -> None:
@@ -399,7 +459,7 @@ def _check_formulas(name: str, prof: Profile, annotator_values: dict[str, set[st
     checks += list(annotator_values.items())
     for col, values in checks:
         for v in values:
-            if _FORMULA_RE.match(v):
+            if FORMULA_RE.match(v):
                 raise InputError(
                     f"{name}: column {col!r} has a formula-looking value {v[:40]!r}; spreadsheet "
                     "programs run such cells when results are opened. Remove the leading "

@@ -157,11 +157,11 @@ def _check_values(name: str, col: str, values) -> None:
     """The values a work plan echoes into its CSV and reports (slices, labels, annotator choices)
     are held to the profiler's rule for data files: no formula-looking value (hybrid.evidence.scan;
     OWASP "CSV Injection"). Control characters are escaped where shown, as in profiles."""
-    from hybrid.evidence.scan import _FORMULA_RE
+    from hybrid.evidence.scan import FORMULA_RE
     from hybrid.safetext import shown
 
     for v in values:
-        if isinstance(v, str) and _FORMULA_RE.match(v):
+        if isinstance(v, str) and FORMULA_RE.match(v):
             raise InputError(
                 f"{name}: column {col!r} has a formula-looking value {shown(v[:40])!r}; "
                 f"spreadsheet programs "

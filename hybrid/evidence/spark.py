@@ -168,8 +168,9 @@ def profile_spark(
     them in a file's first rows) and given to every partition. ``partitions`` repartitions the
     data (or the object list) first; ``depth`` is ``treeReduce``'s (default ``merge_depth``).
     """
-    from hybrid.evidence.batches import drop_unmarked_source, profile_batches
+    from hybrid.evidence.batches import profile_batches
     from hybrid.evidence.remote import endpoint, expand, is_url
+    from hybrid.evidence.scan import drop_unmarked_source
 
     spark = spark or spark_session()
     named = {

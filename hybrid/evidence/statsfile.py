@@ -307,7 +307,7 @@ MAX_NOTE_CHARS = 2000
 def _check_names(prof: Profile, where: str) -> None:
     """Column, class, source and slice names are shown on pages, in reports and in CSV downloads:
     refuse control characters and formula-leading values, as for data files."""
-    from hybrid.evidence.scan import _FORMULA_RE
+    from hybrid.evidence.scan import FORMULA_RE
     from hybrid.safetext import has_controls
 
     groups: list[tuple[str, object]] = [
@@ -330,7 +330,7 @@ def _check_names(prof: Profile, where: str) -> None:
         for n in names:
             if has_controls(n):
                 raise InputError(f"{where}.{section}: {n!r} holds control characters")
-            if _FORMULA_RE.match(n):
+            if FORMULA_RE.match(n):
                 raise InputError(
                     f"{where}.{section}: {n[:40]!r} looks like a spreadsheet formula; remove the "
                     "leading = + - @ or prefix it with an apostrophe"

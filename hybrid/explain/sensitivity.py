@@ -16,54 +16,56 @@ import numpy as np
 from hybrid.model.economics import Inputs, cost_per_point
 from hybrid.model.policy import Policy, Range
 from hybrid.model.recommend import label_for, search_rows_in_hand
+from hybrid.vocabulary import SENSITIVITY_TITLES
 
-# Model inputs a tornado can move: title, valid (low, high), whether a higher value favours
-# synthetic data (used to aim the threshold search), and whether a team can measure it.
+# Model inputs a tornado can move: title (the vocabulary's), valid (low, high), whether a higher
+# value favours synthetic data (used to aim the threshold search), and whether a team can measure
+# it.
 INPUTS: dict[str, tuple[str, tuple[float, float], bool, str]] = {
     "accuracy": (
-        "generator label accuracy",
+        SENSITIVITY_TITLES["accuracy"],
         (0.0, 1.0),
         True,
         "label 200-300 generated examples by hand and score the generator",
     ),
     "human_cost": (
-        "human cost per example",
+        SENSITIVITY_TITLES["human_cost"],
         (1e-6, np.inf),
         True,
         "get a quote from the labeling vendor for this task",
     ),
     "synthetic_cost": (
-        "synthetic cost per example",
+        SENSITIVITY_TITLES["synthetic_cost"],
         (1e-6, np.inf),
         False,
         "time a generation run of a few thousand examples",
     ),
     "review_cost": (
-        "review cost per example",
+        SENSITIVITY_TITLES["review_cost"],
         (0.0, np.inf),
         False,
         "time reviewers on a pilot batch",
     ),
     "catch_rate": (
-        "review catch rate",
+        SENSITIVITY_TITLES["catch_rate"],
         (0.0, 1.0),
         True,
         "seed known errors into a review batch and count the catches",
     ),
     "tail_coverage": (
-        "synthetic tail coverage",
+        SENSITIVITY_TITLES["tail_coverage"],
         (0.0, 1.0),
         True,
         "run the exchange-rate test on rare classes",
     ),
     "synthetic_value": (
-        "synthetic example value",
+        SENSITIVITY_TITLES["synthetic_value"],
         (1e-3, 10.0),
         True,
         "run the exchange-rate test on the team's data",
     ),
     "exponent": (
-        "learning-curve exponent",
+        SENSITIVITY_TITLES["exponent"],
         (1e-3, 3.0),
         False,
         "measure one more, larger point of the learning curve",

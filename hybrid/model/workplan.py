@@ -57,6 +57,8 @@ from hybrid.model.scenario import Scenario
 from hybrid.money import money
 
 _GRID = 241  # quantity levels per slice in the water-filling
+_BLOCK = 256  # slices whose grid is evaluated at once (water_fill)
+ALL_SLICES = slice(None)  # every slice (SliceModel.metric's rows)
 MAX_SLICES = 20_000
 
 
@@ -434,12 +436,15 @@ class SliceModel:
         self.min_review = float(g.min_review_coverage)
         self.human_now = self.r * float(inp.human_now)
 
-    def inputs(self, accuracy=None, column: bool = False) -> Inputs:
-        """The slices' ``Inputs``: one value per slice (a column when ``column``, to broadcast
-        against a grid of quantities), at the slices' generator accuracy or ``accuracy``."""
+    def inputs(
+        self, accuracy=None, column: bool = False, rows: slice | np.ndarray = ALL_SLICES
+    ) -> Inputs:
+        """The slices' ``Inputs``: one value per slice of ``rows`` (a column when ``column``, to
+        broadcast against a grid of quantities), at the slices' generator accuracy or
+        ``accuracy`` (one value, or one per slice)."""
 
         def per(a):
-            a = np.broadcast_to(np.asarray(a, dtype=float), self.r.shape)
+            a = np.broadcast_to(np.asarray(a, dtype=float), self.r.shape)[rows]
             return a[:, None] if column else a
 
         inp = self.inp
@@ -455,11 +460,15 @@ class SliceModel:
             synthetic_pool=per(self.r * float(inp.synthetic_pool)),
         )
 
-    def metric(self, h, s, v, accuracy=None, exact=True) -> np.ndarray:
+    def metric(
+        self, h, s, v, accuracy=None, exact=True, rows: slice | np.ndarray = ALL_SLICES
+    ) -> np.ndarray:
         """Each slice's weighted contribution ``w_i * m_i`` to the overall metric, ``m_i`` the
         slice's ``Inputs.metric_at``.
 
-        ``h``, ``s``, ``v`` are per-slice values (1-D) or per-slice rows of a grid (2-D).
+        ``h``, ``s``, ``v`` are values for the slices ``rows`` (a slice of them, or their indices,
+        a slice more than once when it is evaluated at several points), 1-D, or their rows of a
+        grid (2-D).
 
         ``exact=False`` is the form the allocation ranks slices by: the curve gain synthetic rows
         would bring at the scenario's quality, scaled by the slice's exchange rate relative to it,
@@ -470,8 +479,8 @@ class SliceModel:
         rows toward worse slices).
         """
         column = any(np.ndim(x) == 2 for x in (h, s, v))
-        inp = self.inputs(accuracy, column)
-        w = self.w[:, None] if column else self.w
+        inp = self.inputs(accuracy, column, rows)
+        w = self.w[rows, None] if column else self.w[rows]
         if exact:
             return w * inp.metric_at(h, s, v)
         # No floor, and the same with synthetic rows worth nothing: what the rows add to the curve.
@@ -487,15 +496,23 @@ class SliceModel:
         return w * (base + ratio * (ref.metric_at(h, s, v) - base) - floor)
 
 
-def _water_fill(gain, lo, hi, total: float, grid: int = _GRID):
+def water_fill(gain, lo, hi, total: float, grid: int = _GRID, block: int = _BLOCK):
     """Place ``total`` units across slices, each between ``lo_i`` and ``hi_i``, by marginal gain.
 
-    ``gain(levels)`` returns each slice's objective at the (n, grid) quantity levels. The levels
-    are one geometric grid up to ``total``, the same for every slice and every call, clipped to
-    each slice's bounds, so a bound that does not bind changes nothing. Marginal gains per unit are
-    made non-increasing along each slice's grid (a running minimum), so taking the best increments
-    across all slices gives each slice a prefix: greedy water-filling. Returns the allocation and
-    the water level (the marginal gain of the last increment taken).
+    ``gain(levels, rows)`` returns the objective of the slices ``rows`` (their indices) at their
+    quantity levels, a row per slice (the grid's columns where any of them moves). The levels are
+    one geometric grid up to ``total``, the same for every slice and every call, clipped to each
+    slice's bounds, so a bound that does not bind changes nothing. Marginal gains per unit are
+    made non-increasing along each slice's grid (a running minimum), so taking the best
+    increments across all slices gives each slice a prefix: greedy water-filling. Returns the
+    allocation and the water level (the marginal gain of the last increment taken).
+
+    The grid is evaluated ``block`` slices at a time, so the model's temporaries stay in the
+    processor's cache (each element is the same number whatever the block), and only where a
+    slice's level moves; the increments are ranked by one stable sort of their gains, so ties go
+    to the lower slice, then the lower level, the row-major order they are stored in. The whole
+    19,999 x 241 grid at once and a three-key ``np.lexsort`` took 2 to 5 times as long
+    (benchmarks/WORKPLAN_RESULTS.md), with the same result to the bit.
     """
     lo = np.asarray(lo, dtype=float)
     hi = np.maximum(np.asarray(hi, dtype=float), lo)
@@ -503,19 +520,30 @@ def _water_fill(gain, lo, hi, total: float, grid: int = _GRID):
     if rest <= 1e-9 or total <= 0:
         return lo.copy(), np.inf
     u = np.concatenate([[0.0], np.geomspace(1e-6 * total, total, grid - 1)])
-    levels = np.clip(u[None, :], lo[:, None], hi[:, None])
-    values = gain(levels)
-    lengths = np.diff(levels, axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        marg = np.where(
-            lengths > 0, np.diff(values, axis=1) / np.where(lengths > 0, lengths, 1.0), np.inf
-        )
-    marg = np.minimum.accumulate(marg, axis=1)
-    n, segs = marg.shape
+    n = len(lo)
+    marg = np.full((n, grid - 1), np.inf)
+    lengths = np.zeros((n, grid - 1))
+    # A slice's levels move only from the last grid point at or below lo_i to the first at or
+    # above hi_i; its other increments have no length and are never taken.
+    first = np.searchsorted(u, lo, side="right") - 1
+    last = np.minimum(np.searchsorted(u, hi, side="left"), grid - 1)
+    (moving,) = np.nonzero(hi > lo)
+    moving = moving[np.argsort(last[moving] - first[moving], kind="stable")]
+    for start in range(0, len(moving), block):
+        rows = moving[start : start + block]
+        cols = slice(int(first[rows].min()), int(last[rows].max()) + 1)
+        levels = np.clip(u[None, cols], lo[rows, None], hi[rows, None])
+        values = gain(levels, rows)
+        step = np.diff(levels, axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            m = np.where(step > 0, np.diff(values, axis=1) / np.where(step > 0, step, 1.0), np.inf)
+        segs = slice(cols.start, cols.stop - 1)
+        marg[rows, segs] = np.minimum.accumulate(m, axis=1)
+        lengths[rows, segs] = step
     flat_m = marg.ravel()
     flat_len = lengths.ravel()
-    order = np.lexsort((np.tile(np.arange(segs), n), np.repeat(np.arange(n), segs), -flat_m))
-    order = order[flat_len[order] > 0]
+    (positive,) = np.nonzero(flat_len > 0)
+    order = positive[np.argsort(-flat_m[positive], kind="stable")]
     cum = np.cumsum(flat_len[order])
     k = int(np.searchsorted(cum, rest, side="left"))
     take = np.zeros(flat_len.shape)
@@ -526,7 +554,7 @@ def _water_fill(gain, lo, hi, total: float, grid: int = _GRID):
         take[order[:k]] = flat_len[order[:k]]
         take[order[k]] = rest - (cum[k - 1] if k > 0 else 0.0)
         level = float(flat_m[order[k]])
-    return lo + take.reshape(n, segs).sum(axis=1), level
+    return lo + take.reshape(n, grid - 1).sum(axis=1), level
 
 
 def round_to_total(x: np.ndarray, total: int, upper: np.ndarray | None = None) -> np.ndarray:
@@ -600,22 +628,22 @@ def allocate(sl: SliceModel, n_h: int, n_s: int, v: float):
     zeros = np.zeros(n)
     full_h = np.full(n, float(n_h))
 
-    def human_gain(lv):
-        return sl.metric(lv, 0.0, v, exact=False)
+    def human_gain(lv, rows):
+        return sl.metric(lv, 0.0, v, exact=False, rows=rows)
 
-    h0, _ = _water_fill(human_gain, zeros, full_h, n_h)
+    h0, _ = water_fill(human_gain, zeros, full_h, n_h)
 
-    def syn_gain(lv):
-        return sl.metric(h0[:, None], lv, v, exact=False)
+    def syn_gain(lv, rows):
+        return sl.metric(h0[rows, None], lv, v, exact=False, rows=rows)
 
     useful = (_first_gain(sl, h0, v) > 0) & (sl.cap > 0)
-    wanted, _ = _water_fill(syn_gain, zeros, np.where(useful, float(n_s), 0.0), n_s)
+    wanted, _ = water_fill(syn_gain, zeros, np.where(useful, float(n_s), 0.0), n_s)
     floor = _human_floor(sl.cap, wanted)
     if floor.sum() > n_h > 0:
         floor = floor * (n_h / floor.sum())
-    h, _ = _water_fill(human_gain, floor, full_h, n_h)
+    h, _ = water_fill(human_gain, floor, full_h, n_h)
     bound = np.where(useful, _syn_bound(sl.cap, h, n_s), 0.0)
-    s, _ = _water_fill(syn_gain, zeros, bound, n_s)
+    s, _ = water_fill(syn_gain, zeros, bound, n_s)
     return h, s, bound
 
 
@@ -631,10 +659,22 @@ def _first_gain(sl: SliceModel, h: np.ndarray, v: float, accuracy=None) -> np.nd
 def _per_dollar_edge(sl: SliceModel, h, s, v: float, accuracy) -> np.ndarray:
     """Metric per dollar of a slice's next synthetic row over its next human row (log ratio), each
     row at its price in ``Inputs.unit_cost`` (review at the slice's accuracy and catch rate)."""
+    n = len(h)
     delta = np.maximum(1e-3 * (sl.human_now + h + s), 1e-3)
-    base = sl.metric(h, s, v, accuracy=accuracy, exact=False)
-    g_s = (sl.metric(h, s + delta, v, accuracy=accuracy, exact=False) - base) / delta
-    g_h = (sl.metric(h + delta, s, v, accuracy=accuracy, exact=False) - base) / delta
+    # The three points (h, s), (h, s + delta) and (h + delta, s) in one evaluation of the model:
+    # the bisection in _flip_accuracy calls this 32 times, and at a few slices the time is the
+    # calls, not the arithmetic.
+    both = sl.metric(
+        np.concatenate([h, h, h + delta]),
+        np.concatenate([s, s + delta, s]),
+        v,
+        accuracy=accuracy,
+        exact=False,
+        rows=np.tile(np.arange(n), 3),
+    )
+    base = both[:n]
+    g_s = (both[n : 2 * n] - base) / delta
+    g_h = (both[2 * n :] - base) / delta
     priced = sl.inputs(accuracy)
     c_s = priced.unit_cost(1.0, v)
     c_h = priced.unit_cost(0.0, v)
@@ -772,11 +812,12 @@ def slice_plan(
         reviewed = need.astype(int)
     else:
 
-        def review_gain(lv):
-            cov = np.where(si[:, None] > 0, lv / np.maximum(si[:, None], 1), 0.0)
-            return sl.metric(hi[:, None].astype(float), si[:, None].astype(float), cov)
+        def review_gain(lv, rows):
+            n_syn = si[rows, None]
+            cov = np.where(n_syn > 0, lv / np.maximum(n_syn, 1), 0.0)
+            return sl.metric(hi[rows, None].astype(float), n_syn.astype(float), cov, rows=rows)
 
-        rv, _ = _water_fill(review_gain, need, si.astype(float), float(target_reviewed))
+        rv, _ = water_fill(review_gain, need, si.astype(float), float(target_reviewed))
         reviewed = np.maximum(
             round_to_total(rv, target_reviewed, upper=si.astype(float)), need.astype(int)
         )

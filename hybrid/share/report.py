@@ -45,11 +45,11 @@ from hybrid.vocabulary import (
     NO_GAIN,
     PLAN_ORDER,
     PLAN_TITLES,
-    SENSITIVITY_TITLES,
     input_title,
     input_value,
     interval,
     probability,
+    sensitivity_title,
     source_text,
 )
 from hybrid.whatif.analysis import Analysis, build_analysis
@@ -326,7 +326,7 @@ def _as_bar(bar: Any) -> Bar:
     name = str(d["input"])
     return Bar(
         input=name,
-        title=str(d.get("title") or SENSITIVITY_TITLES.get(name, name.replace("_", " "))),
+        title=str(d.get("title") or sensitivity_title(name)),
         low=float(d["low"]),
         high=float(d["high"]),
         share_low=float(d["share_low"]),
@@ -741,11 +741,11 @@ def _dataset_facts(scenario: Scenario) -> list[Fact]:
     if ds is None:
         return []
     out = [
-        Fact("Human-labeled examples in hand", _count(ds.human_examples)),
-        Fact("Synthetic examples in hand", _count(ds.synthetic_examples)),
+        Fact(input_title("human_now"), _count(ds.human_examples)),
+        Fact(input_title("synthetic_now"), _count(ds.synthetic_examples)),
     ]
     if ds.classes is not None:
-        out.append(Fact("Label classes", _count(ds.classes)))
+        out.append(Fact(input_title("classes"), _count(ds.classes)))
     if ds.tail_share is not None:
         out.append(Fact("Share of rows in rare classes", f"{ds.tail_share:.1%}"))
     if ds.annotator_agreement is not None:
@@ -902,7 +902,7 @@ def _sensitivity_rows(bars: Sequence[Any], cur: str) -> list[SensitivityRow]:
         rows.append(
             SensitivityRow(
                 input=name,
-                title=str(d.get("title") or SENSITIVITY_TITLES.get(name, name.replace("_", " "))),
+                title=str(d.get("title") or sensitivity_title(name)),
                 range_text=f"{input_value(name, lo, cur)} \u2013 {input_value(name, hi, cur)}",
                 share_text=f"{float(d['share_low']):.0%} \u2192 {float(d['share_high']):.0%}",
                 cpp_text=f"{cpp_text(c_lo, cur)} \u2192 {cpp_text(c_hi, cur)}",

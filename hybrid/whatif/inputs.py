@@ -1,5 +1,6 @@
 """A person's name and a short, rounded text for every scenario input, by its dotted path
-(``economics.budget``, from ``hybrid.whatif.compare.flatten``).
+(``economics.budget``, from ``hybrid.whatif.compare.flatten``); the names are the vocabulary's
+(``hybrid.vocabulary.SCENARIO_INPUT_TITLES``).
 
 The Compare page's inputs table and the PDF report's scenario appendix both show inputs with these
 names and formats, so no surface shows an internal key, a raw float (``0.9999999999999999``,
@@ -14,56 +15,9 @@ from typing import Any
 from hybrid.explain.rationale import FACTOR_TITLES
 from hybrid.model.scenario import Scenario
 from hybrid.money import money
+from hybrid.vocabulary import SCENARIO_INPUT_TITLES
 from hybrid.whatif.compare import flatten
 
-INPUT_TITLES = {
-    "data_use": "data use",
-    "domain": "domain",
-    "economics.budget": "budget",
-    "economics.currency": "currency",
-    "economics.human_cost_per_example": "human cost per example",
-    "economics.synthetic_cost_per_example": "synthetic cost per example",
-    "economics.review_cost_per_example": "review cost per example",
-    "economics.synthetic_label_accuracy": "generator label accuracy",
-    "economics.review_catch_rate": "review catch rate",
-    "economics.target_metric": "target metric",
-    "economics.learning_curve.points": "learning-curve points",
-    "economics.learning_curve.fitted.ceiling": "learning-curve ceiling",
-    "economics.learning_curve.fitted.scale": "learning-curve scale",
-    "economics.learning_curve.fitted.exponent": "learning-curve exponent",
-    "economics.learning_curve.fitted": "learning-curve fit",
-    "economics.escaped_error_cost": "price of an escaped wrong label",
-    "economics.tail_coverage": "synthetic tail coverage",
-    "economics.confirm_cost_per_example": "confirm cost per pre-label",
-    "economics.fix_cost_per_example": "fix cost per pre-label",
-    "economics.synthetic_available": "unlabeled inputs available to pre-label",
-    "dataset": "dataset",
-    "dataset.human_examples": "human examples in hand",
-    "dataset.synthetic_examples": "synthetic examples in hand",
-    "dataset.classes": "label classes",
-    "dataset.tail_share": "tail share of rows",
-    "dataset.annotator_agreement": "annotator agreement",
-    "dataset.kappa": "kappa",
-    "dataset.synthetic_exchange_rate": "measured exchange rate",
-    "dataset.synthetic_tail_coverage": "measured synthetic tail coverage",
-    "dataset.source": "dataset source",
-    "dataset.synthetic_exchange_accuracy": "measured exchange accuracy",
-    "dataset.synthetic_response": "measured synthetic response",
-    "dataset.synthetic_response.value": "worth of a synthetic row (in human rows)",
-    "dataset.synthetic_response.saturation": "useful synthetic rows per human row",
-    "dataset.synthetic_response.systematic_share": "share of generator errors that repeat",
-    "dataset.synthetic_response.floor": "metric lost to repeated generator errors",
-    "dataset.synthetic_response.floor_exponent": "how that loss grows with the synthetic share",
-    "dataset.synthetic_response.accuracy": "pilot's generator label accuracy",
-    "dataset.synthetic_response.tail_weight": "edge-case weight of the fit",
-    "dataset.synthetic_response.tail_coverage": "tail coverage of the fit",
-    "dataset.synthetic_response.human_rows": "pilot human rows",
-    "dataset.synthetic_response.synthetic_rows": "pilot synthetic rows",
-    "dataset.synthetic_response.points": "pilot measurements",
-    "dataset.synthetic_response.plateau": "synthetic gain levelled off",
-    "dataset.synthetic_response.measured_ratio": "pilot synthetic rows per human row",
-    "dataset.synthetic_response.model": "pilot model",
-}
 # Inputs shown as percentages.
 PERCENT_INPUTS = (
     "accuracy",
@@ -78,8 +32,8 @@ PERCENT_INPUTS = (
 
 def input_title(path: str) -> str:
     """A person's name for a dotted scenario path (``economics.budget`` -> ``budget``)."""
-    if path in INPUT_TITLES:
-        return INPUT_TITLES[path]
+    if path in SCENARIO_INPUT_TITLES:
+        return SCENARIO_INPUT_TITLES[path]
     if path.startswith("factors."):
         return FACTOR_TITLES.get(path.split(".", 1)[1], path.split(".", 1)[1].replace("_", " "))
     return path.rsplit(".", 1)[-1].replace("_", " ")
