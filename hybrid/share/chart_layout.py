@@ -37,17 +37,42 @@ def lines(text: str) -> int:
     return text.count("<br>") + 1
 
 
-def legend_rows(names: Sequence[str], width_px: float, font: float) -> int:
-    """Rows a horizontal legend needs at ``width_px``: each entry is its text plus the symbol."""
+def legend_rows(names: Sequence[str], width_px: float, font: float) -> float:
+    """Rows a horizontal legend needs at ``width_px``: each entry is its text plus the symbol. An
+    entry of several lines (``fit_legend_name``) makes its row taller by two thirds of a row per
+    extra line."""
     if not names:
         return 0
-    rows, used = 1, 0.0
+    rows, used, tallest, extra = 1, 0.0, 1, 0.0
     for name in names:
-        w = 0.62 * font * len(name) + 3.6 * font
+        parts = name.split("<br>")
+        w = max(0.62 * font * len(p) for p in parts) + 3.6 * font
         if used and used + w > width_px:
-            rows, used = rows + 1, 0.0
+            rows, used, extra, tallest = rows + 1, 0.0, extra + (tallest - 1) * 2 / 3, 1
         used += w
-    return rows
+        tallest = max(tallest, len(parts))
+    return rows + extra + (tallest - 1) * 2 / 3
+
+
+# What of a chart's stated narrowest width a legend entry may take: the stated widths are estimates
+# (the Dataset page's half-width charts are 345 px at 1280 px, stated as 400), and an entry wider
+# than the chart is cut at its edge ("26 human rows + synthetic (measu").
+LEGEND_SHARE = 0.85
+
+
+def fit_legend_name(name: str, width_px: float, font: float) -> str:
+    """``name`` broken into lines (``<br>``) at spaces so that each line and the legend symbol
+    (3.6 em) fit in ``LEGEND_SHARE`` of ``width_px``; unchanged when it fits."""
+    room = LEGEND_SHARE * width_px - 3.6 * font
+    if "<br>" in name or text_width_px(name, font) <= room:
+        return name
+    out: list[str] = []
+    for word in name.split(" "):
+        if out and text_width_px(f"{out[-1]} {word}", font) <= room:
+            out[-1] = f"{out[-1]} {word}"
+        else:
+            out.append(word)
+    return "<br>".join(out)
 
 
 def chart_layout(
