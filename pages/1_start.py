@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui import state
+
+# The heading first: the imports below (the model, pandas, plotly; about a second cold)
+# come after it, so the page's name shows at once (benchmarks/bench_pages.py).
+scenario = state.page_setup(
+    "Start: what are we training?",
+    "Pick the example closest to your task, start blank, or open a saved scenario. Every later "
+    "page "
+    "edits this one scenario, and the page link always reopens it.",
+)
+
 from hybrid.errors import InputError
 from hybrid.explain.rationale import LABEL_TITLES
 from hybrid.model.scenario import DATA_USE_TITLES, Scenario
 from hybrid.share.extract import extract_scenario
-from ui import compute, nav, state
+from ui import compute, nav
 from ui.theme import md_escape
 
 PAGE = "pages/1_start.py"
@@ -101,13 +112,6 @@ def _save() -> None:
     st.session_state[state.ORIGIN] = ("library", info.name, info.version)
     _say("success", f"Saved “{info.name}” as version {info.version} in the library.")
 
-
-scenario = state.page_setup(
-    "Start: what are we training?",
-    "Pick the example closest to your task, start blank, or open a saved scenario. Every later "
-    "page "
-    "edits this one scenario, and the page link always reopens it.",
-)
 
 message = st.session_state.pop(MSG, None)
 if message:
