@@ -60,7 +60,11 @@ INPUTS: dict[str, tuple[str, str]] = {
     "synthetic_now_value": ("Value of synthetic examples already in hand", "ratio"),
     "tail_coverage": ("Synthetic tail coverage", "percent"),
     "tail_weight": ("Edge-case weight of the metric", "percent"),
-    "saturation": ("Useful generated rows per human row", "number"),
+    # Two different counts of generated rows per human row, named apart: where the fitted (or the
+    # policy's) response stops adding, and how far the pilot itself saw them pay (the plan credits
+    # nothing beyond it, whatever the fit says).
+    "saturation": ("Saturation point: generated rows per human row", "number"),
+    "measured_ratio": ("Measured paying range: generated rows per human row", "ratio"),
     # Not a share: the measured floor per point of residual generator error, which exceeds 1 when
     # generated rows differ from real ones in more than their labels (economics.resolve_inputs).
     "systematic_share": ("Metric lost per point of generator error (repeated errors)", "ratio"),

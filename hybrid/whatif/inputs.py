@@ -50,7 +50,7 @@ INPUT_TITLES = {
     "dataset.synthetic_exchange_accuracy": "measured exchange accuracy",
     "dataset.synthetic_response": "measured synthetic response",
     "dataset.synthetic_response.value": "worth of a synthetic row (in human rows)",
-    "dataset.synthetic_response.saturation": "useful synthetic rows per human row",
+    "dataset.synthetic_response.saturation": "saturation point (synthetic rows per human row)",
     "dataset.synthetic_response.systematic_share": "share of generator errors that repeat",
     "dataset.synthetic_response.floor": "metric lost to repeated generator errors",
     "dataset.synthetic_response.floor_exponent": "how that loss grows with the synthetic share",
@@ -61,7 +61,9 @@ INPUT_TITLES = {
     "dataset.synthetic_response.synthetic_rows": "pilot synthetic rows",
     "dataset.synthetic_response.points": "pilot measurements",
     "dataset.synthetic_response.plateau": "synthetic gain levelled off",
-    "dataset.synthetic_response.measured_ratio": "pilot synthetic rows per human row",
+    "dataset.synthetic_response.measured_ratio": (
+        "measured paying range (synthetic rows per human row)"
+    ),
     "dataset.synthetic_response.model": "pilot model",
 }
 # Inputs shown as percentages.
