@@ -173,3 +173,27 @@ def test_two_ends_that_round_to_one_share_say_it_once():
         [b], {"share": 0.55, "label": "hybrid", "cost_per_point": 206.0}, "USD"
     )
     assert texts(fig, "x2") == ["54% · Hybrid"]
+
+
+@pytest.mark.parametrize("stem", ["support-intent-fine-tuning", "legal-evaluation-set"])
+def test_the_metric_chart_keeps_its_target_label_inside_the_plot(stem):
+    """At the top of the range, "target 0.915" ran out of the chart at 1280 px: it now sits on
+    whichever side of the line has room for it."""
+    a = build_analysis(
+        load_scenario(ROOT / "data" / "examples" / f"{stem}.yaml"),
+        load_policy(),
+        uncertainty=True,
+        draws=300,
+    )
+    target = a.scenario.economics.target_metric
+    fig = whatif_charts.mc_metric_chart(a.uncertainty, target)
+    (label,) = [x for x in fig.layout.annotations if x.text.startswith("target")]
+    x0, x1 = fig.layout.xaxis.range
+    names = list(t.y[0] for t in fig.data)
+    plot_px = 640 - max(text_width_px(n, theme.CHART_FONT) for n in names) - 48
+    u = (x1 - x0) / plot_px
+    w = (abs(label.xshift) + text_width_px(label.text, theme.CHART_FONT)) * u
+    if label.xanchor == "left":
+        assert target + w <= x1
+    else:
+        assert target - w >= x0

@@ -27,7 +27,13 @@ from hybrid.explain.sensitivity import Bar
 from hybrid.model.recommend import Recommendation
 from hybrid.money import currency_affixes, money, money_compact
 from hybrid.palette import PURPLE, SKY, VERMILLION  # noqa: E402
-from hybrid.share.chart_layout import bar_end_labels, spaced, text_width_px, tick_format
+from hybrid.share.chart_layout import (
+    bar_end_labels,
+    left_margin,
+    spaced,
+    text_width_px,
+    tick_format,
+)
 from hybrid.vocabulary import probability
 from hybrid.whatif.collapse import CollapseResult
 from hybrid.whatif.uncertainty import MonteCarlo
@@ -588,6 +594,9 @@ def mc_cheapest_chart(mc: MonteCarlo) -> go.Figure:
     return fig
 
 
+METRIC_WIDTH_PX = 640  # the Sensitivity page's metric chart at its narrowest (755 px at 1280 px)
+
+
 def mc_metric_chart(mc: MonteCarlo, target: float) -> go.Figure:
     """Expected metric per plan: the median with a 5%-95% interval."""
     fig = go.Figure()
@@ -614,22 +623,30 @@ def mc_metric_chart(mc: MonteCarlo, target: float) -> go.Figure:
             )
         )
     fig.add_vline(x=target, line={"color": theme.TARGET, "dash": "dash", "width": 2})
-    # Inside the plot, right of the line: above the plot it sat where the title is.
+    lo = min([p.metric_p5 for p in mc.plans] + [target])
+    hi = max([p.metric_p95 for p in mc.plans] + [target])
+    pad = max(0.005, 0.15 * (hi - lo))
+    x0, x1 = max(0.0, lo - pad), min(1.0, hi + pad)
+    # Inside the plot beside the line (above the plot it sat where the title is): right of it
+    # when it fits there at the narrowest width, else left of it (a target at the top of the
+    # range ran "target 0.915" out of the chart at 1280 px).
+    text = f"target {target:.3f}"
+    names = [html_text(theme.PLAN_TITLES[p.name]) for p in order]
+    plot_px = METRIC_WIDTH_PX - left_margin(names, theme.CHART_FONT) - 24
+    room = (x1 - target) / max(x1 - x0, 1e-12) * plot_px
+    right = room >= text_width_px(text, theme.CHART_FONT) + 12
     fig.add_annotation(
         x=target,
         y=1,
         yref="paper",
-        xanchor="left",
+        xanchor="left" if right else "right",
         yanchor="top",
-        xshift=6,
+        xshift=6 if right else -6,
         showarrow=False,
-        text=f"target {target:.3f}",
+        text=text,
         font={"size": theme.CHART_FONT, "color": theme.TARGET},
         bgcolor="rgba(255,255,255,0.85)",
     )
-    lo = min([p.metric_p5 for p in mc.plans] + [target])
-    hi = max([p.metric_p95 for p in mc.plans] + [target])
-    pad = max(0.005, 0.15 * (hi - lo))
     apply_layout(
         fig,
         "Expected metric: median and 5% to 95% interval",
@@ -637,11 +654,9 @@ def mc_metric_chart(mc: MonteCarlo, target: float) -> go.Figure:
         "",
         height=360,
         legend=False,
+        width_px=METRIC_WIDTH_PX,
     )
-    fig.update_xaxes(
-        range=[max(0.0, lo - pad), min(1.0, hi + pad)],
-        tickformat=tick_format(max(0.0, lo - pad), min(1.0, hi + pad)),
-    )
+    fig.update_xaxes(range=[x0, x1], tickformat=tick_format(x0, x1))
     return fig
 
 
