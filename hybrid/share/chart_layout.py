@@ -54,20 +54,26 @@ def legend_rows(names: Sequence[str], width_px: float, font: float) -> float:
     return rows + extra + (tallest - 1) * 2 / 3
 
 
-# What of a chart's stated narrowest width a legend entry may take: the stated widths are estimates
-# (the Dataset page's half-width charts are 345 px at 1280 px, stated as 400), and an entry wider
-# than the chart is cut at its edge ("26 human rows + synthetic (measu").
-LEGEND_SHARE = 0.85
-
-
 def fit_legend_name(name: str, width_px: float, font: float) -> str:
     """``name`` broken into lines (``<br>``) at spaces so that each line and the legend symbol
-    (3.6 em) fit in ``LEGEND_SHARE`` of ``width_px``; unchanged when it fits."""
-    room = LEGEND_SHARE * width_px - 3.6 * font
+    (3.6 em) fit in ``width_px``, the chart's narrowest width; unchanged when it fits. An entry
+    wider than its chart is cut at the chart's edge (the Dataset page's "26 human rows + synthetic
+    (measu"). A lone symbol ("=", "−", "+") stays on the line of the words either side of it, so a
+    formula such as "m(n) = c − a·n^−b" is not split at an operator."""
+    room = width_px - 3.6 * font
     if "<br>" in name or text_width_px(name, font) <= room:
         return name
-    out: list[str] = []
+    words: list[str] = []
+    glue = False
     for word in name.split(" "):
+        operator = len(word) == 1 and not word.isalnum()
+        if words and (glue or operator):
+            words[-1] = f"{words[-1]} {word}"
+        else:
+            words.append(word)
+        glue = operator
+    out: list[str] = []
+    for word in words:
         if out and text_width_px(f"{out[-1]} {word}", font) <= room:
             out[-1] = f"{out[-1]} {word}"
         else:
