@@ -9,6 +9,9 @@ reports (hybrid/share/figures.py): nothing overlaps whatever the width.
   the plot area's width (the figure less the y labels on its left, ``plot_left_px``), since Plotly
   centres it there and a title wider than the plot area runs out of the figure.
 - Tick formats carry as many decimals as the axis range needs for every tick label to differ.
+- A legend entry wider than the chart is broken into lines (``fit_legend_name``).
+- Labels at the ends of bars are placed from their text's width in the axis's own units
+  (``bar_end_labels``), so two never touch and none runs out of the plot.
 
 Pure data (a dict for ``fig.update_layout``): no Plotly import, so the CLI stays light.
 """
