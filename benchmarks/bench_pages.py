@@ -86,10 +86,14 @@ def cold_run(page: str) -> dict:
 
 
 def first_paint(repeat: int) -> list[str]:
-    """Cold first paint of every page, medians of ``repeat`` fresh processes each."""
+    """Cold first paint of every page, medians of ``repeat`` fresh processes each. The one-line
+    baseline runs once before each page's runs as well, so on a shared machine whose load drifts
+    during the run the baseline's median is taken across the same stretch of time as the pages'."""
+    load_start = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     base = [cold_run("")["run"] for _ in range(repeat)]
     rows = []
     for spec in nav.PAGES:
+        base.append(cold_run("")["run"])
         runs = [cold_run(str(ROOT / spec.path)) for _ in range(repeat)]
         rows.append(
             (
@@ -103,8 +107,9 @@ def first_paint(repeat: int) -> list[str]:
     lines = [
         "## First paint, cold",
         "",
-        f"Medians of {repeat} fresh processes per page, ms. Load average (1 min) when it ended: "
-        f"{load:.1f} on {os.cpu_count()} CPUs.",
+        f"Medians of {repeat} fresh processes per page ({len(base)} for the baseline, spread over "
+        f"the run), ms. Load average (1 min): {load_start:.1f} when it started, {load:.1f} when "
+        f"it ended, on {os.cpu_count()} CPUs.",
         "",
         "| page | heading shown | whole page | heading vs baseline |",
         "|---|---:|---:|---:|",

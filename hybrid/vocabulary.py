@@ -80,7 +80,7 @@ SCENARIO_INPUT_TITLES = {
     "dataset.synthetic_exchange_accuracy": "measured exchange accuracy",
     "dataset.synthetic_response": "measured synthetic response",
     "dataset.synthetic_response.value": "worth of a synthetic row (in human rows)",
-    "dataset.synthetic_response.saturation": "useful synthetic rows per human row",
+    "dataset.synthetic_response.saturation": "saturation point (synthetic rows per human row)",
     "dataset.synthetic_response.systematic_share": "share of generator errors that repeat",
     "dataset.synthetic_response.floor": "metric lost to repeated generator errors",
     "dataset.synthetic_response.floor_exponent": "how that loss grows with the synthetic share",
@@ -91,7 +91,9 @@ SCENARIO_INPUT_TITLES = {
     "dataset.synthetic_response.synthetic_rows": "pilot synthetic rows",
     "dataset.synthetic_response.points": "pilot measurements",
     "dataset.synthetic_response.plateau": "synthetic gain levelled off",
-    "dataset.synthetic_response.measured_ratio": "pilot synthetic rows per human row",
+    "dataset.synthetic_response.measured_ratio": (
+        "measured paying range (synthetic rows per human row)"
+    ),
     "dataset.synthetic_response.model": "pilot model",
 }
 
@@ -121,7 +123,11 @@ INPUTS: dict[str, tuple[str, str]] = {
     "synthetic_now_value": ("Value of synthetic examples already in hand", "ratio"),
     "tail_coverage": (_entered_as("economics.tail_coverage"), "percent"),
     "tail_weight": ("Edge-case weight of the metric", "percent"),
-    "saturation": ("Useful generated rows per human row", "number"),
+    # Two different counts of generated rows per human row, named apart: where the fitted (or the
+    # policy's) response stops adding, and how far the pilot itself saw them pay (the plan credits
+    # nothing beyond it, whatever the fit says).
+    "saturation": ("Saturation point: generated rows per human row", "number"),
+    "measured_ratio": ("Measured paying range: generated rows per human row", "ratio"),
     # Not a share: the measured floor per point of residual generator error, which exceeds 1 when
     # generated rows differ from real ones in more than their labels (economics.resolve_inputs).
     "systematic_share": ("Metric lost per point of generator error (repeated errors)", "ratio"),

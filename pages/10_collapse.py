@@ -9,14 +9,26 @@ modes on the same charts."""
 
 from __future__ import annotations
 
+import streamlit as st
+
+from ui import state
+
+# The heading first: the imports below (the model, pandas, plotly; about a second cold)
+# come after it, so the page's name shows at once (benchmarks/bench_pages.py).
+state.page_setup(
+    "Model-collapse simulator",
+    "What happens to rare cases when each model generation trains on the previous one's output, "
+    "and how much "
+    "fresh human data stops it.",
+)
+
 import time
 
 import pandas as pd
-import streamlit as st
 
 from hybrid.errors import InputError
 from hybrid.safetext import neutralise_frame
-from ui import baseline, state, whatif
+from ui import baseline, whatif
 from ui import whatif_charts as charts
 from ui.theme import md_escape
 
@@ -52,12 +64,6 @@ def _si(n: int) -> str:
     return f"{n // 1_000_000}M" if n >= 1_000_000 else (f"{n // 1000}k" if n >= 1000 else str(n))
 
 
-state.page_setup(
-    "Model-collapse simulator",
-    "What happens to rare cases when each model generation trains on the previous one's output, "
-    "and how much "
-    "fresh human data stops it.",
-)
 baseline.render_delta(state.current(), state.policy_text())
 
 with st.container(border=True):

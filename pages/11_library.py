@@ -8,13 +8,25 @@ anyway."""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
+
+from ui import state
+
+# The heading first: the imports below (the model, pandas, plotly; about a second cold)
+# come after it, so the page's name shows at once (benchmarks/bench_pages.py).
+scenario = state.page_setup(
+    "Scenario library",
+    "Saved scenarios with their full history: who saved each version and when. Nothing is "
+    "overwritten, and a "
+    "deleted scenario waits in the trash.",
+)
+
+import pandas as pd
 
 from hybrid.errors import InputError
 from hybrid.safetext import neutralise_frame
 from hybrid.store.scenarios import safe_filename
-from ui import baseline, state
+from ui import baseline
 from ui import library as lib
 from ui.theme import md_escape
 
@@ -33,12 +45,6 @@ def _save_name_changed() -> None:
     lib.set_save_name(str(st.session_state["lib.save.name"]))
 
 
-scenario = state.page_setup(
-    "Scenario library",
-    "Saved scenarios with their full history: who saved each version and when. Nothing is "
-    "overwritten, and a "
-    "deleted scenario waits in the trash.",
-)
 baseline.render_delta(state.current(), state.policy_text())
 
 try:

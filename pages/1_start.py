@@ -4,11 +4,28 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui import state
+
+# The heading first: the imports below (the model, pandas, plotly; about a second cold)
+# come after it, so the page's name shows at once (benchmarks/bench_pages.py).
+scenario = state.page_setup(
+    "Start: what are we training?",
+    "Pick the example closest to your task, start blank, or open a saved scenario. Every later "
+    "page "
+    "edits this one scenario, and the page link always reopens it.",
+)
+
 from hybrid.errors import InputError
 from hybrid.explain.rationale import LABEL_TITLES
-from hybrid.model.scenario import DATA_USE_TITLES, Scenario
+from hybrid.model.scenario import (
+    DATA_USE_TITLES,
+    PLACEHOLDER_CURVE,
+    Scenario,
+    base_scenario,
+    load_yaml_text,
+)
 from hybrid.share.extract import extract_scenario
-from ui import compute, nav, state
+from ui import compute, nav
 from ui.theme import md_escape
 
 PAGE = "pages/1_start.py"
@@ -16,6 +33,14 @@ MAX_SCENARIO_FILE = 1024 * 1024
 MAX_REPORT_FILE = 20 * 1024 * 1024  # an HTML report inlines plotly.js (about 5 MB)
 REPORT_TYPES = (".html", ".htm", ".md", ".json", ".pdf")
 MSG = "hd.start.message"
+NO_CURVE = (
+    "It has no learning curve, so it is a base for a pilot: until the pilot is measured, every "
+    "page plans on a placeholder curve ("
+    + ", ".join(f"{n:,.0f} rows at {m:.3f}" for n, m in PLACEHOLDER_CURVE["points"])
+    + "), not the team's. Upload the pilot file on the Dataset page, choose “Measure what "
+    "synthetic rows add”, then “Use these measurements”: that writes the measured curve, as the "
+    "command line's evidence command does. Or enter measured points on the Costs & curve page."
+)
 USE_TITLES = DATA_USE_TITLES
 
 
@@ -23,10 +48,12 @@ def _say(kind: str, text: str) -> None:
     st.session_state[MSG] = (kind, text)
 
 
-def _replace(scenario: Scenario, origin: tuple, what: str) -> None:
+def _replace(scenario: Scenario, origin: tuple, what: str, note: str = "") -> None:
     problem = state.replace_scenario(scenario, origin)
     if problem:
         _say("error", f"{what} could not be opened: {problem}")
+    elif note:
+        _say("warning", f"Opened {what}. {note}")
     else:
         _say("success", f"Opened {what}. Every page now works on it.")
 
@@ -59,6 +86,7 @@ def _open_file(key: str) -> None:
             f"MB)",
         )
         return
+    placeholder = False
     try:
         if is_report:
             try:
@@ -66,14 +94,18 @@ def _open_file(key: str) -> None:
             except InputError as exc:
                 raise InputError(f"{upload.name}: {exc}") from None
         else:
-            scenario = Scenario.from_yaml(data.decode("utf-8"), upload.name)
+            # A base scenario for a pilot (no learning curve) opens as the command line's
+            # evidence command reads it, with the placeholder curve until the pilot is measured.
+            scenario, placeholder = base_scenario(
+                load_yaml_text(data.decode("utf-8"), upload.name), upload.name
+            )
     except UnicodeDecodeError:
         _say("error", f"{upload.name}: not UTF-8 text; a scenario file is YAML")
         return
     except InputError as exc:
         _say("error", str(exc))
         return
-    _replace(scenario, ("file", upload.name), f"“{upload.name}”")
+    _replace(scenario, ("file", upload.name), f"“{upload.name}”", NO_CURVE if placeholder else "")
 
 
 def _open_saved(name: str) -> None:
@@ -102,17 +134,10 @@ def _save() -> None:
     _say("success", f"Saved “{info.name}” as version {info.version} in the library.")
 
 
-scenario = state.page_setup(
-    "Start: what are we training?",
-    "Pick the example closest to your task, start blank, or open a saved scenario. Every later "
-    "page "
-    "edits this one scenario, and the page link always reopens it.",
-)
-
 message = st.session_state.pop(MSG, None)
 if message:
     kind, text = message
-    (st.success if kind == "success" else st.error)(md_escape(text))
+    {"success": st.success, "warning": st.warning}.get(kind, st.error)(md_escape(text))
 
 with st.container(border=True):
     st.subheader("This scenario")

@@ -5,11 +5,23 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui import state
+
+# The heading first: the imports below (the model, pandas, plotly; about a second cold)
+# come after it, so the page's name shows at once (benchmarks/bench_pages.py).
+scenario = state.page_setup(
+    "Factors: how far can synthetic data be trusted here?",
+    "Answer each question for your task. The guardrails below move as you answer; they bound how "
+    "much "
+    "of the new data may be synthetic, how much of it humans review, and how much goes to expert "
+    "labels.",
+)
+
 from hybrid.errors import InputError
 from hybrid.explain.rationale import FACTOR_TITLES, LABEL_TITLES
 from hybrid.model.policy import parse_policy, regulated_keyword
 from hybrid.model.scenario import DATA_USE_TITLES, DATA_USES, Factors
-from ui import charts, compute, nav, state
+from ui import charts, compute, nav
 from ui.theme import md_escape
 
 PAGE = "pages/2_factors.py"
@@ -78,13 +90,6 @@ def _reset_policy() -> None:
     st.session_state.pop(state.POLICY_NAME, None)
 
 
-scenario = state.page_setup(
-    "Factors: how far can synthetic data be trusted here?",
-    "Answer each question for your task. The guardrails below move as you answer; they bound how "
-    "much "
-    "of the new data may be synthetic, how much of it humans review, and how much goes to expert "
-    "labels.",
-)
 policy = compute.policy(state.policy_text())
 rails = compute.rails(scenario.model_dump_json(), state.policy_text())
 a = state.analysis()

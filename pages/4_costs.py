@@ -3,11 +3,23 @@ with its fitted uncertainty band; the pre-labeling break-even accuracy."""
 
 from __future__ import annotations
 
+import streamlit as st
+
+from ui import state
+
+# The heading first: the imports below (the model, pandas, plotly; about a second cold)
+# come after it, so the page's name shows at once (benchmarks/bench_pages.py).
+scenario = state.page_setup(
+    "Costs and learning curve: what does each point of metric cost?",
+    "Unit costs and budget, how good the generator is, the target, and how the metric grows with "
+    "data. "
+    "Money is in the scenario's currency; metrics are fractions (0.85, not 85).",
+)
+
 import math
 
 import numpy as np
 import pandas as pd
-import streamlit as st
 
 from hybrid.errors import InputError
 from hybrid.model.curves import CurveFit, fit_curve
@@ -15,7 +27,7 @@ from hybrid.model.economics import prelabel_break_even
 from hybrid.money import money
 from hybrid.share.urlstate import MAX_MONEY
 from hybrid.vocabulary import source_text
-from ui import charts, compute, evidence, nav, state
+from ui import charts, compute, evidence, nav
 from ui.theme import md_escape
 
 PAGE = "pages/4_costs.py"
@@ -182,13 +194,6 @@ def points_editor(where) -> None:
 def _raw(df: pd.DataFrame) -> list[list[float]]:
     return [[float(n), float(m)] for n, m in zip(df["examples"], df["metric"], strict=True)]
 
-
-scenario = state.page_setup(
-    "Costs and learning curve: what does each point of metric cost?",
-    "Unit costs and budget, how good the generator is, the target, and how the metric grows with "
-    "data. "
-    "Money is in the scenario's currency; metrics are fractions (0.85, not 85).",
-)
 
 top = st.columns(3, gap="large")
 with top[0], st.container(border=True):

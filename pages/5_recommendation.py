@@ -7,11 +7,22 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui import state
+
+# The heading first: the imports below (the model, pandas, plotly; about a second cold)
+# come after it, so the page's name shows at once (benchmarks/bench_pages.py).
+scenario = state.page_setup(
+    "Recommendation",
+    "What the budget should buy, inside the guardrails, judged by cost per percentage point of "
+    "metric "
+    "gained rather than cost per label.",
+)
+
 from hybrid.explain.rationale import LABEL_TITLES
 from hybrid.model.recommend import Plan
 from hybrid.money import money, money_compact
 from hybrid.safetext import neutralise_frame
-from ui import charts, compute, nav, state, theme
+from ui import charts, compute, nav, theme
 from ui.theme import md_escape
 
 PAGE = "pages/5_recommendation.py"
@@ -22,12 +33,6 @@ def _cpp(p: Plan, cur: str) -> str:
     return "no gain" if p.cost_per_point is None else money(p.cost_per_point, cur)
 
 
-scenario = state.page_setup(
-    "Recommendation",
-    "What the budget should buy, inside the guardrails, judged by cost per percentage point of "
-    "metric "
-    "gained rather than cost per label.",
-)
 a = state.analysis_or_stop(scenario, PAGE, nav.neighbours(PAGE))
 
 rec = a.rec

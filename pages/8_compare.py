@@ -9,8 +9,20 @@ here (or on the Library page) and every later change shows its delta in the side
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
+
+from ui import state
+
+# The heading first: the imports below (the model, pandas, plotly; about a second cold)
+# come after it, so the page's name shows at once (benchmarks/bench_pages.py).
+scenario = state.page_setup(
+    "Compare scenarios",
+    "Two to four scenarios side by side: what differs in their inputs, and what that does to the "
+    "label, "
+    "the mix, the budget split and the cost per point.",
+)
+
+import pandas as pd
 
 from hybrid.errors import InputError
 from hybrid.explain.rationale import LABEL_TITLES
@@ -18,7 +30,7 @@ from hybrid.model.scenario import Scenario
 from hybrid.money import money, money_compact
 from hybrid.safetext import neutralise_frame
 from hybrid.whatif.compare import differing_inputs, flatten, outcome_row
-from ui import baseline, compute, state, theme
+from ui import baseline, compute, theme
 from ui import library as lib
 from ui import whatif_charts as charts
 from ui.theme import md_escape
@@ -105,12 +117,6 @@ def _highlight(df: pd.DataFrame, flag: str) -> pd.io.formats.style.Styler:
     return df.style.apply(lambda row: [DIFF_STYLE if row[flag] else "" for _ in row], axis=1)
 
 
-scenario = state.page_setup(
-    "Compare scenarios",
-    "Two to four scenarios side by side: what differs in their inputs, and what that does to the "
-    "label, "
-    "the mix, the budget split and the cost per point.",
-)
 baseline.render_delta(state.current(), state.policy_text())
 policy_text = state.policy_text()
 

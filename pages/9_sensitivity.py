@@ -11,10 +11,20 @@ All computing is in ``hybrid.sensitivity`` and ``hybrid.uncertainty``, cached in
 
 from __future__ import annotations
 
+import streamlit as st
+
+from ui import state
+
+# The heading first: the imports below (the model, pandas, plotly; about a second cold)
+# come after it, so the page's name shows at once (benchmarks/bench_pages.py).
+scenario = state.page_setup(
+    "Sensitivity and uncertainty",
+    "Which inputs move the recommendation, how sure it is, and which measurement would settle it.",
+)
+
 import math
 
 import pandas as pd
-import streamlit as st
 
 from hybrid.explain.rationale import LABEL_TITLES
 from hybrid.explain.sensitivity import INPUTS, measure_next
@@ -22,7 +32,7 @@ from hybrid.money import money, money_compact
 from hybrid.safetext import neutralise_frame
 from hybrid.vocabulary import probability
 from hybrid.whatif.uncertainty import DEFAULT_DRAWS
-from ui import baseline, compute, state, theme, whatif
+from ui import baseline, compute, theme, whatif
 from ui import whatif_charts as charts
 from ui.theme import md_escape
 
@@ -57,10 +67,6 @@ def _keep(widget_key: str, session_key: str) -> None:
     st.session_state[session_key] = st.session_state[widget_key]
 
 
-scenario = state.page_setup(
-    "Sensitivity and uncertainty",
-    "Which inputs move the recommendation, how sure it is, and which measurement would settle it.",
-)
 baseline.render_delta(state.current(), state.policy_text())
 a = state.analysis_or_stop(scenario, PAGE)
 

@@ -27,9 +27,14 @@ def bar(title: str, share_low: float, share_high: float, label_low="hybrid", lab
 
 
 def share_labels(fig) -> list[tuple[str, str]]:
-    """(low, high) bar-end labels of each row of the tornado's share panel."""
-    low, high = [t for t in fig.data if t.xaxis == "x2"]
-    return list(zip(low.text, high.text, strict=True))
+    """(low, high) bar-end labels of each row of the tornado's share panel, bottom row first."""
+    rows = list(fig.data[0].y)
+    out = {y: ["", ""] for y in rows}
+    for a in fig.layout.annotations:
+        if a.xref == "x2" and a.yref == "y2":
+            for end in a.name.split():
+                out[a.y][("low", "high").index(end)] = a.text
+    return [tuple(out[y]) for y in rows]
 
 
 def test_tornado_share_labels_never_sit_on_each_other():

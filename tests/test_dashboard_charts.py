@@ -56,7 +56,7 @@ def test_a_fixed_plan_with_the_recommended_mix_is_named_and_drawn_on_top():
     a = analysis(bump(load_scenario(SUPPORT), "economics.human_cost_per_example", 0.1))
     assert a.rec.plan.synthetic_share == a.rec.human_plan.synthetic_share == 0.0
     fig = charts.spend_chart(a.rec, a.spend, a.curves)
-    names = [t.name for t in fig.data if t.name]
+    names = [t.name.replace("<br>", " ") for t in fig.data if t.name]  # long names are wrapped
     rec_name = next(n for n in names if n.startswith("Recommended"))
     assert "= all-human" in rec_name
     assert names.index(rec_name) < max(i for i, n in enumerate(names) if n.startswith("All-human"))

@@ -229,7 +229,8 @@ def test_nothing_is_credited_past_the_measured_range(policy, scenario):
     assert at[2] == pytest.approx(at[1], abs=1e-9) and at[3] == pytest.approx(at[1], abs=1e-9)
     rec = recommend(scn, policy)
     assert any(
-        "the pilot saw them pay up to about 1.5 per human row" in s for s in rec.rationale
+        "the pilot saw them pay up to about 1.5 generated rows per human row" in s
+        for s in rec.rationale
     ), rec.rationale
     real_inputs = resolve_inputs(bump(scn, "economics.generation", "prelabel"), policy)
     assert float(real_inputs.metric_at(1000.0, 2 * edge, 1.0)) > float(

@@ -42,7 +42,7 @@ def test_input_rows_are_named_and_rounded():
     assert rows["generator label accuracy"] == "100%"
     assert rows["review cost per example"] == "$0.30"
     assert rows["target metric"] == "0.915"
-    assert rows["useful synthetic rows per human row"] == "4.204"
+    assert rows["saturation point (synthetic rows per human row)"] == "4.204"
     assert rows["pilot measurements"] == "1 measurements"
     for name, value in rows.items():
         assert "_" not in name, name

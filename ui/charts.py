@@ -16,7 +16,14 @@ import plotly.graph_objects as go
 from hybrid.model.policy import Bound, Guardrails
 from hybrid.model.recommend import Recommendation
 from hybrid.money import currency_affixes, money, money_compact
-from hybrid.share.chart_layout import chart_layout, left_margin, share_of_budget, tick_format, twins
+from hybrid.share.chart_layout import (
+    chart_layout,
+    fit_legend_name,
+    left_margin,
+    share_of_budget,
+    tick_format,
+    twins,
+)
 from ui import theme
 from ui.theme import html_text
 
@@ -37,6 +44,10 @@ def apply_layout(
 ) -> go.Figure:
     """Apply the shared layout (hybrid.share.chart_layout): title on top, legend at the bottom,
     margins computed from both. ``width_px`` is the chart's narrowest width on a 1280 px laptop."""
+    # Legend entries wider than the chart are broken into lines, or the chart's edge cuts them.
+    for t in fig.data if legend else ():
+        if t.name and t.showlegend is not False:
+            t.name = fit_legend_name(t.name, width_px, theme.CHART_FONT)
     names = [t.name for t in fig.data if t.name and t.showlegend is not False] if legend else []
     # Text on the y axis (bar charts' categories) widens the left margin; numbers take about 5
     # characters.

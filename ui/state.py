@@ -19,18 +19,22 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
 from hybrid.errors import InputError
-from hybrid.explain.rationale import LABEL_TITLES
-from hybrid.model.scenario import Scenario
 from hybrid.money import money, money_entry, parse_money
-from hybrid.share.urlstate import check_editable, decode, encode
-from ui import baseline, compute
+from hybrid.vocabulary import LABEL_TITLES
 from ui.nav import navigation as app_navigation
 from ui.theme import CSS, md_escape
+
+# The scenario model, the link codec and the analysis (pydantic, numpy, SciPy: about half a second
+# cold) are imported where they are used, so a page that calls ``page_setup`` first draws its
+# heading before any of them is loaded (benchmarks/bench_pages.py).
+if TYPE_CHECKING:
+    from hybrid.model.scenario import Scenario
+    from ui import compute
 
 SCENARIO = "hd.scenario"
 ERRORS = "hd.errors"  # widget key -> (the value the user typed, what is wrong with it)
@@ -72,10 +76,15 @@ BLANK: dict[str, Any] = {
 
 
 def blank() -> Scenario:
+    from hybrid.model.scenario import Scenario
+
     return Scenario.from_dict(BLANK, "blank scenario")
 
 
 def example(stem: str) -> Scenario:
+    from hybrid.model.scenario import Scenario
+    from ui import compute
+
     for s, text in compute.examples():
         if s == stem:
             return Scenario.from_yaml(text, f"example {stem}")
@@ -109,6 +118,8 @@ def _initialise() -> None:
     ss.setdefault(EPOCH, 0)
     token = st.query_params.get(URL_PARAM)
     if token:
+        from hybrid.share.urlstate import decode
+
         try:
             scenario = decode(token)
             problem = check(scenario)
@@ -139,6 +150,8 @@ _SESSION_POLICY = object()
 def check(scenario: Scenario, text: Any = _SESSION_POLICY) -> str | None:
     """None when a recommendation can be computed for ``scenario`` (under the session's policy, or
     the policy ``text`` given), else what is wrong."""
+    from ui import compute
+
     pol = policy_text() if text is _SESSION_POLICY else text
     try:
         compute.analysis_for(scenario, pol)
@@ -151,6 +164,8 @@ def check(scenario: Scenario, text: Any = _SESSION_POLICY) -> str | None:
 
 def analysis() -> compute.Analysis | None:
     """The current scenario's recommendation and curves (cached); None if it cannot be computed."""
+    from ui import compute
+
     try:
         return compute.analysis_for(current(), policy_text())
     except Exception:  # noqa: BLE001 - check() has already told the user what is wrong
@@ -183,6 +198,8 @@ def friendly(message: str) -> str:
 def replace_scenario(scenario: Scenario, origin: tuple = ("edited",)) -> str | None:
     """Make ``scenario`` current (opening an example, a file, a library entry). Returns the
     problem instead when no recommendation can be computed for it."""
+    from hybrid.share.urlstate import check_editable
+
     try:
         check_editable(scenario)
     except InputError as exc:
@@ -222,6 +239,9 @@ def try_update(updates: dict[str, Any]) -> str | None:
     """Apply ``{dotted.path: value}`` to the scenario if the result is valid and computable;
     otherwise return what is wrong and leave the scenario as it was."""
     ss = _ss()
+    from hybrid.model.scenario import Scenario
+    from hybrid.share.urlstate import check_editable
+
     data = current().model_dump()
     for path, value in updates.items():
         _set_path(data, path, value)
@@ -428,14 +448,16 @@ def page_setup(title: str, subtitle: str | None = None) -> Scenario:
     _route_through_app()
     st.set_page_config(page_title=f"{title} - Human vs synthetic data planner", layout="wide")
     st.html(CSS)
-    scenario = current()
-    notice = _ss().get(NOTICE)
-    if notice:
-        st.error(md_escape(notice), icon=":material/link_off:")
+    # The heading first: reading the scenario loads the model and may compute a recommendation
+    # (a link is checked), which a person should not wait for to see which page opened.
     st.title(title)
     _ss()["hd.titled"] = time.perf_counter()  # the heading is out: benchmarks/bench_pages.py
     if subtitle:
         st.caption(subtitle)
+    scenario = current()
+    notice = _ss().get(NOTICE)
+    if notice:
+        st.error(md_escape(notice), icon=":material/link_off:")
     return scenario
 
 
@@ -461,6 +483,8 @@ def _route_through_app() -> None:
 
 def sync_url() -> None:
     """Write the current scenario into the page URL (only when it changed)."""
+    from hybrid.share.urlstate import encode
+
     try:
         token = encode(current())
     except InputError as exc:
@@ -473,6 +497,8 @@ def sync_url() -> None:
 
 
 def link_token() -> str | None:
+    from hybrid.share.urlstate import encode
+
     try:
         return encode(current())
     except InputError:
@@ -503,6 +529,8 @@ def finish(page: str, nav: tuple[tuple[str, str], ...] = ()) -> None:
 
 
 def sidebar_summary() -> None:
+    from ui import baseline
+
     baseline.render_delta(current(), policy_text())
     scenario = current()
     a = analysis()

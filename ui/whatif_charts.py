@@ -15,6 +15,7 @@ high end), and the collapse modes (vermillion for replace, sky blue for accumula
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -26,7 +27,13 @@ from hybrid.explain.sensitivity import Bar
 from hybrid.model.recommend import Recommendation
 from hybrid.money import currency_affixes, money, money_compact
 from hybrid.palette import PURPLE, SKY, VERMILLION  # noqa: E402
-from hybrid.share.chart_layout import spaced, tick_format
+from hybrid.share.chart_layout import (
+    bar_end_labels,
+    left_margin,
+    spaced,
+    text_width_px,
+    tick_format,
+)
 from hybrid.vocabulary import probability
 from hybrid.whatif.collapse import CollapseResult
 from hybrid.whatif.uncertainty import MonteCarlo
@@ -257,8 +264,8 @@ def _share_texts(order: Sequence[Bar], base_share: float, base_label: str) -> di
             longer = "low" if abs(dx["low"]) >= abs(dx["high"]) else "high"
             shorter = "high" if longer == "low" else "low"
             if label["low"] == label["high"]:
-                a, b_ = sorted((share["low"], share["high"]))
-                joined = f"{a:.0f}% to {b_:.0f}% · {label['low']}"
+                a, b_ = (f"{v:.0f}%" for v in sorted((share["low"], share["high"])))
+                joined = f"{a} to {b_} · {label['low']}" if a != b_ else f"{a} · {label['low']}"
             else:
                 joined = f"{text[shorter]}, {text[longer]}"
             text = {longer: joined, shorter: ""}
@@ -267,11 +274,66 @@ def _share_texts(order: Sequence[Bar], base_share: float, base_label: str) -> di
     return out
 
 
+TORNADO_WIDTH_PX = 790  # the Sensitivity page's chart at 1280 px with the sidebar open (measured)
+NO_GAIN_NOTE = ": no gain"
+
+
+def _join_values(low: str, high: str) -> str:
+    """One label for both ends of a row: "5% to 9%", or "5% to 9%: no gain" when neither gains."""
+    if low.endswith(NO_GAIN_NOTE) and high.endswith(NO_GAIN_NOTE):
+        return f"{low.removesuffix(NO_GAIN_NOTE)} to {high}"
+    return f"{low} to {high}"
+
+
+def _end_labels(
+    fig: go.Figure,
+    rows: list[tuple[float, tuple[float, float], tuple[str, str]]],
+    labels: list[str],
+    x_range: tuple[float, float],
+    plot_px: float,
+    axis: str,
+    join=_join_values,
+) -> tuple[float, float]:
+    """Write the bar-end labels of one panel as annotations placed by ``bar_end_labels`` (none
+    touches another at the narrowest width); return the panel's x range, widened to hold them."""
+    font = theme.CHART_FONT - 2
+    placed, x_range = bar_end_labels(rows, x_range, plot_px, font, join)
+    for label in placed:
+        fig.add_annotation(
+            x=label.x,
+            y=labels[label.row],
+            xref=axis,
+            yref=axis.replace("x", "y"),
+            text=label.text,
+            showarrow=False,
+            xanchor="left" if label.side > 0 else "right",
+            font={"size": font, "color": "#222222"},
+            borderpad=0,
+            name=" ".join(label.ends),  # which bar ends it names: "low", "high" or both
+        )
+    return x_range
+
+
+def tornado_plot_px(labels: Sequence[str]) -> float:
+    """The tornado's plot width at its narrowest: the chart less the input names on its left
+    (bold ones about a tenth wider), the tick gap and the margins."""
+    names = max(
+        (
+            text_width_px(re.sub(r"<[^>]+>", "", y), theme.CHART_FONT) * (1.1 if "<b>" in y else 1)
+            for y in labels
+        ),
+        default=0.0,
+    )
+    return TORNADO_WIDTH_PX - names - 14 - 10 - 24
+
+
 def tornado_chart(bars: Sequence[Bar], base: dict, currency: str) -> go.Figure:
     """Swing in cost per point (top) and synthetic share (below it) as each input crosses its range.
 
     One above the other, each the full width: side by side, at laptop width the two panels left
-    too little room between the input names for the value labels at the bar ends."""
+    too little room between the input names for the value labels at the bar ends. The labels are
+    annotations placed from their width (``bar_end_labels``), not Plotly's "outside" bar text,
+    which wrote a row's two labels over each other ("90%" on "80%") when neither end moved."""
     n = max(len(bars), 3)
     panel = 46 * n  # px per panel
     gap = 120  # px between the panels: the upper one's ticks and axis title
@@ -283,21 +345,26 @@ def tornado_chart(bars: Sequence[Bar], base: dict, currency: str) -> go.Figure:
         labels.append(f"<b>{t} ⚑ flips</b>" if b.flips_label else t)
     base_cpp = base.get("cost_per_point")
     base_share = 100 * base["share"]
+    plot_px = tornado_plot_px(labels)
 
     share_texts = _share_texts(order, base_share, base["label"])
+    cpp_ends: dict[str, list[float]] = {}
+    cpp_texts: dict[str, list[str]] = {}
     for end, colour, pattern in (("low", LOW_COLOUR, ""), ("high", HIGH_COLOUR, "/")):
         xs, bases, texts = [], [], []
         for b in order:
             v = getattr(b, f"cpp_{end}")
-            value = getattr(b, end)
+            value = html_text(format_field(b.input, getattr(b, end), currency))
             if v is None or base_cpp is None:
                 xs.append(0.0)
                 bases.append(base_cpp or 0.0)
-                texts.append(f"{html_text(format_field(b.input, value, currency))}: no gain")
+                texts.append(f"{value}{NO_GAIN_NOTE}")
             else:
                 xs.append(v - base_cpp)
                 bases.append(base_cpp)
-                texts.append(html_text(format_field(b.input, value, currency)))
+                texts.append(value)
+        cpp_ends[end] = [b0 + x for b0, x in zip(bases, xs, strict=True)]
+        cpp_texts[end] = texts
         fig.add_trace(
             go.Bar(
                 y=labels,
@@ -310,12 +377,8 @@ def tornado_chart(bars: Sequence[Bar], base: dict, currency: str) -> go.Figure:
                     "color": colour,
                     "pattern": {"shape": pattern, "fgcolor": "white", "solidity": 0.3},
                 },
-                text=texts,
-                textposition="outside",
-                cliponaxis=False,
-                textfont={"size": theme.CHART_FONT - 2},
-                customdata=[getattr(b, f"label_{end}") for b in order],
-                hovertemplate="%{y}: %{base:,.0f} → %{x:+,.0f} (%{text})<extra></extra>",
+                customdata=texts,
+                hovertemplate="%{y}: %{base:,.0f} → %{x:+,.0f} (%{customdata})<extra></extra>",
             ),
             row=1,
             col=1,
@@ -334,10 +397,6 @@ def tornado_chart(bars: Sequence[Bar], base: dict, currency: str) -> go.Figure:
                     "color": colour,
                     "pattern": {"shape": pattern, "fgcolor": "white", "solidity": 0.3},
                 },
-                text=share_texts[end],
-                textposition="outside",
-                cliponaxis=False,
-                textfont={"size": theme.CHART_FONT - 2},
                 hovertemplate="%{y}: %{base:.0f}% → %{x:+.0f} points<extra></extra>",
             ),
             row=2,
@@ -371,25 +430,35 @@ def tornado_chart(bars: Sequence[Bar], base: dict, currency: str) -> go.Figure:
     cpp_vals = [v for b in bars for v in (b.cpp_low, b.cpp_high) if v is not None] + (
         [base_cpp] if base_cpp else []
     )
+    cpp_base = base_cpp or 0.0
+    cpp_rows = [
+        (cpp_base, (lo_, hi_), (tl, th))
+        for lo_, hi_, tl, th in zip(
+            cpp_ends["low"], cpp_ends["high"], cpp_texts["low"], cpp_texts["high"], strict=True
+        )
+    ]
     if cpp_vals:
         lo, hi = min(cpp_vals), max(cpp_vals)
         span = max(hi - lo, abs(hi) * 0.05, 1e-9)
-        fig.update_xaxes(
-            range=[lo - 0.28 * span, hi + 0.28 * span], row=1, col=1, **currency_axis(currency)
-        )
+        cpp_range = (lo - 0.05 * span, hi + 0.05 * span)
+    else:
+        cpp_range = (-1.0, 1.0)
+    cpp_range = _end_labels(fig, cpp_rows, labels, cpp_range, plot_px, "x")
+    fig.update_xaxes(range=list(cpp_range), row=1, col=1, **currency_axis(currency))
     shares = [100 * v for b in bars for v in (b.share_low, b.share_high)] + [base_share]
     s_lo, s_hi = min(shares), max(shares)
-    s_pad = max(12.0, 0.35 * (s_hi - s_lo))
-    # Room left of 0% for a label like "0% · Human-led" at the end of a bar that reaches 0: at -2
-    # it was drawn over the input names. Ticks stay within 0% to 100%.
-    s_left = (
-        s_lo - max(s_pad, 0.5 * (min(135.0, s_hi + s_pad) - s_lo))
-        if s_lo < 30
-        else max(-2.0, s_lo - s_pad)
-    )
-    # Room right of the largest share for its label ("80% · Hybrid" is about a third of the axis
-    # at laptop width): with only the padding it ran past the chart's edge.
-    s_right = min(160.0, s_hi + max(s_pad, 0.32 * (s_hi - s_left)))
+    s_pad = max(12.0, 0.1 * (s_hi - s_lo))
+    # The labels' room is added by bar_end_labels; ticks stay within 0% to 100%.
+    s_left, s_right = s_lo - s_pad, s_hi + s_pad
+    share_rows = [
+        (
+            base_share,
+            (100 * b.share_low, 100 * b.share_high),
+            (share_texts["low"][i], share_texts["high"][i]),
+        )
+        for i, b in enumerate(order)
+    ]
+    s_left, s_right = _end_labels(fig, share_rows, labels, (s_left, s_right), plot_px, "x2")
     # Every 20% while the axis is short; every 50% when the label room makes it long, where 20%
     # steps put "80%" and "100%" against each other at laptop width.
     step = 20 if s_right - s_left <= 150 else 50
@@ -516,6 +585,9 @@ def mc_cheapest_chart(mc: MonteCarlo) -> go.Figure:
     return fig
 
 
+METRIC_WIDTH_PX = 640  # the Sensitivity page's metric chart at its narrowest (755 px at 1280 px)
+
+
 def mc_metric_chart(mc: MonteCarlo, target: float) -> go.Figure:
     """Expected metric per plan: the median with a 5%-95% interval."""
     fig = go.Figure()
@@ -542,22 +614,30 @@ def mc_metric_chart(mc: MonteCarlo, target: float) -> go.Figure:
             )
         )
     fig.add_vline(x=target, line={"color": theme.TARGET, "dash": "dash", "width": 2})
-    # Inside the plot, right of the line: above the plot it sat where the title is.
+    lo = min([p.metric_p5 for p in mc.plans] + [target])
+    hi = max([p.metric_p95 for p in mc.plans] + [target])
+    pad = max(0.005, 0.15 * (hi - lo))
+    x0, x1 = max(0.0, lo - pad), min(1.0, hi + pad)
+    # Inside the plot beside the line (above the plot it sat where the title is): right of it
+    # when it fits there at the narrowest width, else left of it (a target at the top of the
+    # range ran "target 0.915" out of the chart at 1280 px).
+    text = f"target {target:.3f}"
+    names = [html_text(theme.PLAN_TITLES[p.name]) for p in order]
+    plot_px = METRIC_WIDTH_PX - left_margin(names, theme.CHART_FONT) - 24
+    room = (x1 - target) / max(x1 - x0, 1e-12) * plot_px
+    right = room >= text_width_px(text, theme.CHART_FONT) + 12
     fig.add_annotation(
         x=target,
         y=1,
         yref="paper",
-        xanchor="left",
+        xanchor="left" if right else "right",
         yanchor="top",
-        xshift=6,
+        xshift=6 if right else -6,
         showarrow=False,
-        text=f"target {target:.3f}",
+        text=text,
         font={"size": theme.CHART_FONT, "color": theme.TARGET},
         bgcolor="rgba(255,255,255,0.85)",
     )
-    lo = min([p.metric_p5 for p in mc.plans] + [target])
-    hi = max([p.metric_p95 for p in mc.plans] + [target])
-    pad = max(0.005, 0.15 * (hi - lo))
     apply_layout(
         fig,
         "Expected metric: median and 5% to 95% interval",
@@ -565,11 +645,9 @@ def mc_metric_chart(mc: MonteCarlo, target: float) -> go.Figure:
         "",
         height=360,
         legend=False,
+        width_px=METRIC_WIDTH_PX,
     )
-    fig.update_xaxes(
-        range=[max(0.0, lo - pad), min(1.0, hi + pad)],
-        tickformat=tick_format(max(0.0, lo - pad), min(1.0, hi + pad)),
-    )
+    fig.update_xaxes(range=[x0, x1], tickformat=tick_format(x0, x1))
     return fig
 
 

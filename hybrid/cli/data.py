@@ -202,20 +202,10 @@ def cmd_learning_curve(args: argparse.Namespace) -> int:
 
 def _base_scenario(path: str):
     """The BASE scenario of ``evidence --scenario``: its dataset block and learning curve may be
-    left out, since the evidence measures both."""
-    from hybrid.model.scenario import Scenario, load_yaml_text, read_text_file
+    left out, since the evidence measures both (``base_scenario``, as the Start page reads one)."""
+    from hybrid.model.scenario import base_scenario, load_yaml_text, read_text_file
 
-    data = load_yaml_text(read_text_file(path), path)
-    if not isinstance(data, dict):
-        raise InputError(f"{path}: expected a mapping of scenario fields at the top level")
-    econ = data.get("economics")
-    if isinstance(econ, dict) and "learning_curve" not in econ:
-        # Replaced by the measured curve before anything reads it.
-        data = {
-            **data,
-            "economics": {**econ, "learning_curve": {"points": [[1, 0.1], [2, 0.2], [3, 0.3]]}},
-        }
-    return Scenario.from_dict(data, path)
+    return base_scenario(load_yaml_text(read_text_file(path), path), path)[0]
 
 
 def cmd_synthetic_response(args: argparse.Namespace) -> int:

@@ -162,6 +162,15 @@ def headline(rec: Recommendation) -> str:
     return f"{LABEL_TITLES[rec.label]}: label all new examples with human experts."
 
 
+def _beyond_saturation(inp: Inputs, ratio: float) -> str:
+    """The fitted saturation point beside the pilot's paying range, when they differ: two counts of
+    generated rows per human row that a reader could take for one."""
+    k = float(np.mean(inp.saturation))
+    if not np.isfinite(k) or abs(k - ratio) <= 0.05 * ratio:
+        return ""
+    return f"; the saturation point, {k:.3g}, is where the fitted curve stops adding"
+
+
 def _saturation(inp: Inputs, rec: Recommendation) -> list[str]:
     """Where generated rows stop paying, and what repeated generator errors cost."""
     p = rec.plan
@@ -186,8 +195,9 @@ def _saturation(inp: Inputs, rec: Recommendation) -> list[str]:
         else:
             out.append(
                 f"Generated rows build on the human rows: the pilot saw them pay up to about "
-                f"{ratio_text(ratio)} "
-                f"per human row and no further, so with {total_humans:,.0f} human examples, beyond "
+                f"{ratio_text(ratio)} generated rows per human row and no further (its measured "
+                f"paying range{_beyond_saturation(inp, ratio)}), so with {total_humans:,.0f} "
+                f"human examples, beyond "
                 f"about "
                 f"{_round(peak)} generated rows nothing more is credited; past that the next "
                 f"dollar buys "
@@ -213,7 +223,8 @@ def _saturation(inp: Inputs, rec: Recommendation) -> list[str]:
             f"beyond about "
             f"{_round(peak)} generated rows nothing more is gained "
             f"({source_text(inp.sources['saturation'], reason=False)}; "
-            f"{float(inp.saturation):.3g} useful per human row); past that the next dollar buys "
+            f"saturation point {float(inp.saturation):.3g} generated rows per human row); past "
+            "that the next dollar buys "
             f"more as "
             "human seed examples."
         )

@@ -368,7 +368,8 @@ def resolve_inputs(scenario: Scenario, policy: Policy) -> Inputs:
         notes.append(
             f"Synthetic response measured on the team's pilot data: a row worth "
             f"{response.value:.2f} "
-            f"human rows before saturation, {k:.3g} useful per human row; repeated errors cost "
+            f"human rows before saturation, saturation point {k:.3g} generated rows per human "
+            f"row; repeated errors cost "
             f"{ratio(sigma)} points of metric per point of generator error."
         )
     elif ds is not None and ds.synthetic_exchange_rate is not None:

@@ -457,6 +457,25 @@ class Scenario(_Strict):
             raise InputError(describe_validation_error(exc, source)) from None
 
 
+# A base scenario for a pilot may leave its learning curve out: measuring the pilot writes it. Until
+# then the blank scenario's placeholder curve stands in, and the surface that opened it says so.
+PLACEHOLDER_CURVE: dict = {"points": [[1000, 0.70], [2000, 0.75], [4000, 0.79], [8000, 0.815]]}
+
+
+def base_scenario(data: object, source: str) -> tuple[Scenario, bool]:
+    """A scenario a pilot is to be measured against (``evidence --scenario BASE``, a file opened on
+    the Start page): its dataset block and learning curve may be left out, since measuring the
+    pilot fills both in. Returns the scenario, with ``PLACEHOLDER_CURVE`` when it had no curve,
+    and whether it did (True: the curve is the placeholder)."""
+    if not isinstance(data, dict):
+        raise InputError(f"{source}: expected a mapping of scenario fields at the top level")
+    econ = data.get("economics")
+    if isinstance(econ, dict) and "learning_curve" not in econ:
+        data = {**data, "economics": {**econ, "learning_curve": PLACEHOLDER_CURVE}}
+        return Scenario.from_dict(data, source), True
+    return Scenario.from_dict(data, source), False
+
+
 def load_yaml_text(text: str, source: str, max_bytes: int | None = None) -> object:
     """Parse YAML with ``safe_load`` semantics only (a scenario file must never be able to run
     code), under the size, nesting and alias-expansion caps of ``hybrid.safeload``."""

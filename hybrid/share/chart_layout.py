@@ -9,6 +9,9 @@ reports (hybrid/share/figures.py): nothing overlaps whatever the width.
   the plot area's width (the figure less the y labels on its left, ``plot_left_px``), since Plotly
   centres it there and a title wider than the plot area runs out of the figure.
 - Tick formats carry as many decimals as the axis range needs for every tick label to differ.
+- A legend entry wider than the chart is broken into lines (``fit_legend_name``).
+- Labels at the ends of bars are placed from their text's width in the axis's own units
+  (``bar_end_labels``), so two never touch and none runs out of the plot.
 
 Pure data (a dict for ``fig.update_layout``): no Plotly import, so the CLI stays light.
 """
@@ -17,7 +20,8 @@ from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 FONT_FAMILY = (
     'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "DejaVu Sans", '
@@ -36,17 +40,48 @@ def lines(text: str) -> int:
     return text.count("<br>") + 1
 
 
-def legend_rows(names: Sequence[str], width_px: float, font: float) -> int:
-    """Rows a horizontal legend needs at ``width_px``: each entry is its text plus the symbol."""
+def legend_rows(names: Sequence[str], width_px: float, font: float) -> float:
+    """Rows a horizontal legend needs at ``width_px``: each entry is its text plus the symbol. An
+    entry of several lines (``fit_legend_name``) makes its row taller by two thirds of a row per
+    extra line."""
     if not names:
         return 0
-    rows, used = 1, 0.0
+    rows, used, tallest, extra = 1, 0.0, 1, 0.0
     for name in names:
-        w = 0.62 * font * len(name) + 3.6 * font
+        parts = name.split("<br>")
+        w = max(0.62 * font * len(p) for p in parts) + 3.6 * font
         if used and used + w > width_px:
-            rows, used = rows + 1, 0.0
+            rows, used, extra, tallest = rows + 1, 0.0, extra + (tallest - 1) * 2 / 3, 1
         used += w
-    return rows
+        tallest = max(tallest, len(parts))
+    return rows + extra + (tallest - 1) * 2 / 3
+
+
+def fit_legend_name(name: str, width_px: float, font: float) -> str:
+    """``name`` broken into lines (``<br>``) at spaces so that each line and the legend symbol
+    (3.6 em) fit in ``width_px``, the chart's narrowest width; unchanged when it fits. An entry
+    wider than its chart is cut at the chart's edge (the Dataset page's "26 human rows + synthetic
+    (measu"). A lone symbol ("=", "−", "+") stays on the line of the words either side of it, so a
+    formula such as "m(n) = c − a·n^−b" is not split at an operator."""
+    room = width_px - 3.6 * font
+    if "<br>" in name or text_width_px(name, font) <= room:
+        return name
+    words: list[str] = []
+    glue = False
+    for word in name.split(" "):
+        operator = len(word) == 1 and not word.isalnum()
+        if words and (glue or operator):
+            words[-1] = f"{words[-1]} {word}"
+        else:
+            words.append(word)
+        glue = operator
+    out: list[str] = []
+    for word in words:
+        if out and text_width_px(f"{out[-1]} {word}", font) <= room:
+            out[-1] = f"{out[-1]} {word}"
+        else:
+            out.append(word)
+    return "<br>".join(out)
 
 
 def chart_layout(
@@ -194,3 +229,133 @@ def share_of_budget(spend: float, budget: float) -> str:
     if f < 0.001:
         return "under 0.1% of budget"
     return f"{f:.1%} of budget" if f < 0.1 else f"{f:.0%} of budget"
+
+
+# --- labels at the ends of bars ------------------------------------------------------------------
+
+# Advance widths in em of DejaVu Sans, the widest of FONT_FAMILY and the one Debian's browsers fall
+# back to, by kind of character; an estimate that errs wide keeps labels apart.
+_NARROW = set(" .,:;!|'ijlI()[]·")
+_WIDE = {"%": 0.95, "×": 0.84, "—": 1.0, "…": 1.0, "⚑": 0.9, "m": 0.98, "w": 0.82, "M": 0.87}
+_END_PAD_PX = 5.0  # between a bar's end and its label
+_END_GAP_PX = 8.0  # least room between two labels of one row
+
+
+def text_width_px(text: str, font: float) -> float:
+    """Width in pixels of one line of ``text`` at ``font`` px, from the advance widths of DejaVu
+    Sans (digits 0.64 em, capitals 0.72, small letters 0.6, punctuation 0.32)."""
+    em = 0.0
+    for ch in text:
+        if ch in _WIDE:
+            em += _WIDE[ch]
+        elif ch in _NARROW:
+            em += 0.32
+        elif ch.isdigit():
+            em += 0.64
+        elif ch.isupper():
+            em += 0.72
+        else:
+            em += 0.6
+    return em * font
+
+
+@dataclass(frozen=True)
+class EndLabel:
+    """One label beside a bar's end: the text starts at ``x`` (data units) and runs to the right
+    (``side`` 1) or ends at ``x`` (``side`` -1); ``ends`` says which bar ends it names."""
+
+    row: int
+    x: float
+    side: int
+    text: str
+    ends: tuple[str, ...]
+
+    def box(self, font: float, units_per_px: float) -> tuple[float, float]:
+        """Its left and right edges in data units."""
+        w = text_width_px(self.text, font) * units_per_px
+        return (self.x, self.x + w) if self.side > 0 else (self.x - w, self.x)
+
+
+def _row_labels(
+    row: int,
+    base: float,
+    ends: tuple[float, float],
+    texts: tuple[str, str],
+    join: Callable[[str, str], str],
+    font: float,
+    u: float,
+) -> list[EndLabel]:
+    """The labels of one row of two bars that start at ``base`` (low end, high end)."""
+    names = ("low", "high")
+    pad = _END_PAD_PX * u
+    dirs = [0 if abs(e - base) <= 0.5 * u else (1 if e > base else -1) for e in ends]
+
+    def at(k: int, side: int, text: str | None = None, which: tuple[str, ...] = ()) -> EndLabel:
+        return EndLabel(row, ends[k] + side * pad, side, text or texts[k], which or (names[k],))
+
+    live = [k for k in (0, 1) if texts[k]]
+    if not live:
+        return []
+    if len(live) == 1:
+        k = live[0]
+        return [at(k, dirs[k] or 1)]
+    if dirs[0] * dirs[1] < 0:  # one each side of the base line
+        return [at(0, dirs[0]), at(1, dirs[1])]
+    if dirs[0] == dirs[1] == 0:  # neither end moves (to the pixel): the smaller one's on the left
+        left = 0 if ends[0] <= ends[1] else 1
+        return [at(left, -1), at(1 - left, 1)]
+    if 0 in dirs:  # the end that does not move is labelled on the other side of the line
+        moving = 0 if dirs[0] else 1
+        return [at(moving, dirs[moving]), at(1 - moving, -dirs[moving])]
+    # Both on one side: the nearer end's label runs towards the farther end's.
+    side = dirs[0]
+    near, far = (0, 1) if abs(ends[0] - base) <= abs(ends[1] - base) else (1, 0)
+    room = abs(ends[far] - ends[near]) / u
+    if room >= text_width_px(texts[near], font) + _END_GAP_PX:
+        return [at(0, side), at(1, side)]
+    return [at(far, side, join(*texts), tuple(names))]
+
+
+def bar_end_labels(
+    rows: Sequence[tuple[float, tuple[float, float], tuple[str, str]]],
+    x_range: tuple[float, float],
+    plot_px: float,
+    font: float,
+    join: Callable[[str, str], str] = lambda low, high: f"{low} to {high}",
+) -> tuple[list[EndLabel], tuple[float, float]]:
+    """Labels for the ends of horizontal bars drawn over each other in pairs (a tornado's low and
+    high end), placed from the text's width in the plot's own units so that no two touch, and
+    the x range widened until every label is inside it.
+
+    ``rows``: per row, the bars' common base, the (low, high) ends and the (low, high) texts ("" for
+    none). ``plot_px``: the plot area's narrowest width in pixels (the labels' widths are fixed in
+    pixels, so a wider plot only moves them further apart). Each label sits outside its bar's end;
+    two ends on one side of the base whose labels would overlap get one label at the farther end
+    (``join(low, high)``); an end that does not move is labelled on the side away from the other,
+    and of two that do not, the smaller is labelled on the left."""
+    lo0, hi0 = x_range
+    plot_px = max(plot_px, 1.0)
+
+    def place(span: float) -> tuple[list[EndLabel], float, float]:
+        """The labels at ``span`` data units across the plot, and the least range holding them."""
+        u = span / plot_px
+        labels = [
+            label
+            for i, (base, ends, texts) in enumerate(rows)
+            for label in _row_labels(i, base, ends, texts, join, font, u)
+        ]
+        boxes = [label.box(font, u) for label in labels]
+        need_lo = min([lo0] + [b[0] - _END_PAD_PX * u for b in boxes])
+        need_hi = max([hi0] + [b[1] + _END_PAD_PX * u for b in boxes])
+        return labels, need_lo, need_hi
+
+    # The labels' widths are fixed in pixels, so they take more of the axis the wider its span:
+    # the least span (in steps of 5%) at which the range they need fits inside the span.
+    span = hi0 - lo0
+    for _ in range(120):
+        labels, need_lo, need_hi = place(span)
+        if need_hi - need_lo <= span:
+            break
+        span *= 1.05
+    lo = need_lo - 0.5 * (span - (need_hi - need_lo))
+    return labels, (lo, lo + span)
