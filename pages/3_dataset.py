@@ -5,8 +5,19 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui import state
+
+# The heading first: the imports below (the model, pandas, plotly, scikit-learn's readers; about a
+# second cold) come after it, so the page's name shows at once (benchmarks/bench_pages.py).
+scenario = state.page_setup(
+    "Dataset: what do we already have?",
+    "Upload the labeled data (or a statistics file) to fill these numbers, or type them. Unknown "
+    "values "
+    "can stay empty: the policy's documented defaults fill them.",
+)
+
 from hybrid.share.urlstate import MAX_EXAMPLES
-from ui import compute, evidence, nav, object_storage, state, upload
+from ui import compute, evidence, nav, object_storage, upload
 from ui.theme import md_escape
 
 PAGE = "pages/3_dataset.py"
@@ -37,13 +48,6 @@ def _share(ds) -> float:
         return 0.0
     return ds.synthetic_examples / (ds.human_examples + ds.synthetic_examples)
 
-
-scenario = state.page_setup(
-    "Dataset: what do we already have?",
-    "Upload the labeled data (or a statistics file) to fill these numbers, or type them. Unknown "
-    "values "
-    "can stay empty: the policy's documented defaults fill them.",
-)
 
 upload.section()
 object_storage.section()

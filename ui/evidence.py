@@ -412,9 +412,10 @@ def _log_x(fig: go.Figure, ns: list[float]) -> None:
     )
 
 
-# The measured charts sit in half of the page (two columns): about 420 px at 1280 px. Laid out for
-# the full width, their legend needed more rows than it was given and climbed over the title.
-HALF_WIDTH_PX = 400
+# The measured charts sit in half of the page (two columns): 345 px at 1280 px, measured in
+# Chromium. Laid out for the full width, their legend needed more rows than it was given and
+# climbed over the title; laid out for 400 px, a legend entry still ran past the chart's edge.
+HALF_WIDTH_PX = 345
 
 
 def curve_figure(measured: Measured) -> go.Figure:
@@ -593,10 +594,11 @@ def _show_rate(key: tuple, m: Measured) -> None:
         help="Human rows one correctly labeled synthetic row is worth before saturation sets in.",
     )
     c2.metric(
-        "Useful per human row",
-        "—" if fit is None else f"{fit.saturation:.3g}",
-        help="k: about this many synthetic rows per human row still add something; beyond, they "
-        "repeat what the human rows already taught (D = k × human rows).",
+        "Saturation point",
+        "—" if fit is None else f"{fit.saturation:.3g} per human row",
+        help="The fitted saturation point: about this many synthetic rows per human row still add "
+        "something; beyond, they repeat what the human rows already taught (D = k × human "
+        "rows). Not the measured paying range, which is how far this pilot saw them pay.",
     )
     c3.metric(
         "Lost to repeated errors",
