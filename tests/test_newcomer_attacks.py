@@ -34,3 +34,31 @@ def test_evidence_refuses_an_option_it_would_ignore(flag, capsys):
     err = capsys.readouterr().err.strip()
     assert code == 2
     assert len(err.splitlines()) == 1 and flag in err and "--scenario" in err
+
+
+WINE = ROOT / "tests" / "fixtures" / "wine_pilot_measured.yaml"
+
+
+def test_the_saturation_sentence_names_the_limit_that_binds_when_rows_in_hand_are_dropped():
+    """F4: the plan drops the 600 generated rows in hand and the pilot's measured range (0.29
+    generated rows per human row) binds at 64 new rows; the rationale credited those 64 to the
+    fitted saturation ("3.84 useful per human row": 221 x 3.84 is 849), because it subtracted
+    the dropped rows from the pilot's range."""
+    import re
+
+    from hybrid.explain.recommendation import recommend
+    from hybrid.model.policy import load_policy
+    from hybrid.model.scenario import load_scenario
+
+    rec = recommend(load_scenario(WINE), load_policy())
+    assert rec.drops_rows_in_hand
+    said = next(s for s in rec.rationale if s.startswith("Generated rows build on"))
+    assert "the pilot saw them pay up to about" in said, said
+    ratio, humans, peak = (
+        float(x.replace(",", ""))
+        for x in re.search(
+            r"about ([\d.]+) per human row.*?with ([\d,]+) human examples, beyond about ([\d,]+)",
+            said,
+        ).groups()
+    )
+    assert peak == pytest.approx(ratio * humans, rel=0.05)
