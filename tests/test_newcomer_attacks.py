@@ -62,3 +62,24 @@ def test_the_saturation_sentence_names_the_limit_that_binds_when_rows_in_hand_ar
         ).groups()
     )
     assert peak == pytest.approx(ratio * humans, rel=0.05)
+
+
+@pytest.mark.parametrize(
+    "budget, said",
+    [
+        (-5, "economics.budget: must be at least 0.01 (got -5)"),
+        (float("nan"), "economics.budget: not a number (got nan)"),
+        (1e12 + 1, "economics.budget: must be at most 1,000,000,000,000 (got 1,000,000,000,001)"),
+    ],
+)
+def test_out_of_range_numbers_are_said_in_words(budget, said):
+    """F5: "Input should be greater than or equal to 0.01 (got nan)", and the cap twice, once as a
+    raw float ("at most 1,000,000,000,000: Input should be less than or equal to 1000000000000")."""
+    from hybrid.errors import InputError
+    from hybrid.model.scenario import Scenario, load_scenario
+
+    data = load_scenario(WINE).model_dump()
+    data["economics"]["budget"] = budget
+    with pytest.raises(InputError) as err:
+        Scenario.from_dict(data)
+    assert str(err.value) == f"scenario: {said}"

@@ -11,6 +11,7 @@ percentage point of that metric, 0.01.
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Annotated, Literal, get_args
@@ -476,6 +477,25 @@ def load_scenario(path: str | Path) -> Scenario:
     return Scenario.from_yaml(read_text_file(path), str(path))
 
 
+# pydantic's bound errors in words: "must be at least 0.01", not "Input should be greater than or
+# equal to 0.01".
+_BOUNDS = {
+    "greater_than_equal": ("ge", "at least"),
+    "greater_than": ("gt", "more than"),
+    "less_than_equal": ("le", "at most"),
+    "less_than": ("lt", "less than"),
+}
+
+
+def _plain_number(value: object) -> str:
+    """A bound or a typed value as a person writes it: 1,000,000,000,000, -5, 0.01, inf."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return repr(value)
+    if math.isfinite(value) and float(value).is_integer() and abs(value) < 1e16:
+        return f"{int(value):,}"
+    return f"{value:g}"
+
+
 def describe_validation_error(exc: ValidationError, source: str) -> str:
     """One line per problem, naming the field by its dotted path and what is allowed."""
     lines = []
@@ -484,20 +504,18 @@ def describe_validation_error(exc: ValidationError, source: str) -> str:
         msg = err["msg"]
         kind = err["type"]
         ctx = err.get("ctx") or {}
+        got = err.get("input")
         if kind == "extra_forbidden":
             msg = "unknown field"
-        elif (
-            kind == "less_than_equal"
-            and isinstance(ctx.get("le"), (int, float))
-            and ctx["le"] >= MAX_COUNT
-        ):
-            msg = f"at most {ctx['le']:,.0f}: {msg} (got {err.get('input')!r})"
+        elif kind in _BOUNDS and isinstance(got, float) and math.isnan(got):
+            msg = "not a number (got nan)"
         elif kind == "int_parsing_size":
             msg = (
                 f"far too large a number (got {err.get('input')!r}; counts go up to {MAX_COUNT:,})"
             )
-        elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-            msg = f"{msg} (got {err.get('input')!r})"
+        elif kind in _BOUNDS and isinstance(ctx.get(_BOUNDS[kind][0]), (int, float)):
+            key, words = _BOUNDS[kind]
+            msg = f"must be {words} {_plain_number(ctx[key])} (got {_plain_number(got)})"
         elif kind == "literal_error":
             msg = f"must be one of {ctx.get('expected', '')} (got {err.get('input')!r})"
         elif kind == "string_pattern_mismatch" and loc.endswith("currency"):
