@@ -83,3 +83,21 @@ def test_out_of_range_numbers_are_said_in_words(budget, said):
     with pytest.raises(InputError) as err:
         Scenario.from_dict(data)
     assert str(err.value) == f"scenario: {said}"
+
+
+@pytest.mark.parametrize("command", ["profile", "evidence"])
+def test_a_header_naming_a_column_twice_is_refused_by_name(tmp_path, capsys, command):
+    """F1: the wine pilot with its `ash` column renamed `label`: `profile` took the ash values as
+    the label (679 "classes", filled into the scenario by the Dataset page) and `evidence` said
+    "marks 0 rows synthetic" of a file with 600 generated rows."""
+    rows = ["x,label,source,label"] + [
+        f"{i},{'ab'[i % 2]},{'human' if i % 3 else 'generated'},{i * 0.37:.2f}" for i in range(90)
+    ]
+    path = tmp_path / "twice.csv"
+    path.write_text("\n".join(rows) + "\n")
+    args = ["--quiet"] + (["--label", "label"] if command == "evidence" else [])
+    code = main([command, str(path), *args])
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert err.splitlines() == [err]
+    assert "twice.csv" in err and "'label' twice (columns 2 and 4)" in err
