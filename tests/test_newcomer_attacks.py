@@ -125,3 +125,26 @@ def test_the_monte_carlo_gap_is_put_down_to_its_cause():
     )
     assert f"reaches the target in only {spread.p_reaches_target:.0%} of the futures" in text
     assert "whole $5,000 budget" in text and "one way than the other" not in text
+
+
+def test_a_work_plan_that_buys_nothing_says_so_instead_of_an_empty_chart(tmp_path, monkeypatch):
+    """F12: with nothing to buy, the Work plan page drew a bar per slice with no bars over a
+    "$-1, $-500m, $0, $500m, $1" axis."""
+    from apptest_helpers import errors, go, main_metric, ok
+    from streamlit.testing.v1 import AppTest
+
+    from hybrid.model.scenario import Scenario
+
+    monkeypatch.setenv("HYBRID_DATA_DIR", str(tmp_path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    ok(at.run())
+    go(at, "pages/6_workplan.py")
+    data = at.session_state["hd.scenario"].model_dump()
+    data["economics"]["target_metric"] = 0.5  # below today's metric: nothing to buy
+    at.session_state["hd.scenario"] = Scenario.from_dict(data)
+    at.button(key="workplan.sample").click()
+    ok(at.run())
+    assert not at.error, errors(at)
+    assert main_metric(at, "Spend") == "$0.00"
+    assert not at.get("plotly_chart")
+    assert any("buys no new rows" in i.value for i in at.info)
