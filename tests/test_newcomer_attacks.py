@@ -148,3 +148,17 @@ def test_a_work_plan_that_buys_nothing_says_so_instead_of_an_empty_chart(tmp_pat
     assert main_metric(at, "Spend") == "$0.00"
     assert not at.get("plotly_chart")
     assert any("buys no new rows" in i.value for i in at.info)
+
+
+def test_a_file_of_generated_rows_only_says_it_has_no_human_rows(tmp_path, capsys):
+    """F14: the pilot's 600 generated rows alone: the Dataset page said only "100% of rows are
+    already synthetic" and filled 0 human rows, which the plan reads as "not given" (today 0.914
+    from the learning curve's largest size, 0.963 after dropping every row in the file)."""
+    path = tmp_path / "generated-only.csv"
+    path.write_text(
+        "x,label,source\n" + "".join(f"{i},{'abc'[i % 3]},generated\n" for i in range(60))
+    )
+    code = main(["profile", str(path), "--quiet"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "warning: no row in source column 'source' is marked human" in out

@@ -250,7 +250,14 @@ class Profile:
                     "human nor synthetic (or empty); they count as neither"
                 )
             share = self.synthetic_share or 0.0
-            if share > 0.5:
+            if kinds["human"] == 0:
+                # Read as "not given", 0 human rows would let the plan start from the learning
+                # curve's largest size without a word.
+                out.append(
+                    f"no row in source column {self.roles.source!r} is marked human: the file "
+                    "holds no human-labeled rows, so it cannot say how many the plan starts from"
+                )
+            elif share > 0.5:
                 out.append(f"{share:.0%} of rows are already synthetic")
         for name, stats in self.columns.items():
             # Annotator columns are empty wherever nobody annotated (synthetic rows): agreement
