@@ -162,3 +162,18 @@ def test_a_file_of_generated_rows_only_says_it_has_no_human_rows(tmp_path, capsy
     out = capsys.readouterr().out
     assert code == 0
     assert "warning: no row in source column 'source' is marked human" in out
+
+
+def test_rounds_chosen_by_the_tool_are_rounds_that_buy_something():
+    """F10: `rounds` on the wine pilot said "Buying in 5 round(s)" over rounds 2 to 5 of 0 rows
+    and $0.00, under a note that one round is best; the report said "Bought in 5 rounds"."""
+    from hybrid.model.policy import load_policy
+    from hybrid.model.scenario import load_scenario
+    from hybrid.whatif.rounds import plan_rounds
+
+    plan = plan_rounds(load_scenario(WINE), load_policy(), draws=500)
+    assert [r.round for r in plan.rounds] == [1]
+    assert plan.spend_paths.shape[0] == plan.metric_paths.shape[0] == 1
+    # Asked for, five rounds stay five.
+    asked = plan_rounds(load_scenario(WINE), load_policy(), rounds=5, draws=500)
+    assert len(asked.rounds) == 5
