@@ -177,3 +177,18 @@ def test_rounds_chosen_by_the_tool_are_rounds_that_buy_something():
     # Asked for, five rounds stay five.
     asked = plan_rounds(load_scenario(WINE), load_policy(), rounds=5, draws=500)
     assert len(asked.rounds) == 5
+
+
+def test_a_money_field_takes_the_cap_as_it_is_written():
+    """F6: the Costs page refused "1e12" (the documented cap, as the scenario file takes it) as
+    "'1e12' is not an amount in USD", and "1e308" the same way rather than by the cap."""
+    from hybrid.errors import InputError
+    from hybrid.money import parse_money
+
+    assert parse_money("1e12", "USD") == 1e12
+    assert parse_money("$2.5e3", "USD") == 2500.0
+    assert parse_money("1e308", "USD") == 1e308  # the schema then says "must be at most ..."
+    with pytest.raises(InputError, match="far too large"):
+        parse_money("1e400", "USD")
+    with pytest.raises(InputError, match="not an amount"):
+        parse_money("1e", "USD")
