@@ -192,3 +192,22 @@ def test_a_money_field_takes_the_cap_as_it_is_written():
         parse_money("1e400", "USD")
     with pytest.raises(InputError, match="not an amount"):
         parse_money("1e", "USD")
+
+
+@pytest.mark.parametrize(
+    "name, said",
+    [
+        ("", "name: must not be empty"),
+        ("x" * 201, "name: must be at most 200 characters (got 201)"),
+    ],
+)
+def test_a_scenario_name_out_of_bounds_is_said_in_words(name, said):
+    """F5: the Start page said "Scenario name: String should have at least 1 character"."""
+    from hybrid.errors import InputError
+    from hybrid.model.scenario import Scenario, load_scenario
+
+    data = load_scenario(WINE).model_dump()
+    data["name"] = name
+    with pytest.raises(InputError) as err:
+        Scenario.from_dict(data)
+    assert str(err.value) == f"scenario: {said}"

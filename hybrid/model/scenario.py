@@ -516,6 +516,14 @@ def describe_validation_error(exc: ValidationError, source: str) -> str:
         elif kind in _BOUNDS and isinstance(ctx.get(_BOUNDS[kind][0]), (int, float)):
             key, words = _BOUNDS[kind]
             msg = f"must be {words} {_plain_number(ctx[key])} (got {_plain_number(got)})"
+        elif kind == "string_too_short":
+            msg = (
+                "must not be empty"
+                if ctx.get("min_length") == 1
+                else (f"must be at least {ctx.get('min_length')} characters")
+            )
+        elif kind == "string_too_long":
+            msg = f"must be at most {ctx.get('max_length')} characters (got {len(str(got)):,})"
         elif kind == "literal_error":
             msg = f"must be one of {ctx.get('expected', '')} (got {err.get('input')!r})"
         elif kind == "string_pattern_mismatch" and loc.endswith("currency"):
