@@ -211,3 +211,26 @@ def test_a_scenario_name_out_of_bounds_is_said_in_words(name, said):
     with pytest.raises(InputError) as err:
         Scenario.from_dict(data)
     assert str(err.value) == f"scenario: {said}"
+
+
+@pytest.mark.parametrize(
+    "where, value, said",
+    [
+        (("factors", "error_cost"), 2.5, "factors.error_cost: expected a whole number (got 2.5)"),
+        (("", "factors"), None, "factors: expected a mapping of fields (got None)"),
+        (("", "name"), 5, "name: expected text (got 5)"),
+        (("economics", "budget"), "x" * 5000, "economics.budget: expected a number (got 'xxx"),
+    ],
+)
+def test_a_value_of_the_wrong_kind_is_said_in_words(where, value, said):
+    """F5: "Input should be a valid dictionary or instance of Factors" named a class; a 5,000
+    character value was repeated whole in the message."""
+    from hybrid.errors import InputError
+    from hybrid.model.scenario import Scenario, load_scenario
+
+    data = load_scenario(WINE).model_dump()
+    (data[where[0]] if where[0] else data)[where[1]] = value
+    with pytest.raises(InputError) as err:
+        Scenario.from_dict(data)
+    assert str(err.value).startswith(f"scenario: {said}")
+    assert len(str(err.value)) < 200

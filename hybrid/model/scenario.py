@@ -487,10 +487,26 @@ _BOUNDS = {
 }
 
 
+# pydantic's type errors in words ("Input should be a valid dictionary or instance of Factors").
+_TYPES = {
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "string_type": "text",
+    "list_type": "a list",
+    "dict_type": "a mapping of fields",
+    "model_type": "a mapping of fields",
+    "model_attributes_type": "a mapping of fields",
+}
+
+
 def _plain_number(value: object) -> str:
     """A bound or a typed value as a person writes it: 1,000,000,000,000, -5, 0.01, inf."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return repr(value)
+        text = repr(value)
+        return text if len(text) <= 60 else text[:59] + "…"  # a whole file's text is no help
     if math.isfinite(value) and float(value).is_integer() and abs(value) < 1e16:
         return f"{int(value):,}"
     return f"{value:g}"
@@ -516,6 +532,8 @@ def describe_validation_error(exc: ValidationError, source: str) -> str:
         elif kind in _BOUNDS and isinstance(ctx.get(_BOUNDS[kind][0]), (int, float)):
             key, words = _BOUNDS[kind]
             msg = f"must be {words} {_plain_number(ctx[key])} (got {_plain_number(got)})"
+        elif kind in _TYPES:
+            msg = f"expected {_TYPES[kind]} (got {_plain_number(got)})"
         elif kind == "string_too_short":
             msg = (
                 "must not be empty"
