@@ -234,3 +234,17 @@ def test_a_value_of_the_wrong_kind_is_said_in_words(where, value, said):
         Scenario.from_dict(data)
     assert str(err.value).startswith(f"scenario: {said}")
     assert len(str(err.value)) < 200
+
+
+def test_a_file_that_is_not_a_report_is_refused_without_internal_names():
+    """F15: the Start page said "weird.json: report: the JSON has no 'scenario_yaml' field"."""
+    from hybrid.errors import InputError
+    from hybrid.share.extract import extract_yaml
+
+    with pytest.raises(InputError) as err:
+        extract_yaml(b'{"a": [[[[1]]]]}')
+    assert "scenario_yaml" not in str(err.value) and "not a report made by this tool" in str(
+        err.value
+    )
+    with pytest.raises(InputError, match="neither a PDF nor UTF-8 text"):
+        extract_yaml(bytes(range(128, 256)))
