@@ -248,3 +248,14 @@ def test_a_file_that_is_not_a_report_is_refused_without_internal_names():
     )
     with pytest.raises(InputError, match="neither a PDF nor UTF-8 text"):
         extract_yaml(bytes(range(128, 256)))
+
+
+def test_a_file_and_its_own_statistics_file_are_one_shard_given_twice(capsys):
+    """F24: `profile wine_pilot.csv wine.stats.yaml` (the file and the statistics file profiled
+    from it) merged to 1,556 rows, every count doubled, while the same CSV given twice was refused:
+    the two differed by `annotators.weighted_agree` alone, written for one and not the other."""
+    stats = ROOT / "data" / "samples" / "support_tickets.stats.yaml"
+    code = main(["profile", str(SAMPLE), str(stats), "--quiet"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert err.splitlines() == [err] and "the same shard given twice" in err
