@@ -259,3 +259,4 @@ def test_a_file_and_its_own_statistics_file_are_one_shard_given_twice(capsys):
     err = capsys.readouterr().err.strip()
     assert code == 2
     assert err.splitlines() == [err] and "the same shard given twice" in err
+    assert "support_tickets.csv is given twice (itself, or with a statistics file" in err

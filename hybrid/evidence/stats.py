@@ -478,6 +478,7 @@ def _check_mergeable(profiles: Sequence[Profile]) -> None:
     """
     import hashlib
     import json
+    from pathlib import PurePath
 
     first = profiles[0]
     for p in profiles[1:]:
@@ -506,6 +507,12 @@ def _check_mergeable(profiles: Sequence[Profile]) -> None:
         digest = hashlib.sha256(
             json.dumps(stats, sort_keys=True, default=str).encode("utf-8")
         ).hexdigest()
+        if digest in seen and PurePath(seen[digest]).name == PurePath(p.name).name:
+            # A statistics file carries the name of the file it was made from.
+            raise InputError(
+                f"merge: {p.name} is given twice (itself, or with a statistics file made from "
+                "it): the same shard given twice would count its rows twice"
+            )
         if digest in seen:
             raise InputError(
                 f"merge: {p.name} and {seen[digest]} hold the same counts: the same shard given "
