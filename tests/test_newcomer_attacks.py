@@ -260,3 +260,25 @@ def test_a_file_and_its_own_statistics_file_are_one_shard_given_twice(capsys):
     assert code == 2
     assert err.splitlines() == [err] and "the same shard given twice" in err
     assert "support_tickets.csv is given twice (itself, or with a statistics file" in err
+
+
+def test_a_report_whose_work_plan_buys_nothing_has_no_empty_chart():
+    """F12, the report's half: the same empty spend chart as the Work plan page."""
+    from hybrid.model.policy import load_policy
+    from hybrid.model.scenario import Scenario, load_scenario
+    from hybrid.model.workplan import SliceStats, slice_plan
+    from hybrid.share.figures import figures
+    from hybrid.share.render import render_html
+    from hybrid.share.report import build_report
+
+    policy = load_policy()
+    data = load_scenario(ROOT / "data" / "examples" / "support-intent-fine-tuning.yaml")
+    data = data.model_dump()
+    data["economics"]["target_metric"] = 0.5  # below today's metric: nothing to buy
+    scn = Scenario.from_dict(data)
+    stats = [SliceStats(name, rows, agreement=0.9) for name, rows in (("a", 500), ("b", 300))]
+    wp = slice_plan(scn, policy, stats)
+    assert wp.spend == 0
+    report = build_report(scn, policy, workplan=wp, generated_at="2026-01-01T00:00:00Z")
+    assert "chart-workplan" not in figures(report)
+    assert 'id="chart-workplan"' not in render_html(report)
