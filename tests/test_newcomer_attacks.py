@@ -282,3 +282,20 @@ def test_a_report_whose_work_plan_buys_nothing_has_no_empty_chart():
     report = build_report(scn, policy, workplan=wp, generated_at="2026-01-01T00:00:00Z")
     assert "chart-workplan" not in figures(report)
     assert 'id="chart-workplan"' not in render_html(report)
+
+
+def test_labels_spelled_more_than_one_way_are_named(tmp_path, capsys):
+    """F26: "spam", "Spam", "SPAM " and "ham", "Ham" were five classes without a word (the work
+    plan's slice reader trims spaces, the profile does not)."""
+    path = tmp_path / "case.csv"
+    labels = ["spam", "Spam", "SPAM ", "ham", "Ham"]
+    path.write_text(
+        "text,label\n" + "".join(f"msg {i},{labels[i % 5]}\n" for i in range(100)),
+    )
+    code = main(["profile", str(path), "--quiet"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert (
+        "warning: 2 labels are spelled more than one way, differing only in case or spaces "
+        "('SPAM ', 'Spam', 'spam'; 'Ham', 'ham')"
+    ) in out

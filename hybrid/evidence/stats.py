@@ -226,6 +226,19 @@ class Profile:
                 f"{self.min_class_count} rows "
                 f"(e.g. {', '.join(list(small)[:5])}): too few to learn or to evaluate"
             )
+        alike: dict[str, list[str]] = {}
+        for c in self.class_counts:
+            alike.setdefault(" ".join(str(c).split()).casefold(), []).append(str(c))
+        spelled = [sorted(g) for g in alike.values() if len(g) > 1]
+        if spelled:
+            # "spam", "Spam" and "SPAM " are three classes to the learner; say so rather than
+            # let the tail share and the class count grow without a word.
+            shown = "; ".join(", ".join(repr(c) for c in g[:4]) for g in spelled[:3])
+            out.append(
+                f"{len(spelled)} {'label is' if len(spelled) == 1 else 'labels are'} spelled "
+                f"more than one way, differing only in case or spaces ({shown}): each spelling "
+                "counts as a class of its own"
+            )
         agr = self.agreement()
         chance_corrected = (
             None if agr is None else (agr.kappa if agr.kappa is not None else agr.alpha)
