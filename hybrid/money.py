@@ -18,6 +18,7 @@ code is the user's text: callers that put it into HTML or Markdown escape it the
 from __future__ import annotations
 
 import math
+import re
 
 from hybrid.errors import InputError
 
@@ -105,6 +106,7 @@ def money_entry(x: float, currency: str) -> str:
 
 
 _SUFFIX = {"k": 1e3, "m": 1e6, "b": 1e9}
+_SCIENTIFIC = re.compile(r"-?\d+(?:\.\d*)?[eE][+-]?\d+")
 
 
 def parse_money(text: str, currency: str) -> float:
@@ -121,6 +123,13 @@ def parse_money(text: str, currency: str) -> float:
             t = t[len(affix) :].strip()
         if t.upper().endswith(affix.upper()):
             t = t[: -len(affix)].strip()
+    scientific = _SCIENTIFIC.fullmatch(t.replace(",", "").replace(" ", "").replace("_", ""))
+    if scientific:
+        # "1e12", as the scenario file takes it (and the cap is written): not a currency problem.
+        value = float(scientific.group(0))
+        if not math.isfinite(value):
+            raise InputError(f"{shown!r} is far too large an amount")
+        return value
     if any(sym in t for sym in SYMBOLS.values()) or any(c.isalpha() for c in t[:-1]):
         raise InputError(
             f"{shown!r} is not an amount in {currency}: type a number such as 60,000 or 60k"

@@ -179,12 +179,20 @@ with st.container(border=True):
     for note in wp.notes:
         st.caption(":material/info: " + md_escape(note))
 
-st.plotly_chart(
-    ui_wp.spend_figure(wp), theme=None, key="workplan.chart", config={"displayModeBar": False}
-)
-st.caption(
-    "Blue: new human rows (expert anchor); orange: new synthetic rows; green: human review of them."
-)
+if t["spend"] > 0:
+    st.plotly_chart(
+        ui_wp.spend_figure(wp), theme=None, key="workplan.chart", config={"displayModeBar": False}
+    )
+    st.caption(
+        "Blue: new human rows (expert anchor); orange: new synthetic rows; green: human review of "
+        "them."
+    )
+else:
+    # An empty bar per slice over a "$-1 to $1" axis says nothing; this says why it is empty.
+    st.info(
+        "The plan buys no new rows, so no slice gets any spend: nothing to chart.",
+        icon=":material/info:",
+    )
 
 st.subheader("Slice by slice")
 # Two tables of the same rows, each narrow enough for a 1280 px screen (one table of every column

@@ -212,7 +212,7 @@ def test_stats_names_and_notes(tmp_path, extra, needle):
 @pytest.mark.parametrize(
     "change, needle",
     [
-        ({"budget": 1e307}, "economics.budget: at most 1,000,000,000,000"),
+        ({"budget": 1e307}, "economics.budget: must be at most 1,000,000,000,000"),
         ({"budget": True}, "economics.budget: expected a number, got true"),
         ({"human_cost_per_example": 1e13}, "economics.human_cost_per_example"),
     ],

@@ -284,7 +284,9 @@ def test_bad_budget_shows_an_error_and_keeps_the_typed_value():
     at = app(page="pages/4_costs.py")
     at.text_input(key="w.economics.budget").set_value("0")
     ok(at.run())
-    assert "Budget for new data" in errors(at) and "greater than or equal to 0.01" in errors(at)
+    assert "Budget for new data" in errors(at) and "must be at least 0.01 (got 0)" in errors(at)
+    # Under the field's own label, not its internal path (FINDINGS F5, branch i35).
+    assert "economics.budget" not in errors(at)
     # The scenario keeps its last valid value; the recommendation still shows.
     assert scenario(at).economics.budget == 60000
     assert sidebar_metric(at, "Budget") == "$60,000"
@@ -292,7 +294,7 @@ def test_bad_budget_shows_an_error_and_keeps_the_typed_value():
     go(at, "pages/1_start.py")
     go(at, "pages/4_costs.py")
     assert at.text_input(key="w.economics.budget").value == "0"
-    assert "greater than or equal to 0.01" in errors(at)
+    assert "must be at least 0.01" in errors(at)
     # Fixing it clears the error.
     at.text_input(key="w.economics.budget").set_value("70k")
     ok(at.run())

@@ -15,21 +15,21 @@ def test_yaml_round_trip_is_identical(scenario):
 @pytest.mark.parametrize(
     "override, field, allowed",
     [
-        ({"factors__error_cost": 7}, "factors.error_cost", "less than or equal to 5"),
+        ({"factors__error_cost": 7}, "factors.error_cost", "must be at most 5 (got 7)"),
         (
             {"economics__synthetic_label_accuracy": 1.4},
             "economics.synthetic_label_accuracy",
-            "less than or equal to 1",
+            "must be at most 1 (got 1.4)",
         ),
         (
             {"economics__human_cost_per_example": -3},
             "economics.human_cost_per_example",
-            "greater than 0",
+            "must be more than 0 (got -3)",
         ),
         (
             {"economics__review_cost_per_example": -1},
             "economics.review_cost_per_example",
-            "greater than or equal to 0",
+            "must be at least 0 (got -1)",
         ),
         ({"data_use": "vibes"}, "data_use", "must be one of"),
         ({"factors__eror_cost": 2}, "factors.eror_cost", "unknown field"),
@@ -41,7 +41,7 @@ def test_yaml_round_trip_is_identical(scenario):
         (
             {"economics__learning_curve": {"points": [[0, 0.5], [1, 0.6], [2, 0.7]]}},
             "economics.learning_curve.points",
-            "greater than 0",
+            "must be more than 0 (got 0)",
         ),
     ],
 )

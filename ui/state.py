@@ -276,9 +276,13 @@ def widget_changed(key: str, to_updates: Callable[[Any], dict[str, Any]]) -> Non
     error beside it when the scenario would be invalid."""
     raw = _ss()[key]
     try:
-        problem = try_update(to_updates(raw))
+        updates = to_updates(raw)
+        problem = try_update(updates)
     except InputError as exc:
-        problem = friendly(str(exc))
+        updates, problem = {}, friendly(str(exc))
+    if problem and len(updates) == 1:
+        # Shown beside the widget, under its own label: the field's internal path says nothing more.
+        problem = problem.removeprefix(f"{next(iter(updates))}: ")
     if problem:
         _errors()[key] = (raw, problem)
     else:

@@ -222,7 +222,12 @@ def spread_sentence(scenario_json: str, policy_text: str | None, ranges_text: st
     mc = monte_carlo_run(scenario_json, policy_text, ranges_text, 0, False)
     spread = next(sp for sp in mc.plans if sp.name == "recommended")
     return point_and_spread(
-        rec.plan.cost_per_point, spread, _ranges(ranges_text), inp, lambda x: money(x, rec.currency)
+        rec.plan.cost_per_point,
+        spread,
+        _ranges(ranges_text),
+        inp,
+        lambda x: money(x, rec.currency),
+        rec.mode,
     )
 
 

@@ -292,6 +292,15 @@ def cmd_synthetic_response(args: argparse.Namespace) -> int:
     return 0
 
 
+# How a size's score was turned into human rows (``exchange.equivalent_size``), in words.
+_READ_AS = {
+    "interpolated": "read off the human curve",
+    "below_range": "below the human curve's smallest size, read toward a model with no data",
+    "extrapolated": "past the human curve's largest size, from its fitted curve",
+    "at_least": "at least: above the human curve's best score",
+}
+
+
 def cmd_evidence(args: argparse.Namespace) -> int:
     from hybrid.evidence.exchange import exchange_rate
     from hybrid.evidence.pilot import measure
@@ -300,6 +309,12 @@ def cmd_evidence(args: argparse.Namespace) -> int:
         return cmd_synthetic_response(args)
     if args.output:
         raise InputError("-o/--output: needs --scenario BASE.yaml, the scenario to fill in")
+    for flag, given in (("--annotators", args.annotators), ("--policy", args.policy)):
+        if given:
+            # Only the synthetic response (--scenario) reads them; never ignore one unsaid.
+            raise InputError(
+                f"{flag}: needs --scenario BASE.yaml; the exchange rate does not use it"
+            )
 
     result = measure(
         exchange_rate,
@@ -327,7 +342,7 @@ def cmd_evidence(args: argparse.Namespace) -> int:
     for row in result.per_size:
         line = (
             f"  {row['synthetic_rows']:>7,} synthetic rows score {row['score']:.3f} = "
-            f"{row['human_equivalent']:,.0f} human rows ({row['how']})"
+            f"{row['human_equivalent']:,.0f} human rows ({_READ_AS.get(row['how'], row['how'])})"
         )
         if "rare_score" in row:
             line += f"; rare classes {row['rare_score']:.3f} = {row['rare_human_equivalent']:,.0f}"

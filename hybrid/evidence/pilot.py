@@ -8,10 +8,10 @@ synthetic response trains on, and where an answer exists it is given instead of 
   answers in a form); nullable booleans are read as true, false and missing;
 - nested values (a JSON object in JSON Lines, a Parquet list, struct or map) become their JSON
   text, as profiling reads them; a nested label is refused by name;
-- a column that repeats the label (a duplicated header read as ``label_1``) is left out, since the
-  model would read the answer from it; a constant column is left out; a sparse numeric column
-  (filled on fewer than ``SPARSE_SHARE`` of its rows) keeps its values and marks the rest below
-  them, so every training subset has values to split on;
+- a column that repeats the label (a copy under another name; a header naming a column twice
+  is refused when read) is left out, since the model would read the answer from it; a constant
+  column is left out; a sparse numeric column (filled on fewer than ``SPARSE_SHARE`` of its rows)
+  keeps its values and marks the rest below them, so every training subset has values to split on;
 - a class with fewer rows than folds leaves the folds, counted in a note;
 - a cell over ``limits.MAX_CELL_BYTES`` is refused as profiling refuses it; texts are cut for the
   model to a share of ``MAX_TEXT_CHARS`` (said in a note; the profile counts whole texts);

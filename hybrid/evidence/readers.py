@@ -289,10 +289,19 @@ def _sniff_delimiter(first_line: str, ext: str) -> str:
     return best if counts[best] else ","
 
 
-def _unique_names(raw: list[str]) -> list[str]:
+def _unique_names(raw: list[str], name: str) -> list[str]:
+    """The header's names; one named twice is refused (which is the label?), a blank one named
+    by its position."""
     out: list[str] = []
     seen: set[str] = set()
+    where: dict[str, int] = {}
     for i, n in enumerate(raw):
+        if n.strip() and n.strip() in where:
+            raise InputError(
+                f"{name}: the header names column {n.strip()!r} twice (columns "
+                f"{where[n.strip()] + 1} and {i + 1}); rename one so each column has its own name"
+            )
+        where[n.strip()] = i
         n = n.strip() or f"column{i}"
         base, k = n, 1
         while n in seen:
@@ -336,7 +345,7 @@ def _open_csv(inp: ScanInput, head: bytes) -> None:
             f"{inp.name}: {len(header)} columns, more than the {MAX_COLUMNS} the profiler accepts; "
             "select the columns that matter first"
         )
-    inp.columns = _unique_names(header)
+    inp.columns = _unique_names(header, inp.name)
     inp.types = {c: "VARCHAR" for c in inp.columns}
     body = text[newline + 1 :] if newline >= 0 else ""
     lines = body.splitlines()
@@ -476,7 +485,7 @@ def _read_excel(path: Path, name: str) -> tuple[list[str], list[list[str | None]
         wb.close()
     if not data:
         raise InputError(f"{name}: no data rows, only a header")
-    return _unique_names(header), data
+    return _unique_names(header, name), data
 
 
 _SHEET_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,20}:)?(row|c)[\s>/]")

@@ -226,6 +226,19 @@ class Profile:
                 f"{self.min_class_count} rows "
                 f"(e.g. {', '.join(list(small)[:5])}): too few to learn or to evaluate"
             )
+        alike: dict[str, list[str]] = {}
+        for c in self.class_counts:
+            alike.setdefault(" ".join(str(c).split()).casefold(), []).append(str(c))
+        spelled = [sorted(g) for g in alike.values() if len(g) > 1]
+        if spelled:
+            # "spam", "Spam" and "SPAM " are three classes to the learner; say so rather than
+            # let the tail share and the class count grow without a word.
+            shown = "; ".join(", ".join(repr(c) for c in g[:4]) for g in spelled[:3])
+            out.append(
+                f"{len(spelled)} {'label is' if len(spelled) == 1 else 'labels are'} spelled "
+                f"more than one way, differing only in case or spaces ({shown}): each spelling "
+                "counts as a class of its own"
+            )
         agr = self.agreement()
         chance_corrected = (
             None if agr is None else (agr.kappa if agr.kappa is not None else agr.alpha)
@@ -250,7 +263,14 @@ class Profile:
                     "human nor synthetic (or empty); they count as neither"
                 )
             share = self.synthetic_share or 0.0
-            if share > 0.5:
+            if kinds["human"] == 0:
+                # Read as "not given", 0 human rows would let the plan start from the learning
+                # curve's largest size without a word.
+                out.append(
+                    f"no row in source column {self.roles.source!r} is marked human: the file "
+                    "holds no human-labeled rows, so it cannot say how many the plan starts from"
+                )
+            elif share > 0.5:
                 out.append(f"{share:.0%} of rows are already synthetic")
         for name, stats in self.columns.items():
             # Annotator columns are empty wherever nobody annotated (synthetic rows): agreement
@@ -471,6 +491,7 @@ def _check_mergeable(profiles: Sequence[Profile]) -> None:
     """
     import hashlib
     import json
+    from pathlib import PurePath
 
     first = profiles[0]
     for p in profiles[1:]:
@@ -490,9 +511,21 @@ def _check_mergeable(profiles: Sequence[Profile]) -> None:
         stats = p.to_stats()
         stats.pop("generator", None)
         stats.pop("inputs", None)
+        if isinstance(stats.get("annotators"), dict):
+            # Written only while some pairs share fewer rows; a statistics file read back drops it
+            # when none does, so a file and its own statistics file differed by this key alone.
+            stats["annotators"] = {
+                k: v for k, v in stats["annotators"].items() if k != "weighted_agree"
+            }
         digest = hashlib.sha256(
             json.dumps(stats, sort_keys=True, default=str).encode("utf-8")
         ).hexdigest()
+        if digest in seen and PurePath(seen[digest]).name == PurePath(p.name).name:
+            # A statistics file carries the name of the file it was made from.
+            raise InputError(
+                f"merge: {p.name} is given twice (itself, or with a statistics file made from "
+                "it): the same shard given twice would count its rows twice"
+            )
         if digest in seen:
             raise InputError(
                 f"merge: {p.name} and {seen[digest]} hold the same counts: the same shard given "

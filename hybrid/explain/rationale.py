@@ -15,7 +15,7 @@ import numpy as np
 from hybrid.explain.sensitivity import label_threshold, plausible_range
 from hybrid.model.economics import Inputs
 from hybrid.model.policy import Policy, guardrails, regulated_keyword
-from hybrid.model.recommend import Recommendation
+from hybrid.model.recommend import Recommendation, plan_inputs
 from hybrid.model.scenario import (  # noqa: F401 (FACTOR_TITLES re-exported)
     FACTOR_NAMES,
     FACTOR_TITLES,
@@ -172,7 +172,12 @@ def _beyond_saturation(inp: Inputs, ratio: float) -> str:
 
 
 def _saturation(inp: Inputs, rec: Recommendation) -> list[str]:
-    """Where generated rows stop paying, and what repeated generator errors cost."""
+    """Where generated rows stop paying, and what repeated generator errors cost.
+
+    Said of the inputs the plan is priced on: without the generated rows in hand when the plan
+    drops them, as ``rec.synthetic_peak`` is computed.
+    """
+    inp = plan_inputs(inp, rec)
     p = rec.plan
     out = []
     humans = p.human_examples if p.synthetic_share > 0 else rec.human_plan.human_examples

@@ -11,6 +11,7 @@ percentage point of that metric, 0.01.
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Annotated, Literal, get_args
@@ -495,6 +496,41 @@ def load_scenario(path: str | Path) -> Scenario:
     return Scenario.from_yaml(read_text_file(path), str(path))
 
 
+# pydantic's bound errors in words: "must be at least 0.01", not "Input should be greater than or
+# equal to 0.01".
+_BOUNDS = {
+    "greater_than_equal": ("ge", "at least"),
+    "greater_than": ("gt", "more than"),
+    "less_than_equal": ("le", "at most"),
+    "less_than": ("lt", "less than"),
+}
+
+
+# pydantic's type errors in words ("Input should be a valid dictionary or instance of Factors").
+_TYPES = {
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "string_type": "text",
+    "list_type": "a list",
+    "dict_type": "a mapping of fields",
+    "model_type": "a mapping of fields",
+    "model_attributes_type": "a mapping of fields",
+}
+
+
+def _plain_number(value: object) -> str:
+    """A bound or a typed value as a person writes it: 1,000,000,000,000, -5, 0.01, inf."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        text = repr(value)
+        return text if len(text) <= 60 else text[:59] + "…"  # a whole file's text is no help
+    if math.isfinite(value) and float(value).is_integer() and abs(value) < 1e16:
+        return f"{int(value):,}"
+    return f"{value:g}"
+
+
 def describe_validation_error(exc: ValidationError, source: str) -> str:
     """One line per problem, naming the field by its dotted path and what is allowed."""
     lines = []
@@ -503,20 +539,28 @@ def describe_validation_error(exc: ValidationError, source: str) -> str:
         msg = err["msg"]
         kind = err["type"]
         ctx = err.get("ctx") or {}
+        got = err.get("input")
         if kind == "extra_forbidden":
             msg = "unknown field"
-        elif (
-            kind == "less_than_equal"
-            and isinstance(ctx.get("le"), (int, float))
-            and ctx["le"] >= MAX_COUNT
-        ):
-            msg = f"at most {ctx['le']:,.0f}: {msg} (got {err.get('input')!r})"
+        elif kind in _BOUNDS and isinstance(got, float) and math.isnan(got):
+            msg = "not a number (got nan)"
         elif kind == "int_parsing_size":
             msg = (
                 f"far too large a number (got {err.get('input')!r}; counts go up to {MAX_COUNT:,})"
             )
-        elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-            msg = f"{msg} (got {err.get('input')!r})"
+        elif kind in _BOUNDS and isinstance(ctx.get(_BOUNDS[kind][0]), (int, float)):
+            key, words = _BOUNDS[kind]
+            msg = f"must be {words} {_plain_number(ctx[key])} (got {_plain_number(got)})"
+        elif kind in _TYPES:
+            msg = f"expected {_TYPES[kind]} (got {_plain_number(got)})"
+        elif kind == "string_too_short":
+            msg = (
+                "must not be empty"
+                if ctx.get("min_length") == 1
+                else (f"must be at least {ctx.get('min_length')} characters")
+            )
+        elif kind == "string_too_long":
+            msg = f"must be at most {ctx.get('max_length')} characters (got {len(str(got)):,})"
         elif kind == "literal_error":
             msg = f"must be one of {ctx.get('expected', '')} (got {err.get('input')!r})"
         elif kind == "string_pattern_mismatch" and loc.endswith("currency"):

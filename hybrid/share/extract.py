@@ -28,7 +28,10 @@ def extract_yaml(report: str | bytes) -> str:
         try:
             report = raw.decode("utf-8")
         except UnicodeDecodeError:
-            raise InputError("report: not UTF-8 text and not a PDF") from None
+            raise InputError(
+                "report: neither a PDF nor UTF-8 text (expected a scenario YAML file or an "
+                "HTML, Markdown, JSON or PDF report made by this tool)"
+            ) from None
     text = report.lstrip("\ufeff")
     stripped = text.lstrip()
     if stripped.startswith("{"):
@@ -36,7 +39,9 @@ def extract_yaml(report: str | bytes) -> str:
 
         obj = load_json(text, "report", max_bytes=MAX_REPORT_BYTES)
         if not isinstance(obj, dict) or not isinstance(obj.get("scenario_yaml"), str):
-            raise InputError("report: the JSON has no 'scenario_yaml' field")
+            raise InputError(
+                "report: JSON, but not a report made by this tool (it carries no scenario)"
+            )
         return obj["scenario_yaml"]
     if stripped[:200].lower().startswith(("<!doctype html", "<html")):
         m = _HTML_B64.search(text)

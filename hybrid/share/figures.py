@@ -356,7 +356,8 @@ def figures(data: ReportData) -> dict:
         )
         figs["chart-uncertainty"] = fig
 
-    if data.workplan is not None:
+    if data.workplan is not None and data.workplan.plan.spend > 0:
+        # With nothing bought there is nothing to chart: empty bars over a "$-1 to $1" axis.
         figs["chart-workplan"] = workplan_figure(data.workplan.plan, cur)
     return figs
 

@@ -454,6 +454,13 @@ def plan_rounds(
             )
     spend_paths = bought * unit
     plan_rounds_ = _summarise(bought, metric, spend_paths, share, coverage, target)
+    if rounds is None:
+        # The tool chose how many: a round in which no future buys anything is not a round (the
+        # plan said "Buying in 5 rounds" above four rounds of nothing).
+        k = len(plan_rounds_)
+        while k > 1 and plan_rounds_[k - 1].share_buying == 0:
+            k -= 1
+        plan_rounds_, spend_paths, metric = plan_rounds_[:k], spend_paths[:k], metric[:k]
     expected_spend = float(np.mean(spend_paths[-1]))
     p_final = float(np.mean(metric[-1] >= target - 1e-9))
     return RoundsPlan(

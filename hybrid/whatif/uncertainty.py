@@ -195,7 +195,12 @@ def _evaluate(
 
 
 def point_and_spread(
-    point: float | None, spread: PlanSpread, ranges: dict[str, Range], inp: Inputs, money
+    point: float | None,
+    spread: PlanSpread,
+    ranges: dict[str, Range],
+    inp: Inputs,
+    money,
+    mode: str = "target",
 ) -> str:
     """One sentence putting a plan's point estimate beside its Monte Carlo interval, and why the two
     differ when they do.
@@ -203,7 +208,9 @@ def point_and_spread(
     The point estimate is the model at today's values; the draws are triangular with today's value
     as the mode, so a range reaching further one way than the other (a catch rate that can fall 15
     points but rise 5) moves the median away from the point estimate, and cost per point, a ratio,
-    stretches further up than down.
+    stretches further up than down. A plan sized to reach the target (``mode`` "target") that
+    reaches it in fewer than half the futures has a median future that falls short and spends the
+    whole budget: that, not the ranges' shape, is then why the median sits above.
     """
     if not np.isfinite(spread.cpp_p50):
         return "In the simulated futures this plan gains nothing, so it has no cost per point."
@@ -217,6 +224,13 @@ def point_and_spread(
     gap = spread.cpp_p50 / point - 1.0
     if abs(gap) < 0.05:
         return text + f", in line with the {money(point)} at today's values."
+    if mode == "target" and gap > 0 and spread.p_reaches_target < 0.5:
+        return (
+            text + f". The median sits {gap:.0%} above the {money(point)} at today's values "
+            f"because the plan reaches the target in only {spread.p_reaches_target:.0%} of the "
+            f"futures: in the others it falls short and spends the whole "
+            f"{money(float(np.mean(inp.budget)))} budget."
+        )
     lopsided = []
     for field, r in ranges.items():
         if field not in INPUTS:
