@@ -302,3 +302,16 @@ def test_the_measurement_is_the_same_one_fit_at_a_time_or_side_by_side():
     assert one.human_points == two.human_points
     assert one.augmentation_points == two.augmentation_points
     assert runs[0].scenario == runs[1].scenario
+
+
+def test_the_exchange_rate_scores_on_the_rows_marked_held_out():
+    """``evidence`` without a scenario measures the exchange rate; rows the source column marks
+    held out (never shown to the generator) are its test rows, as for the synthetic response.
+    It had drawn its own test rows from every human row, the marked ones among the training rows."""
+    from hybrid.evidence.exchange import exchange_rate
+
+    pilot = ROOT / "tests" / "fixtures" / "newcomer" / "pilot_good.csv"
+    marked = int((pd.read_csv(pilot)["source"] == "holdout").sum())
+    result = exchange_rate(pilot, "label", "source", name="pilot")
+    assert result.test_rows == marked
+    assert any("marked held out" in n for n in result.notes), result.notes

@@ -57,7 +57,8 @@ def test_the_saturation_sentence_names_the_limit_that_binds_when_rows_in_hand_ar
     ratio, humans, peak = (
         float(x.replace(",", ""))
         for x in re.search(
-            r"about ([\d.]+) per human row.*?with ([\d,]+) human examples, beyond about ([\d,]+)",
+            r"about ([\d.]+) generated rows per human row.*?with ([\d,]+) human examples, "
+            r"beyond about ([\d,]+)",
             said,
         ).groups()
     )

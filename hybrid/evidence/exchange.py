@@ -30,12 +30,14 @@ from hybrid.evidence.harness import (
     group_holdout,
     growing_subsets,
     load_frame,
+    marked_held_out,
     mean_points,
     model_name,
     planned_fits,
     score,
     split_by_source,
 )
+from hybrid.evidence.response import holdout_folds
 from hybrid.evidence.stats import RARE_FACTOR
 from hybrid.model.curves import CurveFit, fit_curve
 from hybrid.model.scenario import Dataset
@@ -188,7 +190,15 @@ def exchange_rate(
     y = task.y
     hy = y[human]
     counts = pd.Series(hy).value_counts()
-    h_train, h_test = group_holdout(human, y, task.groups, test_share, seed)
+    # Human rows the source column marks held out (never shown to the generator) are the honest
+    # test rows, as in the synthetic response (``response.holdout_folds``); otherwise a share of
+    # the human rows is held out here.
+    marked = marked_held_out(frame, source, task)[human]
+    folds = holdout_folds(task, human, marked, 1, notes)
+    if folds is not None:
+        h_train, h_test = folds[0]
+    else:
+        h_train, h_test = group_holdout(human, y, task.groups, test_share, seed)
     k = len(counts)
     shares = counts / counts.sum()
     rare = sorted(shares[shares < RARE_FACTOR / k].index.tolist())

@@ -39,7 +39,7 @@ from threadpoolctl import ThreadpoolController
 
 from hybrid.errors import InputError
 from hybrid.evidence.profile import read_table
-from hybrid.evidence.roles import detect_roles, norm_name, source_kind
+from hybrid.evidence.roles import detect_roles, is_holdout, norm_name, source_kind
 
 # OpenMP workers of histogram gradient boosting wait for work by spinning, which steals a core from
 # whatever else runs; passive waiting puts them to sleep. Read once, when scikit-learn's OpenMP
@@ -687,6 +687,13 @@ def source_kinds(frame: pd.DataFrame, source: str) -> np.ndarray:
     return (
         frame[source].map(lambda v: source_kind(None if pd.isna(v) else str(v), source)).to_numpy()
     )
+
+
+def marked_held_out(frame: pd.DataFrame, source: str, task: Task) -> np.ndarray:
+    """Per kept row of ``task``: whether the source column marks it held out (``holdout``: a
+    human row the generator never saw, ``roles.is_holdout``)."""
+    marked = frame[source].map(lambda v: is_holdout(None if pd.isna(v) else str(v))).to_numpy()
+    return marked if task.kept is None else marked[task.kept]
 
 
 def check_source(frame: pd.DataFrame, source: str, label: str, shown: str) -> None:

@@ -30,6 +30,7 @@ from hybrid.evidence.harness import (
     group_folds,
     growing_subsets,
     load_frame,
+    marked_held_out,
     mean_points,
     model_name,
     planned_fits,
@@ -37,7 +38,6 @@ from hybrid.evidence.harness import (
     split_by_source,
     subset_fits,
 )
-from hybrid.evidence.roles import is_holdout
 from hybrid.evidence.stats import RARE_FACTOR
 from hybrid.model.curves import CurveFit, fit_curve
 from hybrid.model.scenario import FLOOR_EXPONENT_RANGE, Scenario, SyntheticResponse
@@ -555,12 +555,7 @@ def _read_pilot(data, label, source, text, model, max_rows, seed, name) -> _Pilo
     frame, shown = load_frame(data, max_rows, seed, name)
     check_source(frame, source, label, shown)
     task, human, synthetic, notes = split_by_source(frame, label, source, text, model, shown, 60)
-    marked = (
-        frame[source]
-        .map(lambda v: is_holdout(None if pd.isna(v) else str(v)))
-        .to_numpy()[task.kept]
-    )
-    return _Pilot(task, human, synthetic, marked, notes, shown)
+    return _Pilot(task, human, synthetic, marked_held_out(frame, source, task), notes, shown)
 
 
 def _scoring_folds(pilot: _Pilot, generation: str, test_share: float, seed: int, repeats: int):
