@@ -10,19 +10,10 @@ import json
 
 import streamlit as st
 
-from hybrid.errors import InputError
-from hybrid.model.workplan import Settings
-from hybrid.money import money
-from hybrid.safetext import neutralise_frame
-from hybrid.share.formats import slug
-from hybrid.share.workplan import workplan_csv
-from ui import compute, nav, state
-from ui import workplan as ui_wp
-from ui.theme import md_escape
+from ui import state
 
-PAGE = "pages/6_workplan.py"
-DATASET = "pages/3_dataset.py"
-
+# The heading first: the imports below (the model, pandas, plotly; about a second cold) come
+# after it, so the page's name shows at once (benchmarks/bench_pages.py).
 scenario = state.page_setup(
     "Work plan: which slices get which rows",
     "The recommended plan split across slices of your data (the classes, or any column): new human "
@@ -30,6 +21,20 @@ scenario = state.page_setup(
     "new synthetic rows and human review for each, with the reviewed sample that measures the "
     "generator there.",
 )
+
+from hybrid.errors import InputError
+from hybrid.model.workplan import Settings
+from hybrid.money import money
+from hybrid.safetext import neutralise_frame
+from hybrid.share.formats import slug
+from hybrid.share.workplan import workplan_csv
+from ui import compute, nav
+from ui import workplan as ui_wp
+from ui.theme import md_escape
+
+PAGE = "pages/6_workplan.py"
+DATASET = "pages/3_dataset.py"
+
 a = state.analysis_or_stop(scenario, PAGE, nav.neighbours(PAGE))
 
 up, prof = ui_wp.loaded()

@@ -8,12 +8,22 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui import state
+
+# The heading first: the imports below (the model, pandas, plotly; about a second cold) come
+# after it, so the page's name shows at once (benchmarks/bench_pages.py).
+scenario = state.page_setup(
+    "Rounds: buy, measure, buy again",
+    "Buy part of the plan, retrain and measure, then buy the rest according to what you measured. "
+    "Each round is priced against the futures the pilot cannot yet tell apart.",
+)
+
 from hybrid.errors import InputError
 from hybrid.money import money
 from hybrid.safetext import neutralise_frame
 from hybrid.vocabulary import metric, probability
 from hybrid.whatif.rounds import record_round
-from ui import nav, state
+from ui import nav
 from ui import rounds as ui_rounds
 from ui import workplan as ui_wp
 from ui.theme import md_escape
@@ -26,11 +36,6 @@ COUNT = "rounds.count"
 PENALTY_FOR = "hd.rounds.penalty_for"  # the budget the penalty field was filled for
 RECORD_ERROR = "hd.rounds.record_error"  # what stopped the last "Record round" click
 
-scenario = state.page_setup(
-    "Rounds: buy, measure, buy again",
-    "Buy part of the plan, retrain and measure, then buy the rest according to what you measured. "
-    "Each round is priced against the futures the pilot cannot yet tell apart.",
-)
 a = state.analysis_or_stop(scenario, PAGE, nav.neighbours(PAGE))
 cur = scenario.economics.currency
 policy_text = state.policy_text()
