@@ -135,7 +135,7 @@ def _repeating_errors_scenario(domain_judgment: int) -> Scenario:
 
 def test_more_repeating_errors_never_buy_more_synthetic_data(policy):
     """A riskier level's higher systematic share bounds risk; it does not buy synthetic rows
-    (recommend._systematic_envelope). Before the envelope judgment 5 recommended 9%, not 1%."""
+    (the risk envelope, recommend.search). Before the envelope judgment 5 recommended 9%, not 1%."""
     at4, at5 = (recommend(_repeating_errors_scenario(level), policy).plan for level in (4, 5))
     assert at4.synthetic_share == pytest.approx(0.01)
     assert at5.synthetic_share == pytest.approx(0.01)

@@ -135,6 +135,9 @@ class Inputs:
     )  # the pilot's largest synthetic batch per human row it measured
     pool_accuracy: float | None = None  # the pilot generator's accuracy, for rows already in hand
     objective: str = "reach_target"
+    # The entered price of an escaped wrong label, before the error-cost level's multiplier: the
+    # plan search prices less risky levels with it (``recommend.search``).
+    escaped_error_cost: float = 0.0
     # Where each input came from, by field name (hybrid.model.provenance.input_sources).
     sources: Mapping[str, Provenance] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
@@ -441,6 +444,7 @@ def resolve_inputs(scenario: Scenario, policy: Policy) -> Inputs:
         else np.inf,
         pool_accuracy=response.accuracy if response is not None else None,
         objective=econ.objective,
+        escaped_error_cost=float(econ.escaped_error_cost),
         sources=input_sources(scenario, policy),
         notes=tuple(notes),
     )

@@ -176,21 +176,25 @@ def _grid(inp: Inputs) -> tuple[np.ndarray, np.ndarray]:
     return s[keep], v[keep]
 
 
-def _full_grid(inp: Inputs) -> tuple[np.ndarray, np.ndarray]:
-    """Every (share, coverage) pair inside the synthetic cap and the anchor minimum, any review."""
+def _full_grid(inp: Inputs, settings=None) -> tuple[np.ndarray, np.ndarray]:
+    """Every (share, coverage) pair inside the synthetic cap and the anchor minimum, any review.
+
+    With ``settings`` (``_risk_settings``) the coverages hold each one's review minimum and the
+    anchor is the least of theirs, so one grid serves every setting's search.
+    """
     g = inp.guardrails
+    floors = [g.min_review_coverage] if settings is None else [x[1] for x in settings]
+    anchor = g.min_anchor_share if settings is None else min(x[2] for x in settings)
     shares = np.round(np.arange(0.0, g.max_synthetic_share + 1e-9, SHARE_STEP), 6)
     coverages = np.unique(
-        np.concatenate(
-            [[g.min_review_coverage], np.round(np.arange(0.0, 1.0 + 1e-9, COVERAGE_STEP), 6)]
-        )
+        np.concatenate([floors, np.round(np.arange(0.0, 1.0 + 1e-9, COVERAGE_STEP), 6)])
     )
     s, v = np.meshgrid(shares, coverages, indexing="ij")
     s, v = s.ravel(), v.ravel()
     # Expert anchor: the human share of the plan's spend must reach the policy's minimum.
-    anchor_ok = (1.0 - s) * inp.human_cost >= g.min_anchor_share * inp.unit_cost(s, v) - 1e-12
+    anchor_ok = (1.0 - s) * inp.human_cost >= anchor * inp.unit_cost(s, v) - 1e-12
     # With no synthetic examples coverage means nothing: keep one such row per floor.
-    keep = anchor_ok & ((s > 0) | (v <= g.min_review_coverage + 1e-12))
+    keep = anchor_ok & ((s > 0) | np.isin(v, floors))
     return s[keep], v[keep]
 
 
@@ -289,80 +293,95 @@ def search(inp: Inputs) -> tuple[str, float, float, float]:
 
     When today's metric already meets the target there is nothing to buy, unless the scenario asks
     for the best metric the budget buys: spend never falls as the target rises.
+
+    The share is bounded by the risk envelope: the least of the best shares under this scenario's
+    risk inputs and under every less risky setting of them (``policy.safer_settings``: the
+    guardrails' bounds, the repeating share of generator errors, the escaped-error price and the
+    tail weight at factor levels no riskier than the scenario's), each searched as this scenario
+    is, in its own mode, and each under every review floor up to its own (``_share_envelope``).
+    A risk input bounds risk; it is not a reason to buy more synthetic data. A riskier level only
+    adds settings, so the share never rises with it. Where the envelope binds the plan takes its
+    share, not the best share below it (which could move back up with a riskier level).
     """
-    s, v = _full_grid(inp)
-    floor = inp.guardrails.min_review_coverage
-    allowed = v >= floor - 1e-12
     today = float(inp.today())
-    mode = "budget" if inp.objective == "best_for_budget" else "target"
-    if mode == "target" and today >= inp.target:
-        return mode, 0.0, float(floor), 0.0
-    batch, row_s, row_v = _with_safer_shares(inp), s[None], v[None]
-    if mode == "target":
-        n = _size_plan(batch, row_s, row_v, "target")
-        if (np.isfinite(n[0]) & allowed).any():
-            return (
-                mode,
-                *_choose(_objective(batch, row_s, row_v, n, mode), s, v, n, allowed, floor),
-            )
-        mode = "budget"
-    n = _size_plan(batch, row_s, row_v, "budget")
-    return (mode, *_choose(_objective(batch, row_s, row_v, n, mode), s, v, n, allowed, floor))
+    budget_only = inp.objective == "best_for_budget"
+    if not budget_only and today >= inp.target:
+        return "target", 0.0, float(inp.guardrails.min_review_coverage), 0.0
+    settings = _risk_settings(inp)
+    s, v = _full_grid(inp, settings)
+    priced = sorted({x[3:] for x in settings})
+    row_of = {x: i for i, x in enumerate(priced)}
+    batch = replace(
+        inp,
+        systematic_share=np.asarray([x[0] for x in priced])[:, None],
+        escaped_error_price=np.asarray([x[1] for x in priced])[:, None],
+        tail_weight=np.asarray([x[2] for x in priced])[:, None],
+    )
+    todays = np.broadcast_to(np.asarray(batch.today(), dtype=float), (len(priced), 1))[:, 0]
+    unit = np.asarray(batch.unit_cost(s, v))
+    per_example = unit + np.asarray(batch.unit_risk(s[None], v[None]))
+    n_target = None if budget_only else _size_plan(batch, s[None], v[None], "target")
+    budget_rows: dict[str, np.ndarray] = {}
+
+    def best_metric() -> tuple[np.ndarray, np.ndarray]:
+        if not budget_rows:
+            n = _size_plan(batch, s[None], v[None], "budget")
+            budget_rows["n"], budget_rows["m"] = n, batch.metric(n, s[None], v[None])
+        return budget_rows["n"], budget_rows["m"]
+
+    envelope, own = np.inf, None
+    for k, (cap, floor, anchor, *key) in enumerate(settings):
+        r = row_of[tuple(key)]
+        feasible = (s <= cap + 1e-12) & ((1.0 - s) * inp.human_cost >= anchor * unit - 1e-12)
+        allowed = feasible & (v >= floor - 1e-12)
+        if not budget_only and todays[r] >= inp.target and k > 0:
+            continue  # this setting buys nothing: it has no mix to bound the share with
+        mode, obj, n = "budget", None, None
+        if not budget_only:
+            n = n_target[r]
+            obj = np.where(np.isfinite(n) & feasible, n * per_example[r], np.nan)
+            mode = "target" if (np.isfinite(obj) & allowed).any() else "budget"
+        if mode == "budget":
+            n_all, m_all = best_metric()
+            n, obj = n_all[r], np.where(feasible, -m_all[r], np.nan)
+        envelope = min(envelope, _share_envelope(obj, s, v, floor))
+        if k == 0:
+            own = (mode, obj, n, allowed)
+    mode, obj, n, allowed = own
+    ok = allowed & np.isfinite(obj)
+    rows = np.flatnonzero(ok & (np.abs(s - envelope) <= 1e-12))
+    if rows.size == 0:
+        rows = np.flatnonzero(ok & (s <= envelope + 1e-12))
+    i = rows[_pick(obj[rows], s[rows], v[rows], minimise=True)]
+    return mode, float(s[i]), float(v[i]), float(n[i])
 
 
-def _with_safer_shares(inp: Inputs) -> Inputs:
-    """The inputs with one row of systematic share per search: this scenario's first, then each
-    lower one its factors would set at less risky levels (``_systematic_envelope``).
-
-    The rows share one grid and one pass, so the plan sizes' log scan computes the parts of the
-    metric the systematic share does not touch once for all of them.
-    """
-    lower = [
-        x for x in inp.guardrails.safer_systematic_shares if x < float(inp.systematic_share) - 1e-12
-    ]
-    return replace(inp, systematic_share=np.asarray([float(inp.systematic_share), *lower])[:, None])
-
-
-def _objective(inp: Inputs, s, v, n, mode: str) -> np.ndarray:
-    """What the search minimises: cash plus escaped cost to reach the target, or minus the
-    metric."""
-    if mode == "target":
-        return np.where(np.isfinite(n), n * (inp.unit_cost(s, v) + inp.unit_risk(s, v)), np.nan)
-    return -inp.metric(n, s, v)
-
-
-def _choose(obj, s, v, n, allowed, floor) -> tuple[float, float, float]:
-    """Least objective inside the review floor, at no more synthetic share than the envelopes.
-
-    ``obj`` and ``n`` hold one row per systematic share, this scenario's first
-    (``_with_safer_shares``).
-    Where the systematic envelope binds the plan takes its share, not the best share below it: the
-    best below it moves with the review floor, so a riskier level's higher floor could move it back
-    up (Hypothesis found domain judgment 4 -> 5 going from 8% to 10% that way).
-    """
-    ok = allowed & np.isfinite(obj[0])
-    rows = np.flatnonzero(ok & (s <= _share_envelope(obj[0], s, v, floor) + 1e-12))
-    i = rows[_pick(obj[0][rows], s[rows], v[rows], minimise=True)]
-    cap = _systematic_envelope(obj[1:], s, v, floor)
-    if s[i] > cap + 1e-12:
-        rows = np.flatnonzero(ok & (np.abs(s - cap) <= 1e-12))
-        if rows.size == 0:
-            rows = np.flatnonzero(ok & (s <= cap + 1e-12))
-        i = rows[_pick(obj[0][rows], s[rows], v[rows], minimise=True)]
-    return float(s[i]), float(v[i]), float(n[0][i])
-
-
-def _systematic_envelope(obj: np.ndarray, s: np.ndarray, v: np.ndarray, floor: float) -> float:
-    """The largest synthetic share the systematic share allows: the least of the review envelopes
-    under every lower share the scenario's factors would set at less risky levels (one row of
-    ``obj`` each).
-
-    A riskier factor level raises the share of generator errors that repeat. That makes unreviewed
-    synthetic rows worse, and fully reviewed ones, which it no longer touches, can then win by a
-    hair, so on its own the riskier level would buy more synthetic data. A risk input bounds risk;
-    it is not a reason to buy more synthetic data (as for the review floor in ``_share_envelope``).
-    """
-    return min((_share_envelope(row, s, v, floor) for row in obj), default=np.inf)
+def _risk_settings(inp: Inputs) -> list[tuple[float, ...]]:
+    """(cap, review minimum, anchor minimum, systematic share, escaped-error price, tail weight):
+    this scenario's first, then every other one at less risky factor levels
+    (``policy.safer_settings``). A measured systematic share stays the measured one."""
+    g = inp.guardrails
+    own = (
+        float(g.max_synthetic_share),
+        float(g.min_review_coverage),
+        float(g.min_anchor_share),
+        float(inp.systematic_share),
+        float(inp.escaped_error_price),
+        float(inp.tail_weight),
+    )
+    out = [own]
+    for r in g.safer_settings:
+        x = (
+            float(r.max_synthetic_share),
+            float(r.min_review_coverage),
+            float(r.min_anchor_share),
+            own[3] if r.systematic_share is None else float(r.systematic_share),
+            float(inp.escaped_error_cost * r.escaped_error_multiplier),
+            float(r.tail_weight),
+        )
+        if x not in out:
+            out.append(x)
+    return out
 
 
 def _reference_plan(
