@@ -4,6 +4,11 @@ Run from the repository root:
 
     .venv/bin/python -m benchmarks.bench_core            # prints a Markdown table
     .venv/bin/python -m benchmarks.bench_core --write    # also writes benchmarks/RESULTS-core.md
+    .venv/bin/python -m benchmarks.bench_core --baseline main   # also times main's plan search
+
+With ``--baseline REF`` the package at git ``REF`` is imported beside this checkout's (as
+``hybrid_baseline``, from ``git archive``) and its search() and recommend() are timed in the same
+process, alternating with this checkout's, so the ratio holds under whatever load the machine has.
 
 Each timing is the median of repeated runs in one process. Baselines run in the same process:
 a plain Python loop over the same plan grid (what the vectorised search replaces) and a per-draw
@@ -13,8 +18,15 @@ Python loop for the Monte Carlo, so the ratios are comparable across machines.
 from __future__ import annotations
 
 import argparse
+import io
+import os
 import platform
+import re
 import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
 import time
 from pathlib import Path
 
@@ -41,6 +53,45 @@ def median_ms(fn, repeat: int) -> float:
     return statistics.median(times)
 
 
+def load_baseline(ref: str):
+    """The package at git ``ref``, importable as ``hybrid_baseline`` beside this checkout's."""
+    archive = subprocess.run(
+        ["git", "archive", ref, "hybrid", "data/policy.yaml"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout
+    tmp = Path(tempfile.mkdtemp(prefix="bench-core-baseline-"))
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(tmp, filter="data")
+    (tmp / "hybrid").rename(tmp / "hybrid_baseline")
+    for py in (tmp / "hybrid_baseline").rglob("*.py"):
+        py.write_text(re.sub(r"\b(from|import) hybrid\b", r"\1 hybrid_baseline", py.read_text()))
+    sys.path.insert(0, str(tmp))
+    from hybrid_baseline.explain.recommendation import recommend as base_recommend
+    from hybrid_baseline.model.economics import resolve_inputs as base_resolve
+    from hybrid_baseline.model.policy import load_policy as base_policy
+    from hybrid_baseline.model.recommend import search as base_search
+    from hybrid_baseline.model.scenario import load_scenario as base_scenario
+
+    return base_policy(), base_scenario, base_resolve, base_search, base_recommend
+
+
+def alternating_ms(fns, repeat: int, rounds: int = 5) -> list[float]:
+    """Median milliseconds of each of ``fns``, timed in turns (``rounds`` turns of ``repeat``
+    runs each), so a change in load reaches all of them alike."""
+    for fn in fns:
+        fn()
+    times: list[list[float]] = [[] for _ in fns]
+    for _ in range(rounds):
+        for fn, out in zip(fns, times, strict=True):
+            for _ in range(max(1, repeat // rounds)):
+                t = time.perf_counter()
+                fn()
+                out.append((time.perf_counter() - t) * 1000)
+    return [statistics.median(x) for x in times]
+
+
 def loop_search(inp) -> float:
     """Baseline: the same grid, one plan at a time in Python, bisection per plan."""
     s_arr, v_arr = _grid(inp)
@@ -62,23 +113,78 @@ def loop_search(inp) -> float:
     return best
 
 
+def baseline_lines(ref: str, rows: list[dict], load_before) -> list[str]:
+    """The comparison with ``--baseline REF`` as Markdown lines."""
+    lines: list[str] = []
+    load_after = os.getloadavg()
+    lines += [
+        "",
+        f"## Against `{ref}`, timed in the same process",
+        "",
+        f"`--baseline {ref}`: that ref's package imported beside this checkout's, "
+        "each timing alternating between the two (medians in milliseconds). Load average "
+        f"{load_before[0]:.1f} at the start and {load_after[0]:.1f} at the end on "
+        f"{os.cpu_count()} CPUs.",
+        "",
+        f"| scenario | search() | at {ref} | ratio | recommend() | at {ref} | ratio | same plan |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['scenario']} | {r['search_ms']:.2f} | {r['base_search_ms']:.2f} | "
+            f"{r['search_ms'] / r['base_search_ms']:.2f}x | {r['recommend_ms']:.1f} | "
+            f"{r['base_recommend_ms']:.1f} | "
+            f"{r['recommend_ms'] / r['base_recommend_ms']:.2f}x | "
+            f"{'yes' if r['same_answer'] else 'no'} |"
+        )
+    total = sum(r["search_ms"] for r in rows) / sum(r["base_search_ms"] for r in rows)
+    worst = max(r["search_ms"] / r["base_search_ms"] for r in rows)
+    lines += ["", f"search(): {total:.2f}x in total, worst {worst:.2f}x."]
+    return lines
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--repeat", type=int, default=30)
+    ap.add_argument("--baseline", metavar="REF", help="also time search() at this git ref")
+    ap.add_argument(
+        "--search-only",
+        action="store_true",
+        help="with --baseline: only the comparison (no loop baseline, Monte Carlo or tornado)",
+    )
     args = ap.parse_args()
     policy = load_policy()
+    base = load_baseline(args.baseline) if args.baseline else None
+    load_before = os.getloadavg()
     rows = []
     for path in sorted((ROOT / "data" / "examples").glob("*.yaml")):
         scn = load_scenario(path)
         inp = resolve_inputs(scn, policy)
         rec = recommend(scn, policy)
         plans = [(p.name, p.synthetic_share, p.review_coverage) for p in rec.plans]
+        row = {"scenario": path.stem}
+        if base is not None:
+            b_policy, b_scenario, b_resolve, b_search, b_recommend = base
+            b_scn = b_scenario(path)
+            b_inp = b_resolve(b_scn, b_policy)
+            row["same_answer"] = search(inp)[:3] == b_search(b_inp)[:3]
+            row["search_ms"], row["base_search_ms"] = alternating_ms(
+                [lambda: search(inp), lambda: b_search(b_inp)], args.repeat
+            )
+            row["recommend_ms"], row["base_recommend_ms"] = alternating_ms(
+                [lambda: recommend(scn, policy), lambda: b_recommend(b_scn, b_policy)],
+                args.repeat,
+            )
+        if args.search_only and base is not None:
+            rows.append(row)
+            continue
         rows.append(
-            {
-                "scenario": path.stem,
-                "recommend_ms": median_ms(lambda: recommend(scn, policy), args.repeat),
-                "search_ms": median_ms(lambda: search(inp), args.repeat),
+            row
+            | {
+                "recommend_ms": row.get("recommend_ms")
+                or median_ms(lambda: recommend(scn, policy), args.repeat),
+                "search_ms": row.get("search_ms") or median_ms(lambda: search(inp), args.repeat),
                 "loop_search_ms": median_ms(lambda: loop_search(inp), 3),
                 "mc_ms": median_ms(
                     lambda: monte_carlo(inp, plans, policy.ranges, rec.mode, draws=10_000), 10
@@ -86,6 +192,9 @@ def main() -> None:
                 "tornado_ms": median_ms(lambda: tornado(inp, policy), 5),
             }
         )
+    if args.search_only and base is not None:
+        print("\n".join(baseline_lines(args.baseline, rows, load_before)))
+        return
     # Monte Carlo baseline: draws one at a time (timed on 300 draws, scaled to 10,000).
     scn = load_scenario(ROOT / "data" / "examples" / "support-intent-fine-tuning.yaml")
     inp = resolve_inputs(scn, policy)
@@ -130,6 +239,8 @@ def main() -> None:
         f"a per-draw loop would take about {mc_loop_ms:,.0f} ms ({mc_loop_ms / worst_mc:.0f}x "
         f"slower).",
     ]
+    if base is not None:
+        lines += baseline_lines(args.baseline, rows, load_before)
     text = "\n".join(lines) + "\n"
     print(text)
     if args.write:
