@@ -2,6 +2,7 @@
 
 import itertools
 import os
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -18,7 +19,16 @@ from hybrid.model.policy import (
     safer_systematic_shares,
     systematic_share,
 )
-from hybrid.model.scenario import DATA_USES, FACTOR_NAMES, Scenario
+from hybrid.model.recommend import (
+    TIE,
+    _best_shares,
+    _full_grid,
+    _pick,
+    _risk_settings,
+    _RiskSearch,
+    search,
+)
+from hybrid.model.scenario import DATA_USES, FACTOR_NAMES, Scenario, load_scenario
 from tests.conftest import EXAMPLES, make_scenario
 
 FACTORS = (
@@ -223,6 +233,95 @@ def test_measured_systematic_share_has_no_envelope(policy):
         },
     )
     assert guardrails(scn, policy).safer_systematic_shares == ()
+
+
+def _envelope_by_loop(obj, s, v, floor):
+    """The review-floor envelope one floor at a time (the search's loop before ``_best_shares``
+    vectorised it): the least of ``_pick``'s shares under every coverage floor up to ``floor``."""
+    best = np.inf
+    for f in np.unique(v[v <= floor + 1e-12]):
+        rows = v >= f - 1e-12
+        if np.isfinite(obj[rows]).any():
+            i = np.flatnonzero(rows)[_pick(obj[rows], s[rows], v[rows], minimise=True)]
+            best = min(best, float(s[i]))
+    return best
+
+
+@settings(max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", 60)), deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    holes=st.floats(0.0, 0.9),
+    ties=st.booleans(),
+    floor=st.sampled_from([0.0, 0.05, 0.2, 0.5, 1.0]),
+)
+def test_best_shares_are_the_loops_envelope(seed, holes, ties, floor):
+    """Vectorised envelope against the loop, with mixes that are not plans (NaN) and exact ties
+    (rounded objectives), which ``_pick`` breaks toward fewer synthetic rows."""
+    rng = np.random.default_rng(seed)
+    shares = np.round(np.arange(0.0, 0.3 + 1e-9, 0.01), 6)
+    coverages = np.round(np.arange(0.0, 1.0 + 1e-9, 0.05), 6)
+    obj = rng.normal(size=(shares.size, coverages.size))
+    if ties:
+        obj = np.round(obj, 1)
+    obj[rng.random(obj.shape) < holes] = np.nan
+    s, v = np.meshgrid(shares, coverages, indexing="ij")
+    best = _best_shares(obj[None])[0]
+    under = coverages <= floor + 1e-12
+    got = min((shares[i] for i, u in zip(best, under, strict=True) if u and i >= 0), default=np.inf)
+    assert got == _envelope_by_loop(obj.ravel(), s.ravel(), v.ravel(), floor)
+    assert TIE < 1e-6
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_regula_falsi_sizes_are_the_bisections(policy, path):
+    """The search ranks mixes by sizes solved by regula falsi; plans a person sees are sized by
+    bisection. Both reach the target at the size they give (to rounding: the ranking sums the
+    metric's terms in another order), find the same mixes reachable, and agree to the bisection's
+    own precision."""
+    inp = resolve_inputs(load_scenario(path), policy)
+    for target in (inp.target, 0.5 * (float(inp.today()) + inp.target)):
+        s, v = _full_grid(inp)
+        cap = inp.budget / (inp.unit_cost(s, v) + inp.unit_risk(s, v))
+        bisected = inp.examples_to_reach(target, s, v, cap)
+        falsi = inp.examples_to_reach(target, s, v, cap, method="regula_falsi")
+        assert (np.isfinite(bisected) == np.isfinite(falsi)).all()
+        ok = np.isfinite(falsi) & (falsi > 0)
+        assert (inp.metric(falsi[ok], s[ok], v[ok]) >= target - 1e-12).all()
+        np.testing.assert_allclose(falsi[ok], bisected[ok], rtol=1e-7)
+
+
+def test_a_setting_is_sized_alike_alone_or_with_others(policy):
+    """The monotone share rests on every setting being searched the same way whichever scenario
+    it bounds: a row sized in a batch of rows is the row sized alone, to the last bit."""
+    scn = make_scenario(
+        factors__error_cost=4,
+        factors__domain_judgment=4,
+        factors__edge_cases=5,
+        factors__cultural_sensitivity=4,
+    )
+    inp = resolve_inputs(scn, policy)
+    rs = _RiskSearch(inp, _risk_settings(inp))
+    sigma = np.ravel(rs.batch.systematic_share)
+    tail = np.ravel(rs.batch.tail_weight)
+    assert sigma.size > 3
+    cap = np.minimum(inp.budget / rs.unit, np.inf)[None]
+    for q in range(sigma.size):
+        alone = replace(inp, systematic_share=float(sigma[q]), tail_weight=float(tail[q]))
+        n = alone.examples_to_reach(inp.target, rs.s[None], rs.v[None], cap, method="regula_falsi")
+        assert np.array_equal(n[0], rs.reach[q], equal_nan=True)
+
+
+def test_the_plan_is_sized_as_the_reference_plans_are(policy):
+    """The search ranks with regula falsi sizes but returns the bisection's size of the chosen
+    mix, so the plan's numbers are those every other plan is computed with."""
+    for path in EXAMPLES:
+        inp = resolve_inputs(load_scenario(path), policy)
+        mode, s, v, n = search(inp)
+        want = inp.examples_to_reach(
+            inp.target, s, v, inp.budget / (inp.unit_cost(s, v) + inp.unit_risk(s, v))
+        )
+        if mode == "target":
+            assert n == float(want)
 
 
 @PROPS

@@ -391,10 +391,13 @@ def _illinois(shortfall, lo, hi, f_lo, f_hi, active) -> np.ndarray:
     size) crosses zero inside ``[lo, hi]``, ``f`` its values at each end (below zero, at or above):
     regula falsi with the Illinois rule, which halves the value kept at an end that survives twice,
     so both ends close in (Dowell and Jarratt, BIT 1971). Returns the upper end, so the metric
-    there always reaches the target; elements not ``active`` keep ``hi``."""
+    there always reaches the target; elements not ``active`` keep ``hi``. An element stops moving
+    once its own bracket is narrower than the tolerance, so its answer does not depend on which
+    other plans it was sized with."""
     kept = np.zeros(np.shape(hi), dtype=np.int8)  # the end replaced last time: 1 upper, -1 lower
     for _ in range(_REFINE):
-        if not np.any(active & (hi - lo > _LOG_TOLERANCE)):
+        active = active & (hi - lo > _LOG_TOLERANCE)
+        if not np.any(active):
             break
         with np.errstate(divide="ignore", invalid="ignore"):
             x = hi - f_hi * (hi - lo) / (f_hi - f_lo)
