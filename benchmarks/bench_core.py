@@ -5,10 +5,13 @@ Run from the repository root:
     .venv/bin/python -m benchmarks.bench_core            # prints a Markdown table
     .venv/bin/python -m benchmarks.bench_core --write    # also writes benchmarks/RESULTS-core.md
     .venv/bin/python -m benchmarks.bench_core --baseline main   # also times main's plan search
+    .venv/bin/python -m benchmarks.bench_core --baseline main --search-only --random 300
 
 With ``--baseline REF`` the package at git ``REF`` is imported beside this checkout's (as
 ``hybrid_baseline``, from ``git archive``) and its search() and recommend() are timed in the same
 process, alternating with this checkout's, so the ratio holds under whatever load the machine has.
+``--random N`` adds N random scenarios (seed 0, drawn as the property tests draw them: every data
+use and factor level, measured pilot responses in 40%), where the examples' risk levels are few.
 
 Each timing is the median of repeated runs in one process. Baselines run in the same process:
 a plain Python loop over the same plan grid (what the vectorised search replaces) and a per-draw
@@ -92,6 +95,96 @@ def alternating_ms(fns, repeat: int, rounds: int = 5) -> list[float]:
     return [statistics.median(x) for x in times]
 
 
+def random_scenarios(count: int, seed: int = 0) -> list[dict]:
+    """Scenario data drawn as tests/test_recommend.py's ``scenarios`` and test_model_v2's
+    ``measured`` draw them, from a seeded generator, so every run times the same ones."""
+    rng = np.random.default_rng(seed)
+    uses = ["pretraining", "midtraining", "fine_tuning", "labeling", "preference"]
+    uses += ["red_teaming", "evaluation"]
+    factors = ["error_cost", "domain_judgment", "edge_cases", "iteration_maturity"]
+    factors += ["cultural_sensitivity"]
+    out = []
+    for _ in range(count):
+        ceiling, exponent = rng.uniform(0.75, 0.99), rng.uniform(0.15, 0.8)
+        human_now, scale = int(rng.integers(500, 50000)), rng.uniform(0.5, 4.0)
+        today = ceiling - scale * human_now ** (-exponent)
+        if today < 0.2:
+            scale, today = (ceiling - 0.2) * human_now**exponent, 0.2
+        accuracy = rng.uniform(0.5, 0.995)
+        data = {
+            "name": "random",
+            "data_use": str(rng.choice(uses)),
+            "factors": {f: int(rng.integers(1, 6)) for f in factors},
+            "dataset": {
+                "human_examples": human_now,
+                "synthetic_examples": int(rng.choice([0, 1000, 20000])),
+                "classes": int(rng.integers(2, 51)),
+            },
+            "economics": {
+                "budget": rng.uniform(1000, 500000),
+                "human_cost_per_example": rng.uniform(0.2, 30),
+                "synthetic_cost_per_example": rng.uniform(0.001, 0.5),
+                "review_cost_per_example": rng.uniform(0, 5),
+                "synthetic_label_accuracy": accuracy,
+                "review_catch_rate": rng.uniform(0.5, 1),
+                "target_metric": rng.uniform(min(0.99, today + 0.001), min(0.999, ceiling + 0.02)),
+                "escaped_error_cost": float(rng.choice([0.0, 1.0, 10.0])),
+                "generation": str(rng.choice(["generated", "augmented", "prelabel"])),
+                "objective": "best_for_budget" if rng.random() < 0.2 else "reach_target",
+                "learning_curve": {
+                    "fitted": {"ceiling": ceiling, "scale": scale, "exponent": exponent}
+                },
+            },
+        }
+        if rng.random() < 0.4:
+            floor = rng.uniform(0, 0.3)
+            data["dataset"]["synthetic_response"] = {
+                "value": rng.uniform(0.02, 1),
+                "saturation": rng.uniform(0.1, 200),
+                "systematic_share": min(1.0, floor / max(1 - accuracy, 0.005)),
+                "floor": floor,
+                "floor_exponent": rng.uniform(1, 2),
+                "accuracy": accuracy,
+                "human_rows": 500,
+                "synthetic_rows": 500,
+                "measured_ratio": [None, 0.0, rng.uniform(0.05, 20)][int(rng.integers(0, 3))],
+            }
+        out.append(data)
+    return out
+
+
+def random_lines(ref: str, count: int, policy, base) -> list[str]:
+    """search() here and at ``ref`` on ``count`` random scenarios: totals and the worst ones."""
+    from hybrid.model.scenario import Scenario
+
+    b_policy, b_scenario, b_resolve, b_search, _ = base
+    b_model = sys.modules["hybrid_baseline.model.scenario"].Scenario
+    times, same = [], 0
+    for data in random_scenarios(count):
+        inp = resolve_inputs(Scenario.model_validate(data), policy)
+        b_inp = b_resolve(b_model.model_validate(data), b_policy)
+        same += search(inp)[:3] == b_search(b_inp)[:3]
+        ms, b_ms = alternating_ms([lambda: search(inp), lambda: b_search(b_inp)], 5)
+        times.append((ms, b_ms, data))
+    total, b_total = sum(t[0] for t in times), sum(t[1] for t in times)
+    slow = sorted(times, key=lambda t: t[0] / t[1], reverse=True)[:5]
+    lines = [
+        "",
+        f"{count} random scenarios (`--random {count}`, seed 0): search() {total:,.0f} ms here, "
+        f"{b_total:,.0f} ms at `{ref}` ({total / b_total:.2f}x); the same mode, share and "
+        f"coverage in {same} of {count}. Slowest against `{ref}`:",
+        "",
+        f"| ratio | here (ms) | at {ref} (ms) | data use | factor levels |",
+        "|---:|---:|---:|---|---|",
+    ]
+    for ms, b_ms, data in slow:
+        levels = ", ".join(str(v) for v in data["factors"].values())
+        lines.append(
+            f"| {ms / b_ms:.2f}x | {ms:.1f} | {b_ms:.1f} | {data['data_use']} | {levels} |"
+        )
+    return lines
+
+
 def loop_search(inp) -> float:
     """Baseline: the same grid, one plan at a time in Python, bisection per plan."""
     s_arr, v_arr = _grid(inp)
@@ -149,6 +242,13 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=30)
     ap.add_argument("--baseline", metavar="REF", help="also time search() at this git ref")
     ap.add_argument(
+        "--random",
+        type=int,
+        default=0,
+        metavar="N",
+        help="with --baseline: also compare search() on N random scenarios",
+    )
+    ap.add_argument(
         "--search-only",
         action="store_true",
         help="with --baseline: only the comparison (no loop baseline, Monte Carlo or tornado)",
@@ -192,8 +292,9 @@ def main() -> None:
                 "tornado_ms": median_ms(lambda: tornado(inp, policy), 5),
             }
         )
+    extra = random_lines(args.baseline, args.random, policy, base) if base and args.random else []
     if args.search_only and base is not None:
-        print("\n".join(baseline_lines(args.baseline, rows, load_before)))
+        print("\n".join(baseline_lines(args.baseline, rows, load_before) + extra))
         return
     # Monte Carlo baseline: draws one at a time (timed on 300 draws, scaled to 10,000).
     scn = load_scenario(ROOT / "data" / "examples" / "support-intent-fine-tuning.yaml")
@@ -240,7 +341,7 @@ def main() -> None:
         f"slower).",
     ]
     if base is not None:
-        lines += baseline_lines(args.baseline, rows, load_before)
+        lines += baseline_lines(args.baseline, rows, load_before) + extra
     text = "\n".join(lines) + "\n"
     print(text)
     if args.write:

@@ -331,7 +331,7 @@ def _risk_settings(inp: Inputs) -> list[_Setting]:
         float(inp.escaped_error_price),
         float(inp.tail_weight),
     )
-    out = [own]
+    out = {own: None}
     for r in g.safer_settings:
         x = _Setting(
             float(r.max_synthetic_share),
@@ -341,9 +341,8 @@ def _risk_settings(inp: Inputs) -> list[_Setting]:
             float(inp.escaped_error_cost * r.escaped_error_multiplier),
             float(r.tail_weight),
         )
-        if x not in out:
-            out.append(x)
-    return out
+        out.setdefault(x, None)
+    return list(out)
 
 
 class _RiskSearch:
@@ -386,9 +385,8 @@ class _RiskSearch:
             systematic_share=np.asarray([k[0] for k in keys])[:, None],
             tail_weight=np.asarray([k[1] for k in keys])[:, None],
         )
-        self.todays = np.broadcast_to(np.asarray(self.batch.today(), dtype=float), (len(keys), 1))[
-            :, 0
-        ]
+        today = np.asarray(self.batch.today(), dtype=float)
+        self.todays = np.broadcast_to(today, (len(keys), 1))[:, 0]
         # Escaped wrong labels per new example, and the cash plus escaped cost at each price.
         escapes = s * synthetic_error(inp.accuracy, v, inp.catch_rate)
         self.per_example = self.unit[None] + np.asarray(self.prices)[:, None] * escapes[None]
@@ -484,9 +482,14 @@ def _best_shares(obj: np.ndarray) -> np.ndarray:
     of the share ``_pick`` would choose among mixes reviewed at least that much; -1 where none has
     an objective. ``obj`` is (settings, shares, coverages), NaN where a mix is not a plan.
 
-    Vectorised ``_share_envelope``: the best objective at each share over coverages at or above a
-    floor is a running minimum from full review down, and the chosen share is the fewest whose best
-    is within the tie tolerance of the overall best.
+    A setting's share is bounded by the least of these over every floor from none up to its own
+    review minimum. Forced review makes synthetic rows cleaner, so on its own it can make more of
+    them pay; a guardrail bounds risk, it is not a reason to buy more synthetic data. So the share
+    chosen under a review minimum never exceeds the share economics would choose under any lower
+    minimum. Computed at once for every floor: the best objective at each share over coverages at
+    or above a floor is a running minimum from full review down, and the chosen share is the
+    fewest whose best is within the tie tolerance of the overall best (tests/test_recommend.py
+    checks it against the one-floor-at-a-time loop it replaced).
     """
     with np.errstate(invalid="ignore"):
         at_least = np.fmin.accumulate(obj[..., ::-1], axis=-1)[..., ::-1]
