@@ -316,17 +316,13 @@ class Inputs:
 
         With repeated generator errors the metric can fall again once synthetic rows swamp the
         human ones, so it is not monotone in plan size: a log-spaced scan finds the first size that
-        reaches the target, then the crossing inside that scan step is narrowed for every plan at
-        once. ``method`` says how:
-
-        - ``"bisection"`` (plan sizes a person sees): 24 halvings of the step, a relative error
-          below 1e-6 in examples.
-        - ``"regula_falsi"`` (the plan search's ranking of mixes, ``recommend.search``): the
-          Illinois rule (Dowell and Jarratt, BIT 1971), which uses the metric's values at both ends
-          and converges superlinearly, to 1e-11 of a decade in a handful of evaluations. The search
-          sizes every mix under every less risky setting of the risk inputs, so evaluations are
-          its cost; rows of the inputs (a systematic share or tail weight per row) share the scan.
+        reaches the target, then a vectorised bisection narrows it, for every plan at once: 24
+        halvings of the scan step, a relative error below 1e-6 in examples. Every plan a person
+        sees is sized so. ``method="regula_falsi"`` is the plan search's ranking
+        (``_reach_by_regula_falsi``).
         """
+        if method == "regula_falsi":
+            return self._reach_by_regula_falsi(target, share, coverage, cap)
         share, coverage, cap = np.broadcast_arrays(
             np.asarray(share, float), np.asarray(coverage, float), np.asarray(cap, float)
         )
@@ -336,30 +332,66 @@ class Inputs:
         # The scan runs along a new first axis, so draws of the inputs (Monte Carlo) broadcast.
         steps = np.linspace(0.0, 1.0, _SCAN).reshape((_SCAN,) + (1,) * share.ndim)
         grid = -3.0 + (top + 3.0) * steps
-        if method == "regula_falsi":
-            short = self._shortfall_of(share, coverage, target)
-            scanned = short(10.0**grid)
-            ok = scanned >= 0
-        else:
-            ok = metric(10.0**grid) >= target
+        ok = metric(10.0**grid) >= target
         reach = ok.any(axis=0)
         first = np.argmax(ok, axis=0)
         hi = np.take_along_axis(grid, first[None], axis=0)[0]
         lo = np.take_along_axis(grid, np.maximum(first - 1, 0)[None], axis=0)[0]
         lo = np.where(first == 0, -3.0, lo)
-        if method == "regula_falsi":
-            f_hi = np.take_along_axis(scanned, first[None], axis=0)[0]
-            f_lo = np.take_along_axis(scanned, np.maximum(first - 1, 0)[None], axis=0)[0]
-            hi = _illinois(short, lo, hi, f_lo, f_hi, reach & (first > 0))
-        else:
-            single = metric
-            # 24 halvings of one scan step (under a decade): relative error below 1e-6 in examples.
-            for _ in range(24):
-                mid = 0.5 * (lo + hi)
-                good = single(10.0**mid) >= target
-                hi = np.where(good, mid, hi)
-                lo = np.where(good, lo, mid)
+        single = metric
+        # 24 halvings of one scan step (under a decade): relative error below 1e-6 in examples.
+        for _ in range(24):
+            mid = 0.5 * (lo + hi)
+            good = single(10.0**mid) >= target
+            hi = np.where(good, mid, hi)
+            lo = np.where(good, lo, mid)
         n = np.where(reach, 10.0**hi, np.inf)
+        return np.where(already, 0.0, n)
+
+    def _reach_by_regula_falsi(self, target, share, coverage, cap) -> np.ndarray:
+        """``examples_to_reach`` for the plan search, which sizes every mix under every less risky
+        setting of the risk inputs (``recommend.search``), so metric evaluations are its cost.
+
+        Rows of the tail weight and the systematic share (first axis of those inputs) share one
+        scan: the metric's terms are computed once (``_response_terms``) and only weighed per row.
+        A mix that even the most favourable row (the least of both: the head curve lies above the
+        tail's and repeated errors only cost) cannot bring to the target at any scanned size is
+        unreachable for every row and is not refined. Inside the scan step the crossing is found by
+        regula falsi with the Illinois rule (Dowell and Jarratt, BIT 1971, ``_illinois``): about
+        six evaluations to 1e-11 of a decade. Mixes run along the last axis of ``share``,
+        ``coverage`` and ``cap``.
+        """
+        share, coverage, cap = np.broadcast_arrays(
+            np.asarray(share, float), np.asarray(coverage, float), np.asarray(cap, float)
+        )
+        w = np.asarray(self.tail_weight, dtype=float)
+        sigma = np.asarray(self.systematic_share, dtype=float)
+        already = self._metric_of(share, coverage)(np.zeros(share.shape)) >= target
+        steps = np.linspace(0.0, 1.0, _SCAN).reshape((_SCAN,) + (1,) * share.ndim)
+        grid = -3.0 + (np.log10(np.maximum(cap, 1e-3)) + 3.0) * steps
+        sizes = 10.0**grid
+        head, tail, err, repeat = self._response_terms(coverage)(
+            (1.0 - share) * sizes, share * sizes
+        )
+        short, drop, cost = head - target, head - tail, err * repeat
+        best_case = short - np.min(w) * drop - np.min(sigma) * cost
+        ordered = ((drop >= 0) & (cost >= 0)).all(axis=0)
+        live = (best_case >= 0).any(axis=0) | ~ordered
+        cols = np.flatnonzero(live.reshape(-1, live.shape[-1]).any(axis=0))
+        scanned = short[..., cols] - w * drop[..., cols] - sigma * cost[..., cols]
+        grid = np.broadcast_to(grid, grid.shape[:1] + share.shape)[..., cols]
+        ok = scanned >= 0
+        reach = ok.any(axis=0)
+        first = np.argmax(ok, axis=0)
+        hi = np.take_along_axis(grid, first[None], axis=0)[0]
+        lo = np.take_along_axis(grid, np.maximum(first - 1, 0)[None], axis=0)[0]
+        lo = np.where(first == 0, -3.0, lo)
+        f_hi = np.take_along_axis(scanned, first[None], axis=0)[0]
+        f_lo = np.take_along_axis(scanned, np.maximum(first - 1, 0)[None], axis=0)[0]
+        shortfall = self._shortfall_of(share[..., cols], coverage[..., cols], target)
+        hi = _illinois(shortfall, lo, hi, f_lo, f_hi, reach & (first > 0))
+        n = np.full(np.broadcast_shapes(already.shape, reach.shape[:-1] + share.shape[-1:]), np.inf)
+        n[..., cols] = np.where(reach, 10.0**hi, np.inf)
         return np.where(already, 0.0, n)
 
     def _shortfall_of(self, share, coverage, target):
