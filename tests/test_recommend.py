@@ -13,9 +13,11 @@ from hypothesis import strategies as st
 from hybrid.explain.recommendation import recommend
 from hybrid.model.economics import human_error_from_agreement, resolve_inputs, signal_kept
 from hybrid.model.policy import (
+    RiskSetting,
     _no_riskier,
     guardrails,
     parse_policy,
+    safer_settings,
     safer_systematic_shares,
     systematic_share,
 )
@@ -217,6 +219,57 @@ def test_safer_systematic_shares_are_those_of_less_risky_levels(policy, levels, 
         assert safer_systematic_shares(scn, pol) == tuple(
             sorted(x for x in every if x < now - 1e-12)
         )
+
+
+@pytest.mark.parametrize(
+    "levels, data_use, domain, tail_share",
+    [
+        ((2, 5, 5, 1, 2), "pretraining", "retail", None),
+        ((5, 5, 5, 1, 5), "fine_tuning", "clinical notes", None),
+        ((4, 3, 4, 2, 4), "fine_tuning", "clinical notes", 0.2),
+        ((3, 4, 1, 5, 3), "labeling", "retail", 0.6),
+        ((5, 2, 3, 3, 1), "red_teaming", "insurance", None),
+    ],
+)
+def test_safer_settings_are_the_guardrails_of_less_risky_levels(
+    policy, levels, data_use, domain, tail_share
+):
+    """Every risk setting the plan search bounds the share with is what ``guardrails`` and
+    ``systematic_share`` give some assignment of no riskier factor levels, and every such
+    assignment gives one: brute force over the assignments, under the default policy and one whose
+    most-cautious, regulated, data-use and level rules carry systematic shares too."""
+    data = policy.model_dump(exclude={"source", "digest"})
+    data["most_cautious"]["systematic_share"] = 0.95
+    data["regulated"]["rule"]["systematic_share"] = 0.65
+    data["data_use"]["fine_tuning"]["systematic_share"] = 0.45
+    data["factors"]["iteration_maturity"]["levels"][1]["systematic_share"] = 0.55
+    data["factors"]["edge_cases"]["levels"][3]["systematic_share"] = 0.72
+    custom = parse_policy(yaml.safe_dump(data), "custom")
+    for pol in (policy, custom):
+        scn = make_scenario(
+            data_use=data_use,
+            domain=domain,
+            factors=dict(zip(FACTOR_NAMES, levels, strict=True)),
+            dataset__tail_share=tail_share,
+        )
+        every = set()
+        for combo in itertools.product(
+            *(_no_riskier(f, lv) for f, lv in zip(FACTOR_NAMES, levels, strict=True))
+        ):
+            factors = scn.factors.model_copy(update=dict(zip(FACTOR_NAMES, combo, strict=True)))
+            alt = scn.model_copy(update={"factors": factors})
+            g = guardrails(alt, pol)
+            every.add(
+                RiskSetting(
+                    g.max_synthetic_share,
+                    g.min_review_coverage,
+                    g.min_anchor_share,
+                    systematic_share(alt, pol)[0],
+                    g.escaped_error_multiplier,
+                    g.tail_weight,
+                )
+            )
+        assert set(safer_settings(scn, pol)) == every
 
 
 def test_measured_systematic_share_has_no_envelope(policy):
