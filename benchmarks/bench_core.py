@@ -21,10 +21,12 @@ Python loop for the Monte Carlo, so the ratios are comparable across machines.
 from __future__ import annotations
 
 import argparse
+import atexit
 import io
 import os
 import platform
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -65,6 +67,7 @@ def load_baseline(ref: str):
         check=True,
     ).stdout
     tmp = Path(tempfile.mkdtemp(prefix="bench-core-baseline-"))
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(tmp, filter="data")
     (tmp / "hybrid").rename(tmp / "hybrid_baseline")
