@@ -315,3 +315,67 @@ def test_the_exchange_rate_scores_on_the_rows_marked_held_out():
     result = exchange_rate(pilot, "label", "source", name="pilot")
     assert result.test_rows == marked
     assert any("marked held out" in n for n in result.notes), result.notes
+
+
+def test_every_fit_trains_on_one_openmp_thread(monkeypatch):
+    """Fits run side by side, one thread each: inside a fit the OpenMP runtime of gradient
+    boosting is held to one thread, in each worker thread (an OpenMP limit belongs to the thread
+    that sets it), even when the runner was made before the runtime loaded."""
+    from threadpoolctl import threadpool_info
+
+    task = digits_task()
+    real = harness.make_model
+    seen = []
+
+    class Recording:
+        def __init__(self, model):
+            self.model = model
+
+        def fit(self, X, y):
+            seen.append([p["num_threads"] for p in threadpool_info() if p["user_api"] == "openmp"])
+            return self.model.fit(X, y)
+
+        def predict(self, X):
+            return self.model.predict(X)
+
+    monkeypatch.setattr(harness, "make_model", lambda *a, **k: Recording(real(*a, **k)))
+    runner = FitRunner(4, None, None, threads=2)
+    runs, sizes = planned(task)
+    runner.fit_ahead(
+        task, [fit for _, _, fit in harness.subset_fits(runs, sizes, lambda r, s: str(s))]
+    )
+    assert seen and all(threads and set(threads) == {1} for threads in seen), seen
+
+
+def test_the_evidence_command_writes_no_e_notation_and_names_the_saturation_point(capsys, tmp_path):
+    """The fit line said '7.45 useful synthetic rows per human row (one standard error: 5.8e-08
+    to 9.5e+08)': a raw float range and the old name. It names the saturation point and says
+    when the pilot does not pin it down."""
+    import re
+
+    import yaml
+
+    from hybrid.cli.main import main
+
+    data = yaml.safe_load((ROOT / "data" / "samples" / "digits_pilot.yaml").read_text())
+    base = tmp_path / "base.yaml"
+    base.write_text(yaml.safe_dump(data))
+    pilot = ROOT / "tests" / "fixtures" / "newcomer" / "pilot_bad.csv"
+    code = main(
+        [
+            "evidence",
+            str(pilot),
+            "--label",
+            "label",
+            "--source",
+            "source",
+            "--scenario",
+            str(base),
+            "--quiet",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    fit = next(line for line in out.splitlines() if "fit:" in line)
+    assert "saturation point about" in fit and "useful" not in fit, fit
+    assert not re.search(r"\de[+-]\d", out), out

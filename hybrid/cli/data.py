@@ -213,6 +213,7 @@ def cmd_synthetic_response(args: argparse.Namespace) -> int:
     filled."""
     from hybrid.evidence.calibrate import calibrate
     from hybrid.model.policy import load_policy
+    from hybrid.vocabulary import ratio
 
     base = _base_scenario(args.scenario)
     policy = load_policy(args.policy)
@@ -263,27 +264,31 @@ def cmd_synthetic_response(args: argparse.Namespace) -> int:
     fit = result.fit
     if fit is not None:
         se = result.errors
-        k_lo = fit.saturation / 10 ** se.get("log10_saturation", 0.0)
-        k_hi = fit.saturation * 10 ** se.get("log10_saturation", 0.0)
+        spread = 10 ** se.get("log10_saturation", 0.0)
         worth = (
             f" (± {se['value']:.2f})"
             if "value" in se
             else " (first-pass labels on real inputs: fixed)"
         )
-        sat = (
-            f" (one standard error: {k_lo:.2g} to {k_hi:.2g})"
-            if "log10_saturation" in se
-            else " (the policy's)"
-        )
+        if "log10_saturation" not in se:
+            sat = " (the policy's)"
+        elif spread > 100:
+            sat = (
+                " (this pilot does not pin it down: one standard error spans more than a "
+                "hundredfold)"
+            )
+        else:
+            sat = (
+                f" (one standard error: {ratio(fit.saturation / spread)} to "
+                f"{ratio(fit.saturation * spread)})"
+            )
         loss = f" (± {100 * se['floor']:.1f})" if "floor" in se else ""
         print(
             f"  fit: a synthetic row is worth {fit.value:.2f} human rows before saturation{worth}; "
-            f"about "
-            f"{fit.saturation:.3g} useful synthetic rows per human row{sat}; training on these "
-            f"rows alone would "
-            f"lose {100 * fit.floor:.1f} points to repeated errors{loss}, growing with their share "
-            f"of the "
-            f"training rows to the power {fit.floor_exponent:.2g}"
+            f"saturation point about {ratio(fit.saturation)} synthetic rows per human row{sat}; "
+            f"training on these rows alone would lose {100 * fit.floor:.1f} points to repeated "
+            f"errors{loss}, growing with their share of the training rows to the power "
+            f"{fit.floor_exponent:.2g}"
         )
     for note in result.notes:
         print(f"  note: {note}")

@@ -16,7 +16,10 @@ Cost. A measurement is dozens of fits, so the harness spends them where they buy
 - fits run side by side, one thread each, as many at once as there are cores actually free
   (``free_cores``, ``FitRunner.fit_ahead``); OpenMP workers of histogram gradient boosting
   spinning against another busy process made a run 2.7 times slower (issue 21), so none is
-  started beyond the free cores, and ``threadpoolctl`` holds each fit to its one thread.
+  started beyond the free cores, and ``threadpoolctl`` holds each fit to its one thread. (An
+  earlier remedy, ``OMP_WAIT_POLICY=PASSIVE``, is not set: with one thread per fit no worker waits,
+  and passive waiting made a two-thread fit of the same model three times slower, 5.1 s against
+  1.6 s on the benchmark's 22,000 rows, by putting its workers to sleep between every split.)
 
 Long runs report progress through ``progress(fraction, message)`` and stop at the next model fit
 when ``should_stop()`` returns True, raising ``Cancelled``; a page passes a function that notices
@@ -40,11 +43,6 @@ from threadpoolctl import ThreadpoolController
 from hybrid.errors import InputError
 from hybrid.evidence.profile import read_table
 from hybrid.evidence.roles import detect_roles, is_holdout, norm_name, source_kind
-
-# OpenMP workers of histogram gradient boosting wait for work by spinning, which steals a core from
-# whatever else runs; passive waiting puts them to sleep. Read once, when scikit-learn's OpenMP
-# runtime loads (the first fit in a command-line run), and never over a value the user set.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 ProgressFn = Callable[[float, str], None]
 StopFn = Callable[[], bool]
@@ -462,6 +460,22 @@ class FitRunner:
         order it is given, so for text the order is part of the key."""
         return (self._digest(train, ordered=task.kind == "text"), self._digest(test))
 
+    def _controller(self, openmp: bool = False) -> ThreadpoolController:
+        """The loaded thread pools. Finding them walks every shared library, so once per
+        measurement, and again only if the OpenMP runtime a fit needs to limit loaded since
+        (``openmp``; it loads with the first gradient-boosting model)."""
+        if self._pools is None or (
+            openmp and not self._pools.select(user_api="openmp").lib_controllers
+        ):
+            self._pools = ThreadpoolController()
+        return self._pools
+
+    def on_free_cores(self):
+        """A context in which the numeric libraries' thread pools (BLAS, OpenMP) use at most the
+        cores this runner found free: for the measurement's work between fits (the nearest-row
+        search of ``response.derived_from``), which would otherwise start a thread per core."""
+        return self._controller().limit(limits=self.threads)
+
     def _check_stop(self) -> None:
         if self.should_stop is not None and self.should_stop():
             raise Cancelled("stopped by the caller")
@@ -478,11 +492,7 @@ class FitRunner:
         classes run one after the other (``n_jobs=1``); its result does not depend on it.
         """
         model = make_model(task.kind, 1, task.learner)
-        if self._pools is None:
-            # Finding the loaded thread pools walks every shared library: once per measurement,
-            # after the first model is made (the gradient-boosting OpenMP runtime loads then).
-            self._pools = ThreadpoolController()
-        with self._pools.select(user_api="openmp").limit(limits=1):
+        with self._controller(openmp=True).select(user_api="openmp").limit(limits=1):
             model.fit(task.rows(train), task.y[train])
             return model.predict(task.rows(test))
 

@@ -866,10 +866,11 @@ def synthetic_response(
         pilot, scenario.economics.generation, test_share, seed, repeats
     )
     synthetic, leaked = _without_leaks(pilot, folds)
-    source_of = derived_from(task, human, synthetic, notes)
     design = _design(pilot, folds, held_out, synthetic, test_share, seed, repeats, points)
-
     runner = FitRunner(design.fits(), progress, should_stop, n_jobs)
+    with runner.on_free_cores():
+        source_of = derived_from(task, human, synthetic, notes)
+
     rng = np.random.default_rng(seed)
     h_orders = [rng.permutation(tr) for tr, _ in design.curve_folds]
     orders = _augmentation_orders(
