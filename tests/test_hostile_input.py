@@ -993,6 +993,10 @@ NOT_INPUT_CAPS = {
     "ui.baseline.MAX_INPUTS_LISTED": "how many changed inputs a caption lists",
     "hybrid.model.economics.MIN_HUMAN_SIGNAL": "the least label signal the noise model keeps, "
     "not a limit on input",
+    "hybrid.evidence.response.MIN_BATCH_SHARE": "the least synthetic batch worth a fit, as a share "
+    "of its human base: a measurement design, not a limit on input",
+    "hybrid.evidence.response.MIN_BATCHES": "the fewest batches measured at a base: a measurement "
+    "design, not a limit on input",
 }
 
 
