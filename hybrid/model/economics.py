@@ -46,10 +46,6 @@ from hybrid.vocabulary import ratio
 MIN_HUMAN_SIGNAL = 0.05
 # Log-spaced plan sizes scanned before bisection when sizing a plan to reach a target.
 _SCAN = 48
-# Regula falsi (``examples_to_reach(method="regula_falsi")``): at most this many evaluations after
-# the scan, stopping once every bracket is narrower than this many decades of plan size.
-_REFINE = 16
-_LOG_TOLERANCE = 1e-11
 
 
 def signal_kept(error: np.ndarray | float, classes: np.ndarray | float) -> np.ndarray:
@@ -139,9 +135,6 @@ class Inputs:
     )  # the pilot's largest synthetic batch per human row it measured
     pool_accuracy: float | None = None  # the pilot generator's accuracy, for rows already in hand
     objective: str = "reach_target"
-    # The entered price of an escaped wrong label, before the error-cost level's multiplier: the
-    # plan search prices less risky levels with it (``recommend.search``).
-    escaped_error_cost: float = 0.0
     # Where each input came from, by field name (hybrid.model.provenance.input_sources).
     sources: Mapping[str, Provenance] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
@@ -206,21 +199,6 @@ class Inputs:
         they came from an earlier, unmeasured process and count as a fixed stock of
         human-equivalents.
         """
-        terms = self._response_terms(coverage)
-        w = self.tail_weight
-        floor_weight = np.asarray(self.systematic_share)
-
-        def at(h_new: np.ndarray, s_new: np.ndarray) -> np.ndarray:
-            head, tail, err, repeat = terms(h_new, s_new)
-            return np.clip((1.0 - w) * head + w * tail - floor_weight * err * repeat, 0.0, 1.0)
-
-        return at
-
-    def _response_terms(self, coverage):
-        """The terms of ``_response`` that the tail weight and the systematic share weigh: the head
-        and tail curves, the synthetic error, and the synthetic share of training rows to the floor
-        exponent (the repeated errors cost ``systematic_share * error * share**gamma``). The plan
-        search computes them once for many rows of those two inputs (``examples_to_reach``)."""
         q_new = self.exchange_rate(coverage)
         e_new = synthetic_error(self.accuracy, coverage, self.catch_rate)
         pool = self.synthetic_pool
@@ -231,20 +209,22 @@ class Inputs:
         e_old = synthetic_error(old.accuracy, 0.0, self.catch_rate)
         stock_rows = self.synthetic_now - pool
         stock = self.synthetic_now_value * stock_rows
-        phi, k = self.tail_coverage, self.saturation
+        w, phi, k = self.tail_weight, self.tail_coverage, self.saturation
+        floor_weight = np.asarray(self.systematic_share)
         gamma = np.asarray(self.floor_exponent)
 
-        def at(h_new: np.ndarray, s_new: np.ndarray):
+        def at(h_new: np.ndarray, s_new: np.ndarray) -> np.ndarray:
             humans = np.maximum(self.human_now + h_new, 1.0)
             synth = np.maximum(pool + s_new, 0.0)
             with np.errstate(divide="ignore", invalid="ignore"):
                 q = np.where(synth > 0, (pool * q_old + s_new * q_new) / synth, q_new)
                 err = np.where(synth > 0, (pool * e_old + s_new * e_new) / synth, e_new)
             share = synth / (humans + synth + stock_rows)
+            floor = floor_weight * err * share**gamma
             gained = q * saturated(self._credited(synth, s_new, coverage, humans), k * humans)
             head = self.curve_at(humans + stock + gained)
             tail = self.curve_at(humans + phi * (stock + gained))
-            return head, tail, err, share**gamma
+            return np.clip((1.0 - w) * head + w * tail - floor, 0.0, 1.0)
 
         return at
 
@@ -309,20 +289,13 @@ class Inputs:
             s * synthetic_error(self.accuracy, coverage, self.catch_rate) * self.escaped_error_price
         )
 
-    def examples_to_reach(
-        self, target, share, coverage, cap, method: str = "bisection"
-    ) -> np.ndarray:
+    def examples_to_reach(self, target, share, coverage, cap) -> np.ndarray:
         """Fewest new examples reaching ``target``, searched up to ``cap``; inf where unreachable.
 
         With repeated generator errors the metric can fall again once synthetic rows swamp the
         human ones, so it is not monotone in plan size: a log-spaced scan finds the first size that
-        reaches the target, then a vectorised bisection narrows it, for every plan at once: 24
-        halvings of the scan step, a relative error below 1e-6 in examples. Every plan a person
-        sees is sized so. ``method="regula_falsi"`` is the plan search's ranking
-        (``_reach_by_regula_falsi``).
+        reaches the target, then a vectorised bisection narrows it, for every plan at once.
         """
-        if method == "regula_falsi":
-            return self._reach_by_regula_falsi(target, share, coverage, cap)
         share, coverage, cap = np.broadcast_arrays(
             np.asarray(share, float), np.asarray(coverage, float), np.asarray(cap, float)
         )
@@ -348,105 +321,12 @@ class Inputs:
         n = np.where(reach, 10.0**hi, np.inf)
         return np.where(already, 0.0, n)
 
-    def _reach_by_regula_falsi(self, target, share, coverage, cap) -> np.ndarray:
-        """``examples_to_reach`` for the plan search, which sizes every mix under every less risky
-        setting of the risk inputs (``recommend.search``), so metric evaluations are its cost.
-
-        Rows of the tail weight and the systematic share (first axis of those inputs) share one
-        scan: the metric's terms are computed once (``_response_terms``) and only weighed per row.
-        A mix that even the most favourable row (the least of both: the head curve lies above the
-        tail's and repeated errors only cost) cannot bring to the target at any scanned size is
-        unreachable for every row and is not refined. Inside the scan step the crossing is found by
-        regula falsi with the Illinois rule (Dowell and Jarratt, BIT 1971, ``_illinois``): about
-        six evaluations to 1e-11 of a decade. Mixes run along the last axis of ``share``,
-        ``coverage`` and ``cap``.
-        """
-        share, coverage, cap = np.broadcast_arrays(
-            np.asarray(share, float), np.asarray(coverage, float), np.asarray(cap, float)
-        )
-        w = np.asarray(self.tail_weight, dtype=float)
-        sigma = np.asarray(self.systematic_share, dtype=float)
-        already = self._metric_of(share, coverage)(np.zeros(share.shape)) >= target
-        steps = np.linspace(0.0, 1.0, _SCAN).reshape((_SCAN,) + (1,) * share.ndim)
-        grid = -3.0 + (np.log10(np.maximum(cap, 1e-3)) + 3.0) * steps
-        sizes = 10.0**grid
-        head, tail, err, repeat = self._response_terms(coverage)(
-            (1.0 - share) * sizes, share * sizes
-        )
-        short, drop, cost = head - target, head - tail, err * repeat
-        best_case = short - np.min(w) * drop - np.min(sigma) * cost
-        ordered = ((drop >= 0) & (cost >= 0)).all(axis=0)
-        live = (best_case >= 0).any(axis=0) | ~ordered
-        cols = np.flatnonzero(live.reshape(-1, live.shape[-1]).any(axis=0))
-        scanned = short[..., cols] - w * drop[..., cols] - sigma * cost[..., cols]
-        grid = np.broadcast_to(grid, grid.shape[:1] + share.shape)[..., cols]
-        ok = scanned >= 0
-        reach = ok.any(axis=0)
-        first = np.argmax(ok, axis=0)
-        hi = np.take_along_axis(grid, first[None], axis=0)[0]
-        lo = np.take_along_axis(grid, np.maximum(first - 1, 0)[None], axis=0)[0]
-        lo = np.where(first == 0, -3.0, lo)
-        f_hi = np.take_along_axis(scanned, first[None], axis=0)[0]
-        f_lo = np.take_along_axis(scanned, np.maximum(first - 1, 0)[None], axis=0)[0]
-        shortfall = self._shortfall_of(share[..., cols], coverage[..., cols], target)
-        hi = _illinois(shortfall, lo, hi, f_lo, f_hi, reach & (first > 0))
-        n = np.full(np.broadcast_shapes(already.shape, reach.shape[:-1] + share.shape[-1:]), np.inf)
-        n[..., cols] = np.where(reach, 10.0**hi, np.inf)
-        return np.where(already, 0.0, n)
-
-    def _shortfall_of(self, share, coverage, target):
-        """The metric less ``target`` as a function of new examples at fixed mixes, unclipped
-        (clipping to [0, 1] never moves a target inside it across), from ``_response_terms``: the
-        terms are computed once and only weighed per row of the tail weight and systematic share,
-        so rows of those two inputs cost little more than one."""
-        s = np.asarray(share, dtype=float)
-        terms = self._response_terms(coverage)
-        w = np.asarray(self.tail_weight)
-        floor_weight = np.asarray(self.systematic_share)
-
-        def at(n: np.ndarray) -> np.ndarray:
-            head, tail, err, repeat = terms((1.0 - s) * n, s * n)
-            return (head - target) - w * (head - tail) - floor_weight * (err * repeat)
-
-        return at
-
     def peak_synthetic(self, new_human, coverage) -> float:
         """Synthetic rows beyond which, with this many new human rows, the metric stops rising."""
         grid = np.concatenate([[0.0], np.geomspace(1.0, 1e12, 400)])
         m = self.metric_at(np.full(grid.shape, float(new_human)), grid, coverage)
         best = float(np.max(m))
         return float(grid[int(np.argmax(m >= best - 1e-4))])
-
-
-def _illinois(shortfall, lo, hi, f_lo, f_hi, active) -> np.ndarray:
-    """The log10 plan size where ``shortfall`` (the metric less the target, a function of plan
-    size) crosses zero inside ``[lo, hi]``, ``f`` its values at each end (below zero, at or above):
-    regula falsi with the Illinois rule, which halves the value kept at an end that survives twice,
-    so both ends close in (Dowell and Jarratt, BIT 1971). Returns the upper end, so the metric
-    there always reaches the target; elements not ``active`` keep ``hi``. An element stops moving
-    once its own bracket is narrower than the tolerance, so its answer does not depend on which
-    other plans it was sized with."""
-    kept = np.zeros(np.shape(hi), dtype=np.int8)  # the end replaced last time: 1 upper, -1 lower
-    for _ in range(_REFINE):
-        active = active & (hi - lo > _LOG_TOLERANCE)
-        if not np.any(active):
-            break
-        with np.errstate(divide="ignore", invalid="ignore"):
-            x = hi - f_hi * (hi - lo) / (f_hi - f_lo)
-        x = np.where(np.isfinite(x), x, 0.5 * (lo + hi))
-        # Never closer to an end than half the tolerance: a step onto the crossing itself then
-        # closes the bracket on the next evaluation instead of creeping up to it.
-        edge = np.minimum(0.5 * _LOG_TOLERANCE, 0.25 * (hi - lo))
-        x = np.clip(x, lo + edge, hi - edge)
-        f_x = shortfall(10.0**x)
-        good = (f_x >= 0) & active
-        bad = (f_x < 0) & active
-        f_lo = np.where(good & (kept == 1), 0.5 * f_lo, f_lo)
-        f_hi = np.where(bad & (kept == -1), 0.5 * f_hi, f_hi)
-        hi, f_hi = np.where(good, x, hi), np.where(good, f_x, f_hi)
-        lo, f_lo = np.where(bad, x, lo), np.where(bad, f_x, f_lo)
-        kept = np.where(good, 1, np.where(bad, -1, kept)).astype(np.int8)
-    return hi
 
 
 def resolve_inputs(scenario: Scenario, policy: Policy) -> Inputs:
@@ -562,7 +442,6 @@ def resolve_inputs(scenario: Scenario, policy: Policy) -> Inputs:
         else np.inf,
         pool_accuracy=response.accuracy if response is not None else None,
         objective=econ.objective,
-        escaped_error_cost=float(econ.escaped_error_cost),
         sources=input_sources(scenario, policy),
         notes=tuple(notes),
     )

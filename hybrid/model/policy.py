@@ -303,23 +303,6 @@ class Guardrails:
     # Below the scenario's systematic share: the ones its factor levels or less risky ones would
     # set.
     safer_systematic_shares: tuple[float, ...] = ()
-    # The risk inputs at every combination of factor levels no riskier than the scenario's
-    # (``safer_settings``): the plan search bounds the share by the best share under each.
-    safer_settings: tuple[RiskSetting, ...] = ()
-
-
-@dataclass(frozen=True)
-class RiskSetting:
-    """The risk inputs one combination of factor levels gives the plan search: the guardrails'
-    three bounds, the share of generator errors that repeat (None when a pilot measured it: then it
-    comes from no factor), the escaped-error price multiplier and the tail weight."""
-
-    max_synthetic_share: float
-    min_review_coverage: float
-    min_anchor_share: float
-    systematic_share: float | None
-    escaped_error_multiplier: float
-    tail_weight: float
 
 
 def regulated_keyword(scenario: Scenario, policy: Policy) -> str | None:
@@ -411,7 +394,6 @@ def guardrails(scenario: Scenario, policy: Policy) -> Guardrails:
         ],
         regulated=is_regulated(scenario, policy),
         safer_systematic_shares=safer_systematic_shares(scenario, policy),
-        safer_settings=safer_settings(scenario, policy),
     )
 
 
@@ -444,10 +426,9 @@ def safer_systematic_shares(scenario: Scenario, policy: Policy) -> tuple[float, 
     A riskier factor level raises the share of generator errors that repeat, which makes unreviewed
     synthetic rows worse and can tip the plan search to more, fully reviewed, synthetic rows. A risk
     input bounds risk; it is not a reason to buy more synthetic data, so the plan search caps the
-    share at the best one under each of these (``safer_settings``, ``recommend.search``). Every
-    factor is moved to any level no riskier than its own, the data use and domain held, so a
-    riskier level only adds shares to the set. Empty when the share was measured: it then comes
-    from no factor.
+    share at the best one under each of these (recommend._systematic_envelope). Every factor is
+    moved to any level no riskier than its own, the data use and domain held, so a riskier level
+    only adds shares to the set. Empty when the share was measured: it then comes from no factor.
     """
     ds = scenario.dataset
     if ds is not None and ds.synthetic_response is not None:
@@ -475,87 +456,6 @@ def safer_systematic_shares(scenario: Scenario, policy: Policy) -> tuple[float, 
         values.add(max(fixed, mc if corner else 0.0, *(sigma for sigma, _ in combo)))
     current, _ = systematic_share(scenario, policy)
     return tuple(sorted(v for v in values if v < current - 1e-12))
-
-
-def _tightest(rules) -> tuple[float, float, float, float]:
-    """(cap, review minimum, anchor minimum, systematic share) of rules applying together."""
-    return (
-        min(r.max_synthetic_share for r in rules),
-        max(r.min_review_coverage for r in rules),
-        max(r.min_anchor_share for r in rules),
-        max(r.systematic_share or 0.0 for r in rules),
-    )
-
-
-def _combine(a: tuple, b: tuple) -> tuple:
-    """Two partial settings (cap, review, anchor, sigma, at the cautious corner, multiplier, tail)
-    applying together: the tightest bounds; the multiplier and tail come from one factor each."""
-    return (
-        min(a[0], b[0]),
-        max(a[1], b[1]),
-        max(a[2], b[2]),
-        max(a[3], b[3]),
-        a[4] and b[4],
-        max(a[5], b[5]),
-        max(a[6], b[6]),
-    )
-
-
-def safer_settings(scenario: Scenario, policy: Policy) -> tuple[RiskSetting, ...]:
-    """The risk inputs at every combination of factor levels no riskier than the scenario's, its
-    own included, the data use, domain and dataset held (``_no_riskier``).
-
-    A riskier level changes several risk inputs at once (the cap, the review and anchor minimums,
-    the repeating share of generator errors, the escaped-error price, the tail weight), and some of
-    them can, on their own, make more synthetic rows pay: a dearer escaped error buys review, and
-    better-reviewed rows are worth more. A risk input bounds risk; it is not a reason to buy more
-    synthetic data, so the plan search caps the share at the best share under each of these
-    settings (``recommend.search``). A riskier level only adds settings to the set, so the cap
-    never rises with it. Levels are combined as ``guardrails`` combines them (the tightest bound,
-    the regulated rule from its error-cost level, ``most_cautious`` at its corner).
-    """
-    ds = scenario.dataset
-    measured = ds is not None and ds.synthetic_response is not None
-    regulated = is_regulated(scenario, policy)
-    use = policy.data_use[scenario.data_use]
-    extra_tail = 0.0
-    if ds is not None and ds.tail_share is not None:
-        extra_tail = min(0.95, ds.tail_share * policy.model.tail_share_weight.value)
-    base = _tightest([use])
-    states = {(*base[:3], max(base[3], policy.model.systematic_share.value), True, 0.0, extra_tail)}
-    for name in FACTOR_NAMES:
-        options = set()
-        for level in _no_riskier(name, getattr(scenario.factors, name)):
-            rules = [policy.factor_rule(name, level)]
-            multiplier, tail = 0.0, 0.0
-            if name == "error_cost":
-                multiplier = policy.factors.error_cost.escaped_error_multiplier[level]
-                if regulated and level >= policy.regulated.min_error_cost:
-                    rules.append(policy.regulated.rule)
-            if name == "edge_cases":
-                tail = policy.factors.edge_cases.levels[level].tail_weight
-            corner = name not in _MOST_CAUTIOUS or _MOST_CAUTIOUS[name] == level
-            options.add((*_tightest(rules), corner, multiplier, tail))
-        states = {_combine(s, o) for s in states for o in options}
-    out = set()
-    for state in states:
-        if state[4] and policy.most_cautious is not None:
-            state = _combine(state, (*_tightest([policy.most_cautious]), True, 0.0, 0.0))
-        cap, review, anchor, sigma, _, multiplier, tail = state
-        out.add(RiskSetting(cap, review, anchor, None if measured else sigma, multiplier, tail))
-    return tuple(
-        sorted(
-            out,
-            key=lambda r: (
-                r.max_synthetic_share,
-                r.min_review_coverage,
-                r.min_anchor_share,
-                r.systematic_share or 0.0,
-                r.escaped_error_multiplier,
-                r.tail_weight,
-            ),
-        )
-    )
 
 
 def saturation(scenario: Scenario, policy: Policy) -> tuple[float, str]:
