@@ -212,7 +212,7 @@ def test_invalid_fields_are_named():
 def test_values_beyond_the_dashboard_are_refused():
     data = valid_dict()
     data["dataset"]["human_examples"] = 10**30
-    with pytest.raises(InputError, match=r"dataset\.human_examples: at most"):
+    with pytest.raises(InputError, match=r"dataset\.human_examples: must be at most"):
         decode(pack(json.dumps(data).encode()))
     data = valid_dict()
     data["economics"]["budget"] = 1e300
