@@ -216,7 +216,7 @@ def test_values_beyond_the_dashboard_are_refused():
         decode(pack(json.dumps(data).encode()))
     data = valid_dict()
     data["economics"]["budget"] = 1e300
-    with pytest.raises(InputError, match=r"economics\.budget: at most"):
+    with pytest.raises(InputError, match=r"economics\.budget: must be at most"):
         decode(pack(json.dumps(data).encode()))
     data = valid_dict()
     data["economics"]["learning_curve"]["points"] = [[i + 1, 0.5] for i in range(201)]
